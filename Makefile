@@ -1,0 +1,32 @@
+# The README's two commands: `make demo` and `make test` (CONTRACT §1).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
+
+.PHONY: demo test lint nlu-score bench install
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) main.py demo
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+nlu-score: $(STAMP)
+	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < ../shared/nlu/dev.jsonl > pred.jsonl
+	$(PY) ../shared/nlu/score.py ../shared/nlu/dev.jsonl pred.jsonl --errors 20
+
+bench: $(STAMP)
+	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

@@ -1,0 +1,31 @@
+"""The NLU result (CONTRACT §6): an intent and its slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Intent(StrEnum):
+    VEHICLE_BOOKING = "vehicle_booking"
+    REPAIR_REQUEST = "repair_request"
+    FACILITY_RESERVATION = "facility_reservation"
+    APPROVAL_STATUS = "approval_status"
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    HELP = "help"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Parse:
+    """What one message says: the intent and the slots present in the text (never guessed)."""
+
+    intent: Intent
+    slots: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"intent": str(self.intent), "slots": dict(self.slots)}

@@ -1,0 +1,110 @@
+"""Shared fixtures: settings, a fixed `now`, the database (SQLite, then PostgreSQL),
+the real Redis. A missing service fails the tests; it is never skipped."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis.asyncio as aioredis
+from tortoise import Tortoise, connections
+
+from models.db import close_db, init_db, is_sqlite
+from settings import Settings
+
+TZ = ZoneInfo("Asia/Shanghai")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A valid EncodingAESKey (43 chars) and corp id for tests; never used outside them.
+TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+TEST_CORP_ID = "wwtestcorp0001"
+TEST_TOKEN = "testtoken123"
+TEST_AGENT_ID = 1000002
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The fixed moment tests live in: Friday 2026-11-27 10:00 in Shanghai."""
+    return datetime(2026, 11, 27, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        corp_id=TEST_CORP_ID,
+        agent_id=TEST_AGENT_ID,
+        secret="test-secret",
+        token=TEST_TOKEN,
+        aes_key=TEST_AES_KEY,
+        api_base="http://127.0.0.1:1/cgi-bin/",
+        database_url=f"sqlite://{tmp_path}/test.sqlite3",
+        redis_url=None,
+        secret_key="test-secret-key-0123456789",
+        admin_token="test-admin-token",
+        data_dir=str(tmp_path),
+    )
+
+
+_pg_schema_ready = False
+
+
+async def _reset_postgres() -> None:
+    """Empty every table (the schema is created once per test run)."""
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        conn = connections.get("default")
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await Tortoise.generate_schemas(safe=True)
+        _pg_schema_ready = True
+        return
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'aerich'"
+    )
+    if rows:
+        names = ", ".join(f'"{r["tablename"]}"' for r in rows)
+        await conn.execute_script(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path}/db.sqlite3"
+    return POSTGRES_URL
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[str]:
+    """An empty database with the schema, on each backend in turn; yields its URL."""
+    if is_sqlite(db_url):
+        await init_db(db_url, create_schema=True)
+    else:
+        await init_db(db_url, create_schema=False)
+        await _reset_postgres()
+    try:
+        yield db_url
+    finally:
+        await close_db()
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[aioredis.Redis]:
+    """The real Redis (db 15), with a per-test key prefix available as `redis_prefix`."""
+    client = aioredis.from_url(REDIS_URL)
+    await client.ping()  # fails the test when Redis is down: never a skip
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    return f"test:{uuid.uuid4().hex[:12]}:"
