@@ -56,10 +56,12 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the assistant answers the user; empty text means no answer."""
+    """What the assistant answers the user (empty text: no answer) and the dialogue state
+    after this message (None leaves it as it was, {} ends the flow)."""
 
     text: str
     markdown: bool = False
+    state: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

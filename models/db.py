@@ -1,15 +1,34 @@
 """Database connection and schema: SQLite gets its schema on first start, PostgreSQL
-is migrated with aerich (see `migrations/`)."""
+is migrated with aerich (the files under `migrations/models/`).
+
+Adding or changing a table:
+  1. define it in a module listed in MODEL_MODULES (the single list: Tortoise, aerich and
+     the tests all read it);
+  2. `.venv/bin/python -m models.db makemigration NAME` writes the next migration file
+     from the difference between the models and the last migration (no database needed);
+  3. commit the file; `tests/models/test_migrations.py` fails while the migrations and
+     the models disagree.
+`init_db(url, create_schema=True)` applies pending migrations on PostgreSQL at start-up.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 # Every module that defines tables; aerich and Tortoise.init both read this list.
-MODEL_MODULES: list[str] = ["models.org", "models.outbox"]
+MODEL_MODULES: list[str] = ["models.org", "models.outbox", "models.requests"]
+
+APP = "models"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Any fixed 64-bit number: the PostgreSQL advisory lock that serialises migrations when
+# several processes start at once.
+_MIGRATION_LOCK = 0x6A677377_6A000001
 
 
 def is_sqlite(url: str) -> bool:
@@ -19,24 +38,99 @@ def is_sqlite(url: str) -> bool:
 def tortoise_config(url: str) -> dict[str, Any]:
     return {
         "connections": {"default": url},
-        "apps": {"models": {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}},
+        "apps": {
+            APP: {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}
+        },
         "use_tz": True,
         "timezone": "UTC",
     }
 
 
 async def init_db(url: str, *, create_schema: bool = True) -> None:
-    """Connect; create or migrate the schema. `_enable_global_fallback` because aiohttp
-    runs cleanup contexts and request handlers in different tasks (Tortoise 1.x keeps its
-    context in a contextvar)."""
+    """Connect; create (SQLite) or migrate (PostgreSQL) the schema when `create_schema`.
+    `_enable_global_fallback` because aiohttp runs cleanup contexts and request handlers
+    in different tasks (Tortoise 1.x keeps its context in a contextvar)."""
     if is_sqlite(url):
         path = url.removeprefix("sqlite://").split("?")[0]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # Tortoise caches each table's INSERT/DELETE SQL per connection *name* for the life
+    # of the process; a re-init on another backend (the tests: SQLite, then PostgreSQL)
+    # would reuse the other dialect's SQL.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
-    if create_schema:
-        await Tortoise.generate_schemas(safe=True)
+    if not create_schema:
+        return
+    if is_sqlite(url):
+        await generate_schema()
+    else:
+        await _upgrade(url)
+
+
+async def generate_schema() -> None:
+    """The schema straight from the models, without migrations (SQLite; PostgreSQL test
+    databases), with the PostgreSQL-only DDL the migrations also carry."""
+    from models.requests import POSTGRES_CONSTRAINTS
+
+    await Tortoise.generate_schemas(safe=True)
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_script(POSTGRES_CONSTRAINTS)
 
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+
+
+async def migrate(url: str) -> list[str]:
+    """Apply the pending aerich migrations to the PostgreSQL database at `url` and
+    return the files applied; connects for the duration. (An app need not call it:
+    `init_db(url, create_schema=True)` migrates.)"""
+    await init_db(url, create_schema=False)
+    try:
+        return await _upgrade(url)
+    finally:
+        await close_db()
+
+
+async def _upgrade(url: str) -> list[str]:
+    from aerich import Command
+
+    command = Command(tortoise_config=tortoise_config(url), app=APP, location=str(MIGRATIONS_DIR))
+    client: Any = connections.get("default")
+    # A session-level advisory lock held on one pooled connection while aerich works on
+    # others: a second process waits here, then finds everything applied.
+    async with client.acquire_connection() as lock_conn:
+        await lock_conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+        try:
+            await command.init()
+            return await command.upgrade(run_in_transaction=True)
+        finally:
+            await lock_conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+
+
+async def make_migration(name: str) -> str | None:
+    """Write the next migration file (offline: compares the models with the state stored
+    in the last migration file). Returns its name, or None when nothing changed."""
+    from aerich import Command
+
+    # Offline: Tortoise is initialised (the SQL dialect comes from this URL) but never
+    # connects. Not `no_input`: aerich asks before it takes a change for a rename.
+    url = "postgres://postgres@127.0.0.1:5432/aerich_offline"
+    command = Command(tortoise_config=tortoise_config(url), app=APP, location=str(MIGRATIONS_DIR))
+    try:
+        if not any((MIGRATIONS_DIR / APP).glob("*.py")):
+            await command.init_migrations(safe=False)
+            return sorted((MIGRATIONS_DIR / APP).glob("*.py"))[0].name
+        await Tortoise.init(config=tortoise_config(url))
+        await command.init(offline=True)
+        return await command.migrate(name, offline=True) or None
+    finally:
+        await Tortoise.close_connections()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "makemigration":
+        print("usage: python -m models.db makemigration NAME", file=sys.stderr)
+        sys.exit(2)
+    print(asyncio.run(make_migration(sys.argv[2])) or "no changes")

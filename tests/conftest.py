@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis.asyncio as aioredis
-from tortoise import Tortoise, connections
+from tortoise import connections
 
-from models.db import close_db, init_db, is_sqlite
+from models.db import close_db, generate_schema, init_db, is_sqlite
 from settings import Settings
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -61,7 +61,7 @@ async def _reset_postgres() -> None:
     if not _pg_schema_ready:
         conn = connections.get("default")
         await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await Tortoise.generate_schemas(safe=True)
+        await generate_schema()
         _pg_schema_ready = True
         return
     conn = connections.get("default")

@@ -1,0 +1,111 @@
+"""The long-running commands: serve, seed, chat, demo (CONTRACT §3)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.dispatcher import Dispatcher, LocalUserLock
+from bot.logs import setup_logging
+from bot.notifier import OutboxWorker
+from bot.ratelimit import MemoryLimiter
+from bot.transport import CallbackTransport
+from handlers.base import Channel, Inbound, InboundKind
+from models import org
+from models.db import close_db, init_db
+from models.seed import run_seed
+from nlp import Nlu
+from nlp.state import MemoryStorage
+from settings import Settings
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "seed":
+        return await run_seed(args.file, settings.database_url)
+    if args.command == "serve":
+        return await serve(settings)
+    if args.command == "chat":
+        return await chat(settings, args.user)
+    if args.command == "demo":
+        from bot.devchat import run_demo
+
+        return await run_demo(settings)
+    print(f"unknown command {args.command}", file=sys.stderr)
+    return 2
+
+
+async def serve(settings: Settings, app: web.Application | None = None) -> int:
+    setup_logging([settings.secret, settings.aes_key, settings.token, settings.secret_key,
+                   settings.admin_token or ""])
+    app = app or create_app(settings)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    print(f"serving on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+    return 0
+
+
+def _print_message(prefix: str) -> Any:
+    def show(user_id: str, kind: str, content: Mapping[str, Any]) -> None:
+        text = content.get("content") or content.get("description") or str(dict(content))
+        print(f"{prefix(user_id)}{text}\n", flush=True)
+
+    return show
+
+
+async def chat(settings: Settings, user_id: str) -> int:
+    """A terminal conversation as USERID through the dispatcher; what the assistant sends
+    to other people is printed with their userid."""
+    await init_db(settings.database_url, create_schema=True)
+    try:
+        if await org.get_user(user_id) is None:
+            print(f"注意：{user_id} 不在人员名单中（先运行 `python main.py seed FILE`）。", flush=True)
+        nlu = Nlu(cache_dir=settings.data_dir)
+        await asyncio.to_thread(nlu.warm)
+        nlu.add_words(await org.dictionary_words())
+        transport = CallbackTransport(
+            _print_message(lambda uid: "助手> " if uid == user_id else f"[发给 {uid}] ")
+        )
+        limiter = MemoryLimiter(per_minute=10**6, per_hour=10**6)
+        worker = OutboxWorker(transport, limiter, poll_seconds=0.2)
+        dispatcher = Dispatcher(
+            nlu=nlu, storage=MemoryStorage(), transport=transport, limiter=limiter,
+            user_lock=LocalUserLock(), tz=settings.tz, on_outbox=worker.wake,
+        )
+        worker_task = asyncio.create_task(worker.run())
+        print(f"以 {user_id} 的身份对话，输入“帮助”看看能办什么；Ctrl-D 退出。", flush=True)
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "我> ")
+            except EOFError:
+                break
+            if not line.strip():
+                continue
+            await dispatcher.process(
+                Inbound(
+                    user_id=user_id, msg_id=uuid.uuid4().hex, kind=InboundKind.TEXT,
+                    received_at=datetime.now(settings.tz), text=line, channel=Channel.CHAT_CLI,
+                )
+            )
+            await asyncio.sleep(0.3)  # let notifications to others print before the prompt
+        worker_task.cancel()
+        await asyncio.gather(worker_task, return_exceptions=True)
+    finally:
+        await close_db()
+    return 0

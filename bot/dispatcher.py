@@ -1,0 +1,250 @@
+"""From an inbound message to the reply: one user's messages one at a time, the NLU,
+the router, the handler, the reply — and a friendly apology instead of any exception.
+
+    callback ──submit──► per-user queue ──► handle(): user? → text → parse → handler → reply
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, AsyncIterator, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.notifier import DeliveryError, OutboxNotifier, Transport
+from bot.ratelimit import SendLimiter
+from handlers import ROUTERS, find_handler
+from handlers.base import Ctx, Inbound, InboundKind, Reply, UserInfo
+from models import org, outbox
+from nlp import Intent, Nlu, Parse
+from nlp.state import Storage
+
+log = logging.getLogger("bot.dispatch")
+
+UNKNOWN_USER = "您好！您的账号（{user_id}）不在本局的人员名单中，暂时无法使用本助手。如需开通，请联系局办公室。"
+SORRY = "抱歉，系统刚才出了点问题，您的消息没有处理成功，请稍后再发一次。如一直不行，请联系局办公室。"
+IMAGE_HINT = "收到图片。如需报修，请用文字说明地点和故障，例如“3号楼502室空调不制冷”，我会把照片一并附上。"
+LOCATION_HINT = "收到位置：{label}。如需用车，请告诉我时间和目的地，例如“明天上午9点从这里去市政府”。"
+VOICE_HINT = "抱歉，我暂时听不懂语音，请用文字告诉我您要办的事。"
+WELCOME = "您好，{name}！有事直接发消息给我，比如“明天下午两点用车去虹桥机场”，发送“帮助”查看全部服务。"
+
+# Menu buttons (click events) configured in the WeCom admin console map to a sentence.
+MENU_TEXT: Mapping[str, str] = {"help": "帮助", "my_requests": "我的申请", "pending": "待我审批"}
+
+
+class UserLock(Protocol):
+    def hold(self, user_id: str) -> Any:
+        """An async context manager: while held, no other holder for this user anywhere."""
+        ...
+
+
+class LocalUserLock:
+    """Mutual exclusion per user inside one process."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, user_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        self._users[user_id] = self._users.get(user_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[user_id] -= 1
+            if self._users[user_id] == 0:
+                del self._users[user_id]
+                del self._locks[user_id]
+
+
+class RedisUserLock:
+    """Mutual exclusion per user across processes: `SET NX PX` with a token, released by
+    a compare-and-delete script; the in-process lock in front keeps local waiters off Redis."""
+
+    _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+    def __init__(self, redis: Any, prefix: str, lease_ms: int = 30_000) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._lease_ms = lease_ms
+        self._local = LocalUserLock()
+        self._release = redis.register_script(self._RELEASE)
+
+    @asynccontextmanager
+    async def hold(self, user_id: str) -> AsyncIterator[None]:
+        async with self._local.hold(user_id):
+            key = f"{self._prefix}lock:user:{user_id}"
+            token = uuid.uuid4().hex
+            deadline = time.monotonic() + self._lease_ms / 1000
+            delay = 0.005
+            while not await self._redis.set(key, token, nx=True, px=self._lease_ms):
+                if time.monotonic() > deadline:
+                    break  # the holder died without releasing: its lease is over anyway
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.1)
+            try:
+                yield
+            finally:
+                await self._release(keys=[key], args=[token])
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        nlu: Nlu,
+        storage: Storage,
+        transport: Transport,
+        limiter: SendLimiter,
+        user_lock: UserLock,
+        tz: ZoneInfo,
+        on_outbox: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._nlu = nlu
+        self._storage = storage
+        self._transport = transport
+        self._limiter = limiter
+        self._lock = user_lock
+        self._tz = tz
+        self._clock = clock or (lambda: datetime.now(tz))
+        self._on_outbox = on_outbox
+        self._notifier = OutboxNotifier(on_enqueue=on_outbox)
+        self._queues: dict[str, deque[Inbound]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.handled = 0
+
+    # -- scheduling ---------------------------------------------------------------------
+
+    def submit(self, inbound: Inbound) -> None:
+        """Queue the message and return at once; one user's messages run in order."""
+        queue = self._queues.get(inbound.user_id)
+        if queue is not None:
+            queue.append(inbound)
+            return
+        self._queues[inbound.user_id] = deque([inbound])
+        task = asyncio.create_task(self._drain(inbound.user_id), name=f"user:{inbound.user_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain(self, user_id: str) -> None:
+        queue = self._queues[user_id]
+        try:
+            while queue:
+                inbound = queue[0]
+                await self.process(inbound)
+                queue.popleft()
+        finally:
+            del self._queues[user_id]
+
+    async def join(self, timeout: float | None = None) -> None:
+        """Wait for queued work (shutdown and tests)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    # -- one message --------------------------------------------------------------------
+
+    async def process(self, inbound: Inbound) -> Reply | None:
+        """Handle one message and deliver its reply; never raises."""
+        try:
+            reply = await self.handle(inbound)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(
+                "handling failed",
+                extra={"user": inbound.user_id, "msg_id": inbound.msg_id, "kind": str(inbound.kind)},
+            )
+            reply = Reply(SORRY)
+        self.handled += 1
+        if reply is not None and reply.text:
+            await self.send_reply(inbound.user_id, reply)
+        return reply
+
+    async def handle(self, inbound: Inbound) -> Reply | None:
+        """The reply to one message (None: nothing to say), under the user's lock."""
+        async with self._lock.hold(inbound.user_id):
+            user = await org.get_user(inbound.user_id)
+            if user is None or not user.active:
+                log.info("message from unknown user", extra={"user": inbound.user_id})
+                return Reply(UNKNOWN_USER.format(user_id=inbound.user_id))
+            info = UserInfo(
+                user_id=user.userid,
+                name=user.name,
+                department_id=user.department_id,
+                roles=frozenset(user.role_list),
+            )
+            text = self._text_of(inbound)
+            if text is None:
+                return self._non_text_reply(inbound, info)
+            now = self._clock().astimezone(self._tz)
+            parse = self._nlu.parse(text, now)
+            state = await self._storage.get(info.user_id)
+            ctx = Ctx(user=info, now=now, notifier=self._notifier, channel=inbound.channel, state=state)
+            handler = find_handler(self._route_intent(parse, state), ROUTERS)
+            reply = await handler(inbound, parse, ctx)
+            if reply.state is not None:
+                await self._storage.set(info.user_id, dict(reply.state))
+            log.info(
+                "handled",
+                extra={"user": info.user_id, "msg_id": inbound.msg_id, "intent": str(parse.intent)},
+            )
+            return reply
+
+    @staticmethod
+    def _route_intent(parse: Parse, state: Mapping[str, Any]) -> Intent:
+        """A follow-up inside a flow ("下午三点", "3个人") goes to the flow that asked."""
+        flow = state.get("flow")
+        if flow and parse.intent in (Intent.UNKNOWN, Intent(flow)):
+            return Intent(flow)
+        return parse.intent
+
+    @staticmethod
+    def _text_of(inbound: Inbound) -> str | None:
+        if inbound.kind is InboundKind.TEXT:
+            return inbound.text
+        if inbound.kind is InboundKind.VOICE and inbound.text:
+            return inbound.text  # WeCom's own speech recognition, when enabled
+        if inbound.kind is InboundKind.MENU_CLICK:
+            return MENU_TEXT.get(inbound.event_key, inbound.event_key)
+        return None
+
+    @staticmethod
+    def _non_text_reply(inbound: Inbound, user: UserInfo) -> Reply | None:
+        if inbound.kind is InboundKind.IMAGE:
+            return Reply(IMAGE_HINT)
+        if inbound.kind is InboundKind.LOCATION:
+            return Reply(LOCATION_HINT.format(label=inbound.label or "已收到"))
+        if inbound.kind is InboundKind.VOICE:
+            return Reply(VOICE_HINT)
+        if inbound.kind is InboundKind.ENTER_AGENT:
+            return Reply(WELCOME.format(name=user.name))
+        return None
+
+    # -- replies ------------------------------------------------------------------------
+
+    async def send_reply(self, user_id: str, reply: Reply) -> None:
+        """Send at once when the budget allows; otherwise, or when WeCom fails, through
+        the outbox, so a reply is delayed but never lost."""
+        kind = "markdown" if reply.markdown else "text"
+        content = {"content": reply.text}
+        if await self._limiter.acquire(user_id) == 0:
+            try:
+                await self._transport.deliver(user_id, kind, content)
+                return
+            except DeliveryError as e:
+                if not e.retryable:
+                    log.error("reply undeliverable", extra={"user": user_id, "error": str(e)})
+                    return
+                log.warning("reply failed, queued in outbox", extra={"user": user_id, "error": str(e)})
+        await outbox.enqueue(user_id, kind, content)
+        if self._on_outbox is not None:
+            self._on_outbox()

@@ -1,0 +1,158 @@
+"""Notifications that are never lost: the transactional outbox and its delivery worker.
+
+`OutboxNotifier.notify` writes a row in the caller's transaction, so a change and the
+notifications it owes commit (or roll back) together. `OutboxWorker` leases due rows,
+sends them through a `Transport` (WeCom `message/send`), and marks them sent. A lease
+keeps two workers, in one process or several, from sending a row twice; WeCom's
+`enable_duplicate_check` covers the one gap left (sent, then the process died before
+marking it). Retryable failures back off and retry; nothing is dropped unless WeCom
+says the recipient can never receive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.ratelimit import SendLimiter
+from handlers.base import Message
+from models import outbox
+
+log = logging.getLogger("bot.outbox")
+
+# WeCom drops an identical message to the same user within this many seconds
+# (https://developer.work.weixin.qq.com/document/path/90236, enable_duplicate_check).
+DUPLICATE_CHECK_SECONDS = 1800
+LEASE_SECONDS = 60
+MAX_BACKOFF_SECONDS = 600
+GIVE_UP_AFTER = timedelta(hours=48)
+
+
+class DeliveryError(Exception):
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Transport(Protocol):
+    async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None:
+        """Send one message; raise DeliveryError on failure."""
+        ...
+
+
+class OutboxNotifier:
+    """The `Notifier` handlers get: writes to the outbox in the current transaction."""
+
+    def __init__(self, on_enqueue: Callable[[], None] | None = None) -> None:
+        self._on_enqueue = on_enqueue
+
+    async def notify(self, user_id: str, message: Message, *, key: str | None = None) -> None:
+        await outbox.enqueue(user_id, message.kind, dict(message.content), key=key)
+        if self._on_enqueue is not None:
+            # Only a hint: the worker polls anyway, and finds the row once it commits.
+            self._on_enqueue()
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before retry number `attempts` (1, 2, 4 … capped), with jitter."""
+    base: float = min(MAX_BACKOFF_SECONDS, 2 ** min(attempts, 12))
+    return base * (0.75 + random.random() / 2)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        transport: Transport,
+        limiter: SendLimiter,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        batch: int = 50,
+        concurrency: int = 8,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._transport = transport
+        self._limiter = limiter
+        self._clock = clock
+        self._batch = batch
+        self._concurrency = concurrency
+        self._poll = poll_seconds
+        self._wake = asyncio.Event()
+        self.owner = f"w-{uuid.uuid4().hex[:12]}"
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; a failing database or transport only delays."""
+        while True:
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox pass failed", extra={"owner": self.owner})
+                handled = 0
+            if handled >= self._batch:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        """One pass: lease due rows and deliver them; returns how many were leased."""
+        rows = await outbox.claim_due(self.owner, self._clock(), self._batch, LEASE_SECONDS)
+        if not rows:
+            return 0
+        by_user: dict[str, list[Any]] = {}
+        for row in rows:  # one recipient's messages stay in order
+            by_user.setdefault(row.user_id, []).append(row)
+        sem = asyncio.Semaphore(self._concurrency)
+
+        async def deliver_all(items: list[Any]) -> None:
+            async with sem:
+                for i, row in enumerate(items):
+                    if not await self._deliver(row):
+                        # Keep the rest behind the one that waits: order per recipient.
+                        for later in items[i + 1 :]:
+                            await outbox.defer(later.id, self.owner, self._clock() + timedelta(seconds=1))
+                        return
+
+        await asyncio.gather(*(deliver_all(items) for items in by_user.values()))
+        return len(rows)
+
+    async def _deliver(self, row: Any) -> bool:
+        """Send one row; True when it is done (sent or given up)."""
+        wait = await self._limiter.acquire(row.user_id)
+        now = self._clock()
+        if wait > 0:
+            await outbox.defer(row.id, self.owner, now + timedelta(seconds=wait))
+            log.info("outbox deferred by rate limit", extra={"id": row.id, "wait_s": round(wait, 1)})
+            return False
+        try:
+            await self._transport.deliver(row.user_id, row.kind, row.content)
+        except DeliveryError as e:
+            attempts = row.attempts + 1
+            if not e.retryable:
+                await outbox.mark_dead(row.id, self.owner, str(e))
+                log.error("outbox message undeliverable", extra={"id": row.id, "error": str(e)})
+                return True
+            if now - row.created_at > GIVE_UP_AFTER:
+                await outbox.mark_dead(row.id, self.owner, f"gave up after {attempts} tries: {e}")
+                log.error("outbox message given up", extra={"id": row.id, "attempts": attempts})
+                return True
+            retry_at = now + timedelta(seconds=backoff(attempts))
+            await outbox.mark_retry(row.id, self.owner, str(e), retry_at)
+            log.warning(
+                "outbox delivery failed, will retry",
+                extra={"id": row.id, "attempts": attempts, "error": str(e)},
+            )
+            return False
+        await outbox.mark_sent(row.id, self.owner, self._clock())
+        return True

@@ -1,0 +1,36 @@
+"""Where messages to users go: WeCom `message/send`, or the terminal for `chat`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.notifier import DUPLICATE_CHECK_SECONDS, DeliveryError
+from bot.wecom import WeComClient, WeComError, WeComUnavailable
+
+
+class WeComTransport:
+    def __init__(self, client: WeComClient) -> None:
+        self._client = client
+
+    async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None:
+        try:
+            await self._client.send_message(
+                user_id, kind, content, duplicate_check_interval=DUPLICATE_CHECK_SECONDS
+            )
+        except WeComUnavailable as e:
+            raise DeliveryError(f"wecom unavailable: {e}", retryable=True) from e
+        except WeComError as e:
+            raise DeliveryError(f"wecom error {e.errcode}", retryable=e.retryable) from e
+
+
+class CallbackTransport:
+    """Hands each message to a function (the terminal chat, the demo's phone simulator)."""
+
+    def __init__(self, send: Callable[[str, str, Mapping[str, Any]], Any]) -> None:
+        self._send = send
+
+    async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None:
+        result = self._send(user_id, kind, content)
+        if hasattr(result, "__await__"):
+            await result

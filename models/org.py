@@ -1,0 +1,239 @@
+"""The organisation (CONTRACT §5): departments (a tree), users and their roles, vehicles,
+facilities and the approval rules, plus the look-ups handlers need.
+
+The tables are filled by `models.seed.seed_org` from the organisation file; nothing
+else writes them. Rows are never deleted (requests will point at them): a user,
+vehicle or facility that leaves the file is switched off (`active` / `in_service`).
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    DEPT_HEAD = "dept_head"
+    FLEET_MANAGER = "fleet_manager"
+    DRIVER = "driver"
+    REPAIR_DISPATCHER = "repair_dispatcher"
+    REPAIR_WORKER = "repair_worker"
+    FACILITY_ADMIN = "facility_admin"
+    ADMIN = "admin"
+
+
+class FacilityType(StrEnum):
+    MEETING_ROOM = "meeting_room"
+    AUDITORIUM = "auditorium"
+    RECEPTION_ROOM = "reception_room"
+    GYM = "gym"
+    CANTEEN_ROOM = "canteen_room"
+
+
+class RequestType(StrEnum):
+    VEHICLE_BOOKING = "vehicle_booking"
+    FACILITY_RESERVATION = "facility_reservation"
+    REPAIR_REQUEST = "repair_request"
+
+
+class Department(Model):
+    id = fields.IntField(primary_key=True, generated=False)  # given by the file (WeCom's id)
+    name = fields.CharField(max_length=100)
+    parent: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    parent_id: int | None  # set by Tortoise; declared for type checkers
+
+    class Meta:
+        table = "department"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class User(Model):
+    """A member of the bureau. `userid` is the WeCom userid (the natural key)."""
+
+    id = fields.IntField(primary_key=True)
+    userid = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=64)
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name="users", on_delete=fields.RESTRICT
+    )
+    department_id: int
+    active = fields.BooleanField(default=True)
+
+    role_links: fields.ReverseRelation[UserRole]
+
+    class Meta:
+        table = "user"
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The user's roles; needs `role_links` fetched (as `get_user` does)."""
+        return frozenset(Role(link.role) for link in self.role_links)
+
+    @property
+    def role_list(self) -> list[str]:
+        """The roles as sorted plain strings (for JSON); needs `role_links` fetched."""
+        return sorted(str(r) for r in self.roles)
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role) in self.roles
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.userid})"
+
+
+class UserRole(Model):
+    """One role of one user: a table rather than a JSON list so that `users_with_role`
+    is an indexed query on both databases."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="role_links", on_delete=fields.CASCADE
+    )
+    user_id: int
+    role = fields.CharEnumField(Role, max_length=32, db_index=True)
+
+    class Meta:
+        table = "user_role"
+        unique_together = (("user", "role"),)
+
+
+class Vehicle(Model):
+    id = fields.IntField(primary_key=True)
+    plate = fields.CharField(max_length=16, unique=True)
+    model = fields.CharField(max_length=64)
+    seats = fields.SmallIntField()
+    driver: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="vehicles", null=True, on_delete=fields.SET_NULL
+    )
+    driver_id: int | None
+    in_service = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "vehicle"
+
+    def __str__(self) -> str:
+        return f"{self.plate} {self.model}"
+
+
+class Facility(Model):
+    """A bookable place. Opening hours are local business time (`BOT_TIMEZONE`) kept as
+    "HH:MM" text: a TIME column would drag Tortoise's UTC conversion into a wall-clock
+    value."""
+
+    id = fields.CharField(max_length=32, primary_key=True)  # e.g. "mr-301", given by the file
+    name = fields.CharField(max_length=64)
+    type = fields.CharEnumField(FacilityType, max_length=32)
+    building = fields.CharField(max_length=64)
+    capacity = fields.IntField()
+    needs_approval = fields.BooleanField(default=False)
+    open_from = fields.CharField(max_length=5)  # "HH:MM", local time
+    open_to = fields.CharField(max_length=5)  # "HH:MM", local time, after open_from
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "facility"
+
+    @property
+    def opens(self) -> time:
+        return time.fromisoformat(self.open_from)
+
+    @property
+    def closes(self) -> time:
+        return time.fromisoformat(self.open_to)
+
+    def is_open_for(self, start: time, end: time) -> bool:
+        """True when [start, end] (local wall-clock times of one day) lies in the hours."""
+        return self.opens <= start < end <= self.closes
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class ApprovalRule(Model):
+    """The ordered roles that approve a request type; [] means no approval step."""
+
+    request_type = fields.CharEnumField(RequestType, max_length=32, primary_key=True)
+    roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+
+    class Meta:
+        table = "approval_rule"
+
+
+# ---------------------------------------------------------------------------------------
+# Look-ups
+
+
+async def get_user(userid: str, *, include_inactive: bool = False) -> User | None:
+    """The user with this WeCom userid, department and roles fetched; None when unknown
+    (or switched off, unless `include_inactive`)."""
+    query = User.filter(userid=userid)
+    if not include_inactive:
+        query = query.filter(active=True)
+    return await query.prefetch_related("department", "role_links").first()
+
+
+async def list_users(*, include_inactive: bool = False) -> list[User]:
+    """Users by userid, department and roles fetched (the demo's user picker, admin)."""
+    query = User.all() if include_inactive else User.filter(active=True)
+    return await query.order_by("userid").prefetch_related("department", "role_links")
+
+
+async def dept_head_for(department_id: int, exclude_userid: str | None = None) -> User | None:
+    """The `dept_head` who approves for someone in `department_id`: a head of that
+    department, else of the nearest parent that has one. When `exclude_userid` (the
+    applicant) is a head at a level, that level is skipped and the step goes to the next
+    level up (CONTRACT §5: an applicant never approves their own request). Several heads
+    at one level: the first by userid."""
+    seen: set[int] = set()
+    current: int | None = department_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        heads = (
+            await User.filter(department_id=current, active=True, role_links__role=Role.DEPT_HEAD)
+            .order_by("userid")
+            .prefetch_related("department", "role_links")
+        )
+        if heads and all(h.userid != exclude_userid for h in heads):
+            return heads[0]
+        dept = await Department.get_or_none(id=current)
+        current = dept.parent_id if dept else None
+    return None
+
+
+async def users_with_role(role: Role | str) -> list[User]:
+    """Active users holding `role`, by userid, with department and roles fetched."""
+    return (
+        await User.filter(active=True, role_links__role=Role(role))
+        .order_by("userid")
+        .prefetch_related("department", "role_links")
+    )
+
+
+async def approval_chain(request_type: RequestType | str) -> list[Role]:
+    """The ordered approver roles for a request type. Raises LookupError when the
+    organisation has not been seeded with a rule for it: never approve by default."""
+    rule = await ApprovalRule.get_or_none(request_type=RequestType(request_type))
+    if rule is None:
+        raise LookupError(f"no approval rule for {request_type}: seed the organisation file")
+    return [Role(r) for r in rule.roles]
+
+
+async def dictionary_words() -> list[tuple[str, str]]:
+    """(word, kind) pairs for the NLU dictionary: facility names ("facility"), buildings
+    ("building") and plates ("plate") of what is in use; sorted, without repeats."""
+    facilities = await Facility.filter(active=True).values_list("name", "building")
+    plates = await Vehicle.filter(in_service=True).values_list("plate", flat=True)
+    words: set[tuple[str, str]] = set()
+    for name, building in facilities:
+        words.add((str(name), "facility"))
+        words.add((str(building), "building"))
+    words.update((str(p), "plate") for p in plates)
+    return sorted(words)

@@ -1,0 +1,198 @@
+"""The notification outbox: a message to a user is a row written in the same transaction
+as the change that causes it, and a worker delivers it later (issue 2, item 6).
+
+The life of a row:
+
+    enqueue ──► pending ──claim_due──► leased (locked_by/locked_until)
+                  ▲                        │ mark_sent ──► sent
+                  └── mark_retry / defer ──┤ mark_dead ──► dead
+                  └── lease expires ───────┘
+
+A lease makes a row invisible to other claimers until `locked_until`; `claim_due` is one
+atomic statement on both databases, so two workers (threads, processes or hosts) never
+hold the same row at once. `mark_*` only act while the row is still leased by the
+caller, so a worker that lost its lease cannot overwrite the winner's outcome.
+
+Delivery is at-least-once at the WeCom boundary (a crash between WeCom's answer and
+`mark_sent` sends again after the lease) — keep the lease well above the send timeout.
+
+All datetimes are stored in UTC: Tortoise keeps SQLite datetimes as ISO text with the
+offset they were given, and text only compares right when every offset is the same.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise import connections, fields
+from tortoise.expressions import F
+from tortoise.models import Model
+
+MAX_ERROR_LENGTH = 2000
+
+
+class MessageKind(StrEnum):
+    """WeCom `message/send` msgtype (https://developer.work.weixin.qq.com/document/path/90236)."""
+
+    TEXT = "text"
+    TEXTCARD = "textcard"
+    MARKDOWN = "markdown"
+    TEMPLATE_CARD = "template_card"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class OutboxMessage(Model):
+    id = fields.BigIntField(primary_key=True)
+    user_id = fields.CharField(max_length=64)  # the recipient's WeCom userid
+    kind = fields.CharEnumField(MessageKind, max_length=16)
+    content: dict[str, Any] = fields.JSONField()  # type: ignore[assignment]  # the msgtype's object
+    key = fields.CharField(max_length=191, null=True, unique=True)  # idempotency key
+    status = fields.CharEnumField(OutboxStatus, max_length=8, default=OutboxStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    locked_by = fields.CharField(max_length=128, null=True)
+    locked_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("status", "next_attempt_at"),)
+
+    def __str__(self) -> str:
+        return f"outbox #{self.id} {self.kind} → {self.user_id} ({self.status})"
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"an aware datetime is required, got {moment!r}")
+    return moment.astimezone(UTC)
+
+
+async def enqueue(
+    user_id: str,
+    kind: MessageKind | str,
+    content: dict[str, Any],
+    *,
+    key: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Queue a message for `user_id`, due at once. Runs on the caller's transaction when
+    there is one (Tortoise keeps it in a contextvar), so the message commits or rolls
+    back with the change. A `key` already queued makes this a no-op (INSERT … ON
+    CONFLICT DO NOTHING, which leaves a PostgreSQL transaction usable)."""
+    moment = _utc(now) if now is not None else datetime.now(UTC)
+    row = OutboxMessage(
+        user_id=user_id,
+        kind=MessageKind(kind),
+        content=content,
+        key=key,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=moment,
+        created_at=moment,
+    )
+    await OutboxMessage.bulk_create([row], ignore_conflicts=True)
+
+
+# Due: pending, its time has come, and nobody holds a live lease on it.
+# PostgreSQL: lock the candidates and skip rows another claimer holds right now.
+_CLAIM_PG = """
+UPDATE outbox_message SET locked_by = $1, locked_until = $2
+WHERE id IN (
+    SELECT id FROM outbox_message
+    WHERE status = 'pending' AND next_attempt_at <= $3
+      AND (locked_until IS NULL OR locked_until <= $3)
+    ORDER BY next_attempt_at, id LIMIT $4
+    FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+# SQLite (>= 3.35 for RETURNING): one statement is one write transaction; writers are
+# serialised, and WAL refuses a write based on a stale snapshot (SQLITE_BUSY_SNAPSHOT).
+_CLAIM_SQLITE = """
+UPDATE outbox_message SET locked_by = ?1, locked_until = ?2
+WHERE id IN (
+    SELECT id FROM outbox_message
+    WHERE status = 'pending' AND next_attempt_at <= ?3
+      AND (locked_until IS NULL OR locked_until <= ?3)
+    ORDER BY next_attempt_at, id LIMIT ?4)
+RETURNING id
+"""
+
+
+async def claim_due(
+    owner: str, now: datetime, limit: int, lease_seconds: float
+) -> list[OutboxMessage]:
+    """Lease up to `limit` due pending messages to `owner` until now + lease_seconds and
+    return them, oldest due first. Never returns a row whose lease by anyone is live."""
+    if limit <= 0:
+        return []
+    moment = _utc(now)
+    until = moment + timedelta(seconds=lease_seconds)
+    conn = connections.get("default")
+    sql = _CLAIM_SQLITE if conn.capabilities.dialect == "sqlite" else _CLAIM_PG
+    # execute_query_dict: Tortoise's asyncpg execute_query drops the rows of an UPDATE.
+    rows = await conn.execute_query_dict(sql, [owner, until, moment, limit])
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    return await OutboxMessage.filter(id__in=ids, locked_by=owner).order_by("next_attempt_at", "id")
+
+
+def _leased(message_id: int, owner: str) -> Any:
+    return OutboxMessage.filter(id=message_id, locked_by=owner, status=OutboxStatus.PENDING)
+
+
+async def mark_sent(message_id: int, owner: str, now: datetime) -> bool:
+    """Record delivery. False (and nothing changed) when `owner` no longer holds it."""
+    count = await _leased(message_id, owner).update(
+        status=OutboxStatus.SENT, sent_at=_utc(now), locked_by=None, locked_until=None
+    )
+    return count == 1
+
+
+async def mark_retry(message_id: int, owner: str, error: str, retry_at: datetime) -> bool:
+    """A failed attempt: count it, keep the error, and make the row due again at
+    `retry_at` (the caller's backoff)."""
+    count = await _leased(message_id, owner).update(
+        attempts=F("attempts") + 1,
+        next_attempt_at=_utc(retry_at),
+        last_error=error[:MAX_ERROR_LENGTH],
+        locked_by=None,
+        locked_until=None,
+    )
+    return count == 1
+
+
+async def mark_dead(message_id: int, owner: str, error: str) -> bool:
+    """A final failed attempt (counted): the row stays for inspection, never sent."""
+    count = await _leased(message_id, owner).update(
+        status=OutboxStatus.DEAD,
+        attempts=F("attempts") + 1,
+        last_error=error[:MAX_ERROR_LENGTH],
+        locked_by=None,
+        locked_until=None,
+    )
+    return count == 1
+
+
+async def defer(message_id: int, owner: str, until: datetime) -> bool:
+    """Put a leased row back, due at `until`, without counting an attempt (rate limits:
+    WeCom drops silently what exceeds 30 messages a minute to one member)."""
+    count = await _leased(message_id, owner).update(
+        next_attempt_at=_utc(until), locked_by=None, locked_until=None
+    )
+    return count == 1
+
+
+async def pending_count() -> int:
+    """Messages not yet delivered nor dead (leased ones included)."""
+    return await OutboxMessage.filter(status=OutboxStatus.PENDING).count()

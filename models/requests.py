@@ -1,0 +1,858 @@
+"""Requests and the rules that keep them true: numbering, approval steps, the holds
+that keep a vehicle, driver or room for one live request at a time, and the audit trail.
+
+Every function that changes state runs inside `in_transaction()` and writes its audit
+record there; callers that owe notifications open the outer transaction and write them
+(the outbox) in it too, so a change, its audit and its notifications commit together.
+
+    vehicle / facility (needs approval):  pending ─approve…─► approved ─► completed
+                                              ├─reject─► rejected
+                                              └─cancel─► cancelled
+    facility (no approval):               approved (at once)
+    repair:  pending ─assign─► assigned ─start─► in_progress ─finish─► completed
+
+No overlap, on both databases: a hold is taken only after locking each resource it
+names (a row in `resource_lock`, updated first thing: on PostgreSQL a row lock, on
+SQLite the write lock that serialises writers) and checking for overlap inside the same
+transaction; on PostgreSQL an exclusion constraint (see `POSTGRES_CONSTRAINTS`) is the
+last word. All datetimes are stored in UTC (see models/outbox.py for why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise import connections, fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from models.org import Facility, RequestType, Role, User, Vehicle, approval_chain, dept_head_for
+
+NUMBER_BASE = 1000  # request #1001 is row 1: numbers stay short and never look like a count
+MAX_WINDOW = timedelta(days=7)  # no hold longer than this; also bounds the overlap index scan
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+LIVE = (
+    RequestStatus.PENDING,
+    RequestStatus.APPROVED,
+    RequestStatus.ASSIGNED,
+    RequestStatus.IN_PROGRESS,
+)
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Request(Model):
+    id = fields.IntField(primary_key=True)
+    type = fields.CharEnumField(RequestType, max_length=32)
+    status = fields.CharEnumField(
+        RequestStatus, max_length=16, default=RequestStatus.PENDING, db_index=True
+    )
+    applicant: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="requests", on_delete=fields.RESTRICT
+    )
+    department_id_at = fields.IntField()  # the applicant's department when applying
+    start = fields.DatetimeField(null=True)
+    end = fields.DatetimeField(null=True)
+    vehicle: fields.ForeignKeyNullableRelation[Vehicle] = fields.ForeignKeyField(
+        "models.Vehicle", related_name="requests", null=True, on_delete=fields.RESTRICT
+    )
+    driver: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="driven", null=True, on_delete=fields.RESTRICT
+    )
+    facility: fields.ForeignKeyNullableRelation[Facility] = fields.ForeignKeyField(
+        "models.Facility", related_name="requests", null=True, on_delete=fields.RESTRICT
+    )
+    assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="assigned", null=True, on_delete=fields.RESTRICT
+    )
+    details: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    series = fields.CharField(max_length=32, null=True, db_index=True)  # weekly repeats
+    rating = fields.SmallIntField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    steps: fields.ReverseRelation[ApprovalStep]
+
+    class Meta:
+        table = "request"
+        indexes = (("applicant_id", "status"),)
+
+    @property
+    def no(self) -> int:
+        return self.id + NUMBER_BASE
+
+
+class ApprovalStep(Model):
+    id = fields.IntField(primary_key=True)
+    request: fields.ForeignKeyRelation[Request] = fields.ForeignKeyField(
+        "models.Request", related_name="steps", on_delete=fields.CASCADE
+    )
+    seq = fields.SmallIntField()
+    role = fields.CharField(max_length=32)
+    approver: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="approval_steps", on_delete=fields.RESTRICT
+    )
+    decision = fields.CharField(max_length=8, null=True)
+    comment = fields.TextField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    channel = fields.CharField(max_length=16, null=True)
+    reminded_at = fields.DatetimeField(null=True)
+    escalated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "approval_step"
+        unique_together = (("request", "seq"),)
+        indexes = (("approver_id", "decision"),)
+
+
+class Hold(Model):
+    """A resource kept for [start, end) by a live request: `vehicle:12`, `driver:zhaoshifu`,
+    `facility:mr-301`."""
+
+    id = fields.IntField(primary_key=True)
+    request: fields.ForeignKeyRelation[Request] = fields.ForeignKeyField(
+        "models.Request", related_name="holds", on_delete=fields.CASCADE
+    )
+    resource = fields.CharField(max_length=80)
+    start = fields.DatetimeField()
+    end = fields.DatetimeField()
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "hold"
+        indexes = (("resource", "active", "start"), ("active", "start"))
+
+
+class ResourceLock(Model):
+    """One row per resource; updating it first serialises bookings of that resource."""
+
+    key = fields.CharField(max_length=80, primary_key=True)
+    version = fields.IntField(default=0)
+
+    class Meta:
+        table = "resource_lock"
+
+
+class AuditLog(Model):
+    """Who did what, when, from which channel, from which status to which."""
+
+    id = fields.BigIntField(primary_key=True)
+    request: fields.ForeignKeyNullableRelation[Request] = fields.ForeignKeyField(
+        "models.Request", related_name="audit", null=True, on_delete=fields.RESTRICT
+    )
+    actor = fields.CharField(max_length=64)
+    action = fields.CharField(max_length=32)
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16, null=True)
+    channel = fields.CharField(max_length=16)
+    at = fields.DatetimeField()
+    details: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+
+    class Meta:
+        table = "audit_log"
+
+
+# PostgreSQL's last word on overlaps (applied by the migration; btree_gist is a trusted
+# extension since PostgreSQL 13).
+POSTGRES_CONSTRAINTS = """
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+ALTER TABLE hold DROP CONSTRAINT IF EXISTS hold_no_overlap;
+ALTER TABLE hold ADD CONSTRAINT hold_no_overlap EXCLUDE USING gist
+    (resource WITH =, tstzrange(start, "end", '[)') WITH &&) WHERE (active);
+"""
+
+
+# ---------------------------------------------------------------------------------------
+# Errors: each carries what a handler needs to tell the user what to do.
+
+
+class RequestError(Exception):
+    """A rule refused the change; nothing was written."""
+
+
+class NotFound(RequestError):
+    def __init__(self, no: int) -> None:
+        super().__init__(f"no request #{no}")
+        self.no = no
+
+
+class NotAllowed(RequestError):
+    pass
+
+
+class InvalidState(RequestError):
+    def __init__(self, request: Request, wanted: str) -> None:
+        super().__init__(f"#{request.no} is {request.status}, cannot {wanted}")
+        self.request = request
+        self.wanted = wanted
+
+
+class AlreadyDecided(RequestError):
+    def __init__(self, step: ApprovalStep) -> None:
+        super().__init__(f"step {step.id} already decided: {step.decision}")
+        self.step = step
+
+
+class Conflict(RequestError):
+    def __init__(self, resources: Sequence[str]) -> None:
+        super().__init__(f"already held: {', '.join(resources)}")
+        self.resources = list(resources)
+
+
+class NoApprover(RequestError):
+    def __init__(self, role: str) -> None:
+        super().__init__(f"nobody can approve as {role}")
+        self.role = role
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers
+
+
+def utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"an aware datetime is required, got {moment!r}")
+    return moment.astimezone(UTC)
+
+
+def vehicle_key(vehicle_id: int) -> str:
+    return f"vehicle:{vehicle_id}"
+
+
+def driver_key(userid: str) -> str:
+    return f"driver:{userid}"
+
+
+def facility_key(facility_id: str) -> str:
+    return f"facility:{facility_id}"
+
+
+def request_id(no: int) -> int:
+    return no - NUMBER_BASE
+
+
+async def audit(
+    request: Request | None,
+    actor: str,
+    action: str,
+    channel: str,
+    now: datetime,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    **details: Any,
+) -> AuditLog:
+    return await AuditLog.create(
+        request=request,
+        actor=actor,
+        action=action,
+        channel=channel,
+        at=utc(now),
+        from_status=from_status,
+        to_status=to_status,
+        details=details,
+    )
+
+
+_LOCK_SQL = (
+    "INSERT INTO resource_lock (key, version) VALUES (?, 1) "
+    "ON CONFLICT (key) DO UPDATE SET version = resource_lock.version + 1"
+)
+_LOCK_SQL_PG = _LOCK_SQL.replace("?", "$1")
+
+
+async def lock_resources(keys: Iterable[str]) -> None:
+    """Take each resource's lock row for the rest of the transaction (one upsert: on
+    PostgreSQL a row lock, on SQLite the database write lock), in sorted order so two
+    bookings of the same resources cannot deadlock."""
+    conn = connections.get("default")
+    sql = _LOCK_SQL_PG if conn.capabilities.dialect == "postgres" else _LOCK_SQL
+    for key in sorted(set(keys)):
+        await conn.execute_query(sql, [key])
+
+
+async def busy_resources(
+    keys: Iterable[str], start: datetime, end: datetime, *, ignore_request: int | None = None
+) -> set[str]:
+    """Which of `keys` an active hold covers for some part of [start, end)."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    query = Hold.filter(
+        resource__in=keys,
+        active=True,
+        start__lt=utc(end),
+        end__gt=utc(start),
+        start__gt=utc(start) - MAX_WINDOW,
+    )
+    if ignore_request is not None:
+        query = query.exclude(request_id=ignore_request)
+    return set(await query.values_list("resource", flat=True))
+
+
+async def hold_resources(
+    request: Request, keys: Sequence[str], start: datetime, end: datetime
+) -> None:
+    """Hold every resource in `keys` for the request, or raise Conflict and hold none."""
+    await lock_resources(keys)
+    busy = await busy_resources(keys, start, end, ignore_request=request.id)
+    if busy:
+        raise Conflict(sorted(busy))
+    try:
+        await Hold.bulk_create(
+            [Hold(request=request, resource=k, start=utc(start), end=utc(end)) for k in keys]
+        )
+    except IntegrityError as e:  # PostgreSQL's exclusion constraint
+        raise Conflict(list(keys)) from e
+
+
+async def release_holds(request: Request) -> None:
+    await Hold.filter(request_id=request.id, active=True).update(active=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Creating
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    type: RequestType
+    applicant: str
+    start: datetime | None = None
+    end: datetime | None = None
+    vehicle_id: int | None = None
+    driver: str | None = None
+    facility_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    series: str | None = None
+
+
+async def plan_steps(
+    request_type: RequestType, applicant: User, *, needs_approval: bool = True
+) -> list[tuple[str, User]]:
+    """(role, approver) for each approval step; a step whose only candidate is the
+    applicant passes to the next level up (dept_head) or to another holder of the role."""
+    if request_type is RequestType.FACILITY_RESERVATION and not needs_approval:
+        return []
+    steps: list[tuple[str, User]] = []
+    for role in await approval_chain(request_type):
+        approver: User | None
+        if role is Role.DEPT_HEAD:
+            approver = await dept_head_for(
+                applicant.department_id,  # type: ignore[attr-defined]
+                exclude_userid=applicant.userid,
+            )
+        else:
+            approver = await (
+                User.filter(active=True, role_links__role=role)
+                .exclude(userid=applicant.userid)
+                .order_by("userid")
+                .first()
+            )
+            if approver is None:
+                approver = await (
+                    User.filter(active=True, role_links__role=Role.ADMIN)
+                    .exclude(userid=applicant.userid)
+                    .order_by("userid")
+                    .first()
+                )
+        if approver is None:
+            raise NoApprover(str(role))
+        if steps and steps[-1][1].id == approver.id:
+            continue  # the same person twice in a row approves once
+        steps.append((str(role), approver))
+    return steps
+
+
+async def create_request(new: NewRequest, now: datetime, channel: str) -> Request:
+    """Create the request with its steps and holds (all or nothing) and audit it."""
+    applicant = await User.get_or_none(userid=new.applicant, active=True)
+    if applicant is None:
+        raise NotAllowed(f"unknown user {new.applicant}")
+    if new.start is not None and new.end is not None:
+        if new.end <= new.start:
+            raise RequestError("end must be after start")
+        if new.end - new.start > MAX_WINDOW:
+            raise RequestError("window too long")
+    facility = await Facility.get_or_none(id=new.facility_id) if new.facility_id else None
+    async with in_transaction():
+        steps = await plan_steps(
+            new.type, applicant, needs_approval=bool(facility and facility.needs_approval)
+        )
+        status = RequestStatus.PENDING
+        if new.type is RequestType.FACILITY_RESERVATION and not steps:
+            status = RequestStatus.APPROVED
+        driver = await User.get(userid=new.driver) if new.driver else None
+        request = await Request.create(
+            type=new.type,
+            status=status,
+            applicant=applicant,
+            department_id_at=applicant.department_id,  # type: ignore[attr-defined]
+            start=utc(new.start) if new.start else None,
+            end=utc(new.end) if new.end else None,
+            vehicle_id=new.vehicle_id,
+            driver=driver,
+            facility=facility,
+            details=new.details,
+            series=new.series,
+            created_at=utc(now),
+            updated_at=utc(now),
+        )
+        keys = resource_keys(request, driver.userid if driver else None)
+        if keys:
+            assert new.start is not None and new.end is not None
+            await hold_resources(request, keys, new.start, new.end)
+        for seq, (role, approver) in enumerate(steps, start=1):
+            await ApprovalStep.create(request=request, seq=seq, role=role, approver=approver)
+        await audit(
+            request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type)
+        )
+    return request
+
+
+def resource_keys(request: Request, driver_userid: str | None) -> list[str]:
+    keys = []
+    if request.vehicle_id is not None:  # type: ignore[attr-defined]
+        keys.append(vehicle_key(request.vehicle_id))  # type: ignore[attr-defined]
+    if driver_userid:
+        keys.append(driver_key(driver_userid))
+    if request.facility_id is not None:  # type: ignore[attr-defined]
+        keys.append(facility_key(request.facility_id))  # type: ignore[attr-defined]
+    return keys
+
+
+# ---------------------------------------------------------------------------------------
+# Finding free resources
+
+
+async def free_vehicles(
+    start: datetime, end: datetime, seats: int = 1, *, ignore_request: int | None = None
+) -> list[Vehicle]:
+    """Vehicles in service with at least `seats` seats whose vehicle and driver are both
+    free for [start, end), smallest first; driver fetched."""
+    vehicles = await (
+        Vehicle.filter(in_service=True, seats__gte=seats, driver_id__isnull=False)
+        .order_by("seats", "plate")
+        .prefetch_related("driver")
+    )
+    keys = [vehicle_key(v.id) for v in vehicles] + [driver_key(v.driver.userid) for v in vehicles]
+    busy = await busy_resources(keys, start, end, ignore_request=ignore_request)
+    return [
+        v
+        for v in vehicles
+        if vehicle_key(v.id) not in busy and driver_key(v.driver.userid) not in busy
+    ]
+
+
+async def free_facilities(
+    start: datetime,
+    end: datetime,
+    *,
+    type: str | None = None,
+    capacity: int = 0,
+    ids: Sequence[str] | None = None,
+) -> list[Facility]:
+    """Active facilities (of a type, or among `ids`) with room for `capacity`, free for
+    [start, end); opening hours are the caller's check (they depend on the local day)."""
+    query = Facility.filter(active=True, capacity__gte=capacity)
+    if type:
+        query = query.filter(type=type)
+    if ids is not None:
+        query = query.filter(id__in=list(ids))
+    facilities = await query.order_by("capacity", "id")
+    busy = await busy_resources([facility_key(f.id) for f in facilities], start, end)
+    return [f for f in facilities if facility_key(f.id) not in busy]
+
+
+async def next_free_start(
+    keys: Sequence[str], start: datetime, duration: timedelta, until: datetime
+) -> datetime | None:
+    """The earliest moment at or after `start` when every resource in `keys` is free
+    for `duration`, looking no further than `until`."""
+    holds = await (
+        Hold.filter(
+            resource__in=list(keys),
+            active=True,
+            end__gt=utc(start),
+            start__lt=utc(until) + duration,
+        )
+        .order_by("start")
+        .values_list("start", "end")
+    )
+    candidate = utc(start)
+    for h_start, h_end in holds:
+        if utc(h_start) >= candidate + duration:
+            break
+        candidate = max(candidate, utc(h_end))
+    return candidate if candidate <= utc(until) else None
+
+
+# ---------------------------------------------------------------------------------------
+# Reading
+
+
+async def get_request(no: int) -> Request | None:
+    if not 0 < no - NUMBER_BASE < 2**31:
+        return None
+    return await (
+        Request.filter(id=request_id(no))
+        .prefetch_related(
+            "applicant", "vehicle", "driver", "facility", "assignee", "steps__approver"
+        )
+        .first()
+    )
+
+
+def ordered_steps(request: Request) -> list[ApprovalStep]:
+    return sorted(request.steps, key=lambda s: s.seq)
+
+
+def current_step(request: Request) -> ApprovalStep | None:
+    """The step waiting for a decision, if the request waits for one."""
+    if request.status is not RequestStatus.PENDING:
+        return None
+    return next((s for s in ordered_steps(request) if s.decision is None), None)
+
+
+async def open_requests_of(userid: str, limit: int = 10) -> list[Request]:
+    return await (
+        Request.filter(applicant__userid=userid, status__in=list(LIVE))
+        .order_by("-id")
+        .limit(limit)
+        .prefetch_related("vehicle", "facility", "assignee", "steps__approver")
+    )
+
+
+async def pending_for(userid: str, limit: int = 20) -> list[Request]:
+    """Requests whose current step waits for this approver, oldest first."""
+    steps = await (
+        ApprovalStep.filter(
+            approver__userid=userid, decision__isnull=True, request__status=RequestStatus.PENDING
+        )
+        .order_by("request_id")
+        .prefetch_related("request")
+        .limit(limit * 3)
+    )
+    out: list[Request] = []
+    for step in steps:
+        request = await get_request(step.request.no)
+        if request is not None and (cur := current_step(request)) is not None and cur.id == step.id:
+            out.append(request)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def to_api(request: Request) -> dict[str, Any]:
+    """The admin API's view (CONTRACT §4)."""
+    return {
+        "no": request.no,
+        "type": str(request.type),
+        "status": str(request.status),
+        "applicant": request.applicant.userid,
+        "start": request.start.isoformat() if request.start else None,
+        "end": request.end.isoformat() if request.end else None,
+        "vehicle": request.vehicle.plate if request.vehicle else None,
+        "driver": request.driver.userid if request.driver else None,
+        "facility": request.facility.id if request.facility else None,
+        "assignee": request.assignee.userid if request.assignee else None,
+        "details": request.details,
+        "steps": [
+            {
+                "approver": s.approver.userid,
+                "role": s.role,
+                "decision": s.decision,
+                "decided_at": s.decided_at.isoformat() if s.decided_at else None,
+                "comment": s.comment,
+            }
+            for s in ordered_steps(request)
+        ],
+        "created_at": request.created_at.isoformat(),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Changing
+
+
+async def _set_status(
+    request: Request, to: RequestStatus, frm: Iterable[RequestStatus], now: datetime
+) -> bool:
+    """Compare-and-set the status: False when another change got there first."""
+    n = await Request.filter(id=request.id, status__in=list(frm)).update(
+        status=to, updated_at=utc(now)
+    )
+    if n:
+        request.status = to
+    return bool(n)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    request: Request
+    step: ApprovalStep
+    next_step: ApprovalStep | None  # the step now waiting, if any
+    final: bool  # the request is approved or rejected
+
+
+async def decide(
+    no: int,
+    approver: str,
+    decision: Decision,
+    now: datetime,
+    channel: str,
+    *,
+    comment: str | None = None,
+    step_id: int | None = None,
+    vehicle_id: int | None = None,
+    driver: str | None = None,
+) -> DecisionResult:
+    """The current step's approver approves or rejects. `step_id` binds a decision to the
+    step a link or card was made for. The fleet manager may change vehicle and driver."""
+    async with in_transaction():
+        # Touch the request row first: it serialises this decision with a cancel or another
+        # decision of the same request (a row lock on PostgreSQL) before anything is read.
+        await Request.filter(id=request_id(no)).update(updated_at=utc(now))
+        request = await get_request(no)
+        if request is None:
+            raise NotFound(no)
+        step = current_step(request)
+        if step_id is not None:
+            bound = next((s for s in request.steps if s.id == step_id), None)
+            if bound is None:
+                raise NotFound(no)
+            if bound.decision is not None:
+                raise AlreadyDecided(bound)
+            if step is None or step.id != step_id:
+                raise InvalidState(request, "decide")
+            step = bound
+        if step is None:
+            if request.status is RequestStatus.PENDING:
+                raise InvalidState(request, "decide")
+            decided = [s for s in request.steps if s.approver.userid == approver and s.decision]
+            if decided:
+                raise AlreadyDecided(decided[-1])
+            raise InvalidState(request, "decide")
+        if step.approver.userid != approver:
+            raise NotAllowed(f"#{no} waits for {step.approver.userid}, not {approver}")
+        n = await ApprovalStep.filter(id=step.id, decision__isnull=True).update(
+            decision=str(decision), decided_at=utc(now), comment=comment, channel=channel
+        )
+        if not n:
+            raise AlreadyDecided(step)
+        step.decision, step.decided_at, step.comment = str(decision), utc(now), comment
+        if (vehicle_id is not None or driver) and decision is Decision.APPROVE:
+            await _change_vehicle(request, vehicle_id, driver, approver, channel, now)
+        rest = [s for s in ordered_steps(request) if s.decision is None]
+        next_step = rest[0] if decision is Decision.APPROVE and rest else None
+        final = next_step is None
+        before = request.status
+        if decision is Decision.REJECT:
+            if not await _set_status(request, RequestStatus.REJECTED, [RequestStatus.PENDING], now):
+                raise InvalidState(request, "decide")
+            await release_holds(request)
+        elif final:
+            if not await _set_status(request, RequestStatus.APPROVED, [RequestStatus.PENDING], now):
+                raise InvalidState(request, "decide")
+        await audit(
+            request,
+            approver,
+            str(decision),
+            channel,
+            now,
+            from_status=before,
+            to_status=request.status,
+            step=step.seq,
+            comment=comment,
+        )
+    return DecisionResult(request, step, next_step, final)
+
+
+async def _change_vehicle(
+    request: Request,
+    vehicle_id: int | None,
+    driver: str | None,
+    actor: str,
+    channel: str,
+    now: datetime,
+) -> None:
+    if (
+        request.type is not RequestType.VEHICLE_BOOKING
+        or request.start is None
+        or request.end is None
+    ):
+        raise NotAllowed("only a vehicle booking has a vehicle to change")
+    vehicle = await Vehicle.get_or_none(id=vehicle_id or request.vehicle_id, in_service=True)  # type: ignore[attr-defined]
+    if vehicle is None:
+        raise NotAllowed("no such vehicle in service")
+    new_driver = (
+        await User.get_or_none(userid=driver, active=True)
+        if driver
+        else (await User.get_or_none(id=vehicle.driver_id) if vehicle_id else request.driver)
+    )  # type: ignore[attr-defined]
+    if new_driver is None or not await new_driver.role_links.filter(role=Role.DRIVER).exists():
+        raise NotAllowed("no such driver")
+    await release_holds(request)
+    request.vehicle, request.driver = vehicle, new_driver
+    await hold_resources(
+        request,
+        [vehicle_key(vehicle.id), driver_key(new_driver.userid)],
+        request.start,
+        request.end,
+    )
+    await Request.filter(id=request.id).update(
+        vehicle_id=vehicle.id, driver_id=new_driver.id, updated_at=utc(now)
+    )
+    await audit(
+        request,
+        actor,
+        "change_vehicle",
+        channel,
+        now,
+        vehicle=vehicle.plate,
+        driver=new_driver.userid,
+    )
+
+
+def cancellable(request: Request, now: datetime) -> bool:
+    if request.status not in (
+        RequestStatus.PENDING,
+        RequestStatus.APPROVED,
+        RequestStatus.ASSIGNED,
+    ):
+        return False
+    return request.start is None or request.start > now
+
+
+async def cancel(no: int, userid: str, now: datetime, channel: str) -> Request:
+    """The applicant cancels a request that has not started; its holds are freed."""
+    async with in_transaction():
+        request = await get_request(no)
+        if request is None:
+            raise NotFound(no)
+        if request.applicant.userid != userid:
+            raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")
+        if not cancellable(request, now):
+            raise InvalidState(request, "cancel")
+        before = request.status
+        if not await _set_status(request, RequestStatus.CANCELLED, [before], now):
+            raise InvalidState(request, "cancel")
+        await release_holds(request)
+        await audit(
+            request,
+            userid,
+            "cancel",
+            channel,
+            now,
+            from_status=before,
+            to_status=RequestStatus.CANCELLED,
+        )
+    return request
+
+
+async def assign_repair(
+    no: int, dispatcher: str, worker: str, now: datetime, channel: str
+) -> Request:
+    async with in_transaction():
+        request = await get_request(no)
+        if request is None or request.type is not RequestType.REPAIR_REQUEST:
+            raise NotFound(no)
+        user = await User.get_or_none(userid=worker, active=True)
+        if user is None or not await user.role_links.filter(role=Role.REPAIR_WORKER).exists():
+            raise NotAllowed(f"{worker} is not a repair worker")
+        before = request.status
+        if not await _set_status(
+            request, RequestStatus.ASSIGNED, [RequestStatus.PENDING, RequestStatus.ASSIGNED], now
+        ):
+            raise InvalidState(request, "assign")
+        await Request.filter(id=request.id).update(assignee_id=user.id)
+        request.assignee = user
+        await audit(
+            request,
+            dispatcher,
+            "assign",
+            channel,
+            now,
+            from_status=before,
+            to_status=request.status,
+            worker=worker,
+        )
+    return request
+
+
+async def progress_repair(
+    no: int, worker: str, to: RequestStatus, now: datetime, channel: str, *, note: str | None = None
+) -> Request:
+    """The assigned worker starts (in_progress) or finishes (completed) the repair."""
+    allowed = {
+        RequestStatus.IN_PROGRESS: [RequestStatus.ASSIGNED],
+        RequestStatus.COMPLETED: [RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS],
+    }
+    async with in_transaction():
+        request = await get_request(no)
+        if request is None or request.type is not RequestType.REPAIR_REQUEST:
+            raise NotFound(no)
+        if request.assignee is None or request.assignee.userid != worker:
+            raise NotAllowed(f"#{no} is not assigned to {worker}")
+        before = request.status
+        if not await _set_status(request, to, allowed[to], now):
+            raise InvalidState(request, str(to))
+        await audit(
+            request, worker, str(to), channel, now, from_status=before, to_status=to, note=note
+        )
+    return request
+
+
+async def complete_request(request: Request, actor: str, now: datetime, channel: str) -> bool:
+    """A booking whose window has passed is completed (frees nothing: holds end anyway)."""
+    async with in_transaction():
+        before = request.status
+        done = await _set_status(request, RequestStatus.COMPLETED, [RequestStatus.APPROVED], now)
+        if done:
+            await release_holds(request)
+            await audit(
+                request,
+                actor,
+                "complete",
+                channel,
+                now,
+                from_status=before,
+                to_status=RequestStatus.COMPLETED,
+            )
+    return done
+
+
+async def rate_repair(no: int, userid: str, score: int, now: datetime, channel: str) -> Request:
+    if not 1 <= score <= 5:
+        raise RequestError("score must be 1-5")
+    async with in_transaction():
+        request = await get_request(no)
+        if request is None or request.type is not RequestType.REPAIR_REQUEST:
+            raise NotFound(no)
+        if request.applicant.userid != userid:
+            raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")
+        if request.status is not RequestStatus.COMPLETED:
+            raise InvalidState(request, "rate")
+        await Request.filter(id=request.id).update(rating=score, updated_at=utc(now))
+        request.rating = score
+        await audit(request, userid, "rate", channel, now, score=score)
+    return request

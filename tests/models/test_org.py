@@ -1,0 +1,149 @@
+"""Organisation look-ups over the seeded test bureau (tests/models/org_good.yaml)."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from models.org import (
+    Department,
+    Facility,
+    FacilityType,
+    RequestType,
+    Role,
+    User,
+    Vehicle,
+    approval_chain,
+    dept_head_for,
+    dictionary_words,
+    get_user,
+    list_users,
+    users_with_role,
+)
+from models.seed import seed_org
+
+GOOD = Path(__file__).with_name("org_good.yaml")
+
+
+@pytest.fixture
+async def org(db: str) -> str:
+    result = await seed_org(GOOD)
+    assert result.ok, result.problems
+    return db
+
+
+async def test_get_user_has_department_and_roles(org: str) -> None:
+    user = await get_user("juzhang")
+    assert user is not None
+    assert user.name == "王局长"
+    assert user.department.name == "市机关事务管理局"
+    assert user.roles == {Role.STAFF, Role.DEPT_HEAD, Role.ADMIN}
+    assert user.has_role("admin") and not user.has_role(Role.DRIVER)
+    assert await get_user("nobody") is None
+
+
+async def test_inactive_user_is_unknown_unless_asked(org: str) -> None:
+    await User.filter(userid="wuli").update(active=False)
+    assert await get_user("wuli") is None
+    user = await get_user("wuli", include_inactive=True)
+    assert user is not None and not user.active
+
+
+@pytest.mark.parametrize(
+    ("applicant", "expected"),
+    [
+        ("zhangsan", "lichu"),  # head of the own department
+        ("lichu", "juzhang"),  # a head never approves their own request: one level up
+        ("xiaoliu", "chenchu"),  # 物业管理科 has no head: its parent's
+        ("qianli", "chenchu"),
+        ("wuli", "juzhang"),  # 财务处 has no head: the root's
+        ("juzhang", None),  # the top has nobody above
+    ],
+)
+async def test_dept_head_for(org: str, applicant: str, expected: str | None) -> None:
+    user = await get_user(applicant)
+    assert user is not None
+    head = await dept_head_for(user.department.id, exclude_userid=applicant)
+    assert (head.userid if head else None) == expected
+    if head is not None:
+        assert Role.DEPT_HEAD in head.roles
+
+
+async def test_dept_head_for_skips_inactive_heads(org: str) -> None:
+    await User.filter(userid="lichu").update(active=False)
+    head = await dept_head_for(11, exclude_userid="zhangsan")
+    assert head is not None and head.userid == "juzhang"
+
+
+async def test_users_with_role(org: str) -> None:
+    drivers = await users_with_role(Role.DRIVER)
+    assert [u.userid for u in drivers] == ["liushifu", "zhaoshifu"]
+    assert [u.userid for u in await users_with_role("fleet_manager")] == ["wangke"]
+    await User.filter(userid="wangke").update(active=False)
+    assert await users_with_role(Role.FLEET_MANAGER) == []
+    with pytest.raises(ValueError):
+        await users_with_role("pilot")
+
+
+async def test_approval_chain(org: str) -> None:
+    assert await approval_chain(RequestType.VEHICLE_BOOKING) == [Role.DEPT_HEAD, Role.FLEET_MANAGER]
+    assert await approval_chain("facility_reservation") == ["facility_admin"]
+    assert await approval_chain("repair_request") == []
+
+
+async def test_approval_chain_unseeded_is_an_error(db: str) -> None:
+    with pytest.raises(LookupError):
+        await approval_chain(RequestType.VEHICLE_BOOKING)
+
+
+async def test_dictionary_words(org: str) -> None:
+    words = await dictionary_words()
+    assert ("301会议室", "facility") in words
+    assert ("食堂二楼包间", "facility") in words
+    assert ("1号楼", "building") in words
+    assert ("沪A12345", "plate") in words
+    assert ("沪B11223", "plate") not in words  # out of service
+    assert len(words) == len(set(words)) == 5 + 3 + 2
+    assert words == sorted(words)
+
+
+async def test_models_round_trip(org: str) -> None:
+    room = await Facility.get(id="gym-1")
+    assert room.type is FacilityType.GYM
+    assert (room.opens, room.closes) == (time(6, 30), time(21, 30))
+    assert room.is_open_for(time(6, 30), time(8, 0))
+    assert not room.is_open_for(time(21, 0), time(22, 0))
+    assert not room.is_open_for(time(9, 0), time(9, 0))
+    car = await Vehicle.get(plate="沪A12345").prefetch_related("driver")
+    assert car.seats == 7 and car.in_service and car.driver is not None
+    assert car.driver.userid == "zhaoshifu"
+    child = await Department.get(id=131).prefetch_related("parent")
+    assert child.parent is not None and child.parent.id == 13
+
+
+async def test_in_transaction_is_picked_up_by_queries(db: str) -> None:
+    """Tortoise 1.1.9 keeps the open transaction in a contextvar: plain model calls
+    inside `in_transaction()` use it, and an exception rolls all of them back."""
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await Department.create(id=1, name="局")
+            assert await Department.filter(id=1).exists()  # sees its own write
+            raise RuntimeError("boom")
+    assert not await Department.exists()
+    async with in_transaction():
+        await Department.create(id=2, name="局")
+    assert await Department.filter(id=2).exists()
+
+
+async def test_list_users(org: str) -> None:
+    await User.filter(userid="wuli").update(active=False)
+    users = await list_users()
+    assert [u.userid for u in users] == sorted(u.userid for u in users)
+    assert "wuli" not in {u.userid for u in users} and len(users) == 11
+    juzhang = next(u for u in users if u.userid == "juzhang")
+    assert juzhang.role_list == ["admin", "dept_head", "staff"]
+    assert juzhang.department.id == 1
+    assert len(await list_users(include_inactive=True)) == 12

@@ -1,0 +1,209 @@
+"""The outbox: transactional enqueue, idempotency keys, leases that never overlap."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from models.org import Department
+from models.outbox import (
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    claim_due,
+    defer,
+    enqueue,
+    mark_dead,
+    mark_retry,
+    mark_sent,
+    pending_count,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = {"content": "您的用车申请 #1024 已通过"}
+
+
+async def test_enqueue_claim_send(db: str, now: datetime) -> None:
+    await enqueue("zhangsan", MessageKind.TEXT, TEXT, now=now)
+    assert await pending_count() == 1
+    [msg] = await claim_due("w1", now, limit=10, lease_seconds=30)
+    assert (msg.user_id, msg.kind, msg.content) == ("zhangsan", MessageKind.TEXT, TEXT)
+    assert msg.locked_by == "w1" and msg.locked_until == now + timedelta(seconds=30)
+    assert msg.status is OutboxStatus.PENDING and msg.attempts == 0
+    assert await claim_due("w2", now, limit=10, lease_seconds=30) == []  # leased
+    assert await mark_sent(msg.id, "w1", now + timedelta(seconds=1))
+    row = await OutboxMessage.get(id=msg.id)
+    assert row.status is OutboxStatus.SENT and row.sent_at == now + timedelta(seconds=1)
+    assert row.locked_by is None
+    assert await pending_count() == 0
+    assert not await mark_sent(msg.id, "w1", now)  # not leased any more
+    assert await claim_due("w1", now + timedelta(hours=1), limit=10, lease_seconds=30) == []
+
+
+async def test_rollback_leaves_no_message(db: str, now: datetime) -> None:
+    """The change and its notification commit together, or neither does."""
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await Department.create(id=1, name="局")
+            await enqueue("zhangsan", "text", TEXT, now=now)
+            raise RuntimeError("the handler failed after enqueueing")
+    assert await OutboxMessage.all().count() == 0
+    assert not await Department.exists()
+    async with in_transaction():
+        await Department.create(id=1, name="局")
+        await enqueue("zhangsan", "text", TEXT, now=now)
+    assert await OutboxMessage.all().count() == 1
+
+
+async def test_same_key_twice_is_one_message(db: str, now: datetime) -> None:
+    await enqueue("zhangsan", "text", TEXT, key="req:1024:approved", now=now)
+    # Inside a transaction the conflict must not poison it (PostgreSQL aborts a
+    # transaction on a failed INSERT; ON CONFLICT DO NOTHING does not fail).
+    async with in_transaction():
+        await enqueue("zhangsan", "text", {"content": "again"}, key="req:1024:approved", now=now)
+        await Department.create(id=1, name="局")
+    await enqueue("lisi", "markdown", {"content": "**x**"}, now=now)
+    await enqueue("lisi", "markdown", {"content": "**x**"}, now=now)  # no key: two messages
+    rows = await OutboxMessage.all().order_by("id")
+    assert [(r.user_id, r.key) for r in rows] == [
+        ("zhangsan", "req:1024:approved"),
+        ("lisi", None),
+        ("lisi", None),
+    ]
+    assert rows[0].content == TEXT
+    assert await Department.exists()
+
+
+async def test_due_time_compares_across_time_zones(db: str, now: datetime) -> None:
+    """`now` is Shanghai time; claimers may pass UTC. SQLite keeps datetimes as text, so
+    everything is stored in UTC or the comparisons would be by string."""
+    await enqueue("zhangsan", "text", TEXT, now=now)
+    utc_now = now.astimezone(UTC)
+    assert await claim_due("w", utc_now - timedelta(seconds=1), 10, 30) == []
+    [msg] = await claim_due("w", utc_now, 10, 30)
+    assert msg.next_attempt_at == now
+    assert await mark_retry(msg.id, "w", "boom", now + timedelta(minutes=5))
+    assert await claim_due("w", (now + timedelta(minutes=4)).astimezone(UTC), 10, 30) == []
+    assert len(await claim_due("w", now + timedelta(minutes=5), 10, 30)) == 1
+
+
+async def test_naive_datetimes_are_refused(db: str) -> None:
+    with pytest.raises(ValueError, match="aware"):
+        await enqueue("zhangsan", "text", TEXT, now=datetime(2026, 11, 27, 10, 0))  # noqa: DTZ001
+    with pytest.raises(ValueError, match="aware"):
+        await claim_due("w", datetime(2026, 11, 27, 10, 0), 10, 30)  # noqa: DTZ001
+
+
+async def test_retry_defer_dead(db: str, now: datetime) -> None:
+    for i in range(3):
+        await enqueue(f"u{i}", "text", TEXT, now=now)
+    a, b, c = await claim_due("w", now, limit=10, lease_seconds=30)
+    assert not await mark_retry(a.id, "intruder", "x", now)  # only the lease holder
+    assert await mark_retry(a.id, "w", "errcode 45009 " + "x" * 5000, now + timedelta(seconds=60))
+    assert await defer(b.id, "w", now + timedelta(seconds=20))
+    assert await mark_dead(c.id, "w", "errcode 81013: user not found")
+    rows = {r.id: r for r in await OutboxMessage.all()}
+    assert rows[a.id].attempts == 1 and rows[a.id].last_error is not None
+    assert len(rows[a.id].last_error) == 2000
+    assert rows[b.id].attempts == 0  # a deferral is not an attempt
+    assert rows[c.id].status is OutboxStatus.DEAD and rows[c.id].attempts == 1
+    assert await pending_count() == 2
+    # Due order: b (deferred 20 s) then a (retry at 60 s); the dead one never again.
+    assert [m.id for m in await claim_due("w", now + timedelta(seconds=20), 10, 30)] == [b.id]
+    assert await mark_sent(b.id, "w", now + timedelta(seconds=21))
+    assert [m.id for m in await claim_due("w", now + timedelta(seconds=60), 10, 30)] == [a.id]
+    assert await mark_dead(a.id, "w", "gave up")
+    assert await claim_due("w", now + timedelta(days=1), 10, 30) == []
+
+
+async def test_expired_lease_makes_a_message_claimable_again(db: str, now: datetime) -> None:
+    await enqueue("zhangsan", "text", TEXT, now=now)
+    [first] = await claim_due("crashed", now, limit=1, lease_seconds=30)
+    assert await claim_due("w2", now + timedelta(seconds=29), 1, 30) == []
+    [again] = await claim_due("w2", now + timedelta(seconds=30), 1, 30)
+    assert again.id == first.id and again.locked_by == "w2"
+    assert not await mark_sent(first.id, "crashed", now)  # the old holder lost it
+    assert await mark_sent(again.id, "w2", now + timedelta(seconds=31))
+
+
+async def test_claim_respects_limit_and_order(db: str, now: datetime) -> None:
+    for i in range(5):
+        await enqueue("u", "text", {"content": str(i)}, now=now + timedelta(seconds=i))
+    got = await claim_due("w", now + timedelta(seconds=10), limit=3, lease_seconds=30)
+    assert [m.content["content"] for m in got] == ["0", "1", "2"]
+    assert await claim_due("w", now, limit=0, lease_seconds=30) == []
+
+
+async def test_concurrent_claimers_claim_each_message_once(db: str, now: datetime) -> None:
+    total = 60
+    for i in range(total):
+        await enqueue(f"u{i % 7}", "text", {"content": str(i)}, now=now)
+
+    async def worker(owner: str) -> list[int]:
+        mine: list[int] = []
+        while batch := await claim_due(owner, now, limit=4, lease_seconds=60):
+            mine.extend(m.id for m in batch)
+            await asyncio.sleep(0)
+        return mine
+
+    results = await asyncio.gather(*(worker(f"w{i}") for i in range(4)))
+    claimed = [i for r in results for i in r]
+    assert len(claimed) == total and len(set(claimed)) == total
+    owners = {m.id: m.locked_by for m in await OutboxMessage.all()}
+    for owner_index, ids in enumerate(results):
+        assert all(owners[i] == f"w{owner_index}" for i in ids)
+
+
+_WORKER = """
+import asyncio, json, sys
+from datetime import datetime
+from models.db import close_db, init_db
+from models.outbox import claim_due
+
+async def main(url, owner, now):
+    await init_db(url, create_schema=False)
+    print("ready", flush=True)
+    sys.stdin.readline()  # both start together
+    mine = []
+    try:
+        while batch := await claim_due(owner, datetime.fromisoformat(now), 3, 60):
+            mine += [m.id for m in batch]
+            await asyncio.sleep(0.002)
+    finally:
+        await close_db()
+    print(json.dumps(mine), flush=True)
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+async def test_two_processes_claim_each_message_once(db: str, now: datetime) -> None:
+    total = 120
+    for i in range(total):
+        await enqueue("u", "text", {"content": str(i)}, now=now)
+    procs = [
+        await asyncio.create_subprocess_exec(
+            *(sys.executable, "-c", _WORKER, db, f"proc{i}", now.isoformat()),
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for i in range(2)
+    ]
+    for p in procs:
+        assert p.stdout is not None
+        assert (await asyncio.wait_for(p.stdout.readline(), 20)).strip() == b"ready"
+    outs = await asyncio.gather(*(p.communicate(b"go\n") for p in procs))
+    for p, (_, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err.decode()
+    per_process = [json.loads(out) for out, _ in outs]
+    claimed = [i for ids in per_process for i in ids]
+    assert len(claimed) == total and len(set(claimed)) == total
+    assert all(per_process), "both processes should have claimed some"
