@@ -39,13 +39,24 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings, *, transport: Transport | None = None) -> web.Application:
-    """The service: callback, health, workers. `transport` replaces WeCom (demo, chat)."""
+def create_app(
+    settings: Settings,
+    *,
+    transport: Transport | None = None,
+    manage_db: bool = True,
+    nlu: Nlu | None = None,
+) -> web.Application:
+    """The service: callback, health, workers. `transport` replaces WeCom (demo);
+    `manage_db=False` when the caller has connected the database and `nlu` when it has
+    a warmed one (tests)."""
     app = web.Application(client_max_size=1024**2, middlewares=[security_headers])
     app[SETTINGS] = settings
     if transport is not None:
         app[TRANSPORT] = transport
-    app.cleanup_ctx.extend([db_ctx, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx])
+    if nlu is not None:
+        app[NLU] = nlu
+    resources = [db_ctx] if manage_db else []
+    app.cleanup_ctx.extend([*resources, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx])
     setup_callback(app)
     app.router.add_get("/healthz", healthz)
     return app
@@ -80,7 +91,7 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     """Load and warm jieba off the event loop, teach it the organisation's names, then
     freeze start-up objects out of the garbage collector (FACTS.md: ~24 ms full GC)."""
-    nlu = Nlu(cache_dir=app[SETTINGS].data_dir)
+    nlu = app[NLU] if NLU in app else Nlu(cache_dir=app[SETTINGS].data_dir)
     await asyncio.to_thread(nlu.warm)
     nlu.add_words(await org.dictionary_words())
     app[NLU] = nlu

@@ -11,15 +11,15 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.notifier import DeliveryError, OutboxNotifier, Transport
 from bot.ratelimit import SendLimiter
-from handlers import ROUTERS, find_handler
+from handlers import ROUTERS, find_handler, text_handlers
 from handlers.base import Ctx, Inbound, InboundKind, Reply, UserInfo
 from models import org, outbox
 from nlp import Intent, Nlu, Parse
@@ -36,6 +36,13 @@ WELCOME = "您好，{name}！有事直接发消息给我，比如“明天下午
 
 # Menu buttons (click events) configured in the WeCom admin console map to a sentence.
 MENU_TEXT: Mapping[str, str] = {"help": "帮助", "my_requests": "我的申请", "pending": "待我审批"}
+
+
+def _flow_intent(state: Mapping[str, Any]) -> Intent | None:
+    try:
+        return Intent(state["flow"]) if state.get("flow") else None
+    except ValueError:  # a state written by an older version: ignore it
+        return None
 
 
 class UserLock(Protocol):
@@ -117,7 +124,7 @@ class Dispatcher:
         self._tz = tz
         self._clock = clock or (lambda: datetime.now(tz))
         self._on_outbox = on_outbox
-        self._notifier = OutboxNotifier(on_enqueue=on_outbox)
+        self._notifier = OutboxNotifier(on_enqueue=on_outbox, clock=self._clock)
         self._queues: dict[str, deque[Inbound]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.handled = 0
@@ -145,7 +152,7 @@ class Dispatcher:
         finally:
             del self._queues[user_id]
 
-    async def join(self, timeout: float | None = None) -> None:
+    async def join(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Wait for queued work (shutdown and tests)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
@@ -182,29 +189,50 @@ class Dispatcher:
                 department_id=user.department_id,
                 roles=frozenset(user.role_list),
             )
-            text = self._text_of(inbound)
-            if text is None:
-                return self._non_text_reply(inbound, info)
             now = self._clock().astimezone(self._tz)
-            parse = self._nlu.parse(text, now)
             state = await self._storage.get(info.user_id)
             ctx = Ctx(user=info, now=now, notifier=self._notifier, channel=inbound.channel, state=state)
-            handler = find_handler(self._route_intent(parse, state), ROUTERS)
-            reply = await handler(inbound, parse, ctx)
-            if reply.state is not None:
+            text = self._text_of(inbound)
+            if text is None:
+                reply = await self._non_text(inbound, ctx)
+                intent = "-"
+            else:
+                reply, intent = await self._route(inbound, text, ctx)
+            if reply is not None and reply.state is not None:
                 await self._storage.set(info.user_id, dict(reply.state))
-            log.info(
-                "handled",
-                extra={"user": info.user_id, "msg_id": inbound.msg_id, "intent": str(parse.intent)},
-            )
+            log.info("handled", extra={"user": info.user_id, "msg_id": inbound.msg_id,
+                                       "kind": str(inbound.kind), "intent": intent})
             return reply
+
+    async def _route(self, inbound: Inbound, text: str, ctx: Ctx) -> tuple[Reply, str]:
+        """Text commands first, then the intent (a follow-up goes to the open flow)."""
+        parse = self._nlu.parse(text, ctx.now)
+        for candidate in text_handlers(text, ROUTERS):
+            reply = await candidate(inbound, parse, ctx)
+            if reply is not None:
+                return reply, f"text:{candidate.__name__}"
+        intent = self._route_intent(parse, ctx.state)
+        if intent is not parse.intent:
+            parse = self._nlu.parse_as(text, ctx.now, intent)
+        reply = await find_handler(intent, ROUTERS)(inbound, parse, ctx)
+        return reply or Reply(""), str(intent)
+
+    async def _non_text(self, inbound: Inbound, ctx: Ctx) -> Reply | None:
+        """A photo or location inside an open flow goes to it (a repair's photos);
+        otherwise a hint of what to do with it."""
+        flow = _flow_intent(ctx.state)
+        if flow is not None and inbound.kind in (InboundKind.IMAGE, InboundKind.LOCATION):
+            reply = await find_handler(flow, ROUTERS)(inbound, Parse(flow, {}), ctx)
+            if reply is not None:
+                return reply
+        return self._non_text_reply(inbound, ctx.user)
 
     @staticmethod
     def _route_intent(parse: Parse, state: Mapping[str, Any]) -> Intent:
         """A follow-up inside a flow ("下午三点", "3个人") goes to the flow that asked."""
-        flow = state.get("flow")
-        if flow and parse.intent in (Intent.UNKNOWN, Intent(flow)):
-            return Intent(flow)
+        flow = _flow_intent(state)
+        if flow is not None and parse.intent in (Intent.UNKNOWN, flow):
+            return flow
         return parse.intent
 
     @staticmethod
@@ -245,6 +273,6 @@ class Dispatcher:
                     log.error("reply undeliverable", extra={"user": user_id, "error": str(e)})
                     return
                 log.warning("reply failed, queued in outbox", extra={"user": user_id, "error": str(e)})
-        await outbox.enqueue(user_id, kind, content)
+        await outbox.enqueue(user_id, kind, content, now=self._clock())
         if self._on_outbox is not None:
             self._on_outbox()

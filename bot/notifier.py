@@ -40,19 +40,28 @@ class DeliveryError(Exception):
 
 
 class Transport(Protocol):
-    async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None:
-        """Send one message; raise DeliveryError on failure."""
+    async def deliver(
+        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False
+    ) -> None:
+        """Send one message; raise DeliveryError on failure. `once`: ask WeCom to drop it
+        if the same message already reached the user recently (an outbox re-send after a
+        crash) — never for replies, which may rightly repeat."""
         ...
 
 
 class OutboxNotifier:
     """The `Notifier` handlers get: writes to the outbox in the current transaction."""
 
-    def __init__(self, on_enqueue: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_enqueue: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._on_enqueue = on_enqueue
+        self._clock = clock
 
     async def notify(self, user_id: str, message: Message, *, key: str | None = None) -> None:
-        await outbox.enqueue(user_id, message.kind, dict(message.content), key=key)
+        await outbox.enqueue(user_id, message.kind, dict(message.content), key=key, now=self._clock())
         if self._on_enqueue is not None:
             # Only a hint: the worker polls anyway, and finds the row once it commits.
             self._on_enqueue()
@@ -74,6 +83,8 @@ class OutboxWorker:
         batch: int = 50,
         concurrency: int = 8,
         poll_seconds: float = 1.0,
+        lease_seconds: int = LEASE_SECONDS,
+        retry_delay: Callable[[int], float] = backoff,
     ) -> None:
         self._transport = transport
         self._limiter = limiter
@@ -81,6 +92,8 @@ class OutboxWorker:
         self._batch = batch
         self._concurrency = concurrency
         self._poll = poll_seconds
+        self._lease = lease_seconds
+        self._retry_delay = retry_delay
         self._wake = asyncio.Event()
         self.owner = f"w-{uuid.uuid4().hex[:12]}"
 
@@ -107,7 +120,7 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """One pass: lease due rows and deliver them; returns how many were leased."""
-        rows = await outbox.claim_due(self.owner, self._clock(), self._batch, LEASE_SECONDS)
+        rows = await outbox.claim_due(self.owner, self._clock(), self._batch, self._lease)
         if not rows:
             return 0
         by_user: dict[str, list[Any]] = {}
@@ -118,41 +131,44 @@ class OutboxWorker:
         async def deliver_all(items: list[Any]) -> None:
             async with sem:
                 for i, row in enumerate(items):
-                    if not await self._deliver(row):
+                    wait = await self._deliver(row)
+                    if wait is not None:
                         # Keep the rest behind the one that waits: order per recipient.
+                        until = self._clock() + timedelta(seconds=wait)
                         for later in items[i + 1 :]:
-                            await outbox.defer(later.id, self.owner, self._clock() + timedelta(seconds=1))
+                            await outbox.defer(later.id, self.owner, until)
                         return
 
         await asyncio.gather(*(deliver_all(items) for items in by_user.values()))
         return len(rows)
 
-    async def _deliver(self, row: Any) -> bool:
-        """Send one row; True when it is done (sent or given up)."""
+    async def _deliver(self, row: Any) -> float | None:
+        """Send one row: None when it is done (sent or given up), else the seconds until
+        it is tried again."""
         wait = await self._limiter.acquire(row.user_id)
         now = self._clock()
         if wait > 0:
             await outbox.defer(row.id, self.owner, now + timedelta(seconds=wait))
             log.info("outbox deferred by rate limit", extra={"id": row.id, "wait_s": round(wait, 1)})
-            return False
+            return wait
         try:
-            await self._transport.deliver(row.user_id, row.kind, row.content)
+            await self._transport.deliver(row.user_id, row.kind, row.content, once=True)
         except DeliveryError as e:
             attempts = row.attempts + 1
             if not e.retryable:
                 await outbox.mark_dead(row.id, self.owner, str(e))
                 log.error("outbox message undeliverable", extra={"id": row.id, "error": str(e)})
-                return True
+                return None
             if now - row.created_at > GIVE_UP_AFTER:
                 await outbox.mark_dead(row.id, self.owner, f"gave up after {attempts} tries: {e}")
                 log.error("outbox message given up", extra={"id": row.id, "attempts": attempts})
-                return True
-            retry_at = now + timedelta(seconds=backoff(attempts))
-            await outbox.mark_retry(row.id, self.owner, str(e), retry_at)
+                return None
+            delay = self._retry_delay(attempts)
+            await outbox.mark_retry(row.id, self.owner, str(e), now + timedelta(seconds=delay))
             log.warning(
                 "outbox delivery failed, will retry",
                 extra={"id": row.id, "attempts": attempts, "error": str(e)},
             )
-            return False
+            return delay
         await outbox.mark_sent(row.id, self.owner, self._clock())
-        return True
+        return None

@@ -13,10 +13,13 @@ class WeComTransport:
     def __init__(self, client: WeComClient) -> None:
         self._client = client
 
-    async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None:
+    async def deliver(
+        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False
+    ) -> None:
         try:
             await self._client.send_message(
-                user_id, kind, content, duplicate_check_interval=DUPLICATE_CHECK_SECONDS
+                user_id, kind, content,
+                duplicate_check_interval=DUPLICATE_CHECK_SECONDS if once else None,
             )
         except WeComUnavailable as e:
             raise DeliveryError(f"wecom unavailable: {e}", retryable=True) from e
@@ -30,7 +33,9 @@ class CallbackTransport:
     def __init__(self, send: Callable[[str, str, Mapping[str, Any]], Any]) -> None:
         self._send = send
 
-    async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None:
+    async def deliver(
+        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False
+    ) -> None:
         result = self._send(user_id, kind, content)
         if hasattr(result, "__await__"):
             await result

@@ -7,6 +7,7 @@ list of routers lives in `handlers/__init__.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,15 +105,31 @@ class Ctx:
     state: Mapping[str, Any] = field(default_factory=dict)
 
 
-Handler = Callable[[Inbound, Parse, Ctx], Awaitable[Reply]]
+Handler = Callable[[Inbound, Parse, Ctx], Awaitable[Reply | None]]
 
 
 class Router:
-    """Handlers of one use case, by intent."""
+    """Handlers of one use case, by intent, and by text pattern for the few commands
+    that are not an NLU intent ("#1031 派给钱力", "#1031 已修好", a rating "5分")."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.handlers: dict[Intent, Handler] = {}
+        self.patterns: list[tuple[re.Pattern[str], Handler]] = []
+
+    def text(self, pattern: str) -> Callable[[Handler], Handler]:
+        """Register a handler for messages matching `pattern` (re.search); patterns are
+        tried before intents. The handler may return None to let routing go on."""
+        compiled = re.compile(pattern)
+
+        def register(fn: Handler) -> Handler:
+            self.patterns.append((compiled, fn))
+            return fn
+
+        return register
+
+    def match_text(self, text: str) -> list[tuple[re.Match[str], Handler]]:
+        return [(m, fn) for pat, fn in self.patterns if (m := pat.search(text))]
 
     def intent(self, *intents: Intent) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:

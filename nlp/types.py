@@ -26,6 +26,9 @@ class Parse:
     intent: Intent
     slots: dict[str, Any] = field(default_factory=dict)
     confidence: float = 1.0
+    # Whether the text named a day: "改成四点" inside a flow keeps the draft's day, while
+    # the `date` slot alone cannot tell (a bare clock time gets the next such time).
+    day_said: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"intent": str(self.intent), "slots": dict(self.slots)}

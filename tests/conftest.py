@@ -3,22 +3,28 @@ the real Redis. A missing service fails the tests; it is never skipped."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from tortoise import connections
 
 from models.db import close_db, generate_schema, init_db, is_sqlite
+from nlp import Nlu
 from settings import Settings
 
 TZ = ZoneInfo("Asia/Shanghai")
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+BASE_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+# Each test process gets its own database (created on first use, dropped at exit), so
+# that several test runs on one server cannot empty each other's tables.
+POSTGRES_URL = f"{BASE_POSTGRES_URL.rsplit('/', 1)[0]}/test_run_{os.getpid()}"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # A valid EncodingAESKey (43 chars) and corp id for tests; never used outside them.
 TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -73,11 +79,30 @@ async def _reset_postgres() -> None:
         await conn.execute_script(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
+async def _create_database(url: str, name: str, drop: bool) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """This process's PostgreSQL database; a server that does not answer fails the run."""
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    asyncio.run(_create_database(BASE_POSTGRES_URL, name, drop=False))
+    yield POSTGRES_URL
+    asyncio.run(_create_database(BASE_POSTGRES_URL, name, drop=True))
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite://{tmp_path}/db.sqlite3"
-    return POSTGRES_URL
+    return str(request.getfixturevalue("postgres_database"))
 
 
 @pytest.fixture
@@ -103,6 +128,14 @@ async def redis_client() -> AsyncIterator[aioredis.Redis]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def shared_nlu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nlu]:
+    """One warmed NLU for the run (loading jieba takes about a second)."""
+    nlu = Nlu(cache_dir=str(tmp_path_factory.mktemp("nlu-cache")))
+    nlu.warm()
+    yield nlu
 
 
 @pytest.fixture

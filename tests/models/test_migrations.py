@@ -14,7 +14,7 @@ import asyncpg
 
 from models.db import close_db, generate_schema, init_db, migrate
 from models.seed import run_seed
-from tests.conftest import POSTGRES_URL
+from tests.conftest import BASE_POSTGRES_URL as POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = POSTGRES_URL.rsplit("/", 1)[0]

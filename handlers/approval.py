@@ -1,0 +1,232 @@
+"""Approvals in chat: "同意 1024", "驳回1024，理由：时间冲突", "同意1024，改派沪A67890".
+
+    approver ──► current step's approver? ──no──► refused (nothing leaks, nothing changes)
+                        └─yes──► decide() ─┬─ next step ──► tell the next approver
+                                           ├─ approved ──► tell the applicant (and the driver)
+                                           └─ rejected ──► tell the applicant the reason
+    (the decision and its notifications commit together)
+"""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from handlers.base import Ctx, Inbound, Message, Reply, Router
+from handlers.common import describe, fmt_window, notify_applicant, notify_approver, status_name
+from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
+from models.requests import (
+    AlreadyDecided,
+    Conflict,
+    Decision,
+    DecisionResult,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    Request,
+    current_step,
+    decide,
+    get_request,
+    pending_for,
+)
+from nlp.types import Intent, Parse
+
+router = Router("approval")
+
+NONE_WAITING = "目前没有等您审批的申请。"
+CHOOSE = "有 {n} 件申请等您审批：\n{lines}\n请回复“同意+编号”或“驳回+编号，理由：…”，例如“同意{no}”。"
+NOT_FOUND = "没有找到 #{no}，请核对一下编号。"
+NOT_APPROVER = "您不是 #{no} 当前的审批人，无法审批。"
+ALREADY = "#{no} 已处理过（{status}），无需再审批。"
+NOT_YET = "您不是 #{no} 当前的审批人：现在等待{who}审批，轮到您时我会通知您。"
+ALREADY_MINE = "#{no} 您已审批过，现在等待{who}审批，无需再审批。"
+CHANGE_ONLY_FLEET = "只有车辆管理员可以在审批时改派车辆或司机，#{no} 未处理。"
+NO_VEHICLE = "没有找到在用车辆 {plate}，#{no} 未处理。请核对车牌。"
+NO_DRIVER = "无法改派：{why}，#{no} 未处理。"
+BUSY = "改派不成：{what}在 {when} 已有安排，#{no} 未处理。可以换一辆车或司机再试。"
+
+APPROVED_NEXT = "已同意 #{no}，已转{who}审批。"
+APPROVED_FINAL = "已同意 #{no}，已通知{names}。"
+REJECTED = "已驳回 #{no}{why}，已通知{name}。"
+
+TO_APPLICANT_VEHICLE = (
+    "您的用车申请 #{no} 已批准 ✅\n{window}，{route}\n车辆：{plate}（{model}），司机：{driver}。请按时候车。"
+)
+TO_APPLICANT_FACILITY = "您的场地预约 #{no} 已批准 ✅\n{room}（{building}），{window}。请按时使用。"
+TO_APPLICANT_OTHER = "您的申请 #{no} 已批准 ✅\n{what}"
+TO_APPLICANT_REJECTED = "很抱歉，您的{what}未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
+TO_DRIVER = (
+    "【出车任务】#{no}\n时间：{window}\n路线：{route}\n人数：{passengers}\n"
+    "用车人：{applicant}{dept}\n车辆：{plate}"
+)
+NO_REASON = "未填写"
+
+PLATE_RE = re.compile(r"[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}", re.I)
+CHANGE_RE = re.compile(r"(改派|换|改成|改为|调|派)")
+
+
+@router.intent(Intent.APPROVE, Intent.REJECT)
+async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+    """The approver approves or rejects a request waiting for them."""
+    decision = Decision.APPROVE if parse.intent is Intent.APPROVE else Decision.REJECT
+    no = parse.slots.get("request_no")
+    if no is None:
+        waiting = await pending_for(ctx.user.user_id)
+        if not waiting:
+            return Reply(NONE_WAITING)
+        if len(waiting) > 1:
+            return Reply(list_waiting(waiting, tz_of(ctx)))
+        no = waiting[0].no
+    no = int(no)
+    request = await get_request(no)
+    if request is None:
+        return Reply(NOT_FOUND.format(no=no))
+    refusal = why_not(request, ctx.user.user_id)
+    if refusal is not None:
+        return Reply(refusal)
+
+    vehicle_id: int | None = None
+    driver: str | None = None
+    if decision is Decision.APPROVE and request.type is RequestType.VEHICLE_BOOKING:
+        change = await vehicle_change(msg.text, request, ctx)
+        if isinstance(change, str):
+            return Reply(change)
+        vehicle_id, driver = change
+
+    comment = parse.slots.get("comment") or None
+    try:
+        async with in_transaction():
+            result = await decide(
+                no, ctx.user.user_id, decision, ctx.now, str(ctx.channel),
+                comment=comment, vehicle_id=vehicle_id, driver=driver,
+            )
+            text = await tell_decision(result, ctx)
+    except (AlreadyDecided, InvalidState):
+        fresh = await get_request(no)
+        return Reply(ALREADY.format(no=no, status=status_name(fresh or request)))
+    except NotFound:
+        return Reply(NOT_FOUND.format(no=no))
+    except Conflict:
+        return Reply(BUSY.format(what="所选车辆或司机", when=fmt_window(request.start, request.end,
+                                                                  tz_of(ctx)), no=no))
+    except NotAllowed as e:
+        fresh = await get_request(no)
+        if fresh is not None and (refusal := why_not(fresh, ctx.user.user_id)) is not None:
+            return Reply(refusal)
+        return Reply(NO_DRIVER.format(why=e, no=no))
+    return Reply(text)
+
+
+def tz_of(ctx: Ctx) -> ZoneInfo:
+    tz = ctx.now.tzinfo
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")
+
+
+def list_waiting(waiting: list[Request], tz: ZoneInfo) -> str:
+    lines = "\n".join(f"{describe(r, tz)}（{r.applicant.name}）" for r in waiting)
+    return CHOOSE.format(n=len(waiting), lines=lines, no=waiting[0].no)
+
+
+def why_not(request: Request, userid: str) -> str | None:
+    """None when `userid` may decide the current step; else what to tell them, without
+    revealing anything to someone who is not one of the request's approvers."""
+    step = current_step(request)
+    if step is not None and step.approver.userid == userid:
+        return None
+    mine = [s for s in request.steps if s.approver.userid == userid]
+    if not mine:
+        return NOT_APPROVER.format(no=request.no)
+    if step is None:
+        return ALREADY.format(no=request.no, status=status_name(request))
+    if any(s.decision for s in mine):
+        return ALREADY_MINE.format(no=request.no, who=step.approver.name)
+    return NOT_YET.format(no=request.no, who=step.approver.name)
+
+
+async def vehicle_change(text: str, request: Request, ctx: Ctx) -> tuple[int | None, str | None] | str:
+    """The vehicle (by plate) and driver (by name or userid) the fleet manager names when
+    approving ("同意1024，改派沪A67890" / "同意1024 换刘师傅"): ids, or a refusal to say."""
+    plate_m = PLATE_RE.search(text)
+    drivers = await users_with_role(Role.DRIVER)
+    named = [d for d in drivers if d.name in text or re.search(rf"\b{re.escape(d.userid)}\b", text)]
+    if plate_m is None and not named:
+        return None, None
+    if Role.FLEET_MANAGER not in ctx.user.roles:
+        return CHANGE_ONLY_FLEET.format(no=request.no)
+    vehicle_id: int | None = None
+    if plate_m is not None:
+        plate = plate_m.group(0).upper()
+        vehicle = await Vehicle.get_or_none(plate=plate, in_service=True)
+        if vehicle is None:
+            return NO_VEHICLE.format(plate=plate, no=request.no)
+        vehicle_id = vehicle.id
+    # The longest name wins ("刘师傅" over a shorter name inside it).
+    driver = max(named, key=lambda d: len(d.name)).userid if named else None
+    return vehicle_id, driver
+
+
+async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
+    """Notify who comes next (inside the decision's transaction); returns the reply."""
+    request, tz = result.request, tz_of(ctx)
+    no = request.no
+    applicant = request.applicant
+    if result.next_step is not None:
+        await notify_approver(ctx.notifier, request, result.next_step, applicant.name, tz)
+        return APPROVED_NEXT.format(no=no, who=result.next_step.approver.name)
+    if result.step.decision == Decision.REJECT:
+        freed = {
+            RequestType.VEHICLE_BOOKING: "预留的车辆和司机已释放。",
+            RequestType.FACILITY_RESERVATION: "预留的场地已释放。",
+        }.get(request.type, "")
+        text = TO_APPLICANT_REJECTED.format(
+            what=describe(request, tz), who=ctx.user.name, why=result.step.comment or NO_REASON,
+            freed=freed,
+        )
+        await notify_applicant(ctx.notifier, request, text, key=f"decided:{no}")
+        why = f"（理由：{result.step.comment}）" if result.step.comment else ""
+        return REJECTED.format(no=no, why=why, name=applicant.name)
+    names = [applicant.name]
+    await notify_applicant(ctx.notifier, request, approved_text(request, tz), key=f"decided:{no}")
+    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
+        await tell_driver(request, ctx, tz)
+        names.append(f"司机{request.driver.name}")
+    return APPROVED_FINAL.format(no=no, names="和".join(names))
+
+
+def route_of(request: Request) -> str:
+    d = request.details or {}
+    return f"{d.get('origin') or '局机关'}→{d.get('destination') or '（未填）'}"
+
+
+def approved_text(request: Request, tz: ZoneInfo) -> str:
+    window = fmt_window(request.start, request.end, tz)
+    if request.type is RequestType.VEHICLE_BOOKING and request.vehicle is not None:
+        driver = request.driver.name if request.driver is not None else "待定"
+        return TO_APPLICANT_VEHICLE.format(
+            no=request.no, window=window, route=route_of(request), plate=request.vehicle.plate,
+            model=request.vehicle.model, driver=driver,
+        )
+    if request.type is RequestType.FACILITY_RESERVATION and request.facility is not None:
+        return TO_APPLICANT_FACILITY.format(
+            no=request.no, room=request.facility.name, building=request.facility.building,
+            window=window,
+        )
+    return TO_APPLICANT_OTHER.format(no=request.no, what=describe(request, tz))
+
+
+async def tell_driver(request: Request, ctx: Ctx, tz: ZoneInfo) -> None:
+    """The approved trip, for its driver."""
+    assert request.driver is not None and request.vehicle is not None
+    d = request.details or {}
+    applicant: User = request.applicant
+    dept = await Department.get_or_none(id=applicant.department_id)
+    text = TO_DRIVER.format(
+        no=request.no, window=fmt_window(request.start, request.end, tz), route=route_of(request),
+        passengers=f"{d['passengers']}人" if d.get("passengers") else "未填",
+        applicant=applicant.name, dept=f"（{dept.name}）" if dept is not None else "",
+        plate=request.vehicle.plate,
+    )
+    await ctx.notifier.notify(request.driver.userid, Message.text(text),
+                              key=f"trip:{request.no}:{request.driver.userid}")

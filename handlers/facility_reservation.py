@@ -1,0 +1,625 @@
+"""Facility reservation (会议室、礼堂、接待室、健身房、食堂包间): which place (by name or
+by type), when, how many — then a free room that is open and big enough is proposed, and
+"确认" books it: at once, or pending the facility admin when the room needs approval.
+
+```mermaid
+flowchart LR
+    A[message] --> B[merge slots, find the named room]
+    B --> C{invalid / unknown room?}
+    C -- yes --> D[say what to change]
+    C -- no --> E{a slot missing?}
+    E -- yes --> F[ask for it]
+    E -- no --> G{open, big enough, free?}
+    G -- no --> H[other rooms / next free window / clashing dates]
+    G -- yes --> I[summary + 确认?]
+    I -- 确认 --> J[requests + holds; admin told if needed]
+    I -- 改成四点 --> B
+    D & F & H --> A
+```
+
+Weekly repeats ("每周一上午九点例会，到一月底") book every occurrence or none, in one
+transaction, with a shared `series`; the dates that clash are named.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from handlers.base import Ctx, Inbound, Reply, Router
+from handlers.common import WEEKDAYS, fmt_day, fmt_window, notify_approver
+from handlers.forms import (
+    CONFIRM,
+    Draft,
+    day_said,
+    fill_end,
+    is_yes,
+    merge_slots,
+    read_times,
+    window_of,
+)
+from models.org import Facility, FacilityType, RequestType
+from models.requests import (
+    Conflict,
+    NewRequest,
+    NoApprover,
+    Request,
+    RequestError,
+    RequestStatus,
+    create_request,
+    facility_key,
+    free_facilities,
+    get_request,
+    next_free_start,
+    ordered_steps,
+)
+from nlp.numbers import to_int
+from nlp.types import Intent, Parse
+
+log = logging.getLogger("handlers.facility_reservation")
+router = Router("facility_reservation")
+FLOW = Intent.FACILITY_RESERVATION.value
+
+MAX_REPEATS = 26  # half a year of weekly meetings; longer series go through the office
+CHANGE = "change"  # awaiting a change after "taken" or "closed"
+PLACE = "place"
+
+TYPE_NAMES = {
+    FacilityType.MEETING_ROOM: "会议室",
+    FacilityType.AUDITORIUM: "礼堂",
+    FacilityType.RECEPTION_ROOM: "接待室",
+    FacilityType.GYM: "健身房",
+    FacilityType.CANTEEN_ROOM: "食堂包间",
+}
+
+ASK = {
+    PLACE: "请问要预约哪里？可以说名称（如“301会议室”），或类型：会议室、礼堂、接待室、健身房、食堂包间。",
+    "start": "请问哪天几点开始？比如“下周一上午9点”。",
+    "start_on_day": "{day}几点开始？",
+    "end": "到几点结束，或者用多长时间？比如“到11点”或“两个小时”。",
+    "attendees": "大概多少人参加？",
+    "repeat_until": "每周重复到哪天为止？比如“到一月底”或“到12月31日”。",
+}
+PAST = "开始时间 {when} 已经过了，请换一个以后的时间。"
+END_BEFORE_START = "结束时间要晚于开始时间（{start}），请重新说结束时间或用多久。"
+NOT_SAME_DAY = "场地按天预约，请在开始当天结束（开始于{start}）。"
+NO_ATTENDEES = "人数至少1人，请告诉我大概多少人。"
+UNTIL_BEFORE = "截止日期{until}早于第一次（{first}），请重新说到哪天为止。"
+TOO_MANY_REPEATS = "每周重复最多预约{cap}次（约半年），您说的有{n}次，请把截止日期提前。"
+UNKNOWN_ROOM = "没有找到“{said}”。可预约的{kind}有：{rooms}。请换一个说。"
+CLOSED = "{name}的开放时间是{hours}，{window}不在开放时间内，请换个时间。"
+TYPE_CLOSED = "{kind}的开放时间：{hours}，{window}都不开放，请换个时间。"
+TOO_SMALL = "{name}最多容纳{capacity}人，您说的是{n}人。"
+BIGGER = "可以换成：{rooms}。直接说名称即可。"
+NONE_BIG = "没有能容纳{n}人的{kind}。{others}"
+TAKEN = "{name} {window} 已被预约。"
+FREE_OTHERS = "同时段可用的{kind}：{rooms}。"
+NEXT_FREE = "{name}最近的空档：{window}。"
+CHANGE_HINT = "换一间直接说名称，改时间说“改成四点”这样的话；不用了就说“算了”。"
+ALL_TAKEN = "{window} 能容纳{n}人的{kind}都已被预约。"
+SERIES_CLASH = "{name}在这些日期已被占用：{dates}。每周预约要么全部订上、要么都不订，所以这次没有预约。"
+SERIES_OTHERS = "这几次都空着的{kind}：{rooms}。"
+SUMMARY = (
+    "请确认场地预约：\n"
+    "场地：{name}（{building}，可容纳{capacity}人）\n"
+    "时间：{window}\n"
+    "人数：{n}人\n"
+    "{repeat}"
+    "{approval}\n"
+    "回复“确认”提交，或告诉我要改什么（如“改成四点”“换成大礼堂”）。"
+)
+REPEAT_LINE = "重复：每周{weekday}，{first}至{last}，共{count}次\n"
+NEEDS_APPROVAL = "该场地需管理员审批，确认后提交审批。"
+NO_APPROVAL = "确认后即预约成功。"
+APPROVED = "已预约成功 #{no}：{name} {window}，{n}人。"
+PENDING = "已提交 #{no}：{name} {window}，{n}人。\n等待{approver}审批，结果会通知您。"
+SERIES_APPROVED = "已预约成功，每周{weekday}共{count}次（#{first_no}–#{last_no}）：{name} {times}，{first}至{last}。"
+SERIES_PENDING = (
+    "已提交，每周{weekday}共{count}次（#{first_no}–#{last_no}）：{name} {times}，{first}至{last}。\n"
+    "等待{approver}审批，结果会通知您。"
+)
+TAKEN_MEANWHILE = "刚才这段时间被别人订走了。\n"
+NO_APPROVER = "暂时找不到能审批这个场地的人（{role}），预约没有提交。请联系局办公室。"
+REFUSED = "预约没有提交，请检查时间后再试，或联系局办公室。"
+NOT_UNDERSTOOD = "没听清要改什么。回复“确认”提交，或说“改成四点”“换成大礼堂”；不用了就说“算了”。"
+
+
+# ---------------------------------------------------------------------------------------
+# Weekly repeats: the NLU reads the first occurrence; the repeat and its end are read here.
+
+WEEKLY_RE = re.compile(r"每(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])?")
+_N = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
+UNTIL_RE = re.compile(
+    r"(?:到|至|截[至止]到?|直到)\s*"
+    r"(?:"
+    rf"(?:(?P<next>明年)|(?P<y>20\d\d)\s*年)?\s*(?P<m>{_N})\s*月\s*(?:(?P<d>{_N})\s*[日号]|(?P<mend>底|末|份)?)"
+    r"|(?P<this>本月|这个月|月)\s*[底末]"
+    r"|(?P<year>今年|年)\s*[底末]"
+    rf"|(?P<dd>{_N})\s*[日号]"
+    r")"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    weekday: int | None  # 0 = Monday; None: "每周" with no day, the first date's weekday
+    until: date | None
+
+
+def weekly_repeat(text: str, today: date) -> Repeat | None:
+    """"每周一…到一月底" → Repeat(0, 2027-01-31); None when the text asks for no repeat."""
+    m = WEEKLY_RE.search(text)
+    if m is None:
+        return None
+    day = m["d"]
+    weekday = None if day is None else ("一二三四五六日".find(day) if not day.isdigit() else int(day) - 1)
+    if day in ("天",):
+        weekday = 6
+    return Repeat(weekday, until_date(text, today))
+
+
+def until_date(text: str, today: date) -> date | None:
+    """The last day of a repeat: "到一月底", "到12月31日", "至明年1月", "到月底", "到20号"."""
+    m = UNTIL_RE.search(text)
+    if m is None:
+        return None
+    try:
+        if m["m"]:
+            month = to_int(m["m"])
+            if month is None or not 1 <= month <= 12:
+                return None
+            if m["y"]:
+                year = int(m["y"])
+            elif m["next"]:
+                year = today.year + 1
+            else:
+                year = today.year if month >= today.month else today.year + 1
+            if m["d"]:
+                day = to_int(m["d"])
+                return date(year, month, day) if day else None
+            return month_end(year, month)
+        if m["this"]:
+            return month_end(today.year, today.month)
+        if m["year"]:
+            return date(today.year, 12, 31)
+        day = to_int(m["dd"])
+        if not day:
+            return None
+        if day >= today.day:
+            return date(today.year, today.month, day)
+        nxt = month_end(today.year, today.month) + timedelta(days=1)
+        return date(nxt.year, nxt.month, day)
+    except ValueError:  # 2月30日
+        return None
+
+
+def month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def weekly_dates(first: date, until: date) -> list[date]:
+    """Every seventh day from `first` to `until`, both included."""
+    out = []
+    day = first
+    while day <= until:
+        out.append(day)
+        day += timedelta(days=7)
+    return out
+
+
+def next_weekday(today: date, weekday: int) -> date:
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+# ---------------------------------------------------------------------------------------
+# Finding the room the user named.
+
+_ROOM_NO_RE = re.compile(r"(?<![\d:：.#/])(\d{3,4})(?![\d:：./号点时人个位年月日分])")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+def match_facility(said: str, facilities: list[Facility]) -> Facility | None:
+    """The facility the user means by `said`, tolerant: "301会议室", "301", "礼堂" for
+    "大礼堂". Exact name first, then the same room number, then one name inside the other."""
+    key = _norm(said)
+    if not key:
+        return None
+    for f in facilities:
+        if _norm(f.name) == key:
+            return f
+    numbers = set(re.findall(r"\d+", key))
+    if numbers:
+        # a number names a room: "302会议室" is not "301会议室", whatever the words
+        return next((f for f in facilities if numbers & set(re.findall(r"\d+", f.name))), None)
+    for f in facilities:
+        name = _norm(f.name)
+        if len(key) >= 2 and (key in name or name in key):
+            return f
+    return None
+
+
+def room_said(text: str, facilities: list[Facility]) -> str | None:
+    """A facility named in the text that the NLU did not take as one: a full name
+    ("换成大礼堂") or a bare room number ("订301")."""
+    key = _norm(text)
+    for f in facilities:
+        if _norm(f.name) in key:
+            return f.name
+    known = {n for f in facilities for n in re.findall(r"\d+", f.name)}
+    for m in _ROOM_NO_RE.finditer(text):
+        if m[1] in known:
+            return m[1]
+    return None
+
+
+def type_of_name(said: str) -> FacilityType | None:
+    return next((t for t, name in TYPE_NAMES.items() if said.endswith(name[-2:])), None)
+
+
+def zone(ctx: Ctx) -> ZoneInfo:
+    tz = ctx.now.tzinfo
+    assert isinstance(tz, ZoneInfo), "the dispatcher gives an aware now in the business zone"
+    return tz
+
+
+def room_list(rooms: list[Facility], limit: int = 5) -> str:
+    return "、".join(f"{f.name}（{f.capacity}人）" for f in rooms[:limit])
+
+
+def hours_of(f: Facility) -> str:
+    return f"{f.open_from}-{f.open_to}"
+
+
+def is_open(f: Facility, start: datetime, end: datetime, tz: ZoneInfo) -> bool:
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    return s.date() == e.date() and f.is_open_for(s.time(), e.time())
+
+
+# ---------------------------------------------------------------------------------------
+# The dialogue.
+
+
+@router.intent(Intent.FACILITY_RESERVATION)
+async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+    """Any message of the reservation dialogue: fill and check the slots, find a room,
+    book on “确认”."""
+    draft = Draft.from_state(ctx.state, FLOW)
+    if is_yes(msg.text) and draft.awaiting == CONFIRM:
+        return await confirm_reservation(draft, ctx)
+    new = read_times(draft.slots, parse.slots, msg.text,
+                     day_named=day_said(parse, msg.text), awaiting=draft.awaiting)
+    facilities = await Facility.filter(active=True).order_by("capacity", "id")
+    said = new.pop("facility", None) or room_said(msg.text, facilities)
+    said_type = new.pop("facility_type", None)
+    unknown: str | None = None
+    if said:
+        room = match_facility(said, facilities)
+        if room is None:
+            unknown = said
+        else:
+            new.update(facility_id=room.id, facility_type=str(room.type), named=True)
+    elif said_type and said_type != draft.slots.get("facility_type"):
+        new.update(facility_type=said_type, facility_id=None, named=False)
+    read_repeat(draft.slots, new, msg.text, ctx.now.date())
+    if not new and not unknown and draft.awaiting == CONFIRM:
+        return Reply(NOT_UNDERSTOOD)
+    draft.slots = {k: v for k, v in merge_slots(draft.slots, new).items() if v is not None}
+    fill_end(draft.slots)
+    if not draft.slots.get("named"):
+        draft.slots.pop("facility_id", None)  # picked by type: pick again after any change
+    if unknown is not None:
+        draft.awaiting = PLACE
+        kind = said_type or (t.value if (t := type_of_name(unknown)) else None)
+        rooms = [f for f in facilities if kind is None or f.type == kind] or facilities
+        kind_name = TYPE_NAMES[FacilityType(kind)] if kind else "场地"
+        return Reply(UNKNOWN_ROOM.format(said=unknown, kind=kind_name, rooms=room_list(rooms)),
+                     state=draft.to_state())
+    return await advance(draft, ctx)
+
+
+def read_repeat(old: dict[str, Any], new: dict[str, Any], text: str, today: date) -> None:
+    """"每周一…到一月底" in the message: mark the repeat, its end, and (when no day was
+    said) the first such weekday. An end said alone counts when a repeat is in the draft."""
+    repeat = weekly_repeat(text, today)
+    until = until_date(text, today)
+    if repeat is None and not (old.get("repeat") and until):
+        return
+    new["repeat"] = True
+    if until is not None:
+        new["repeat_until"] = until.isoformat()
+        if new.get("date") == until.isoformat() and "start" not in new:
+            new.pop("date")  # the NLU took the repeat's end for the day
+    if repeat is not None and repeat.weekday is not None and not (new.get("date") or old.get("date")):
+        new["date"] = next_weekday(today, repeat.weekday).isoformat()
+
+
+async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
+    """The next step: a problem to fix, a question, or a room and the summary."""
+    problem = check_slots(draft.slots, ctx)
+    missing = first_missing(draft.slots)
+    if problem is not None or missing is not None:
+        draft.awaiting = missing
+        question = "" if missing is None else ask_for(missing, draft.slots, ctx)
+        text = "\n".join(x for x in (problem, question) if x)
+        return Reply(prefix + text, state=draft.to_state())
+    return await choose_room(draft, ctx, prefix)
+
+
+def first_missing(slots: dict[str, Any]) -> str | None:
+    if not (slots.get("facility_id") or slots.get("facility_type")):
+        return PLACE
+    for slot in ("start", "end", "attendees"):
+        if not slots.get(slot):
+            return slot
+    if slots.get("repeat") and not slots.get("repeat_until"):
+        return "repeat_until"
+    return None
+
+
+def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
+    if slot == "start" and slots.get("date"):
+        day = datetime.fromisoformat(slots["date"]).replace(tzinfo=zone(ctx))
+        return ASK["start_on_day"].format(day=fmt_day(day, zone(ctx)))
+    return ASK[slot]
+
+
+def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
+    """The first slot that breaks a rule is dropped (to be asked again) and explained."""
+    tz = zone(ctx)
+    start, end = window_of(slots, tz)
+    if start is not None and start < ctx.now:
+        slots.pop("start", None)
+        slots.pop("end", None)
+        if start.date() < ctx.now.date():
+            slots.pop("date", None)
+        return PAST.format(when=fmt_window(start, None, tz))
+    if start is not None and end is not None:
+        if end <= start:
+            slots.pop("end", None)
+            return END_BEFORE_START.format(start=fmt_window(start, None, tz))
+        if end.astimezone(tz).date() != start.astimezone(tz).date():
+            slots.pop("end", None)
+            return NOT_SAME_DAY.format(start=fmt_window(start, None, tz))
+    n = slots.get("attendees")
+    if n is not None and int(n) < 1:
+        slots.pop("attendees")
+        return NO_ATTENDEES
+    if start is not None and slots.get("repeat_until"):
+        until = date.fromisoformat(slots["repeat_until"])
+        first = start.astimezone(tz).date()
+        if until < first:
+            slots.pop("repeat_until")
+            return UNTIL_BEFORE.format(until=f"{until.month}月{until.day}日", first=fmt_day(start, tz))
+        count = len(weekly_dates(first, until))
+        if count > MAX_REPEATS:
+            slots.pop("repeat_until")
+            return TOO_MANY_REPEATS.format(cap=MAX_REPEATS, n=count)
+    return None
+
+
+def windows_of(slots: dict[str, Any], tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """Every occurrence: one window, or one a week until the repeat's end."""
+    start, end = window_of(slots, tz)
+    assert start is not None and end is not None
+    if not (slots.get("repeat") and slots.get("repeat_until")):
+        return [(start, end)]
+    days = weekly_dates(start.date(), date.fromisoformat(slots["repeat_until"]))
+    return [(start + timedelta(days=7 * i), end + timedelta(days=7 * i)) for i in range(len(days))]
+
+
+async def clashes_of(room: Facility, windows: list[tuple[datetime, datetime]]) -> list[datetime]:
+    """Starts of the windows in which the room is already held."""
+    out = []
+    for s, e in windows:
+        if not await free_facilities(s, e, ids=[room.id]):
+            out.append(s)
+    return out
+
+
+async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
+    """All slots are good: the named room or the smallest fitting one of the type, checked
+    for hours, capacity and overlap; the summary, or what to change."""
+    tz = zone(ctx)
+    s = draft.slots
+    n = int(s["attendees"])
+    windows = windows_of(s, tz)
+    start, end = windows[0]
+    when = fmt_window(start, end, tz)
+    ftype = FacilityType(s["facility_type"])
+    same_type = await Facility.filter(active=True, type=ftype).order_by("capacity", "id")
+
+    def reply(text: str, awaiting: str) -> Reply:
+        draft.awaiting = awaiting
+        return Reply(prefix + text, state=draft.to_state())
+
+    if s.get("facility_id"):
+        room = await Facility.get_or_none(id=s["facility_id"], active=True)
+        if room is None:
+            s.pop("facility_id")
+            s.pop("named", None)
+            return reply(ASK[PLACE], PLACE)
+        if not is_open(room, start, end, tz):
+            s.pop("start")
+            s.pop("end")
+            return reply(CLOSED.format(name=room.name, hours=hours_of(room), window=when), "start")
+        if room.capacity < n:
+            s.pop("facility_id")
+            s.pop("named", None)
+            bigger = [f for f in same_type if f.capacity >= n]
+            if not bigger:
+                bigger = await Facility.filter(active=True, capacity__gte=n).order_by("capacity").limit(3)
+            more = BIGGER.format(rooms=room_list(bigger)) if bigger else ""
+            return reply(TOO_SMALL.format(name=room.name, capacity=room.capacity, n=n) + more, PLACE)
+        clashes = await clashes_of(room, windows)
+        if clashes:
+            return reply(await explain_taken(room, same_type, windows, clashes, n, tz), CHANGE)
+    else:
+        kind = TYPE_NAMES[ftype]
+        big = [f for f in same_type if f.capacity >= n]
+        if not big:
+            others = await Facility.filter(active=True, capacity__gte=n).order_by("capacity").limit(3)
+            more = BIGGER.format(rooms=room_list(others)) if others else ""
+            return reply(NONE_BIG.format(n=n, kind=kind, others=more), PLACE)
+        open_rooms = [f for f in big if is_open(f, start, end, tz)]
+        if not open_rooms:
+            s.pop("start")
+            s.pop("end")
+            hours = "；".join(f"{f.name} {hours_of(f)}" for f in big[:3])
+            return reply(TYPE_CLOSED.format(kind=kind, hours=hours, window=when), "start")
+        room = None
+        for f in open_rooms:
+            if not await clashes_of(f, windows):
+                room = f
+                break
+        if room is None:
+            first = open_rooms[0]
+            if len(windows) > 1:
+                clashes = await clashes_of(first, windows)
+                return reply(await explain_taken(first, same_type, windows, clashes, n, tz), CHANGE)
+            options = []
+            for f in open_rooms:
+                at = await next_open_start(f, start, end - start, tz)
+                if at is not None:
+                    options.append((at, f))
+            options.sort(key=lambda o: (o[0], o[1].capacity))
+            text = ALL_TAKEN.format(window=when, n=n, kind=kind)
+            text += "".join(
+                NEXT_FREE.format(name=f.name, window=fmt_window(at, at + (end - start), tz))
+                for at, f in options[:2]
+            )
+            return reply(text + CHANGE_HINT, CHANGE)
+        s["facility_id"] = room.id
+    return reply(summary(room, s, windows, tz), CONFIRM)
+
+
+async def explain_taken(room: Facility, same_type: list[Facility],
+                        windows: list[tuple[datetime, datetime]], clashes: list[datetime],
+                        n: int, tz: ZoneInfo) -> str:
+    """The room is held: name the clashing dates (a series) or the window, then other
+    rooms of the type free for every occurrence, and the room's next free window."""
+    start, end = windows[0]
+    kind = TYPE_NAMES[FacilityType(room.type)]
+    others = [
+        f for f in same_type
+        if f.id != room.id and f.capacity >= n and all(is_open(f, s, e, tz) for s, e in windows)
+        and not await clashes_of(f, windows)
+    ]
+    if len(windows) > 1:
+        dates = "、".join(fmt_day(c, tz) for c in clashes)
+        text = SERIES_CLASH.format(name=room.name, dates=dates)
+        if others:
+            text += SERIES_OTHERS.format(kind=kind, rooms=room_list(others))
+        return text + CHANGE_HINT
+    text = TAKEN.format(name=room.name, window=fmt_window(start, end, tz))
+    if others:
+        text += FREE_OTHERS.format(kind=kind, rooms=room_list(others))
+    at = await next_open_start(room, start, end - start, tz)
+    if at is not None:
+        text += NEXT_FREE.format(name=room.name, window=fmt_window(at, at + (end - start), tz))
+    return text + CHANGE_HINT
+
+
+async def next_open_start(room: Facility, start: datetime, duration: timedelta,
+                          tz: ZoneInfo, days: int = 7) -> datetime | None:
+    """The room's first window of `duration` at or after `start` that is free and inside
+    its opening hours, within `days`."""
+    until = start + timedelta(days=days)
+    moment = start
+    for _ in range(days * 4):
+        at = await next_free_start([facility_key(room.id)], moment, duration, until)
+        if at is None:
+            return None
+        if is_open(room, at, at + duration, tz):
+            return at.astimezone(tz)
+        local = at.astimezone(tz)
+        day = local.date() if local.time() < room.opens else local.date() + timedelta(days=1)
+        moment = datetime.combine(day, room.opens, tzinfo=tz)
+        if moment > until:
+            return None
+    return None
+
+
+def summary(room: Facility, slots: dict[str, Any], windows: list[tuple[datetime, datetime]],
+            tz: ZoneInfo) -> str:
+    start, end = windows[0]
+    repeat = ""
+    if len(windows) > 1:
+        repeat = REPEAT_LINE.format(
+            weekday=WEEKDAYS[start.astimezone(tz).weekday()], first=fmt_day(start, tz),
+            last=fmt_day(windows[-1][0], tz), count=len(windows),
+        )
+    return SUMMARY.format(
+        name=room.name, building=room.building, capacity=room.capacity,
+        window=fmt_window(start, end, tz), n=slots["attendees"], repeat=repeat,
+        approval=NEEDS_APPROVAL if room.needs_approval else NO_APPROVAL,
+    )
+
+
+async def confirm_reservation(draft: Draft, ctx: Ctx) -> Reply:
+    """“确认”: book every occurrence or none in one transaction; tell the facility admin
+    in the same transaction when the room needs approval; give the user the number(s)."""
+    if check_slots(draft.slots, ctx) is not None or first_missing(draft.slots) is not None:
+        return await advance(draft, ctx)
+    tz = zone(ctx)
+    s = draft.slots
+    room = await Facility.get_or_none(id=s.get("facility_id"), active=True)
+    if room is None:
+        return await advance(draft, ctx)
+    windows = windows_of(s, tz)
+    series = uuid.uuid4().hex if len(windows) > 1 else None
+    n = int(s["attendees"])
+    created: list[Request] = []
+    try:
+        async with in_transaction():
+            for start, end in windows:
+                new = NewRequest(
+                    type=RequestType.FACILITY_RESERVATION, applicant=ctx.user.user_id,
+                    start=start, end=end, facility_id=room.id,
+                    details={"attendees": n}, series=series,
+                )
+                made = await create_request(new, ctx.now, str(ctx.channel))
+                request = await get_request(made.no)
+                assert request is not None
+                created.append(request)
+                steps = ordered_steps(request)
+                if steps:
+                    await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz)
+    except Conflict:
+        if not s.get("named"):
+            s.pop("facility_id", None)
+        return await choose_room(draft, ctx, TAKEN_MEANWHILE)
+    except NoApprover as e:
+        return Reply(NO_APPROVER.format(role=e.role), state={})
+    except RequestError:
+        log.warning("facility reservation refused", extra={"user": ctx.user.user_id}, exc_info=True)
+        return Reply(REFUSED, state={})
+    return Reply(submitted_text(room, created, n, tz), state={})
+
+
+def submitted_text(room: Facility, created: list[Request], n: int, tz: ZoneInfo) -> str:
+    first = created[0]
+    steps = ordered_steps(first)
+    approver = steps[0].approver.name if steps else ""
+    assert first.start is not None and first.end is not None
+    if len(created) == 1:
+        window = fmt_window(first.start, first.end, tz)
+        template = PENDING if first.status is RequestStatus.PENDING else APPROVED
+        return template.format(no=first.no, name=room.name, window=window, n=n, approver=approver)
+    template = SERIES_PENDING if first.status is RequestStatus.PENDING else SERIES_APPROVED
+    s, e = first.start.astimezone(tz), first.end.astimezone(tz)
+    return template.format(
+        weekday=WEEKDAYS[s.weekday()], count=len(created), first_no=first.no,
+        last_no=created[-1].no, name=room.name, times=f"{s:%H:%M}-{e:%H:%M}",
+        first=fmt_day(s, tz), last=fmt_day(created[-1].start or s, tz), approver=approver,
+    )

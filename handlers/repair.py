@@ -1,0 +1,399 @@
+"""Repair (报修): report, dispatch, work, rating. No approval: repairs go straight to the
+repair dispatchers.
+
+```mermaid
+flowchart LR
+    A["3号楼502室空调不制冷"] --> B{location? category? description?}
+    B -- missing --> Q[ask one question] --> B
+    P[photo] --> B
+    B -- all there --> C["确认？"] -- 确认 --> D[pending #1031, dispatchers told]
+    D -- "#1031 派给钱力" --> E[assigned, worker + applicant told]
+    E -- "#1031 开始维修" --> F[in_progress]
+    E & F -- "#1031 已修好" --> G[completed, applicant asked 1–5]
+    G -- "评分1031 5" / "5分" --> H[rated]
+```
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
+from handlers.common import notify_applicant, status_name
+from handlers.forms import CONFIRM, Draft, is_yes
+from models.org import Department, RequestType, Role, users_with_role
+from models.requests import (
+    InvalidState,
+    NewRequest,
+    NotAllowed,
+    NotFound,
+    Request,
+    RequestError,
+    RequestStatus,
+    assign_repair,
+    create_request,
+    get_request,
+    progress_repair,
+    rate_repair,
+)
+from nlp.types import Intent, Parse
+
+router = Router("repair")
+
+FLOW = str(Intent.REPAIR_REQUEST)
+REQUIRED = ("location", "repair_category", "description")
+
+CATEGORY_NAMES = {
+    "electrical": "电路/照明",
+    "plumbing": "水管",
+    "hvac": "空调暖通",
+    "it": "网络电脑",
+    "furniture": "家具门窗",
+    "other": "其他",
+}
+# Answers to "是什么问题？" the NLU cannot read as a fault ("其他", "网络").
+CATEGORY_WORDS = [
+    ("electrical", ("电路", "照明", "电", "灯")),
+    ("plumbing", ("水管", "水", "下水")),
+    ("hvac", ("空调", "暖通", "暖气")),
+    ("it", ("网络", "电脑", "网", "打印")),
+    ("furniture", ("家具", "门窗", "门", "窗", "桌", "椅")),
+    ("other", ("其他", "其它", "别的")),
+]
+
+ASK = {
+    "location": "好的，帮您报修。请问在哪里？例如“3号楼502室”。",
+    "repair_category": "是什么问题？电路/照明、水管、空调暖通、网络电脑、家具门窗，还是其他？",
+    "description": "请简单描述一下故障情况，例如“灯管闪烁不亮”。",
+}
+CONFIRM_TEXT = (
+    "请确认报修：\n地点：{location}\n类别：{category}\n描述：{description}\n照片：{photos}\n"
+    "回复“确认”提交；可以继续发照片，或说“算了”取消。"
+)
+CONFIRM_AGAIN = "还没有提交。回复“确认”提交报修，或说“算了”取消。"
+PHOTO_TAKEN = "收到照片（共{n}张）。"
+SUBMITTED = "已提交报修 #{no}：{location} {category}。已通知维修调度，派工后会告诉您。"
+NO_DISPATCHER = "已提交报修 #{no}，但目前没有维修调度在岗，请联系局办公室。"
+
+TO_DISPATCHER = (
+    "【新报修】#{no} {name}{dept}\n地点：{location}\n类别：{category}\n描述：{description}{photos}\n"
+    "回复“#{no} 派给{worker}”派工。"
+)
+TO_WORKER = (
+    "【维修任务】#{no}\n地点：{location}\n类别：{category}\n描述：{description}{photos}\n报修人：{name}\n"
+    "开始时回复“#{no} 开始维修”，修好后回复“#{no} 已修好”。"
+)
+TO_OLD_WORKER = "【维修改派】#{no}（{location}）已改派给{worker}，您不用去了。"
+TO_APPLICANT_ASSIGNED = "您的报修 #{no}（{location}）已派给{worker}，请保持电话畅通。"
+TO_APPLICANT_STARTED = "{worker}已开始维修您的报修 #{no}（{location}）。"
+TO_APPLICANT_DONE = (
+    "您的报修 #{no}（{location} {description}）已由{worker}修好。\n"
+    "请为这次维修打分：回复“评分{no} 5”（1–5分，5分最满意）。"
+)
+
+ONLY_DISPATCHER = "只有维修调度可以派工。如需报修，直接告诉我地点和问题即可。"
+NO_WORKER = "没有找到维修人员“{who}”。可以派给：{names}。"
+NOT_A_REPAIR = "没有找到报修 #{no}，请核对一下编号。"
+CANNOT_ASSIGN = "#{no} 目前{status}，不能再派工。"
+ASSIGNED = "已将 #{no} 派给{worker}，已通知{worker}和报修人{name}。"
+NOT_ASSIGNED_TO_YOU = "#{no} 不是派给您的维修任务，只有派工的维修人员可以更新进度。"
+CANNOT_PROGRESS = "#{no} 目前{status}，无法标记为{wanted}。"
+WHICH_TASK = "您手上有多个维修任务：{nos}。请带上编号，例如“#{no} 已修好”。"
+STARTED = "好的，#{no} 已标记为维修中。修好后回复“#{no} 已修好”。"
+COMPLETED = "辛苦了！#{no} 已标记为修好，已请{name}评价。"
+RATE_THANKS = "谢谢您的评价！#{no} 评为 {score} 分。"
+RATE_LOW = "谢谢您的评价！#{no} 评为 {score} 分，我们会转告维修调度跟进改进。"
+RATE_NOT_YOURS = "#{no} 不是您的报修，无法评分。"
+RATE_NOT_DONE = "#{no} 还没有修好（{status}），修好后再来评分吧。"
+RATE_WHICH = "您有多个报修待评分：{nos}。请回复“评分+编号 分数”，例如“评分{no} 5”。"
+TO_DISPATCHER_LOW = "【维修评价】#{no}（{location}）报修人{name}只给了 {score} 分，请跟进。"
+
+NO = r"#?\s*(\d{4,})\s*号?"
+ASSIGN_RE = rf"^\s*{NO}\s*(?:派给|派工给|指派给|分派给|交给|让)\s*([^\s，。,.!！]+?)\s*(?:去修|维修|处理)?\s*[。.!！]?\s*$"
+START_RE = rf"^\s*(?:{NO})?\s*(?:开始维修|开始修|开工|已开始|在修了?|正在修)\s*[。.!！]?\s*$"
+DONE_RE = (
+    rf"^\s*(?:{NO})?\s*(?:已经?修好了?|修好了|维修完成|已完成|完成了?|搞定了?|已处理好?)\s*[。.!！]?\s*$"
+)
+RATE_RE = rf"^\s*(?:评分|打分|评价)\s*{NO}\s*[:：,，]?\s*([1-5])\s*分?\s*[。.!！]?\s*$"
+BARE_RATE_RE = r"^\s*([1-5])\s*分\s*[。.!！]?\s*$"
+
+
+def tz_of(ctx: Ctx) -> ZoneInfo:
+    tz = ctx.now.tzinfo
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")
+
+
+# ---------------------------------------------------------------------------------------
+# Reporting: the slot-filling dialogue
+
+
+@router.intent(Intent.REPAIR_REQUEST)
+async def report_repair(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+    """The user reports a fault (or answers a question of the repair flow, or sends a photo)."""
+    draft = Draft.from_state(ctx.state, FLOW)
+    if msg.kind is InboundKind.IMAGE:
+        if msg.media_id:
+            draft.slots["photos"] = [*draft.slots.get("photos", []), msg.media_id]
+        lead = PHOTO_TAKEN.format(n=len(draft.slots.get("photos", [])))
+        return next_question(draft, lead)
+    if draft.awaiting == CONFIRM and is_yes(msg.text):
+        return await submit_repair(draft, ctx)
+    changed = absorb(draft, msg.text, parse.slots)
+    if draft.awaiting == CONFIRM and not changed:
+        return Reply(CONFIRM_AGAIN, state=draft.to_state())
+    return next_question(draft)
+
+
+def absorb(draft: Draft, text: str, slots: dict[str, Any]) -> bool:
+    """Take what this message says into the draft; True when something was taken."""
+    text = text.strip()
+    before = dict(draft.slots)
+    if slots.get("location"):
+        draft.slots["location"] = slots["location"]
+    category = slots.get("repair_category")
+    if category is None and draft.awaiting == "repair_category":
+        category = category_from_words(text)
+    if category:
+        draft.slots["repair_category"] = category
+    if draft.awaiting == "location" and "location" not in draft.slots and 0 < len(text) <= 30:
+        draft.slots["location"] = text  # the answer to "在哪里？" is the place, as said
+    if text and (
+        draft.awaiting == "description"
+        or ("description" not in draft.slots and slots.get("repair_category"))
+    ):
+        draft.slots["description"] = text  # the fault in the user's own words
+    return draft.slots != before
+
+
+def category_from_words(text: str) -> str | None:
+    for category, words in CATEGORY_WORDS:
+        if any(w in text for w in words):
+            return category
+    return None
+
+
+def next_question(draft: Draft, lead: str = "") -> Reply:
+    """Ask for the first missing slot, or show the summary and ask to confirm."""
+    missing = next((s for s in REQUIRED if not draft.slots.get(s)), None)
+    if missing is not None:
+        draft.awaiting = missing
+        question = ASK[missing]
+        if lead and missing == "location":
+            question = question.removeprefix("好的，帮您报修。")
+        return Reply(lead + question, state=draft.to_state())
+    draft.awaiting = CONFIRM
+    s = draft.slots
+    photos = len(s.get("photos", []))
+    text = CONFIRM_TEXT.format(
+        location=s["location"], category=CATEGORY_NAMES.get(s["repair_category"], "其他"),
+        description=s["description"], photos=f"{photos}张" if photos else "无",
+    )
+    return Reply(lead + text, state=draft.to_state())
+
+
+async def submit_repair(draft: Draft, ctx: Ctx) -> Reply:
+    """"确认": create the request and tell every repair dispatcher, in one transaction."""
+    s = draft.slots
+    details = {
+        "location": s["location"],
+        "category": s["repair_category"],
+        "description": s["description"],
+        "photos": list(s.get("photos", [])),
+    }
+    async with in_transaction():
+        request = await create_request(
+            NewRequest(type=RequestType.REPAIR_REQUEST, applicant=ctx.user.user_id, details=details),
+            ctx.now, str(ctx.channel),
+        )
+        dispatchers = await users_with_role(Role.REPAIR_DISPATCHER)
+        workers = await users_with_role(Role.REPAIR_WORKER)
+        dept = await Department.get_or_none(id=ctx.user.department_id) if ctx.user.department_id else None
+        text = TO_DISPATCHER.format(
+            no=request.no, name=ctx.user.name, dept=f"（{dept.name}）" if dept else "",
+            worker=workers[0].name if workers else "维修人员姓名", **shown(details),
+        )
+        for d in dispatchers:
+            await ctx.notifier.notify(d.userid, Message.text(text), key=f"repair:new:{request.no}:{d.userid}")
+    template = SUBMITTED if dispatchers else NO_DISPATCHER
+    return Reply(template.format(no=request.no, **shown(details)), state={})
+
+
+def shown(details: dict[str, Any]) -> dict[str, str]:
+    """The details as the messages show them."""
+    photos = len(details.get("photos") or [])
+    return {
+        "location": str(details.get("location") or ""),
+        "category": CATEGORY_NAMES.get(str(details.get("category")), "其他"),
+        "description": str(details.get("description") or ""),
+        "photos": f"\n照片：{photos}张（见报修记录）" if photos else "",
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Dispatch and work: text commands, not NLU intents
+
+
+@router.text(ASSIGN_RE)
+async def assign_worker(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """The dispatcher: "#1031 派给钱力" (a name or a userid)."""
+    m = re.search(ASSIGN_RE, msg.text)
+    assert m is not None
+    no, who = int(m.group(1)), m.group(2)
+    if Role.REPAIR_DISPATCHER not in ctx.user.roles:
+        return Reply(ONLY_DISPATCHER)
+    workers = await users_with_role(Role.REPAIR_WORKER)
+    worker = next((w for w in workers if who in (w.name, w.userid)), None)
+    if worker is None:
+        names = "、".join(w.name for w in workers) or "（暂无）"
+        return Reply(NO_WORKER.format(who=who, names=names))
+    before = await get_request(no)
+    if before is None or before.type is not RequestType.REPAIR_REQUEST:
+        return Reply(NOT_A_REPAIR.format(no=no))
+    old = before.assignee
+    try:
+        async with in_transaction():
+            request = await assign_repair(no, ctx.user.user_id, worker.userid, ctx.now, str(ctx.channel))
+            d = shown(request.details or {})
+            await ctx.notifier.notify(
+                worker.userid,
+                Message.text(TO_WORKER.format(no=no, name=request.applicant.name, **d)),
+                key=f"repair:task:{no}:{worker.userid}",
+            )
+            if old is not None and old.userid != worker.userid:
+                await ctx.notifier.notify(
+                    old.userid,
+                    Message.text(TO_OLD_WORKER.format(no=no, location=d["location"], worker=worker.name)),
+                    key=f"repair:moved:{no}:{old.userid}",
+                )
+            await notify_applicant(
+                ctx.notifier, request,
+                TO_APPLICANT_ASSIGNED.format(no=no, location=d["location"], worker=worker.name),
+                key=f"repair:assigned:{no}:{worker.userid}",
+            )
+    except NotFound:
+        return Reply(NOT_A_REPAIR.format(no=no))
+    except NotAllowed:
+        return Reply(NO_WORKER.format(who=who, names="、".join(w.name for w in workers)))
+    except InvalidState as e:
+        return Reply(CANNOT_ASSIGN.format(no=no, status=status_name(e.request)))
+    return Reply(ASSIGNED.format(no=no, worker=worker.name, name=request.applicant.name))
+
+
+@router.text(START_RE)
+async def start_work(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """The assigned worker: "#1031 开始维修"."""
+    return await report_progress(msg, ctx, RequestStatus.IN_PROGRESS, START_RE)
+
+
+@router.text(DONE_RE)
+async def finish_work(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """The assigned worker: "#1031 已修好" (or "修好了" with one task in hand)."""
+    return await report_progress(msg, ctx, RequestStatus.COMPLETED, DONE_RE)
+
+
+async def report_progress(msg: Inbound, ctx: Ctx, to: RequestStatus, pattern: str) -> Reply | None:
+    m = re.search(pattern, msg.text)
+    assert m is not None
+    if m.group(1) is None:
+        # No number: only a worker with exactly one open task means it; anyone else's
+        # "完成了" goes on to the other handlers.
+        if Role.REPAIR_WORKER not in ctx.user.roles:
+            return None
+        tasks = await open_tasks(ctx.user.user_id)
+        if not tasks:
+            return None
+        if len(tasks) > 1:
+            nos = "、".join(f"#{t.no}" for t in tasks)
+            return Reply(WHICH_TASK.format(nos=nos, no=tasks[0].no))
+        no = tasks[0].no
+    else:
+        no = int(m.group(1))
+    wanted = "维修中" if to is RequestStatus.IN_PROGRESS else "已完成"
+    try:
+        async with in_transaction():
+            request = await progress_repair(no, ctx.user.user_id, to, ctx.now, str(ctx.channel))
+            d = shown(request.details or {})
+            worker = request.assignee.name if request.assignee else ctx.user.name
+            if to is RequestStatus.IN_PROGRESS:
+                text = TO_APPLICANT_STARTED.format(no=no, location=d["location"], worker=worker)
+            else:
+                text = TO_APPLICANT_DONE.format(no=no, worker=worker, **d)
+            await notify_applicant(ctx.notifier, request, text, key=f"repair:{to}:{no}")
+    except NotFound:
+        return Reply(NOT_A_REPAIR.format(no=no))
+    except NotAllowed:
+        return Reply(NOT_ASSIGNED_TO_YOU.format(no=no))
+    except InvalidState as e:
+        return Reply(CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted=wanted))
+    if to is RequestStatus.IN_PROGRESS:
+        return Reply(STARTED.format(no=no))
+    return Reply(COMPLETED.format(no=no, name=request.applicant.name))
+
+
+async def open_tasks(worker: str) -> list[Request]:
+    return await Request.filter(
+        assignee__userid=worker,
+        type=RequestType.REPAIR_REQUEST,
+        status__in=[RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS],
+    ).order_by("id")
+
+
+# ---------------------------------------------------------------------------------------
+# Rating
+
+
+@router.text(RATE_RE)
+async def rate_numbered(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """The applicant: "评分1031 5"."""
+    m = re.search(RATE_RE, msg.text)
+    assert m is not None
+    return await rate(int(m.group(1)), int(m.group(2)), ctx)
+
+
+@router.text(BARE_RATE_RE)
+async def rate_bare(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """The applicant: a bare "5分", when exactly one completed repair of theirs is unrated."""
+    m = re.search(BARE_RATE_RE, msg.text)
+    assert m is not None
+    unrated = await Request.filter(
+        applicant__userid=ctx.user.user_id,
+        type=RequestType.REPAIR_REQUEST,
+        status=RequestStatus.COMPLETED,
+        rating__isnull=True,
+    ).order_by("-id").limit(5)
+    if not unrated:
+        return None
+    if len(unrated) > 1:
+        nos = "、".join(f"#{r.no}" for r in unrated)
+        return Reply(RATE_WHICH.format(nos=nos, no=unrated[0].no))
+    return await rate(unrated[0].no, int(m.group(1)), ctx)
+
+
+async def rate(no: int, score: int, ctx: Ctx) -> Reply:
+    try:
+        async with in_transaction():
+            request = await rate_repair(no, ctx.user.user_id, score, ctx.now, str(ctx.channel))
+            if score <= 2:
+                d = shown(request.details or {})
+                for u in await users_with_role(Role.REPAIR_DISPATCHER):
+                    await ctx.notifier.notify(
+                        u.userid,
+                        Message.text(TO_DISPATCHER_LOW.format(
+                            no=no, location=d["location"], name=ctx.user.name, score=score)),
+                        key=f"repair:low:{no}:{u.userid}",
+                    )
+    except NotFound:
+        return Reply(NOT_A_REPAIR.format(no=no))
+    except NotAllowed:
+        return Reply(RATE_NOT_YOURS.format(no=no))
+    except InvalidState as e:
+        return Reply(RATE_NOT_DONE.format(no=no, status=status_name(e.request)))
+    except RequestError:
+        return Reply(RATE_WHICH.format(nos=f"#{no}", no=no))
+    template = RATE_LOW if score <= 2 else RATE_THANKS
+    return Reply(template.format(no=no, score=score))
+

@@ -1,0 +1,183 @@
+"""Status: where requests stand.
+
+    "我的申请" / "我订了什么"      ──► the user's open requests, who each waits for
+    "#1024 到哪了"                 ──► one request and its steps (only for those involved)
+    "待我审批"                     ──► what waits for this approver
+    "上次报修的空调修好了吗"        ──► the user's latest repair
+"""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+from handlers.base import Ctx, Inbound, Reply, Router
+from handlers.common import describe, fmt_day, status_name
+from models.org import RequestType, Role
+from models.requests import (
+    Request,
+    RequestStatus,
+    current_step,
+    get_request,
+    open_requests_of,
+    ordered_steps,
+    pending_for,
+)
+from nlp.types import Intent, Parse
+
+router = Router("status")
+
+NO_OPEN = "您目前没有进行中的申请。需要用车、报修或订场地，直接告诉我就行。"
+MY_OPEN = "您进行中的申请（{n}件）：\n{lines}\n想看某一件的进度，回复“#编号 到哪了”。"
+ALSO_WAITING = "\n另有 {n} 件等您审批，回复“待我审批”查看。"
+NOT_FOUND = "没有找到您的 #{no}，请核对一下编号。"
+NONE_WAITING = "目前没有等您审批的申请。"
+WAITING = "等您审批的申请（{n}件）：\n{lines}\n回复“同意+编号”或“驳回+编号，理由：…”。"
+NO_REPAIR = "您还没有报修记录。需要报修请直接说地点和问题，例如“3号楼502室灯不亮”。"
+
+ROLE_NAMES = {
+    Role.DEPT_HEAD: "部门负责人",
+    Role.FLEET_MANAGER: "车辆管理",
+    Role.FACILITY_ADMIN: "场地管理",
+    Role.ADMIN: "管理员",
+}
+DECISIONS = {"approve": "已同意", "reject": "已驳回", None: "待审批"}
+CIRCLED = "①②③④⑤⑥⑦⑧⑨"
+
+PENDING_RE = r"^\s*(查看?|看看)?\s*(待我审批|待我审核|我的待办|待办|需要我审批|要我审批|有什么要我批)"
+MINE_RE = r"^\s*(我|我都)(订|预订|约|预约|申请|报)了(什么|啥|哪些)"
+REPAIR_RE = re.compile(r"修")
+APPROVER_RE = re.compile(r"待.{0,3}审批|要我审批|我审批")
+
+
+def tz_of(ctx: Ctx) -> ZoneInfo:
+    tz = ctx.now.tzinfo
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")
+
+
+@router.text(PENDING_RE)
+async def pending_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+    """"待我审批": what waits for this approver (not an NLU intent of its own)."""
+    return await show_waiting(ctx)
+
+
+@router.text(MINE_RE)
+async def mine_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+    """"我订了什么": the user's open requests."""
+    return await show_mine(ctx)
+
+
+@router.intent(Intent.APPROVAL_STATUS)
+async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+    """The user asks where things stand: one request by number, their latest repair, what
+    waits for them, or all their open requests."""
+    no = parse.slots.get("request_no")
+    if no is not None:
+        return await show_one(int(no), ctx)
+    if APPROVER_RE.search(msg.text):
+        return await show_waiting(ctx)
+    if REPAIR_RE.search(msg.text):
+        return await show_latest_repair(ctx)
+    return await show_mine(ctx)
+
+
+async def show_one(no: int, ctx: Ctx) -> Reply:
+    """One request with its steps, for those involved in it only."""
+    request = await get_request(no)
+    if request is None or not may_see(request, ctx):
+        return Reply(NOT_FOUND.format(no=no))
+    return Reply(detail(request, tz_of(ctx)))
+
+
+def may_see(request: Request, ctx: Ctx) -> bool:
+    """The applicant, its approvers, its driver or repair worker (and, for a repair, the
+    dispatchers who assign it)."""
+    me = ctx.user.user_id
+    if request.applicant.userid == me:
+        return True
+    if any(s.approver.userid == me for s in request.steps):
+        return True
+    if request.driver is not None and request.driver.userid == me:
+        return True
+    if request.assignee is not None and request.assignee.userid == me:
+        return True
+    return request.type is RequestType.REPAIR_REQUEST and Role.REPAIR_DISPATCHER in ctx.user.roles
+
+
+def waits_for(request: Request) -> str:
+    """Who the request waits for now, in a few words ("" when nobody)."""
+    step = current_step(request)
+    if step is not None:
+        return f"等待{step.approver.name}审批"
+    if request.type is RequestType.REPAIR_REQUEST:
+        if request.status is RequestStatus.PENDING:
+            return "等待维修调度派工"
+        if request.status in (RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS) and request.assignee:
+            return f"维修人员：{request.assignee.name}"
+        if request.status is RequestStatus.COMPLETED and request.rating is None:
+            return f"待您评分，回复“评分{request.no} 5”"
+    return ""
+
+
+def summary(request: Request, tz: ZoneInfo) -> str:
+    """`#1024 用车 … 【待审批·等待李处审批】`; a repair says when it was reported."""
+    line = describe(request, tz)
+    if request.type is RequestType.REPAIR_REQUEST:
+        made = request.created_at.astimezone(tz)
+        line += f"（{fmt_day(made, tz)} {made:%H:%M}报修）"
+    state = status_name(request)
+    who = waits_for(request)
+    return f"{line}【{state}{'·' + who if who else ''}】"
+
+
+def detail(request: Request, tz: ZoneInfo) -> str:
+    lines = [summary(request, tz)]
+    for i, step in enumerate(ordered_steps(request)):
+        mark = CIRCLED[i] if i < len(CIRCLED) else f"{i + 1}."
+        role = ROLE_NAMES.get(step.role, step.role)  # type: ignore[call-overload]
+        line = f"{mark} {role} {step.approver.name}：{DECISIONS.get(step.decision, step.decision)}"
+        if step.decided_at is not None:
+            at = step.decided_at.astimezone(tz)
+            line += f" {fmt_day(at, tz)} {at:%H:%M}"
+        if step.comment:
+            line += f"（{step.comment}）"
+        lines.append(line)
+    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
+        lines.append(f"司机：{request.driver.name}")
+    if request.rating is not None:
+        lines.append(f"评分：{request.rating}分")
+    return "\n".join(lines)
+
+
+async def show_mine(ctx: Ctx) -> Reply:
+    tz = tz_of(ctx)
+    mine = await open_requests_of(ctx.user.user_id)
+    waiting = await pending_for(ctx.user.user_id)
+    also = ALSO_WAITING.format(n=len(waiting)) if waiting else ""
+    if not mine:
+        return Reply(NO_OPEN + also)
+    lines = "\n".join(summary(r, tz) for r in mine)
+    return Reply(MY_OPEN.format(n=len(mine), lines=lines) + also)
+
+
+async def show_waiting(ctx: Ctx) -> Reply:
+    tz = tz_of(ctx)
+    waiting = await pending_for(ctx.user.user_id)
+    if not waiting:
+        return Reply(NONE_WAITING)
+    lines = "\n".join(f"{describe(r, tz)}（申请人：{r.applicant.name}）" for r in waiting)
+    return Reply(WAITING.format(n=len(waiting), lines=lines))
+
+
+async def show_latest_repair(ctx: Ctx) -> Reply:
+    latest = await (
+        Request.filter(applicant__userid=ctx.user.user_id, type=RequestType.REPAIR_REQUEST)
+        .order_by("-id")
+        .first()
+    )
+    if latest is None:
+        return Reply(NO_REPAIR)
+    request = await get_request(latest.no)
+    assert request is not None
+    return Reply(detail(request, tz_of(ctx)))
+

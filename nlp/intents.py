@@ -1,0 +1,170 @@
+"""Intent classification (second NLU component): weighted keywords and patterns.
+
+Decisions about existing requests (status questions, help, reject, cancel,
+approve) are tried first, in that order, because their words also appear in
+service requests (会议室…我不用了, 报修…撤回). Then the three services score
+their keywords over the jieba tokens and the text; a fault beats a room name
+(会议室的空调坏了 is a repair). Nothing matching is `unknown`, never forced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from nlp.keywords import keywords
+from nlp.types import Intent
+
+# -- decisions on existing requests -------------------------------------------------
+
+# A question about a request that already exists ("#1234为什么被驳回", "批了没").
+_STATUS_STRONG = keywords(
+    r"怎么被|为什么被|为啥被|咋被|为什么(?:不|没)(?:批|通过|同意)|"
+    r"(?:批|签|签字|盖章|审核|审|审批|同意|通过|派|派车|派单|接单|安排|处理|受理|派工|修)了(?:没有?|吗|么|没呢)|"
+    r"(?:批|审|审批|审核|签字|通过|同意)(?:没有|了没|吗)|批没批|审没审|什么时候.{0,4}派车|"
+    r"到哪(?:了|一步|儿了|里了)|什么情况|什么状态|状态如何|啥情况|怎么样了|进度|进展|卡在|审批(?:到|意见|结果|状态|情况)|"
+    r"是不是已经|有没有(?:批|通过|派车|安排|处理)|修好了?(?:吗|没)|还没人?(?:批|修|来|处理|派|审)|(?:上次|之前|昨天|前天|上周|刚才|前几天|早上)(?:报修|申请|预约|预订|订)的|"
+    r"什么时候(?:能|会|可以)?(?:来人|批|审批|处理|派人|到位|有结果)|派工|师傅是谁|谁来修",
+    r"\bstatus\b|\byet\b|\bprogress\b|\bany update|\bwhere is my\b|\bwhat happened\b",
+)
+# Listing or looking up one's own requests.
+_STATUS_WEAK = keywords(
+    r"查询|查一下|查下|查查|查看|帮我查|看看我|看下我|看一下我|列出|列一下|"
+    r"我的[^，,。\s]{0,6}(?:申请|预约|订单|报修|单子|记录|派车单|预订)|(?:订|约|申请|预约|预订)过|"
+    r"待审批|还有效|申请记录|预约记录|单号|编号|申请号",
+    r"\bmy (?:requests?|bookings?|reservations?)|\blist\b",
+)
+_HELP = keywords(
+    r"帮助|指南|说明书|使用说明|使用方法|操作说明|教程|怎么用|如何用|怎么使用|如何使用|怎么操作|如何操作|"
+    r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|预约|预定|预订|订|约|报修|派车|用车|弄|办|提交|查|审批|取消|同意|批准|驳回|撤销)|"
+    r"流程|步骤|不太懂|不懂|不会用|第一次用|能做什么|能干什么|会做什么|可以做什么|有什么功能|有哪些功能|功能介绍|"
+    r"干嘛的|干什么的|做什么的|干啥的|是什么东西|怎么玩|菜单|^功能$|^[?？]+$|你是谁|"
+    r"你(?:能|会|可以)(?:帮我)?(?:做|干)(?:什么|啥|些什么)",
+    r"\bhelp\b(?!\s+me)|\bhow (?:do|can|to|does)\b|\bwhat can you\b|"
+    r"\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b",
+)
+REJECT_RE = keywords(
+    r"不同意|不批准?|不予(?:批准|通过|同意|受理)?|不通过|未通过|不能批|不可以批|不准|驳回|打回|拒绝|否决",
+    r"\bdecline[ds]?\b|\breject(?:ed)?\b|\bden(?:y|ied)\b|\brefuse[ds]?\b|\bnot approved?\b|\bdisapprove",
+)
+REJECT_WEAK_RE = keywords(r"退回|不行|不可以|不合适|不妥|拒(?!绝)", r"\bno\b")
+_CANCEL = keywords(
+    r"取消|撤销|撤回|撤掉|撤单|作废|不用[^，,。\s]{0,3}了|不要了|不需要了|用不着了|不去了|退掉|退了|退订|算了",
+    r"\bcancel|\bwithdraw|\bcall off",
+)
+_APPROVE = keywords(
+    r"同意|批准|准予|予以批准|签批|核准|准了|(?<!不)通过(?!率)|可以批|能批|批了吧|过了吧|(?<![不没])过吧|放行|"
+    r"没问题|准$|^批$|批吧|批一下|给(?:他|她|它|这个)?批了",
+    r"\bapprove[ds]?\b|\bgo ahead\b|\blooks? (?:fine|good|ok)\b|\blgtm\b",
+)
+_APPROVE_WEAK = keywords(r"可以|行|好的|好$|没意见", r"\byes\b|\bok(?:ay)?\b")
+
+# -- services -----------------------------------------------------------------------
+
+FAULT_RE = keywords(
+    r"坏|不亮|不热|不冷|不制冷|不制热|不出风|不出水|不出热水|漏水|漏电|滴水|渗水|漏|堵|没电|停电|跳闸|断电|"
+    r"不通|断了|断网|蓝屏|黑屏|卡纸|死机|失灵|松了|松动|碎了|破了|裂|掉了|在掉|脱落|异响|噪音|响声|焦糊|糊味|"
+    r"冒烟|火花|关不上|关不掉|关不了|关不严|开不了|打不开|开不开|刷不开|打不着|上不了|连不上|登不上|没水|冲不下去|"
+    r"没有?热水|没有水|下水(?:很|特别|太|有点)?慢|漏风|不见了|丢了|中毒|病毒|没有?声音?|无声|不出声|没画面|没图像|不显示|花屏|"
+    r"爆了|爆管|困人|困在|不工作|故障|不能用|用不了|没反应|没信号|卡住|不转|闪|晃|臭味|返水|积水",
+    r"\bnot working\b|\bjam(?:med|s)?\b|\bstuck\b|\bclogged\b|\bblocked\b|\bflicker|\bdripping\b|"
+    r"\bwon'?t (?:turn|work|start|open|close)|\bcan'?t (?:turn|connect|print|open|close)|\bno (?:power|water|signal|internet)\b|\bbroken\b|\bleak|\bdoesn'?t work|\bout of order\b|\bfaulty\b|\bstopped working\b",
+)
+_REPAIR_VERB = keywords(
+    r"报修|维修|修理|修一下|修下|来修|修修|师傅过来|派人修|检修一下", r"\brepair|\bfix\b"
+)
+_FACILITY_NOUN = keywords(
+    r"会议室|会议厅|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|雅间|多功能厅|洽谈室|培训室",
+    r"meeting room|conference room|reception room|auditorium|\bgym\b|canteen|dining room|private room"
+)
+_VEHICLE = keywords(
+    r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
+    r"目的地|乘车|出发地|有空?车|空车|安排(?:一辆|个|辆)?车|需要车|用一下车|一辆车|台车|接送|送机|接机|接站|送站",
+    r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b"
+)
+_ESCORT = re.compile(r"(?:送|接)[^，,。\s]{1,8}(?:去|到|至|回|前往)|(?:送|接)(?:领导|专家|客人|同志|老同志|人|我|我们|他|她|一下)")
+# A trip with a time and a destination but no word for a car: "明早7点去浦东机场".
+_TRIP = re.compile(
+    r"从[^，,。\s]{1,12}(?:出发|去|到|前往|回)|(?:前往|赶往|去|到|至|回)(?:[^，,。\s]{0,10})"
+    r"(?:机场|火车站|车站|站|枢纽|码头|政府|医院|法院|检察院|党校|局|委|院|中心|大厦|宾馆|酒店|会堂)"
+)
+_QUESTION = re.compile(r"吗|么|[?？]|是不是|有没有|几点|多少|什么")
+_NOT_VEHICLE = keywords(r"机票|火车票|高铁票|车票|飞机票|车库|车位|停车|洗车|车牌|班车时间")
+
+
+# Approvals this bot does not handle, and the words that bring a message back to ours.
+_OFF_DOMAIN = re.compile(r"报销|请假|年假|休假|调休|公文|文件(?![柜夹架])|合同|经费|工资|发票|出差|考勤|打卡")
+_IN_DOMAIN = re.compile(r"车|会议室|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|报修|维修|坏|修")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The intent chosen and how sure the rules are (0–1)."""
+
+    intent: Intent
+    confidence: float
+
+
+def _head(t: str) -> str:
+    """The text before a stated reason: a rejection's comment never decides the intent."""
+    m = re.search(r"理由|原因|因为|\breason\b|\bbecause\b", t)
+    return t[: m.start()] if m else t
+
+
+def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: bool = False,
+             trip: Callable[[], bool] = lambda: False) -> Verdict:
+    """Choose the intent of normalised text `t`.
+
+    `tokens()` gives its jieba segmentation, asked for only when a word's
+    boundaries decide (车 alone is a car; 车库, 车位, 停车 are not).
+    `timed`: the text names a day or a clock time; `trip`: it sends someone to a place.
+    """
+    if not any(c.isalnum() for c in t):
+        return Verdict(Intent.UNKNOWN, 0.9)
+    head = _head(t)
+    fault = bool(FAULT_RE.search(t))
+
+    if _OFF_DOMAIN.search(head) and not has_no and not (_IN_DOMAIN.search(t) or fault):
+        return Verdict(Intent.UNKNOWN, 0.6)  # 报销批了没, 请假怎么请: another office's business
+    if _STATUS_STRONG.search(head) and not (fault and not has_no and _REPAIR_VERB.search(t)):
+        return Verdict(Intent.APPROVAL_STATUS, 0.85)
+    if _HELP.search(head) and not has_no:
+        return Verdict(Intent.HELP, 0.85)
+    if REJECT_RE.search(head):
+        return Verdict(Intent.REJECT, 0.9)
+    if _CANCEL.search(head):
+        return Verdict(Intent.CANCEL, 0.9)
+    if REJECT_WEAK_RE.search(head) and has_no and len(head) <= 20:
+        return Verdict(Intent.REJECT, 0.6)
+    if _APPROVE.search(head):
+        return Verdict(Intent.APPROVE, 0.9)
+    if _APPROVE_WEAK.search(head) and has_no and len(head) <= 14 and not _FACILITY_NOUN.search(t):
+        return Verdict(Intent.APPROVE, 0.6)
+    if _STATUS_WEAK.search(head) and not fault:
+        return Verdict(Intent.APPROVAL_STATUS, 0.7)
+
+    repair = (2.0 if fault else 0.0) + (2.0 if _REPAIR_VERB.search(t) else 0.0)
+    facility = 2.0 if _FACILITY_NOUN.search(t) else 0.0
+    vehicle = 0.0
+    if _VEHICLE.search(t):
+        vehicle += 3.0
+    elif "车" in t and any(w in ("车", "车辆", "车子") for w in tokens()):
+        vehicle += 2.5
+    if _ESCORT.search(t):
+        vehicle += 2.0
+    if vehicle < 2.0 and timed and (_TRIP.search(t) or trip()) and not _QUESTION.search(t):
+        vehicle += 2.0
+    if _NOT_VEHICLE.search(t):
+        vehicle -= 3.0
+    if repair >= 2.0 and repair >= vehicle:
+        return Verdict(Intent.REPAIR_REQUEST, min(0.95, 0.5 + repair / 8))
+    best = max(vehicle, facility)
+    if best >= 2.0:
+        if vehicle >= facility:
+            return Verdict(Intent.VEHICLE_BOOKING, min(0.95, 0.5 + vehicle / 8))
+        return Verdict(Intent.FACILITY_RESERVATION, min(0.95, 0.5 + facility / 8))
+    if has_no and (len(re.sub(r"#?\s*\d+|\s", "", head)) <= 4 or _QUESTION.search(head)):
+        # a bare request number, or a question about one: where is it
+        return Verdict(Intent.APPROVAL_STATUS, 0.5)
+    return Verdict(Intent.UNKNOWN, 0.6)

@@ -1,0 +1,386 @@
+"""Slot extraction (third NLU component): everything but the time slots.
+
+Works on the normalised text with the time expressions blanked out (so "到5点"
+is never a destination and "3号" never a passenger count), and cuts text slots
+from the user's own characters (CONTRACT §6: the shortest span without 去/到/在).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from nlp.keywords import Keywords
+from nlp.numbers import CN_NUM, to_int
+
+MASK = "\x00"
+"""Stands in for a blanked time expression: a separator no rule matches."""
+
+_SEP = r"，,。；;：:！!？?、\s\x00()（）\[\]【】\"'“”‘’/|~～\-—–>→"
+
+# ---- request numbers ------------------------------------------------------------------
+_REQ_HASH = re.compile(r"#\s*(\d{1,9})")
+_REQ_BARE = re.compile(
+    r"(?<![\d.:/a-z])(\d{3,9})(?![\d:.]|\s*(?:号楼|楼|栋|层|室|房|人|个|位|名|点|年|元|块|月|日|分|米|平|%|am|pm))"
+)
+
+# ---- people ---------------------------------------------------------------------------
+_N = rf"(?:\d{{1,4}}|{CN_NUM})"
+_PEOPLE = re.compile(
+    rf"(?P<a>{_N})\s*(?:个人|口人|人(?![民事大社行工员家])|位(?!置|于)|名(?![字单称额]))"
+    rf"|(?:我们|咱们|他们|一共|总共|共|合计|计|大概|大约|约)\s*(?P<b>{_N})\s*个(?![\s\d]*(?:小时|钟|点|号|月|星期|礼拜|工作日))"
+    rf"|(?:人数|乘车人数|参会人数|参加人数|与会人数|用车人数|就餐人数|人员)\s*[:：是为共约]*\s*(?P<c>{_N})"
+    rf"|(?:我们|咱们)(?P<d>俩|仨)"
+    rf"|\b(?P<e>\d{{1,4}}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*"
+    rf"(?:ppl|people|persons|pax|passengers|guests|attendees|participants|of us)\b"
+    rf"|\b(?:for|party of)\s+(?P<f>\d{{1,4}})\b(?!\s*(?:hours?|hrs?|mins?|minutes?|:|am|pm))"
+)
+
+# ---- facilities -----------------------------------------------------------------------
+_FACILITY_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"会议室|会议厅|洽谈室|培训室|meeting room|conference room|board ?room"), "meeting_room"),
+    (re.compile(r"报告厅|礼堂|多功能厅|auditorium|lecture hall|\bhall\b"), "auditorium"),
+    (re.compile(r"接待室|会客室|reception room|\breception\b"), "reception_room"),
+    (re.compile(r"健身房|健身室|\bgym\b|fitness"), "gym"),
+    (re.compile(r"包间|包厢|雅间|canteen|dining room|private room"), "canteen_room"),
+)
+_ROOM_WORDS = r"会议室|会议厅|接待室|会客室|报告厅|礼堂|包间|包厢|健身房|多功能厅|洽谈室|培训室"
+_FACILITY_NAME = re.compile(
+    rf"(?:第[一二三四五六七八九十\d]{{1,3}}|(?<![\d号楼层])[a-z]?\d{{1,4}}[a-z]?号?|(?<![\d号楼层])[一二三四五六七八九十]{{1,3}}号)"
+    rf"\s*(?:{_ROOM_WORDS})"
+    rf"|\b(?:room|meeting room|conference room)\s*#?\s*[a-z]?\d{{1,4}}\b"
+)
+
+# ---- repair ---------------------------------------------------------------------------
+_CATEGORY_OBJECTS: tuple[tuple[str, str], ...] = (
+    ("furniture", r"茶几|文件柜|书柜|柜子|柜门|抽屉|椅子|座椅|椅|桌子|桌|沙发|床|衣柜|书架|\bchairs?\b|\bdesks?\b|\btables?\b|\bcabinet"),
+    ("hvac", r"空调|暖气|新风|风机|风口|地暖|通风|排风扇|\bac\b|air ?con|heating|\bheater\b|ventilation"),
+    ("it", r"打印机|印表机|复印机|扫描仪|电脑|笔记本|主机|显示器|屏幕|键盘|鼠标|投影|网络|网线|内网|外网|wifi|无线|网|交换机|路由器|"
+           r"电话|传真|音响|话筒|麦克风|系统|软件|\bprinter\b|\bcomputers?\b|\bpc\b|\blaptop\b|\bnetwork\b|\binternet\b|\bmonitor\b|\bprojector\b"),
+    ("plumbing", r"饮水机|净水器|热水|水龙头|水管|排水|下水|马桶|便池|小便池|蹲坑|洗手池|水池|水槽|地漏|管道|热水器|冲水|滴水|漏水|渗水|没水|堵|"
+                 r"\btaps?\b|\bfaucet\b|\btoilet\b|\bpipes?\b|\bsink\b|\bleak"),
+    ("electrical", r"灯|插座|开关|电线|线路|电路|配电|电闸|跳闸|停电|没电|断电|漏电|焦糊|糊味|冒烟|火花|\blights?\b|\blamp\b|"
+                   r"\bsocket\b|\boutlet\b|\bpower\b|\bswitch\b"),
+    ("other", r"电梯|墙皮|墙面|墙|顶棚|天花板|吊顶|窗户|窗|玻璃|门锁|门|地板|瓷砖|屋顶|楼梯|水泥|\belevator\b|\blift\b|\bwindows?\b|\bdoor\b"),
+)
+_CATEGORY_RE = re.compile("|".join(f"(?P<{cat}>{pat})" for cat, pat in _CATEGORY_OBJECTS))
+# hvac words that name a fault without an object ("不制冷")
+_HVAC_FAULT = re.compile(r"不制冷|不制热|不出风|吹冷风|吹热风")
+
+_LOC_NOUNS = (
+    "地下车库 车库 停车场 办公室 大办公室 小办公室 会议室 接待室 会客室 报告厅 礼堂 大礼堂 健身房 更衣室 淋浴间 "
+    "食堂 餐厅 包间 厨房 后厨 洗碗间 茶水间 开水间 卫生间 洗手间 厕所 男厕所 女厕所 男厕 女厕 男卫生间 女卫生间 "
+    "走廊 过道 楼道 楼梯间 楼梯口 大厅 门厅 大堂 前台 门卫室 门岗 传达室 值班室 机房 弱电间 配电间 配电房 配电室 "
+    "水泵房 锅炉房 仓库 库房 档案室 资料室 阅览室 活动室 多功能厅 培训室 洽谈室 打印室 文印室 财务室 局长室 "
+    "会场 电梯厅 电梯间 院子 大院 天台 楼顶 宿舍 值班室 监控室 消控室 储藏室 杂物间 办公区 大门 门口 花园 "
+    "车棚 信访室 收发室 医务室 荣誉室 展厅 科室"
+).split()
+_LOC_NOUN_RE = "|".join(sorted(set(_LOC_NOUNS), key=len, reverse=True))
+_LOC_PART = (
+    rf"(?:{_N}\s*号?\s*(?:楼|栋|幢|座|号楼)(?![道梯])"  # 3号楼, 三楼
+    rf"|{_N}\s*层|地下[一二三\d]?层?|负[一二三\d]层|[bB]\d层?"
+    rf"|(?:东|西|南|北|东南|东北|西南|西北)(?:侧|边|面|头|区)|(?:左|右)(?:侧|边)"
+    rf"|[a-z]?\d{{3,4}}\s*(?:室|房间|房|号房|办公室)?(?![\d人个位名点号年元块月日分楼层])"
+    rf"|\d{{1,2}}\s*(?:室|号房)"
+    rf"|(?:第[一二三四五六七八九十\d]{{1,3}}|\d{{1,3}}号)?(?:大|小|男|女|整个)?(?:{_LOC_NOUN_RE}|%EXTRA%)"
+    rf"|[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的])"
+    rf")"
+)
+_EN_LOC = re.compile(
+    r"\b(?:room|rm|office)\s*#?\s*\d{1,4}\b|\b(?:in|at|on) the ([a-z0-9 ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b|,|\.|$)"
+)
+
+# ---- places (vehicle) -----------------------------------------------------------------
+_DEST_MARK = re.compile(
+    r"目的地\s*[:：是为]?\s*|终点\s*[:：是为]?\s*|(?:往返|来回|前往|开往|赶往|去往|送往|送到|送至|到达|抵达|去|到|至|往(?![返来])|回(?![来去复头家])|→|->|=>)\s*"
+)
+_ORIGIN_MARK = re.compile(r"(?:从|由|起点\s*[:：是为]?|出发地\s*[:：是为]?)\s*")
+_PLACE_STOP = re.compile(
+    r"开会|参会|参加|出席|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
+    r"参观|开车|赶|的|一趟|一下|用车|派车|约车|要车|叫车|出发|吃饭|谈|见面|拜访|然后|再|并且|大概|大约|左右|方向|那边|"
+    r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共|计|人数|\d+人|[一二两三四五六七八九十]+个?人|"
+    r"\bat\b|\bto\b|\bon\b|\bby\b|\bfor\b|\bwith\b|\band\b|\bplease\b|\bpls\b|\btomorrow\b|\btoday\b|\btonight\b|\bfrom\b|\bthen\b|\bnext\b"
+)
+_PLACE_SUFFIX = re.compile(
+    r"(?:政府|局|委|办|院|馆|中心|站|机场|码头|港|大道|路|街|号|广场|大厦|大楼|公园|医院|学校|大学|中学|小学|酒店|宾馆|"
+    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|t\d|airport|station|hotel|hospital)$"
+)
+_VEHICLE_WORDS = re.compile(
+    r"送站|接站|送机|接机|用车|派车|约车|叫车|要车|订车|派个车|约个车|叫个车|派辆车|约辆车|要辆车|申请|帮我|麻烦|请|安排|需要|一辆|车|"
+    r"帮忙|一下|我想|我要|想|要"
+)
+_HOME = re.compile(r"局里|单位|局机关|机关|办公室|局办公室|家里|家|公司|大院|本局")
+_BAD_PLACE = re.compile(r"^(?:哪|哪里|哪儿|那里|这里|我|你|他|了|过|掉|一下)")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Names loaded from the organisation: rooms, buildings, plates, places."""
+
+    facilities: frozenset[str] = frozenset()
+    buildings: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    plates: frozenset[str] = frozenset()
+    facility_re: re.Pattern[str] | None = None
+    location_re: re.Pattern[str] = field(default_factory=lambda: _build_location_re(()))
+
+
+def _build_location_re(extra: Iterable[str]) -> re.Pattern[str]:
+    words = sorted({re.escape(w) for w in extra if w}, key=len, reverse=True)
+    part = _LOC_PART.replace("%EXTRA%", "|".join(words) if words else "(?!x)x")
+    return re.compile(rf"(?:{part}\s*)+")
+
+
+def build_lexicon(facilities: Iterable[str], buildings: Iterable[str], places: Iterable[str],
+                  plates: Iterable[str]) -> Lexicon:
+    """A lexicon whose regexes know the organisation's names (normalised, lower case)."""
+    fac = frozenset(facilities)
+    bld = frozenset(buildings)
+    fac_re = None
+    if fac:
+        alts = "|".join(re.escape(w) for w in sorted(fac, key=len, reverse=True))
+        fac_re = re.compile(alts)
+    return Lexicon(facilities=fac, buildings=bld, places=frozenset(places), plates=frozenset(plates),
+                   facility_re=fac_re, location_re=_build_location_re([*fac, *bld]))
+
+
+# ---- extraction -----------------------------------------------------------------------
+
+def request_no(m: str) -> int | None:
+    """The request number in masked text: `#1024`, `1024`, `1110号`."""
+    h = _REQ_HASH.search(m)
+    if h:
+        return int(h.group(1))
+    b = _REQ_BARE.search(m)
+    return int(b.group(1)) if b else None
+
+
+_APPROX = "一二三四五六七八九"
+
+
+def people(m: str) -> int | None:
+    """A head count: 3人, 三个人, 两位, 我们三个, 人数：6, 2 ppl."""
+    for g in _PEOPLE.finditer(m):
+        if g["d"]:
+            return 2 if g["d"] == "俩" else 3
+        s = g["a"] or g["b"] or g["c"] or g["e"] or g["f"]
+        if len(s) == 2 and s[0] in _APPROX and s[1] in _APPROX and _APPROX.index(s[1]) == _APPROX.index(s[0]) + 1:
+            s = s[1]  # 四五个人: about five, the larger bound
+        v = to_int(s)
+        if v is not None and 0 < v <= 5000:
+            return v
+    return None
+
+
+def facility_type(n: str) -> str | None:
+    """The facility type named first in the text."""
+    best: tuple[int, str] | None = None
+    for rx, kind in _FACILITY_TYPES:
+        m = rx.search(n)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), kind)
+    return best[1] if best else None
+
+
+def facility_name(n: str, orig: str, lex: Lexicon) -> str | None:
+    """A numbered or named room as said (301会议室, 第一会议室), else None."""
+    if lex.facility_re is not None:
+        m = lex.facility_re.search(n)
+        if m:
+            return orig[m.start():m.end()]
+    m = _FACILITY_NAME.search(n)
+    if m:
+        return orig[m.start():m.end()].strip()
+    return None
+
+
+def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
+    """Where a fault is: the room or place the message names, as said."""
+    m = _EN_LOC.search(n)
+    if m:
+        if m.group(1):
+            return orig[m.start(1):m.end(1)].strip(), m.start(1), m.end(1)
+        return orig[m.start():m.end()].strip(), m.start(), m.end()
+    best: tuple[int, int] | None = None
+    after_at: tuple[int, int] | None = None
+    for g in lex.location_re.finditer(n):
+        s, e = g.start(), g.end()
+        while e > s and n[e - 1].isspace():
+            e -= 1
+        while s < e and n[s] in "在到去于的整个":
+            s += 1
+        frag = n[s:e]
+        if e - s < 2 and not frag.isdigit():
+            continue
+        pre = n[max(0, s - 2):s]
+        if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置") or pre.endswith(("：", ":"))):
+            after_at = (s, e)
+        if best is None:
+            best = (s, e)
+    pick = after_at or best
+    if pick is None:
+        return None
+    return orig[pick[0]:pick[1]], pick[0], pick[1]
+
+
+def repair_category(n: str) -> str | None:
+    """The repair category of the fault described (first object named wins)."""
+    m = _CATEGORY_RE.search(n)
+    if m:
+        return m.lastgroup
+    if _HVAC_FAULT.search(n):
+        return "hvac"
+    return None
+
+
+def _place_at(n: str, orig: str, start: int) -> tuple[str, int, int] | None:
+    """The place name starting at `start`: up to a separator or a word that is not part of it."""
+    end = start
+    limit = min(len(n), start + 40)
+    while end < limit and n[end] not in "，,。；;！!？?、\x00()（）【】\n\t" and n[end] not in "→>":
+        end += 1
+    lead = re.match(r"(?:一趟|一下|趟|下|个|一个|那个|那边的?)\s*", n[start:end])
+    if lead:
+        start += lead.end()
+    seg = n[start:end]
+    stop = _PLACE_STOP.search(seg, 1)
+    if stop and stop.start() > 0:
+        end = start + stop.start()
+    # trim spaces and trailing particles
+    while end > start and (n[end - 1].isspace() or n[end - 1] in "了吧啊呀的吗呢哈"):
+        end -= 1
+    while start < end and n[start].isspace():
+        start += 1
+    if end - start < 2:
+        return None
+    seg = n[start:end]
+    if _BAD_PLACE.match(seg) or _PLACE_STOP.match(seg):
+        return None
+    if seg.startswith("the "):
+        start += 4
+    return orig[start:end], start, end
+
+
+def names_trip(n: str, lex: Lexicon) -> bool:
+    """Whether the text sends someone to a place: 去陆家嘴, 到市民政局, 前往机场."""
+    for m in _DEST_MARK.finditer(n):
+        seg = n[m.end():m.end() + 16]
+        cut = re.search(rf"[{_SEP}]", seg)
+        if cut:
+            seg = seg[: cut.start()]
+        stop = _PLACE_STOP.search(seg, 1)
+        if stop:
+            seg = seg[: stop.start()]
+        if len(seg) >= 2 and (_PLACE_SUFFIX.search(seg) or any(p in seg for p in lex.places)):
+            return True
+    return False
+
+
+def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
+    """(origin, destination) of a trip, as said."""
+    origin: tuple[str, int, int] | None = None
+    dest: tuple[str, int, int] | None = None
+    # English first: "from X to Y", "pick me up at X", "to Y"
+    en_from = re.search(r"\b(?:from|pick (?:me|us|him|her|them) up (?:at|from)|pick up (?:at|from))\s+", n)
+    if en_from:
+        origin = _place_at(n, orig, en_from.end())
+    for m in re.finditer(r"\bto\s+(?!be\b|go\b|get\b|the airport\b(?=x))", n):
+        cand = _place_at(n, orig, m.end())
+        if cand and not re.match(r"(?:go|be|get|pick|book|take|have|use|make)\b", n[m.end():]):
+            dest = cand
+            break
+    om = _ORIGIN_MARK.search(n)
+    if om and origin is None:
+        # origin ends at the next destination mark or 出发
+        seg_end = om.end()
+        while seg_end < len(n) and n[seg_end] not in "，,。；;\x00":
+            seg_end += 1
+        inner = n[om.end():seg_end]
+        cut = re.search(r"出发|上车|(?:前往|开往|赶往|去往|去|到|至|往|回|→|->)|接|送", inner)
+        if cut and cut.start() >= 2:
+            s, e = om.end(), om.end() + cut.start()
+            while e > s and n[e - 1].isspace():
+                e -= 1
+            origin = (orig[s:e], s, e)
+    if origin is None:
+        arrow = re.search(r"([^，,。；;\x00\s:：]{2,20})\s*(?:→|->|=>|—>)", n)
+        if arrow:
+            origin = (orig[arrow.start(1):arrow.end(1)], arrow.start(1), arrow.end(1))
+        else:
+            dep = re.search(r"([^，,。；;\x00\s:：从由]{2,12}?)出发", n)
+            if dep and not re.search(r"几点|\d|点$", dep.group(1)):
+                origin = (orig[dep.start(1):dep.end(1)], dep.start(1), dep.end(1))
+    if dest is None:
+        for m in _DEST_MARK.finditer(n):
+            if origin and origin[1] <= m.start() < origin[2]:
+                continue
+            cand = _place_at(n, orig, m.end())
+            if cand is None:
+                continue
+            if origin and cand[1] < origin[2] and cand[2] > origin[1]:
+                continue
+            dest = cand
+            break
+    if dest is not None and origin is None and dest[1] > 0:
+        # "局办公室到市人大": a place right before the destination mark is the origin
+        mark_end = dest[1]
+        while mark_end > 0 and not re.match(r"到|去|至|→|>|往", n[mark_end - 1]):
+            mark_end -= 1
+        before = n[:max(0, mark_end - 1)]
+        seg = re.search(rf"([^{_SEP}]{{2,12}})$", before)
+        if seg and (_PLACE_SUFFIX.search(seg.group(1)) or _HOME.fullmatch(seg.group(1))
+                    or any(p in seg.group(1) for p in lex.places)) and not _VEHICLE_WORDS.search(seg.group(1)):
+            origin = (orig[seg.start(1):seg.end(1)], seg.start(1), seg.end(1))
+    if dest is None:
+        # a bare place in a list: "用车，后天，长宁区政府"
+        for seg in re.finditer(rf"[^{_SEP}]+", n):
+            s, e = seg.start(), seg.end()
+            text = n[s:e]
+            vm = _VEHICLE_WORDS.match(text)
+            while vm and vm.end() > 0:
+                s += vm.end()
+                text = n[s:e]
+                vm = _VEHICLE_WORDS.match(text)
+            if len(text) < 2 or len(text) > 16 or (origin and s < origin[2] and e > origin[1]) \
+                    or _DEST_MARK.search(text) or "车" in text:
+                continue
+            known = len(text) <= 12 and any(p in text for p in lex.places)
+            if known or _PLACE_SUFFIX.search(text):
+                if not re.search(r"\d+人|[个位名]人?$|^\d+$", text):
+                    dest = (orig[s:e], s, e)
+                    break
+    return (origin[0].strip() if origin else None), (dest[0].strip() if dest else None)
+
+
+_COMMENT_MARK = re.compile(r"(?:理由|原因|意见|备注|reason)\s*(?:是|为)?\s*[:：]?\s*|因为|\bbecause\b\s*")
+_COMMENT_SPLIT = re.compile(r"[，,。；;！!？?\n]|\s+-\s+|\s*—+\s*|\s*–\s*|:|：")
+_COMMENT_FILLER = re.compile(
+    r"#?\s*\d+\s*号?|这个申请|这个|那个|这张|申请单?|单子|我|的|了|吧|呀|啊|请|麻烦|要|先|"
+    r"\b(?:request|application|no\.?|number|i|this|the|it)\b|\s+"
+)
+
+
+_REQ_IN_COMMENT = re.compile(r"(?:^|[，,;；。\s])\s*[#＃]?\s*\d{3,9}\s*号?\s*(?=$|[，,;；。\s])")
+
+
+def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
+    """The reason given with a rejection, as said."""
+    m = _COMMENT_MARK.search(n)
+    if m and m.end() < len(n):
+        c = _REQ_IN_COMMENT.sub("", orig[m.end():]).strip(" ，,。；;:：")
+        return c or None
+    parts: list[str] = []
+    pos = 0
+    for sep in [*_COMMENT_SPLIT.finditer(n), None]:
+        end = sep.start() if sep else len(n)
+        clause = n[pos:end]
+        if clause.strip():
+            rest = clause
+            for kw in rejects:
+                rest = kw.sub("", rest)
+            rest = _COMMENT_FILLER.sub("", rest)
+            if len(rest) >= 2 and not any(kw.search(clause) for kw in rejects):
+                parts.append(orig[pos:end].strip())
+        pos = sep.end() if sep else len(n)
+    return "，".join(parts) if parts else None

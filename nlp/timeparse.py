@@ -1,0 +1,424 @@
+"""Dates and clock times in a message (CONTRACT §6 time conventions).
+
+`parse_time(text, now)` finds the day, the start and the end the user means,
+always relative to the `now` it is given (never the clock). Expressions are
+found first, one by one, and only their numerals are converted: 今天/明天/后天/
+大后天/明早/今晚, 周X/本周X/下周X, X号, M月X日, parts of the day, 两点半/一刻/
+三刻, 14:00, 9:30am, ranges (the start's part of day and day carry to the end)
+and durations (end = start + duration). Every regex is linear; the caller caps
+the text length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from nlp.numbers import EN_NUMBERS, to_int
+
+_H = r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+_MIN = r"(?:\d{1,2}|[零一二三四五六七八九十]{1,3})"
+
+# Parts of the day. Value: "am" keeps the hour, "noon" 12/1–5 → 12/13–17, "pm" adds 12.
+_PARTS: dict[str, str] = {
+    "凌晨": "am", "清晨": "am", "早晨": "am", "早上": "am", "一早": "am", "上午": "am",
+    "早间": "am", "明早": "am", "今早": "am", "明晨": "am", "中午": "noon", "午间": "noon",
+    "下午": "pm", "傍晚": "pm", "晚上": "pm", "晚间": "pm", "夜里": "pm", "夜间": "pm",
+    "今晚": "pm", "明晚": "pm", "今夜": "pm", "明天晚上": "pm",
+    "morning": "am", "afternoon": "pm", "evening": "pm", "tonight": "pm", "noon": "noon",
+}
+_PART_RE = re.compile(
+    r"凌晨|清晨|早晨|早上|一早|上午|早间|明早|今早|明晨|中午|午间|下午|傍晚|晚上|晚间|夜里|夜间"
+    r"|今晚|明晚|今夜|\bmorning\b|\bafternoon\b|\bevening\b|\btonight\b"
+)
+_SHORT_PART = {"早": "am", "晚": "pm"}
+
+_REL_DAYS: dict[str, int] = {
+    "大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1, "明晨": 1,
+    "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0, "今夜": 0, "当天": 0,
+    "day after tomorrow": 2, "tomorrow": 1, "today": 0, "tonight": 0,
+}
+_REL_RE = re.compile(
+    r"大后天|后天|明天|明日|明儿|明早|明晚|明晨|今天|今日|今儿|今早|今晚|今夜"
+    r"|day after tomorrow|\btomorrow\b|\btoday\b|\btonight\b"
+)
+
+_WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,
+               "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_WEEK_RE = re.compile(
+    r"(?P<pre>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?:的)?(?:周|星期|礼拜)?"
+    r"(?P<d>[一二三四五六日天七1-7])(?![0-9一二三四五六七八九十]*(?:次|个|号楼|楼))"
+)
+_EN_WEEKDAYS = {"monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2,
+                "wed": 2, "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
+                "saturday": 5, "sat": 5, "sunday": 6, "sun": 6}
+_EN_WEEK_RE = re.compile(
+    r"\b(?:(?P<pre>next|this|coming)\s+)?(?P<d>monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b\.?"
+)
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+           "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_EN_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+_EN_MD_RE = re.compile(
+    rf"\b{_EN_MON}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\b"
+)
+_YMD_RE = re.compile(
+    r"(?<!\d)(?P<y>20\d\d)\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*(?:日|号)?(?!\d)"
+)
+_MD_RE = re.compile(
+    rf"(?<![\d.])(?P<m>{_H})\s*月\s*(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:日|号)?(?![\d份])"
+)
+_MD_SLASH_RE = re.compile(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/:])")
+_DAY_RE = re.compile(
+    r"(?<![\d#月第.])(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|日)"
+    r"(?![楼栋幢座室厅房间门线位车机口窗柜桌台院馆会接报包健礼申单口])"
+)
+
+# Clock times.
+_CN_CLOCK_RE = re.compile(
+    rf"(?:(?<![上下中])(?P<short>[早晚]))?(?P<h>{_H})\s*(?:点钟|点|時|时(?![间候段]))"
+    rf"(?:\s*(?P<half>半)|\s*(?P<q>一刻|三刻|1刻|3刻)|\s*整|\s*(?P<m>{_MIN})(?:\s*分|(?![\d个号楼人]))(?!钟))?"
+)
+_COLON_RE = re.compile(
+    r"(?<![\d:.])(?P<h>\d{1,2})\s*[:：]\s*(?P<m>\d{2})(?![\d:])(?:\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z]))?"
+)
+_AMPM_RE = re.compile(
+    r"(?<![\d:.])(?P<h>\d{1,2})(?:\.(?P<m>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])"
+    r"|\bat\s+(?P<h2>\d{1,2})(?![\d:.])(?!\s*(?:a\.?m|p\.?m|人|people|ppl|pax|hours?|hrs?|mins?|minutes?|days?|of))"
+    r"|\b(?P<noon>noon|midday)\b"
+)
+_RANGE_SEP_RE = re.compile(r"\s*(?:到|至|~|～|-|—|–|－|\bto\b|\buntil\b|\btill\b)\s*")
+# "2到4点", "9-11am": the start written without its 点.
+_BARE_RANGE_RE = re.compile(
+    rf"(?<![\d:.])(?P<h>{_H})\s*(?:到|至|-|~|～|—|–)\s*(?P<h2>{_H})\s*(?P<u>点|时|am|pm)(?P<half>半)?"
+)
+_NOT_ONE_O_CLOCK = set("快早晚慢多少大小好有差近远高低些稍再")
+
+_DURATION_RE = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
+    r"|(?P<mins>\d+|[一二两三四五六七八九十]{1,3})\s*分钟"
+    r"|\b(?P<en>\d+(?:\.\d+)?|an?|one|two|three|four|five|six)\s*(?P<enu>hours?|hrs?|h\b|minutes?|mins?)"
+    r"|\bhalf an hour\b"
+)
+
+
+_LATIN = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSlots:
+    """The day and times a message names, and the character spans they took."""
+
+    date: date | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    spans: tuple[tuple[int, int], ...] = ()
+    day_said: bool = False  # a day was named (明天, 周三, 12月5日), not inferred from a clock time
+
+
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    hour: int
+    minute: int
+    start: int
+    end: int
+    explicit: str | None  # part of day written next to it ("am"/"pm"/"noon") or None
+    is_24h: bool  # 14:00, 18点: hour ≥ 13 or written with a leading zero
+
+
+def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
+    idx = y * 12 + (m - 1) + k
+    return idx // 12, idx % 12 + 1
+
+
+def _make_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _find_date(t: str, today: date) -> tuple[date, int, int, str | None, list[tuple[int, int]]] | None:
+    """The first day named in `t`: (day, span start, span end, part of day it implies, all day spans)."""
+    found: list[tuple[int, int, date, str | None]] = []
+    # cheap membership tests first: most messages name one kind of day at most
+    latin = _LATIN.search(t) is not None
+    digits = _DIGIT.search(t) is not None
+    for m in _REL_RE.finditer(t):
+        word = m.group(0)
+        found.append((m.start(), m.end(), today + timedelta(days=_REL_DAYS[word]), _PARTS.get(word)))
+    for m in _YMD_RE.finditer(t) if digits else ():
+        dd = _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        if dd:
+            found.append((m.start(), m.end(), dd, None))
+    for m in _MD_RE.finditer(t) if "月" in t else ():
+        mo, dy = to_int(m["m"]), to_int(m["d"])
+        if mo and dy and 1 <= mo <= 12:
+            dd = _month_day(today, mo, dy)
+            if dd:
+                found.append((m.start(), m.end(), dd, None))
+    for m in _MD_SLASH_RE.finditer(t) if "/" in t else ():
+        mo, dy = int(m["m"]), int(m["d"])
+        if 1 <= mo <= 12:
+            dd = _month_day(today, mo, dy)
+            if dd:
+                found.append((m.start(), m.end(), dd, None))
+    for m in _EN_MD_RE.finditer(t) if latin else ():
+        mon = m["mon"] or m["mon2"]
+        dy = int(m["d"] or m["d2"])
+        dd = _month_day(today, _MONTHS[mon[:3] if mon[:4] != "sept" else "sep"], dy)
+        if dd:
+            found.append((m.start(), m.end(), dd, None))
+    for m in _WEEK_RE.finditer(t) if ("周" in t or "星期" in t or "礼拜" in t) else ():
+        found.append((m.start(), m.end(), _weekday(today, _WEEKDAY_CN[m["d"]], m["pre"] or ""), None))
+    for m in _EN_WEEK_RE.finditer(t) if latin else ():
+        pre = {"next": "下", "this": "本"}.get(m["pre"] or "", "")
+        found.append((m.start(), m.end(), _weekday(today, _EN_WEEKDAYS[m["d"]], pre), None))
+    for m in _DAY_RE.finditer(t) if ("号" in t or "日" in t) else ():
+        dy = to_int(m["d"])
+        if dy and 1 <= dy <= 31:
+            dd = _day_of_month(today, dy)
+            if dd:
+                found.append((m.start(), m.end(), dd, None))
+    if not found:
+        return None
+    # earliest first; at one position the longest (1月8号 over 8号)
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    s, e, dd, part = found[0]
+    return dd, s, e, part, [(f[0], f[1]) for f in found]
+
+
+def _month_day(today: date, mo: int, dy: int) -> date | None:
+    dd = _make_date(today.year, mo, dy)
+    if dd is None:
+        return _make_date(today.year + 1, mo, dy)
+    if dd < today:
+        return _make_date(today.year + 1, mo, dy)
+    return dd
+
+
+def _day_of_month(today: date, dy: int) -> date | None:
+    if dy >= today.day:
+        dd = _make_date(today.year, today.month, dy)
+        if dd:
+            return dd
+    for k in (1, 2):
+        y, m = _add_months(today.year, today.month, k)
+        dd = _make_date(y, m, dy)
+        if dd:
+            return dd
+    return None
+
+
+def _weekday(today: date, wd: int, pre: str) -> date:
+    monday = today - timedelta(days=today.weekday())
+    if pre.startswith("下下"):
+        return monday + timedelta(days=14 + wd)
+    if pre.startswith("下"):
+        return monday + timedelta(days=7 + wd)
+    if pre.startswith(("本", "这")):
+        return monday + timedelta(days=wd)
+    if pre.startswith("上"):
+        return monday + timedelta(days=wd - 7)
+    ahead = (wd - today.weekday()) % 7
+    return today + timedelta(days=ahead)
+
+
+def _ap(s: str | None) -> str | None:
+    if not s:
+        return None
+    return "pm" if s.startswith("p") else "am"
+
+
+def _clocks(t: str) -> list[_Clock]:
+    out: list[_Clock] = []
+    for m in _COLON_RE.finditer(t) if (":" in t or "：" in t) else ():
+        h, mi = int(m["h"]), int(m["m"])
+        if h <= 24 and mi < 60:
+            out.append(_Clock(h, mi, m.start(), m.end(), _ap(m["ap"]),
+                              h >= 13 or m["h"].startswith("0")))
+    for m in _AMPM_RE.finditer(t) if _LATIN.search(t) else ():
+        if m["noon"]:
+            out.append(_Clock(12, 0, m.start(), m.end(), "noon", True))
+            continue
+        hs = m["h"] or m["h2"]
+        h = int(hs)
+        mi = int(m["m"]) if m["m"] else 0
+        if 1 <= h <= 24 and mi < 60:
+            out.append(_Clock(h, mi, m.start(), m.end(), _ap(m["ap"]), h >= 13))
+    for m in _CN_CLOCK_RE.finditer(t) if ("点" in t or "时" in t or "時" in t) else ():
+        hs = m["h"]
+        if hs == "一" and m.start("h") > 0 and t[m.start("h") - 1] in _NOT_ONE_O_CLOCK:
+            continue
+        h = to_int(hs)
+        if h is None or h > 24:
+            continue
+        mi = 0
+        if m["half"]:
+            mi = 30
+        elif m["q"]:
+            mi = 15 if m["q"][0] in "一1" else 45
+        elif m["m"]:
+            v = to_int(m["m"])
+            if v is None or v >= 60:
+                continue
+            mi = v
+        short = _SHORT_PART.get(m["short"] or "")
+        s = m.start("h") if short is None else m.start()
+        out.append(_Clock(h, mi, s, m.end(), short, h >= 13 or hs.startswith("0")))
+    out.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    # drop clocks overlapping an earlier one
+    kept: list[_Clock] = []
+    for c in out:
+        if kept and c.start < kept[-1].end:
+            continue
+        kept.append(c)
+    return kept
+
+
+def _apply_part(h: int, part: str | None, bare_pm: bool = True) -> int:
+    if part == "pm":
+        return h + 12 if h < 12 else h
+    if part == "noon":
+        return h + 12 if 1 <= h <= 5 else h
+    if part == "am":
+        return 0 if h == 12 and bare_pm is False else h
+    if bare_pm and 1 <= h <= 6:
+        return h + 12
+    return h
+
+
+def _part_before(t: str, pos: int, parts: list[tuple[int, int, str]]) -> str | None:
+    best: str | None = None
+    for _s, e, p in parts:
+        if e <= pos:
+            best = p
+        else:
+            break
+    return best
+
+
+def _duration(t: str, after: int) -> tuple[timedelta, int, int] | None:
+    for m in _DURATION_RE.finditer(t, after):
+        if m["mins"]:
+            v = to_int(m["mins"])
+            if v:
+                return timedelta(minutes=v), m.start(), m.end()
+            continue
+        if m["en"]:
+            n = m["en"]
+            val = EN_NUMBERS.get(n, None)
+            f = float(n) if val is None else float(val)
+            unit = m["enu"]
+            if unit.startswith(("m",)):
+                return timedelta(minutes=f), m.start(), m.end()
+            return timedelta(hours=f), m.start(), m.end()
+        if m.group(0) == "half an hour":
+            return timedelta(minutes=30), m.start(), m.end()
+        n = m["n"]
+        if n == "半":
+            hours = 0.5
+        else:
+            try:
+                hours = float(n) if n[0].isdigit() else float(to_int(n) or 0)
+            except ValueError:
+                continue
+            if m["half"]:
+                hours += 0.5
+        if 0 < hours <= 24:
+            return timedelta(hours=hours), m.start(), m.end()
+    return None
+
+
+def parse_time(text: str, now: datetime) -> TimeSlots:
+    """Day, start and end named in normalised `text`, relative to the aware datetime `now`."""
+    t = text
+    today = now.date()
+    spans: list[tuple[int, int]] = []
+    found = _find_date(t, today)
+    day: date | None = None
+    if found:
+        day = found[0]
+        spans.extend(found[4])  # every day named, so "周一到周五" is never a destination
+    parts = [(m.start(), m.end(), _PARTS[m.group(0)]) for m in _PART_RE.finditer(t)]
+    for s, e, _ in parts:
+        spans.append((s, e))
+    clocks = _clocks(t)
+    # "2到4点": a range whose start has no 点
+    bare = _BARE_RANGE_RE.search(t)
+    start_c: _Clock | None = None
+    end_c: _Clock | None = None
+    if bare and (not clocks or bare.start() <= clocks[0].start):
+        h1, h2 = to_int(bare["h"]), to_int(bare["h2"])
+        if h1 is not None and h2 is not None and h1 <= 24 and h2 <= 24:
+            u = bare["u"]
+            ex = u if u in ("am", "pm") else None
+            start_c = _Clock(h1, 0, bare.start(), bare.start("h2"), None, h1 >= 13)
+            end_c = _Clock(h2, 30 if bare["half"] else 0, bare.start("h2"), bare.end(), ex, h2 >= 13)
+    elif clocks:
+        start_c = clocks[0]
+        if len(clocks) > 1:
+            sep = _RANGE_SEP_RE.match(t, start_c.end)
+            if sep:
+                # the end may carry its own part of day: 上午10点到下午2点
+                nxt = clocks[1]
+                gap = t[sep.end():nxt.start]
+                if nxt.start >= sep.end() and (not gap.strip() or _PART_RE.fullmatch(gap.strip())):
+                    end_c = nxt
+    if start_c is None:
+        return TimeSlots(date=day, spans=tuple(spans), day_said=bool(found))
+
+    part = start_c.explicit or _part_before(t, start_c.start, parts)
+    if part is None and found and found[3]:
+        part = found[3]
+    if start_c.explicit is None and end_c is not None and end_c.explicit in ("am", "pm") and part is None:
+        part = end_c.explicit  # 9-11am, 2 to 4pm
+    sh = start_c.hour if start_c.is_24h else _apply_part(start_c.hour, part)
+    if start_c.explicit == "am" and start_c.hour == 12:
+        sh = 0
+    if sh >= 24:
+        sh = 0 if sh == 24 else sh % 24
+    start_min = sh * 60 + start_c.minute
+    spans.append((start_c.start, start_c.end))
+
+    end_min: int | None = None
+    if end_c is not None:
+        spans.append((start_c.start, end_c.end))
+        gap_part = _part_before(t, end_c.start, [p for p in parts if p[0] >= start_c.end])
+        epart = end_c.explicit or gap_part
+        if end_c.is_24h:
+            eh = end_c.hour
+        elif epart is not None:
+            eh = _apply_part(end_c.hour, epart)
+            if end_c.explicit == "am" and end_c.hour == 12:
+                eh = 0
+        else:
+            # carry the start's half of the day: 两点到四点, 4点到5点半
+            eh = end_c.hour
+            if sh >= 12 and eh < 12:
+                eh += 12
+        end_min = eh * 60 + end_c.minute
+        if end_min <= start_min and end_c.hour <= 12 and not end_c.is_24h and epart is None:
+            end_min += 12 * 60  # 10点到2点 is 10:00–14:00; 晚上10点到12点 ends at midnight
+    else:
+        dur = _duration(t, start_c.end)
+        if dur:
+            end_min = start_min + int(dur[0].total_seconds() // 60)
+            spans.append((dur[1], dur[2]))
+
+    if day is None:
+        candidate = datetime.combine(today, datetime.min.time(), tzinfo=now.tzinfo)
+        candidate = candidate + timedelta(minutes=start_min)
+        now_floor = now.replace(second=0, microsecond=0)
+        day = today if candidate >= now_floor else today + timedelta(days=1)
+    base = datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
+    start = base + timedelta(minutes=start_min)
+    end: datetime | None = None
+    if end_min is not None:
+        if end_min <= start_min:
+            end_min += 24 * 60
+        end = base + timedelta(minutes=end_min)
+    return TimeSlots(date=day, start=start, end=end, spans=tuple(spans), day_said=bool(found))

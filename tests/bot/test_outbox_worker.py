@@ -1,0 +1,158 @@
+"""Notifications are never lost nor doubled: WeCom failing then recovering, a worker that
+dies mid-way, two workers at once, the per-member send budget (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+import pytest
+from tortoise.transactions import in_transaction
+
+from bot.notifier import OutboxNotifier, OutboxWorker
+from bot.ratelimit import MemoryLimiter
+from bot.transport import WeComTransport
+from bot.wecom import WeComClient
+from handlers.base import Message
+from models import outbox
+from models.outbox import OutboxMessage, OutboxStatus
+from settings import Settings
+from tests.fakewecom import FakeWeCom
+
+UNLIMITED = MemoryLimiter(per_minute=10**6, per_hour=10**6)
+
+
+@pytest.fixture
+async def transport(wecom_settings: Settings) -> AsyncIterator[WeComTransport]:
+    async with aiohttp.ClientSession() as session:
+        yield WeComTransport(WeComClient(session, wecom_settings))
+
+
+def worker(
+    transport: WeComTransport, limiter: MemoryLimiter = UNLIMITED, batch: int = 50
+) -> OutboxWorker:
+    return OutboxWorker(transport, limiter, batch=batch, retry_delay=lambda n: 0.05,
+                        poll_seconds=0.02)
+
+
+async def queue(n: int, user: str = "lichu") -> None:
+    """n notifications to `user` in one transaction."""
+    notifier = OutboxNotifier()
+    async with in_transaction():
+        for i in range(n):
+            await notifier.notify(user, Message.text(f"第{i}条通知"), key=f"k{i}")
+
+
+async def run_until_sent(*workers: OutboxWorker, timeout: float = 10) -> None:
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    try:
+        async with asyncio.timeout(timeout):
+            while await OutboxMessage.filter(status=OutboxStatus.PENDING).count():
+                await asyncio.sleep(0.02)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def texts(fake: FakeWeCom) -> list[str]:
+    return sorted(m.text for m in fake.sent)
+
+
+async def test_a_rolled_back_change_sends_nothing(db: str) -> None:
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await OutboxNotifier().notify("lichu", Message.text("不该发出"))
+            raise RuntimeError("the change failed")
+    assert await OutboxMessage.all().count() == 0
+
+
+async def test_outage_delays_and_recovers_each_once(
+    db: str, transport: WeComTransport, fake_wecom: FakeWeCom
+) -> None:
+    await queue(5)
+    fake_wecom.fail_next(4, "http500")
+    await run_until_sent(worker(transport))
+    assert texts(fake_wecom) == sorted(f"第{i}条通知" for i in range(5))
+    rows = await OutboxMessage.all()
+    assert all(r.status is OutboxStatus.SENT for r in rows)
+    assert sum(r.attempts for r in rows) >= 1  # the failures were retried, not dropped
+
+
+async def test_wecom_down_for_a_while(
+    db: str, transport: WeComTransport, fake_wecom: FakeWeCom
+) -> None:
+    await queue(3)
+    fake_wecom.down_for(0.5)
+    await run_until_sent(worker(transport))
+    assert len(fake_wecom.sent) == 3
+
+
+async def test_restart_mid_way_sends_each_once(
+    db: str, transport: WeComTransport, fake_wecom: FakeWeCom
+) -> None:
+    """A worker leases rows and dies before sending; after its lease a new one sends them."""
+    await queue(4)
+    dead = await outbox.claim_due("dead-worker", datetime.now(UTC), 2, lease_seconds=1)
+    assert len(dead) == 2
+    fresh = worker(transport)
+    await fresh.run_once()  # sends the two the dead worker does not hold
+    assert len(fake_wecom.sent) == 2
+    await asyncio.sleep(1.1)  # the dead worker's lease runs out
+    await run_until_sent(fresh)
+    assert texts(fake_wecom) == sorted(f"第{i}条通知" for i in range(4))
+
+
+async def test_crash_after_send_is_not_seen_twice(
+    db: str, transport: WeComTransport, fake_wecom: FakeWeCom
+) -> None:
+    """Sent, then the process died before marking it: the re-send carries WeCom's
+    duplicate check, so the member still gets it once."""
+    await queue(1)
+    row = (await outbox.claim_due("crashing", datetime.now(UTC), 1, lease_seconds=1))[0]
+    await transport.deliver(row.user_id, row.kind, row.content, once=True)
+    await asyncio.sleep(1.1)
+    await run_until_sent(worker(transport))
+    assert len(fake_wecom.sent) == 1
+    assert len(fake_wecom.dropped_duplicates) == 1
+
+
+async def test_two_workers_send_each_once(
+    db: str, transport: WeComTransport, fake_wecom: FakeWeCom
+) -> None:
+    for user in ("lichu", "wangke", "zhoujing", "sunwei"):
+        await _queue_for(user)
+    await run_until_sent(worker(transport, batch=5), worker(transport, batch=5))
+    keys = [(m.touser, m.text) for m in fake_wecom.sent]
+    assert len(keys) == len(set(keys)) == 40
+
+
+async def _queue_for(user: str) -> None:
+    async with in_transaction():
+        for i in range(10):
+            await OutboxNotifier().notify(user, Message.text(f"{user}第{i}条"), key=f"{user}{i}")
+
+
+async def test_same_key_is_queued_once(db: str) -> None:
+    await queue(2)
+    await queue(2)
+    assert await OutboxMessage.all().count() == 2
+
+
+async def test_budget_per_member_is_respected(
+    db: str, transport: WeComTransport, fake_wecom: FakeWeCom
+) -> None:
+    """WeCom drops what exceeds 30 a minute to one member: the worker holds the rest back."""
+    clock = [1000.0]
+    limiter = MemoryLimiter(clock=lambda: clock[0])
+    await queue(30)
+    w = worker(transport, limiter=limiter)
+    for _ in range(5):
+        await w.run_once()
+    assert len(fake_wecom.sent) == 25
+    assert not fake_wecom.dropped_rate_limited
+    deferred = await OutboxMessage.filter(status=OutboxStatus.PENDING).order_by("next_attempt_at")
+    assert len(deferred) == 5
+    assert deferred[0].next_attempt_at > datetime.now(UTC) + timedelta(seconds=30)
