@@ -22,6 +22,7 @@ from bot.ratelimit import SendLimiter
 from handlers import ROUTERS, find_handler, text_handlers
 from handlers.base import Ctx, Inbound, InboundKind, Reply, UserInfo
 from models import org, outbox
+from models.requests import NUMBER_BASE
 from nlp import Intent, Nlu, Parse
 from nlp.state import Storage
 
@@ -211,7 +212,7 @@ class Dispatcher:
             reply = await candidate(inbound, parse, ctx)
             if reply is not None:
                 return reply, f"text:{candidate.__name__}"
-        intent = self._route_intent(parse, ctx.state)
+        intent = self._route_intent(parse, ctx.state, text)
         if intent is not parse.intent:
             parse = self._nlu.parse_as(text, ctx.now, intent)
         reply = await find_handler(intent, ROUTERS)(inbound, parse, ctx)
@@ -228,10 +229,17 @@ class Dispatcher:
         return self._non_text_reply(inbound, ctx.user)
 
     @staticmethod
-    def _route_intent(parse: Parse, state: Mapping[str, Any]) -> Intent:
-        """A follow-up inside a flow ("下午三点", "3个人") goes to the flow that asked."""
+    def _route_intent(parse: Parse, state: Mapping[str, Any], text: str) -> Intent:
+        """A follow-up inside a flow ("下午三点", "3个人") goes to the flow that asked; so
+        does a bare number that cannot be a request number ("那就301吧": a room)."""
         flow = _flow_intent(state)
-        if flow is not None and parse.intent in (Intent.UNKNOWN, flow):
+        if flow is None:
+            return parse.intent
+        if parse.intent in (Intent.UNKNOWN, flow):
+            return flow
+        number = parse.slots.get("request_no")
+        if (parse.intent is Intent.APPROVAL_STATUS and "#" not in text
+                and (number is None or number <= NUMBER_BASE)):
             return flow
         return parse.intent
 

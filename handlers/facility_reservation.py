@@ -70,6 +70,10 @@ FLOW = Intent.FACILITY_RESERVATION.value
 MAX_REPEATS = 26  # half a year of weekly meetings; longer series go through the office
 CHANGE = "change"  # awaiting a change after "taken" or "closed"
 PLACE = "place"
+# Rooms a meeting can move to when its own type is full or too small; a gym or a canteen
+# room is never offered for a meeting, nor a meeting room for a workout.
+MEETING_LIKE = frozenset({FacilityType.MEETING_ROOM, FacilityType.AUDITORIUM,
+                          FacilityType.RECEPTION_ROOM})
 
 TYPE_NAMES = {
     FacilityType.MEETING_ROOM: "会议室",
@@ -338,8 +342,8 @@ def read_repeat(old: dict[str, Any], new: dict[str, Any], text: str, today: date
     new["repeat"] = True
     if until is not None:
         new["repeat_until"] = until.isoformat()
-        if new.get("date") == until.isoformat() and "start" not in new:
-            new.pop("date")  # the NLU took the repeat's end for the day
+        if "start" not in new:
+            new.pop("date", None)  # a day said with no time is the repeat's end ("到12月31日")
     if repeat is not None and repeat.weekday is not None and not (new.get("date") or old.get("date")):
         new["date"] = next_weekday(today, repeat.weekday).isoformat()
 
@@ -379,6 +383,8 @@ def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     tz = zone(ctx)
     start, end = window_of(slots, tz)
     if start is not None and start < ctx.now:
+        if end is not None and end > start:  # the length said still holds for a new start
+            slots["minutes"] = int((end - start).total_seconds() // 60)
         slots.pop("start", None)
         slots.pop("end", None)
         if start.date() < ctx.now.date():
@@ -456,9 +462,7 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
         if room.capacity < n:
             s.pop("facility_id")
             s.pop("named", None)
-            bigger = [f for f in same_type if f.capacity >= n]
-            if not bigger:
-                bigger = await Facility.filter(active=True, capacity__gte=n).order_by("capacity").limit(3)
+            bigger = [f for f in same_type if f.capacity >= n] or await related_rooms(ftype, n)
             more = BIGGER.format(rooms=room_list(bigger)) if bigger else ""
             return reply(TOO_SMALL.format(name=room.name, capacity=room.capacity, n=n) + more, PLACE)
         clashes = await clashes_of(room, windows)
@@ -468,7 +472,7 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
         kind = TYPE_NAMES[ftype]
         big = [f for f in same_type if f.capacity >= n]
         if not big:
-            others = await Facility.filter(active=True, capacity__gte=n).order_by("capacity").limit(3)
+            others = await related_rooms(ftype, n)
             more = BIGGER.format(rooms=room_list(others)) if others else ""
             return reply(NONE_BIG.format(n=n, kind=kind, others=more), PLACE)
         open_rooms = [f for f in big if is_open(f, start, end, tz)]
@@ -501,6 +505,17 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
             return reply(text + CHANGE_HINT, CHANGE)
         s["facility_id"] = room.id
     return reply(summary(room, s, windows, tz), CONFIRM)
+
+
+async def related_rooms(ftype: FacilityType, n: int) -> list[Facility]:
+    """Rooms of kindred types (a meeting may move to a hall) that seat `n`."""
+    if ftype not in MEETING_LIKE:
+        return []
+    return await (
+        Facility.filter(active=True, capacity__gte=n, type__in=list(MEETING_LIKE))
+        .order_by("capacity", "id")
+        .limit(3)
+    )
 
 
 async def explain_taken(room: Facility, same_type: list[Facility],

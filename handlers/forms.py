@@ -103,7 +103,7 @@ def duration_text(delta: timedelta) -> str:
 # Reading a follow-up against the draft: the NLU reads each message alone, the draft knows
 # what was said before.
 
-# A day named in the text. Fallback for NLU versions whose Parse has no `day_said`: a clock
+# A day named in the text, for a parse without `day_said` (nlp.types.Parse has it): a clock
 # time alone ("改成四点") comes back from the NLU with today's date (the next occurrence),
 # which must not move a draft that already has its day.
 DAY_WORD_RE = re.compile(
@@ -188,8 +188,10 @@ def read_times(old: Mapping[str, Any], new: Mapping[str, Any], text: str, *,
 def fill_end(slots: dict[str, Any]) -> None:
     """A duration said before the start ("用两个小时", then "下午三点") sets the end."""
     start = parse_local(slots.get("start"))
-    if start is not None and not slots.get("end") and slots.get("minutes"):
-        slots["end"] = fmt_local(start + timedelta(minutes=int(slots["minutes"])))
+    if start is not None and slots.get("minutes"):
+        minutes = int(slots.pop("minutes"))
+        if not slots.get("end"):
+            slots["end"] = fmt_local(start + timedelta(minutes=minutes))
 
 
 def window_of(slots: Mapping[str, Any], tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:

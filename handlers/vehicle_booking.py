@@ -165,6 +165,8 @@ async def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     tz = zone(ctx)
     start, end = window_of(slots, tz)
     if start is not None and start < ctx.now:
+        if end is not None and end > start:  # the length said still holds for a new start
+            slots["minutes"] = int((end - start).total_seconds() // 60)
         slots.pop("start", None)
         slots.pop("end", None)
         if start.date() < ctx.now.date():
@@ -226,7 +228,7 @@ async def propose_vehicle(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
     text = SUMMARY.format(
         window=fmt_window(start, end, tz), origin=s.get("origin") or ORIGIN_DEFAULT,
         destination=s["destination"], passengers=n, purpose=purpose, plate=vehicle.plate,
-        model=vehicle.model, seats=vehicle.seats, driver=vehicle.driver.name,
+        model=vehicle.model, seats=vehicle.seats, driver=vehicle.driver.name if vehicle.driver else "",
     )
     return Reply(prefix + text, state=draft.to_state())
 
@@ -244,6 +246,8 @@ async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> str:
     earliest = max(round_up(ctx.now), start.astimezone(tz).replace(hour=7, minute=0))
     found: dict[datetime, Vehicle] = {}
     for v in vehicles:
+        if v.driver is None:
+            continue
         keys = [vehicle_key(v.id), driver_key(v.driver.userid)]
         tries = [(start, start + timedelta(days=1))]
         if earliest < start:

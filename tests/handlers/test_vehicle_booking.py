@@ -1,0 +1,200 @@
+"""Vehicle booking dialogues through the real dispatcher and NLU, on both databases.
+The clock stands at Friday 2026-11-27 10:00 (Shanghai); 沪A67890 seats 5 (刘师傅),
+沪A12345 seats 7 (赵师傅); 张三's approvers are 李处, then 王科."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.forms import day_said, duration_in, read_times
+from handlers.vehicle_booking import purpose_in
+from models.requests import ApprovalStep, Hold, Request, RequestStatus
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local(request: Request) -> tuple[datetime, datetime]:
+    assert request.start is not None and request.end is not None
+    return request.start.astimezone(TZ), request.end.astimezone(TZ)
+
+
+async def test_all_in_one_then_confirm(talk):
+    reply = await talk.say("zhangsan", "明天下午两点要辆车去虹桥机场，3个人，用两个小时")
+    assert "11月28日(周六) 14:00-16:00" in reply
+    assert "局机关 → 虹桥机场" in reply and "3人" in reply
+    assert "沪A67890" in reply  # the smallest car with enough seats
+    assert "确认" in reply
+    assert await Request.all().count() == 0  # nothing written before 确认
+
+    reply = await talk.say("zhangsan", "确认")
+    assert "已提交 #1001" in reply and "李处" in reply
+
+    request = await Request.get(id=1).prefetch_related("vehicle", "driver", "applicant")
+    assert request.status is RequestStatus.PENDING
+    assert request.applicant.userid == "zhangsan"
+    assert request.vehicle.plate == "沪A67890" and request.driver.userid == "liushifu"
+    assert local(request) == (datetime(2026, 11, 28, 14, 0, tzinfo=TZ),
+                              datetime(2026, 11, 28, 16, 0, tzinfo=TZ))
+    assert request.details == {"origin": "局机关", "destination": "虹桥机场", "passengers": 3,
+                               "purpose": ""}
+    steps = await ApprovalStep.filter(request_id=1).order_by("seq").prefetch_related("approver")
+    assert [s.approver.userid for s in steps] == ["lichu", "wangke"]
+    holds = await Hold.filter(request_id=1, active=True).values_list("resource", flat=True)
+    assert sorted(holds) == sorted([f"vehicle:{request.vehicle.id}", "driver:liushifu"])
+
+    await talk.deliver()
+    assert any("#1001" in m and "虹桥机场" in m for m in talk.inbox("lichu"))
+    assert talk.inbox("wangke") == []  # the fleet manager's turn comes after the dept head
+
+    # the flow is over: another 确认 writes nothing
+    await talk.say("zhangsan", "确认")
+    assert await Request.all().count() == 1
+
+
+async def test_missing_slots_asked_one_at_a_time(talk):
+    reply = await talk.say("wuli", "下周一想用个车")
+    assert "11月30日(周一)" in reply and "几点出发" in reply
+    reply = await talk.say("wuli", "下午三点")
+    assert "几点" in reply and "多长时间" in reply
+    reply = await talk.say("wuli", "到五点")
+    assert "去哪里" in reply
+    reply = await talk.say("wuli", "去区档案馆调研")
+    assert "几个人" in reply
+    reply = await talk.say("wuli", "4个人")
+    assert "11月30日(周一) 15:00-17:00" in reply
+    assert "区档案馆" in reply and "事由：调研" in reply
+    assert await Request.all().count() == 0
+
+    reply = await talk.say("wuli", "好的")
+    assert "已提交 #1001" in reply and "王局长" in reply  # 财务处 has no head: the bureau's
+    request = await Request.get(id=1)
+    assert request.details["purpose"] == "调研" and request.details["passengers"] == 4
+
+
+async def test_a_duration_before_the_start(talk):
+    await talk.say("wuli", "周二用车去火车站，2人")
+    reply = await talk.say("wuli", "大概用三个小时")
+    assert "几点出发" in reply
+    reply = await talk.say("wuli", "上午十点")
+    assert "12月1日(周二) 10:00-13:00" in reply
+
+
+async def test_changes_before_confirm(talk):
+    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，3人，两个小时")
+    reply = await talk.say("zhangsan", "改成四点")
+    assert "11月28日(周六) 16:00-18:00" in reply  # same day, same length
+    reply = await talk.say("zhangsan", "改成后天")
+    assert "11月29日(周日) 16:00-18:00" in reply
+    reply = await talk.say("zhangsan", "改成6个人")
+    assert "6人" in reply and "沪A12345" in reply  # the 5-seat car no longer fits
+    reply = await talk.say("zhangsan", "从市政府出发")
+    assert "市政府 → 虹桥机场" in reply
+    await talk.say("zhangsan", "确认")
+
+    request = await Request.get(id=1).prefetch_related("vehicle")
+    assert local(request) == (datetime(2026, 11, 29, 16, 0, tzinfo=TZ),
+                              datetime(2026, 11, 29, 18, 0, tzinfo=TZ))
+    assert request.vehicle.plate == "沪A12345"
+    assert request.details["origin"] == "市政府" and request.details["passengers"] == 6
+
+
+async def test_a_time_in_the_past(talk):
+    reply = await talk.say("zhangsan", "今天上午8点用车去市政府，2人，一个小时")
+    assert "已经过了" in reply and "09:00" not in reply
+    assert await Request.all().count() == 0
+    reply = await talk.say("zhangsan", "下午一点")
+    assert "11月27日(周五) 13:00-14:00" in reply  # the hour said first still holds
+
+
+async def test_an_end_before_the_start(talk):
+    reply = await talk.say("zhangsan", "明天上午9点用车去市政府，2人")
+    assert "用到几点" in reply
+    reply = await talk.say("zhangsan", "到早上8点")
+    assert "结束时间要晚于出发时间" in reply and "09:00" in reply
+    reply = await talk.say("zhangsan", "到11点")
+    assert "11月28日(周六) 09:00-11:00" in reply
+    assert await Request.all().count() == 0
+
+
+async def test_a_trip_too_long(talk):
+    reply = await talk.say("zhangsan", "明天上午9点用车去杭州，2人，用五天")
+    assert "最长3天" in reply and "5天" in reply
+    reply = await talk.say("zhangsan", "用两天")
+    assert "至 11月30日(周一) 09:00" in reply
+    assert await Request.all().count() == 0
+
+
+async def test_too_many_passengers(talk):
+    reply = await talk.say("zhangsan", "明天上午9点用车去市政府，两个小时，12个人")
+    assert "只能坐7人" in reply and "12人" in reply
+    reply = await talk.say("zhangsan", "5个人")
+    assert "5人" in reply and "沪A67890" in reply
+    assert await Request.all().count() == 0
+
+
+async def test_nothing_free_offers_the_nearest_windows(talk):
+    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，6人，两个小时")
+    assert "已提交 #1001" in await talk.say("zhangsan", "确认")
+
+    reply = await talk.say("wuli", "明天下午三点用车去浦东机场，6人，用两个小时")
+    assert "没有能坐6人的空闲车辆" in reply
+    assert "11月28日(周六) 16:00-18:00（沪A12345）" in reply
+    assert await Request.all().count() == 1 and await Hold.filter(active=True).count() == 2
+    await talk.say("wuli", "确认")  # nothing proposed: nothing to confirm
+    assert await Request.all().count() == 1
+
+    reply = await talk.say("wuli", "改成四点")
+    assert "16:00-18:00" in reply and "沪A12345" in reply
+    assert "已提交 #1002" in await talk.say("wuli", "确认")
+    assert await Request.filter(vehicle__plate="沪A12345").count() == 2
+
+
+async def test_a_vehicle_taken_between_summary_and_confirm(talk):
+    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，3人，两个小时")
+    await talk.say("wuli", "明天下午两点用车去火车站，3人，两个小时")
+    assert "#1001" in await talk.say("wuli", "确认")
+    reply = await talk.say("zhangsan", "确认")  # 沪A67890 went to 吴丽 meanwhile
+    assert "被别人订走" in reply and "沪A12345" in reply
+    assert await Request.all().count() == 1
+    assert "已提交 #" in await talk.say("zhangsan", "确认")  # PostgreSQL skips the rolled-back number
+    assert await Request.filter(vehicle__plate="沪A12345").count() == 1
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("用两个小时", 120), ("1个半小时", 90), ("30分钟", 30), ("大概三天", 3 * 24 * 60),
+    ("半小时", 30), ("3个人", None), ("三天后", None),
+])
+def test_duration_in(text: str, minutes: int | None) -> None:
+    got = duration_in(text)
+    assert (None if got is None else got // timedelta(minutes=1)) == minutes
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("改成四点", False), ("下午三点", False), ("改成后天", True), ("下周一上午", True),
+    ("12月3号", True), ("周五九点", True), ("tomorrow 9am", True), ("3个人", False),
+])
+def test_day_said(text: str, said: bool) -> None:
+    assert day_said(object(), text) is said
+
+
+def test_read_times_keeps_the_drafts_day_and_reads_ends() -> None:
+    old = {"date": "2026-11-30", "start": "2026-11-30T14:00", "end": "2026-11-30T16:00"}
+    today_four = {"date": "2026-11-27", "start": "2026-11-27T16:00"}
+    assert read_times(old, today_four, "改成四点", day_named=False, awaiting="confirm") == {
+        "date": "2026-11-30", "start": "2026-11-30T16:00"}
+    assert read_times(old, today_four, "到四点", day_named=False, awaiting="confirm") == {
+        "end": "2026-11-30T16:00"}
+    assert read_times({"start": "2026-11-30T09:00"}, {}, "两个半小时", day_named=False,
+                      awaiting="end") == {"end": "2026-11-30T11:30"}
+    assert read_times({}, {}, "两个小时", day_named=False, awaiting=None) == {"minutes": 120}
+
+
+@pytest.mark.parametrize(("text", "purpose"), [
+    ("事由：送材料", "送材料"), ("去市政府开会", "开会"), ("去机场接外宾", "接外宾"),
+    ("去虹桥机场", None),
+])
+def test_purpose_in(text: str, purpose: str | None) -> None:
+    assert purpose_in(text) == purpose
