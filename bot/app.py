@@ -11,7 +11,11 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from tortoise import connections
 
+from bot.api import setup_api
+from bot.auth import setup_auth
+from bot.calendar import setup_calendar
 from bot.callback import setup_callback
+from bot.dashboard import setup_dashboard
 from bot.dedup import make_dedup
 from bot.dispatcher import Dispatcher, LocalUserLock, RedisUserLock
 from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS, WECOM
@@ -58,6 +62,10 @@ def create_app(
     resources = [db_ctx] if manage_db else []
     app.cleanup_ctx.extend([*resources, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx])
     setup_callback(app)
+    setup_auth(app)
+    setup_dashboard(app)
+    setup_calendar(app)
+    setup_api(app)
     app.router.add_get("/healthz", healthz)
     return app
 

@@ -1,0 +1,228 @@
+"""The bureau's dashboard (bot/dashboard.py) in the real app, on SQLite and PostgreSQL:
+who may see it, the filters, the charts, the escaping and the CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot import dashboard
+from bot.app import create_app
+from bot.dashboard import CLOCK
+from models.org import RequestType, Vehicle
+from models.requests import (
+    Decision,
+    NewRequest,
+    RequestStatus,
+    assign_repair,
+    create_request,
+    decide,
+    progress_repair,
+)
+from models.seed import seed_org
+from nlp import Nlu
+from settings import Settings
+from tests.conftest import TZ
+from tests.fakewecom import FakeWeCom
+
+ORG = Path(__file__).resolve().parent.parent / "models" / "org_good.yaml"
+ClientFactory = Callable[..., Awaitable[TestClient]]
+CHAT = "chat"
+NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.fixture
+async def client(db: str, aiohttp_client: ClientFactory, wecom_settings: Settings,
+                 shared_nlu: Nlu, now: datetime) -> TestClient:
+    assert (await seed_org(ORG)).ok
+    app = create_app(wecom_settings, manage_db=False, nlu=shared_nlu)
+    app[CLOCK] = lambda: now
+    return await aiohttp_client(app)
+
+
+@pytest.fixture
+def admin(wecom_settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {wecom_settings.admin_token}"}
+
+
+async def some_history(now: datetime) -> None:
+    """A vehicle trip, a room, two repairs (one with a hostile location) and a late step."""
+    plate = await Vehicle.get(plate="沪A12345")
+    trip = await create_request(NewRequest(
+        RequestType.VEHICLE_BOOKING, "zhangsan", at(25, 9), at(25, 12), vehicle_id=plate.id,
+        details={"destination": "虹桥机场"}), at(24, 9), CHAT)
+    await decide(trip.no, "lichu", Decision.APPROVE, at(24, 10), CHAT)
+    await decide(trip.no, "wangke", Decision.APPROVE, at(24, 12), CHAT)
+    await create_request(NewRequest(
+        RequestType.FACILITY_RESERVATION, "xiaoliu", at(26, 14), at(26, 16),
+        facility_id="mr-301"), at(25, 9), CHAT)
+    fix = await create_request(NewRequest(
+        RequestType.REPAIR_REQUEST, "xiaoliu",
+        details={"location": '<script>alert("x")</script>3号楼'}), at(20, 9), CHAT)
+    await assign_repair(fix.no, "sunwei", "qianli", at(20, 9, 20), CHAT)
+    await progress_repair(fix.no, "qianli", RequestStatus.COMPLETED, at(20, 15), CHAT)
+    await create_request(NewRequest(
+        RequestType.REPAIR_REQUEST, "wuli", details={"location": "=HYPERLINK(\"x\")"}),
+        now - timedelta(hours=1), CHAT)
+    await create_request(NewRequest(
+        RequestType.VEHICLE_BOOKING, "zhangsan", at(29, 9), at(29, 10)),
+        now - timedelta(hours=6), CHAT)
+
+
+async def sign_in(client: TestClient, fake: FakeWeCom, userid: str) -> None:
+    resp = await client.get("/dashboard", allow_redirects=False)
+    assert resp.status == 302
+    query = parse_qs(urlsplit(resp.headers["Location"]).query)
+    fake.add_code(f"code-{userid}", userid)
+    back = urlsplit(query["redirect_uri"][0])
+    resp = await client.get(back.path, params={"code": f"code-{userid}",
+                                               "state": query["state"][0]},
+                            allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/dashboard"
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    text = body.decode("utf-8-sig")
+    assert "\r\n" in text
+    return list(csv.reader(io.StringIO(text)))
+
+
+# ---------------------------------------------------------------------------------------
+
+
+async def test_who_may_see_it(client: TestClient, fake_wecom: FakeWeCom,
+                              admin: dict[str, str], wecom_settings: Settings) -> None:
+    for path in ("/dashboard", "/dashboard/overdue.csv"):
+        resp = await client.get(path, allow_redirects=False)
+        assert resp.status == 302
+        assert resp.headers["Location"].startswith(wecom_settings.oauth_url)
+        resp = await client.get(path, headers={"Authorization": "Bearer wrong"},
+                                allow_redirects=False)
+        assert resp.status == 401
+        assert (await client.get(path, headers=admin)).status == 200
+    await sign_in(client, fake_wecom, "zhangsan")  # staff
+    assert (await client.get("/dashboard", allow_redirects=False)).status == 403
+    assert (await client.get("/dashboard/vehicles.csv", allow_redirects=False)).status == 403
+    client.session.cookie_jar.clear()
+    await sign_in(client, fake_wecom, "juzhang")  # admin role
+    resp = await client.get("/dashboard", allow_redirects=False)
+    assert resp.status == 200
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"  # the app's middleware
+
+
+async def test_page_draws_the_charts_and_escapes(client: TestClient, admin: dict[str, str],
+                                                 now: datetime) -> None:
+    await some_history(now)
+    resp = await client.get("/dashboard", params=NOVEMBER, headers=admin)
+    assert resp.status == 200 and resp.content_type == "text/html"
+    page = await resp.text()
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+    assert len(svgs) >= 8
+    for svg in svgs:  # each chart is well-formed XML
+        ET.fromstring(svg)
+    # Charts with data draw bars or cells; the heat map has 7 × 24 cells.
+    assert sum('class="bar"' in s for s in svgs) >= 6
+    assert page.count('class="cell"') == 7 * 24
+    assert page.count('class="limit"') == 3  # 4 h per step, 30 min, 24 h
+    # Hostile text is escaped, never markup.
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;3号楼" in page
+    # The numbers: 3 h of vehicle use on the 25th, the late step and the late repair.
+    assert "当前超时（2）" in page
+    day = re.search(r"<tr><td>2026-11-25</td><td>周三</td>(.*?)</tr>", page)
+    assert day is not None and '<td class="n">3.0</td>' in day.group(1)
+    # Every table links its CSV with the same filters.
+    for key in dashboard.TABLES:
+        assert f"/dashboard/{key}.csv?from=2026-11-01&amp;to=2026-11-30" in page
+    # The filter form keeps what was asked.
+    assert 'name="from" value="2026-11-01"' in page and 'name="to" value="2026-11-30"' in page
+
+
+async def test_default_range_is_the_last_30_days(client: TestClient, admin: dict[str, str],
+                                                 now: datetime) -> None:
+    page = await (await client.get("/dashboard", headers=admin)).text()
+    assert "2026-10-29 至 2026-11-27（含）" in page
+    assert "暂无数据" in page  # an empty bureau renders, it does not fail
+
+
+async def test_department_filter_counts_sub_departments(client: TestClient,
+                                                        admin: dict[str, str],
+                                                        now: datetime) -> None:
+    await some_history(now)
+    resp = await client.get("/dashboard/departments.csv",
+                            params={**NOVEMBER, "department": "13"}, headers=admin)
+    assert resp.status == 200
+    rows = read_csv(await resp.read())
+    assert rows[0] == ["部门编号", "部门", "层级", "用车", "场地预约", "报修", "本部门合计",
+                       "含下级合计"]
+    assert rows[1:] == [["13", "房产管理处", "0", "0", "0", "0", "0", "2"],
+                        ["131", "物业管理科", "1", "0", "1", "1", "2", "2"]]
+    page = await (await client.get("/dashboard", params={**NOVEMBER, "department": "13"},
+                                   headers=admin)).text()
+    assert '<option value="13" selected>' in page
+    assert "当前超时（0）" in page  # the late items are from 11 and 14
+
+
+async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datetime) -> None:
+    await some_history(now)
+    for key in dashboard.TABLES:
+        resp = await client.get(f"/dashboard/{key}.csv", params=NOVEMBER, headers=admin)
+        assert resp.status == 200, key
+        assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert resp.headers["Content-Disposition"] == (
+            f'attachment; filename="{key}_2026-11-01_2026-11-30.csv"')
+        rows = read_csv(await resp.read())
+        assert len({len(r) for r in rows}) == 1, key  # a header and rows of the same width
+    overdue = read_csv(await (await client.get("/dashboard/overdue.csv", headers=admin)).read())
+    assert [r[2] for r in overdue[1:]] == ["审批超时", "报修未派单"]
+    assert overdue[1][5] == "李处" and overdue[1][7] == "360.0"
+    repairs = read_csv(await (await client.get("/dashboard/repairs.csv", params=NOVEMBER,
+                                               headers=admin)).read())
+    assert repairs[1][:8] == ["报修→派单", "30.0", "1", "20.0", "20.0", "20.0", "1", "0"]
+    assert repairs[2][:4] == ["报修→完成", "1440.0", "1", "360.0"]
+    listing = read_csv(await (await client.get("/dashboard/repair_list.csv", params=NOVEMBER,
+                                               headers=admin)).read())
+    locations = [r[3] for r in listing[1:]]
+    assert "'=HYPERLINK(\"x\")" in locations  # a formula is defused for spreadsheets
+    vehicles = read_csv(await (await client.get("/dashboard/vehicles.csv", params=NOVEMBER,
+                                                headers=admin)).read())
+    assert vehicles[1] == ["沪A12345", "别克GL8", "3.0", "1"]
+    resp = await client.get("/dashboard/nope.csv", headers=admin)
+    assert resp.status == 404
+
+
+async def test_bad_filters_are_400(client: TestClient, admin: dict[str, str]) -> None:
+    bad = [
+        {"from": "2026-13-01"},
+        {"from": "yesterday"},
+        {"to": "2026-02-30"},
+        {"from": "26-11-01"},
+        {"from": "0001-01-01", "to": "0001-01-02"},
+        {"from": "2026-11-30", "to": "2026-11-01"},
+        {"from": "2024-01-01", "to": "2026-11-01"},
+        {"department": "abc"},
+        {"department": "-1"},
+        {"department": "999"},
+        {"department": "1" * 30},
+        {"from": "２０２６-11-01"},
+    ]
+    for params in bad:
+        for path in ("/dashboard", "/dashboard/vehicles.csv"):
+            resp = await client.get(path, params=params, headers=admin)
+            assert resp.status == 400, (path, params)
+            assert "查询条件有误" in await resp.text()
