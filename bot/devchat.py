@@ -9,7 +9,6 @@ import base64
 import hashlib
 import html
 import itertools
-import json
 import secrets
 import time
 from collections.abc import Mapping

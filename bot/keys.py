@@ -9,12 +9,8 @@ from aiohttp import web
 from settings import Settings
 
 if TYPE_CHECKING:
-    import redis.asyncio as aioredis
 
-    from bot.dedup import DedupStore
-    from bot.dispatcher import Dispatcher
-    from bot.wecom import WeComClient
-    from nlp import Nlu
+    pass
 
 SETTINGS = web.AppKey("settings", Settings)
 REDIS = web.AppKey("redis", "aioredis.Redis | None")

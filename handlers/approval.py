@@ -15,7 +15,14 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import describe, fmt_window, notify_applicant, notify_approver, status_name
+from handlers.common import (
+    business_tz,
+    describe,
+    fmt_window,
+    notify_applicant,
+    notify_approver,
+    status_name,
+)
 from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
 from models.requests import (
     AlreadyDecided,
@@ -36,6 +43,7 @@ from nlp.types import Intent, Parse
 router = Router("approval")
 
 NONE_WAITING = "目前没有等您审批的申请。"
+CONFIRM_HINT = "目前没有等您审批的申请。如果是要提交正在填写的申请，请回复“确认”。"
 CHOOSE = "有 {n} 件申请等您审批：\n{lines}\n请回复“同意+编号”或“驳回+编号，理由：…”，例如“同意{no}”。"
 NOT_FOUND = "没有找到 #{no}，请核对一下编号。"
 NOT_APPROVER = "您不是 #{no} 当前的审批人，无法审批。"
@@ -75,6 +83,9 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     if no is None:
         waiting = await pending_for(ctx.user.user_id)
         if not waiting:
+            if ctx.state.get("awaiting") == "confirm":
+                # "同意" meant as yes to the draft being filled in, not as an approval.
+                return Reply(CONFIRM_HINT)
             return Reply(NONE_WAITING)
         if len(waiting) > 1:
             return Reply(list_waiting(waiting, tz_of(ctx)))
@@ -109,8 +120,8 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     except NotFound:
         return Reply(NOT_FOUND.format(no=no))
     except Conflict:
-        return Reply(BUSY.format(what="所选车辆或司机", when=fmt_window(request.start, request.end,
-                                                                  tz_of(ctx)), no=no))
+        when = fmt_window(request.start, request.end, tz_of(ctx))
+        return Reply(BUSY.format(what="所选车辆或司机", when=when, no=no))
     except NotAllowed as e:
         fresh = await get_request(no)
         if fresh is not None and (refusal := why_not(fresh, ctx.user.user_id)) is not None:
@@ -120,8 +131,7 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 
 def tz_of(ctx: Ctx) -> ZoneInfo:
-    tz = ctx.now.tzinfo
-    return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")
+    return business_tz(ctx.now)
 
 
 def list_waiting(waiting: list[Request], tz: ZoneInfo) -> str:

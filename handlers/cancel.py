@@ -12,7 +12,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import describe, status_name
+from handlers.common import business_tz, describe, status_name
 from handlers.forms import is_yes
 from models.org import RequestType, Role, users_with_role
 from models.requests import (
@@ -40,7 +40,11 @@ CONFIRM_ONE = "您要取消这条申请吗？\n{line}\n回复“确认”取消�
 CHOOSE = "您有这些申请可以取消：\n{lines}\n请回复要取消的编号，例如“{no}”。"
 NOT_FOUND = "没有找到 #{no}，请核对一下编号。"
 NOT_YOURS = "这不是您的申请，只有申请人本人可以取消 #{no}。"
-ALREADY = "#{no} 已经{status}，无需取消。"
+ALREADY = {
+    RequestStatus.CANCELLED: "#{no} 已经取消过了。",
+    RequestStatus.REJECTED: "#{no} 已被驳回，无需取消。",
+    RequestStatus.COMPLETED: "#{no} 已经完成，无需取消。",
+}
 STARTED = "#{no} 已经开始，不能再取消了。如有变化，请直接联系{who}。"
 DONE = "好的，#{no} 已取消。{freed}"
 FREED = {
@@ -50,10 +54,10 @@ FREED = {
 }
 TOLD = "已通知{names}。"
 
-TO_APPROVER = "【申请已撤回】{name}已取消{what}，无需再审批。"
-TO_DRIVER = "【出车取消】{name}已取消{what}，这趟车不用出了。"
-TO_WORKER = "【维修取消】{name}已取消报修{what}，不用再去了。"
-TO_DISPATCHER = "【报修取消】{name}已取消报修{what}，无需派工。"
+TO_APPROVER = "【申请已撤回】{name}已取消 {what}，无需再审批。"
+TO_DRIVER = "【出车取消】{name}已取消 {what}，这趟车不用出了。"
+TO_WORKER = "【维修取消】{name}已取消 {what}，不用再去了。"
+TO_DISPATCHER = "【报修取消】{name}已取消 {what}，无需派工。"
 
 
 @router.text(r"^\s*#?\s*(\d{4,})\s*号?\s*$")
@@ -85,17 +89,17 @@ async def cancel_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 async def ask_which(ctx: Ctx) -> Reply:
     """No number: confirm the one open request, or list them and ask which."""
-    tz = ctx.now.tzinfo
+    tz = business_tz(ctx.now)
     candidates = [r for r in await open_requests_of(ctx.user.user_id) if cancellable(r, ctx.now)]
     if not candidates:
         return Reply(NOTHING)
     if len(candidates) == 1:
         r = candidates[0]
         return Reply(
-            CONFIRM_ONE.format(line=describe(r, tz)),  # type: ignore[arg-type]
+            CONFIRM_ONE.format(line=describe(r, tz)),
             state={"flow": FLOW, "slots": {"request_no": r.no}, "awaiting": "confirm"},
         )
-    lines = "\n".join(f"{describe(r, tz)}（{status_name(r)}）" for r in candidates)  # type: ignore[arg-type]
+    lines = "\n".join(f"{describe(r, tz)}（{status_name(r)}）" for r in candidates)
     return Reply(
         CHOOSE.format(lines=lines, no=candidates[0].no),
         state={"flow": FLOW, "slots": {}, "awaiting": "request_no"},
@@ -126,8 +130,8 @@ async def refused_reason(no: int) -> str:
     request = await get_request(no)
     if request is None:
         return NOT_FOUND.format(no=no)
-    if request.status in (RequestStatus.CANCELLED, RequestStatus.REJECTED, RequestStatus.COMPLETED):
-        return ALREADY.format(no=no, status=status_name(request))
+    if request.status in ALREADY:
+        return ALREADY[request.status].format(no=no)
     if request.type is RequestType.REPAIR_REQUEST:
         who = f"维修人员{request.assignee.name}" if request.assignee else "维修调度"
     elif request.driver is not None:
@@ -141,8 +145,8 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
     """Notify the approver of the step that was waiting, the driver of an approved trip and
     the repair worker (or the dispatchers of an unassigned repair); returns their names.
     `request` carries the steps as they were when it was cancelled."""
-    tz = ctx.now.tzinfo
-    what = describe(request, tz)  # type: ignore[arg-type]
+    tz = business_tz(ctx.now)
+    what = describe(request, tz)
     name = request.applicant.name
     told: list[str] = []
     steps = ordered_steps(request)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -122,10 +121,6 @@ RATE_RE = rf"^\s*(?:评分|打分|评价)\s*{NO}\s*[:：,，]?\s*([1-5])\s*分?\
 BARE_RATE_RE = r"^\s*([1-5])\s*分\s*[。.!！]?\s*$"
 
 
-def tz_of(ctx: Ctx) -> ZoneInfo:
-    tz = ctx.now.tzinfo
-    return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")
-
 
 # ---------------------------------------------------------------------------------------
 # Reporting: the slot-filling dialogue
@@ -140,6 +135,11 @@ async def report_repair(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
             draft.slots["photos"] = [*draft.slots.get("photos", []), msg.media_id]
         lead = PHOTO_TAKEN.format(n=len(draft.slots.get("photos", [])))
         return next_question(draft, lead)
+    if msg.kind is InboundKind.LOCATION:
+        # A shared location answers "在哪里？" (its label is the address WeCom shows).
+        if msg.label and not draft.slots.get("location"):
+            draft.slots["location"] = msg.label
+        return next_question(draft)
     if draft.awaiting == CONFIRM and is_yes(msg.text):
         return await submit_repair(draft, ctx)
     changed = absorb(draft, msg.text, parse.slots)

@@ -12,7 +12,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import describe, fmt_day, status_name
+from handlers.common import business_tz, describe, fmt_day, status_name
 from models.org import RequestType, Role
 from models.requests import (
     Request,
@@ -51,8 +51,7 @@ APPROVER_RE = re.compile(r"待.{0,3}审批|要我审批|我审批")
 
 
 def tz_of(ctx: Ctx) -> ZoneInfo:
-    tz = ctx.now.tzinfo
-    return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")
+    return business_tz(ctx.now)
 
 
 @router.text(PENDING_RE)

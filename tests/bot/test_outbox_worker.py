@@ -45,11 +45,12 @@ async def queue(n: int, user: str = "lichu") -> None:
             await notifier.notify(user, Message.text(f"第{i}条通知"), key=f"k{i}")
 
 
-async def run_until_sent(*workers: OutboxWorker, timeout: float = 10) -> None:
+async def run_until_sent(*workers: OutboxWorker) -> None:
+    """Run the workers until nothing is pending (fails after 10 s)."""
     tasks = [asyncio.create_task(w.run()) for w in workers]
     try:
-        async with asyncio.timeout(timeout):
-            while await OutboxMessage.filter(status=OutboxStatus.PENDING).count():
+        async with asyncio.timeout(10):
+            while await OutboxMessage.filter(status=OutboxStatus.PENDING).count():  # noqa: ASYNC110 - polls the database
                 await asyncio.sleep(0.02)
     finally:
         for t in tasks:

@@ -1,0 +1,245 @@
+"""The WeCom callback `GET/POST /wecom/callback` (CONTRACT §4; STYLE "A message's way", step 1).
+
+GET is WeCom's URL verification: check the signature, decrypt `echostr`, answer the
+plaintext alone. POST: check the query and the body (size, UTF-8, no DOCTYPE/entities/PIs),
+verify the signature, decrypt with wechatpy, check the inner XML the same way, parse it to
+an `Inbound`, refuse another corp or agent, dedup, hand it to the dispatcher (a tracked
+background task) and answer an empty 200 at once — an empty body means "no passive reply".
+WeCom retries a callback that got no 200 within 5 s, three tries in all.
+
+Bad input always gets a 4xx and changes nothing: 400 malformed, 403 signature, corp, agent
+or timestamp, 408 too slow a body, 413 over 1 MiB.
+
+https://developer.work.weixin.qq.com/document/path/90930 (callback, URL verification)
+https://developer.work.weixin.qq.com/document/path/90968 (crypto)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.inbound import BadXml, parse_envelope, safe_fields
+from bot.keys import DEDUP, DISPATCHER, SETTINGS
+from settings import Settings, valid_aes_key
+
+log = logging.getLogger(__name__)
+
+PATH = "/wecom/callback"
+MAX_BODY = 1024 * 1024  # 1 MiB; WeCom's bodies are a few KiB at most
+BODY_TIMEOUT = 3.0  # seconds to receive the body; WeCom sends it at once
+# A callback whose `timestamp` is further than this from our clock is refused (403): honest
+# retries come within minutes, while a captured body replayed later is stopped here (and
+# within the window by dedup).
+MAX_CLOCK_SKEW = 24 * 3600
+MAX_NONCE_LEN = 128
+MAX_ECHOSTR_LEN = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Callback:
+    settings: Settings
+    crypto: WeChatCrypto | None  # None when the WeCom callback is not configured (e.g. demo)
+
+
+_CALLBACK = web.AppKey("wecom_callback", _Callback)
+
+
+class _Refuse(Exception):
+    """Answer with a 4xx; `reason` goes to the log only."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def setup_callback(app: web.Application) -> None:
+    """Add the callback routes; `app[SETTINGS]` must be set, `app[DEDUP]` and
+    `app[DISPATCHER]` must be there before the first POST."""
+    settings = app[SETTINGS]
+    crypto: WeChatCrypto | None = None
+    if settings.token and settings.corp_id and valid_aes_key(settings.aes_key):
+        crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
+    else:
+        log.warning("wecom callback not configured: it answers 503")
+    app[_CALLBACK] = _Callback(settings, crypto)
+    app.router.add_get(PATH, verify_url)
+    app.router.add_post(PATH, receive)
+
+
+def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
+    """WeCom's msg_signature: sha1 of the four values sorted and joined (as wechatpy)."""
+    parts = sorted(p.encode() for p in (token, timestamp, nonce, encrypted))
+    return hashlib.sha1(b"".join(parts)).hexdigest()  # noqa: S324 - WeCom's scheme, not ours
+
+
+def _check_signature(token: str, sig: str, timestamp: str, nonce: str, encrypted: str) -> None:
+    # Constant-time, before wechatpy's own (plain `!=`) comparison.
+    expected = signature(token, timestamp, nonce, encrypted)
+    if not hmac.compare_digest(expected.encode(), sig.encode("utf-8", "replace")):
+        raise _Refuse(403, "bad signature")
+
+
+def _query(request: web.Request, *, with_echostr: bool) -> tuple[str, str, str, str]:
+    """msg_signature, timestamp, nonce (and echostr) from the query; refuse what is off."""
+    q = request.query
+    sig = q.get("msg_signature", "")
+    if not sig:
+        raise _Refuse(403, "missing msg_signature")
+    timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+    echostr = q.get("echostr", "") if with_echostr else ""
+    if not timestamp or not nonce or (with_echostr and not echostr):
+        raise _Refuse(400, "missing parameter")
+    if len(sig) != 40:
+        raise _Refuse(403, "malformed msg_signature")
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
+        raise _Refuse(400, "malformed timestamp")
+    if len(nonce) > MAX_NONCE_LEN or len(echostr) > MAX_ECHOSTR_LEN:
+        raise _Refuse(400, "parameter too long")
+    if abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW:
+        raise _Refuse(403, "timestamp outside the window")
+    return sig, timestamp, nonce, echostr
+
+
+def _configured(request: web.Request) -> tuple[_Callback, WeChatCrypto]:
+    cb = request.config_dict[_CALLBACK]
+    if cb.crypto is None:
+        raise web.HTTPServiceUnavailable(text="WeCom callback not configured")
+    return cb, cb.crypto
+
+
+def _refused(request: web.Request, refusal: _Refuse) -> web.Response:
+    log.warning(
+        "callback refused",
+        extra={
+            "method": request.method,
+            "status": refusal.status,
+            "reason": refusal.reason,
+            "peer": request.remote,
+        },
+    )
+    return web.Response(status=refusal.status)
+
+
+async def verify_url(request: web.Request) -> web.Response:
+    """WeCom's URL verification: answer the decrypted echostr alone (within 1 s)."""
+    cb, crypto = _configured(request)
+    try:
+        sig, timestamp, nonce, echostr = _query(request, with_echostr=True)
+        if " " in echostr:
+            # A raw '+' in base64 arrives as a space after form decoding.
+            echostr = echostr.replace(" ", "+")
+        _check_signature(cb.settings.token, sig, timestamp, nonce, echostr)
+        plain = _decrypt(lambda: crypto.check_signature(sig, timestamp, nonce, echostr))
+    except _Refuse as refusal:
+        return _refused(request, refusal)
+    log.info("callback url verified")
+    return web.Response(body=plain.encode("utf-8"), content_type="text/plain")
+
+
+def _decrypt(call: Callable[[], object]) -> str:
+    """Run a wechatpy decryption; map its exceptions to refusals."""
+    try:
+        plain = call()
+    except (InvalidSignatureException, InvalidCorpIdException) as exc:
+        raise _Refuse(403, type(exc).__name__) from None
+    except (ValueError, TypeError, KeyError, IndexError, struct.error) as exc:
+        # Not base64, not whole AES blocks, bad padding or length: malformed, not forged.
+        raise _Refuse(400, f"undecryptable: {type(exc).__name__}") from None
+    if not isinstance(plain, str):
+        raise _Refuse(400, "undecryptable")
+    return plain
+
+
+async def _read_body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise _Refuse(413, "body over 1 MiB")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            while chunk := await request.content.readany():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise _Refuse(413, "body over 1 MiB")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _Refuse(408, "body too slow") from None
+    return b"".join(chunks)
+
+
+def _text(body: bytes) -> str:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refuse(400, "body not UTF-8") from None
+    return text.removeprefix("\ufeff")
+
+
+def _fields(xml: str, where: str) -> dict[str, str]:
+    try:
+        return safe_fields(xml)
+    except BadXml as exc:
+        raise _Refuse(400, f"{where} xml refused: {exc}") from None
+
+
+async def receive(request: web.Request) -> web.Response:
+    """An encrypted message or event: check, dedup, dispatch in the background, answer empty."""
+    cb, crypto = _configured(request)
+    settings = cb.settings
+    try:
+        sig, timestamp, nonce, _ = _query(request, with_echostr=False)
+        outer = _fields(_text(await _read_body(request)), "outer")
+        encrypted = outer.get("Encrypt", "")
+        if not encrypted:
+            raise _Refuse(400, "missing Encrypt")
+        if outer.get("ToUserName") and outer["ToUserName"] != settings.corp_id:
+            raise _Refuse(403, "outer ToUserName is not our corp")
+        _check_signature(settings.token, sig, timestamp, nonce, encrypted)
+        inner = _decrypt(lambda: crypto.decrypt_message({"Encrypt": encrypted}, sig, timestamp, nonce))
+        try:  # safe_fields first: DOCTYPE/entities/PIs are refused before wechatpy sees it
+            env = parse_envelope(inner, datetime.now(settings.tz))
+        except BadXml as exc:
+            raise _Refuse(400, f"inner message refused: {exc}") from None
+        if env.to_user != settings.corp_id:
+            raise _Refuse(403, "ToUserName is not our corp")
+        if env.agent_id is not None and env.agent_id != settings.agent_id:
+            raise _Refuse(403, "AgentID is not our agent")
+    except _Refuse as refusal:
+        return _refused(request, refusal)
+
+    inbound = env.inbound
+    dedup = request.config_dict[DEDUP]
+    if not await dedup.first_time(env.dedup_key):
+        log.info("callback duplicate", extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
+        return web.Response(status=200)
+    try:
+        request.config_dict[DISPATCHER].submit(inbound)
+    except Exception:
+        # Not handed over: forget the key and let WeCom's retry try again.
+        log.exception("callback dispatch failed", extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
+        await dedup.forget(env.dedup_key)
+        return web.Response(status=503)
+    log.info(
+        "callback accepted",
+        extra={
+            "dedup_key": env.dedup_key,
+            "user": inbound.user_id,
+            "kind": str(inbound.kind),
+            "text_len": len(inbound.text),
+        },
+    )
+    return web.Response(status=200)

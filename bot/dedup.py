@@ -1,0 +1,152 @@
+"""Handle each WeCom delivery once: WeCom sends a callback again when it got no 200 within
+5 s (three tries in all), so the view asks `first_time(key)` before dispatching.
+
+`RedisDedup` (`SET key 1 NX EX ttl`) holds across processes; `MemoryDedup` is the
+in-process store used when `REDIS_URL` is unset (one process only, CONTRACT §2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Protocol
+
+from redis.exceptions import RedisError
+
+from settings import Settings
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TTL = 86_400  # a day: far longer than WeCom's retries, short enough to stay small
+MEMORY_MAX_KEYS = 100_000
+REDIS_TIMEOUT = 1.0  # seconds; the callback must answer well within WeCom's 5 s
+
+
+class DedupStore(Protocol):
+    async def first_time(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
+        """True the first time `key` is seen within `ttl` seconds, False afterwards."""
+        ...
+
+    async def forget(self, key: str) -> None:
+        """Forget `key`, so that a later delivery is handled (used when dispatching failed)."""
+        ...
+
+
+class MemoryDedup:
+    """In-process, bounded (oldest keys dropped first), with a TTL per key."""
+
+    def __init__(self, max_keys: int = MEMORY_MAX_KEYS) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()  # key → expiry (monotonic)
+        self._max_keys = max_keys
+
+    async def first_time(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
+        return self.first_time_now(key, ttl)
+
+    def first_time_now(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
+        now = time.monotonic()
+        expiry = self._seen.get(key)
+        if expiry is not None and expiry > now:
+            return False
+        self._seen[key] = now + ttl
+        self._seen.move_to_end(key)
+        self._evict(now)
+        return True
+
+    async def forget(self, key: str) -> None:
+        self._seen.pop(key, None)
+
+    def _evict(self, now: float) -> None:
+        # Insertion order is close to expiry order (one TTL in practice): drop from the front.
+        while self._seen:
+            oldest_key, oldest_expiry = next(iter(self._seen.items()))
+            if oldest_expiry <= now or len(self._seen) > self._max_keys:
+                del self._seen[oldest_key]
+            else:
+                break
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+class RedisDedup:
+    """`SET prefix+dedup:key 1 NX EX ttl`: the first setter wins across all processes.
+
+    Calls made in the same turn of the event loop go to Redis as one pipeline: under load
+    a round trip to Redis costs far more CPU than the command itself. When Redis fails or
+    is slow the message is still handled (answering WeCom 200 means it will not be sent
+    again, so dropping it would lose it); an in-process store then keeps this process from
+    handling a retry twice.
+    """
+
+    def __init__(
+        self, redis: aioredis.Redis, prefix: str = "", *, timeout: float = REDIS_TIMEOUT
+    ) -> None:
+        self._redis = redis
+        self._prefix = f"{prefix}dedup:"
+        self._timeout = timeout
+        self._fallback = MemoryDedup()
+        self._pending: list[tuple[str, int, asyncio.Future[bool]]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def first_time(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[bool] = loop.create_future()
+        self._pending.append((key, ttl, answer))
+        if len(self._pending) == 1:
+            loop.call_soon(self._flush)
+        return await answer
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        task = asyncio.create_task(self._set_batch(batch), name="dedup-batch")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _set_batch(self, batch: list[tuple[str, int, asyncio.Future[bool]]]) -> None:
+        results: list[object] | None = None
+        try:
+            async with asyncio.timeout(self._timeout):
+                if len(batch) == 1:
+                    key, ttl, _ = batch[0]
+                    results = [await self._redis.set(self._prefix + key, b"1", nx=True, ex=ttl)]
+                else:
+                    async with self._redis.pipeline(transaction=False) as pipe:
+                        for key, ttl, _ in batch:
+                            pipe.set(self._prefix + key, b"1", nx=True, ex=ttl)
+                        results = await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as exc:
+            log.warning(
+                "dedup: redis unavailable, in-process fallback",
+                extra={"keys": len(batch), "error": type(exc).__name__},
+            )
+        finally:
+            # Every caller gets an answer, whatever happened above.
+            for i, (key, ttl, answer) in enumerate(batch):
+                if answer.done():
+                    continue
+                if results is None:
+                    answer.set_result(self._fallback.first_time_now(key, ttl))
+                else:
+                    answer.set_result(bool(results[i]))
+
+    async def forget(self, key: str) -> None:
+        await self._fallback.forget(key)
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._redis.delete(self._prefix + key)
+        except (RedisError, OSError, TimeoutError) as exc:
+            log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
+
+
+def make_dedup(settings: Settings, redis: aioredis.Redis | None) -> DedupStore:
+    """Redis when `REDIS_URL` is set (the client comes from the app's redis_ctx), else memory."""
+    if settings.redis_url:
+        if redis is None:
+            raise ValueError("REDIS_URL is set but no Redis client was given")
+        return RedisDedup(redis, settings.key_prefix)
+    return MemoryDedup()

@@ -1,0 +1,99 @@
+"""Fixtures of the WeCom channel tests: the callback in a small app with a recording
+dispatcher, WeCom's side (`sim`), and the fake WeCom API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import pytest
+import redis.asyncio as aioredis
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.callback import setup_callback
+from bot.dedup import DedupStore, MemoryDedup, RedisDedup
+from bot.keys import DEDUP, DISPATCHER, SETTINGS
+from handlers.base import Inbound
+from settings import Settings
+from tests.bot.wecomsim import WeComSim
+from tests.fakewecom import fake_wecom, wecom_settings  # noqa: F401 - fixtures
+
+ClientFactory = Callable[..., Awaitable[TestClient]]
+
+
+@dataclass
+class Recorder:
+    """Stands in for the dispatcher: records what the callback submits."""
+
+    inbound: list[Inbound] = field(default_factory=list)
+    fail: bool = False
+
+    def submit(self, inbound: Inbound) -> None:
+        if self.fail:
+            raise RuntimeError("dispatcher is shutting down")
+        self.inbound.append(inbound)
+
+
+def callback_app(settings: Settings, dedup: DedupStore, recorder: Recorder) -> web.Application:
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[DEDUP] = dedup
+    app[DISPATCHER] = recorder  # type: ignore[assignment]
+    setup_callback(app)
+    return app
+
+
+@pytest.fixture
+def sim(settings: Settings) -> WeComSim:
+    return WeComSim(settings.token, settings.aes_key, settings.corp_id, settings.agent_id)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+async def drop_keys(redis: aioredis.Redis, prefix: str) -> None:
+    keys = [key async for key in redis.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await redis.delete(*keys)
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def dedup(
+    request: pytest.FixtureRequest, redis_client: aioredis.Redis, redis_prefix: str
+) -> AsyncIterator[DedupStore]:
+    if request.param == "memory":
+        yield MemoryDedup()
+        return
+    yield RedisDedup(redis_client, redis_prefix)
+    await drop_keys(redis_client, redis_prefix)
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: ClientFactory, settings: Settings, recorder: Recorder
+) -> TestClient:
+    """The callback with in-memory dedup and the recorder as dispatcher."""
+    return await aiohttp_client(callback_app(settings, MemoryDedup(), recorder))
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def log_text(records: list[logging.LogRecord]) -> str:
+    """Every message with its `extra=` fields and exception text, as a formatter could write them."""
+    lines = []
+    for r in records:
+        extras = {k: v for k, v in r.__dict__.items() if k not in _STANDARD}
+        exc = logging.Formatter().formatException(r.exc_info) if r.exc_info else ""
+        lines.append(f"{r.getMessage()} {extras} {exc}")
+    return "\n".join(lines)
+
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}

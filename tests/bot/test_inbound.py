@@ -1,0 +1,184 @@
+"""Each kind of WeCom message or event becomes the right typed `Inbound`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.inbound import (
+    BadXml,
+    dedup_key,
+    parse_envelope,
+    parse_inbound,
+    safe_fields,
+    wechatpy_message,
+)
+from handlers.base import Channel, InboundKind
+from tests.bot.wecomsim import message_xml
+from tests.conftest import TEST_AGENT_ID, TEST_CORP_ID
+
+
+def xml(msg_type: str, fields: dict[str, str | int | float], **kw: object) -> str:
+    return message_xml(msg_type, "zhangsan", TEST_CORP_ID, TEST_AGENT_ID, fields, create_time=1795000000, **kw)  # type: ignore[arg-type]
+
+
+def test_text(now: datetime) -> None:
+    msg = parse_inbound(xml("text", {"Content": "明天下午两点要车"}, msg_id="1001"), now)
+    assert (msg.kind, msg.text, msg.user_id, msg.msg_id) == (InboundKind.TEXT, "明天下午两点要车", "zhangsan", "1001")
+    assert msg.received_at == now and msg.channel is Channel.WECOM
+
+
+def test_image(now: datetime) -> None:
+    msg = parse_inbound(xml("image", {"PicUrl": "http://x/p.jpg", "MediaId": "media-1"}), now)
+    assert (msg.kind, msg.media_id, msg.text) == (InboundKind.IMAGE, "media-1", "")
+
+
+def test_voice_with_recognition(now: datetime) -> None:
+    msg = parse_inbound(xml("voice", {"MediaId": "v-1", "Format": "amr", "Recognition": "帮助"}), now)
+    assert (msg.kind, msg.media_id, msg.text) == (InboundKind.VOICE, "v-1", "帮助")
+
+
+def test_voice_without_recognition(now: datetime) -> None:
+    msg = parse_inbound(xml("voice", {"MediaId": "v-2", "Format": "amr"}), now)
+    assert (msg.kind, msg.media_id, msg.text) == (InboundKind.VOICE, "v-2", "")
+
+
+def test_location(now: datetime) -> None:
+    msg = parse_inbound(
+        xml("location", {"Location_X": 31.2304, "Location_Y": 121.4737, "Scale": 15, "Label": "上海市黄浦区"}), now
+    )
+    assert msg.kind is InboundKind.LOCATION
+    assert (msg.latitude, msg.longitude, msg.label) == (31.2304, 121.4737, "上海市黄浦区")
+
+
+def test_location_out_of_range_is_dropped(now: datetime) -> None:
+    msg = parse_inbound(xml("location", {"Location_X": "999", "Location_Y": "abc", "Label": ""}), now)
+    assert (msg.kind, msg.latitude, msg.longitude) == (InboundKind.LOCATION, None, None)
+
+
+def test_menu_click(now: datetime) -> None:
+    env = parse_envelope(xml("event", {"Event": "click", "EventKey": "menu_help"}), now)
+    assert (env.inbound.kind, env.inbound.event_key) == (InboundKind.MENU_CLICK, "menu_help")
+    assert env.dedup_key == "evt:zhangsan:1795000000:click:menu_help"
+    assert env.inbound.msg_id == "zhangsan:1795000000:click:menu_help"
+
+
+def test_enter_agent(now: datetime) -> None:
+    env = parse_envelope(xml("event", {"Event": "enter_agent", "EventKey": ""}), now)
+    assert env.inbound.kind is InboundKind.ENTER_AGENT
+    assert env.dedup_key == "evt:zhangsan:1795000000:enter_agent"
+
+
+def test_template_card_event(now: datetime) -> None:
+    fields: dict[str, str | int | float] = {
+        "Event": "template_card_event",
+        "EventKey": "approve",
+        "TaskId": "req-1024-step-1",
+        "CardType": "button_interaction",
+        "ResponseCode": "REsp0nseC0de",
+    }
+    env = parse_envelope(xml("event", fields) .replace("</xml>", "<SelectedItems><SelectedItem><QuestionKey>q</QuestionKey></SelectedItem></SelectedItems></xml>"), now)
+    msg = env.inbound
+    assert (msg.kind, msg.event_key, msg.task_id, msg.response_code) == (
+        InboundKind.CARD_EVENT,
+        "approve",
+        "req-1024-step-1",
+        "REsp0nseC0de",
+    )
+    assert env.dedup_key.startswith("evt:zhangsan:1795000000:template_card_event")
+
+
+@pytest.mark.parametrize(
+    ("msg_type", "fields"),
+    [
+        ("video", {"MediaId": "m", "ThumbMediaId": "t"}),
+        ("link", {"Title": "t", "Description": "d", "Url": "http://x", "PicUrl": "http://p"}),
+        ("event", {"Event": "LOCATION", "Latitude": 23.1, "Longitude": 113.3, "Precision": 30}),
+        ("event", {"Event": "view", "EventKey": "http://x"}),
+        ("event", {"Event": "subscribe"}),
+        ("event", {"Event": "some_future_event"}),
+        ("mystery", {"Whatever": "x"}),
+    ],
+)
+def test_others_are_other(now: datetime, msg_type: str, fields: dict[str, str | int | float]) -> None:
+    assert parse_inbound(xml(msg_type, fields), now).kind is InboundKind.OTHER
+
+
+def test_envelope_carries_corp_and_agent(now: datetime) -> None:
+    env = parse_envelope(xml("text", {"Content": "x"}, msg_id="77"), now)
+    assert (env.to_user, env.agent_id, env.create_time, env.dedup_key) == (TEST_CORP_ID, TEST_AGENT_ID, 1795000000, "msg:77")
+    no_agent = message_xml("text", "u", TEST_CORP_ID, None, {"Content": "x"})
+    assert parse_envelope(no_agent, now).agent_id is None
+
+
+def test_dedup_key() -> None:
+    assert dedup_key({"MsgId": "5", "FromUserName": "u", "CreateTime": "1"}) == "msg:5"
+    assert dedup_key({"FromUserName": "u", "CreateTime": "1", "Event": "ENTER_AGENT"}) == "evt:u:1:enter_agent"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '<!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>',
+        "<xml><A>&undeclared;</A></xml>",
+        '<?xml-stylesheet href="x"?><xml/>',
+        "<xml><?pi x?></xml>",
+        "<root/>",
+        "<xml><A>1</A><A>2</A></xml>",
+        "<xml>",
+        "",
+    ],
+)
+def test_safe_fields_refuses(bad: str) -> None:
+    with pytest.raises(BadXml):
+        safe_fields(bad)
+
+
+def test_safe_fields_keeps_cdata_that_looks_hostile() -> None:
+    fields = safe_fields('<?xml version="1.0" encoding="utf-8"?><xml><Content><![CDATA[<!DOCTYPE x> <?php ?> &lol;]]></Content></xml>')
+    assert fields == {"Content": "<!DOCTYPE x> <?php ?> &lol;"}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"Content": "x", "FromUserName": ""},
+        {"Content": "x", "FromUserName": "u" * 200},
+    ],
+)
+def test_parse_refuses_bad_ids(now: datetime, fields: dict[str, str]) -> None:
+    body = message_xml("text", "placeholder", TEST_CORP_ID, TEST_AGENT_ID, {"Content": "x"})
+    body = body.replace("<![CDATA[placeholder]]>", f"<![CDATA[{fields['FromUserName']}]]>")
+    with pytest.raises(BadXml):
+        parse_envelope(body, now)
+
+
+def test_nested_elements_give_plain_strings(now: datetime) -> None:
+    body = xml("text", {"Content": "x"}).replace("<Content><![CDATA[x]]></Content>", "<Content><a>1</a></Content>")
+    msg = parse_inbound(body, now)
+    assert (msg.kind, msg.text) == (InboundKind.TEXT, "")
+
+
+SAMPLES = [
+    ("text", {"Content": "x"}),
+    ("image", {"MediaId": "m", "PicUrl": "p"}),
+    ("voice", {"MediaId": "m", "Format": "amr"}),
+    ("location", {"Location_X": 1.0, "Location_Y": 2.0, "Label": "l"}),
+    ("video", {"MediaId": "m"}),
+    ("event", {"Event": "click", "EventKey": "k"}),
+    ("event", {"Event": "enter_agent"}),
+    ("event", {"Event": "template_card_event", "EventKey": "k"}),
+    ("event", {"Event": "LOCATION", "Latitude": 1.0}),
+    ("mystery", {}),
+]
+
+
+@pytest.mark.parametrize(("msg_type", "fields"), SAMPLES)
+def test_same_class_as_wechatpy_parse_message(msg_type: str, fields: dict[str, str | int | float]) -> None:
+    from wechatpy.enterprise import parse_message
+
+    body = xml(msg_type, fields)
+    parsed = safe_fields(body)
+    ours = wechatpy_message(msg_type, str(parsed.get("Event", "")).lower(), parsed)
+    assert type(ours) is type(parse_message(body))

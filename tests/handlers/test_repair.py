@@ -1,0 +1,149 @@
+"""Repair: report (with photos), dispatch, work, completion and rating; who may do what."""
+
+from __future__ import annotations
+
+from handlers import repair
+from handlers.base import InboundKind
+from models.requests import AuditLog, RequestStatus, get_request
+from tests.handlers.conftest import Talk
+from tests.handlers.test_status import report_repair
+
+
+async def test_full_repair_path(talk: Talk) -> None:
+    reply = await talk.say("zhangsan", "2号楼408室的空调一直滴水")
+    assert reply.startswith("请确认报修：")
+    assert "地点：2号楼408室" in reply and "类别：" in reply and "描述：2号楼408室的空调一直滴水" in reply
+    reply = await talk.say("zhangsan", "确认")
+    assert reply.startswith("已提交报修 #1001：2号楼408室")
+    request = await get_request(1001)
+    assert request is not None and request.status is RequestStatus.PENDING
+    assert request.details["location"] == "2号楼408室"
+    assert request.details["description"] == "2号楼408室的空调一直滴水"
+    await talk.deliver()
+    assert "【新报修】#1001 张三（办公室）" in talk.inbox("sunwei")[-1]
+
+    reply = await talk.say("sunwei", "#1001 派给钱力")
+    assert reply == "已将 #1001 派给钱力，已通知钱力和报修人张三。"
+    await talk.deliver()
+    assert "【维修任务】#1001" in talk.inbox("qianli")[-1] and "报修人：张三" in talk.inbox("qianli")[-1]
+    assert "已派给钱力" in talk.inbox("zhangsan")[-1]
+
+    assert (await talk.say("qianli", "1001开始维修")).startswith("好的，#1001 已标记为维修中")
+    request = await get_request(1001)
+    assert request is not None and request.status is RequestStatus.IN_PROGRESS
+
+    assert await talk.say("qianli", "#1001 已修好") == "辛苦了！#1001 已标记为修好，已请张三评价。"
+    await talk.deliver()
+    asked = talk.inbox("zhangsan")[-1]
+    assert "已由钱力修好" in asked and "评分1001 5" in asked
+
+    assert await talk.say("zhangsan", "5分") == "谢谢您的评价！#1001 评为 5 分。"
+    request = await get_request(1001)
+    assert request is not None
+    assert (request.status, request.rating) == (RequestStatus.COMPLETED, 5)
+    actions = await AuditLog.filter(request_id=request.id).order_by("id").values_list(
+        "action", flat=True)
+    assert actions == ["create", "assign", "in_progress", "completed", "rate"]
+
+
+async def test_questions_one_at_a_time(talk: Talk) -> None:
+    assert await talk.say("zhangsan", "我要报修") == repair.ASK["location"]
+    assert await talk.say("zhangsan", "6号楼105室") == repair.ASK["repair_category"]
+    reply = await talk.say("zhangsan", "灯管一闪一闪的")
+    assert "地点：6号楼105室" in reply and "类别：电路/照明" in reply and "描述：灯管一闪一闪的" in reply
+    reply = await talk.say("zhangsan", "改成6号楼107室")
+    assert "地点：6号楼107室" in reply
+    assert (await talk.say("zhangsan", "确认")).startswith("已提交报修 #1001：6号楼107室 电路/照明")
+
+
+async def test_category_chosen_by_word_then_description(talk: Talk) -> None:
+    await talk.say("zhangsan", "我要报修")
+    await talk.say("zhangsan", "4号楼档案室")
+    assert await talk.say("zhangsan", "其他") == repair.ASK["description"]
+    reply = await talk.say("zhangsan", "档案柜的锁打不开")
+    assert "类别：其他" in reply and "描述：档案柜的锁打不开" in reply
+
+
+async def test_photos_and_a_shared_location_join_the_draft(talk: Talk) -> None:
+    """Images (and a location) sent while the repair draft is open reach it."""
+    assert await talk.say("zhangsan", "我要报修") == repair.ASK["location"]
+    reply = await talk.say("zhangsan", "", kind=InboundKind.LOCATION, label="市民中心B座",
+                           latitude=31.2, longitude=121.5)
+    assert reply == repair.ASK["repair_category"]
+    await talk.say("zhangsan", "洗手池下水管漏水")
+    for n, media in enumerate(["MEDIA_A", "MEDIA_B"], start=1):
+        reply = await talk.say("zhangsan", "", kind=InboundKind.IMAGE, media_id=media)
+        assert reply.startswith(f"收到照片（共{n}张）。请确认报修")
+        assert "地点：市民中心B座" in reply and f"照片：{n}张" in reply
+    assert (await talk.say("zhangsan", "确认")).startswith("已提交报修 #1001：市民中心B座")
+    request = await get_request(1001)
+    assert request is not None and request.details["photos"] == ["MEDIA_A", "MEDIA_B"]
+    await talk.deliver()
+    assert "照片：2张" in talk.inbox("sunwei")[-1]
+
+
+async def test_a_photo_outside_any_flow_gets_a_hint(talk: Talk) -> None:
+    reply = await talk.say("zhangsan", "", kind=InboundKind.IMAGE, media_id="MEDIA_X")
+    assert "报修" in reply
+    assert await get_request(1001) is None
+
+
+async def test_only_the_dispatcher_assigns(talk: Talk) -> None:
+    no = await report_repair(talk)
+    assert await talk.say("zhangsan", f"#{no} 派给钱力") == repair.ONLY_DISPATCHER
+    assert await talk.say("qianli", f"{no}派给钱力") == repair.ONLY_DISPATCHER
+    request = await get_request(no)
+    assert request is not None and request.status is RequestStatus.PENDING
+    assert request.assignee is None
+    await talk.deliver()
+    assert talk.inbox("qianli") == [repair.ONLY_DISPATCHER]
+
+
+async def test_assign_to_someone_who_is_not_a_worker(talk: Talk) -> None:
+    no = await report_repair(talk)
+    reply = await talk.say("sunwei", f"{no}派给小刘")
+    assert reply == "没有找到维修人员“小刘”。可以派给：钱力。"
+    assert await talk.say("sunwei", "1999派给qianli") == "没有找到报修 #1999，请核对一下编号。"
+    request = await get_request(no)
+    assert request is not None and request.status is RequestStatus.PENDING
+
+
+async def test_only_the_assigned_worker_progresses(talk: Talk) -> None:
+    no = await report_repair(talk)
+    assert await talk.say("qianli", f"#{no} 已修好") == repair.NOT_ASSIGNED_TO_YOU.format(no=no)
+    await talk.say("sunwei", f"#{no} 派给钱力")
+    assert await talk.say("zhangsan", f"#{no} 已修好") == repair.NOT_ASSIGNED_TO_YOU.format(no=no)
+    request = await get_request(no)
+    assert request is not None and request.status is RequestStatus.ASSIGNED
+    # The worker with one task in hand need not say its number.
+    assert (await talk.say("qianli", "修好了")).startswith(f"辛苦了！#{no}")
+
+
+async def test_rating_by_number_and_refusals(talk: Talk) -> None:
+    no = await report_repair(talk)
+    assert await talk.say("zhangsan", f"评分{no} 4") == repair.RATE_NOT_DONE.format(
+        no=no, status="待派工")
+    await talk.say("sunwei", f"#{no} 派给钱力")
+    await talk.say("qianli", f"#{no} 修好了")
+    assert await talk.say("wuli", f"评分{no} 1") == f"#{no} 不是您的报修，无法评分。"
+    reply = await talk.say("zhangsan", f"评分{no} 2")
+    assert "评为 2 分" in reply
+    await talk.deliver()
+    assert "只给了 2 分" in talk.inbox("sunwei")[-1]
+    request = await get_request(no)
+    assert request is not None and request.rating == 2
+
+
+async def test_bare_score_with_two_unrated_asks_which(talk: Talk) -> None:
+    nos = [await report_repair(talk), await report_repair(talk)]
+    for no in nos:
+        await talk.say("sunwei", f"#{no} 派给钱力")
+        await talk.say("qianli", f"#{no} 已修好")
+    reply = await talk.say("zhangsan", "4分")
+    assert "多个报修待评分" in reply and f"#{nos[0]}" in reply and f"#{nos[1]}" in reply
+
+
+async def test_agree_inside_a_draft_is_not_an_approval(talk: Talk) -> None:
+    await talk.say("zhangsan", "7号楼门厅的灯坏了")
+    assert "请回复“确认”" in await talk.say("zhangsan", "同意")
+    assert (await talk.say("zhangsan", "确认")).startswith("已提交报修 #1001：7号楼")
