@@ -19,6 +19,7 @@ from bot.dashboard import setup_dashboard
 from bot.dedup import make_dedup
 from bot.dispatcher import Dispatcher, LocalUserLock, RedisUserLock
 from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS, WECOM
+from bot.links import SignedLinks
 from bot.notifier import OutboxWorker, Transport
 from bot.ratelimit import MemoryLimiter, RedisLimiter
 from bot.transport import WeComTransport
@@ -128,6 +129,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         user_lock=lock,
         tz=settings.tz,
         on_outbox=worker.wake,
+        links=SignedLinks(settings),
     )
     task = asyncio.create_task(worker.run(), name="outbox-worker")
     yield

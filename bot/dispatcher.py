@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.notifier import DeliveryError, OutboxNotifier, Transport
 from bot.ratelimit import SendLimiter
 from handlers import ROUTERS, find_handler, text_handlers
-from handlers.base import Ctx, Inbound, InboundKind, Reply, UserInfo
+from handlers.base import Channel, Ctx, Inbound, InboundKind, Links, NoLinks, Reply, UserInfo
 from models import org, outbox
 from models.requests import NUMBER_BASE
 from nlp import Intent, Nlu, Parse
@@ -116,6 +116,7 @@ class Dispatcher:
         tz: ZoneInfo,
         on_outbox: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        links: Links | None = None,
     ) -> None:
         self._nlu = nlu
         self._storage = storage
@@ -125,6 +126,7 @@ class Dispatcher:
         self._tz = tz
         self._clock = clock or (lambda: datetime.now(tz))
         self._on_outbox = on_outbox
+        self._links: Links = links or NoLinks()
         self._notifier = OutboxNotifier(on_enqueue=on_outbox, clock=self._clock)
         self._queues: dict[str, deque[Inbound]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -180,19 +182,12 @@ class Dispatcher:
     async def handle(self, inbound: Inbound) -> Reply | None:
         """The reply to one message (None: nothing to say), under the user's lock."""
         async with self._lock.hold(inbound.user_id):
-            user = await org.get_user(inbound.user_id)
-            if user is None or not user.active:
+            state = await self._storage.get(inbound.user_id)
+            ctx = await self.context_for(inbound.user_id, inbound.channel, state)
+            if ctx is None:
                 log.info("message from unknown user", extra={"user": inbound.user_id})
                 return Reply(UNKNOWN_USER.format(user_id=inbound.user_id))
-            info = UserInfo(
-                user_id=user.userid,
-                name=user.name,
-                department_id=user.department_id,
-                roles=frozenset(user.role_list),
-            )
-            now = self._clock().astimezone(self._tz)
-            state = await self._storage.get(info.user_id)
-            ctx = Ctx(user=info, now=now, notifier=self._notifier, channel=inbound.channel, state=state)
+            info = ctx.user
             text = self._text_of(inbound)
             if text is None:
                 reply = await self._non_text(inbound, ctx)
@@ -204,6 +199,19 @@ class Dispatcher:
             log.info("handled", extra={"user": info.user_id, "msg_id": inbound.msg_id,
                                        "kind": str(inbound.kind), "intent": intent})
             return reply
+
+    async def context_for(
+        self, user_id: str, channel: Channel, state: Mapping[str, Any] | None = None
+    ) -> Ctx | None:
+        """What a handler gets for this user now (None: not in the organisation); also
+        used by the pages, so that chat, links, cards and forms share one set of use cases."""
+        user = await org.get_user(user_id)
+        if user is None or not user.active:
+            return None
+        info = UserInfo(user_id=user.userid, name=user.name, department_id=user.department_id,
+                        roles=frozenset(user.role_list))
+        return Ctx(user=info, now=self._clock().astimezone(self._tz), notifier=self._notifier,
+                   channel=channel, state=state or {}, links=self._links)
 
     async def _route(self, inbound: Inbound, text: str, ctx: Ctx) -> tuple[Reply, str]:
         """Text commands first, then the intent (a follow-up goes to the open flow)."""

@@ -86,6 +86,22 @@ class Notifier(Protocol):
     async def notify(self, user_id: str, message: Message, *, key: str | None = None) -> None: ...
 
 
+class Links(Protocol):
+    """Links put in messages (bot/ signs them); "" when this channel has no pages."""
+
+    def approve_url(self, request_no: int, step_id: int, approver: str) -> str: ...
+
+    def page_url(self, path: str) -> str: ...
+
+
+class NoLinks:
+    def approve_url(self, request_no: int, step_id: int, approver: str) -> str:
+        return ""
+
+    def page_url(self, path: str) -> str:
+        return ""
+
+
 @dataclass(frozen=True, slots=True)
 class UserInfo:
     user_id: str
@@ -103,6 +119,7 @@ class Ctx:
     notifier: Notifier
     channel: Channel = Channel.WECOM
     state: Mapping[str, Any] = field(default_factory=dict)
+    links: Links = field(default_factory=NoLinks)
 
 
 Handler = Callable[[Inbound, Parse, Ctx], Awaitable[Reply | None]]
