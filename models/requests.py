@@ -139,7 +139,10 @@ class Hold(Model):
 
     class Meta:
         table = "hold"
-        indexes = (("resource", "active", "start"), ("active", "start"))
+        # (resource, active, start): one resource's holds near a window (the overlap
+        # check of a booking). (active, start, end, resource): every active hold near a
+        # window from the index alone (finding free vehicles and rooms).
+        indexes = (("resource", "active", "start"), ("active", "start", "end", "resource"))
 
 
 class ResourceLock(Model):
@@ -274,20 +277,24 @@ async def audit(
 
 
 _LOCK_SQL = (
-    "INSERT INTO resource_lock (key, version) VALUES (?, 1) "
+    "INSERT INTO resource_lock (key, version) VALUES {values} "
     "ON CONFLICT (key) DO UPDATE SET version = resource_lock.version + 1"
 )
-_LOCK_SQL_PG = _LOCK_SQL.replace("?", "$1")
 
 
 async def lock_resources(keys: Iterable[str]) -> None:
     """Take each resource's lock row for the rest of the transaction (one upsert: on
-    PostgreSQL a row lock, on SQLite the database write lock), in sorted order so two
-    bookings of the same resources cannot deadlock."""
+    PostgreSQL row locks, taken in the order of the VALUES; on SQLite the database write
+    lock), in sorted order so two bookings of the same resources cannot deadlock."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
     conn = connections.get("default")
-    sql = _LOCK_SQL_PG if conn.capabilities.dialect == "postgres" else _LOCK_SQL
-    for key in sorted(set(keys)):
-        await conn.execute_query(sql, [key])
+    if conn.capabilities.dialect == "postgres":
+        values = ", ".join(f"(${i}, 1)" for i in range(1, len(keys) + 1))
+    else:
+        values = ", ".join("(?, 1)" for _ in keys)
+    await conn.execute_query(_LOCK_SQL.format(values=values), keys)
 
 
 async def busy_resources(
@@ -312,17 +319,24 @@ async def busy_resources(
 async def hold_resources(
     request: Request, keys: Sequence[str], start: datetime, end: datetime
 ) -> None:
-    """Hold every resource in `keys` for the request, or raise Conflict and hold none."""
+    """Hold every resource in `keys` for the request, or raise Conflict and hold none.
+
+    Call it inside `in_transaction()` and let Conflict leave that block: on PostgreSQL a
+    refused INSERT aborts the transaction, and leaving the block rolls it back (to its
+    savepoint when nested in a caller's transaction, which then goes on), as
+    `create_request` and `decide` do."""
     await lock_resources(keys)
     busy = await busy_resources(keys, start, end, ignore_request=request.id)
     if busy:
         raise Conflict(sorted(busy))
+    holds = [
+        Hold(request=request, resource=k, start=utc(start), end=utc(end))
+        for k in sorted(set(keys))  # one order: waits on the constraint never cross
+    ]
     try:
-        await Hold.bulk_create(
-            [Hold(request=request, resource=k, start=utc(start), end=utc(end)) for k in keys]
-        )
-    except IntegrityError as e:  # PostgreSQL's exclusion constraint
-        raise Conflict(list(keys)) from e
+        await Hold.bulk_create(holds)
+    except IntegrityError as e:  # PostgreSQL's exclusion constraint: the last word
+        raise Conflict(sorted(set(keys))) from e
 
 
 async def release_holds(request: Request) -> None:
@@ -384,32 +398,59 @@ async def plan_steps(
 
 
 async def create_request(new: NewRequest, now: datetime, channel: str) -> Request:
-    """Create the request with its steps and holds (all or nothing) and audit it."""
+    """Create the request with its steps and holds (all or nothing) and audit it.
+
+    A vehicle given without a driver holds the vehicle's own driver too. Raises
+    RequestError when a named vehicle, driver or facility does not exist (or is out of
+    service), when a held resource has no window, Conflict when one is taken."""
     applicant = await User.get_or_none(userid=new.applicant, active=True)
     if applicant is None:
         raise NotAllowed(f"unknown user {new.applicant}")
+    if (new.start is None) != (new.end is None):
+        raise RequestError("start and end go together")
     if new.start is not None and new.end is not None:
-        if new.end <= new.start:
+        if utc(new.end) <= utc(new.start):
             raise RequestError("end must be after start")
         if new.end - new.start > MAX_WINDOW:
             raise RequestError("window too long")
-    facility = await Facility.get_or_none(id=new.facility_id) if new.facility_id else None
-    async with in_transaction():
-        steps = await plan_steps(
-            new.type, applicant, needs_approval=bool(facility and facility.needs_approval)
+    facility = None
+    if new.facility_id is not None:
+        facility = await Facility.get_or_none(id=new.facility_id, active=True)
+        if facility is None:
+            raise RequestError(f"no facility {new.facility_id}")
+    vehicle = driver = None
+    if new.vehicle_id is not None:
+        vehicle = (
+            await Vehicle.filter(id=new.vehicle_id, in_service=True)
+            .select_related("driver")
+            .first()
         )
-        status = RequestStatus.PENDING
-        if new.type is RequestType.FACILITY_RESERVATION and not steps:
-            status = RequestStatus.APPROVED
-        driver = await User.get(userid=new.driver) if new.driver else None
+        if vehicle is None:
+            raise RequestError(f"no vehicle {new.vehicle_id} in service")
+        if not new.driver and vehicle.driver is not None and vehicle.driver.active:
+            driver = vehicle.driver
+    if new.driver:
+        driver = await User.get_or_none(userid=new.driver, active=True)
+        if driver is None or not await driver.role_links.filter(role=Role.DRIVER).exists():
+            raise RequestError(f"no driver {new.driver}")
+    if (vehicle or driver or facility) and new.start is None:
+        raise RequestError("a vehicle, driver or facility is held for a window: give one")
+    # The organisation is read outside the transaction: it only changes by seeding.
+    steps = await plan_steps(
+        new.type, applicant, needs_approval=bool(facility and facility.needs_approval)
+    )
+    status = RequestStatus.PENDING
+    if new.type is RequestType.FACILITY_RESERVATION and not steps:
+        status = RequestStatus.APPROVED
+    async with in_transaction():
         request = await Request.create(
             type=new.type,
             status=status,
             applicant=applicant,
-            department_id_at=applicant.department_id,  # type: ignore[attr-defined]
+            department_id_at=applicant.department_id,
             start=utc(new.start) if new.start else None,
             end=utc(new.end) if new.end else None,
-            vehicle_id=new.vehicle_id,
+            vehicle=vehicle,
             driver=driver,
             facility=facility,
             details=new.details,
@@ -418,11 +459,15 @@ async def create_request(new: NewRequest, now: datetime, channel: str) -> Reques
             updated_at=utc(now),
         )
         keys = resource_keys(request, driver.userid if driver else None)
-        if keys:
-            assert new.start is not None and new.end is not None
+        if keys and new.start is not None and new.end is not None:
             await hold_resources(request, keys, new.start, new.end)
-        for seq, (role, approver) in enumerate(steps, start=1):
-            await ApprovalStep.create(request=request, seq=seq, role=role, approver=approver)
+        if steps:
+            await ApprovalStep.bulk_create(
+                [
+                    ApprovalStep(request=request, seq=seq, role=role, approver=approver)
+                    for seq, (role, approver) in enumerate(steps, start=1)
+                ]
+            )
         await audit(
             request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type)
         )
@@ -444,23 +489,58 @@ def resource_keys(request: Request, driver_userid: str | None) -> list[str]:
 # Finding free resources
 
 
+# "Free" as one query: the active holds near the window are read once (a range of the
+# (active, start, end, resource) index: start bounded below by MAX_WINDOW, so the cost
+# grows with the bookings near the window, not with the history), then each candidate is
+# looked up in that set; no key lists, no busy set in Python.
+_HELD = """(SELECT h.resource FROM hold h WHERE h.active = ? AND h.start < ? AND h."end" > ?
+    AND h.start > ?{ignore})"""
+
+
+def _held(start: datetime, end: datetime, ignore_request: int | None) -> tuple[str, list[Any]]:
+    """A subquery of the resources held for some part of [start, end), and its params."""
+    params: list[Any] = [True, utc(end), utc(start), utc(start) - MAX_WINDOW]
+    ignore = ""
+    if ignore_request is not None:
+        ignore = " AND h.request_id <> ?"
+        params.append(ignore_request)
+    return _HELD.format(ignore=ignore), params
+
+
+async def _ids(sql: str, params: list[Any]) -> list[Any]:
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        parts = sql.split("?")
+        sql = "".join(f"{p}${i}" for i, p in enumerate(parts[:-1], start=1)) + parts[-1]
+    rows = await conn.execute_query_dict(sql, params)
+    return [row["id"] for row in rows]
+
+
 async def free_vehicles(
-    start: datetime, end: datetime, seats: int = 1, *, ignore_request: int | None = None
+    start: datetime,
+    end: datetime,
+    seats: int = 1,
+    *,
+    ignore_request: int | None = None,
+    limit: int | None = None,
 ) -> list[Vehicle]:
-    """Vehicles in service with at least `seats` seats whose vehicle and driver are both
-    free for [start, end), smallest first; driver fetched."""
-    vehicles = await (
-        Vehicle.filter(in_service=True, seats__gte=seats, driver_id__isnull=False)
-        .order_by("seats", "plate")
-        .prefetch_related("driver")
-    )
-    keys = [vehicle_key(v.id) for v in vehicles] + [driver_key(v.driver.userid) for v in vehicles]
-    busy = await busy_resources(keys, start, end, ignore_request=ignore_request)
-    return [
-        v
-        for v in vehicles
-        if vehicle_key(v.id) not in busy and driver_key(v.driver.userid) not in busy
-    ]
+    """Vehicles in service with at least `seats` seats whose vehicle and (active) driver
+    are both free for [start, end), smallest first, at most `limit`; driver fetched."""
+    held, p = _held(start, end, ignore_request)
+    # Only fixed fragments are formatted in; every value is a parameter.
+    sql = f"""SELECT v.id FROM vehicle v JOIN "user" d ON d.id = v.driver_id
+        WHERE v.in_service = ? AND v.seats >= ? AND d.active = ?
+        AND 'vehicle:' || v.id NOT IN {held} AND 'driver:' || d.userid NOT IN {held}
+        ORDER BY v.seats, v.plate"""  # noqa: S608
+    params: list[Any] = [True, seats, True, *p, *p]  # the subquery appears twice
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    ids = await _ids(sql, params)
+    if not ids:
+        return []
+    by_id = {v.id: v for v in await Vehicle.filter(id__in=ids).select_related("driver")}
+    return [by_id[i] for i in ids]
 
 
 async def free_facilities(
@@ -470,17 +550,35 @@ async def free_facilities(
     type: str | None = None,
     capacity: int = 0,
     ids: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> list[Facility]:
     """Active facilities (of a type, or among `ids`) with room for `capacity`, free for
-    [start, end); opening hours are the caller's check (they depend on the local day)."""
-    query = Facility.filter(active=True, capacity__gte=capacity)
+    [start, end), smallest first, at most `limit`; opening hours are the caller's check
+    (they depend on the local day)."""
+    held, p = _held(start, end, None)
+    where, params = ["f.active = ?", "f.capacity >= ?"], [True, capacity]
     if type:
-        query = query.filter(type=type)
+        where.append("f.type = ?")
+        params.append(str(type))
     if ids is not None:
-        query = query.filter(id__in=list(ids))
-    facilities = await query.order_by("capacity", "id")
-    busy = await busy_resources([facility_key(f.id) for f in facilities], start, end)
-    return [f for f in facilities if facility_key(f.id) not in busy]
+        if not ids:
+            return []
+        where.append(f"f.id IN ({', '.join('?' * len(ids))})")
+        params += list(ids)
+    sql = (  # only fixed fragments are formatted in; every value is a parameter
+        f"SELECT f.id FROM facility f WHERE {' AND '.join(where)}"  # noqa: S608
+        f" AND 'facility:' || f.id NOT IN {held}"
+        " ORDER BY f.capacity, f.id"
+    )
+    params += p
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    found = await _ids(sql, params)
+    if not found:
+        return []
+    by_id = {f.id: f for f in await Facility.filter(id__in=found)}
+    return [by_id[i] for i in found]
 
 
 async def next_free_start(
@@ -594,6 +692,20 @@ def to_api(request: Request) -> dict[str, Any]:
 # Changing
 
 
+async def _locked_request(no: int, now: datetime) -> Request:
+    """Inside a transaction: lock the request's row (a no-op UPDATE of `updated_at`: a
+    row lock on PostgreSQL, the write lock on SQLite) and then read it, so that changes
+    of one request (decisions, cancel, repair steps) run one after the other and each
+    sees the state the previous one left (READ COMMITTED reads after the lock)."""
+    if not 0 < no - NUMBER_BASE < 2**31:
+        raise NotFound(no)
+    await Request.filter(id=request_id(no)).update(updated_at=utc(now))
+    request = await get_request(no)
+    if request is None:
+        raise NotFound(no)
+    return request
+
+
 async def _set_status(
     request: Request, to: RequestStatus, frm: Iterable[RequestStatus], now: datetime
 ) -> bool:
@@ -629,13 +741,11 @@ async def decide(
     """The current step's approver approves or rejects. `step_id` binds a decision to the
     step a link or card was made for. The fleet manager may change vehicle and driver."""
     async with in_transaction():
-        # Touch the request row first: it serialises this decision with a cancel or another
-        # decision of the same request (a row lock on PostgreSQL) before anything is read.
-        await Request.filter(id=request_id(no)).update(updated_at=utc(now))
-        request = await get_request(no)
-        if request is None:
-            raise NotFound(no)
+        # Lock the request row first: it serialises this decision with a cancel or another
+        # decision of the same request before anything is read.
+        request = await _locked_request(no, now)
         step = current_step(request)
+        mine = [s for s in ordered_steps(request) if s.approver.userid == approver and s.decision]
         if step_id is not None:
             bound = next((s for s in request.steps if s.id == step_id), None)
             if bound is None:
@@ -644,16 +754,17 @@ async def decide(
                 raise AlreadyDecided(bound)
             if step is None or step.id != step_id:
                 raise InvalidState(request, "decide")
-            step = bound
         if step is None:
-            if request.status is RequestStatus.PENDING:
-                raise InvalidState(request, "decide")
-            decided = [s for s in request.steps if s.approver.userid == approver and s.decision]
-            if decided:
-                raise AlreadyDecided(decided[-1])
+            # Nothing waits: cancelled, or decided to the end (perhaps by this approver).
+            if request.status in (RequestStatus.APPROVED, RequestStatus.REJECTED) and mine:
+                raise AlreadyDecided(mine[-1])
             raise InvalidState(request, "decide")
         if step.approver.userid != approver:
+            if mine:  # "同意 1024" again after deciding an earlier step
+                raise AlreadyDecided(mine[-1])
             raise NotAllowed(f"#{no} waits for {step.approver.userid}, not {approver}")
+        if (vehicle_id is not None or driver) and step.role != Role.FLEET_MANAGER:
+            raise NotAllowed("only the fleet manager's step may change the vehicle or driver")
         n = await ApprovalStep.filter(id=step.id, decision__isnull=True).update(
             decision=str(decision), decided_at=utc(now), comment=comment, channel=channel
         )
@@ -746,9 +857,7 @@ def cancellable(request: Request, now: datetime) -> bool:
 async def cancel(no: int, userid: str, now: datetime, channel: str) -> Request:
     """The applicant cancels a request that has not started; its holds are freed."""
     async with in_transaction():
-        request = await get_request(no)
-        if request is None:
-            raise NotFound(no)
+        request = await _locked_request(no, now)
         if request.applicant.userid != userid:
             raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")
         if not cancellable(request, now):
@@ -773,8 +882,8 @@ async def assign_repair(
     no: int, dispatcher: str, worker: str, now: datetime, channel: str
 ) -> Request:
     async with in_transaction():
-        request = await get_request(no)
-        if request is None or request.type is not RequestType.REPAIR_REQUEST:
+        request = await _locked_request(no, now)
+        if request.type is not RequestType.REPAIR_REQUEST:
             raise NotFound(no)
         user = await User.get_or_none(userid=worker, active=True)
         if user is None or not await user.role_links.filter(role=Role.REPAIR_WORKER).exists():
@@ -807,9 +916,11 @@ async def progress_repair(
         RequestStatus.IN_PROGRESS: [RequestStatus.ASSIGNED],
         RequestStatus.COMPLETED: [RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS],
     }
+    if to not in allowed:
+        raise RequestError(f"a repair goes to in_progress or completed, not {to}")
     async with in_transaction():
-        request = await get_request(no)
-        if request is None or request.type is not RequestType.REPAIR_REQUEST:
+        request = await _locked_request(no, now)
+        if request.type is not RequestType.REPAIR_REQUEST:
             raise NotFound(no)
         if request.assignee is None or request.assignee.userid != worker:
             raise NotAllowed(f"#{no} is not assigned to {worker}")
@@ -845,8 +956,8 @@ async def rate_repair(no: int, userid: str, score: int, now: datetime, channel: 
     if not 1 <= score <= 5:
         raise RequestError("score must be 1-5")
     async with in_transaction():
-        request = await get_request(no)
-        if request is None or request.type is not RequestType.REPAIR_REQUEST:
+        request = await _locked_request(no, now)
+        if request.type is not RequestType.REPAIR_REQUEST:
             raise NotFound(no)
         if request.applicant.userid != userid:
             raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")
