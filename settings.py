@@ -45,6 +45,9 @@ class Settings:
     data_dir: str = "data"
     # Prefix of every Redis key, so that several deployments (or tests) can share one Redis.
     key_prefix: str = "jgbot:"
+    # Working hours an approval step may wait before its approver is reminded (twice
+    # this: the next level up is told); issue 5, item 4.
+    approval_reminder_hours: float = 4.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -102,6 +105,13 @@ def load_settings(
         except ValueError:
             raise SettingsError(_bad(name, raw, "an integer")) from None
 
+    raw_hours = get("APPROVAL_REMINDER_HOURS")
+    try:
+        reminder_hours = float(raw_hours) if raw_hours else 4.0
+    except ValueError:
+        reminder_hours = 0.0
+    if not 0 < reminder_hours <= 1000:
+        raise SettingsError(_bad("APPROVAL_REMINDER_HOURS", raw_hours, "a positive number of hours"))
     tz = get("BOT_TIMEZONE", "Asia/Shanghai")
     try:
         ZoneInfo(tz)
@@ -139,4 +149,5 @@ def load_settings(
         timezone=tz,
         data_dir=get("DATA_DIR", "data"),
         key_prefix=get("REDIS_KEY_PREFIX", "jgbot:"),
+        approval_reminder_hours=reminder_hours,
     )

@@ -12,22 +12,25 @@ from aiohttp import web
 from tortoise import connections
 
 from bot.api import setup_api
+from bot.approve import setup_approve
 from bot.auth import setup_auth
 from bot.calendar import setup_calendar
 from bot.callback import setup_callback
 from bot.dashboard import setup_dashboard
 from bot.dedup import make_dedup
-from bot.dispatcher import Dispatcher, LocalUserLock, RedisUserLock
+from bot.dispatcher import Dispatcher
 from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS, WECOM
 from bot.links import SignedLinks
 from bot.notifier import OutboxWorker, Transport
+from bot.pages import setup_pages
 from bot.ratelimit import MemoryLimiter, RedisLimiter
+from bot.sessions import LocalSessions, RedisSessions
+from bot.timers import timers_ctx
 from bot.transport import WeComTransport
 from bot.wecom import wecom_ctx
 from models import org
 from models.db import close_db, init_db
 from nlp import Nlu
-from nlp.state import MemoryStorage, RedisStorage
 from settings import Settings
 
 log = logging.getLogger("bot.app")
@@ -61,12 +64,14 @@ def create_app(
     if nlu is not None:
         app[NLU] = nlu
     resources = [db_ctx] if manage_db else []
-    app.cleanup_ctx.extend([*resources, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx])
+    app.cleanup_ctx.extend([*resources, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx, timers_ctx])
     setup_callback(app)
     setup_auth(app)
     setup_dashboard(app)
     setup_calendar(app)
     setup_api(app)
+    setup_pages(app)
+    setup_approve(app)
     app.router.add_get("/healthz", healthz)
     return app
 
@@ -115,18 +120,16 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     transport = app[TRANSPORT] if TRANSPORT in app else WeComTransport(app[WECOM])
     if redis is not None:
         limiter: MemoryLimiter | RedisLimiter = RedisLimiter(redis, settings.key_prefix)
-        storage: MemoryStorage | RedisStorage = RedisStorage(redis, settings.key_prefix)
-        lock: LocalUserLock | RedisUserLock = RedisUserLock(redis, settings.key_prefix)
+        sessions: LocalSessions | RedisSessions = RedisSessions(redis, settings.key_prefix, limiter)
     else:
-        limiter, storage, lock = MemoryLimiter(), MemoryStorage(), LocalUserLock()
+        limiter = MemoryLimiter()
+        sessions = LocalSessions(limiter=limiter)
     worker = OutboxWorker(transport, limiter)
     app[WORKER] = worker
     app[DISPATCHER] = Dispatcher(
         nlu=app[NLU],
-        storage=storage,
+        sessions=sessions,
         transport=transport,
-        limiter=limiter,
-        user_lock=lock,
         tz=settings.tz,
         on_outbox=worker.wake,
         links=SignedLinks(settings),

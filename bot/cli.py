@@ -14,17 +14,18 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import create_app
-from bot.dispatcher import Dispatcher, LocalUserLock
+from bot.dispatcher import Dispatcher
+from bot.links import SignedLinks
 from bot.logs import setup_logging
 from bot.notifier import OutboxWorker
 from bot.ratelimit import MemoryLimiter
+from bot.sessions import LocalSessions
 from bot.transport import CallbackTransport
 from handlers.base import Channel, Inbound, InboundKind
 from models import org
 from models.db import close_db, init_db
 from models.seed import run_seed
 from nlp import Nlu
-from nlp.state import MemoryStorage
 from settings import Settings
 
 
@@ -85,8 +86,8 @@ async def chat(settings: Settings, user_id: str) -> int:
         limiter = MemoryLimiter(per_minute=10**6, per_hour=10**6)
         worker = OutboxWorker(transport, limiter, poll_seconds=0.2)
         dispatcher = Dispatcher(
-            nlu=nlu, storage=MemoryStorage(), transport=transport, limiter=limiter,
-            user_lock=LocalUserLock(), tz=settings.tz, on_outbox=worker.wake,
+            nlu=nlu, sessions=LocalSessions(limiter=limiter), transport=transport,
+            tz=settings.tz, on_outbox=worker.wake, links=SignedLinks(settings),
         )
         worker_task = asyncio.create_task(worker.run())
         print(f"以 {user_id} 的身份对话，输入“帮助”看看能办什么；Ctrl-D 退出。", flush=True)

@@ -8,23 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.notifier import DeliveryError, OutboxNotifier, Transport
-from bot.ratelimit import SendLimiter
+from bot.sessions import Session, Sessions
+from bot.users import UserDirectory
 from handlers import ROUTERS, find_handler, text_handlers
+from handlers.approval import decide_from_card
 from handlers.base import Channel, Ctx, Inbound, InboundKind, Links, NoLinks, Reply, UserInfo
-from models import org, outbox
+from models import outbox
 from models.requests import NUMBER_BASE
 from nlp import Intent, Nlu, Parse
-from nlp.state import Storage
 
 log = logging.getLogger("bot.dispatch")
 
@@ -46,87 +44,26 @@ def _flow_intent(state: Mapping[str, Any]) -> Intent | None:
         return None
 
 
-class UserLock(Protocol):
-    def hold(self, user_id: str) -> Any:
-        """An async context manager: while held, no other holder for this user anywhere."""
-        ...
-
-
-class LocalUserLock:
-    """Mutual exclusion per user inside one process."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, user_id: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(user_id, asyncio.Lock())
-        self._users[user_id] = self._users.get(user_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[user_id] -= 1
-            if self._users[user_id] == 0:
-                del self._users[user_id]
-                del self._locks[user_id]
-
-
-class RedisUserLock:
-    """Mutual exclusion per user across processes: `SET NX PX` with a token, released by
-    a compare-and-delete script; the in-process lock in front keeps local waiters off Redis."""
-
-    _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-
-    def __init__(self, redis: Any, prefix: str, lease_ms: int = 30_000) -> None:
-        self._redis = redis
-        self._prefix = prefix
-        self._lease_ms = lease_ms
-        self._local = LocalUserLock()
-        self._release = redis.register_script(self._RELEASE)
-
-    @asynccontextmanager
-    async def hold(self, user_id: str) -> AsyncIterator[None]:
-        async with self._local.hold(user_id):
-            key = f"{self._prefix}lock:user:{user_id}"
-            token = uuid.uuid4().hex
-            deadline = time.monotonic() + self._lease_ms / 1000
-            delay = 0.005
-            while not await self._redis.set(key, token, nx=True, px=self._lease_ms):
-                if time.monotonic() > deadline:
-                    break  # the holder died without releasing: its lease is over anyway
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.1)
-            try:
-                yield
-            finally:
-                await self._release(keys=[key], args=[token])
-
-
 class Dispatcher:
     def __init__(
         self,
         *,
         nlu: Nlu,
-        storage: Storage,
+        sessions: Sessions,
         transport: Transport,
-        limiter: SendLimiter,
-        user_lock: UserLock,
         tz: ZoneInfo,
         on_outbox: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
         links: Links | None = None,
     ) -> None:
         self._nlu = nlu
-        self._storage = storage
+        self._sessions = sessions
         self._transport = transport
-        self._limiter = limiter
-        self._lock = user_lock
         self._tz = tz
         self._clock = clock or (lambda: datetime.now(tz))
         self._on_outbox = on_outbox
         self._links: Links = links or NoLinks()
+        self.users = UserDirectory()
         self._notifier = OutboxNotifier(on_enqueue=on_outbox, clock=self._clock)
         self._queues: dict[str, deque[Inbound]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -164,52 +101,50 @@ class Dispatcher:
 
     async def process(self, inbound: Inbound) -> Reply | None:
         """Handle one message and deliver its reply; never raises."""
-        try:
-            reply = await self.handle(inbound)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception(
-                "handling failed",
-                extra={"user": inbound.user_id, "msg_id": inbound.msg_id, "kind": str(inbound.kind)},
-            )
-            reply = Reply(SORRY)
+        async with self._sessions.open(inbound.user_id) as session:
+            try:
+                reply = await self.handle(inbound, session)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception(
+                    "handling failed",
+                    extra={"user": inbound.user_id, "msg_id": inbound.msg_id, "kind": str(inbound.kind)},
+                )
+                reply = Reply(SORRY)
+            session.reply_due = bool(reply is not None and reply.text)
         self.handled += 1
         if reply is not None and reply.text:
-            await self.send_reply(inbound.user_id, reply)
+            await self.send_reply(inbound.user_id, reply, wait=session.wait)
         return reply
 
-    async def handle(self, inbound: Inbound) -> Reply | None:
-        """The reply to one message (None: nothing to say), under the user's lock."""
-        async with self._lock.hold(inbound.user_id):
-            state = await self._storage.get(inbound.user_id)
-            ctx = await self.context_for(inbound.user_id, inbound.channel, state)
-            if ctx is None:
-                log.info("message from unknown user", extra={"user": inbound.user_id})
-                return Reply(UNKNOWN_USER.format(user_id=inbound.user_id))
-            info = ctx.user
-            text = self._text_of(inbound)
-            if text is None:
-                reply = await self._non_text(inbound, ctx)
-                intent = "-"
-            else:
-                reply, intent = await self._route(inbound, text, ctx)
-            if reply is not None and reply.state is not None:
-                await self._storage.set(info.user_id, dict(reply.state))
-            log.info("handled", extra={"user": info.user_id, "msg_id": inbound.msg_id,
-                                       "kind": str(inbound.kind), "intent": intent})
-            return reply
+    async def handle(self, inbound: Inbound, session: Session) -> Reply | None:
+        """The reply to one message (None: nothing to say), inside the user's session; a
+        new dialogue state goes back in `session.new_state`."""
+        ctx = await self.context_for(inbound.user_id, inbound.channel, session.state)
+        if ctx is None:
+            log.info("message from unknown user", extra={"user": inbound.user_id})
+            return Reply(UNKNOWN_USER.format(user_id=inbound.user_id))
+        text = self._text_of(inbound)
+        if text is None:
+            reply = await self._non_text(inbound, ctx)
+            intent = "-"
+        else:
+            reply, intent = await self._route(inbound, text, ctx)
+        if reply is not None and reply.state is not None:
+            session.new_state = dict(reply.state)
+        log.info("handled", extra={"user": inbound.user_id, "msg_id": inbound.msg_id,
+                                   "kind": str(inbound.kind), "intent": intent})
+        return reply
 
     async def context_for(
         self, user_id: str, channel: Channel, state: Mapping[str, Any] | None = None
     ) -> Ctx | None:
         """What a handler gets for this user now (None: not in the organisation); also
         used by the pages, so that chat, links, cards and forms share one set of use cases."""
-        user = await org.get_user(user_id)
-        if user is None or not user.active:
+        info = await self.users.get(user_id)
+        if info is None:
             return None
-        info = UserInfo(user_id=user.userid, name=user.name, department_id=user.department_id,
-                        roles=frozenset(user.role_list))
         return Ctx(user=info, now=self._clock().astimezone(self._tz), notifier=self._notifier,
                    channel=channel, state=state or {}, links=self._links)
 
@@ -227,8 +162,10 @@ class Dispatcher:
         return reply or Reply(""), str(intent)
 
     async def _non_text(self, inbound: Inbound, ctx: Ctx) -> Reply | None:
-        """A photo or location inside an open flow goes to it (a repair's photos);
-        otherwise a hint of what to do with it."""
+        """A tapped approval card decides; a photo or location inside an open flow goes to
+        it (a repair's photos); otherwise a hint of what to do with it."""
+        if inbound.kind is InboundKind.CARD_EVENT:
+            return await decide_from_card(inbound, ctx)
         flow = _flow_intent(ctx.state)
         if flow is not None and inbound.kind in (InboundKind.IMAGE, InboundKind.LOCATION):
             reply = await find_handler(flow, ROUTERS)(inbound, Parse(flow, {}), ctx)
@@ -275,12 +212,14 @@ class Dispatcher:
 
     # -- replies ------------------------------------------------------------------------
 
-    async def send_reply(self, user_id: str, reply: Reply) -> None:
-        """Send at once when the budget allows; otherwise, or when WeCom fails, through
-        the outbox, so a reply is delayed but never lost."""
+    async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None) -> None:
+        """Send at once when the budget allows (`wait` 0, taken when the session closed);
+        otherwise, or when WeCom fails, through the outbox: delayed, never lost."""
         kind = "markdown" if reply.markdown else "text"
         content = {"content": reply.text}
-        if await self._limiter.acquire(user_id) == 0:
+        if wait is None:
+            wait = await self._sessions.take_budget(user_id)
+        if wait == 0:
             try:
                 await self._transport.deliver(user_id, kind, content)
                 return

@@ -91,8 +91,16 @@ class RedisLimiter:
         self._script = redis.register_script(_LUA)
 
     async def acquire(self, user_id: str) -> float:
+        result = await self._call(user_id, None)
+        return max(0.0, float(result))
+
+    async def queue(self, user_id: str, pipe: Any) -> None:
+        """Queue the same check on a pipeline; its result (the wait, as text) comes with
+        the pipeline's others."""
+        await self._call(user_id, pipe)
+
+    async def _call(self, user_id: str, client: Any) -> Any:
         now = self._clock()
         member = f"{now:.6f}:{id(self)}:{next(self._seq)}"
         keys = [f"{self._prefix}rl:m:{user_id}", f"{self._prefix}rl:h:{user_id}"]
-        result = await self._script(keys=keys, args=[now, member, *self._args])
-        return max(0.0, float(result))
+        return await self._script(keys=keys, args=[now, member, *self._args], client=client)

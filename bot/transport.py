@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.notifier import DUPLICATE_CHECK_SECONDS, DeliveryError
 from bot.wecom import WeComClient, WeComError, WeComUnavailable
+from models.outbox import MessageKind
 
 
 class WeComTransport:
@@ -16,7 +17,17 @@ class WeComTransport:
     async def deliver(
         self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False
     ) -> None:
+        """`message/send`, or for CARD_UPDATE `message/update_template_card` of the card
+        `user_id` tapped. Only busy and rate-limit errcodes are retried: a response_code
+        that is used or past its 72 h gives an errcode that is not, so the row is marked
+        dead at once instead of retrying for two days."""
         try:
+            if kind == MessageKind.CARD_UPDATE:
+                code, card = content.get("response_code"), content.get("template_card")
+                if not isinstance(code, str) or not code or not isinstance(card, Mapping):
+                    raise DeliveryError("card update without response_code or card", retryable=False)
+                await self._client.update_template_card([user_id], code, card)
+                return
             await self._client.send_message(
                 user_id, kind, content,
                 duplicate_check_interval=DUPLICATE_CHECK_SECONDS if once else None,

@@ -1,6 +1,14 @@
 """Use cases. The ordered router list is the one place that decides who handles what."""
 
-from handlers import approval, cancel, facility_reservation, repair, status, vehicle_booking
+from handlers import (
+    approval,
+    cancel,
+    facility_reservation,
+    reminders,
+    repair,
+    status,
+    vehicle_booking,
+)
 from handlers import help as help_
 from handlers.base import Handler, Router
 from nlp.types import Intent
@@ -8,6 +16,7 @@ from nlp.types import Intent
 # order matters: cancel first, fallback last
 ROUTERS: list[Router] = [
     cancel.router,
+    reminders.router,
     approval.router,
     status.router,
     repair.router,

@@ -1,21 +1,32 @@
-"""Approvals in chat: "同意 1024", "驳回1024，理由：时间冲突", "同意1024，改派沪A67890".
+"""Approvals: one decision use case, `apply_decision`, for the three ways an approver
+answers — chat ("同意 1024", "驳回1024，理由：时间冲突", "同意1024，改派沪A67890"), the
+approve link's page (bot/approve.py) and the 同意/驳回 buttons of the approval card.
 
-    approver ──► current step's approver? ──no──► refused (nothing leaks, nothing changes)
-                        └─yes──► decide() ─┬─ next step ──► tell the next approver
-                                           ├─ approved ──► tell the applicant (and the driver)
-                                           └─ rejected ──► tell the applicant the reason
-    (the decision and its notifications commit together)
+    chat / link / card ──► apply_decision ──► this user's step? ──no──► refused or "already
+                                 │                                        decided" (nothing
+                                 └─yes──► decide() ─┬─ next step ──► card to the next approver,
+                                                    │                 progress to the applicant
+                                                    ├─ approved ──► the applicant (and the driver)
+                                                    └─ rejected ──► the applicant, with the reason
+    (the decision and its notifications commit together; the request's row lock makes a
+    second answer, by any channel, find the step decided)
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import (
+    TYPE_NAMES,
+    approval_card,
     business_tz,
     describe,
     fmt_window,
@@ -33,14 +44,20 @@ from models.requests import (
     NotAllowed,
     NotFound,
     Request,
+    RequestStatus,
     current_step,
     decide,
     get_request,
+    ordered_steps,
     pending_for,
 )
 from nlp.types import Intent, Parse
 
+log = logging.getLogger("handlers.approval")
 router = Router("approval")
+
+# The outbox kind that replaces a tapped card (models.outbox.MessageKind.CARD_UPDATE).
+CARD_UPDATE = "card_update"
 
 NONE_WAITING = "目前没有等您审批的申请。"
 CONFIRM_HINT = "目前没有等您审批的申请。如果是要提交正在填写的申请，请回复“确认”。"
@@ -64,6 +81,7 @@ TO_APPLICANT_VEHICLE = (
 )
 TO_APPLICANT_FACILITY = "您的场地预约 #{no} 已批准 ✅\n{room}（{building}），{window}。请按时使用。"
 TO_APPLICANT_OTHER = "您的申请 #{no} 已批准 ✅\n{what}"
+TO_APPLICANT_PROGRESS = "您的{kind}申请 #{no} 已由{who}同意，现等待{next}审批，有结果会再告诉您。"
 TO_APPLICANT_REJECTED = "很抱歉，您的{what}未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
 TO_DRIVER = (
     "【出车任务】#{no}\n时间：{window}\n路线：{route}\n人数：{passengers}\n"
@@ -71,8 +89,50 @@ TO_DRIVER = (
 )
 NO_REASON = "未填写"
 
+DECISION_LABELS = {Decision.APPROVE: "已同意", Decision.REJECT: "已驳回"}
+LABEL_CANCELLED = "申请已撤回"
+LABEL_BY_OTHERS = "已由他人处理"
+LABEL_REFUSED = "无权审批"
+LABEL_NOT_FOUND = "申请不存在"
+LABEL_FAILED = "未处理"
+
 PLATE_RE = re.compile(r"[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}", re.I)
 CHANGE_RE = re.compile(r"(改派|换|改成|改为|调|派)")
+
+
+class OutcomeKind(StrEnum):
+    DECIDED = "decided"  # this answer made the decision
+    ALREADY = "already"  # decided (or withdrawn) before: nothing changed
+    REFUSED = "refused"  # not this user's step (now): nothing changed
+    NOT_FOUND = "not_found"
+    FAILED = "failed"  # a rule refused it (a busy vehicle, an unknown driver): nothing changed
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What came of one answer of an approver, whatever the channel (chat, link, card)."""
+
+    kind: OutcomeKind
+    text: str  # what to tell the one who answered
+    decision: Decision | None = None  # the step's decision, once it has one
+    cancelled: bool = False  # the applicant withdrew the request
+
+    @property
+    def decided(self) -> bool:
+        return self.kind is OutcomeKind.DECIDED
+
+    @property
+    def label(self) -> str:
+        """A few characters for the tapped card's greyed-out button."""
+        if self.kind in (OutcomeKind.DECIDED, OutcomeKind.ALREADY) and self.decision is not None:
+            return DECISION_LABELS[self.decision]
+        if self.cancelled:
+            return LABEL_CANCELLED
+        return {
+            OutcomeKind.ALREADY: LABEL_BY_OTHERS,
+            OutcomeKind.REFUSED: LABEL_REFUSED,
+            OutcomeKind.NOT_FOUND: LABEL_NOT_FOUND,
+        }.get(self.kind, LABEL_FAILED)
 
 
 @router.intent(Intent.APPROVE, Intent.REJECT)
@@ -94,9 +154,9 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     request = await get_request(no)
     if request is None:
         return Reply(NOT_FOUND.format(no=no))
-    refusal = why_not(request, ctx.user.user_id)
-    if refusal is not None:
-        return Reply(refusal)
+    refused = refusal(request, ctx.user.user_id)
+    if refused is not None:
+        return Reply(refused.text)
 
     vehicle_id: int | None = None
     driver: str | None = None
@@ -107,27 +167,65 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         vehicle_id, driver = change
 
     comment = parse.slots.get("comment") or None
+    outcome = await apply_decision(no, decision, ctx, comment=comment, vehicle_id=vehicle_id,
+                                   driver=driver)
+    return Reply(outcome.text)
+
+
+async def apply_decision(
+    no: int,
+    decision: Decision,
+    ctx: Ctx,
+    *,
+    comment: str | None = None,
+    step_id: int | None = None,
+    vehicle_id: int | None = None,
+    driver: str | None = None,
+) -> Outcome:
+    """The one decision use case of chat, approve link and card: `ctx.user` approves or
+    rejects `#no` (the step `step_id` when a link or card names one), and whoever comes
+    next is told in the same transaction — the next approver, or the applicant (with the
+    reason) and the driver. A second answer, by any channel, changes nothing and is told
+    the request was already decided: the request's row lock in `decide` serialises them."""
+    userid = ctx.user.user_id
+    request = await get_request(no)
+    if request is None:
+        return Outcome(OutcomeKind.NOT_FOUND, NOT_FOUND.format(no=no))
+    refused = refusal(request, userid, step_id)
+    if refused is not None:
+        return refused
     try:
         async with in_transaction():
             result = await decide(
-                no, ctx.user.user_id, decision, ctx.now, str(ctx.channel),
-                comment=comment, vehicle_id=vehicle_id, driver=driver,
+                no, userid, decision, ctx.now, str(ctx.channel),
+                comment=comment, step_id=step_id, vehicle_id=vehicle_id, driver=driver,
             )
             text = await tell_decision(result, ctx)
     except (AlreadyDecided, InvalidState):
-        fresh = await get_request(no)
-        return Reply(ALREADY.format(no=no, status=status_name(fresh or request)))
+        return await _after_the_fact(no, userid, step_id, request)
     except NotFound:
-        return Reply(NOT_FOUND.format(no=no))
+        return Outcome(OutcomeKind.NOT_FOUND, NOT_FOUND.format(no=no))
     except Conflict:
         when = fmt_window(request.start, request.end, tz_of(ctx))
-        return Reply(BUSY.format(what="所选车辆或司机", when=when, no=no))
+        return Outcome(OutcomeKind.FAILED, BUSY.format(what="所选车辆或司机", when=when, no=no))
     except NotAllowed as e:
         fresh = await get_request(no)
-        if fresh is not None and (refusal := why_not(fresh, ctx.user.user_id)) is not None:
-            return Reply(refusal)
-        return Reply(NO_DRIVER.format(why=e, no=no))
-    return Reply(text)
+        if fresh is not None and (again := refusal(fresh, userid, step_id)) is not None:
+            return again
+        return Outcome(OutcomeKind.FAILED, NO_DRIVER.format(why=e, no=no))
+    log.info("decided", extra={"no": no, "user": userid, "decision": str(decision),
+                               "channel": str(ctx.channel)})
+    return Outcome(OutcomeKind.DECIDED, text, decision)
+
+
+async def _after_the_fact(no: int, userid: str, step_id: int | None, before: Request) -> Outcome:
+    """Another answer got there first (or the applicant withdrew): say what happened."""
+    fresh = await get_request(no) or before
+    again = refusal(fresh, userid, step_id)
+    if again is not None:
+        return again
+    return Outcome(OutcomeKind.ALREADY, ALREADY.format(no=no, status=status_name(fresh)),
+                   cancelled=fresh.status is RequestStatus.CANCELLED)
 
 
 def tz_of(ctx: Ctx) -> ZoneInfo:
@@ -139,20 +237,82 @@ def list_waiting(waiting: list[Request], tz: ZoneInfo) -> str:
     return CHOOSE.format(n=len(waiting), lines=lines, no=waiting[0].no)
 
 
-def why_not(request: Request, userid: str) -> str | None:
-    """None when `userid` may decide the current step; else what to tell them, without
-    revealing anything to someone who is not one of the request's approvers."""
+def refusal(request: Request, userid: str, step_id: int | None = None) -> Outcome | None:
+    """None when `userid` may decide the current step (the step `step_id`, when a link or
+    card names one); else why not, without revealing anything to someone who is not one
+    of the request's approvers."""
+    no = request.no
     step = current_step(request)
-    if step is not None and step.approver.userid == userid:
-        return None
-    mine = [s for s in request.steps if s.approver.userid == userid]
-    if not mine:
-        return NOT_APPROVER.format(no=request.no)
+    cancelled = request.status is RequestStatus.CANCELLED
+    if step_id is not None:
+        bound = next((s for s in request.steps if s.id == step_id), None)
+        if bound is None or bound.approver.userid != userid:
+            return Outcome(OutcomeKind.REFUSED, NOT_APPROVER.format(no=no))
+        if step is not None and step.id == step_id:
+            return None
+        mine = [bound] if bound.decision else []
+    else:
+        if step is not None and step.approver.userid == userid:
+            return None
+        mine = [s for s in ordered_steps(request) if s.approver.userid == userid]
+        if not mine:
+            return Outcome(OutcomeKind.REFUSED, NOT_APPROVER.format(no=no))
+    decided = [s.decision for s in mine if s.decision]
+    decision = Decision(decided[-1]) if decided else None
     if step is None:
-        return ALREADY.format(no=request.no, status=status_name(request))
-    if any(s.decision for s in mine):
-        return ALREADY_MINE.format(no=request.no, who=step.approver.name)
-    return NOT_YET.format(no=request.no, who=step.approver.name)
+        return Outcome(OutcomeKind.ALREADY, ALREADY.format(no=no, status=status_name(request)),
+                       decision, cancelled)
+    if decided:
+        return Outcome(OutcomeKind.ALREADY, ALREADY_MINE.format(no=no, who=step.approver.name),
+                       decision)
+    return Outcome(OutcomeKind.REFUSED, NOT_YET.format(no=no, who=step.approver.name))
+
+
+def why_not(request: Request, userid: str) -> str | None:
+    """The text of `refusal`: None when `userid` may decide the current step."""
+    refused = refusal(request, userid)
+    return refused.text if refused is not None else None
+
+
+# --- cards ---------------------------------------------------------------------------
+
+CARD_KEY_RE = re.compile(r"^(approve|reject):(\d{1,10}):(\d{1,10})$")
+
+
+async def decide_from_card(msg: Inbound, ctx: Ctx) -> Reply | None:
+    """The approver tapped 同意 or 驳回 on an approval card: decide that step for whoever
+    tapped (only its approver succeeds) and grey the card's buttons out with the result.
+    A rejection from a card carries no reason: the applicant reads "理由：未填写" (the
+    card says to open the link or write in chat for a reason)."""
+    m = CARD_KEY_RE.match(msg.event_key)
+    if m is None:
+        log.info("card event of an unknown card", extra={"user": msg.user_id,
+                                                        "task_id": msg.task_id[:64]})
+        return None
+    decision, no, step_id = Decision(m[1]), int(m[2]), int(m[3])
+    outcome = await apply_decision(no, decision, ctx, step_id=step_id)
+    if msg.response_code:
+        await update_card(msg, outcome, no, step_id, ctx)
+    return Reply(outcome.text)
+
+
+async def update_card(msg: Inbound, outcome: Outcome, no: int, step_id: int, ctx: Ctx) -> None:
+    """Replace the tapped card, for the one who tapped it, by the same card whose buttons
+    show the result; through the outbox (`message/update_template_card`, its
+    response_code single-use and valid 72 h: https://developer.work.weixin.qq.com/document/path/94888)."""
+    request = await get_request(no)
+    step = next((s for s in request.steps if s.id == step_id), None) if request else None
+    if request is None or step is None:
+        return
+    url = ctx.links.approve_url(no, step_id, step.approver.userid)
+    card = approval_card(request, step, request.applicant.name, tz_of(ctx), url,
+                         result=outcome.label, note=outcome.text)
+    code_hash = hashlib.sha256(msg.response_code.encode()).hexdigest()[:32]
+    await ctx.notifier.notify(
+        msg.user_id, Message(CARD_UPDATE, {"response_code": msg.response_code,
+                                           "template_card": card}),
+        key=f"card:{code_hash}",
+    )
 
 
 async def vehicle_change(text: str, request: Request, ctx: Ctx) -> tuple[int | None, str | None] | str:
@@ -178,13 +338,21 @@ async def vehicle_change(text: str, request: Request, ctx: Ctx) -> tuple[int | N
 
 
 async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
-    """Notify who comes next (inside the decision's transaction); returns the reply."""
+    """Notify who comes next (inside the decision's transaction): the next approver and
+    the applicant, or the applicant (with the reason) and the driver; returns the reply."""
     request, tz = result.request, tz_of(ctx)
     no = request.no
     applicant = request.applicant
     if result.next_step is not None:
-        await notify_approver(ctx.notifier, request, result.next_step, applicant.name, tz)
-        return APPROVED_NEXT.format(no=no, who=result.next_step.approver.name)
+        nxt = result.next_step
+        await notify_approver(ctx.notifier, request, nxt, applicant.name, tz, links=ctx.links)
+        await notify_applicant(
+            ctx.notifier, request,
+            TO_APPLICANT_PROGRESS.format(kind=TYPE_NAMES[request.type], no=no, who=ctx.user.name,
+                                         next=nxt.approver.name),
+            key=f"progress:{no}:{result.step.seq}",
+        )
+        return APPROVED_NEXT.format(no=no, who=nxt.approver.name)
     if result.step.decision == Decision.REJECT:
         freed = {
             RequestType.VEHICLE_BOOKING: "预留的车辆和司机已释放。",

@@ -5,9 +5,10 @@ modules; what two modules would otherwise both write lives here."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.base import Message, Notifier
+from handlers.base import Links, Message, Notifier
 from models.org import RequestType
 from models.requests import ApprovalStep, Request, RequestStatus
 
@@ -73,15 +74,109 @@ def describe(request: Request, tz: ZoneInfo) -> str:
     return " ".join(p for p in parts if p)
 
 
+APPROVER_TEXT = (
+    "【待您审批】{name}的申请：{what}\n"
+    "回复“同意{no}”通过，或“驳回{no}，理由：…”。"
+)
+CARD_SOURCE = "机关事务管理局"
+CARD_TITLE = "{kind}申请待您审批 #{no}"
+CARD_HINT = "点“同意”或“驳回”即可审批；要写驳回理由，点“查看详情”或回复“驳回{no}，理由：…”。"
+CARD_DETAILS = "查看详情"
+APPROVE_BUTTON, REJECT_BUTTON = "同意", "驳回"
+
+
+def card_task_id(no: int, step_id: int) -> str:
+    """One card per (request, step): WeCom wants a task_id unique within the app, at most
+    128 characters of [A-Za-z0-9_-@] (https://developer.work.weixin.qq.com/document/path/90236)."""
+    return f"req{no}s{step_id}"
+
+
+def card_key(action: str, no: int, step_id: int) -> str:
+    """The EventKey of a card button: "approve:1001:5" / "reject:1001:5"."""
+    return f"{action}:{no}:{step_id}"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def request_facts(request: Request, applicant_name: str, tz: ZoneInfo) -> list[tuple[str, str]]:
+    """What an approver needs to decide, as (label, value) lines: who, when, where, how
+    many. Relations used must be fetched."""
+    d = request.details or {}
+    rows = [("申请人", applicant_name)]
+    if request.start is not None:
+        rows.append(("时间", fmt_window(request.start, request.end, tz)))
+    if request.type is RequestType.VEHICLE_BOOKING:
+        rows.append(("行程", f"{d.get('origin') or '局机关'}→{d.get('destination') or '（未填）'}"))
+        if d.get("passengers"):
+            rows.append(("人数", f"{d['passengers']}人"))
+        if request.vehicle is not None:
+            driver = f"（{request.driver.name}）" if request.driver is not None else ""
+            rows.append(("车辆", f"{request.vehicle.plate}{driver}"))
+        if d.get("purpose"):
+            rows.append(("事由", str(d["purpose"])))
+    elif request.type is RequestType.FACILITY_RESERVATION:
+        if request.facility is not None:
+            rows.append(("地点", f"{request.facility.name}（{request.facility.building}）"))
+        if d.get("attendees"):
+            rows.append(("人数", f"{d['attendees']}人"))
+    else:
+        if d.get("location"):
+            rows.append(("地点", str(d["location"])))
+        if d.get("description"):
+            rows.append(("问题", str(d["description"])))
+    return rows
+
+
+def card_facts(request: Request, applicant_name: str, tz: ZoneInfo) -> list[dict[str, str]]:
+    """The card's key/value lines (WeCom shows at most 6, values of about 26 characters)."""
+    rows = request_facts(request, applicant_name, tz)
+    return [{"keyname": k, "value": _clip(v, 26)} for k, v in rows[:6]]
+
+
+def approval_card(request: Request, step: ApprovalStep, applicant_name: str, tz: ZoneInfo,
+                  url: str, *, result: str | None = None, note: str | None = None) -> dict[str, Any]:
+    """The `button_interaction` template card asking the approver of `step` to decide
+    (https://developer.work.weixin.qq.com/document/path/90236#按钮交互型). With `result`,
+    the same card after the decision: its buttons greyed out and showing `result`
+    ("已同意"), for `message/update_template_card`."""
+    no = request.no
+    card: dict[str, Any] = {
+        "card_type": "button_interaction",
+        "source": {"desc": CARD_SOURCE},
+        "main_title": {
+            "title": CARD_TITLE.format(kind=TYPE_NAMES[request.type], no=no),
+            "desc": f"{applicant_name}提交",
+        },
+        "sub_title_text": note if note is not None else CARD_HINT.format(no=no),
+        "horizontal_content_list": card_facts(request, applicant_name, tz),
+        "task_id": card_task_id(no, step.id),
+        "button_list": [
+            {"text": APPROVE_BUTTON, "style": 1, "key": card_key("approve", no, step.id)},
+            {"text": REJECT_BUTTON, "style": 2, "key": card_key("reject", no, step.id)},
+        ],
+    }
+    if url:
+        card["card_action"] = {"type": 1, "url": url}
+        card["jump_list"] = [{"type": 1, "title": CARD_DETAILS, "url": url}]
+    if result is not None:
+        card["replace_text"] = result  # the buttons become one grey, untappable label
+    return card
+
+
 async def notify_approver(notifier: Notifier, request: Request, step: ApprovalStep,
-                          applicant_name: str, tz: ZoneInfo) -> None:
-    """Tell the approver of `step` that the request waits for them."""
-    text = (
-        f"【待您审批】{applicant_name}的申请：{describe(request, tz)}\n"
-        f"回复“同意{request.no}”通过，或“驳回{request.no}，理由：…”。"
-    )
-    await notifier.notify(step.approver.userid, Message.text(text),
-                          key=f"approve:{request.no}:{step.seq}")
+                          applicant_name: str, tz: ZoneInfo, *, links: Links | None = None) -> None:
+    """Tell the approver of `step` that the request waits for them: a card with 同意/驳回
+    and the approve link when this channel has pages (`links`), else the chat hint."""
+    approver = step.approver.userid
+    url = links.approve_url(request.no, step.id, approver) if links is not None else ""
+    if url:
+        message = Message("template_card", approval_card(request, step, applicant_name, tz, url))
+    else:
+        message = Message.text(APPROVER_TEXT.format(
+            name=applicant_name, what=describe(request, tz), no=request.no))
+    await notifier.notify(approver, message, key=f"approve:{request.no}:{step.seq}")
 
 
 async def notify_applicant(notifier: Notifier, request: Request, text: str, *, key: str) -> None:

@@ -19,6 +19,9 @@ flowchart LR
 
 Weekly repeats ("每周一上午九点例会，到一月底") book every occurrence or none, in one
 transaction, with a shared `series`; the dates that clash are named.
+
+The chat and the form (bot/pages.py) share the use case: `check_facility(slots, ctx)` gives
+the room or a `Problem` (the same messages), `submit_facility(slots, ctx)` writes.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from handlers.common import WEEKDAYS, fmt_day, fmt_window, notify_approver
 from handlers.forms import (
     CONFIRM,
     Draft,
+    Problem,
+    Submitted,
     day_said,
     fill_end,
     is_yes,
@@ -101,7 +106,8 @@ UNKNOWN_ROOM = "没有找到“{said}”。可预约的{kind}有：{rooms}。请
 CLOSED = "{name}的开放时间是{hours}，{window}不在开放时间内，请换个时间。"
 TYPE_CLOSED = "{kind}的开放时间：{hours}，{window}都不开放，请换个时间。"
 TOO_SMALL = "{name}最多容纳{capacity}人，您说的是{n}人。"
-BIGGER = "可以换成：{rooms}。直接说名称即可。"
+BIGGER = "可以换成：{rooms}。"
+NAME_HINT = "直接说名称即可。"
 NONE_BIG = "没有能容纳{n}人的{kind}。{others}"
 TAKEN = "{name} {window} 已被预约。"
 FREE_OTHERS = "同时段可用的{kind}：{rooms}。"
@@ -350,14 +356,52 @@ def read_repeat(old: dict[str, Any], new: dict[str, Any], text: str, today: date
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
     """The next step: a problem to fix, a question, or a room and the summary."""
-    problem = check_slots(draft.slots, ctx)
-    missing = first_missing(draft.slots)
-    if problem is not None or missing is not None:
-        draft.awaiting = missing
-        question = "" if missing is None else ask_for(missing, draft.slots, ctx)
-        text = "\n".join(x for x in (problem, question) if x)
-        return Reply(prefix + text, state=draft.to_state())
+    problem = await check_rules(draft.slots, ctx)
+    if problem is not None:
+        draft.awaiting = problem.awaiting
+        return Reply(prefix + problem.message, state=draft.to_state())
     return await choose_room(draft, ctx, prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """Slots that keep every rule, and the room they would book."""
+
+    room: Facility
+    windows: list[tuple[datetime, datetime]]  # one, or one a week
+    attendees: int
+
+
+async def check_rules(slots: dict[str, Any], ctx: Ctx) -> Problem | None:
+    """The first broken rule or missing slot; the slot that breaks a rule is dropped from
+    `slots` (the chat asks for it again). A room given by id alone gets its type."""
+    if slots.get("facility_id") and not slots.get("facility_type"):
+        room = await Facility.get_or_none(id=slots["facility_id"], active=True)
+        if room is None:
+            slots.pop("facility_id")
+        else:
+            slots.update(facility_type=str(room.type), named=True)
+    before = set(slots)
+    problem = check_slots(slots, ctx)
+    missing = first_missing(slots)
+    if problem is None and missing is None:
+        return None
+    dropped = next((k for k in ("start", "end", "attendees", "repeat_until")
+                    if k in before and k not in slots), None)
+    return Problem(
+        text=problem or "", ask="" if missing is None else ask_for(missing, slots, ctx),
+        field=dropped or missing, awaiting=missing,
+    )
+
+
+async def check_facility(slots: dict[str, Any], ctx: Ctx) -> Checked | Problem:
+    """The rules of a reservation (not past, one day, people, repeats), then the room:
+    the one named, or the smallest fitting one of the type — open at that time, big
+    enough and free, else what to change (other rooms, the next free window)."""
+    problem = await check_rules(slots, ctx)
+    if problem is not None:
+        return problem
+    return await pick_room(slots, ctx)
 
 
 def first_missing(slots: dict[str, Any]) -> str | None:
@@ -434,10 +478,20 @@ async def clashes_of(room: Facility, windows: list[tuple[datetime, datetime]]) -
 
 
 async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
+    """All slots are good: the room and the summary, or what to change."""
+    checked = await pick_room(draft.slots, ctx)
+    if isinstance(checked, Problem):
+        draft.awaiting = checked.awaiting
+        return Reply(prefix + checked.message, state=draft.to_state())
+    draft.awaiting = CONFIRM
+    text = summary(checked.room, draft.slots, checked.windows, zone(ctx))
+    return Reply(prefix + text, state=draft.to_state())
+
+
+async def pick_room(s: dict[str, Any], ctx: Ctx) -> Checked | Problem:
     """All slots are good: the named room or the smallest fitting one of the type, checked
-    for hours, capacity and overlap; the summary, or what to change."""
+    for hours, capacity and overlap (a room picked by type goes in `s["facility_id"]`)."""
     tz = zone(ctx)
-    s = draft.slots
     n = int(s["attendees"])
     windows = windows_of(s, tz)
     start, end = windows[0]
@@ -445,42 +499,43 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
     ftype = FacilityType(s["facility_type"])
     same_type = await Facility.filter(active=True, type=ftype).order_by("capacity", "id")
 
-    def reply(text: str, awaiting: str) -> Reply:
-        draft.awaiting = awaiting
-        return Reply(prefix + text, state=draft.to_state())
-
     if s.get("facility_id"):
         room = await Facility.get_or_none(id=s["facility_id"], active=True)
         if room is None:
             s.pop("facility_id")
             s.pop("named", None)
-            return reply(ASK[PLACE], PLACE)
+            return Problem(ask=ASK[PLACE], field="facility", awaiting=PLACE)
         if not is_open(room, start, end, tz):
             s.pop("start")
             s.pop("end")
-            return reply(CLOSED.format(name=room.name, hours=hours_of(room), window=when), "start")
+            return Problem(text=CLOSED.format(name=room.name, hours=hours_of(room), window=when),
+                           field="start", awaiting="start")
         if room.capacity < n:
             s.pop("facility_id")
             s.pop("named", None)
             bigger = [f for f in same_type if f.capacity >= n] or await related_rooms(ftype, n)
             more = BIGGER.format(rooms=room_list(bigger)) if bigger else ""
-            return reply(TOO_SMALL.format(name=room.name, capacity=room.capacity, n=n) + more, PLACE)
+            return Problem(text=TOO_SMALL.format(name=room.name, capacity=room.capacity, n=n) + more,
+                           hint=NAME_HINT if bigger else "", field="facility", awaiting=PLACE)
         clashes = await clashes_of(room, windows)
         if clashes:
-            return reply(await explain_taken(room, same_type, windows, clashes, n, tz), CHANGE)
+            text = await explain_taken(room, same_type, windows, clashes, n, tz)
+            return Problem(text=text, hint=CHANGE_HINT, field="start", awaiting=CHANGE, taken=True)
     else:
         kind = TYPE_NAMES[ftype]
         big = [f for f in same_type if f.capacity >= n]
         if not big:
             others = await related_rooms(ftype, n)
             more = BIGGER.format(rooms=room_list(others)) if others else ""
-            return reply(NONE_BIG.format(n=n, kind=kind, others=more), PLACE)
+            return Problem(text=NONE_BIG.format(n=n, kind=kind, others=more),
+                           hint=NAME_HINT if others else "", field="facility", awaiting=PLACE)
         open_rooms = [f for f in big if is_open(f, start, end, tz)]
         if not open_rooms:
             s.pop("start")
             s.pop("end")
             hours = "；".join(f"{f.name} {hours_of(f)}" for f in big[:3])
-            return reply(TYPE_CLOSED.format(kind=kind, hours=hours, window=when), "start")
+            return Problem(text=TYPE_CLOSED.format(kind=kind, hours=hours, window=when),
+                           field="start", awaiting="start")
         room = None
         for f in open_rooms:
             if not await clashes_of(f, windows):
@@ -490,7 +545,8 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
             first = open_rooms[0]
             if len(windows) > 1:
                 clashes = await clashes_of(first, windows)
-                return reply(await explain_taken(first, same_type, windows, clashes, n, tz), CHANGE)
+                text = await explain_taken(first, same_type, windows, clashes, n, tz)
+                return Problem(text=text, hint=CHANGE_HINT, field="start", awaiting=CHANGE)
             options = []
             for f in open_rooms:
                 at = await next_open_start(f, start, end - start, tz)
@@ -502,9 +558,9 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
                 NEXT_FREE.format(name=f.name, window=fmt_window(at, at + (end - start), tz))
                 for at, f in options[:2]
             )
-            return reply(text + CHANGE_HINT, CHANGE)
+            return Problem(text=text, hint=CHANGE_HINT, field="start", awaiting=CHANGE)
         s["facility_id"] = room.id
-    return reply(summary(room, s, windows, tz), CONFIRM)
+    return Checked(room, windows, n)
 
 
 async def related_rooms(ftype: FacilityType, n: int) -> list[Facility]:
@@ -522,7 +578,8 @@ async def explain_taken(room: Facility, same_type: list[Facility],
                         windows: list[tuple[datetime, datetime]], clashes: list[datetime],
                         n: int, tz: ZoneInfo) -> str:
     """The room is held: name the clashing dates (a series) or the window, then other
-    rooms of the type free for every occurrence, and the room's next free window."""
+    rooms of the type free for every occurrence, and the room's next free window (the
+    chat adds CHANGE_HINT)."""
     start, end = windows[0]
     kind = TYPE_NAMES[FacilityType(room.type)]
     others = [
@@ -535,14 +592,14 @@ async def explain_taken(room: Facility, same_type: list[Facility],
         text = SERIES_CLASH.format(name=room.name, dates=dates)
         if others:
             text += SERIES_OTHERS.format(kind=kind, rooms=room_list(others))
-        return text + CHANGE_HINT
+        return text
     text = TAKEN.format(name=room.name, window=fmt_window(start, end, tz))
     if others:
         text += FREE_OTHERS.format(kind=kind, rooms=room_list(others))
     at = await next_open_start(room, start, end - start, tz)
     if at is not None:
         text += NEXT_FREE.format(name=room.name, window=fmt_window(at, at + (end - start), tz))
-    return text + CHANGE_HINT
+    return text
 
 
 async def next_open_start(room: Facility, start: datetime, duration: timedelta,
@@ -582,18 +639,32 @@ def summary(room: Facility, slots: dict[str, Any], windows: list[tuple[datetime,
 
 
 async def confirm_reservation(draft: Draft, ctx: Ctx) -> Reply:
-    """“确认”: book every occurrence or none in one transaction; tell the facility admin
-    in the same transaction when the room needs approval; give the user the number(s)."""
-    if check_slots(draft.slots, ctx) is not None or first_missing(draft.slots) is not None:
-        return await advance(draft, ctx)
+    """“确认”: book the room shown in the summary; if it went to someone else meanwhile,
+    say so and choose again."""
+    result = await submit_facility(draft.slots, ctx)
+    if isinstance(result, Submitted):
+        return Reply(result.text, state={})
+    if result.final:
+        return Reply(result.message, state={})
+    if result.taken:
+        if not draft.slots.get("named"):
+            draft.slots.pop("facility_id", None)
+        return await choose_room(draft, ctx, TAKEN_MEANWHILE)
+    draft.awaiting = result.awaiting
+    return Reply(result.message, state=draft.to_state())
+
+
+async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
+    """Check the slots and the room (`slots["facility_id"]`: the room named or confirmed;
+    else the smallest fitting one of `facility_type`), then book every occurrence or none
+    in one transaction, telling the facility admin in it when the room needs approval.
+    Like `check_facility`, drops a slot that breaks a rule."""
+    checked = await check_facility(slots, ctx)
+    if isinstance(checked, Problem):
+        return checked
     tz = zone(ctx)
-    s = draft.slots
-    room = await Facility.get_or_none(id=s.get("facility_id"), active=True)
-    if room is None:
-        return await advance(draft, ctx)
-    windows = windows_of(s, tz)
+    room, windows, n = checked.room, checked.windows, checked.attendees
     series = uuid.uuid4().hex if len(windows) > 1 else None
-    n = int(s["attendees"])
     created: list[Request] = []
     try:
         async with in_transaction():
@@ -609,17 +680,16 @@ async def confirm_reservation(draft: Draft, ctx: Ctx) -> Reply:
                 created.append(request)
                 steps = ordered_steps(request)
                 if steps:
-                    await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz)
+                    await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz,
+                                      links=ctx.links)
     except Conflict:
-        if not s.get("named"):
-            s.pop("facility_id", None)
-        return await choose_room(draft, ctx, TAKEN_MEANWHILE)
+        return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
     except NoApprover as e:
-        return Reply(NO_APPROVER.format(role=e.role), state={})
+        return Problem(text=NO_APPROVER.format(role=e.role), final=True)
     except RequestError:
         log.warning("facility reservation refused", extra={"user": ctx.user.user_id}, exc_info=True)
-        return Reply(REFUSED, state={})
-    return Reply(submitted_text(room, created, n, tz), state={})
+        return Problem(text=REFUSED, final=True)
+    return Submitted(submitted_text(room, created, n, tz), tuple(r.no for r in created))
 
 
 def submitted_text(room: Facility, created: list[Request], n: int, tz: ZoneInfo) -> str:

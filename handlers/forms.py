@@ -196,3 +196,45 @@ def fill_end(slots: dict[str, Any]) -> None:
 
 def window_of(slots: Mapping[str, Any], tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
     return aware(slots.get("start"), tz), aware(slots.get("end"), tz)
+
+
+# ---------------------------------------------------------------------------------------
+# The outcome of checking or submitting a draft, shared by the chat flows and the web forms
+# (bot/pages.py): one set of rules, one set of messages.
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why the slots cannot be submitted as they are; nothing was written.
+
+    `text` names the rule broken (or what is free instead), `hint` tells a chat user how
+    to answer (a form has its fields instead), `ask` asks for the first missing slot.
+    `field` is the slot to change (a form marks it), `awaiting` what the chat waits for
+    next, `taken` that the resource went to someone else meanwhile, `final` that the flow
+    is over (changing the slots will not help)."""
+
+    text: str = ""
+    ask: str = ""
+    hint: str = ""
+    field: str | None = None
+    awaiting: str | None = None
+    taken: bool = False
+    final: bool = False
+
+    @property
+    def message(self) -> str:
+        """What the chat says."""
+        return "\n".join(x for x in (self.text + self.hint, self.ask) if x)
+
+    @property
+    def form_message(self) -> str:
+        """What a form shows above its fields."""
+        return self.text.strip() or self.ask
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A request (or a weekly series) was created and whoever acts next was told."""
+
+    text: str
+    numbers: tuple[int, ...]

@@ -12,6 +12,8 @@ flowchart LR
     E & F -- "#1031 已修好" --> G[completed, applicant asked 1–5]
     G -- "评分1031 5" / "5分" --> H[rated]
 ```
+
+The chat and the form (bot/pages.py) share `submit_repair(slots, ctx)`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
 from handlers.common import notify_applicant, status_name
-from handlers.forms import CONFIRM, Draft, is_yes
+from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
 from models.org import Department, RequestType, Role, users_with_role
 from models.requests import (
     InvalidState,
@@ -73,6 +75,9 @@ CONFIRM_TEXT = (
     "请确认报修：\n地点：{location}\n类别：{category}\n描述：{description}\n照片：{photos}\n"
     "回复“确认”提交；可以继续发照片，或说“算了”取消。"
 )
+MAX_LENGTH = {"location": 60, "description": 500}
+SLOT_NAMES = {"location": "地点", "description": "故障描述"}
+TOO_LONG = "{what}太长了，请控制在{n}个字以内。"
 CONFIRM_AGAIN = "还没有提交。回复“确认”提交报修，或说“算了”取消。"
 PHOTO_TAKEN = "收到照片（共{n}张）。"
 SUBMITTED = "已提交报修 #{no}：{location} {category}。已通知维修调度，派工后会告诉您。"
@@ -141,7 +146,7 @@ async def report_repair(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
             draft.slots["location"] = msg.label
         return next_question(draft)
     if draft.awaiting == CONFIRM and is_yes(msg.text):
-        return await submit_repair(draft, ctx)
+        return await confirm_repair(draft, ctx)
     changed = absorb(draft, msg.text, parse.slots)
     if draft.awaiting == CONFIRM and not changed:
         return Reply(CONFIRM_AGAIN, state=draft.to_state())
@@ -178,13 +183,17 @@ def category_from_words(text: str) -> str | None:
 
 def next_question(draft: Draft, lead: str = "") -> Reply:
     """Ask for the first missing slot, or show the summary and ask to confirm."""
-    missing = next((s for s in REQUIRED if not draft.slots.get(s)), None)
+    missing = first_missing(draft.slots)
     if missing is not None:
         draft.awaiting = missing
         question = ASK[missing]
         if lead and missing == "location":
             question = question.removeprefix("好的，帮您报修。")
         return Reply(lead + question, state=draft.to_state())
+    problem = check_repair(draft.slots)
+    if problem is not None:
+        draft.awaiting = problem.awaiting
+        return Reply(lead + problem.message, state=draft.to_state())
     draft.awaiting = CONFIRM
     s = draft.slots
     photos = len(s.get("photos", []))
@@ -195,14 +204,48 @@ def next_question(draft: Draft, lead: str = "") -> Reply:
     return Reply(lead + text, state=draft.to_state())
 
 
-async def submit_repair(draft: Draft, ctx: Ctx) -> Reply:
-    """"确认": create the request and tell every repair dispatcher, in one transaction."""
-    s = draft.slots
+def first_missing(slots: dict[str, Any]) -> str | None:
+    """The first required slot not (validly) given."""
+    for slot in REQUIRED:
+        value = slots.get(slot)
+        if not value or (slot == "repair_category" and value not in CATEGORY_NAMES):
+            return slot
+    return None
+
+
+def check_repair(slots: dict[str, Any]) -> Problem | None:
+    """A report needs where, what kind of fault and a description, each of a sane length
+    (a form can send anything; the chat's answers are short)."""
+    missing = first_missing(slots)
+    if missing is not None:
+        return Problem(ask=ASK[missing].removeprefix("好的，帮您报修。"), field=missing,
+                       awaiting=missing)
+    for slot, limit in MAX_LENGTH.items():
+        if len(str(slots[slot])) > limit:
+            return Problem(text=TOO_LONG.format(what=SLOT_NAMES[slot], n=limit), field=slot,
+                           awaiting=slot)
+    return None
+
+
+async def confirm_repair(draft: Draft, ctx: Ctx) -> Reply:
+    """"确认": submit the report shown in the summary."""
+    result = await submit_repair(draft.slots, ctx)
+    if isinstance(result, Problem):
+        draft.awaiting = result.awaiting
+        return Reply(result.message, state=draft.to_state())
+    return Reply(result.text, state={})
+
+
+async def submit_repair(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
+    """Create the request and tell every repair dispatcher, in one transaction."""
+    problem = check_repair(slots)
+    if problem is not None:
+        return problem
     details = {
-        "location": s["location"],
-        "category": s["repair_category"],
-        "description": s["description"],
-        "photos": list(s.get("photos", [])),
+        "location": str(slots["location"]).strip(),
+        "category": slots["repair_category"],
+        "description": str(slots["description"]).strip(),
+        "photos": list(slots.get("photos", [])),
     }
     async with in_transaction():
         request = await create_request(
@@ -219,7 +262,7 @@ async def submit_repair(draft: Draft, ctx: Ctx) -> Reply:
         for d in dispatchers:
             await ctx.notifier.notify(d.userid, Message.text(text), key=f"repair:new:{request.no}:{d.userid}")
     template = SUBMITTED if dispatchers else NO_DISPATCHER
-    return Reply(template.format(no=request.no, **shown(details)), state={})
+    return Submitted(template.format(no=request.no, **shown(details)), (request.no,))
 
 
 def shown(details: dict[str, Any]) -> dict[str, str]:

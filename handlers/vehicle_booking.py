@@ -20,12 +20,16 @@ Required slots: start (with its day), end (or a duration), destination, passenge
 origin defaults to the bureau, purpose (事由) is kept when said. The request holds the
 vehicle and its driver from creation (models.requests), so a pending booking cannot be
 overbooked; the first approver is told in the same transaction (the outbox).
+
+The chat and the form (bot/pages.py) share the use case: `check_vehicle(slots, ctx)` gives
+the vehicle or a `Problem` (the same messages), `submit_vehicle(slots, ctx)` writes.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +41,8 @@ from handlers.common import fmt_window, notify_approver
 from handlers.forms import (
     CONFIRM,
     Draft,
+    Problem,
+    Submitted,
     day_said,
     duration_text,
     fill_end,
@@ -95,7 +101,8 @@ SUMMARY = (
 )
 TAKEN_MEANWHILE = "刚才那辆车已被别人订走了。\n"
 NOTHING_FREE = "抱歉，{window} 没有能坐{n}人的空闲车辆。"
-NEAREST = "离得最近的空档：\n{options}\n要改时间直接说，比如“改成{hint}”；不用了就说“算了”。"
+NEAREST = "离得最近的空档：\n{options}\n"
+TIME_HINT = "要改时间直接说，比如“改成{hint}”；不用了就说“算了”。"
 NO_WINDOW = "这一天前后也都排满了，请换一天，或联系车队。"
 SUBMITTED = "已提交 #{no}：用车 {window}，{origin}→{destination}，{passengers}人，{plate}。\n等待{approver}审批，结果会通知您。"
 NO_APPROVER = "暂时找不到能审批这份用车申请的人（{role}），申请没有提交。请联系局办公室。"
@@ -143,14 +150,14 @@ async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
     """The next step for the draft: a problem to fix, a question, or the summary."""
-    problem = await check_slots(draft.slots, ctx)
-    missing = next((s for s in REQUIRED if not draft.slots.get(s)), None)
-    if problem is not None or missing is not None:
-        draft.awaiting = missing
-        question = "" if missing is None else ask_for(missing, draft.slots, ctx)
-        text = problem if problem and not question else "\n".join(x for x in (problem, question) if x)
-        return Reply(prefix + text, state=draft.to_state())
-    return await propose_vehicle(draft, ctx, prefix)
+    checked = await check_vehicle(draft.slots, ctx)
+    if isinstance(checked, Problem):
+        draft.awaiting = checked.awaiting
+        draft.slots.pop("vehicle_id", None)
+        return Reply(prefix + checked.message, state=draft.to_state())
+    draft.slots["vehicle_id"] = checked.vehicle.id
+    draft.awaiting = CONFIRM
+    return Reply(prefix + summary_text(checked, zone(ctx)), state=draft.to_state())
 
 
 def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
@@ -158,6 +165,68 @@ def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
         day = datetime.fromisoformat(slots["date"]).replace(tzinfo=zone(ctx))
         return ASK["start_on_day"].format(day=fmt_window(day, None, zone(ctx)).split(" ")[0])
     return ASK[slot]
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """Slots that keep every rule, and the vehicle that would go."""
+
+    start: datetime
+    end: datetime
+    vehicle: Vehicle  # driver fetched
+    details: dict[str, Any]
+
+
+def details_of(slots: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "origin": slots.get("origin") or ORIGIN_DEFAULT,
+        "destination": slots["destination"],
+        "passengers": int(slots["passengers"]),
+        "purpose": slots.get("purpose") or "",
+    }
+
+
+async def check_rules(slots: dict[str, Any], ctx: Ctx) -> Problem | None:
+    """The first broken rule or missing slot; the slot that breaks a rule is dropped from
+    `slots` (the chat asks for it again)."""
+    before = set(slots)
+    problem = await check_slots(slots, ctx)
+    missing = next((s for s in REQUIRED if not slots.get(s)), None)
+    if problem is None and missing is None:
+        return None
+    dropped = next((k for k in REQUIRED if k in before and k not in slots), None)
+    return Problem(
+        text=problem or "", ask="" if missing is None else ask_for(missing, slots, ctx),
+        field=dropped or missing, awaiting=missing,
+    )
+
+
+async def check_vehicle(slots: dict[str, Any], ctx: Ctx) -> Checked | Problem:
+    """The rules of a trip (not past, end after start, at most three days, seats), then
+    the smallest free vehicle with enough seats, or the nearest free windows."""
+    problem = await check_rules(slots, ctx)
+    if problem is not None:
+        return problem
+    tz = zone(ctx)
+    start, end = window_of(slots, tz)
+    assert start is not None and end is not None
+    n = int(slots["passengers"])
+    vehicles = await free_vehicles(start, end, n)
+    if not vehicles:
+        text, hint = await nothing_free(start, end, n, ctx)
+        return Problem(text=text, hint=hint, field="start", awaiting=CHANGE)
+    return Checked(start, end, vehicles[0], details_of(slots))
+
+
+def summary_text(checked: Checked, tz: ZoneInfo) -> str:
+    d, vehicle = checked.details, checked.vehicle
+    purpose = f"（事由：{d['purpose']}）" if d["purpose"] else ""
+    return SUMMARY.format(
+        window=fmt_window(checked.start, checked.end, tz), origin=d["origin"],
+        destination=d["destination"], passengers=d["passengers"], purpose=purpose,
+        plate=vehicle.plate, model=vehicle.model, seats=vehicle.seats,
+        driver=vehicle.driver.name if vehicle.driver else "",
+    )
 
 
 async def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
@@ -209,33 +278,10 @@ async def max_seats() -> int:
     return biggest.seats if biggest is not None else 0
 
 
-async def propose_vehicle(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
-    """All slots are good: the smallest free vehicle with enough seats, and the summary."""
-    tz = zone(ctx)
-    start, end = window_of(draft.slots, tz)
-    assert start is not None and end is not None
-    n = int(draft.slots["passengers"])
-    vehicles = await free_vehicles(start, end, n)
-    if not vehicles:
-        draft.awaiting = CHANGE
-        draft.slots.pop("vehicle_id", None)
-        return Reply(prefix + await nothing_free(start, end, n, ctx), state=draft.to_state())
-    vehicle = vehicles[0]
-    draft.slots["vehicle_id"] = vehicle.id
-    draft.awaiting = CONFIRM
-    s = draft.slots
-    purpose = f"（事由：{s['purpose']}）" if s.get("purpose") else ""
-    text = SUMMARY.format(
-        window=fmt_window(start, end, tz), origin=s.get("origin") or ORIGIN_DEFAULT,
-        destination=s["destination"], passengers=n, purpose=purpose, plate=vehicle.plate,
-        model=vehicle.model, seats=vehicle.seats, driver=vehicle.driver.name if vehicle.driver else "",
-    )
-    return Reply(prefix + text, state=draft.to_state())
-
-
-async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> str:
+async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> tuple[str, str]:
     """Nothing fits: say so and offer the two free windows nearest to the one asked for
-    (earlier the same day, or later that day or the next), with the vehicle for each."""
+    (earlier the same day, or later that day or the next), with the vehicle for each;
+    and the chat's hint how to change the time."""
     tz = zone(ctx)
     duration = end - start
     vehicles = await (
@@ -258,14 +304,14 @@ async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> str:
                 found[at.astimezone(tz)] = v
     text = NOTHING_FREE.format(window=fmt_window(start, end, tz), n=n)
     if not found:
-        return text + NO_WINDOW
+        return text + NO_WINDOW, ""
     nearest = sorted(sorted(found, key=lambda t: abs(t - start))[:2])
     options = "\n".join(
         f"· {fmt_window(t, t + duration, tz)}（{found[t].plate}）" for t in nearest
     )
     closest = min(nearest, key=lambda t: abs(t - start))
     hint = f"{closest.astimezone(tz):%H:%M}".lstrip("0")
-    return text + "\n" + NEAREST.format(options=options, hint=hint)
+    return text + "\n" + NEAREST.format(options=options), TIME_HINT.format(hint=hint)
 
 
 def round_up(moment: datetime, minutes: int = 30) -> datetime:
@@ -276,47 +322,77 @@ def round_up(moment: datetime, minutes: int = 30) -> datetime:
 
 
 async def confirm_booking(draft: Draft, ctx: Ctx) -> Reply:
-    """“确认”: create the request holding the vehicle and driver, tell the first approver
-    in the same transaction, and give the user the number."""
-    problem = await check_slots(draft.slots, ctx)
-    if problem is not None:
-        return await advance(draft, ctx)
+    """“确认”: submit the vehicle shown in the summary; if it went to someone else
+    meanwhile, propose the next one."""
+    result = await submit_vehicle(draft.slots, ctx)
+    if isinstance(result, Submitted):
+        return Reply(result.text, state={})
+    if result.final:
+        return Reply(result.message, state={})
+    if result.taken:
+        draft.slots.pop("vehicle_id", None)
+        return await advance(draft, ctx, TAKEN_MEANWHILE)
+    draft.awaiting = result.awaiting
+    return Reply(result.message, state=draft.to_state())
+
+
+async def submit_vehicle(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
+    """Create the request holding the vehicle and its driver and tell the first approver,
+    in one transaction. `slots["vehicle_id"]` is the vehicle the user confirmed (chat);
+    without it the smallest free vehicle goes (form), and a race lost to another booking
+    picks again once. Like `check_vehicle`, drops a slot that breaks a rule."""
+    chosen = slots.get("vehicle_id")
+    for attempt in range(2):
+        if chosen is None:
+            checked = await check_vehicle(slots, ctx)
+            if isinstance(checked, Problem):
+                if attempt:
+                    return replace(checked, text=TAKEN_MEANWHILE + checked.text)
+                return checked
+            vehicle = checked.vehicle
+        else:
+            problem = await check_rules(slots, ctx)
+            if problem is not None:
+                return problem
+            found = await Vehicle.get_or_none(id=chosen, in_service=True).prefetch_related("driver")
+            if found is None or found.driver is None:
+                return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
+            vehicle = found
+        try:
+            return await create_booking(slots, vehicle, ctx)
+        except Conflict:
+            if chosen is not None:
+                return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
+        except NoApprover as e:
+            return Problem(text=NO_APPROVER.format(role=e.role), final=True)
+        except RequestError:
+            log.warning("vehicle booking refused", exc_info=True, extra={"user": ctx.user.user_id})
+            return Problem(text=REFUSED, final=True)
+    return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
+
+
+async def create_booking(slots: dict[str, Any], vehicle: Vehicle, ctx: Ctx) -> Submitted:
+    """The request and the approver's notification, in one transaction (raises the
+    models' RequestError, Conflict when the vehicle or driver is taken)."""
     tz = zone(ctx)
-    start, end = window_of(draft.slots, tz)
-    assert start is not None and end is not None
-    s = draft.slots
-    vehicle = await Vehicle.get_or_none(id=s.get("vehicle_id"), in_service=True).prefetch_related("driver")
-    if vehicle is None or vehicle.driver is None:
-        return await propose_vehicle(draft, ctx, TAKEN_MEANWHILE)
-    details = {
-        "origin": s.get("origin") or ORIGIN_DEFAULT,
-        "destination": s["destination"],
-        "passengers": int(s["passengers"]),
-        "purpose": s.get("purpose") or "",
-    }
+    start, end = window_of(slots, tz)
+    assert start is not None and end is not None and vehicle.driver is not None
+    details = details_of(slots)
     new = NewRequest(
         type=RequestType.VEHICLE_BOOKING, applicant=ctx.user.user_id, start=start, end=end,
         vehicle_id=vehicle.id, driver=vehicle.driver.userid, details=details,
     )
-    try:
-        async with in_transaction():
-            created = await create_request(new, ctx.now, str(ctx.channel))
-            request = await get_request(created.no)
-            assert request is not None
-            steps = ordered_steps(request)
-            if steps:
-                await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz)
-    except Conflict:
-        draft.slots.pop("vehicle_id", None)
-        return await propose_vehicle(draft, ctx, TAKEN_MEANWHILE)
-    except NoApprover as e:
-        return Reply(NO_APPROVER.format(role=e.role), state={})
-    except RequestError:
-        log.warning("vehicle booking refused", exc_info=True, extra={"user": ctx.user.user_id})
-        return Reply(REFUSED, state={})
+    async with in_transaction():
+        created = await create_request(new, ctx.now, str(ctx.channel))
+        request = await get_request(created.no)
+        assert request is not None
+        steps = ordered_steps(request)
+        if steps:
+            await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz,
+                                      links=ctx.links)
     approver = steps[0].approver.name if steps else "车队"
-    return Reply(SUBMITTED.format(
+    return Submitted(SUBMITTED.format(
         no=request.no, window=fmt_window(start, end, tz), origin=details["origin"],
         destination=details["destination"], passengers=details["passengers"],
         plate=vehicle.plate, approver=approver,
-    ), state={})
+    ), (request.no,))

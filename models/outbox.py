@@ -34,12 +34,16 @@ MAX_ERROR_LENGTH = 2000
 
 
 class MessageKind(StrEnum):
-    """WeCom `message/send` msgtype (https://developer.work.weixin.qq.com/document/path/90236)."""
+    """WeCom `message/send` msgtype (https://developer.work.weixin.qq.com/document/path/90236),
+    and CARD_UPDATE: `message/update_template_card` of a tapped card, content
+    `{"response_code", "template_card"}` (https://developer.work.weixin.qq.com/document/path/94888;
+    the value fits the 16-character column)."""
 
     TEXT = "text"
     TEXTCARD = "textcard"
     MARKDOWN = "markdown"
     TEMPLATE_CARD = "template_card"
+    CARD_UPDATE = "card_update"
 
 
 class OutboxStatus(StrEnum):

@@ -25,8 +25,18 @@ _STATUS_STRONG = keywords(
     r"(?:批|审|审批|审核|签字|通过|同意)(?:没有|了没|吗)|批没批|审没审|什么时候.{0,4}派车|"
     r"到哪(?:了|一步|儿了|里了)|什么情况|什么状态|状态如何|啥情况|怎么样了|进度|进展|卡在|审批(?:到|意见|结果|状态|情况)|"
     r"是不是已经|有没有(?:批|通过|派车|安排|处理)|修好了?(?:吗|没)|还没人?(?:批|修|来|处理|派|审)|(?:上次|之前|昨天|前天|上周|刚才|前几天|早上)(?:报修|申请|预约|预订|订)的|"
-    r"什么时候(?:能|会|可以)?(?:来人|批|审批|处理|派人|到位|有结果)|派工|师傅是谁|谁来修",
-    r"\bstatus\b|\byet\b|\bprogress\b|\bany update|\bwhere is my\b|\bwhat happened\b",
+    r"什么时候(?:能|会|可以)?(?:来人|批|审批|处理|派人|到位|有结果)|派工|师傅是谁|谁来修|"
+    r"(?:师傅|司机|维修工|修理工|工人|^车|我的车)(?:什么时候|啥时候|几点|多久)(?:能|会|才)?(?:来|到)|"
+    r"(?:约|订|叫|派|要|申请|预约|预订)的车(?:呢|到了|来了|在哪|到哪|怎么还|还没|什么时候|几点)|"
+    r"车(?:到了|来了)(?:吗|没)|车怎么还没(?:来|到)|"
+    r"(?:待|等|要|需要|轮到|该)我(?:去)?(?:审批|审核|审|批|签|处理|同意)|我(?:要|需要|得|该)(?:审批|审核|批|签)的|"
+    r"(?:未|没|待|还没)(?:处理|审批|审核|批)的|"
+    r"我[^，,。？?\s]{0,4}?(?:订|约|预约|预订|预定|申请|报修|报|借|提交)了(?:什么|哪些|哪几|几个|几次|多少|啥)|"
+    r"我[^，,。？?\s]{0,4}?(?:订|约|预约|预订|预定|申请|报修|报|借|提交)过(?:什么|哪些|哪几|几个|几次|多少|啥)",
+    r"^(?:is|has|was|did|have|are)\b.{0,40}\b(?:approved|rejected|accepted|declined|denied|done|fixed|confirmed|sent|assigned)\b|"
+    r"\bstatus\b|\byet\b|\bprogress\b|\bany update|\bwhere is my\b|\bwhat happened\b|\bpending\b|"
+    r"\bwhat (?:did|have) i (?:book|reserve|request|order)|\bwaiting for (?:me|my)\b|\bfor me to (?:approve|sign|review)\b|"
+    r"\bawaiting (?:my )?(?:approval|review)",
 )
 # Listing or looking up one's own requests.
 _STATUS_WEAK = keywords(
@@ -50,7 +60,7 @@ REJECT_RE = keywords(
 )
 REJECT_WEAK_RE = keywords(r"退回|不行|不可以|不合适|不妥|拒(?!绝)", r"\bno\b")
 _CANCEL = keywords(
-    r"取消|撤销|撤回|撤掉|撤单|作废|不用[^，,。\s]{0,3}了|不要了|不需要了|用不着了|不去了|退掉|退了|退订|算了",
+    r"取消|撤销|撤回|撤掉|撤单|(?<!被)撤(?:了|下)|作废|不用[^，,。\s]{0,3}了|不要了|不需要了|用不着了|不去了|退掉|退了|退订|算了",
     r"\bcancel|\bwithdraw|\bcall off",
 )
 _APPROVE = keywords(
@@ -67,21 +77,33 @@ FAULT_RE = keywords(
     r"不通|断了|断网|蓝屏|黑屏|卡纸|死机|失灵|松了|松动|碎了|破了|裂|掉了|在掉|脱落|异响|噪音|响声|焦糊|糊味|"
     r"冒烟|火花|关不上|关不掉|关不了|关不严|开不了|打不开|开不开|刷不开|打不着|上不了|连不上|登不上|没水|冲不下去|"
     r"没有?热水|没有水|下水(?:很|特别|太|有点)?慢|漏风|不见了|丢了|中毒|病毒|没有?声音?|无声|不出声|没画面|没图像|不显示|花屏|"
-    r"爆了|爆管|困人|困在|不工作|故障|不能用|用不了|没反应|没信号|卡住|不转|闪|晃|臭味|返水|积水",
+    r"爆了|爆管|困人|困在|不工作|故障|不能用|用不了|没反应|没信号|卡住|不转|闪|晃|臭味|返水|积水|"
+    r"关不紧|拧不紧|关不住|锁不上|锁不住|合不上|拉不开|推不开|按不动|转不动|打不开|点不着|充不上|开不起来|"
+    r"没网|网速?(?:很|太|特别|好|有点|非常)?慢|(?:很|太|特别|好|有点|非常)卡|卡顿|卡死|没墨|缺墨|没粉|缺粉|"
+    r"不灵|不好使|不正常|出(?:了)?(?:故障|毛病)|有毛病|异味|漏气|爆胎|没气|亮不了|启动不了|着不了|熄火|抛锚|"
+    r"掉漆|起皮|发霉|开裂|变形|歪了|塌了|倒了|不通风|(?:很|太|特别|好|有点|非常|比较)吵|嗡嗡响|不能打|打不出|打不了|上不去|进不去",
     r"\bnot working\b|\bjam(?:med|s)?\b|\bstuck\b|\bclogged\b|\bblocked\b|\bflicker|\bdripping\b|"
     r"\bwon'?t (?:turn|work|start|open|close)|\bcan'?t (?:turn|connect|print|open|close)|\bno (?:power|water|signal|internet)\b|\bbroken\b|\bleak|\bdoesn'?t work|\bout of order\b|\bfaulty\b|\bstopped working\b",
 )
 _REPAIR_VERB = keywords(
-    r"报修|维修|修理|修一下|修下|来修|修修|师傅过来|派人修|检修一下", r"\brepair|\bfix\b"
+    r"报(?:个|一下|下|一个)?修(?!改)|维修|修理|修一下|修下|来修|修修|师傅过来|派人修|检修一下|(?:帮我|找人|叫人|来人)修",
+    r"\brepair|\bfix\b"
 )
 _FACILITY_NOUN = keywords(
     r"会议室|会议厅|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|雅间|多功能厅|洽谈室|培训室",
-    r"meeting room|conference room|reception room|auditorium|\bgym\b|canteen|dining room|private room"
+    r"meeting room|conference room|reception room|auditorium|\bgym\b|canteen|dining room|private room|"
+    r"\b(?:book|reserve)\b.{0,20}\broom\b"
 )
 _VEHICLE = keywords(
     r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
     r"目的地|乘车|出发地|有空?车|空车|安排(?:一辆|个|辆)?车|需要车|用一下车|一辆车|台车|接送|送机|接机|接站|送站",
     r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b"
+)
+# Asking for a car, as opposed to naming one (车坏了 is a fault, not a booking).
+_CAR_REQUEST = keywords(
+    r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
+    r"安排(?:一辆|个|辆)?车|需要(?:一辆|个|辆)?车|用一下车|换(?:一辆|个|辆)车|再(?:派|来|安排)|接送|送机|接机|接站|送站|目的地|乘车|出发地",
+    r"\bneed a (?:car|cab|taxi|driver|vehicle)|\bbook a (?:car|cab|taxi|vehicle)|\bpick (?:me|us|him|her|them) up\b",
 )
 _ESCORT = re.compile(r"(?:送|接)[^，,。\s]{1,8}(?:去|到|至|回|前往)|(?:送|接)(?:领导|专家|客人|同志|老同志|人|我|我们|他|她|一下)")
 # A trip with a time and a destination but no word for a car: "明早7点去浦东机场".
@@ -112,13 +134,23 @@ def _head(t: str) -> str:
     return t[: m.start()] if m else t
 
 
+def request_words(t: str) -> tuple[bool, bool]:
+    """Whether normalised text `t` (asks about, decides on) an existing request: a number
+    it gives is then more likely a request number than a room."""
+    head = _head(t)
+    asking = bool(_STATUS_STRONG.search(head) or _STATUS_WEAK.search(head))
+    deciding = asking or bool(REJECT_RE.search(head) or _CANCEL.search(head) or _APPROVE.search(head))
+    return asking, deciding
+
+
 def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: bool = False,
-             trip: Callable[[], bool] = lambda: False) -> Verdict:
+             trip: Callable[[], bool] = lambda: False, booked_room: bool = False) -> Verdict:
     """Choose the intent of normalised text `t`.
 
     `tokens()` gives its jieba segmentation, asked for only when a word's
     boundaries decide (车 alone is a car; 车库, 车位, 停车 are not).
-    `timed`: the text names a day or a clock time; `trip`: it sends someone to a place.
+    `timed`: the text names a day or a clock time; `trip`: it sends someone to a place;
+    `booked_room`: a bare number follows a booking verb (订301: a room).
     """
     if not any(c.isalnum() for c in t):
         return Verdict(Intent.UNKNOWN, 0.9)
@@ -157,6 +189,8 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         vehicle += 2.0
     if _NOT_VEHICLE.search(t):
         vehicle -= 3.0
+    if fault and vehicle > 0 and not _CAR_REQUEST.search(t) and not _ESCORT.search(t):
+        vehicle = 0.0  # 车坏了, 公务车刹车有异响: a fault of the car, not a booking
     if repair >= 2.0 and repair >= vehicle:
         return Verdict(Intent.REPAIR_REQUEST, min(0.95, 0.5 + repair / 8))
     best = max(vehicle, facility)
@@ -164,6 +198,8 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         if vehicle >= facility:
             return Verdict(Intent.VEHICLE_BOOKING, min(0.95, 0.5 + vehicle / 8))
         return Verdict(Intent.FACILITY_RESERVATION, min(0.95, 0.5 + facility / 8))
+    if booked_room:
+        return Verdict(Intent.FACILITY_RESERVATION, 0.6)  # 下周一订301
     if has_no and (len(re.sub(r"#?\s*\d+|\s", "", head)) <= 4 or _QUESTION.search(head)):
         # a bare request number, or a question about one: where is it
         return Verdict(Intent.APPROVAL_STATUS, 0.5)

@@ -22,7 +22,7 @@ from typing import Any
 import jieba
 
 from nlp import slots as sl
-from nlp.intents import FAULT_RE, REJECT_RE, REJECT_WEAK_RE, classify
+from nlp.intents import FAULT_RE, REJECT_RE, REJECT_WEAK_RE, classify, request_words
 from nlp.normalize import normalize
 from nlp.timeparse import parse_time
 from nlp.types import Intent, Parse
@@ -193,9 +193,10 @@ class Nlu:
         def tokens() -> list[str]:
             return tk.lcut(m, HMM=False)
 
-        req = sl.request_no(m)
+        req, booked_room = sl.numbers(m, *request_words(n))
         lex = self._lex
-        verdict = classify(n, tokens, req is not None, ts.date is not None, lambda: sl.names_trip(m, lex))
+        verdict = classify(n, tokens, req is not None, ts.date is not None or bool(ts.spans),
+                           lambda: sl.names_trip(m, lex), booked_room)
         intent = force or verdict.intent
         slots: dict[str, Any] = {}
         if intent in (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION):
@@ -241,4 +242,5 @@ class Nlu:
                 c = sl.comment(n, orig, (REJECT_RE, REJECT_WEAK_RE))
                 if c:
                     slots["comment"] = c
-        return Parse(intent, slots, verdict.confidence, day_said=ts.day_said)
+        minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
+        return Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None)

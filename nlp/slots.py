@@ -21,17 +21,34 @@ _SEP = r"，,。；;：:！!？?、\s\x00()（）\[\]【】\"'“”‘’/|~～
 
 # ---- request numbers ------------------------------------------------------------------
 _REQ_HASH = re.compile(r"#\s*(\d{1,9})")
+_ROOM_WORDS_AFTER = r"会议室|会议厅|接待室|会客室|报告厅|包间|包厢|办公室|教室|机房|房间|号房|号室|房|室|号楼|楼|栋|幢|层"
 _REQ_BARE = re.compile(
-    r"(?<![\d.:/a-z])(\d{3,9})(?![\d:.]|\s*(?:号楼|楼|栋|层|室|房|人|个|位|名|点|年|元|块|月|日|分|米|平|%|am|pm))"
+    r"(?<![\d.:/a-z])(\d{3,9})(?![\d:.]|\s*(?:"
+    + _ROOM_WORDS_AFTER
+    + r"|人|个|位|名|点|年|元|块|月|日|分|米|平|%|am|pm))"
 )
+# A number right after a building, floor or room word is a room: 行政楼1203, 3号楼502, 会议室301.
+_ROOM_BEFORE = re.compile(
+    r"(?:楼|栋|幢|座|层|室|房间|会议厅|接待室|会客室|包间|包厢|办公室|\broom|\brm|\boffice|\bsuite)\s*#?\s*$"
+)
+# A number right after a booking verb is what is booked (订301), after a choice or a
+# place word what is chosen or where (那就301吧, 换成302, 在1203).
+_BOOK_VERB = r"(?:(?<![确一决规固指])定|(?<![大])约|订|预约|预订|预定|借|借用|\bbook|\breserve)"
+_BOOK_BEFORE = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?\s*$")
+# ...also before a building or floor: 预约5楼502
+_BOOK_NEAR = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?[^，,。；;！!？?\s\x00]{{0,6}}$")
+_PICK_BEFORE = re.compile(r"(?:就|选|选择|挑|换|换成|换到|改成|改到|改为|用|要|在|去|到|来)(?:一下|下|个)?\s*$")
 
 # ---- people ---------------------------------------------------------------------------
 _N = rf"(?:\d{{1,4}}|{CN_NUM})"
+_COMPANIONS = r"同事|领导|客人|专家|同志|朋友|随员|工作人员|家属|老师|人"
 _PEOPLE = re.compile(
     rf"(?P<a>{_N})\s*(?:个人|口人|人(?![民事大社行工员家])|位(?!置|于)|名(?![字单称额]))"
     rf"|(?:我们|咱们|他们|一共|总共|共|合计|计|大概|大约|约)\s*(?P<b>{_N})\s*个(?![\s\d]*(?:小时|钟|点|号|月|星期|礼拜|工作日))"
     rf"|(?:人数|乘车人数|参会人数|参加人数|与会人数|用车人数|就餐人数|人员)\s*[:：是为共约]*\s*(?P<c>{_N})"
     rf"|(?:我们|咱们)(?P<d>俩|仨)"
+    rf"|(?:我|本人)(?:和|跟|与|同|带着?|带上|加上?|及|还有)\s*(?P<g>{_N})\s*"
+    rf"(?:(?:个|位|名)\s*(?:{_COMPANIONS})?|{_COMPANIONS})"
     rf"|\b(?P<e>\d{{1,4}}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*"
     rf"(?:ppl|people|persons|pax|passengers|guests|attendees|participants|of us)\b"
     rf"|\b(?:for|party of)\s+(?P<f>\d{{1,4}})\b(?!\s*(?:hours?|hrs?|mins?|minutes?|:|am|pm))"
@@ -47,9 +64,11 @@ _FACILITY_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 _ROOM_WORDS = r"会议室|会议厅|接待室|会客室|报告厅|礼堂|包间|包厢|健身房|多功能厅|洽谈室|培训室"
 _FACILITY_NAME = re.compile(
-    rf"(?:第[一二三四五六七八九十\d]{{1,3}}|(?<![\d号楼层])[a-z]?\d{{1,4}}[a-z]?号?|(?<![\d号楼层])[一二三四五六七八九十]{{1,3}}号)"
+    rf"(?:第[一二三四五六七八九十\d]{{1,3}}|(?<![\da-z])[a-z]?\d{{1,4}}[a-z]?号?|(?<![\d号楼层])[一二三四五六七八九十]{{1,3}}号)"
     rf"\s*(?:{_ROOM_WORDS})"
     rf"|\b(?:room|meeting room|conference room)\s*#?\s*[a-z]?\d{{1,4}}\b"
+    # 会议室301, 接待室2号: the room word first
+    rf"|(?:{_ROOM_WORDS})\s*[a-z]?\d{{1,4}}(?![\d.:])[a-z]?(?:号|室)?(?!\s*(?:人|个|位|名|点|号|楼|层|:|：|分|年|月|日))"
 )
 
 # ---- repair ---------------------------------------------------------------------------
@@ -80,6 +99,7 @@ _LOC_NOUN_RE = "|".join(sorted(set(_LOC_NOUNS), key=len, reverse=True))
 _LOC_PART = (
     rf"(?:{_N}\s*号?\s*(?:楼|栋|幢|座|号楼)(?![道梯])"  # 3号楼, 三楼
     rf"|{_N}\s*层|地下[一二三\d]?层?|负[一二三\d]层|[bB]\d层?"
+    rf"|(?:行政|综合|办公|机关|科技|后勤|档案|服务|业务|主|副|新|老|东|西|南|北|前|后|[a-z])\s*(?:楼|座|栋)(?![道梯上下])"
     rf"|(?:东|西|南|北|东南|东北|西南|西北)(?:侧|边|面|头|区)|(?:左|右)(?:侧|边)"
     rf"|[a-z]?\d{{3,4}}\s*(?:室|房间|房|号房|办公室)?(?![\d人个位名点号年元块月日分楼层])"
     rf"|\d{{1,2}}\s*(?:室|号房)"
@@ -97,7 +117,7 @@ _DEST_MARK = re.compile(
 )
 _ORIGIN_MARK = re.compile(r"(?:从|由|起点\s*[:：是为]?|出发地\s*[:：是为]?)\s*")
 _PLACE_STOP = re.compile(
-    r"开会|参会|参加|出席|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
+    r"开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
     r"参观|开车|赶|的|一趟|一下|用车|派车|约车|要车|叫车|出发|吃饭|谈|见面|拜访|然后|再|并且|大概|大约|左右|方向|那边|"
     r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共|计|人数|\d+人|[一二两三四五六七八九十]+个?人|"
     r"\bat\b|\bto\b|\bon\b|\bby\b|\bfor\b|\bwith\b|\band\b|\bplease\b|\bpls\b|\btomorrow\b|\btoday\b|\btonight\b|\bfrom\b|\bthen\b|\bnext\b"
@@ -147,13 +167,37 @@ def build_lexicon(facilities: Iterable[str], buildings: Iterable[str], places: I
 
 # ---- extraction -----------------------------------------------------------------------
 
-def request_no(m: str) -> int | None:
-    """The request number in masked text: `#1024`, `1024`, `1110号`."""
+def numbers(m: str, asking: bool = False, deciding: bool = False) -> tuple[int | None, bool]:
+    """(request number, whether a bare number was read as a room being booked) in masked text.
+
+    A request number is written `#1024`, `1024` or `1110号`. A bare number is not one when
+    it is tied to a building, floor or room (行政楼1203, 3号楼502, 301会议室), nor, unless
+    the message `asking` about a request, when it follows a booking verb (订301), nor,
+    unless it is also `deciding` on one (就1024吧，同意), after a choice or place word
+    (那就301吧, 换成302, 在1203).
+    """
     h = _REQ_HASH.search(m)
     if h:
-        return int(h.group(1))
-    b = _REQ_BARE.search(m)
-    return int(b.group(1)) if b else None
+        return int(h.group(1)), False
+    booked = False
+    for b in _REQ_BARE.finditer(m):
+        before = m[max(0, b.start() - 10):b.start()]
+        if _ROOM_BEFORE.search(before):
+            booked = booked or (not asking and _BOOK_NEAR.search(before) is not None)
+            continue
+        if not asking:
+            if _BOOK_BEFORE.search(before):
+                booked = True
+                continue
+            if _PICK_BEFORE.search(before) and not deciding:
+                continue
+        return int(b.group(1)), False
+    return None, booked
+
+
+def request_no(m: str, asking: bool = False) -> int | None:
+    """The request number in masked text: `#1024`, `1024`, `1110号` (see `numbers`)."""
+    return numbers(m, asking)[0]
 
 
 _APPROX = "一二三四五六七八九"
@@ -164,6 +208,11 @@ def people(m: str) -> int | None:
     for g in _PEOPLE.finditer(m):
         if g["d"]:
             return 2 if g["d"] == "俩" else 3
+        if g["g"]:
+            v = to_int(g["g"])
+            if v is not None and 0 < v < 5000:
+                return v + 1  # 我和两个同事: the speaker and two more
+            continue
         s = g["a"] or g["b"] or g["c"] or g["e"] or g["f"]
         if len(s) == 2 and s[0] in _APPROX and s[1] in _APPROX and _APPROX.index(s[1]) == _APPROX.index(s[0]) + 1:
             s = s[1]  # 四五个人: about five, the larger bound
@@ -364,6 +413,9 @@ _COMMENT_FILLER = re.compile(
 _REQ_IN_COMMENT = re.compile(r"(?:^|[，,;；。\s])\s*[#＃]?\s*\d{3,9}\s*号?\s*(?=$|[，,;；。\s])")
 
 
+_REASON_AFTER_NO = re.compile(r"#?\d{3,9}\s+((?!(?:request|application|申请)\b)\S.*?)\s*$")
+
+
 def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
     """The reason given with a rejection, as said."""
     m = _COMMENT_MARK.search(n)
@@ -382,5 +434,12 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
             rest = _COMMENT_FILLER.sub("", rest)
             if len(rest) >= 2 and not any(kw.search(clause) for kw in rejects):
                 parts.append(orig[pos:end].strip())
+            elif len(rest) >= 2:
+                # "reject 1055 no cars available", "驳回 1055 会议室已满": a reason after the number
+                tail = _REASON_AFTER_NO.search(clause)
+                # (the first pattern is the strong one: "no" may open an English reason)
+                if tail and any(kw.search(clause[: tail.start(1)]) for kw in rejects) \
+                        and not rejects[0].search(clause[tail.start(1):]):
+                    parts.append(orig[pos + tail.start(1):pos + tail.end(1)].strip())
         pos = sep.end() if sep else len(n)
     return "，".join(parts) if parts else None

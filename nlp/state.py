@@ -1,7 +1,8 @@
 """Dialogue state: one JSON object per user, kept 15 minutes (STYLE.md, "Dialogue state").
 
-Only ids and primitives go in, never ORM objects. Redis when configured (shared by
-all processes), else an in-process dict for a single process.
+Only ids and primitives go in, never ORM objects. With Redis the state is read and
+written in the same round trips as the user's lock (bot/sessions.py, keys from
+`state_key`); without Redis, `MemoryStorage` keeps it in this process.
 """
 
 from __future__ import annotations
@@ -58,27 +59,3 @@ class MemoryStorage:
 
     async def clear(self, user_id: str) -> None:
         self._data.pop(user_id, None)
-
-
-class RedisStorage:
-    """Shared by every process; Redis expires the key."""
-
-    def __init__(self, redis: Any, prefix: str, ttl: int = STATE_TTL_SECONDS) -> None:
-        self._redis = redis
-        self._prefix = prefix
-        self._ttl = ttl
-
-    async def get(self, user_id: str) -> dict[str, Any]:
-        raw = await self._redis.get(state_key(self._prefix, user_id))
-        return dict(json.loads(raw)) if raw else {}
-
-    async def set(self, user_id: str, state: dict[str, Any]) -> None:
-        if not state:
-            await self.clear(user_id)
-            return
-        await self._redis.set(
-            state_key(self._prefix, user_id), json.dumps(state, ensure_ascii=False), ex=self._ttl
-        )
-
-    async def clear(self, user_id: str) -> None:
-        await self._redis.delete(state_key(self._prefix, user_id))

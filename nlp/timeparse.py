@@ -71,6 +71,13 @@ _MD_RE = re.compile(
     rf"(?<![\d.])(?P<m>{_H})\s*月\s*(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:日|号)?(?![\d份])"
 )
 _MD_SLASH_RE = re.compile(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/:])")
+# A year said before a month and day: 明年12月31日.
+_YEAR_WORD_RE = re.compile(r"(?P<y>今年|明年|后年|去年|next year|this year)\s*的?\s*$")
+_YEAR_OFFSET = {"今年": 0, "this year": 0, "明年": 1, "next year": 1, "后年": 2, "去年": -1}
+# A day of a month named relative to this one: 下个月5号, 本月30日.
+_REL_MONTH_DAY_RE = re.compile(
+    r"(?P<pre>下下个?月|下个?月|次月|本月|这个?月|当月)\s*的?\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|日)"
+)
 _DAY_RE = re.compile(
     r"(?<![\d#月第.])(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|日)"
     r"(?![楼栋幢座室厅房间门线位车机口窗柜桌台院馆会接报包健礼申单口])"
@@ -117,6 +124,7 @@ class TimeSlots:
     end: datetime | None = None
     spans: tuple[tuple[int, int], ...] = ()
     day_said: bool = False  # a day was named (明天, 周三, 12月5日), not inferred from a clock time
+    duration: timedelta | None = None  # a length said (用两个小时), with or without a start
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +165,23 @@ def _find_date(t: str, today: date) -> tuple[date, int, int, str | None, list[tu
     for m in _MD_RE.finditer(t) if "月" in t else ():
         mo, dy = to_int(m["m"]), to_int(m["d"])
         if mo and dy and 1 <= mo <= 12:
+            year = _YEAR_WORD_RE.search(t, max(0, m.start() - 12), m.start())
+            if year:  # the year said wins: 明年3月5日, 今年12月30日
+                dd = _make_date(today.year + _YEAR_OFFSET[year["y"]], mo, dy)
+                if dd:
+                    found.append((year.start(), m.end(), dd, None))
+                continue
             dd = _month_day(today, mo, dy)
             if dd:
                 found.append((m.start(), m.end(), dd, None))
+    for m in _REL_MONTH_DAY_RE.finditer(t) if "月" in t else ():
+        dy = to_int(m["d"])
+        pre = m["pre"]
+        k = 2 if pre.startswith("下下") else 1 if pre.startswith(("下", "次")) else 0
+        y, mo = _add_months(today.year, today.month, k)
+        dd = _make_date(y, mo, dy) if dy else None
+        if dd:
+            found.append((m.start(), m.end(), dd, None))
     for m in _MD_SLASH_RE.finditer(t) if "/" in t else ():
         mo, dy = int(m["m"]), int(m["d"])
         if 1 <= mo <= 12:
@@ -301,8 +323,15 @@ def _part_before(t: str, pos: int, parts: list[tuple[int, int, str]]) -> str | N
     return best
 
 
+# Not the length of the booking: 提前两个小时, 两个小时以后, 每半小时.
+_NOT_DURATION_BEFORE = re.compile(r"(?:提前|早|晚|迟|每|隔|过|近|前|后|内)\s*$")
+_NOT_DURATION_AFTER = re.compile(r"\s*(?:前|后|之前|之后|以前|以后|以内|之内|内|一次|一趟|\s*ago\b|\s*later\b|\s*before\b)")
+
+
 def _duration(t: str, after: int) -> tuple[timedelta, int, int] | None:
     for m in _DURATION_RE.finditer(t, after):
+        if _NOT_DURATION_BEFORE.search(t, max(0, m.start() - 3), m.start()) or _NOT_DURATION_AFTER.match(t, m.end()):
+            continue
         if m["mins"]:
             v = to_int(m["mins"])
             if v:
@@ -330,6 +359,22 @@ def _duration(t: str, after: int) -> tuple[timedelta, int, int] | None:
                 hours += 0.5
         if 0 < hours <= 24:
             return timedelta(hours=hours), m.start(), m.end()
+    return None
+
+
+_DURATION_HINT = re.compile(r"小时|钟头|个钟|分钟|hour|hr|min|\dh\b")
+# An end said apart from its start: "9点订接待室，4个人，到11点", "11点结束".
+_END_BEFORE = re.compile(r"(?:到|至|直到|一直到|截止到?|\buntil|\btill|\bto)\s*(?:[上下中]午|晚上|傍晚)?\s*$")
+_END_AFTER = re.compile(r"\s*(?:左右)?(?:结束|散会|为止|截止|止|前结束|回来|返回|返程|回程|\bend)")
+
+
+def _separate_end(t: str, start_c: _Clock, clocks: list[_Clock]) -> _Clock | None:
+    """The first later clock marked as an end (到11点, 11点结束), else None."""
+    for c in clocks:
+        if c.start < start_c.end:
+            continue
+        if _END_BEFORE.search(t, max(start_c.end, c.start - 8), c.start) or _END_AFTER.match(t, c.end):
+            return c
     return None
 
 
@@ -368,8 +413,16 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
                 gap = t[sep.end():nxt.start]
                 if nxt.start >= sep.end() and (not gap.strip() or _PART_RE.fullmatch(gap.strip())):
                     end_c = nxt
+    apart = False
+    if start_c is not None and end_c is None:
+        end_c = _separate_end(t, start_c, clocks)
+        apart = end_c is not None
     if start_c is None:
-        return TimeSlots(date=day, spans=tuple(spans), day_said=bool(found))
+        dur = _duration(t, 0) if _DURATION_HINT.search(t) else None
+        if dur:
+            spans.append((dur[1], dur[2]))
+        return TimeSlots(date=day, spans=tuple(spans), day_said=bool(found),
+                         duration=dur[0] if dur else None)
 
     part = start_c.explicit or _part_before(t, start_c.start, parts)
     if part is None and found and found[3]:
@@ -386,7 +439,11 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
 
     end_min: int | None = None
     if end_c is not None:
-        spans.append((start_c.start, end_c.end))
+        if apart:  # only the end itself: the words between keep their meaning
+            sep = _END_BEFORE.search(t, max(start_c.end, end_c.start - 8), end_c.start)
+            spans.append((sep.start() if sep else end_c.start, end_c.end))
+        else:
+            spans.append((start_c.start, end_c.end))
         gap_part = _part_before(t, end_c.start, [p for p in parts if p[0] >= start_c.end])
         epart = end_c.explicit or gap_part
         if end_c.is_24h:
@@ -403,9 +460,12 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
         end_min = eh * 60 + end_c.minute
         if end_min <= start_min and end_c.hour <= 12 and not end_c.is_24h and epart is None:
             end_min += 12 * 60  # 10点到2点 is 10:00–14:00; 晚上10点到12点 ends at midnight
-    else:
-        dur = _duration(t, start_c.end)
+    duration: timedelta | None = None
+    if end_c is None and _DURATION_HINT.search(t):
+        # said after the start ("三点开始，用两个小时") or before it ("用两个小时，下午三点")
+        dur = _duration(t, start_c.end) or _duration(t, 0)
         if dur:
+            duration = dur[0]
             end_min = start_min + int(dur[0].total_seconds() // 60)
             spans.append((dur[1], dur[2]))
 
@@ -421,4 +481,5 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
         if end_min <= start_min:
             end_min += 24 * 60
         end = base + timedelta(minutes=end_min)
-    return TimeSlots(date=day, start=start, end=end, spans=tuple(spans), day_said=bool(found))
+    return TimeSlots(date=day, start=start, end=end, spans=tuple(spans), day_said=bool(found),
+                     duration=duration)

@@ -29,6 +29,9 @@ class Parse:
     # Whether the text named a day: "改成四点" inside a flow keeps the draft's day, while
     # the `date` slot alone cannot tell (a bare clock time gets the next such time).
     day_said: bool = False
+    # A length said ("用三个小时", "两个半小时"), in minutes, whether or not a start was said:
+    # a follow-up inside a flow may give the duration alone. Not a §6 slot (not in to_dict).
+    duration_minutes: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"intent": str(self.intent), "slots": dict(self.slots)}

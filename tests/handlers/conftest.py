@@ -19,14 +19,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dispatcher import Dispatcher, LocalUserLock
+from bot.dispatcher import Dispatcher
+from bot.links import SignedLinks
 from bot.notifier import OutboxWorker
 from bot.ratelimit import MemoryLimiter
-from handlers.base import Channel, Inbound, InboundKind
+from bot.sessions import LocalSessions
+from handlers.base import Channel, Inbound, InboundKind, Links
 from models import org
 from models.seed import seed_org
 from nlp import Nlu
-from nlp.state import MemoryStorage
+from settings import Settings
 
 TZ = ZoneInfo("Asia/Shanghai")
 ORG_FILE = Path(__file__).resolve().parent.parent / "models" / "org_good.yaml"
@@ -64,15 +66,43 @@ class Talk:
         raise AssertionError("outbox never drained")
 
     def inbox(self, user_id: str) -> list[str]:
-        """Texts that reached the user's phone (replies and notifications), in order."""
-        return [str(m.get("content") or m.get("description") or m) for m in self.phones.get(user_id, [])]
+        """Texts that reached the user's phone (replies and notifications), in order; a
+        template card as its title, text and key/value lines."""
+        return [_as_text(m) for m in self.phones.get(user_id, [])]
+
+    def cards(self, user_id: str) -> list[dict[str, Any]]:
+        """Template cards (and card updates) that reached the user, in order."""
+        return [m for m in self.phones.get(user_id, [])
+                if m["kind"] in ("template_card", "card_update")]
 
     def advance(self, **kwargs: float) -> None:
         self.now = self.now + timedelta(**kwargs)
 
 
+def _as_text(m: Mapping[str, Any]) -> str:
+    card = m.get("template_card") if m["kind"] == "card_update" else m
+    if m["kind"] in ("template_card", "card_update") and isinstance(card, Mapping):
+        title = card.get("main_title", {}).get("title", "")
+        facts = " ".join(f"{f['keyname']}：{f['value']}" for f in card.get("horizontal_content_list", []))
+        return " ".join(x for x in (title, card.get("sub_title_text", ""), facts,
+                                    card.get("replace_text", "")) if x)
+    return str(m.get("content") or m.get("description") or m)
+
+
 @pytest.fixture
 async def talk(db: str, shared_nlu: Nlu, now: datetime) -> AsyncIterator[Talk]:
+    """Dialogues in a channel without pages (approvers get text, as in the terminal)."""
+    yield await make_talk(shared_nlu, now)
+
+
+@pytest.fixture
+async def linked_talk(db: str, shared_nlu: Nlu, now: datetime, settings: Settings
+                      ) -> AsyncIterator[Talk]:
+    """Dialogues in WeCom with pages: approvers get cards carrying signed approve links."""
+    yield await make_talk(shared_nlu, now, links=SignedLinks(settings))
+
+
+async def make_talk(shared_nlu: Nlu, now: datetime, links: Links | None = None) -> Talk:
     result = await seed_org(ORG_FILE)
     assert result.ok, result.problems
     shared_nlu.add_words(await org.dictionary_words())
@@ -86,8 +116,7 @@ async def talk(db: str, shared_nlu: Nlu, now: datetime) -> AsyncIterator[Talk]:
     limiter = MemoryLimiter(per_minute=10**6, per_hour=10**6)
     worker = OutboxWorker(Transport(), limiter, clock=lambda: holder["talk"].now)
     dispatcher = Dispatcher(
-        nlu=shared_nlu, storage=MemoryStorage(), transport=Transport(), limiter=limiter,
-        user_lock=LocalUserLock(), tz=TZ, clock=lambda: holder["talk"].now,
+        nlu=shared_nlu, sessions=LocalSessions(limiter=limiter), transport=Transport(), tz=TZ, clock=lambda: holder["talk"].now, links=links,
     )
     holder["talk"] = Talk(dispatcher=dispatcher, worker=worker, now=now)
-    yield holder["talk"]
+    return holder["talk"]

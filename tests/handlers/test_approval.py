@@ -3,10 +3,19 @@ vehicle, decisions that come too late."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import datetime, timedelta
 
+import pytest
+
+from bot.links import SignedLinks
+from handlers.approval import OutcomeKind, apply_decision
+from handlers.base import Channel, InboundKind
 from models.org import RequestType, Vehicle
 from models.requests import (
+    AuditLog,
+    Decision,
     Hold,
     NewRequest,
     Request,
@@ -16,6 +25,7 @@ from models.requests import (
     get_request,
     ordered_steps,
 )
+from settings import Settings
 from tests.handlers.conftest import Talk
 
 
@@ -215,3 +225,163 @@ async def test_booked_in_chat_then_approved_in_chat(talk: Talk) -> None:
     await talk.deliver()
     assert "市档案馆" in talk.inbox("liushifu")[-1]
     assert "12月1日(周二) 09:00-11:00" in talk.inbox("liushifu")[-1]
+
+
+# --- one decision use case for chat, link and card; feedback to the applicant -------------
+
+
+async def test_applicant_hears_of_each_step(talk: Talk) -> None:
+    await book_vehicle(talk.now)
+    await talk.say("lichu", "同意1001")
+    await talk.deliver()
+    assert talk.inbox("zhangsan") == [
+        "您的用车申请 #1001 已由李处同意，现等待王科审批，有结果会再告诉您。"]
+    await talk.say("wangke", "同意1001")
+    await talk.deliver()
+    assert "#1001 已批准" in talk.inbox("zhangsan")[-1]
+
+
+async def test_without_links_the_approver_gets_the_chat_hint(talk: Talk) -> None:
+    await book_vehicle(talk.now)
+    await talk.say("lichu", "同意1001")
+    await talk.deliver()
+    assert talk.cards("wangke") == []
+    assert "回复“同意1001”通过" in talk.inbox("wangke")[-1]
+
+
+async def step_ids(no: int) -> list[int]:
+    request = await get_request(no)
+    assert request is not None
+    return [s.id for s in ordered_steps(request)]
+
+
+async def tap(talk: Talk, user: str, key: str, code: str = "rc-1") -> str:
+    """The user taps a button of an approval card (the dispatcher gets a CARD_EVENT)."""
+    return await talk.say(user, "", kind=InboundKind.CARD_EVENT, event_key=key,
+                          task_id="req", response_code=code)
+
+
+async def test_next_approver_gets_a_card_with_the_link(linked_talk: Talk, settings: Settings
+                                                       ) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    first, second = await step_ids(1001)
+    await talk.say("lichu", "同意1001")
+    await talk.deliver()
+    [card] = talk.cards("wangke")
+    assert card["kind"] == "template_card" and card["card_type"] == "button_interaction"
+    assert card["task_id"] == f"req1001s{second}"
+    assert re.fullmatch(r"[A-Za-z0-9_\-@]{1,128}", card["task_id"])
+    assert [(b["text"], b["key"]) for b in card["button_list"]] == [
+        ("同意", f"approve:1001:{second}"), ("驳回", f"reject:1001:{second}")]
+    assert card["main_title"]["title"] == "用车申请待您审批 #1001"
+    facts = {f["keyname"]: f["value"] for f in card["horizontal_content_list"]}
+    assert facts["申请人"] == "张三" and facts["行程"] == "局机关→浦东机场"
+    assert facts["人数"] == "2人" and "14:00-16:00" in facts["时间"]
+    url = card["card_action"]["url"]
+    assert card["card_action"]["type"] == 1 and "/approve/" in url
+    assert card["jump_list"][0]["url"] == url
+    token = url.rsplit("/", 1)[1]
+    assert url.startswith(f"{settings.public_base_url}/approve/")
+    assert SignedLinks(settings).read_approve_token(token) == {
+        "n": 1001, "s": second, "a": "wangke"}
+    assert first != second
+
+
+async def test_card_tap_decides_and_updates_the_card(linked_talk: Talk) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    first, _ = await step_ids(1001)
+    reply = await tap(talk, "lichu", f"approve:1001:{first}", "rc-a")
+    assert reply == "已同意 #1001，已转王科审批。"
+    await talk.deliver()
+    [update] = talk.cards("lichu")
+    assert update["kind"] == "card_update" and update["response_code"] == "rc-a"
+    assert update["template_card"]["replace_text"] == "已同意"
+    assert update["template_card"]["task_id"] == f"req1001s{first}"
+    assert len(talk.cards("wangke")) == 1
+    # The same card tapped again (驳回 this time): already decided, nothing changes.
+    again = await tap(talk, "lichu", f"reject:1001:{first}", "rc-b")
+    assert again == "#1001 您已审批过，现在等待王科审批，无需再审批。"
+    await talk.deliver()
+    assert talk.cards("lichu")[-1]["template_card"]["replace_text"] == "已同意"
+    request = await get_request(1001)
+    assert request is not None and request.status is RequestStatus.PENDING
+    assert [s.decision for s in ordered_steps(request)] == ["approve", None]
+    assert ordered_steps(request)[0].channel == "wecom"
+
+
+async def test_card_reject_has_no_reason_and_the_applicant_is_told_so(linked_talk: Talk) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    first, _ = await step_ids(1001)
+    assert await tap(talk, "lichu", f"reject:1001:{first}") == "已驳回 #1001，已通知张三。"
+    await talk.deliver()
+    told = talk.inbox("zhangsan")[-1]
+    assert "未获通过" in told and "理由：未填写" in told
+    assert talk.cards("lichu")[-1]["template_card"]["replace_text"] == "已驳回"
+    assert await status_of(1001) is RequestStatus.REJECTED
+
+
+async def test_card_tapped_by_someone_else_changes_nothing(linked_talk: Talk) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    first, second = await step_ids(1001)
+    assert await tap(talk, "wuli", f"approve:1001:{first}") == "您不是 #1001 当前的审批人，无法审批。"
+    # The fleet manager holding the first step's key, before his turn: refused too.
+    assert (await tap(talk, "wangke", f"approve:1001:{first}")).startswith("您不是 #1001")
+    assert (await tap(talk, "wangke", f"approve:1001:{second}")).startswith("您不是 #1001")
+    await talk.deliver()
+    assert talk.cards("wuli")[-1]["template_card"]["replace_text"] == "无权审批"
+    request = await get_request(1001)
+    assert request is not None and [s.decision for s in ordered_steps(request)] == [None, None]
+
+
+async def test_card_of_a_withdrawn_request(linked_talk: Talk) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    first, _ = await step_ids(1001)
+    await talk.say("zhangsan", "取消1001")
+    assert await tap(talk, "lichu", f"approve:1001:{first}") == "#1001 已处理过（已取消），无需再审批。"
+    await talk.deliver()
+    assert talk.cards("lichu")[-1]["template_card"]["replace_text"] == "申请已撤回"
+    assert await status_of(1001) is RequestStatus.CANCELLED
+
+
+async def test_unknown_card_keys_are_ignored(linked_talk: Talk) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    for key in ("", "approve", "approve:1001", "approve:abc:1", "delete:1001:1", "approve:1001:1:x"):
+        assert await tap(talk, "lichu", key) == ""
+    await talk.deliver()
+    assert talk.phones.get("lichu") is None
+    assert await status_of(1001) is RequestStatus.PENDING
+
+
+@pytest.mark.parametrize("second_channel", [Channel.WECOM, Channel.WEB])
+async def test_one_decision_through_two_channels_at_once(talk: Talk, second_channel: Channel
+                                                         ) -> None:
+    """A link POST (step-bound) and a chat "驳回1001" (or a second link) at the same moment:
+    exactly one decides, the other is told it was already decided."""
+    await book_vehicle(talk.now)
+    first, _ = await step_ids(1001)
+    web = await talk.dispatcher.context_for("lichu", Channel.WEB)
+    other = await talk.dispatcher.context_for("lichu", second_channel)
+    assert web is not None and other is not None
+    step = first if second_channel is Channel.WEB else None
+    outcomes = await asyncio.gather(
+        apply_decision(1001, Decision.APPROVE, web, step_id=first, comment="同意"),
+        apply_decision(1001, Decision.REJECT, other, step_id=step, comment="不行"),
+    )
+    kinds = sorted(o.kind for o in outcomes)
+    assert kinds == [OutcomeKind.ALREADY, OutcomeKind.DECIDED]
+    loser = next(o for o in outcomes if not o.decided)
+    assert "已审批过" in loser.text or "已处理过" in loser.text
+    request = await get_request(1001)
+    assert request is not None
+    decided = [s for s in ordered_steps(request) if s.decision]
+    assert len(decided) == 1
+    assert await AuditLog.filter(action__in=["approve", "reject"]).count() == 1
+    await talk.deliver()
+    told = talk.inbox("zhangsan")
+    assert len(told) == 1  # the applicant hears of one decision only

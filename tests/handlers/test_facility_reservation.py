@@ -10,13 +10,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handlers.base import Channel
 from handlers.facility_reservation import (
+    Checked,
+    check_facility,
     match_facility,
     room_said,
+    submit_facility,
     until_date,
     weekly_dates,
     weekly_repeat,
 )
+from handlers.forms import Problem, Submitted
 from models.org import Facility, FacilityType
 from models.requests import ApprovalStep, Hold, Request, RequestStatus
 
@@ -83,6 +88,31 @@ async def test_over_capacity(talk):
     reply = await talk.say("zhangsan", "那换成大礼堂")
     assert "大礼堂" in reply and "15人" in reply and "14:00-16:00" in reply
     assert await Request.all().count() == 0
+
+
+async def test_the_form_path_uses_the_same_rules_and_messages(talk):
+    """check_facility / submit_facility, as bot/pages.py calls them: a room by id alone
+    gets its type; by type the smallest fitting room; the chat's messages."""
+    ctx = await talk.dispatcher.context_for("wuli", Channel.WEB)
+    assert ctx is not None
+    when = {"date": "2026-11-30", "start": "2026-11-30T09:00", "end": "2026-11-30T11:00"}
+    checked = await check_facility({**when, "facility_type": "meeting_room", "attendees": 6}, ctx)
+    assert isinstance(checked, Checked) and checked.room.id == "mr-301"
+
+    small = await check_facility({**when, "facility_id": "rr-101", "attendees": 15}, ctx)
+    assert isinstance(small, Problem) and small.field == "facility"
+    assert small.form_message.startswith("101接待室最多容纳8人，您说的是15人。可以换成：")
+    assert "直接说名称即可" in small.message and "直接说名称" not in small.form_message
+
+    done = await submit_facility({**when, "facility_id": "rr-101", "attendees": 6}, ctx)
+    assert isinstance(done, Submitted) and done.numbers == (1001,)
+    assert done.text.startswith("已提交 #1001：101接待室") and "周静" in done.text
+    taken = await submit_facility({**when, "facility_id": "rr-101", "attendees": 6}, ctx)
+    assert isinstance(taken, Problem) and taken.taken
+    assert "已被预约" in taken.form_message
+    assert await Request.all().count() == 1
+    await talk.deliver()
+    assert any("#1001" in m for m in talk.inbox("zhoujing"))
 
 
 async def test_outside_opening_hours(talk):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from handlers import repair
-from handlers.base import InboundKind
+from handlers.base import Channel, InboundKind
+from handlers.forms import Problem, Submitted
 from models.requests import AuditLog, RequestStatus, get_request
 from tests.handlers.conftest import Talk
 from tests.handlers.test_status import report_repair
@@ -147,3 +148,31 @@ async def test_agree_inside_a_draft_is_not_an_approval(talk: Talk) -> None:
     await talk.say("zhangsan", "7号楼门厅的灯坏了")
     assert "请回复“确认”" in await talk.say("zhangsan", "同意")
     assert (await talk.say("zhangsan", "确认")).startswith("已提交报修 #1001：7号楼")
+
+
+async def test_the_form_path_uses_the_same_rules_and_messages(talk: Talk) -> None:
+    """submit_repair, as bot/pages.py calls it: the chat's questions for what is missing,
+    a length limit, then the request and the dispatchers told in one transaction."""
+    ctx = await talk.dispatcher.context_for("zhangsan", Channel.WEB)
+    assert ctx is not None
+    slots = {"location": "2号楼408室", "repair_category": "hvac", "description": "空调滴水"}
+    missing = await repair.submit_repair({**slots, "repair_category": "magic"}, ctx)
+    assert isinstance(missing, Problem) and missing.field == "repair_category"
+    assert missing.form_message == repair.ASK["repair_category"]
+    long = await repair.submit_repair({**slots, "description": "水" * 501}, ctx)
+    assert isinstance(long, Problem) and long.form_message == "故障描述太长了，请控制在500个字以内。"
+    done = await repair.submit_repair(slots, ctx)
+    assert isinstance(done, Submitted) and done.numbers == (1001,)
+    assert done.text == "已提交报修 #1001：2号楼408室 空调暖通。已通知维修调度，派工后会告诉您。"
+    await talk.deliver()
+    assert "【新报修】#1001 张三（办公室）" in talk.inbox("sunwei")[-1]
+
+
+async def test_a_description_too_long_is_asked_again(talk: Talk) -> None:
+    await talk.say("zhangsan", "我要报修")
+    await talk.say("zhangsan", "6号楼105室")
+    assert await talk.say("zhangsan", "其他") == repair.ASK["description"]
+    reply = await talk.say("zhangsan", "坏" * 501)
+    assert reply == "故障描述太长了，请控制在500个字以内。"
+    reply = await talk.say("zhangsan", "门锁坏了")
+    assert reply.startswith("请确认报修：") and "描述：门锁坏了" in reply

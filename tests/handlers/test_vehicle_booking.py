@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.forms import day_said, duration_in, read_times
-from handlers.vehicle_booking import purpose_in
+from handlers.base import Channel
+from handlers.forms import Problem, Submitted, day_said, duration_in, read_times
+from handlers.vehicle_booking import Checked, check_vehicle, purpose_in, submit_vehicle
 from models.requests import ApprovalStep, Hold, Request, RequestStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -161,6 +162,39 @@ async def test_a_vehicle_taken_between_summary_and_confirm(talk):
     assert await Request.all().count() == 1
     assert "已提交 #" in await talk.say("zhangsan", "确认")  # PostgreSQL skips the rolled-back number
     assert await Request.filter(vehicle__plate="沪A12345").count() == 1
+
+
+async def test_the_form_path_uses_the_same_rules_and_messages(talk):
+    """check_vehicle / submit_vehicle, as bot/pages.py calls them: the chat's slots, the
+    chat's messages (without the chat's hints), the smallest free vehicle."""
+    ctx = await talk.dispatcher.context_for("zhangsan", Channel.WEB)
+    assert ctx is not None
+    slots = {"date": "2026-11-28", "start": "2026-11-28T14:00", "end": "2026-11-28T16:00",
+             "destination": "虹桥机场", "passengers": 3}
+    checked = await check_vehicle(dict(slots), ctx)
+    assert isinstance(checked, Checked) and checked.vehicle.plate == "沪A67890"
+    assert checked.details["origin"] == "局机关"
+
+    late = await check_vehicle({**slots, "end": "2026-11-28T13:00"}, ctx)
+    assert isinstance(late, Problem) and late.field == "end"
+    assert late.form_message.startswith("结束时间要晚于出发时间")
+    missing = await check_vehicle({k: v for k, v in slots.items() if k != "destination"}, ctx)
+    assert isinstance(missing, Problem) and missing.form_message == "请问要去哪里？"
+    assert missing.field == "destination"
+
+    done = await submit_vehicle({**slots, "passengers": 6}, ctx)
+    assert isinstance(done, Submitted) and done.numbers == (1001,)
+    assert done.text.startswith("已提交 #1001：用车") and "沪A12345" in done.text
+    request = await Request.get(id=1)
+    assert request.status is RequestStatus.PENDING
+    await talk.deliver()
+    assert any("#1001" in m for m in talk.inbox("lichu"))
+
+    full = await submit_vehicle({**slots, "passengers": 6}, ctx)
+    assert isinstance(full, Problem) and full.field == "start"
+    assert "没有能坐6人的空闲车辆" in full.form_message and "算了" not in full.form_message
+    assert "算了" in full.message  # the chat says how to answer
+    assert await Request.all().count() == 1
 
 
 @pytest.mark.parametrize(("text", "minutes"), [

@@ -1,0 +1,252 @@
+"""The approve link's page (CONTRACT §4): the request, the steps so far and, while the
+step the link was made for waits, a plain `<form method="post">` with 同意/驳回 and an
+optional comment — no JavaScript, readable in WeCom's built-in browser.
+
+    GET  /approve/{token} ─ token ok? ─ OAuth session ─ approver? ─► details (+ form if the
+                                                                      step still waits)
+    POST /approve/{token} ─ token ok? ─ OAuth session ─ approver? ─ CSRF ─► apply_decision
+                                                                      (channel "web")
+
+The token (bot/links.py) is signed, names request, step and approver, and expires after
+72 h; it "works once" because the step it names is decided once: a second POST — or a
+decision made meanwhile by chat or card — finds the step decided and changes nothing.
+GET never changes anything. The decision itself is handlers.approval.apply_decision, the
+same use case as chat and cards.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.auth import check_csrf, csrf_token, error_page, require_user
+from bot.keys import DISPATCHER, SETTINGS
+from bot.links import LinkError, SignedLinks
+from handlers.approval import Outcome, OutcomeKind, apply_decision
+from handlers.base import Channel
+from handlers.common import TYPE_NAMES, fmt_day, request_facts, status_name
+from handlers.status import ROLE_NAMES
+from models.org import Department
+from models.requests import (
+    ApprovalStep,
+    Decision,
+    Request,
+    current_step,
+    get_request,
+    ordered_steps,
+)
+
+log = logging.getLogger("bot.approve")
+
+MAX_COMMENT = 500
+
+BAD_LINK = ("链接无效", "这个审批链接不完整或已被改动。请回到企业微信，打开审批消息里的原链接。")
+EXPIRED = ("链接已过期", "审批链接 72 小时内有效。请在企业微信里回复“待我审批”查看，或直接回复“同意+编号”。")
+FOREIGN = ("此链接仅限审批人本人使用", "这个审批链接是发给另一位审批人的，您无法用它审批。")
+GONE = ("没有找到这件申请", "这件申请不存在或已被删除。")
+UNKNOWN_USER = ("无法使用", "您的账号不在本局人员名单中，如需开通请联系局办公室。")
+FORM_EXPIRED = ("页面已过期", "请重新打开审批链接后再提交。")
+BAD_ACTION = ("没有选择", "请点“同意”或“驳回”提交。")
+
+WAITING_NOTE = "请审批：可以填写意见，驳回时请写明理由。"
+DECIDED_NOTE = "这一步已经审批过（{decision}），无需再审批。"
+CLOSED_NOTE = "这件申请{status}，无需再审批。"
+NOT_YET_NOTE = "现在等待{who}审批，轮到您时会通知您。"
+DECISION_NAMES = {"approve": "已同意", "reject": "已驳回", None: "待审批"}
+OUTCOME_STATUS = {
+    OutcomeKind.DECIDED: 200,
+    OutcomeKind.ALREADY: 409,
+    OutcomeKind.REFUSED: 403,
+    OutcomeKind.NOT_FOUND: 404,
+    OutcomeKind.FAILED: 409,
+}
+
+STYLE = """
+body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
+background:#f3f4f6;color:#1f2937}
+main{max-width:640px;margin:0 auto;padding:16px}
+h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px;color:#4b5563}
+.box{background:#fff;border-radius:8px;padding:12px 16px}
+dl{margin:0;display:grid;grid-template-columns:4.5em 1fr;gap:6px 8px}dt{color:#6b7280}dd{margin:0}
+ol{margin:0;padding-left:1.4em}li{margin:6px 0}.muted{color:#6b7280;font-size:14px}
+.note{padding:10px 14px;border-radius:8px;background:#eef2ff;margin:12px 0}
+.ok{background:#ecfdf5}.bad{background:#fef2f2}
+label{display:block;margin:16px 0 6px}
+textarea{box-sizing:border-box;width:100%;font:inherit;padding:8px;border:1px solid #d1d5db;
+border-radius:6px}
+.buttons{display:flex;gap:12px;margin-top:14px}
+button{flex:1;font:inherit;font-size:18px;padding:12px;border:0;border-radius:8px;color:#fff}
+.approve{background:#16a34a}.reject{background:#dc2626}
+"""
+
+
+def setup_approve(app: web.Application) -> None:
+    app.router.add_get("/approve/{token}", show_approval)
+    app.router.add_post("/approve/{token}", post_approval)
+
+
+async def show_approval(request: web.Request) -> web.StreamResponse:
+    """GET: who is looking, then the request and — if the step still waits — the form."""
+    token = request.match_info["token"]
+    link = _read_link(request, token)
+    if isinstance(link, web.Response):
+        return link
+    no, step_id, approver = link
+    uid = require_user(request)
+    if uid != approver:
+        log.info("approve link opened by someone else", extra={"no": no, "user": uid})
+        return _error(FOREIGN, 403)
+    found = await _load(no, step_id)
+    if found is None:
+        return _error(GONE, 404)
+    req, step = found
+    tz = request.app[SETTINGS].tz
+    waiting = (cur := current_step(req)) is not None and cur.id == step.id
+    if waiting:
+        note, css = WAITING_NOTE, ""
+    else:
+        note, css = _why_closed(req, step), "bad"
+    form = _form(token, csrf_token(request, uid)) if waiting else ""
+    body = await _details(req, step, tz) + f'<p class="note {css}">{escape(note)}</p>' + form
+    return _page(f"审批 #{req.no}", body, 200)
+
+
+async def post_approval(request: web.Request) -> web.StreamResponse:
+    """POST: token, session user == the link's approver, CSRF; then the one decision."""
+    token = request.match_info["token"]
+    link = _read_link(request, token)
+    if isinstance(link, web.Response):
+        return link
+    no, step_id, approver = link
+    uid = require_user(request)
+    if uid != approver:
+        log.info("approve link posted by someone else", extra={"no": no, "user": uid})
+        return _error(FOREIGN, 403)
+    form = await request.post()
+    try:
+        check_csrf(request, uid, _field(form, "csrf"))
+    except web.HTTPForbidden:
+        return _error(FORM_EXPIRED, 403)
+    action = _field(form, "action")
+    if action not in (Decision.APPROVE, Decision.REJECT):
+        return _error(BAD_ACTION, 400)
+    comment = (_field(form, "comment") or "").strip()[:MAX_COMMENT] or None
+    ctx = await request.app[DISPATCHER].context_for(uid, Channel.WEB)
+    if ctx is None:
+        return _error(UNKNOWN_USER, 403)
+    outcome = await apply_decision(no, Decision(action), ctx, comment=comment, step_id=step_id)
+    return await _result(request, outcome, no, step_id)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _read_link(request: web.Request, token: str) -> tuple[int, int, str] | web.Response:
+    """(request number, step id, approver) of a good token; else the page saying why."""
+    if len(token) > 512:
+        return _error(BAD_LINK, 400)
+    try:
+        data = SignedLinks(request.app[SETTINGS]).read_approve_token(token)
+    except LinkError as e:
+        return _error(EXPIRED, 410) if e.expired else _error(BAD_LINK, 400)
+    return data["n"], data["s"], data["a"]
+
+
+def _field(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+async def _load(no: int, step_id: int) -> tuple[Request, ApprovalStep] | None:
+    req = await get_request(no)
+    if req is None:
+        return None
+    step = next((s for s in req.steps if s.id == step_id), None)
+    return (req, step) if step is not None else None
+
+
+def _why_closed(req: Request, step: ApprovalStep) -> str:
+    if step.decision is not None:
+        return DECIDED_NOTE.format(decision=DECISION_NAMES.get(step.decision, step.decision))
+    cur = current_step(req)
+    if cur is None:
+        return CLOSED_NOTE.format(status=status_name(req))
+    return NOT_YET_NOTE.format(who=cur.approver.name)
+
+
+async def _result(request: web.Request, outcome: Outcome, no: int, step_id: int) -> web.Response:
+    """The page after a POST: what happened, then the request as it is now."""
+    status = OUTCOME_STATUS[outcome.kind]
+    css = "ok" if outcome.decided else "bad"
+    body = f'<p class="note {css}">{escape(outcome.text)}</p>'
+    found = await _load(no, step_id)
+    if found is not None:
+        body += await _details(*found, request.app[SETTINGS].tz)
+    title = outcome.label if outcome.kind is not OutcomeKind.FAILED else "未处理"
+    return _page(f"#{no} {title}", body, status)
+
+
+async def _details(req: Request, step: ApprovalStep, tz: ZoneInfo) -> str:
+    dept = await Department.get_or_none(id=req.department_id_at)
+    who = req.applicant.name + (f"（{dept.name}）" if dept is not None else "")
+    rows = "".join(
+        f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in request_facts(req, who, tz)
+    )
+    rows += f"<dt>状态</dt><dd>{escape(status_name(req))}</dd>"
+    steps = "".join(_step_line(s, tz, mine=s.id == step.id) for s in ordered_steps(req))
+    return (
+        f"<h1>{escape(TYPE_NAMES[req.type])}申请 #{req.no}</h1>"
+        f'<div class="box"><dl>{rows}</dl></div>'
+        f'<h2>审批进度</h2><div class="box"><ol>{steps}</ol></div>'
+    )
+
+
+def _step_line(step: ApprovalStep, tz: ZoneInfo, *, mine: bool) -> str:
+    role = ROLE_NAMES.get(step.role, step.role)  # type: ignore[call-overload]
+    text = f"{escape(role)} {escape(step.approver.name)}：{DECISION_NAMES.get(step.decision, '')}"
+    if step.decided_at is not None:
+        text += f' <span class="muted">{escape(_when(step.decided_at, tz))}</span>'
+    if step.comment:
+        text += f"<br>意见：{escape(step.comment)}"
+    if mine:
+        text = f"<b>{text}</b>"
+    return f"<li>{text}</li>"
+
+
+def _when(moment: datetime, tz: ZoneInfo) -> str:
+    return f"{fmt_day(moment, tz)} {moment.astimezone(tz):%H:%M}"
+
+
+def _form(token: str, csrf: str) -> str:
+    return (
+        f'<form method="post" action="/approve/{escape(token)}">'
+        f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
+        '<label for="comment">审批意见（选填；驳回时请写明理由）</label>'
+        f'<textarea id="comment" name="comment" rows="3" maxlength="{MAX_COMMENT}"></textarea>'
+        '<div class="buttons">'
+        '<button class="approve" type="submit" name="action" value="approve">同意</button>'
+        '<button class="reject" type="submit" name="action" value="reject">驳回</button>'
+        "</div></form>"
+    )
+
+
+def _page(title: str, body: str, status: int) -> web.Response:
+    html = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+    return web.Response(text=html, status=status, content_type="text/html",
+                        headers={"Cache-Control": "no-store"})
+
+
+def _error(what: tuple[str, str], status: int) -> web.Response:
+    response = error_page(what[0], what[1], status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,108 @@
+"""The sweeper: reminders, escalations, check-in questions and room releases, found in
+the database and sent through the outbox (handlers/reminders.py says what and to whom).
+
+    timers_ctx ──► run_timers: every INTERVAL seconds ──► sweep(now)
+                     ├─ remind_approvers   (reminded_at / escalated_at CAS per step)
+                     ├─ remind_dispatchers (dispatch_reminded_at CAS per repair)
+                     ├─ ask_checkins       (checkin_asked_at CAS per reservation)
+                     └─ release_rooms      (status approved→cancelled CAS per reservation)
+
+No timer lives in memory: every due moment is computed from rows, so a restart loses
+nothing, and each action is claimed by a compare-and-set in the transaction that writes
+its notifications, so several processes (each running this loop) send each one once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.keys import SETTINGS
+from bot.links import SignedLinks
+from bot.notifier import OutboxNotifier
+from handlers import reminders
+from handlers.base import Links
+
+log = logging.getLogger("bot.timers")
+
+INTERVAL_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class SweepCounts:
+    reminded: int = 0
+    escalated: int = 0
+    dispatch_reminded: int = 0
+    asked: int = 0
+    released: int = 0
+
+
+async def sweep(
+    now: datetime,
+    *,
+    tz: ZoneInfo,
+    approval_limit: timedelta = reminders.APPROVAL_LIMIT,
+    links: Links | None = None,
+    on_enqueue: Callable[[], None] | None = None,
+) -> SweepCounts:
+    """Do everything due at `now`, once. The notifications are written at `now` too (the
+    notifier's clock), so a test's clock and the outbox agree."""
+    notifier = OutboxNotifier(on_enqueue=on_enqueue, clock=lambda: now)
+    now = now.astimezone(tz)
+    reminded, escalated = await reminders.remind_approvers(
+        now, notifier, tz, limit=approval_limit, links=links
+    )
+    dispatch = await reminders.remind_dispatchers(now, notifier, tz)
+    asked = await reminders.ask_checkins(now, notifier, tz)
+    released = await reminders.release_rooms(now, notifier, tz)
+    return SweepCounts(reminded, escalated, dispatch, asked, released)
+
+
+async def run_timers(
+    clock: Callable[[], datetime],
+    *,
+    tz: ZoneInfo,
+    interval: float = INTERVAL_SECONDS,
+    approval_limit: timedelta = reminders.APPROVAL_LIMIT,
+    links: Links | None = None,
+    on_enqueue: Callable[[], None] | None = None,
+) -> None:
+    """Sweep every `interval` seconds until cancelled; a failing pass is logged, and the
+    next one tries again. The first pass comes one interval after start: start-up
+    finishes first, and a short-lived app (the tests' clients) stays quiet."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            counts = await sweep(clock(), tz=tz, approval_limit=approval_limit, links=links,
+                                 on_enqueue=on_enqueue)
+            if any((counts.reminded, counts.escalated, counts.dispatch_reminded,
+                    counts.asked, counts.released)):
+                log.info("timers swept", extra=asdict(counts))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("timer sweep failed")
+
+
+async def timers_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The sweeper as a tracked background task; the outbox worker polls, so it finds
+    what a sweep wrote within a second without being woken."""
+    settings = app[SETTINGS]
+    task = asyncio.create_task(
+        run_timers(
+            lambda: datetime.now(settings.tz),
+            tz=settings.tz,
+            approval_limit=timedelta(hours=settings.approval_reminder_hours),
+            links=SignedLinks(settings),
+        ),
+        name="timers",
+    )
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,229 @@
+"""Interactive approval cards end to end: the `button_interaction` card reaches the
+approver through `message/send`, a tap comes back as a real encrypted
+`template_card_event`, the step is decided for whoever tapped, and the card is replaced
+through `message/update_template_card` with its single-use response_code."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from itertools import count
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+from tortoise.transactions import in_transaction
+
+from bot.app import WORKER, create_app
+from bot.links import SignedLinks
+from bot.notifier import OutboxNotifier, OutboxWorker
+from bot.ratelimit import MemoryLimiter
+from bot.transport import WeComTransport
+from bot.wecom import WeComClient, WeComError
+from handlers.base import Message
+from handlers.common import notify_approver
+from models.outbox import MessageKind, OutboxMessage, OutboxStatus
+from models.requests import AuditLog, Request, RequestStatus, get_request, ordered_steps
+from models.seed import seed_org
+from nlp import Nlu
+from settings import Settings
+from tests.bot.test_app import ORG, post, settle
+from tests.bot.test_approve_links import booking, decisions
+from tests.bot.wecomsim import WeComSim
+from tests.fakewecom import FakeWeCom
+
+ClientFactory = Callable[..., Awaitable[TestClient]]
+_times = count(1_795_000_000)  # distinct CreateTime per tap: events dedup on it
+
+
+@pytest.fixture
+async def client(db: str, aiohttp_client: ClientFactory, wecom_settings: Settings,
+                 shared_nlu: Nlu) -> TestClient:
+    assert (await seed_org(ORG)).ok
+    return await aiohttp_client(create_app(wecom_settings, manage_db=False, nlu=shared_nlu))
+
+
+def tap_xml(sim: WeComSim, user: str, action: str, request: Request, seq: int,
+            code: str, create_time: int | None = None) -> str:
+    step = ordered_steps(request)[seq - 1]
+    return sim.event(user, "template_card_event", {
+        "EventKey": f"{action}:{request.no}:{step.id}",
+        "TaskId": f"req{request.no}s{step.id}",
+        "CardType": "button_interaction",
+        "ResponseCode": code,
+    }, create_time=create_time or next(_times))
+
+
+async def tap(client: TestClient, sim: WeComSim, *args: Any, **kw: Any) -> None:
+    assert await post(client, sim, tap_xml(sim, *args, **kw)) == 200
+    await settle(client)
+
+
+async def cards_for(fake: FakeWeCom, n: int) -> list[dict[str, Any]]:
+    for _ in range(200):
+        if len(fake.cards) >= n:
+            return fake.cards
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{len(fake.cards)} card updates, expected {n}")
+
+
+async def texts_to(fake: FakeWeCom, user: str, n: int = 1) -> list[str]:
+    for _ in range(200):
+        texts = [m.text for m in fake.sent_to(user) if m.msgtype == "text"]
+        if len(texts) >= n:
+            return texts
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{user} got {fake.sent_to(user)}")
+
+
+async def test_the_approver_gets_a_button_card(client: TestClient, fake_wecom: FakeWeCom,
+                                               wecom_settings: Settings) -> None:
+    request = await booking()
+    step = ordered_steps(request)[0]
+    async with in_transaction():
+        await notify_approver(OutboxNotifier(), request, step, "张三", wecom_settings.tz,
+                              links=SignedLinks(wecom_settings))
+    client.app[WORKER].wake()
+    [sent] = await fake_wecom.wait_sent(1)
+    assert sent.touser == "lichu" and sent.msgtype == "template_card"
+    card = sent.content
+    assert card["card_type"] == "button_interaction"
+    assert card["task_id"] == f"req1001s{step.id}"
+    assert [b["key"] for b in card["button_list"]] == [f"approve:1001:{step.id}",
+                                                        f"reject:1001:{step.id}"]
+    assert [b["text"] for b in card["button_list"]] == ["同意", "驳回"]
+    assert {f["keyname"] for f in card["horizontal_content_list"]} >= {"申请人", "时间", "行程", "人数"}
+    assert card["card_action"]["url"].startswith(f"{wecom_settings.public_base_url}/approve/")
+    assert len(card["horizontal_content_list"]) <= 6
+
+
+async def test_tap_approve_decides_and_replaces_the_card(
+    client: TestClient, sim: WeComSim, fake_wecom: FakeWeCom
+) -> None:
+    request = await booking()
+    await tap(client, sim, "lichu", "approve", request, 1, "rc-approve")
+    [update] = await cards_for(fake_wecom, 1)
+    assert update["userids"] == ["lichu"] and update["response_code"] == "rc-approve"
+    assert update["template_card"]["replace_text"] == "已同意"
+    assert update["template_card"]["task_id"] == f"req1001s{ordered_steps(request)[0].id}"
+    assert await decisions(1001) == [("approve", None, "wecom"), (None, None, None)]
+    assert (await texts_to(fake_wecom, "lichu"))[-1] == "已同意 #1001，已转王科审批。"
+    await fake_wecom.wait_sent(3)
+    [card] = [m for m in fake_wecom.sent_to("wangke") if m.msgtype == "template_card"]
+    assert card.content["task_id"] == f"req1001s{ordered_steps(request)[1].id}"
+    assert "现等待王科审批" in (await texts_to(fake_wecom, "zhangsan"))[-1]
+
+
+async def test_tap_reject_without_a_reason(client: TestClient, sim: WeComSim,
+                                           fake_wecom: FakeWeCom) -> None:
+    request = await booking()
+    await tap(client, sim, "lichu", "reject", request, 1, "rc-reject")
+    [update] = await cards_for(fake_wecom, 1)
+    assert update["template_card"]["replace_text"] == "已驳回"
+    told = (await texts_to(fake_wecom, "zhangsan"))[-1]
+    assert "未获通过" in told and "理由：未填写" in told
+    fresh = await get_request(1001)
+    assert fresh is not None and fresh.status is RequestStatus.REJECTED
+
+
+async def test_second_tap_is_told_already_decided(client: TestClient, sim: WeComSim,
+                                                  fake_wecom: FakeWeCom) -> None:
+    request = await booking()
+    await tap(client, sim, "lichu", "approve", request, 1, "rc-1")
+    await tap(client, sim, "lichu", "reject", request, 1, "rc-2")
+    updates = await cards_for(fake_wecom, 2)
+    assert [u["response_code"] for u in updates] == ["rc-1", "rc-2"]
+    assert [u["template_card"]["replace_text"] for u in updates] == ["已同意", "已同意"]
+    assert (await texts_to(fake_wecom, "lichu", 2))[-1] == "#1001 您已审批过，现在等待王科审批，无需再审批。"
+    assert await decisions(1001) == [("approve", None, "wecom"), (None, None, None)]
+
+
+async def test_only_the_steps_approver_decides(client: TestClient, sim: WeComSim,
+                                               fake_wecom: FakeWeCom) -> None:
+    request = await booking()
+    await tap(client, sim, "wuli", "approve", request, 1, "rc-x")
+    [update] = await cards_for(fake_wecom, 1)
+    assert update["userids"] == ["wuli"] and update["template_card"]["replace_text"] == "无权审批"
+    assert (await texts_to(fake_wecom, "wuli"))[-1] == "您不是 #1001 当前的审批人，无法审批。"
+    assert await decisions(1001) == [(None, None, None), (None, None, None)]
+
+
+async def test_wecom_retries_of_a_tap_decide_once(client: TestClient, sim: WeComSim,
+                                                  fake_wecom: FakeWeCom) -> None:
+    request = await booking()
+    xml = tap_xml(sim, "lichu", "approve", request, 1, "rc-retry")
+    for _ in range(3):
+        assert await post(client, sim, xml) == 200
+    await settle(client)
+    await cards_for(fake_wecom, 1)
+    await asyncio.sleep(0.2)
+    assert len(fake_wecom.cards) == 1
+    assert await AuditLog.filter(action="approve").count() == 1
+
+
+async def test_chat_and_card_at_once_make_one_decision(
+    client: TestClient, sim: WeComSim, fake_wecom: FakeWeCom
+) -> None:
+    """"驳回1001" typed by the dept head while his tap on 同意 arrives: one decision."""
+    request = await booking()
+    await asyncio.gather(
+        post(client, sim, sim.text("lichu", "驳回1001，理由：时间不合适")),
+        post(client, sim, tap_xml(sim, "lichu", "approve", request, 1, "rc-both")),
+    )
+    await settle(client)
+    await cards_for(fake_wecom, 1)
+    replies = await texts_to(fake_wecom, "lichu", 2)
+    assert await AuditLog.filter(action__in=["approve", "reject"]).count() == 1
+    assert sum(r.startswith(("已同意 #1001", "已驳回 #1001")) for r in replies) == 1
+    assert sum("已审批过" in r or "已处理过" in r for r in replies) == 1
+
+
+# --- delivery of card updates ---------------------------------------------------------
+
+
+class StubClient:
+    """update_template_card answering with a WeCom errcode."""
+
+    def __init__(self, errcode: int) -> None:
+        self.errcode = errcode
+        self.calls = 0
+
+    async def update_template_card(self, userids: list[str], response_code: str,
+                                   card: Mapping[str, Any]) -> dict[str, Any]:
+        self.calls += 1
+        raise WeComError(self.errcode, "response_code invalid", "message/update_template_card")
+
+
+async def test_card_update_through_the_real_client(wecom_settings: Settings,
+                                                   fake_wecom: FakeWeCom) -> None:
+    async with aiohttp.ClientSession() as session:
+        transport = WeComTransport(WeComClient(session, wecom_settings))
+        await transport.deliver("lichu", MessageKind.CARD_UPDATE,
+                                {"response_code": "rc", "template_card": {"card_type": "button_interaction"}})
+    assert fake_wecom.cards == [{"userids": ["lichu"], "agentid": wecom_settings.agent_id,
+                                 "response_code": "rc",
+                                 "template_card": {"card_type": "button_interaction"}}]
+    assert fake_wecom.sent == []
+
+
+@pytest.mark.parametrize(("errcode", "dead"), [(40058, True), (-1, False)])
+async def test_a_used_or_expired_response_code_is_not_retried(
+    db: str, errcode: int, dead: bool
+) -> None:
+    stub = StubClient(errcode)
+    worker = OutboxWorker(WeComTransport(stub),  # type: ignore[arg-type]
+                          MemoryLimiter(per_minute=10**6, per_hour=10**6),
+                          retry_delay=lambda n: 3600)
+    async with in_transaction():
+        await OutboxNotifier().notify("lichu", _update("rc-old"), key="card:x")
+    await worker.run_once()
+    row = await OutboxMessage.get(key="card:x")
+    assert row.attempts == 1 and stub.calls == 1
+    assert row.status is (OutboxStatus.DEAD if dead else OutboxStatus.PENDING)
+    assert row.next_attempt_at > datetime.now(UTC) or dead
+
+
+def _update(code: str) -> Message:
+    return Message(MessageKind.CARD_UPDATE, {"response_code": code, "template_card": {}})
