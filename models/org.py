@@ -192,19 +192,22 @@ async def dept_head_for(department_id: int, exclude_userid: str | None = None) -
     applicant) is a head at a level, that level is skipped and the step goes to the next
     level up (CONTRACT §5: an applicant never approves their own request). Several heads
     at one level: the first by userid."""
-    seen: set[int] = set()
+    parents = dict(await Department.all().values_list("id", "parent_id"))
+    chain: list[int] = []
     current: int | None = department_id
-    while current is not None and current not in seen:
-        seen.add(current)
-        heads = (
-            await User.filter(department_id=current, active=True, role_links__role=Role.DEPT_HEAD)
-            .order_by("userid")
-            .prefetch_related("department", "role_links")
-        )
-        if heads and all(h.userid != exclude_userid for h in heads):
-            return heads[0]
-        dept = await Department.get_or_none(id=current)
-        current = dept.parent_id if dept else None
+    while current is not None and current not in chain:  # the tree is small; a cycle stops
+        chain.append(current)
+        current = parents.get(current)
+    heads: dict[int, list[str]] = {}
+    for userid, dept in await (
+        User.filter(department_id__in=chain, active=True, role_links__role=Role.DEPT_HEAD)
+        .order_by("userid").values_list("userid", "department_id")
+    ):
+        heads.setdefault(dept, []).append(userid)
+    for dept in chain:
+        level = heads.get(dept)
+        if level and exclude_userid not in level:
+            return await User.filter(userid=level[0]).prefetch_related("department", "role_links").first()
     return None
 
 

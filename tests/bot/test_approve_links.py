@@ -334,7 +334,7 @@ async def test_link_and_card_at_once_make_one_decision(
 
 
 async def _reply_to(fake: FakeWeCom, user: str) -> str:
-    for _ in range(100):
+    for _ in range(200):  # up to 10 s
         texts = [m.text for m in fake.sent_to(user) if m.msgtype == "text"]
         if texts and fake.cards:
             return texts[-1]

@@ -62,7 +62,7 @@ async def tap(client: TestClient, sim: WeComSim, *args: Any, **kw: Any) -> None:
 
 
 async def cards_for(fake: FakeWeCom, n: int) -> list[dict[str, Any]]:
-    for _ in range(200):
+    for _ in range(500):  # up to 10 s
         if len(fake.cards) >= n:
             return fake.cards
         await asyncio.sleep(0.02)
@@ -70,7 +70,7 @@ async def cards_for(fake: FakeWeCom, n: int) -> list[dict[str, Any]]:
 
 
 async def texts_to(fake: FakeWeCom, user: str, n: int = 1) -> list[str]:
-    for _ in range(200):
+    for _ in range(500):  # up to 10 s
         texts = [m.text for m in fake.sent_to(user) if m.msgtype == "text"]
         if len(texts) >= n:
             return texts
