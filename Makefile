@@ -3,16 +3,17 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
 
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test lint nlu-score bench install
+.PHONY: demo test lint nlu-score bench install browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,e2e]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,7 +21,20 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) main.py demo
 
-test: $(STAMP)
+# The browser tests (tests/e2e) drive Debian's Chromium through Playwright; no browser is
+# ever downloaded by Playwright. Installed here when missing and we are root (CI is).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else \
+	    echo "warning: no $(CHROMIUM): tests/e2e will be skipped (CI fails); apt-get install chromium"; \
+	  fi; \
+	fi
+
+test: $(STAMP) browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

@@ -1,4 +1,4 @@
-"""Command line (CONTRACT §3): serve, seed, parse, chat, demo."""
+"""Command line (CONTRACT §3): serve, seed, parse, chat, demo, audit."""
 
 from __future__ import annotations
 
@@ -44,6 +44,41 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """`audit verify`: "ok: N records" and 0, or one line naming the first record changed
+    or removed and 1. `audit show NO`: the request's history, times in BOT_TIMEZONE.
+    Here rather than in bot/cli.py: it needs the models only, and starts in a blink."""
+    no = 0
+    if args.audit_command == "show":
+        raw = str(args.no).strip().lstrip("#＃")
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+            print(f"audit show: not a request number: {args.no!r}", file=sys.stderr)
+            return 2
+        no = int(raw)
+    return asyncio.run(_audit(args.audit_command, no, settings))
+
+
+async def _audit(command: str, no: int, settings: Settings) -> int:
+    from models import audit
+    from models.db import close_db, init_db, is_sqlite
+
+    # Reading only: PostgreSQL is not migrated from here (`serve` does that).
+    await init_db(settings.database_url, create_schema=is_sqlite(settings.database_url))
+    try:
+        if command == "verify":
+            verdict = await audit.verify()
+            print(verdict.line(), file=sys.stdout if verdict.ok else sys.stderr, flush=True)
+            return 0 if verdict.ok else 1
+        found = await audit.history(no)
+        if found is None:
+            print(f"audit show: no request #{no}", file=sys.stderr)
+            return 1
+        print(audit.format_history(found, settings.tz), flush=True)
+        return 0
+    finally:
+        await close_db()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="main.py", description="机关事务管理局 WeCom assistant")
     sub = p.add_subparsers(dest="command", required=True)
@@ -57,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", help="a terminal conversation through the full pipeline")
     s.add_argument("--user", required=True, help="the userid to speak as")
     sub.add_parser("demo", help="seed the demo organisation and serve with /dev/chat")
+    s = sub.add_parser("audit", help="check the audit chain, or show a request's history")
+    audit = s.add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="walk the hash chain; report the first record changed or removed")
+    s = audit.add_parser("show", help="print request NO's full history")
+    s.add_argument("no", help="the request number, e.g. 1024 or #1024")
     return p
 
 
@@ -71,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "parse":
         return cmd_parse(args, settings)
+    if args.command == "audit":
+        return cmd_audit(args, settings)
     from bot import cli
 
     return asyncio.run(cli.run(args, settings))

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from tortoise import connections
 
 from bot.api import setup_api
@@ -19,12 +20,14 @@ from bot.callback import setup_callback
 from bot.dashboard import setup_dashboard
 from bot.dedup import make_dedup
 from bot.dispatcher import Dispatcher
+from bot.flood import FLOOD, MemoryFloodGuard, RedisFloodGuard
 from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS, WECOM
 from bot.links import SignedLinks
 from bot.notifier import OutboxWorker, Transport
 from bot.pages import setup_pages
 from bot.ratelimit import MemoryLimiter, RedisLimiter
-from bot.sessions import LocalSessions, RedisSessions
+from bot.redisguard import BREAKER, REDIS_ERRORS, REDIS_TIMEOUT, RedisBreaker
+from bot.sessions import LocalSessions, RedisSessions, SessionBudget
 from bot.timers import timers_ctx
 from bot.transport import WeComTransport
 from bot.wecom import wecom_ctx
@@ -77,8 +80,19 @@ def create_app(
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler: web.Handler) -> web.StreamResponse:
-    response = await handler(request)
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The security headers on every answer: pages, error pages, the router's 404s and
+    redirects (raised as exceptions). An unexpected error is logged and answered with a
+    bare 500 — never aiohttp's page, never a traceback."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        for name, value in SECURITY_HEADERS.items():
+            exc.headers.setdefault(name, value)
+        raise
+    except Exception:
+        log.exception("request failed", extra={"method": request.method, "path": request.path})
+        response = web.Response(status=500, text="服务暂时出错，请稍后再试。")
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
@@ -91,12 +105,25 @@ async def db_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
-    url = app[SETTINGS].redis_url
+    """The Redis client, with one breaker for everything that falls back while Redis is
+    down (dedup → database, sessions → this process, flood guard → this process). A Redis
+    that does not answer at start-up is a warning, not a failure: it is tried again."""
+    settings = app[SETTINGS]
+    url = settings.redis_url
+    breaker = RedisBreaker()
+    app[BREAKER] = breaker
     client = aioredis.from_url(url, health_check_interval=30) if url else None
     if client is not None:
-        await client.ping()
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT * 2):
+                await client.ping()
+        except REDIS_ERRORS as exc:
+            breaker.failed("start-up", exc)
+        app[FLOOD] = RedisFloodGuard(client, settings.key_prefix, breaker=breaker)
+    else:
+        app[FLOOD] = MemoryFloodGuard()
     app[REDIS] = client
-    app[DEDUP] = make_dedup(app[SETTINGS], client)
+    app[DEDUP] = make_dedup(settings, client, breaker)
     yield
     if client is not None:
         await client.aclose()
@@ -118,13 +145,15 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     redis = app[REDIS]
     transport = app[TRANSPORT] if TRANSPORT in app else WeComTransport(app[WECOM])
+    sessions: LocalSessions | RedisSessions
     if redis is not None:
-        limiter: MemoryLimiter | RedisLimiter = RedisLimiter(redis, settings.key_prefix)
-        sessions: LocalSessions | RedisSessions = RedisSessions(redis, settings.key_prefix, limiter)
+        limiter = RedisLimiter(redis, settings.key_prefix)
+        sessions = RedisSessions(redis, settings.key_prefix, limiter, breaker=app[BREAKER])
     else:
-        limiter = MemoryLimiter()
-        sessions = LocalSessions(limiter=limiter)
-    worker = OutboxWorker(transport, limiter)
+        sessions = LocalSessions(limiter=MemoryLimiter())
+    # The worker draws on the same per-member budget, with the same fallback when Redis
+    # is away (a local budget), so an outage delays nothing it need not.
+    worker = OutboxWorker(transport, SessionBudget(sessions))
     app[WORKER] = worker
     app[DISPATCHER] = Dispatcher(
         nlu=app[NLU],
@@ -142,7 +171,8 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 when the database (and Redis, if configured) answer; 503 otherwise."""
+    """200 while the database answers (Redis down is reported, "degraded": the service
+    goes on without it); 503 when the database does not."""
     app = request.app
     body: dict[str, str] = {}
     try:
@@ -159,6 +189,7 @@ async def healthz(request: web.Request) -> web.Response:
             body["redis"] = "ok"
         except Exception as e:
             body["redis"] = f"error: {type(e).__name__}"
-    healthy = body["database"] == "ok" and body["redis"] in ("ok", "not configured")
+    serving = body["database"] == "ok"
+    healthy = serving and body["redis"] in ("ok", "not configured")
     body["status"] = "ok" if healthy else "degraded"
-    return web.json_response(body, status=200 if healthy else 503)
+    return web.json_response(body, status=200 if serving else 503)

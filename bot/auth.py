@@ -144,7 +144,9 @@ def csrf_token(request: web.Request, userid: str) -> str:
 
 
 def check_csrf(request: web.Request, userid: str, token: str | None) -> None:
-    if not token or not hmac.compare_digest(token, csrf_token(request, userid)):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a 500, not a 403).
+    given = token.encode("utf-8", "replace") if token else b""
+    if not given or not hmac.compare_digest(given, csrf_token(request, userid).encode()):
         raise web.HTTPForbidden(text="the form expired: reload the page")
 
 

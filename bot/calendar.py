@@ -216,6 +216,8 @@ def _ics_response(name: str, filename: str, requests: list[Request], settings: S
 def _check(request: web.Request, kind: str, ident: str) -> None:
     if not sig_ok(request.app[SETTINGS], kind, ident, request.query.get("sig", "")):
         raise web.HTTPForbidden(text="bad or missing signature")
+    if "\x00" in ident or len(ident) > 200:  # no such id; PostgreSQL refuses NUL in text
+        raise web.HTTPNotFound(text="no such feed")
 
 
 async def user_feed(request: web.Request) -> web.Response:

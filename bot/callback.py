@@ -3,8 +3,10 @@
 GET is WeCom's URL verification: check the signature, decrypt `echostr`, answer the
 plaintext alone. POST: check the query and the body (size, UTF-8, no DOCTYPE/entities/PIs),
 verify the signature, decrypt with wechatpy, check the inner XML the same way, parse it to
-an `Inbound`, refuse another corp or agent, dedup, hand it to the dispatcher (a tracked
-background task) and answer an empty 200 at once — an empty body means "no passive reply".
+an `Inbound`, refuse another corp or agent, dedup, count it against the user's flood limit
+(bot/flood.py: over the limit it is answered politely once and not processed), hand it to
+the dispatcher (a tracked background task) and answer an empty 200 at once — an empty body
+means "no passive reply".
 WeCom retries a callback that got no 200 within 5 s, three tries in all.
 
 Bad input always gets a 4xx and changes nothing: 400 malformed, 403 signature, corp, agent
@@ -23,7 +25,7 @@ import logging
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
@@ -31,8 +33,10 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
+from bot.flood import FLOOD, TOO_FAST, FloodGuard, MemoryFloodGuard, Verdict
 from bot.inbound import BadXml, parse_envelope, safe_fields
 from bot.keys import DEDUP, DISPATCHER, SETTINGS
+from handlers.base import Reply
 from settings import Settings, valid_aes_key
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,8 @@ MAX_ECHOSTR_LEN = 4096
 class _Callback:
     settings: Settings
     crypto: WeChatCrypto | None  # None when the WeCom callback is not configured (e.g. demo)
+    flood: FloodGuard  # used unless the app sets FLOOD (app.py: the Redis one)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)  # polite answers being sent
 
 
 _CALLBACK = web.AppKey("wecom_callback", _Callback)
@@ -75,7 +81,7 @@ def setup_callback(app: web.Application) -> None:
         crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
     else:
         log.warning("wecom callback not configured: it answers 503")
-    app[_CALLBACK] = _Callback(settings, crypto)
+    app[_CALLBACK] = _Callback(settings, crypto, MemoryFloodGuard())
     app.router.add_get(PATH, verify_url)
     app.router.add_post(PATH, receive)
 
@@ -226,6 +232,15 @@ async def receive(request: web.Request) -> web.Response:
     if not await dedup.first_time(env.dedup_key):
         log.info("callback duplicate", extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
         return web.Response(status=200)
+    flood = request.config_dict.get(FLOOD, cb.flood)
+    verdict = await flood.check(inbound.user_id)
+    if verdict is not Verdict.OK:
+        # 200 all the same: a retry would only add to the flood.
+        log.warning("callback flood: not processed", extra={"user": inbound.user_id,
+                                                             "dedup_key": env.dedup_key})
+        if verdict is Verdict.FIRST_OVER:
+            _answer_flood(request, cb, inbound.user_id)
+        return web.Response(status=200)
     try:
         request.config_dict[DISPATCHER].submit(inbound)
     except Exception:
@@ -243,3 +258,17 @@ async def receive(request: web.Request) -> web.Response:
         },
     )
     return web.Response(status=200)
+
+
+def _answer_flood(request: web.Request, cb: _Callback, user_id: str) -> None:
+    """Tell the user once per window, in the background (sending may take a while)."""
+
+    async def send() -> None:
+        try:
+            await request.config_dict[DISPATCHER].send_reply(user_id, Reply(TOO_FAST))
+        except Exception:
+            log.exception("flood answer failed", extra={"user": user_id})
+
+    task = asyncio.create_task(send(), name=f"flood:{user_id}")
+    cb.tasks.add(task)
+    task.add_done_callback(cb.tasks.discard)

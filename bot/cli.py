@@ -7,7 +7,7 @@ import asyncio
 import signal
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +62,7 @@ async def serve(settings: Settings, app: web.Application | None = None) -> int:
     return 0
 
 
-def _print_message(prefix: str) -> Any:
+def _print_message(prefix: Callable[[str], str]) -> Callable[[str, str, Mapping[str, Any]], None]:
     def show(user_id: str, kind: str, content: Mapping[str, Any]) -> None:
         text = content.get("content") or content.get("description") or str(dict(content))
         print(f"{prefix(user_id)}{text}\n", flush=True)

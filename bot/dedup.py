@@ -1,8 +1,10 @@
 """Handle each WeCom delivery once: WeCom sends a callback again when it got no 200 within
 5 s (three tries in all), so the view asks `first_time(key)` before dispatching.
 
-`RedisDedup` (`SET key 1 NX EX ttl`) holds across processes; `MemoryDedup` is the
-in-process store used when `REDIS_URL` is unset (one process only, CONTRACT §2).
+`RedisDedup` (`SET key 1 NX EX ttl`) holds across processes; while Redis is down,
+`DatabaseDedup` (a table keyed by the dedup key) does, so the callback still answers and
+still handles each delivery once; `MemoryDedup` is the in-process store used when
+`REDIS_URL` is unset (one process only, CONTRACT §2).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
-from redis.exceptions import RedisError
-
+from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBreaker
+from models import inbound
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -24,7 +27,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TTL = 86_400  # a day: far longer than WeCom's retries, short enough to stay small
 MEMORY_MAX_KEYS = 100_000
-REDIS_TIMEOUT = 1.0  # seconds; the callback must answer well within WeCom's 5 s
 
 
 class DedupStore(Protocol):
@@ -73,23 +75,68 @@ class MemoryDedup:
         return len(self._seen)
 
 
+class DatabaseDedup:
+    """The `inbound_seen` table (models/inbound.py): shared by every process on the same
+    database, so it stands in for Redis while Redis is down. If the database fails too,
+    this process's memory answers (handling a message beats losing it)."""
+
+    PRUNE_EVERY = 600.0  # seconds between deletions of expired keys
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._memory = MemoryDedup()
+        self._pruned_at = 0.0
+
+    async def first_time(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
+        now = int(self._clock())
+        try:
+            first = await inbound.first_seen(key, now, ttl)
+            if now - self._pruned_at > self.PRUNE_EVERY:
+                self._pruned_at = now
+                await inbound.prune_seen(now - ttl)
+        except Exception as exc:  # any database failure: this process's memory decides
+            log.error("dedup: database unavailable too, in-process fallback",
+                      extra={"error": type(exc).__name__})
+            return self._memory.first_time_now(key, ttl)
+        # Remember it here too: should the database go away, this process still knows.
+        self._memory.first_time_now(key, ttl)
+        return first
+
+    async def forget(self, key: str) -> None:
+        await self._memory.forget(key)
+        try:
+            await inbound.forget_seen(key)
+        except Exception as exc:
+            log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
+
+
 class RedisDedup:
     """`SET prefix+dedup:key 1 NX EX ttl`: the first setter wins across all processes.
 
     Calls made in the same turn of the event loop go to Redis as one pipeline: under load
     a round trip to Redis costs far more CPU than the command itself. When Redis fails or
     is slow the message is still handled (answering WeCom 200 means it will not be sent
-    again, so dropping it would lose it); an in-process store then keeps this process from
-    handling a retry twice.
+    again, so dropping it would lose it): `fallback` decides — the database in the
+    service, so that every process still agrees; this process's memory by default. While
+    Redis is known to be down (`breaker`) it is tried only now and then; for a while after
+    it comes back, a key Redis calls new is also checked against the fallback, which may
+    have seen it during the outage.
     """
 
     def __init__(
-        self, redis: aioredis.Redis, prefix: str = "", *, timeout: float = REDIS_TIMEOUT
+        self,
+        redis: aioredis.Redis,
+        prefix: str = "",
+        *,
+        timeout: float = REDIS_TIMEOUT,
+        fallback: DedupStore | None = None,
+        breaker: RedisBreaker | None = None,
     ) -> None:
         self._redis = redis
         self._prefix = f"{prefix}dedup:"
         self._timeout = timeout
-        self._fallback = MemoryDedup()
+        self._fallback: DedupStore = fallback or MemoryDedup()
+        self.breaker = breaker or RedisBreaker()
         self._pending: list[tuple[str, int, asyncio.Future[bool]]] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -107,8 +154,11 @@ class RedisDedup:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _set_batch(self, batch: list[tuple[str, int, asyncio.Future[bool]]]) -> None:
-        results: list[object] | None = None
+    async def _redis_batch(
+        self, batch: list[tuple[str, int, asyncio.Future[bool]]]
+    ) -> list[Any] | None:
+        if not self.breaker.allows():
+            return None
         try:
             async with asyncio.timeout(self._timeout):
                 if len(batch) == 1:
@@ -119,34 +169,52 @@ class RedisDedup:
                         for key, ttl, _ in batch:
                             pipe.set(self._prefix + key, b"1", nx=True, ex=ttl)
                         results = await pipe.execute()
-        except (RedisError, OSError, TimeoutError) as exc:
-            log.warning(
-                "dedup: redis unavailable, in-process fallback",
-                extra={"keys": len(batch), "error": type(exc).__name__},
-            )
-        finally:
-            # Every caller gets an answer, whatever happened above.
+        except REDIS_ERRORS as exc:
+            self.breaker.failed("dedup", exc)
+            log.warning("dedup: redis unavailable, fallback store",
+                        extra={"keys": len(batch), "error": type(exc).__name__})
+            return None
+        self.breaker.succeeded()
+        return results
+
+    async def _set_batch(self, batch: list[tuple[str, int, asyncio.Future[bool]]]) -> None:
+        try:
+            results = await self._redis_batch(batch)
+            recovering = results is not None and self.breaker.recovering()
             for i, (key, ttl, answer) in enumerate(batch):
-                if answer.done():
-                    continue
                 if results is None:
-                    answer.set_result(self._fallback.first_time_now(key, ttl))
+                    first = await self._fallback.first_time(key, ttl)
                 else:
-                    answer.set_result(bool(results[i]))
+                    first = bool(results[i])
+                    if first and recovering:
+                        first = await self._fallback.first_time(key, ttl)
+                if not answer.done():
+                    answer.set_result(first)
+        finally:
+            # Every caller gets an answer, whatever happened above: handle rather than lose.
+            for _, _, answer in batch:
+                if not answer.done():
+                    answer.set_result(True)
 
     async def forget(self, key: str) -> None:
         await self._fallback.forget(key)
+        if not self.breaker.allows():
+            return
         try:
             async with asyncio.timeout(self._timeout):
                 await self._redis.delete(self._prefix + key)
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_ERRORS as exc:
+            self.breaker.failed("dedup", exc)
             log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
 
 
-def make_dedup(settings: Settings, redis: aioredis.Redis | None) -> DedupStore:
-    """Redis when `REDIS_URL` is set (the client comes from the app's redis_ctx), else memory."""
+def make_dedup(
+    settings: Settings, redis: aioredis.Redis | None, breaker: RedisBreaker | None = None
+) -> DedupStore:
+    """Redis (the client comes from the app's redis_ctx) with the database as its fallback
+    when `REDIS_URL` is set, else memory (one process)."""
     if settings.redis_url:
         if redis is None:
             raise ValueError("REDIS_URL is set but no Redis client was given")
-        return RedisDedup(redis, settings.key_prefix)
+        return RedisDedup(redis, settings.key_prefix, fallback=DatabaseDedup(), breaker=breaker)
     return MemoryDedup()

@@ -87,7 +87,13 @@ class Dispatcher:
         try:
             while queue:
                 inbound = queue[0]
-                await self.process(inbound)
+                try:
+                    await self.process(inbound)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # e.g. the reply could not be sent nor stored
+                    log.exception("message lost after handling",
+                                  extra={"user": user_id, "msg_id": inbound.msg_id})
                 queue.popleft()
         finally:
             del self._queues[user_id]

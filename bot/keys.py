@@ -9,12 +9,16 @@ from aiohttp import web
 from settings import Settings
 
 if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
-    pass
+    from bot.dedup import DedupStore
+    from bot.dispatcher import Dispatcher
+    from bot.wecom import WeComClient
+    from nlp import Nlu
 
 SETTINGS = web.AppKey("settings", Settings)
-REDIS = web.AppKey("redis", "aioredis.Redis | None")
-WECOM = web.AppKey("wecom", "WeComClient")
-DEDUP = web.AppKey("dedup", "DedupStore")
-NLU = web.AppKey("nlu", "Nlu")
-DISPATCHER = web.AppKey("dispatcher", "Dispatcher")
+REDIS: web.AppKey[aioredis.Redis | None] = web.AppKey("redis")
+WECOM: web.AppKey[WeComClient] = web.AppKey("wecom")
+DEDUP: web.AppKey[DedupStore] = web.AppKey("dedup")
+NLU: web.AppKey[Nlu] = web.AppKey("nlu")
+DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")

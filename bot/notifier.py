@@ -152,7 +152,11 @@ class OutboxWorker:
             log.info("outbox deferred by rate limit", extra={"id": row.id, "wait_s": round(wait, 1)})
             return wait
         try:
-            await self._transport.deliver(row.user_id, row.kind, row.content, once=True)
+            # Keyed notifications are sent once only (WeCom's duplicate check covers a
+            # crash between sending and marking); keyless rows are replies, which may
+            # rightly repeat ("帮助" twice).
+            await self._transport.deliver(row.user_id, row.kind, row.content,
+                                          once=row.key is not None)
         except DeliveryError as e:
             attempts = row.attempts + 1
             if not e.retryable:

@@ -5,13 +5,14 @@ with as few Redis round trips as possible (a loopback send costs ~0.3 ms of CPU 
     close: SET/DEL state + release lock + budget   (one pipeline)
 
 Without Redis (one process) the same with an asyncio lock per user, the in-memory state
-store and the in-memory budget.
+store and the in-memory budget; while a configured Redis is down, the same fallback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -20,7 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.ratelimit import MemoryLimiter, RedisLimiter
+from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBreaker
 from nlp.state import STATE_TTL_SECONDS, MemoryStorage, state_key
+
+log = logging.getLogger("bot.sessions")
 
 LOCK_LEASE_MS = 30_000
 
@@ -42,6 +46,16 @@ class Sessions(Protocol):
     async def take_budget(self, user_id: str) -> float:
         """One send from the user's budget outside a session: 0 or seconds to wait."""
         ...
+
+
+class SessionBudget:
+    """The sessions' send budget as a `SendLimiter` (for the outbox worker)."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def acquire(self, user_id: str) -> float:
+        return await self._sessions.take_budget(user_id)
 
 
 class UserLocks:
@@ -87,20 +101,36 @@ class LocalSessions:
 
 class RedisSessions:
     """Shared by every process. The lock is `SET NX PX` with a random token, released by
-    compare-and-delete; a holder that dies frees it when its lease runs out."""
+    compare-and-delete; a holder that dies frees it when its lease runs out.
+
+    Redis down (issue 7, item 4): the dispatcher must still answer, so a turn that cannot
+    reach Redis runs on this process alone — the in-process user lock, a local state store
+    and a local send budget — with a warning in the log (`breaker`, shared with dedup,
+    keeps a dead Redis from costing a timeout per message). A dialogue state written
+    locally during the outage is carried back to Redis on the user's next turn after it.
+    """
 
     _RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
                 "return redis.call('del', KEYS[1]) end return 0")
 
     def __init__(self, redis: Any, prefix: str, limiter: RedisLimiter,
-                 lease_ms: int = LOCK_LEASE_MS, ttl: int = STATE_TTL_SECONDS) -> None:
+                 lease_ms: int = LOCK_LEASE_MS, ttl: int = STATE_TTL_SECONDS, *,
+                 breaker: RedisBreaker | None = None, timeout: float = REDIS_TIMEOUT) -> None:
         self._redis = redis
         self._prefix = prefix
         self._lease_ms = lease_ms
         self._ttl = ttl
+        self._timeout = timeout
         self.limiter = limiter
+        self.breaker = breaker or RedisBreaker()
         self._release = redis.register_script(self._RELEASE)
         self._locks = UserLocks()  # keeps this process's waiters off Redis
+        # The fallback: states written while Redis was down, and a budget for that time.
+        self.local = MemoryStorage(ttl=ttl)
+        self.local_limiter = MemoryLimiter()
+        # Locks this process took but could not release (Redis went away mid-turn): freed
+        # on the user's next turn rather than left to their lease.
+        self._unreleased: dict[str, str] = {}
 
     @asynccontextmanager
     async def open(self, user_id: str) -> AsyncIterator[Session]:
@@ -108,21 +138,60 @@ class RedisSessions:
         skey = state_key(self._prefix, user_id)
         token = uuid.uuid4().hex
         async with self._locks.hold(user_id):
-            raw = await self._acquire(lock_key, skey, token)
-            session = Session(user_id, dict(json.loads(raw)) if raw else {})
+            try:
+                if not self.breaker.allows():
+                    raw = _DOWN
+                else:
+                    if lock_key in self._unreleased:
+                        await self._release(keys=[lock_key], args=[self._unreleased[lock_key]])
+                        del self._unreleased[lock_key]
+                    raw = await self._acquire(lock_key, skey, token)
+            except REDIS_ERRORS as exc:
+                self.breaker.failed("sessions", exc)
+                raw = _DOWN
+            if raw is _DOWN:
+                log.warning("session without redis: local lock and state",
+                            extra={"user": user_id})
+                session = Session(user_id, await self.local.get(user_id))
+                yield session
+                await self._close_locally(session)
+                return
+            self.breaker.succeeded()
+            carried = await self.local.get(user_id)  # written during an outage
+            if carried:
+                await self.local.clear(user_id)
+                session = Session(user_id, carried)
+            else:
+                session = Session(user_id, dict(json.loads(raw)) if raw else {})
             try:
                 yield session
             finally:
-                await self._close(session, lock_key, skey, token)
+                if carried and session.new_state is None:
+                    session.new_state = carried
+                try:
+                    await self._close(session, lock_key, skey, token)
+                except REDIS_ERRORS as exc:
+                    # The state is kept here until Redis is back; the lock is freed then.
+                    self.breaker.failed("sessions", exc)
+                    if len(self._unreleased) < 10_000:
+                        self._unreleased[lock_key] = token
+                    await self._close_locally(session)
+
+    async def _close_locally(self, session: Session) -> None:
+        if session.new_state is not None:
+            await self.local.set(session.user_id, session.new_state)
+        if session.reply_due:
+            session.wait = await self.local_limiter.acquire(session.user_id)
 
     async def _acquire(self, lock_key: str, skey: str, token: str) -> Any:
         deadline = time.monotonic() + self._lease_ms / 1000
         delay = 0.005
         while True:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.set(lock_key, token, nx=True, px=self._lease_ms)
-                pipe.get(skey)
-                acquired, raw = await pipe.execute()
+            async with asyncio.timeout(self._timeout):
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    pipe.set(lock_key, token, nx=True, px=self._lease_ms)
+                    pipe.get(skey)
+                    acquired, raw = await pipe.execute()
             if acquired or time.monotonic() > deadline:
                 # Past the deadline the holder died without releasing: its lease is over.
                 return raw
@@ -130,18 +199,31 @@ class RedisSessions:
             delay = min(delay * 2, 0.1)
 
     async def _close(self, session: Session, lock_key: str, skey: str, token: str) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            if session.new_state is not None:
-                if session.new_state:
-                    pipe.set(skey, json.dumps(session.new_state, ensure_ascii=False), ex=self._ttl)
-                else:
-                    pipe.delete(skey)
-            await self._release(keys=[lock_key], args=[token], client=pipe)
-            if session.reply_due:
-                await self.limiter.queue(session.user_id, pipe)
-            results = await pipe.execute()
+        async with asyncio.timeout(self._timeout):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                if session.new_state is not None:
+                    if session.new_state:
+                        pipe.set(skey, json.dumps(session.new_state, ensure_ascii=False),
+                                 ex=self._ttl)
+                    else:
+                        pipe.delete(skey)
+                await self._release(keys=[lock_key], args=[token], client=pipe)
+                if session.reply_due:
+                    await self.limiter.queue(session.user_id, pipe)
+                results = await pipe.execute()
         if session.reply_due:
             session.wait = max(0.0, float(results[-1]))
 
     async def take_budget(self, user_id: str) -> float:
-        return await self.limiter.acquire(user_id)
+        if self.breaker.allows():
+            try:
+                async with asyncio.timeout(self._timeout):
+                    wait = await self.limiter.acquire(user_id)
+                self.breaker.succeeded()
+                return wait
+            except REDIS_ERRORS as exc:
+                self.breaker.failed("send budget", exc)
+        return await self.local_limiter.acquire(user_id)
+
+
+_DOWN: Any = object()  # _acquire could not reach Redis

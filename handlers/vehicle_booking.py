@@ -211,7 +211,7 @@ async def check_vehicle(slots: dict[str, Any], ctx: Ctx) -> Checked | Problem:
     start, end = window_of(slots, tz)
     assert start is not None and end is not None
     n = int(slots["passengers"])
-    vehicles = await free_vehicles(start, end, n)
+    vehicles = await free_vehicles(start, end, n, limit=1)
     if not vehicles:
         text, hint = await nothing_free(start, end, n, ctx)
         return Problem(text=text, hint=hint, field="start", awaiting=CHANGE)

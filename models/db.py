@@ -22,7 +22,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 # Every module that defines tables; aerich and Tortoise.init both read this list.
-MODEL_MODULES: list[str] = ["models.org", "models.outbox", "models.requests"]
+MODEL_MODULES: list[str] = ["models.org", "models.outbox", "models.requests", "models.inbound"]
 
 APP = "models"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"

@@ -20,6 +20,8 @@ last word. All datetimes are stored in UTC (see models/outbox.py for why).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import connections, fields
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
@@ -163,7 +166,11 @@ class ResourceLock(Model):
 
 
 class AuditLog(Model):
-    """Who did what, when, from which channel, from which status to which."""
+    """Who did what, when, from which channel, from which status to which — one link of a
+    hash chain (倒查追责): `hash` is sha256 over the row's canonical JSON, which includes
+    `seq` (1, 2, 3, … without gaps) and `prev_hash`, the hash of record `seq - 1`. A row
+    changed afterwards no longer matches its hash; a row removed leaves a gap in `seq`;
+    `python main.py audit verify` (models/audit.py) finds the first of either."""
 
     id = fields.BigIntField(primary_key=True)
     request: fields.ForeignKeyNullableRelation[Request] = fields.ForeignKeyField(
@@ -176,9 +183,27 @@ class AuditLog(Model):
     channel = fields.CharField(max_length=16)
     at = fields.DatetimeField()
     details: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    # Null only on records written before the chain existed (they come first).
+    seq = fields.BigIntField(null=True, unique=True)
+    prev_hash = fields.CharField(max_length=64, null=True)
+    hash = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "audit_log"
+
+
+class AuditHead(Model):
+    """The chain's one head row (id 1): the last `seq` given out and that record's hash.
+    Every append updates it first, so appends are serialised (a row lock on PostgreSQL,
+    the write lock on SQLite) and the chain never forks; it also shows records removed
+    from the end."""
+
+    id = fields.SmallIntField(primary_key=True, generated=False)
+    seq = fields.BigIntField(default=0)
+    last_hash = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "audit_head"
 
 
 # PostgreSQL's last word on overlaps (applied by the migration; btree_gist is a trusted
@@ -260,6 +285,51 @@ def request_id(no: int) -> int:
     return no - NUMBER_BASE
 
 
+AUDIT_GENESIS = ""  # prev_hash of record 1
+
+# Step one of an append, and its first statement: take the head (creating it on the very
+# first append) and the next seq with the previous record's hash.
+_AUDIT_HEAD_SQL = (
+    "INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 1, '') "
+    "ON CONFLICT (id) DO UPDATE SET seq = audit_head.seq + 1 RETURNING seq, last_hash"
+)
+
+
+def audit_at(at: datetime) -> str:
+    """The canonical form of an audit time: UTC, microseconds (what both databases keep)."""
+    return utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def audit_hash(
+    *,
+    seq: int,
+    request_id: int | None,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    channel: str,
+    at: datetime,
+    details: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    """sha256 of the record's canonical JSON (sorted keys, no spaces, UTF-8)."""
+    payload = {
+        "seq": seq,
+        "request": request_id,
+        "actor": actor,
+        "action": action,
+        "from": from_status,
+        "to": to_status,
+        "channel": channel,
+        "at": audit_at(at),
+        "details": details,
+        "prev": prev_hash,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 async def audit(
     request: Request | None,
     actor: str,
@@ -271,16 +341,49 @@ async def audit(
     to_status: str | None = None,
     **details: Any,
 ) -> AuditLog:
-    return await AuditLog.create(
-        request=request,
-        actor=actor,
-        action=action,
-        channel=channel,
-        at=utc(now),
-        from_status=from_status,
-        to_status=to_status,
-        details=details,
+    """Append a record to the audit chain, inside the caller's transaction (or its own).
+
+    Three statements: the head upsert (which serialises appends until the transaction
+    ends, so call this late in a transaction), the insert, the head's new hash."""
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        return await _append_audit(request, actor, action, channel, now, from_status,
+                                   to_status, details)
+    async with in_transaction():
+        return await _append_audit(request, actor, action, channel, now, from_status,
+                                   to_status, details)
+
+
+async def _append_audit(
+    request: Request | None,
+    actor: str,
+    action: str,
+    channel: str,
+    now: datetime,
+    from_status: str | None,
+    to_status: str | None,
+    details: dict[str, Any],
+) -> AuditLog:
+    # What goes in is what comes back out of either database (JSON of primitives): the
+    # hash is computed over exactly that.
+    details = json.loads(json.dumps(details, ensure_ascii=False, default=str))
+    at = utc(now)
+    from_status = None if from_status is None else str(from_status)
+    to_status = None if to_status is None else str(to_status)
+    conn = connections.get("default")
+    [head] = await conn.execute_query_dict(_AUDIT_HEAD_SQL)
+    seq, prev_hash = int(head["seq"]), str(head["last_hash"])
+    digest = audit_hash(
+        seq=seq, request_id=request.id if request is not None else None, actor=actor,
+        action=action, from_status=from_status, to_status=to_status, channel=channel,
+        at=at, details=details, prev_hash=prev_hash,
     )
+    record = await AuditLog.create(
+        request=request, actor=actor, action=action, channel=channel, at=at,
+        from_status=from_status, to_status=to_status, details=details,
+        seq=seq, prev_hash=prev_hash, hash=digest,
+    )
+    await AuditHead.filter(id=1).update(last_hash=digest)
+    return record
 
 
 _LOCK_SQL = (

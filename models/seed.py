@@ -484,6 +484,8 @@ def load_org_text(text: str) -> tuple[Any, list[SeedProblem]]:
         return None, [SeedProblem((), f"not valid YAML: {exc.problem or exc}", line)]
     except yaml.YAMLError as exc:
         return None, [SeedProblem((), f"not valid YAML: {exc}")]
+    except RecursionError:  # hostile nesting ("[[[[…") or a self-referencing alias
+        return None, [SeedProblem((), "not valid YAML: nested too deeply")]
     problems = [SeedProblem(p.path, p.message, _line_of(tree, p.path)) for p in validate_org(data)]
     return data, problems
 

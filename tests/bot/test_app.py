@@ -138,8 +138,9 @@ async def test_healthz_degraded_when_redis_is_gone(
     client.app[REDIS] = broken  # type: ignore[misc]
     try:
         resp = await client.get("/healthz")
-        assert resp.status == 503
-        assert (await resp.json())["redis"].startswith("error")
+        assert resp.status == 200  # still serving: Redis is optional at run time
+        body = await resp.json()
+        assert body["status"] == "degraded" and body["redis"].startswith("error")
     finally:
         client.app[REDIS] = real  # type: ignore[misc]
         await broken.aclose()

@@ -67,7 +67,7 @@ CHAT = "chat"
 # it back.
 _SQLITE_TEMPLATE: Path | None = None
 _ORG_FINGERPRINT: list[Any] | None = None
-REQUEST_TABLES = ("audit_log", "approval_step", "hold", "resource_lock", "request")
+REQUEST_TABLES = ("audit_head", "audit_log", "approval_step", "hold", "resource_lock", "request")
 
 
 async def _fingerprint() -> list[Any]:

@@ -1,0 +1,1 @@
+"""The demo organisation and its history (`python main.py demo`)."""

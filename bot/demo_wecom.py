@@ -1,0 +1,271 @@
+"""The demo's in-process stand-in for WeCom (`python main.py demo` only): the few server
+API calls the bot makes, and the OAuth2 authorize page, mounted in the bot's own app.
+
+    /dev/wecom/cgi-bin/gettoken                       a token for the demo corp and secret
+    /dev/wecom/cgi-bin/message/send                   lands in the person's simulated phone
+    /dev/wecom/cgi-bin/message/update_template_card   replaces the tapped card there
+    /dev/wecom/cgi-bin/auth/getuserinfo               the userid behind an OAuth code
+    /dev/oauth/authorize                              "您是？" → redirect_uri?code&state
+
+The bot talks to these through its real WeCom client (`WECOM_API_BASE` points here), so
+the demo exercises the same outgoing path as production. Error codes as WeCom's
+(https://developer.work.weixin.qq.com/document/path/90313); OAuth as /91022: a code works
+once and for 5 minutes, the redirect must stay on the app's trusted domain (50001).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from html import escape
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlencode, urlsplit
+
+from aiohttp import web
+
+from bot.keys import SETTINGS
+from models import org
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+API_PREFIX = "/dev/wecom/cgi-bin/"
+OAUTH_PATH = "/dev/oauth/authorize"
+SIMULATOR_COOKIE = "devchat_user"  # the person picked in /dev/chat: who "holds the phone"
+TOKEN_SECONDS = 7200
+CODE_SECONDS = 300
+
+
+class Phones(Protocol):
+    """Where messages end up: the simulator's hub (bot.devchat.DevChatHub)."""
+
+    def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None: ...
+
+    def update_card(self, user_ids: Sequence[str], response_code: str,
+                    card: Mapping[str, Any]) -> bool: ...
+
+
+class DemoWeCom:
+    """Tokens and OAuth codes of the stand-in; what is sent goes to `phones`."""
+
+    def __init__(self, phones: Phones) -> None:
+        self.phones = phones
+        self._tokens: dict[str, float] = {}  # token → expiry (time.monotonic())
+        self._codes: dict[str, tuple[str, float]] = {}  # code → (userid, expiry)
+
+    def new_code(self, user_id: str) -> str:
+        now = time.monotonic()
+        self._codes = {c: v for c, v in self._codes.items() if v[1] > now}
+        code = secrets.token_urlsafe(24)
+        self._codes[code] = (user_id, now + CODE_SECONDS)
+        return code
+
+    def take_code(self, code: str) -> str | None:
+        user_id, expires = self._codes.pop(code, ("", 0.0))
+        return user_id if user_id and expires > time.monotonic() else None
+
+    def new_token(self) -> str:
+        token = secrets.token_urlsafe(32)
+        self._tokens[token] = time.monotonic() + TOKEN_SECONDS
+        return token
+
+    def token_error(self, request: web.Request) -> web.Response | None:
+        token = request.query.get("access_token", "")
+        if not token:
+            return _err(41001, "access_token missing")
+        expires = self._tokens.get(token)
+        if expires is None:
+            return _err(40014, "invalid access_token")
+        if expires < time.monotonic():
+            return _err(42001, "access_token expired")
+        return None
+
+
+DEMO_WECOM: web.AppKey[DemoWeCom] = web.AppKey("demo_wecom")
+
+
+def setup_demo_wecom(app: web.Application, phones: Phones) -> DemoWeCom:
+    fake = DemoWeCom(phones)
+    app[DEMO_WECOM] = fake
+    r = app.router
+    r.add_get(API_PREFIX + "gettoken", gettoken)
+    r.add_post(API_PREFIX + "message/send", message_send)
+    r.add_post(API_PREFIX + "message/update_template_card", update_template_card)
+    r.add_get(API_PREFIX + "auth/getuserinfo", getuserinfo)
+    r.add_get(OAUTH_PATH, authorize_page)
+    r.add_post(OAUTH_PATH, authorize_choose)
+    return fake
+
+
+def _ok(**extra: Any) -> web.Response:
+    return web.json_response({"errcode": 0, "errmsg": "ok", **extra})
+
+
+def _err(errcode: int, errmsg: str) -> web.Response:
+    return web.json_response({"errcode": errcode, "errmsg": errmsg})
+
+
+async def _body(request: web.Request) -> dict[str, Any] | None:
+    try:
+        data = await request.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def gettoken(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    if request.query.get("corpid") != settings.corp_id:
+        return _err(40013, "invalid corpid")
+    if request.query.get("corpsecret") != settings.secret:
+        return _err(40001, "invalid credential")
+    token = request.app[DEMO_WECOM].new_token()
+    return _ok(access_token=token, expires_in=TOKEN_SECONDS)
+
+
+async def message_send(request: web.Request) -> web.Response:
+    fake = request.app[DEMO_WECOM]
+    if (refused := fake.token_error(request)) is not None:
+        return refused
+    body = await _body(request)
+    if body is None:
+        return _err(47001, "data format error")
+    if body.get("agentid") != request.app[SETTINGS].agent_id:
+        return _err(40056, "invalid agentid")
+    kind, touser = body.get("msgtype"), body.get("touser")
+    if not isinstance(kind, str) or not isinstance(body.get(kind), dict):
+        return _err(41002 if not kind else 44004, "missing or empty content")
+    users = [u for u in str(touser or "").split("|") if u]
+    known = [u for u in users if await org.get_user(u) is not None]
+    if not known:
+        return _err(81013, "user & party & tag all invalid")
+    for user in known:
+        fake.phones.deliver(user, kind, body[kind])
+    invalid = "|".join(u for u in users if u not in known)
+    return _ok(invaliduser=invalid, msgid=secrets.token_hex(8))
+
+
+async def update_template_card(request: web.Request) -> web.Response:
+    fake = request.app[DEMO_WECOM]
+    if (refused := fake.token_error(request)) is not None:
+        return refused
+    body = await _body(request)
+    if body is None:
+        return _err(47001, "data format error")
+    code, userids, card = body.get("response_code"), body.get("userids"), body.get("template_card")
+    if not isinstance(code, str) or not isinstance(userids, list) or not isinstance(card, dict):
+        return _err(40058, "invalid parameter")
+    if not fake.phones.update_card([str(u) for u in userids], code, card):
+        return _err(40058, "invalid response_code")  # unknown or already used
+    return _ok()
+
+
+async def getuserinfo(request: web.Request) -> web.Response:
+    fake = request.app[DEMO_WECOM]
+    if (refused := fake.token_error(request)) is not None:
+        return refused
+    user_id = fake.take_code(request.query.get("code", ""))
+    if user_id is None:
+        return _err(40029, "invalid code")
+    return _ok(userid=user_id)
+
+
+# --- the OAuth2 authorize page -----------------------------------------------------------
+
+ROLE_NAMES = {
+    "staff": "职员", "dept_head": "处长", "fleet_manager": "车队长", "driver": "司机",
+    "repair_dispatcher": "报修调度", "repair_worker": "维修工", "facility_admin": "场地管理员",
+    "admin": "管理员",
+}
+OAUTH_PARAMS = ("appid", "redirect_uri", "response_type", "scope", "state", "agentid")
+
+
+def _check(request: web.Request, params: Mapping[str, str]) -> str | None:
+    """Why WeCom would refuse this authorize request, or None."""
+    settings = request.app[SETTINGS]
+    if params.get("appid") != settings.corp_id:
+        return "appid 与企业 ID 不一致（40013）"
+    redirect = params.get("redirect_uri", "")
+    base = urlsplit(settings.public_base_url)
+    target = urlsplit(redirect)
+    if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+        return "redirect_uri 不在应用的可信域名内（50001）"
+    if params.get("response_type") != "code" or params.get("scope") not in ("snsapi_base", "snsapi_privateinfo"):
+        return "response_type 或 scope 不正确"
+    return None
+
+
+async def authorize_page(request: web.Request) -> web.Response:
+    """"您是？": in WeCom the phone's owner is known; here the person picked in the
+    simulator is offered first, and anyone else can be chosen."""
+    params = {k: request.query.get(k, "") for k in OAUTH_PARAMS}
+    if (why := _check(request, params)) is not None:
+        return _page("无法登录", f'<p class="bad">{escape(why)}</p>', status=400)
+    users = await org.list_users()
+    current = request.cookies.get(SIMULATOR_COOKIE, "")
+    hidden = "".join(
+        f'<input type="hidden" name="{k}" value="{escape(v)}">' for k, v in params.items()
+    )
+    first = next((u for u in users if u.userid == current), None)
+    top = ""
+    if first is not None:
+        top = (
+            f'<p>模拟器里当前是 <b>{escape(first.name)}</b> 在用手机。</p>'
+            f'<button class="primary" name="userid" value="{escape(first.userid)}" '
+            f'data-userid="{escape(first.userid)}">以 {escape(first.name)} 的身份继续</button>'
+            "<h2>或者选择其他人</h2>"
+        )
+    buttons = "".join(
+        f'<button name="userid" value="{escape(u.userid)}" data-userid="{escape(u.userid)}">'
+        f"{escape(u.name)}<small>{escape('、'.join(ROLE_NAMES.get(r, r) for r in u.role_list))}"
+        "</small></button>"
+        for u in users
+    )
+    body = (
+        "<p>演示版的企业微信登录：真实环境里，企业微信自动知道是谁打开了页面。</p>"
+        f'<form method="post" action="{OAUTH_PATH}">{hidden}{top}'
+        f'<div class="grid">{buttons}</div></form>'
+    )
+    return _page("您是？", body)
+
+
+async def authorize_choose(request: web.Request) -> web.Response:
+    """Back to `redirect_uri` with a one-time code for the chosen person, as WeCom does."""
+    form = await request.post()
+    params = {k: str(form.get(k, "")) for k in OAUTH_PARAMS}
+    if (why := _check(request, params)) is not None:
+        return _page("无法登录", f'<p class="bad">{escape(why)}</p>', status=400)
+    user_id = str(form.get("userid", ""))
+    if await org.get_user(user_id) is None:
+        return _page("无法登录", '<p class="bad">没有这个人。</p>', status=400)
+    code = request.app[DEMO_WECOM].new_code(user_id)
+    redirect = params["redirect_uri"]
+    sep = "&" if "?" in redirect else "?"
+    raise web.HTTPFound(redirect + sep + urlencode({"code": code, "state": params["state"]}))
+
+
+def _page(title: str, body: str, *, status: int = 200) -> web.Response:
+    html = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f'<body><main><div class="bar">企业微信 · 演示登录</div><h1>{escape(title)}</h1>{body}'
+        "</main></body></html>"
+    )
+    return web.Response(text=html, status=status, content_type="text/html")
+
+
+STYLE = """
+body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+background:#f3f4f6;color:#1f2937}
+main{max-width:480px;margin:0 auto;padding:0 16px 24px}
+.bar{margin:0 -16px;padding:10px 16px;background:#2b5aa8;color:#fff;font-size:14px}
+h1{font-size:20px;margin:16px 0 8px}h2{font-size:15px;color:#6b7280;margin:18px 0 8px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:8px}
+button{font:inherit;padding:8px;border:1px solid #d1d5db;border-radius:8px;background:#fff;
+text-align:left;cursor:pointer}
+button small{display:block;color:#6b7280;font-size:12px}
+button.primary{display:block;width:100%;background:#2b5aa8;color:#fff;border:0;padding:12px;
+text-align:center;font-size:16px}
+.bad{background:#fef2f2;padding:10px;border-radius:8px}
+"""

@@ -1,0 +1,250 @@
+"""Redis down (issue 7, item 4): the callback still answers, dedups through the database
+(so that several processes still agree) and the dispatcher still handles messages on
+local sessions; when Redis comes back it is used again, without a restart.
+
+The real Redis is never stopped (other sessions share it): the service reaches it
+through a TCP proxy (tests/tcpproxy.py) that the test stops and starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestClient
+
+from bot.app import create_app
+from bot.dedup import DatabaseDedup, RedisDedup
+from bot.keys import DISPATCHER
+from bot.ratelimit import RedisLimiter
+from bot.redisguard import BREAKER, RedisBreaker
+from bot.sessions import RedisSessions
+from models.inbound import InboundSeen
+from models.seed import seed_org
+from nlp import Nlu
+from nlp.state import state_key
+from settings import Settings
+from tests.bot.conftest import drop_keys
+from tests.bot.wecomsim import WeComSim
+from tests.conftest import REDIS_URL
+from tests.fakewecom import FakeWeCom
+from tests.tcpproxy import TcpProxy
+
+ORG = Path(__file__).resolve().parent.parent / "models" / "org_good.yaml"
+ClientFactory = Callable[..., Awaitable[TestClient]]
+REDIS_PORT = int(REDIS_URL.rsplit(":", 1)[1].split("/")[0])
+REDIS_DB = REDIS_URL.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[TcpProxy]:
+    p = TcpProxy(REDIS_PORT)
+    await p.start()
+    try:
+        yield p
+    finally:
+        await p.close()
+
+
+def via(proxy: TcpProxy) -> str:
+    return f"redis://{proxy.url_netloc}/{REDIS_DB}"
+
+
+@pytest.fixture
+async def proxied(proxy: TcpProxy) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.from_url(via(proxy))
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+async def cleanup(redis_client: aioredis.Redis, redis_prefix: str) -> AsyncIterator[None]:
+    yield
+    await drop_keys(redis_client, redis_prefix)
+
+
+async def timed(call: Awaitable[bool]) -> bool:
+    started = time.monotonic()
+    result = await call
+    assert time.monotonic() - started < 1.5  # well within WeCom's 5 s
+    return result
+
+
+async def test_dedup_goes_through_the_database_and_back(
+    db: str, proxy: TcpProxy, proxied: aioredis.Redis, redis_client: aioredis.Redis,
+    redis_prefix: str, cleanup: None, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Two processes: each its own client, breaker and database fallback; one Redis, one DB.
+    other = aioredis.from_url(via(proxy))
+    a = RedisDedup(proxied, redis_prefix, fallback=DatabaseDedup(), breaker=RedisBreaker(0.05))
+    b = RedisDedup(other, redis_prefix, fallback=DatabaseDedup(), breaker=RedisBreaker(0.05))
+    try:
+        assert await a.first_time("m1") and not await b.first_time("m1")
+        assert not await InboundSeen.exists()  # Redis up: the database is not asked
+
+        await proxy.stop()
+        with caplog.at_level(logging.WARNING):
+            assert await timed(a.first_time("m2"))
+            assert not await timed(b.first_time("m2"))  # the other process agrees
+            assert not await timed(a.first_time("m2"))
+        assert a.breaker.down and b.breaker.down
+        assert await InboundSeen.filter(key="m2").exists()
+        assert "redis unavailable" in caplog.text
+        # Concurrent deliveries of one message during the outage: one winner.
+        results = await asyncio.gather(*(d.first_time("m3") for d in (a, b, a, b)))
+        assert sorted(results) == [False, False, False, True]
+
+        await proxy.start()
+        await asyncio.sleep(0.06)  # past retry_after: the next call tries Redis
+        assert await a.first_time("m4")
+        assert not a.breaker.down
+        assert await redis_client.exists(f"{redis_prefix}dedup:m4")  # Redis again
+        # A retry of what was handled during the outage is still caught after it.
+        assert not await b.first_time("m2")
+        assert not await a.first_time("m3")
+    finally:
+        await other.aclose()
+
+
+async def test_the_database_fallback_forgets_and_expires(db: str) -> None:
+    clock = [1_000_000.0]
+    store = DatabaseDedup(clock=lambda: clock[0])
+    assert await store.first_time("k", ttl=60)
+    assert not await store.first_time("k", ttl=60)
+    await store.forget("k")
+    assert await store.first_time("k", ttl=60)
+    clock[0] += 61
+    assert await store.first_time("k", ttl=60)  # expired: a new delivery
+    clock[0] += DatabaseDedup.PRUNE_EVERY + 200
+    assert await store.first_time("other", ttl=60)  # prunes what expired
+    assert await InboundSeen.all().values_list("key", flat=True) == ["other"]
+    assert await store.first_time("x" * 500)  # long keys are hashed
+    assert not await store.first_time("x" * 500)
+
+
+async def test_sessions_run_locally_while_redis_is_down(
+    proxy: TcpProxy, proxied: aioredis.Redis, redis_client: aioredis.Redis,
+    redis_prefix: str, cleanup: None, caplog: pytest.LogCaptureFixture,
+) -> None:
+    breaker = RedisBreaker(0.05)
+    sessions = RedisSessions(proxied, redis_prefix, RedisLimiter(proxied, redis_prefix),
+                             breaker=breaker)
+    await proxy.stop()
+    with caplog.at_level(logging.WARNING):
+        async with sessions.open("zhangsan") as s:
+            assert s.state == {}
+            s.new_state = {"flow": "vehicle_booking", "slots": {"destination": "虹桥机场"}}
+            s.reply_due = True
+    assert s.wait == 0.0
+    assert "session without redis" in caplog.text
+    # One user's turns are still one at a time in this process.
+    order: list[str] = []
+
+    async def turn(name: str) -> None:
+        async with sessions.open("zhangsan"):
+            order.append(f"{name}+")
+            await asyncio.sleep(0.01)
+            order.append(f"{name}-")
+
+    await asyncio.gather(turn("a"), turn("b"))
+    assert order == ["a+", "a-", "b+", "b-"]
+    assert await sessions.take_budget("zhangsan") == 0.0
+
+    await proxy.start()
+    await asyncio.sleep(0.06)
+    async with sessions.open("zhangsan") as s:
+        assert s.state["slots"] == {"destination": "虹桥机场"}  # carried over from the outage
+    assert not breaker.down
+    assert await redis_client.get(state_key(redis_prefix, "zhangsan"))  # now in Redis
+
+
+async def test_sessions_survive_redis_going_away_mid_turn(
+    proxy: TcpProxy, proxied: aioredis.Redis, redis_prefix: str, cleanup: None
+) -> None:
+    """The turn's lock could not be released: the next turn frees it (no 30 s lease wait)."""
+    sessions = RedisSessions(proxied, redis_prefix, RedisLimiter(proxied, redis_prefix),
+                             breaker=RedisBreaker(0.05))
+    async with sessions.open("wuli") as s:
+        await proxy.stop()
+        s.new_state = {"flow": "repair_request"}
+        s.reply_due = True
+    await proxy.start()
+    await asyncio.sleep(0.06)
+    started = time.monotonic()
+    async with sessions.open("wuli") as s:
+        assert s.state == {"flow": "repair_request"}
+    assert time.monotonic() - started < 1
+
+
+# --- the whole service ------------------------------------------------------------------
+
+
+async def post(client: TestClient, sim: WeComSim, xml: str) -> int:
+    params, body = sim.post(xml)
+    started = time.monotonic()
+    resp = await client.post("/wecom/callback", params=params, data=body)
+    assert await resp.text() == ""
+    assert time.monotonic() - started < 1.5
+    return resp.status
+
+
+async def test_two_processes_answer_and_dedup_while_redis_is_down(
+    db: str, aiohttp_client: ClientFactory, wecom_settings: Settings, shared_nlu: Nlu,
+    fake_wecom: FakeWeCom, sim: WeComSim, proxy: TcpProxy, redis_client: aioredis.Redis,
+    redis_prefix: str, cleanup: None,
+) -> None:
+    assert (await seed_org(ORG)).ok
+    settings = replace(wecom_settings, redis_url=via(proxy), key_prefix=redis_prefix)
+    one = await aiohttp_client(create_app(settings, manage_db=False, nlu=shared_nlu))
+    two = await aiohttp_client(create_app(settings, manage_db=False, nlu=shared_nlu))
+    for app in (one.app, two.app):
+        app[BREAKER].retry_after = 0.05
+
+    await proxy.stop()
+    xml = sim.text("zhangsan", "帮助", msg_id="7001")
+    # WeCom's three tries of one message, to whichever process the balancer picks.
+    assert [await post(c, sim, xml) for c in (one, two, one)] == [200, 200, 200]
+    # A dialogue that needs its state between turns, all on one process.
+    assert await post(one, sim, sim.text("wuli", "报修", msg_id="7002")) == 200
+    await one.app[DISPATCHER].join(timeout=10)
+    assert await post(one, sim, sim.text("wuli", "3号楼502室空调不制冷", msg_id="7003")) == 200
+    for c in (one, two):
+        await c.app[DISPATCHER].join(timeout=10)
+    assert len(fake_wecom.sent_to("zhangsan")) == 1
+    replies = [m.text for m in await fake_wecom.wait_sent(3)]
+    assert "公务用车" in replies[0]
+    wuli = [m.text for m in fake_wecom.sent_to("wuli")]
+    assert len(wuli) == 2 and "请确认报修" in wuli[1], wuli  # the flow's state was kept
+    health = await one.get("/healthz")
+    assert (await health.json())["redis"].startswith("error")
+
+    await proxy.start()
+    await asyncio.sleep(0.06)
+    assert await post(two, sim, sim.text("zhangsan", "帮助", msg_id="7004")) == 200
+    await two.app[DISPATCHER].join(timeout=10)
+    assert len(fake_wecom.sent_to("zhangsan")) == 2
+    assert not two.app[BREAKER].down
+    assert await redis_client.exists(f"{redis_prefix}dedup:msg:7004")
+    assert await post(one, sim, xml) == 200  # the outage's message, again: still once
+    await one.app[DISPATCHER].join(timeout=10)
+    assert len(fake_wecom.sent_to("zhangsan")) == 2
+
+
+async def test_the_service_starts_while_redis_is_down(
+    db: str, aiohttp_client: ClientFactory, wecom_settings: Settings, shared_nlu: Nlu,
+    fake_wecom: FakeWeCom, sim: WeComSim, proxy: TcpProxy, redis_prefix: str, cleanup: None,
+) -> None:
+    assert (await seed_org(ORG)).ok
+    await proxy.stop()
+    settings = replace(wecom_settings, redis_url=via(proxy), key_prefix=redis_prefix)
+    client = await aiohttp_client(create_app(settings, manage_db=False, nlu=shared_nlu))
+    assert await post(client, sim, sim.text("zhangsan", "帮助")) == 200
+    assert (await fake_wecom.wait_sent(1))[0].touser == "zhangsan"
