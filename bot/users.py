@@ -1,19 +1,19 @@
-"""Who is who, cached: every message needs its sender's name, department and roles, and
-the organisation changes only when it is seeded. Entries live `TTL_SECONDS`, so a seed
-reaches every process within that time; unknown userids are cached too, so a flood from
-outside the organisation does not reach the database."""
+"""Who is who, in memory: every message needs its sender's name, department and roles,
+and the organisation changes only when it is seeded. The whole directory (a bureau's few
+thousand people) is read in two queries and kept `TTL_SECONDS`, so a seed reaches every
+process within that time and no message — not even one from a stranger — costs a
+database round trip in between."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from handlers.base import UserInfo
-from models import org
+from models.org import User, UserRole
 
 TTL_SECONDS = 30.0
-MAX_ENTRIES = 50_000
 
 
 class UserDirectory:
@@ -22,26 +22,31 @@ class UserDirectory:
     ) -> None:
         self._ttl = ttl
         self._clock = clock
-        self._cache: OrderedDict[str, tuple[float, UserInfo | None]] = OrderedDict()
+        self._users: dict[str, UserInfo] = {}
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
 
     async def get(self, user_id: str) -> UserInfo | None:
         """The active user with this WeCom userid, or None."""
-        now = self._clock()
-        hit = self._cache.get(user_id)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        user = await org.get_user(user_id)
-        info = None
-        if user is not None and user.active:
-            info = UserInfo(user_id=user.userid, name=user.name,
-                            department_id=user.department_id,  # type: ignore[attr-defined]
-                            roles=frozenset(user.role_list))
-        self._cache[user_id] = (now + self._ttl, info)
-        self._cache.move_to_end(user_id)
-        while len(self._cache) > MAX_ENTRIES:
-            self._cache.popitem(last=False)
-        return info
+        if self._clock() >= self._expires:
+            async with self._lock:  # one reload at a time; the others wait for it
+                if self._clock() >= self._expires:
+                    await self._reload()
+        return self._users.get(user_id)
+
+    async def _reload(self) -> None:
+        roles: dict[int, set[str]] = {}
+        for uid, role in await UserRole.filter(user__active=True).values_list("user_id", "role"):
+            roles.setdefault(uid, set()).add(str(role))
+        users = {}
+        for pk, userid, name, dept in await User.filter(active=True).values_list(
+            "id", "userid", "name", "department_id"
+        ):
+            users[userid] = UserInfo(user_id=userid, name=name, department_id=dept,
+                                     roles=frozenset(roles.get(pk, ())))
+        self._users = users
+        self._expires = self._clock() + self._ttl
 
     def forget(self) -> None:
-        """Drop everything (after this process seeds the organisation)."""
-        self._cache.clear()
+        """Read everything again on the next look-up (after this process seeds)."""
+        self._expires = 0.0
