@@ -36,7 +36,7 @@ from bot.keys import DISPATCHER, SETTINGS
 from handlers import facility_reservation, repair, status, vehicle_booking
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
-from handlers.common import TYPE_NAMES, business_tz, describe, status_name
+from handlers.common import TYPE_NAMES, describe, status_name
 from handlers.forms import Problem, Submitted
 from models.org import Facility, FacilityType, RequestType
 from models.requests import (
@@ -157,7 +157,7 @@ def heading(request: Request) -> str:
 
 def what(request: Request, ctx: Ctx) -> str:
     """When, where, how many: the chat's one-line description without number and type."""
-    line = describe(request, business_tz(ctx.now))
+    line = describe(request, ctx.tz)
     return line.removeprefix(f"#{request.no} {TYPE_NAMES[request.type]}").strip()
 
 
@@ -266,7 +266,7 @@ async def request_detail(request: web.Request) -> web.Response:
 
 
 def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
-    tz = business_tz(ctx.now)
+    tz = ctx.tz
     lines = status.detail(request, tz).split("\n")
     steps = lines[1:]
     d = request.details or {}

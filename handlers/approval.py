@@ -27,7 +27,6 @@ from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import (
     TYPE_NAMES,
     approval_card,
-    business_tz,
     describe,
     fmt_window,
     notify_applicant,
@@ -148,7 +147,7 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
                 return Reply(CONFIRM_HINT)
             return Reply(NONE_WAITING)
         if len(waiting) > 1:
-            return Reply(list_waiting(waiting, tz_of(ctx)))
+            return Reply(list_waiting(waiting, ctx.tz))
         no = waiting[0].no
     no = int(no)
     request = await get_request(no)
@@ -206,7 +205,7 @@ async def apply_decision(
     except NotFound:
         return Outcome(OutcomeKind.NOT_FOUND, NOT_FOUND.format(no=no))
     except Conflict:
-        when = fmt_window(request.start, request.end, tz_of(ctx))
+        when = fmt_window(request.start, request.end, ctx.tz)
         return Outcome(OutcomeKind.FAILED, BUSY.format(what="所选车辆或司机", when=when, no=no))
     except NotAllowed as e:
         fresh = await get_request(no)
@@ -227,9 +226,6 @@ async def _after_the_fact(no: int, userid: str, step_id: int | None, before: Req
     return Outcome(OutcomeKind.ALREADY, ALREADY.format(no=no, status=status_name(fresh)),
                    cancelled=fresh.status is RequestStatus.CANCELLED)
 
-
-def tz_of(ctx: Ctx) -> ZoneInfo:
-    return business_tz(ctx.now)
 
 
 def list_waiting(waiting: list[Request], tz: ZoneInfo) -> str:
@@ -305,7 +301,7 @@ async def update_card(msg: Inbound, outcome: Outcome, no: int, step_id: int, ctx
     if request is None or step is None:
         return
     url = ctx.links.approve_url(no, step_id, step.approver.userid)
-    card = approval_card(request, step, request.applicant.name, tz_of(ctx), url,
+    card = approval_card(request, step, request.applicant.name, ctx.tz, url,
                          result=outcome.label, note=outcome.text)
     code_hash = hashlib.sha256(msg.response_code.encode()).hexdigest()[:32]
     await ctx.notifier.notify(
@@ -340,7 +336,7 @@ async def vehicle_change(text: str, request: Request, ctx: Ctx) -> tuple[int | N
 async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
     """Notify who comes next (inside the decision's transaction): the next approver and
     the applicant, or the applicant (with the reason) and the driver; returns the reply."""
-    request, tz = result.request, tz_of(ctx)
+    request, tz = result.request, ctx.tz
     no = request.no
     applicant = request.applicant
     if result.next_step is not None:

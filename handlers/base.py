@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from nlp.types import Intent, Parse
 
@@ -120,6 +121,13 @@ class Ctx:
     channel: Channel = Channel.WECOM
     state: Mapping[str, Any] = field(default_factory=dict)
     links: Links = field(default_factory=NoLinks)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The business time zone: the one `now` carries (the dispatcher gives an aware
+        `now` in `BOT_TIMEZONE`)."""
+        tz = self.now.tzinfo
+        return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")
 
 
 Handler = Callable[[Inbound, Parse, Ctx], Awaitable[Reply | None]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import business_tz, describe, status_name
+from handlers.common import describe, status_name
 from handlers.forms import is_yes
 from models.org import RequestType, Role, users_with_role
 from models.requests import (
@@ -89,7 +89,7 @@ async def cancel_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 async def ask_which(ctx: Ctx) -> Reply:
     """No number: confirm the one open request, or list them and ask which."""
-    tz = business_tz(ctx.now)
+    tz = ctx.tz
     candidates = [r for r in await open_requests_of(ctx.user.user_id) if cancellable(r, ctx.now)]
     if not candidates:
         return Reply(NOTHING)
@@ -145,7 +145,7 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
     """Notify the approver of the step that was waiting, the driver of an approved trip and
     the repair worker (or the dispatchers of an unassigned repair); returns their names.
     `request` carries the steps as they were when it was cancelled."""
-    tz = business_tz(ctx.now)
+    tz = ctx.tz
     what = describe(request, tz)
     name = request.applicant.name
     told: list[str] = []

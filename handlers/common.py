@@ -183,9 +183,3 @@ async def notify_applicant(notifier: Notifier, request: Request, text: str, *, k
     """Tell the applicant how their request moved (`key` makes it once only)."""
     await notifier.notify(request.applicant.userid, Message.text(text), key=key)
 
-
-def business_tz(now: datetime) -> ZoneInfo:
-    """The business time zone a handler works in: the one `ctx.now` carries (the
-    dispatcher gives an aware `now` in `BOT_TIMEZONE`)."""
-    tz = now.tzinfo
-    return tz if isinstance(tz, ZoneInfo) else ZoneInfo("Asia/Shanghai")

@@ -277,11 +277,6 @@ def type_of_name(said: str) -> FacilityType | None:
     return next((t for t, name in TYPE_NAMES.items() if said.endswith(name[-2:])), None)
 
 
-def zone(ctx: Ctx) -> ZoneInfo:
-    tz = ctx.now.tzinfo
-    assert isinstance(tz, ZoneInfo), "the dispatcher gives an aware now in the business zone"
-    return tz
-
 
 def room_list(rooms: list[Facility], limit: int = 5) -> str:
     return "、".join(f"{f.name}（{f.capacity}人）" for f in rooms[:limit])
@@ -417,14 +412,14 @@ def first_missing(slots: dict[str, Any]) -> str | None:
 
 def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
     if slot == "start" and slots.get("date"):
-        day = datetime.fromisoformat(slots["date"]).replace(tzinfo=zone(ctx))
-        return ASK["start_on_day"].format(day=fmt_day(day, zone(ctx)))
+        day = datetime.fromisoformat(slots["date"]).replace(tzinfo=ctx.tz)
+        return ASK["start_on_day"].format(day=fmt_day(day, ctx.tz))
     return ASK[slot]
 
 
 def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     """The first slot that breaks a rule is dropped (to be asked again) and explained."""
-    tz = zone(ctx)
+    tz = ctx.tz
     start, end = window_of(slots, tz)
     if start is not None and start < ctx.now:
         if end is not None and end > start:  # the length said still holds for a new start
@@ -484,14 +479,14 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
         draft.awaiting = checked.awaiting
         return Reply(prefix + checked.message, state=draft.to_state())
     draft.awaiting = CONFIRM
-    text = summary(checked.room, draft.slots, checked.windows, zone(ctx))
+    text = summary(checked.room, draft.slots, checked.windows, ctx.tz)
     return Reply(prefix + text, state=draft.to_state())
 
 
 async def pick_room(s: dict[str, Any], ctx: Ctx) -> Checked | Problem:
     """All slots are good: the named room or the smallest fitting one of the type, checked
     for hours, capacity and overlap (a room picked by type goes in `s["facility_id"]`)."""
-    tz = zone(ctx)
+    tz = ctx.tz
     n = int(s["attendees"])
     windows = windows_of(s, tz)
     start, end = windows[0]
@@ -662,7 +657,7 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
     checked = await check_facility(slots, ctx)
     if isinstance(checked, Problem):
         return checked
-    tz = zone(ctx)
+    tz = ctx.tz
     room, windows, n = checked.room, checked.windows, checked.attendees
     series = uuid.uuid4().hex if len(windows) > 1 else None
     created: list[Request] = []

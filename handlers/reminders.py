@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import business_tz, describe, fmt_day, fmt_window, status_name
+from handlers.common import describe, fmt_day, fmt_window, status_name
 from models.org import Department, RequestType, Role, User, dept_head_for, users_with_role
 from models.requests import (
     AuditLog,
@@ -341,7 +341,7 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     """The applicant: "催办 #1024" (or "催办" with one request waiting)."""
     m = re.search(URGE_RE, msg.text)
     assert m is not None
-    tz = business_tz(ctx.now)
+    tz = ctx.tz
     me = ctx.user.user_id
     no = _number(m)
     if no is None:
@@ -404,7 +404,7 @@ async def confirm_room(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     about). Declines (None) when there is nothing of theirs to confirm."""
     m = re.search(CHECKIN_RE, msg.text)
     assert m is not None
-    tz = business_tz(ctx.now)
+    tz = ctx.tz
     me = ctx.user.user_id
     no = _number(m)
     if no is None:

@@ -12,7 +12,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import business_tz, describe, fmt_day, status_name
+from handlers.common import describe, fmt_day, status_name
 from models.org import RequestType, Role
 from models.requests import (
     Request,
@@ -50,9 +50,6 @@ REPAIR_RE = re.compile(r"修")
 APPROVER_RE = re.compile(r"待.{0,3}审批|要我审批|我审批")
 
 
-def tz_of(ctx: Ctx) -> ZoneInfo:
-    return business_tz(ctx.now)
-
 
 @router.text(PENDING_RE)
 async def pending_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
@@ -85,7 +82,7 @@ async def show_one(no: int, ctx: Ctx) -> Reply:
     request = await get_request(no)
     if request is None or not may_see(request, ctx):
         return Reply(NOT_FOUND.format(no=no))
-    return Reply(detail(request, tz_of(ctx)))
+    return Reply(detail(request, ctx.tz))
 
 
 def may_see(request: Request, ctx: Ctx) -> bool:
@@ -149,7 +146,7 @@ def detail(request: Request, tz: ZoneInfo) -> str:
 
 
 async def show_mine(ctx: Ctx) -> Reply:
-    tz = tz_of(ctx)
+    tz = ctx.tz
     mine = await open_requests_of(ctx.user.user_id)
     waiting = await pending_for(ctx.user.user_id)
     also = ALSO_WAITING.format(n=len(waiting)) if waiting else ""
@@ -160,7 +157,7 @@ async def show_mine(ctx: Ctx) -> Reply:
 
 
 async def show_waiting(ctx: Ctx) -> Reply:
-    tz = tz_of(ctx)
+    tz = ctx.tz
     waiting = await pending_for(ctx.user.user_id)
     if not waiting:
         return Reply(NONE_WAITING)
@@ -178,5 +175,5 @@ async def show_latest_repair(ctx: Ctx) -> Reply:
         return Reply(NO_REPAIR)
     request = await get_request(latest.no)
     assert request is not None
-    return Reply(detail(request, tz_of(ctx)))
+    return Reply(detail(request, ctx.tz))
 

@@ -123,11 +123,6 @@ def purpose_in(text: str) -> str | None:
     return m["p"] if m else None
 
 
-def zone(ctx: Ctx) -> ZoneInfo:
-    tz = ctx.now.tzinfo
-    assert isinstance(tz, ZoneInfo), "the dispatcher gives an aware now in the business zone"
-    return tz
-
 
 @router.intent(Intent.VEHICLE_BOOKING)
 async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
@@ -157,13 +152,13 @@ async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
         return Reply(prefix + checked.message, state=draft.to_state())
     draft.slots["vehicle_id"] = checked.vehicle.id
     draft.awaiting = CONFIRM
-    return Reply(prefix + summary_text(checked, zone(ctx)), state=draft.to_state())
+    return Reply(prefix + summary_text(checked, ctx.tz), state=draft.to_state())
 
 
 def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
     if slot == "start" and slots.get("date"):
-        day = datetime.fromisoformat(slots["date"]).replace(tzinfo=zone(ctx))
-        return ASK["start_on_day"].format(day=fmt_window(day, None, zone(ctx)).split(" ")[0])
+        day = datetime.fromisoformat(slots["date"]).replace(tzinfo=ctx.tz)
+        return ASK["start_on_day"].format(day=fmt_window(day, None, ctx.tz).split(" ")[0])
     return ASK[slot]
 
 
@@ -207,7 +202,7 @@ async def check_vehicle(slots: dict[str, Any], ctx: Ctx) -> Checked | Problem:
     problem = await check_rules(slots, ctx)
     if problem is not None:
         return problem
-    tz = zone(ctx)
+    tz = ctx.tz
     start, end = window_of(slots, tz)
     assert start is not None and end is not None
     n = int(slots["passengers"])
@@ -231,7 +226,7 @@ def summary_text(checked: Checked, tz: ZoneInfo) -> str:
 
 async def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     """The first slot that breaks a rule is dropped (to be asked again) and explained."""
-    tz = zone(ctx)
+    tz = ctx.tz
     start, end = window_of(slots, tz)
     if start is not None and start < ctx.now:
         if end is not None and end > start:  # the length said still holds for a new start
@@ -282,7 +277,7 @@ async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> tupl
     """Nothing fits: say so and offer the two free windows nearest to the one asked for
     (earlier the same day, or later that day or the next), with the vehicle for each;
     and the chat's hint how to change the time."""
-    tz = zone(ctx)
+    tz = ctx.tz
     duration = end - start
     vehicles = await (
         Vehicle.filter(in_service=True, seats__gte=n, driver_id__isnull=False)
@@ -374,7 +369,7 @@ async def submit_vehicle(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem
 async def create_booking(slots: dict[str, Any], vehicle: Vehicle, ctx: Ctx) -> Submitted:
     """The request and the approver's notification, in one transaction (raises the
     models' RequestError, Conflict when the vehicle or driver is taken)."""
-    tz = zone(ctx)
+    tz = ctx.tz
     start, end = window_of(slots, tz)
     assert start is not None and end is not None and vehicle.driver is not None
     details = details_of(slots)
