@@ -7,6 +7,9 @@ the database and sent through the outbox (handlers/reminders.py says what and to
                      ├─ ask_checkins       (checkin_asked_at CAS per reservation)
                      └─ release_rooms      (status approved→cancelled CAS per reservation)
 
+Beside it, the sealer links new audit records into the hash chain every second
+(models/audit.py `seal`); what a stopped process left is sealed by the next pass of any.
+
 No timer lives in memory: every due moment is computed from rows, so a restart loses
 nothing, and each action is claimed by a compare-and-set in the transaction that writes
 its notifications, so several processes (each running this loop) send each one once.
@@ -28,10 +31,12 @@ from bot.links import SignedLinks
 from bot.notifier import OutboxNotifier
 from handlers import reminders
 from handlers.base import Links
+from models import audit
 
 log = logging.getLogger("bot.timers")
 
 INTERVAL_SECONDS = 30.0
+SEAL_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,19 @@ async def run_timers(
             log.exception("timer sweep failed")
 
 
+async def run_sealer(interval: float = SEAL_SECONDS) -> None:
+    """Seal new audit records every `interval` seconds until cancelled; a failing pass
+    (the database away) is logged and the next one tries again."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await audit.seal()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("audit seal failed")
+
+
 async def timers_ctx(app: web.Application) -> AsyncIterator[None]:
     """The sweeper as a tracked background task; the outbox worker polls, so it finds
     what a sweep wrote within a second without being woken."""
@@ -103,6 +121,8 @@ async def timers_ctx(app: web.Application) -> AsyncIterator[None]:
         ),
         name="timers",
     )
+    sealer = asyncio.create_task(run_sealer(), name="audit-sealer")
     yield
     task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    sealer.cancel()
+    await asyncio.gather(task, sealer, return_exceptions=True)

@@ -61,7 +61,6 @@ from models.requests import (
     create_request,
     facility_key,
     free_facilities,
-    get_request,
     next_free_start,
     ordered_steps,
 )
@@ -669,9 +668,7 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
                     start=start, end=end, facility_id=room.id,
                     details={"attendees": n}, series=series,
                 )
-                made = await create_request(new, ctx.now, str(ctx.channel))
-                request = await get_request(made.no)
-                assert request is not None
+                request = await create_request(new, ctx.now, str(ctx.channel))
                 created.append(request)
                 steps = ordered_steps(request)
                 if steps:

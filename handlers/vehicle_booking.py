@@ -51,7 +51,7 @@ from handlers.forms import (
     read_times,
     window_of,
 )
-from models.org import RequestType, Vehicle
+from models.org import RequestType, Vehicle, max_vehicle_seats
 from models.requests import (
     Conflict,
     NewRequest,
@@ -60,7 +60,6 @@ from models.requests import (
     create_request,
     driver_key,
     free_vehicles,
-    get_request,
     next_free_start,
     ordered_steps,
     vehicle_key,
@@ -267,10 +266,7 @@ def length_text(delta: timedelta) -> str:
 
 async def max_seats() -> int:
     """Seats of the biggest vehicle that can be sent (in service, with a driver)."""
-    biggest = await (
-        Vehicle.filter(in_service=True, driver_id__isnull=False).order_by("-seats").first()
-    )
-    return biggest.seats if biggest is not None else 0
+    return await max_vehicle_seats()
 
 
 async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> tuple[str, str]:
@@ -349,7 +345,7 @@ async def submit_vehicle(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem
             problem = await check_rules(slots, ctx)
             if problem is not None:
                 return problem
-            found = await Vehicle.get_or_none(id=chosen, in_service=True).prefetch_related("driver")
+            found = await Vehicle.get_or_none(id=chosen, in_service=True).select_related("driver")
             if found is None or found.driver is None:
                 return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
             vehicle = found
@@ -378,9 +374,7 @@ async def create_booking(slots: dict[str, Any], vehicle: Vehicle, ctx: Ctx) -> S
         vehicle_id=vehicle.id, driver=vehicle.driver.userid, details=details,
     )
     async with in_transaction():
-        created = await create_request(new, ctx.now, str(ctx.channel))
-        request = await get_request(created.no)
-        assert request is not None
+        request = await create_request(new, ctx.now, str(ctx.channel), vehicle=vehicle)
         steps = ordered_steps(request)
         if steps:
             await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz,

@@ -1,9 +1,11 @@
 """Reading the audit chain (倒查追责): `verify` walks it and names the first record that
 was changed or removed; `history` is one request's records, oldest first.
 
-The chain is written by `models.requests.audit` (see `AuditLog`): record `seq` n carries
-`prev_hash` = the hash of record n - 1 and its own `hash` over its canonical JSON; the
-head row (`audit_head`) holds the last seq given out and its hash. So:
+Records are written by `models.requests.audit` with their change, unlinked; `seal` links
+the committed ones into the chain (the server seals every second, `audit verify` first
+thing), so concurrent changes never queue on the chain's head. Record `seq` n carries
+`prev_hash` = the hash of record n - 1 and its own `hash` over its canonical JSON as
+stored; the head row (`audit_head`) holds the last seq given out and its hash. So:
 
 - a record edited in place no longer matches its own hash;
 - a record edited and re-hashed no longer matches the next record's `prev_hash` (or the
@@ -11,7 +13,9 @@ head row (`audit_head`) holds the last seq given out and its hash. So:
 - a record deleted leaves a gap in `seq`; records deleted from the end leave the head
   ahead of the last record.
 
-Records written before the chain existed have no `seq` and are only counted.
+What the chain cannot show: a record changed or deleted in the moment between its commit
+and its seal (at most about a second in the server). Records waiting for their seal are
+counted by `verify`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
+
+from tortoise.transactions import in_transaction
 
 from models.org import User
 from models.requests import (
@@ -40,14 +46,14 @@ _FIELDS = ("id", "seq", "request_id", "actor", "action", "from_status", "to_stat
 class Verdict:
     ok: bool
     records: int  # chained records checked
-    unchained: int  # records from before the chain (no seq)
+    pending: int  # records written but not sealed yet (no seq)
     head_hash: str
     problem: str = ""  # the first thing wrong, one line
 
     def line(self) -> str:
         if not self.ok:
             return f"audit chain broken: {self.problem}"
-        extra = f", {self.unchained} from before the chain" if self.unchained else ""
+        extra = f", {self.pending} waiting to be sealed" if self.pending else ""
         head = f", head {self.head_hash[:16]}" if self.head_hash else ""
         return f"ok: {self.records} records{extra}{head}"
 
@@ -66,16 +72,60 @@ def _recomputed(row: dict[str, Any]) -> str:
     )
 
 
+# Takes the head row (creating it on the very first seal) and reads it: a write, so seals
+# are serialised — a row lock on PostgreSQL, the write lock on SQLite — until commit.
+_TAKE_HEAD_SQL = (
+    "INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, '') "
+    "ON CONFLICT (id) DO UPDATE SET seq = audit_head.seq RETURNING seq, last_hash"
+)
+_SEAL_ROW_SQL = "UPDATE audit_log SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?"
+_MOVE_HEAD_SQL = "UPDATE audit_head SET seq = ?, last_hash = ? WHERE id = 1"
+
+
+def _dialect_sql(conn: Any, sql: str) -> str:
+    if conn.capabilities.dialect != "postgres":
+        return sql
+    parts = sql.split("?")
+    return "".join(f"{p}${i}" for i, p in enumerate(parts[:-1], start=1)) + parts[-1]
+
+
+async def seal(batch: int = BATCH) -> int:
+    """Link every committed record without a `seq` into the chain, in the order they were
+    written (id), `batch` per transaction; returns how many. Safe to run in several
+    processes at once: each batch holds the head row until it commits."""
+    sealed = 0
+    while await AuditLog.filter(seq__isnull=True).exists():
+        async with in_transaction() as conn:
+            [head] = await conn.execute_query_dict(_TAKE_HEAD_SQL)
+            seq, prev_hash = int(head["seq"]), str(head["last_hash"])
+            rows = await (AuditLog.filter(seq__isnull=True).order_by("id").limit(batch)
+                          .values(*_FIELDS))
+            links = []
+            for row in rows:  # hashed as stored: exactly what `verify` reads back
+                seq += 1
+                row["seq"], row["prev_hash"] = seq, prev_hash
+                prev_hash = _recomputed(row)
+                links.append([seq, row["prev_hash"], prev_hash, row["id"]])
+            if links:
+                await conn.execute_many(_dialect_sql(conn, _SEAL_ROW_SQL), links)
+                await conn.execute_query(_dialect_sql(conn, _MOVE_HEAD_SQL), [seq, prev_hash])
+        sealed += len(rows)
+        if len(rows) < batch:
+            break
+    return sealed
+
+
 async def verify(batch: int = BATCH) -> Verdict:
-    """Walk the whole chain in `seq` order; stop at the first record changed or removed."""
+    """Walk the whole chain in `seq` order; stop at the first record changed or removed.
+    Records not sealed yet are counted, not checked (`seal` first to check everything)."""
     head = await AuditHead.get_or_none(id=1)
     head_seq, head_hash = (head.seq, head.last_hash) if head else (0, AUDIT_GENESIS)
-    unchained = await AuditLog.filter(seq__isnull=True).count()
+    pending = await AuditLog.filter(seq__isnull=True).count()
     expected, prev_hash, prev_row = 1, AUDIT_GENESIS, None
     checked = 0
 
     def broken(problem: str) -> Verdict:
-        return Verdict(False, checked, unchained, head_hash, problem)
+        return Verdict(False, checked, pending, head_hash, problem)
 
     while True:
         rows = await (AuditLog.filter(seq__gte=expected).order_by("seq").limit(batch)
@@ -110,7 +160,7 @@ async def verify(batch: int = BATCH) -> Verdict:
             return broken(f"{_name(prev_row)} was changed: its hash was rewritten and no "
                           f"longer matches the chain head")
         return broken("the chain head was changed")
-    return Verdict(True, checked, unchained, head_hash)
+    return Verdict(True, checked, pending, head_hash)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 # Every module that defines tables; aerich and Tortoise.init both read this list.
@@ -35,9 +36,21 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite://")
 
 
+async def _after_release(conn: Any) -> None:
+    """What asyncpg's pool does to a connection given back, after rolling back any open
+    transaction: nothing more. Its default also runs `SELECT pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL` — one more round trip for every query outside a
+    transaction — to undo session state, and we leave none: no SET, LISTEN or cursor,
+    and the one session lock (migrations, `_upgrade`) is released in a `finally`."""
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
+    connection: str | dict[str, Any] = url
+    if not is_sqlite(url):
+        connection = expand_db_url(url)
+        connection["credentials"]["reset"] = _after_release
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             APP: {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}
         },
@@ -58,6 +71,9 @@ async def init_db(url: str, *, create_schema: bool = True) -> None:
     # of the process; a re-init on another backend (the tests: SQLite, then PostgreSQL)
     # would reuse the other dialect's SQL.
     EXECUTOR_CACHE.clear()
+    from models.org import forget_cached_org
+
+    forget_cached_org()  # another database: nothing read from the last one holds
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
     if not create_schema:
         return

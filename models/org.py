@@ -8,10 +8,13 @@ vehicle or facility that leaves the file is switched off (`active` / `in_service
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import time
 from enum import StrEnum
+from time import monotonic
+from typing import Any
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.models import Model
 
 
@@ -186,29 +189,45 @@ async def list_users(*, include_inactive: bool = False) -> list[User]:
     return await query.order_by("userid").prefetch_related("department", "role_links")
 
 
-async def dept_head_for(department_id: int, exclude_userid: str | None = None) -> User | None:
-    """The `dept_head` who approves for someone in `department_id`: a head of that
-    department, else of the nearest parent that has one. When `exclude_userid` (the
-    applicant) is a head at a level, that level is skipped and the step goes to the next
-    level up (CONTRACT §5: an applicant never approves their own request). Several heads
-    at one level: the first by userid."""
-    parents = dict(await Department.all().values_list("id", "parent_id"))
-    chain: list[int] = []
-    current: int | None = department_id
-    while current is not None and current not in chain:  # the tree is small; a cycle stops
-        chain.append(current)
-        current = parents.get(current)
-    heads: dict[int, list[str]] = {}
-    for userid, dept in await (
-        User.filter(department_id__in=chain, active=True, role_links__role=Role.DEPT_HEAD)
-        .order_by("userid").values_list("userid", "department_id")
-    ):
-        heads.setdefault(dept, []).append(userid)
-    for dept in chain:
-        level = heads.get(dept)
-        if level and exclude_userid not in level:
-            return await User.filter(userid=level[0]).prefetch_related("department", "role_links").first()
+# The department and its parents, nearest first (bounded: the seed refuses cycles), with
+# the active dept heads at each level: one query on both databases.
+_HEADS_UP_SQL = """WITH RECURSIVE up(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM department WHERE id = ?
+    UNION ALL
+    SELECT d.id, d.parent_id, up.depth + 1 FROM department d JOIN up ON d.id = up.parent_id
+    WHERE up.depth < 64)
+SELECT u.userid, up.depth FROM up JOIN "user" u ON u.department_id = up.id
+    JOIN user_role r ON r.user_id = u.id
+    WHERE r.role = ? AND u.active = ? ORDER BY up.depth, u.userid"""
+
+
+async def dept_head_userid(department_id: int, exclude_userid: str | None = None) -> str | None:
+    """The userid of the `dept_head` who approves for someone in `department_id`: a head
+    of that department, else of the nearest parent that has one. When `exclude_userid`
+    (the applicant) is a head at a level, that level is skipped and the step goes to the
+    next level up (CONTRACT §5: an applicant never approves their own request). Several
+    heads at one level: the first by userid."""
+    conn = connections.get("default")
+    sql = _HEADS_UP_SQL
+    if conn.capabilities.dialect == "postgres":
+        sql = sql.replace("id = ?", "id = $1").replace("role = ?", "role = $2")
+        sql = sql.replace("active = ?", "active = $3")
+    rows = await conn.execute_query_dict(sql, [department_id, str(Role.DEPT_HEAD), True])
+    levels: dict[int, list[str]] = {}
+    for row in rows:
+        levels.setdefault(int(row["depth"]), []).append(str(row["userid"]))
+    for depth in sorted(levels):
+        if exclude_userid not in levels[depth]:
+            return levels[depth][0]
     return None
+
+
+async def dept_head_for(department_id: int, exclude_userid: str | None = None) -> User | None:
+    """The dept head `dept_head_userid` names, with department and roles fetched."""
+    userid = await dept_head_userid(department_id, exclude_userid)
+    if userid is None:
+        return None
+    return await User.filter(userid=userid).prefetch_related("department", "role_links").first()
 
 
 async def users_with_role(role: Role | str) -> list[User]:
@@ -220,13 +239,50 @@ async def users_with_role(role: Role | str) -> list[User]:
     )
 
 
+# What every booking reads and only seeding changes (the approval rules, the biggest
+# vehicle), kept for ORG_CACHE_SECONDS: seeding in this process forgets it at once
+# (`forget_cached_org`); another process's seed is seen within that time.
+ORG_CACHE_SECONDS = 10.0
+_org_cache: dict[str, tuple[float, Any]] = {}
+
+
+def forget_cached_org() -> None:
+    _org_cache.clear()
+
+
+async def _cached(key: str, load: Callable[[], Awaitable[Any]]) -> Any:
+    now = monotonic()
+    hit = _org_cache.get(key)
+    if hit is not None and now - hit[0] < ORG_CACHE_SECONDS:
+        return hit[1]
+    value = await load()
+    _org_cache[key] = (now, value)
+    return value
+
+
 async def approval_chain(request_type: RequestType | str) -> list[Role]:
     """The ordered approver roles for a request type. Raises LookupError when the
     organisation has not been seeded with a rule for it: never approve by default."""
-    rule = await ApprovalRule.get_or_none(request_type=RequestType(request_type))
-    if rule is None:
+    rules: dict[str, list[str]] = await _cached("rules", _load_rules)
+    roles = rules.get(str(RequestType(request_type)))
+    if roles is None:
         raise LookupError(f"no approval rule for {request_type}: seed the organisation file")
-    return [Role(r) for r in rule.roles]
+    return [Role(r) for r in roles]
+
+
+async def _load_rules() -> dict[str, list[str]]:
+    return {str(t): list(r) for t, r in await ApprovalRule.all().values_list("request_type", "roles")}
+
+
+async def max_vehicle_seats() -> int:
+    """Seats of the biggest vehicle that can be sent (in service, with a driver); 0: none."""
+    return int(await _cached("max_seats", _load_max_seats))
+
+
+async def _load_max_seats() -> int:
+    seats = await (Vehicle.filter(in_service=True, driver_id__isnull=False)
+                   .order_by("-seats").limit(1).values_list("seats", flat=True))
+    return int(seats[0]) if seats else 0
 
 
 async def dictionary_words() -> list[tuple[str, str]]:

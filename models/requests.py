@@ -11,11 +11,13 @@ record there; callers that owe notifications open the outer transaction and writ
     facility (no approval):               approved (at once)
     repair:  pending ─assign─► assigned ─start─► in_progress ─finish─► completed
 
-No overlap, on both databases: a hold is taken only after locking each resource it
-names (a row in `resource_lock`, updated first thing: on PostgreSQL a row lock, on
-SQLite the write lock that serialises writers) and checking for overlap inside the same
-transaction; on PostgreSQL an exclusion constraint (see `POSTGRES_CONSTRAINTS`) is the
-last word. All datetimes are stored in UTC (see models/outbox.py for why).
+No overlap, on both databases. On PostgreSQL an exclusion constraint over each
+resource's time ranges (see `POSTGRES_CONSTRAINTS`) decides: a booking checks for
+overlap, then inserts its holds; a concurrent insert of an overlapping hold waits for the
+first transaction and is refused if it commits, while bookings of other windows of the
+same vehicle or room never wait for each other. On SQLite a hold is taken only after
+updating each resource's row in `resource_lock` (which takes the write lock that
+serialises writers) and checking for overlap inside the same transaction. All datetimes are stored in UTC (see models/outbox.py for why).
 """
 
 from __future__ import annotations
@@ -29,13 +31,21 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import connections, fields
-from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
+from tortoise.query_utils import Prefetch
 from tortoise.transactions import in_transaction
 
-from models.org import Facility, RequestType, Role, User, Vehicle, approval_chain, dept_head_for
+from models.org import (
+    Facility,
+    RequestType,
+    Role,
+    User,
+    Vehicle,
+    approval_chain,
+    dept_head_userid,
+)
 
 NUMBER_BASE = 1000  # request #1001 is row 1: numbers stay short and never look like a count
 MAX_WINDOW = timedelta(days=7)  # no hold longer than this; also bounds the overlap index scan
@@ -156,7 +166,8 @@ class Hold(Model):
 
 
 class ResourceLock(Model):
-    """One row per resource; updating it first serialises bookings of that resource."""
+    """One row per resource; on SQLite, updating it first serialises bookings (PostgreSQL
+    relies on its exclusion constraint instead)."""
 
     key = fields.CharField(max_length=80, primary_key=True)
     version = fields.IntField(default=0)
@@ -170,7 +181,10 @@ class AuditLog(Model):
     hash chain (倒查追责): `hash` is sha256 over the row's canonical JSON, which includes
     `seq` (1, 2, 3, … without gaps) and `prev_hash`, the hash of record `seq - 1`. A row
     changed afterwards no longer matches its hash; a row removed leaves a gap in `seq`;
-    `python main.py audit verify` (models/audit.py) finds the first of either."""
+    `python main.py audit verify` (models/audit.py) finds the first of either.
+
+    A record is written with its change and no `seq`; `models.audit.seal` links it into
+    the chain once committed (within a second in the server)."""
 
     id = fields.BigIntField(primary_key=True)
     request: fields.ForeignKeyNullableRelation[Request] = fields.ForeignKeyField(
@@ -183,7 +197,7 @@ class AuditLog(Model):
     channel = fields.CharField(max_length=16)
     at = fields.DatetimeField()
     details: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
-    # Null only on records written before the chain existed (they come first).
+    # Null until the record is sealed into the chain (models/audit.py `seal`).
     seq = fields.BigIntField(null=True, unique=True)
     prev_hash = fields.CharField(max_length=64, null=True)
     hash = fields.CharField(max_length=64, null=True)
@@ -194,9 +208,9 @@ class AuditLog(Model):
 
 class AuditHead(Model):
     """The chain's one head row (id 1): the last `seq` given out and that record's hash.
-    Every append updates it first, so appends are serialised (a row lock on PostgreSQL,
-    the write lock on SQLite) and the chain never forks; it also shows records removed
-    from the end."""
+    Every seal updates it first, so seals are serialised (a row lock on PostgreSQL, the
+    write lock on SQLite) and the chain never forks; it also shows records removed from
+    the end."""
 
     id = fields.SmallIntField(primary_key=True, generated=False)
     seq = fields.BigIntField(default=0)
@@ -287,13 +301,6 @@ def request_id(no: int) -> int:
 
 AUDIT_GENESIS = ""  # prev_hash of record 1
 
-# Step one of an append, and its first statement: take the head (creating it on the very
-# first append) and the next seq with the previous record's hash.
-_AUDIT_HEAD_SQL = (
-    "INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 1, '') "
-    "ON CONFLICT (id) DO UPDATE SET seq = audit_head.seq + 1 RETURNING seq, last_hash"
-)
-
 
 def audit_at(at: datetime) -> str:
     """The canonical form of an audit time: UTC, microseconds (what both databases keep)."""
@@ -341,50 +348,21 @@ async def audit(
     to_status: str | None = None,
     **details: Any,
 ) -> AuditLog:
-    """Append a record to the audit chain, inside the caller's transaction (or its own).
-
-    Three statements: the head upsert (which serialises appends until the transaction
-    ends, so call this late in a transaction), the insert, the head's new hash."""
-    if isinstance(connections.get("default"), TransactionalDBClient):
-        return await _append_audit(request, actor, action, channel, now, from_status,
-                                   to_status, details)
-    async with in_transaction():
-        return await _append_audit(request, actor, action, channel, now, from_status,
-                                   to_status, details)
-
-
-async def _append_audit(
-    request: Request | None,
-    actor: str,
-    action: str,
-    channel: str,
-    now: datetime,
-    from_status: str | None,
-    to_status: str | None,
-    details: dict[str, Any],
-) -> AuditLog:
+    """Write an audit record, inside the caller's transaction (or on its own): one
+    INSERT, no lock. It joins the hash chain when `models.audit.seal` links it, after
+    its transaction commits (the server seals every second), so concurrent changes
+    never wait on each other for the chain."""
     # What goes in is what comes back out of either database (JSON of primitives): the
     # hash is computed over exactly that.
     details = json.loads(json.dumps(details, ensure_ascii=False, default=str))
-    at = utc(now)
-    from_status = None if from_status is None else str(from_status)
-    to_status = None if to_status is None else str(to_status)
-    conn = connections.get("default")
-    [head] = await conn.execute_query_dict(_AUDIT_HEAD_SQL)
-    seq, prev_hash = int(head["seq"]), str(head["last_hash"])
-    digest = audit_hash(
-        seq=seq, request_id=request.id if request is not None else None, actor=actor,
-        action=action, from_status=from_status, to_status=to_status, channel=channel,
-        at=at, details=details, prev_hash=prev_hash,
+    return await AuditLog.create(
+        request=request, actor=actor, action=action, channel=channel, at=utc(now),
+        from_status=None if from_status is None else str(from_status),
+        to_status=None if to_status is None else str(to_status), details=details,
     )
-    record = await AuditLog.create(
-        request=request, actor=actor, action=action, channel=channel, at=at,
-        from_status=from_status, to_status=to_status, details=details,
-        seq=seq, prev_hash=prev_hash, hash=digest,
-    )
-    await AuditHead.filter(id=1).update(last_hash=digest)
-    return record
 
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 _LOCK_SQL = (
     "INSERT INTO resource_lock (key, version) VALUES {values} "
@@ -393,17 +371,16 @@ _LOCK_SQL = (
 
 
 async def lock_resources(keys: Iterable[str]) -> None:
-    """Take each resource's lock row for the rest of the transaction (one upsert: on
-    PostgreSQL row locks, taken in the order of the VALUES; on SQLite the database write
-    lock), in sorted order so two bookings of the same resources cannot deadlock."""
+    """SQLite: take each resource's lock row for the rest of the transaction (one upsert,
+    which takes the database write lock, so the overlap check after it sees every
+    committed hold and no writer slips in between). PostgreSQL: nothing — its exclusion
+    constraint serialises only overlapping holds (a lock row would queue every booking
+    of a popular vehicle behind the one before, whatever its window)."""
     keys = sorted(set(keys))
-    if not keys:
-        return
     conn = connections.get("default")
-    if conn.capabilities.dialect == "postgres":
-        values = ", ".join(f"(${i}, 1)" for i in range(1, len(keys) + 1))
-    else:
-        values = ", ".join("(?, 1)" for _ in keys)
+    if not keys or conn.capabilities.dialect == "postgres":
+        return
+    values = ", ".join("(?, 1)" for _ in keys)
     await conn.execute_query(_LOCK_SQL.format(values=values), keys)
 
 
@@ -447,6 +424,13 @@ async def hold_resources(
         await Hold.bulk_create(holds)
     except IntegrityError as e:  # PostgreSQL's exclusion constraint: the last word
         raise Conflict(sorted(set(keys))) from e
+    except Exception as e:
+        # PostgreSQL: two transactions inserting overlapping holds at the same moment each
+        # wait for the other's row; the deadlock detector refuses one (after a second)
+        # and the other goes on. A lost race, like the constraint's refusal.
+        if getattr(e, "sqlstate", None) == DEADLOCK_DETECTED:
+            raise Conflict(sorted(set(keys))) from e
+        raise
 
 
 async def release_holds(request: Request) -> None:
@@ -481,10 +465,11 @@ async def plan_steps(
     for role in await approval_chain(request_type):
         approver: User | None
         if role is Role.DEPT_HEAD:
-            approver = await dept_head_for(
+            head = await dept_head_userid(
                 applicant.department_id,  # type: ignore[attr-defined]
                 exclude_userid=applicant.userid,
             )
+            approver = None if head is None else await User.get_or_none(userid=head)
         else:
             approver = await (
                 User.filter(active=True, role_links__role=role)
@@ -507,12 +492,19 @@ async def plan_steps(
     return steps
 
 
-async def create_request(new: NewRequest, now: datetime, channel: str) -> Request:
+async def create_request(
+    new: NewRequest, now: datetime, channel: str, *, vehicle: Vehicle | None = None
+) -> Request:
     """Create the request with its steps and holds (all or nothing) and audit it.
 
     A vehicle given without a driver holds the vehicle's own driver too. Raises
     RequestError when a named vehicle, driver or facility does not exist (or is out of
-    service), when a held resource has no window, Conflict when one is taken."""
+    service), when a held resource has no window, Conflict when one is taken.
+    `vehicle`: `new.vehicle_id` as the caller has just read it (driver fetched), which
+    saves reading it again.
+
+    The request comes back as `get_request` would read it: applicant, vehicle, driver
+    and facility set, and its steps (with approvers) in `request.steps`."""
     applicant = await User.get_or_none(userid=new.applicant, active=True)
     if applicant is None:
         raise NotAllowed(f"unknown user {new.applicant}")
@@ -528,18 +520,24 @@ async def create_request(new: NewRequest, now: datetime, channel: str) -> Reques
         facility = await Facility.get_or_none(id=new.facility_id, active=True)
         if facility is None:
             raise RequestError(f"no facility {new.facility_id}")
-    vehicle = driver = None
-    if new.vehicle_id is not None:
-        vehicle = (
-            await Vehicle.filter(id=new.vehicle_id, in_service=True)
-            .select_related("driver")
-            .first()
-        )
+    driver = None
+    if vehicle is not None and (vehicle.id != new.vehicle_id or not vehicle.in_service):
+        vehicle = None
+    if new.vehicle_id is None:
+        vehicle = None
+    else:
+        if vehicle is None:
+            vehicle = (
+                await Vehicle.filter(id=new.vehicle_id, in_service=True)
+                .select_related("driver")
+                .first()
+            )
         if vehicle is None:
             raise RequestError(f"no vehicle {new.vehicle_id} in service")
-        if not new.driver and vehicle.driver is not None and vehicle.driver.active:
-            driver = vehicle.driver
-    if new.driver:
+        own = vehicle.driver
+        if own is not None and own.active and new.driver in (None, "", own.userid):
+            driver = own  # the vehicle's own driver (the seed checks they are a driver)
+    if new.driver and not (driver is not None and driver.userid == new.driver):
         driver = await User.get_or_none(userid=new.driver, active=True)
         if driver is None or not await driver.role_links.filter(role=Role.DRIVER).exists():
             raise RequestError(f"no driver {new.driver}")
@@ -563,6 +561,7 @@ async def create_request(new: NewRequest, now: datetime, channel: str) -> Reques
             vehicle=vehicle,
             driver=driver,
             facility=facility,
+            assignee=None,
             details=new.details,
             series=new.series,
             created_at=utc(now),
@@ -571,13 +570,12 @@ async def create_request(new: NewRequest, now: datetime, channel: str) -> Reques
         keys = resource_keys(request, driver.userid if driver else None)
         if keys and new.start is not None and new.end is not None:
             await hold_resources(request, keys, new.start, new.end)
-        if steps:
-            await ApprovalStep.bulk_create(
-                [
-                    ApprovalStep(request=request, seq=seq, role=role, approver=approver)
-                    for seq, (role, approver) in enumerate(steps, start=1)
-                ]
-            )
+        made = [  # one INSERT each: their ids are in the approvers' cards
+            await ApprovalStep.create(request=request, seq=seq, role=role, approver=approver)
+            for seq, (role, approver) in enumerate(steps, start=1)
+        ]
+        # As if prefetched (Tortoise's own hook for that): `request.steps` needs no query.
+        request.steps._set_result_for_query(made)
         await audit(
             request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type)
         )
@@ -721,11 +719,12 @@ async def next_free_start(
 async def get_request(no: int) -> Request | None:
     if not 0 < no - NUMBER_BASE < 2**31:
         return None
+    # Two queries: the request joined with its people, vehicle and facility (LEFT JOINs:
+    # most are null for some type), then its steps joined with their approvers.
     return await (
         Request.filter(id=request_id(no))
-        .prefetch_related(
-            "applicant", "vehicle", "driver", "facility", "assignee", "steps__approver"
-        )
+        .select_related("applicant", "vehicle", "driver", "facility", "assignee")
+        .prefetch_related(Prefetch("steps", ApprovalStep.all().select_related("approver")))
         .first()
     )
 

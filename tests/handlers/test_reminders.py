@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import bot.dispatcher
-from bot.timers import SweepCounts, run_timers, sweep
+from bot.timers import SweepCounts, run_sealer, run_timers, sweep
 from handlers import reminders
 from models.db import close_db, init_db
 from models.org import RequestType, Role, User, UserRole
@@ -353,3 +353,21 @@ async def test_the_loop_survives_a_failing_pass(sqlite_db: None) -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert len(calls) >= 3
+
+
+async def test_the_sealer_links_new_audit_records(sqlite_db: None) -> None:
+    from models import audit as chain
+    from models.requests import audit
+
+    task = asyncio.create_task(run_sealer(interval=0.01))
+    try:
+        await audit(None, "system", "tick", "system", at(27, 10), i=1)
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if not await AuditLog.filter(seq__isnull=True).exists():
+                break
+        verdict = await chain.verify()
+        assert verdict.ok and (verdict.records, verdict.pending) == (1, 0)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

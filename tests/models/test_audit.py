@@ -1,6 +1,6 @@
-"""The audit hash chain (issue 7, item 5): every record links to the one before; a record
-changed or removed afterwards is found and named by `verify`; appends at the same moment
-never fork the chain — on SQLite and on PostgreSQL."""
+"""The audit hash chain (issue 7, item 5): every record links to the one before once
+sealed; a record changed or removed afterwards is found and named by `verify`; writes and
+seals at the same moment never fork the chain — on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -52,11 +52,50 @@ async def three_requests(now: datetime) -> list[int]:
     await decide(a.no, "lichu", Decision.APPROVE, now, "chat")
     c = await book_room("xiaoliu", at(29, 9), at(29, 10), room="gym-1")
     await audit(None, "system", "seed", "system", now, file="org.yaml", count=7)
+    assert await chain.seal() == 5
     return [a.no, b.no, c.no]
 
 
 async def records() -> list[AuditLog]:
+    await chain.seal()
     return await AuditLog.all().order_by("seq")
+
+
+async def test_a_record_is_written_unlinked_and_sealed_after(org: str, now: datetime) -> None:
+    await book_vehicle("zhangsan", at(28, 9), at(28, 11))
+    [row] = await AuditLog.all()
+    assert (row.seq, row.prev_hash, row.hash) == (None, None, None)
+    verdict = await chain.verify()
+    assert verdict.ok and verdict.records == 0 and verdict.pending == 1
+    assert verdict.line() == "ok: 0 records, 1 waiting to be sealed"
+    assert await chain.seal() == 1 and await chain.seal() == 0
+    await row.refresh_from_db()
+    assert row.seq == 1 and row.prev_hash == "" and len(row.hash or "") == 64
+    verdict = await chain.verify()
+    assert verdict.ok and (verdict.records, verdict.pending) == (1, 0)
+
+
+async def test_seal_works_in_batches_and_continues_the_chain(org: str, now: datetime) -> None:
+    for i in range(4):
+        await audit(None, "system", "tick", "system", now, i=i)
+    assert await chain.seal(batch=3) == 4
+    for i in range(3):
+        await audit(None, "system", "tock", "system", now, i=i)
+    assert await chain.seal(batch=2) == 3
+    rows = await records()
+    assert [r.seq for r in rows] == list(range(1, 8))
+    assert [r.action for r in rows] == ["tick"] * 4 + ["tock"] * 3
+    assert (await chain.verify()).records == 7
+
+
+async def test_sealers_in_parallel_make_one_chain(org: str, now: datetime) -> None:
+    """Several processes seal at once: each batch holds the head, nothing is sealed twice."""
+    await asyncio.gather(*(audit(None, "system", "tick", "system", now, i=i) for i in range(30)))
+    counts = await asyncio.gather(*(chain.seal(batch=4) for _ in range(5)))
+    assert sum(counts) == 30
+    rows = await records()
+    assert [r.seq for r in rows] == list(range(1, 31))
+    assert (await chain.verify()).ok
 
 
 async def test_every_record_links_to_the_one_before(org: str, now: datetime) -> None:
@@ -174,7 +213,8 @@ async def test_the_chain_continues_after_a_refused_booking(org: str, now: dateti
 
 
 async def test_concurrent_appends_do_not_fork_the_chain(org: str, now: datetime) -> None:
-    """20 bookings and decisions at once (some refused for overlap): one chain, no gap."""
+    """20 bookings and decisions at once (some refused for overlap), sealed while they are
+    written: one chain, no gap."""
     first = await book_vehicle("zhangsan", at(28, 9), at(28, 11))
     second = await book_vehicle("wuli", at(28, 12), at(28, 14), plate="沪A67890")
     calls = [
@@ -187,6 +227,7 @@ async def test_concurrent_appends_do_not_fork_the_chain(org: str, now: datetime)
         decide(first.no, "lichu", Decision.APPROVE, now, "chat"),
         decide(second.no, "juzhang", Decision.REJECT, now, "web", comment="不批"),
     ]
+    calls += [chain.seal(batch=2) for _ in range(3)]  # sealers running meanwhile
     results = await asyncio.gather(*calls, return_exceptions=True)
     errors = [r for r in results if isinstance(r, BaseException)]
     assert len(errors) == 3, errors
@@ -201,6 +242,7 @@ async def test_concurrent_appends_do_not_fork_the_chain(org: str, now: datetime)
 async def test_verify_reads_in_batches(org: str, now: datetime) -> None:
     for i in range(7):
         await audit(None, "system", "tick", "system", now + timedelta(seconds=i), i=i)
+    await chain.seal()
     assert (await chain.verify(batch=3)).records == 7
     rows = await records()
     await sql(f"UPDATE audit_log SET details = '{{\"i\": 99}}' WHERE id = {rows[5].id}")
@@ -210,6 +252,7 @@ async def test_verify_reads_in_batches(org: str, now: datetime) -> None:
 
 async def test_audit_outside_a_transaction_is_chained_too(org: str, now: datetime) -> None:
     await asyncio.gather(*(audit(None, "system", "tick", "system", now, i=i) for i in range(10)))
+    await chain.seal()
     assert (await chain.verify()).records == 10
 
 

@@ -147,3 +147,25 @@ async def test_list_users(org: str) -> None:
     assert juzhang.role_list == ["admin", "dept_head", "staff"]
     assert juzhang.department.id == 1
     assert len(await list_users(include_inactive=True)) == 12
+
+
+async def test_rules_and_fleet_are_kept_until_a_seed_changes_them(org: str) -> None:
+    """Read by every booking, changed only by seeding: cached, and a seed here is seen at
+    once (another process's within ORG_CACHE_SECONDS)."""
+    import yaml
+
+    from models.org import ApprovalRule, max_vehicle_seats
+
+    assert await approval_chain("vehicle_booking") == [Role.DEPT_HEAD, Role.FLEET_MANAGER]
+    seats = await max_vehicle_seats()
+    assert seats == max(v.seats for v in await Vehicle.filter(in_service=True))
+    await ApprovalRule.filter(request_type="vehicle_booking").update(roles=["fleet_manager"])
+    await Vehicle.all().update(in_service=False)
+    assert await approval_chain("vehicle_booking") == [Role.DEPT_HEAD, Role.FLEET_MANAGER]
+    assert await max_vehicle_seats() == seats  # not read again yet
+
+    data = yaml.safe_load(GOOD.read_text(encoding="utf-8"))
+    data["approval_rules"]["vehicle_booking"] = ["fleet_manager"]
+    assert (await seed_org(data)).ok
+    assert await approval_chain("vehicle_booking") == [Role.FLEET_MANAGER]
+    assert await max_vehicle_seats() == seats  # the seed put the vehicles back in service

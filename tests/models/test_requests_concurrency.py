@@ -326,6 +326,35 @@ async def test_exclusion_constraint_refuses_a_direct_overlap(pg_org: str) -> Non
         await Hold.filter(id=released.id).update(active=True)
 
 
+async def test_a_deadlock_between_overlapping_holds_is_a_lost_race(
+    pg_org: str, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two inserts of overlapping holds can wait for each other; PostgreSQL refuses one
+    with 40P01. That booking gets Conflict and writes nothing; other errors pass through."""
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    async def deadlocked(*args: Any, **kwargs: Any) -> None:
+        raise Deadlock("deadlock detected")
+
+    monkeypatch.setattr(req.Hold, "bulk_create", deadlocked)
+    with pytest.raises(Conflict) as caught:
+        await book_vehicle("zhangsan", at(28, 10), at(28, 12))
+    assert isinstance(caught.value.__cause__, Deadlock)
+    assert await Request.all().count() == 0 and await AuditLog.all().count() == 0
+
+    class Other(Exception):
+        sqlstate = "57014"  # cancelled: not a lost race
+
+    async def other(*args: Any, **kwargs: Any) -> None:
+        raise Other("canceling statement")
+
+    monkeypatch.setattr(req.Hold, "bulk_create", other)
+    with pytest.raises(Other):
+        await book_vehicle("zhangsan", at(28, 10), at(28, 12))
+
+
 async def test_exclusion_constraint_alone_under_concurrency(
     pg_org: str, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
