@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Any
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from settings import Settings, SettingsError, load_settings

@@ -187,6 +187,7 @@ class Phase:
     elapsed: float = 0.0
     callback: list[float] = field(default_factory=list)
     e2e: list[float] = field(default_factory=list)
+    e2e_sent: list[float] = field(default_factory=list)  # when each e2e's message was due
     lost: int = 0  # messages whose reply never came
 
     @property
@@ -238,6 +239,7 @@ class Driver:
             phase.lost += 1
             return None
         phase.e2e.append(at - t0)
+        phase.e2e_sent.append(t0)
         return text
 
     async def dialogue(self, d: Dialogue, phase: Phase, t0: float | None = None,
@@ -471,6 +473,19 @@ def print_table(phases: Sequence[Phase]) -> None:
           "at the fake WeCom API; book/s = '已提交' replies per second)")
 
 
+def print_timeline(phase: Phase) -> None:
+    """An open-loop phase second by second: does latency build up (a queue: the rate is
+    above what the processes sustain) or spike now and then (a stall)?"""
+    if not phase.e2e_sent:
+        return
+    first = min(phase.e2e_sent)
+    by_second: dict[int, list[float]] = defaultdict(list)
+    for sent, e2e in zip(phase.e2e_sent, phase.e2e, strict=True):
+        by_second[int(sent - first)].append(e2e)
+    cells = [f"{s}s {ms(pct(v, 50))}/{ms(pct(v, 99))}" for s, v in sorted(by_second.items())]
+    print(f"  {phase.name}, e2e p50/p99 by second sent: " + ", ".join(cells))
+
+
 async def run(args: argparse.Namespace) -> int:
     run_id = uuid.uuid4().hex[:8]
     db_name = f"bench_full_{run_id}"
@@ -584,6 +599,9 @@ async def run(args: argparse.Namespace) -> int:
         await cleanup(prefix, db_name)
 
     print_table(phases)
+    for phase in phases:
+        if phase.name.startswith("app open"):
+            print_timeline(phase)
     booked = warm_phase.bookings + sustained.bookings + sum(p.bookings for p in open_phases.values())
     goal_rate = args.rates[0]
     print(f"\nserver CPU (both processes) per booking in the sustained phase: "

@@ -26,7 +26,7 @@ from bot.links import SignedLinks
 from bot.notifier import OutboxWorker, Transport
 from bot.pages import setup_pages
 from bot.ratelimit import MemoryLimiter, RedisLimiter
-from bot.redisguard import BREAKER, REDIS_ERRORS, REDIS_TIMEOUT, RedisBreaker
+from bot.redisguard import BATCHES, BREAKER, REDIS_ERRORS, REDIS_TIMEOUT, RedisBatches, RedisBreaker
 from bot.sessions import LocalSessions, RedisSessions, SessionBudget
 from bot.timers import timers_ctx
 from bot.transport import WeComTransport
@@ -106,27 +106,38 @@ async def db_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     """The Redis client, with one breaker for everything that falls back while Redis is
-    down (dedup → database, sessions → this process, flood guard → this process). A Redis
-    that does not answer at start-up is a warning, not a failure: it is tried again."""
+    down (dedup → database, sessions → this process, flood guard → this process) and one
+    `RedisBatches` for dedup and sessions. A Redis that does not answer at start-up is a
+    warning, not a failure: it is tried again.
+
+    `RedisBatches` has a client of its own, without `socket_timeout`: redis-py would
+    wrap each send in `asyncio.wait_for` (a task) and each reply in a timeout, where
+    one timeout per pipeline is enough. No `health_check_interval` on either: it costs
+    a PING before a command on a connection idle that long, and RedisBatches drops its
+    idle connections itself when one turns out dead (Redis restarted)."""
     settings = app[SETTINGS]
     url = settings.redis_url
     breaker = RedisBreaker()
     app[BREAKER] = breaker
-    client = aioredis.from_url(url, health_check_interval=30) if url else None
-    if client is not None:
+    client = batches = None
+    if url:
+        client = aioredis.from_url(url)
         try:
             async with asyncio.timeout(REDIS_TIMEOUT * 2):
                 await client.ping()
         except REDIS_ERRORS as exc:
             breaker.failed("start-up", exc)
-        app[FLOOD] = RedisFloodGuard(client, settings.key_prefix, breaker=breaker)
+        app[BATCHES] = batches = RedisBatches(aioredis.from_url(url, socket_timeout=None))
+        app[FLOOD] = RedisFloodGuard(client, settings.key_prefix, breaker=breaker, batches=batches)
     else:
         app[FLOOD] = MemoryFloodGuard()
     app[REDIS] = client
-    app[DEDUP] = make_dedup(settings, client, breaker)
+    app[DEDUP] = make_dedup(settings, client, breaker, batches)
     yield
     if client is not None:
         await client.aclose()
+    if batches is not None:
+        await batches.aclose()
 
 
 async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -148,7 +159,8 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     sessions: LocalSessions | RedisSessions
     if redis is not None:
         limiter = RedisLimiter(redis, settings.key_prefix)
-        sessions = RedisSessions(redis, settings.key_prefix, limiter, breaker=app[BREAKER])
+        sessions = RedisSessions(redis, settings.key_prefix, limiter, breaker=app[BREAKER],
+                                 batches=app[BATCHES])
     else:
         sessions = LocalSessions(limiter=MemoryLimiter())
     # The worker draws on the same per-member budget, with the same fallback when Redis

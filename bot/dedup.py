@@ -9,14 +9,13 @@ still handles each delivery once; `MemoryDedup` is the in-process store used whe
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBreaker
+from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBatches, RedisBreaker
 from models import inbound
 from settings import Settings
 
@@ -110,17 +109,30 @@ class DatabaseDedup:
             log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
 
 
+# One round trip for a delivery and its user's flood count (bot/flood.py): the counter
+# moves only when the key is new, so WeCom's retries of a message do not count twice.
+_SET_AND_COUNT = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return -1 end
+local n = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return n
+"""
+
+
 class RedisDedup:
     """`SET prefix+dedup:key 1 NX EX ttl`: the first setter wins across all processes.
 
-    Calls made in the same turn of the event loop go to Redis as one pipeline: under load
-    a round trip to Redis costs far more CPU than the command itself. When Redis fails or
-    is slow the message is still handled (answering WeCom 200 means it will not be sent
-    again, so dropping it would lose it): `fallback` decides — the database in the
-    service, so that every process still agrees; this process's memory by default. While
-    Redis is known to be down (`breaker`) it is tried only now and then; for a while after
-    it comes back, a key Redis calls new is also checked against the fallback, which may
-    have seen it during the outage.
+    Calls made in the same turn of the event loop go to Redis as one pipeline
+    (`RedisBatches`, shared with the sessions in the service): under load a round trip
+    to Redis costs far more CPU than the command itself. `first_time_counted` also counts
+    a new key against a counter (the flood guard's) in the same round trip.
+
+    When Redis fails or is slow the message is still handled (answering WeCom 200 means
+    it will not be sent again, so dropping it would lose it): `fallback` decides — the
+    database in the service, so that every process still agrees; this process's memory
+    by default. While Redis is known to be down (`breaker`) it is tried only now and
+    then; for a while after it comes back, a key Redis calls new is also checked against
+    the fallback, which may have seen it during the outage.
     """
 
     def __init__(
@@ -131,90 +143,78 @@ class RedisDedup:
         timeout: float = REDIS_TIMEOUT,
         fallback: DedupStore | None = None,
         breaker: RedisBreaker | None = None,
+        batches: RedisBatches | None = None,
     ) -> None:
-        self._redis = redis
+        self.redis = redis
         self._prefix = f"{prefix}dedup:"
-        self._timeout = timeout
-        self._fallback: DedupStore = fallback or MemoryDedup()
+        # Not `fallback or …`: an empty MemoryDedup is falsy (it has a length).
+        self._fallback: DedupStore = fallback if fallback is not None else MemoryDedup()
         self.breaker = breaker or RedisBreaker()
-        self._pending: list[tuple[str, int, asyncio.Future[bool]]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._batches = batches or RedisBatches(redis, timeout)
+        self._set_and_count = redis.register_script(_SET_AND_COUNT)
 
     async def first_time(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
-        loop = asyncio.get_running_loop()
-        answer: asyncio.Future[bool] = loop.create_future()
-        self._pending.append((key, ttl, answer))
-        if len(self._pending) == 1:
-            loop.call_soon(self._flush)
-        return await answer
+        return await self._first_time(key, ttl, None) is not None
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        task = asyncio.create_task(self._set_batch(batch), name="dedup-batch")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def first_time_counted(
+        self, key: str, counter: str, counter_ttl: int, ttl: int = DEFAULT_TTL
+    ) -> int | None:
+        """None when `key` was seen within `ttl`; when it is new, the value of `counter`
+        after counting it (INCR, EXPIRE `counter_ttl`), in the same round trip — or 0 when
+        Redis did not count it (down, or just back: then the fallback had its say, and the
+        caller counts it its own way)."""
+        return await self._first_time(key, ttl, (counter, counter_ttl))
 
-    async def _redis_batch(
-        self, batch: list[tuple[str, int, asyncio.Future[bool]]]
-    ) -> list[Any] | None:
-        if not self.breaker.allows():
-            return None
-        try:
-            async with asyncio.timeout(self._timeout):
-                if len(batch) == 1:
-                    key, ttl, _ = batch[0]
-                    results = [await self._redis.set(self._prefix + key, b"1", nx=True, ex=ttl)]
-                else:
-                    async with self._redis.pipeline(transaction=False) as pipe:
-                        for key, ttl, _ in batch:
-                            pipe.set(self._prefix + key, b"1", nx=True, ex=ttl)
-                        results = await pipe.execute()
-        except REDIS_ERRORS as exc:
-            self.breaker.failed("dedup", exc)
-            log.warning("dedup: redis unavailable, fallback store",
-                        extra={"keys": len(batch), "error": type(exc).__name__})
-            return None
-        self.breaker.succeeded()
-        return results
-
-    async def _set_batch(self, batch: list[tuple[str, int, asyncio.Future[bool]]]) -> None:
-        try:
-            results = await self._redis_batch(batch)
-            recovering = results is not None and self.breaker.recovering()
-            for i, (key, ttl, answer) in enumerate(batch):
-                if results is None:
-                    first = await self._fallback.first_time(key, ttl)
-                else:
-                    first = bool(results[i])
-                    if first and recovering:
-                        first = await self._fallback.first_time(key, ttl)
-                if not answer.done():
-                    answer.set_result(first)
-        finally:
-            # Every caller gets an answer, whatever happened above: handle rather than lose.
-            for _, _, answer in batch:
-                if not answer.done():
-                    answer.set_result(True)
+    async def _first_time(self, key: str, ttl: int, counter: tuple[str, int] | None) -> int | None:
+        if self.breaker.allows():
+            # Probing or just back, the fallback may know the key: count nothing in Redis.
+            counting = not (self.breaker.down or self.breaker.recovering())
+            if counter is not None and counting:
+                command = self._batches.evalsha(
+                    self._set_and_count, [self._prefix + key, counter[0]], [ttl, counter[1]])
+            else:
+                counting = False
+                command = ("SET", self._prefix + key, b"1", "NX", "EX", ttl)
+            try:
+                (result,) = await self._batches.execute(command)
+            except REDIS_ERRORS as exc:
+                self.breaker.failed("dedup", exc)
+                log.warning("dedup: redis unavailable, fallback store",
+                            extra={"dedup_key": key, "error": type(exc).__name__})
+            except Exception:  # whatever else went wrong: handle rather than lose
+                log.exception("dedup: redis call failed, fallback store", extra={"dedup_key": key})
+            else:
+                self.breaker.succeeded()
+                if counting:
+                    return None if result == -1 else int(result)
+                if not result:
+                    return None
+                if not self.breaker.recovering():
+                    return 0
+        return 0 if await self._fallback.first_time(key, ttl) else None
 
     async def forget(self, key: str) -> None:
         await self._fallback.forget(key)
         if not self.breaker.allows():
             return
         try:
-            async with asyncio.timeout(self._timeout):
-                await self._redis.delete(self._prefix + key)
+            await self._batches.execute(("DEL", self._prefix + key))
         except REDIS_ERRORS as exc:
             self.breaker.failed("dedup", exc)
             log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
 
 
 def make_dedup(
-    settings: Settings, redis: aioredis.Redis | None, breaker: RedisBreaker | None = None
+    settings: Settings,
+    redis: aioredis.Redis | None,
+    breaker: RedisBreaker | None = None,
+    batches: RedisBatches | None = None,
 ) -> DedupStore:
     """Redis (the client comes from the app's redis_ctx) with the database as its fallback
     when `REDIS_URL` is set, else memory (one process)."""
     if settings.redis_url:
         if redis is None:
             raise ValueError("REDIS_URL is set but no Redis client was given")
-        return RedisDedup(redis, settings.key_prefix, fallback=DatabaseDedup(), breaker=breaker)
+        return RedisDedup(redis, settings.key_prefix, fallback=DatabaseDedup(), breaker=breaker,
+                          batches=batches)
     return MemoryDedup()

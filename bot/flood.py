@@ -4,12 +4,14 @@ the limit, so that it cannot fill the dispatcher, the database or the user's own
 budget (WeCom drops what goes over 30 messages a minute to one member).
 
 A fixed one-minute window per user: `INCR` + `EXPIRE` on Redis (shared by every
-process), or a dict in this process without Redis or while Redis is down.
+process), or a dict in this process without Redis or while Redis is down. Only new
+deliveries count (WeCom's retries of one message are not a flood): the callback counts
+after dedup — with `RedisDedup` on the same Redis, in dedup's own round trip
+(`counter()` names the key, `verdict()` reads the count).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -18,7 +20,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBreaker
+from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBatches, RedisBreaker
 
 log = logging.getLogger("bot.flood")
 
@@ -67,26 +69,30 @@ class MemoryFloodGuard:
 class RedisFloodGuard:
     def __init__(self, redis: Any, prefix: str, *, limit: int = FLOOD_LIMIT,
                  window: int = FLOOD_WINDOW, breaker: RedisBreaker | None = None,
-                 clock: Callable[[], float] = time.time, timeout: float = REDIS_TIMEOUT) -> None:
-        self._redis = redis
+                 clock: Callable[[], float] = time.time, timeout: float = REDIS_TIMEOUT,
+                 batches: RedisBatches | None = None) -> None:
+        self.redis = redis
         self._prefix = f"{prefix}flood:"
         self.limit = limit
         self.window = window
         self.breaker = breaker or RedisBreaker()
         self._clock = clock
-        self._timeout = timeout
+        self._batches = batches or RedisBatches(redis, timeout)
         self._local = MemoryFloodGuard(limit, window, clock)
+
+    def counter(self, user_id: str) -> tuple[str, int]:
+        """The user's counter for this window, and the TTL it is given when counted."""
+        return f"{self._prefix}{user_id}:{int(self._clock() // self.window)}", self.window + 1
+
+    def verdict(self, count: int) -> Verdict:
+        """The verdict on a message that brought the user's counter to `count`."""
+        return verdict(count, self.limit)
 
     async def check(self, user_id: str) -> Verdict:
         if self.breaker.allows():
-            slot = int(self._clock() // self.window)
-            key = f"{self._prefix}{user_id}:{slot}"
+            key, ttl = self.counter(user_id)
             try:
-                async with asyncio.timeout(self._timeout):
-                    async with self._redis.pipeline(transaction=False) as pipe:
-                        pipe.incr(key)
-                        pipe.expire(key, self.window + 1)
-                        count, _ = await pipe.execute()
+                count, _ = await self._batches.execute(("INCR", key), ("EXPIRE", key, ttl))
                 self.breaker.succeeded()
                 return verdict(int(count), self.limit)
             except REDIS_ERRORS as exc:

@@ -110,8 +110,8 @@ class OutboxWorker:
             except Exception:
                 log.exception("outbox pass failed", extra={"owner": self.owner})
                 handled = 0
-            if handled >= self._batch:
-                continue
+            if handled:
+                continue  # more may be due: a recipient's next row, or past the batch
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self._poll)

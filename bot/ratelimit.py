@@ -88,19 +88,16 @@ class RedisLimiter:
         self._prefix = prefix
         self._args = (60, per_minute, 3600, per_hour)
         self._clock = clock
-        self._script = redis.register_script(_LUA)
+        self.script = redis.register_script(_LUA)
 
     async def acquire(self, user_id: str) -> float:
-        result = await self._call(user_id, None)
-        return max(0.0, float(result))
+        keys, args = self.call(user_id)
+        return max(0.0, float(await self.script(keys=keys, args=args)))
 
-    async def queue(self, user_id: str, pipe: Any) -> None:
-        """Queue the same check on a pipeline; its result (the wait, as text) comes with
-        the pipeline's others."""
-        await self._call(user_id, pipe)
-
-    async def _call(self, user_id: str, client: Any) -> Any:
+    def call(self, user_id: str) -> tuple[list[str], list[Any]]:
+        """The script's keys and arguments for one send, to run it with other commands
+        (its result, the wait as text, comes with theirs)."""
         now = self._clock()
         member = f"{now:.6f}:{id(self)}:{next(self._seq)}"
         keys = [f"{self._prefix}rl:m:{user_id}", f"{self._prefix}rl:h:{user_id}"]
-        return await self._script(keys=keys, args=[now, member, *self._args], client=client)
+        return keys, [now, member, *self._args]

@@ -1,5 +1,6 @@
-"""Redis going away and coming back (issue 7, item 4): one breaker per process, shared by
-dedup, sessions and the inbound flood guard.
+"""Redis as the service uses it: one breaker per process (issue 7, item 4), shared by
+dedup, sessions and the inbound flood guard, and one `RedisBatches`, through which
+dedup and sessions send their commands as few pipelines as the load allows.
 
 After a failure Redis is left alone for `retry_after` seconds (so that a dead or hung
 Redis costs one timeout per interval, not one per message), then tried again; the first
@@ -12,10 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
+    from redis.commands.core import AsyncScript
 
 log = logging.getLogger("bot.redis")
 
@@ -76,3 +82,132 @@ class RedisBreaker:
 
 
 BREAKER = web.AppKey("redis_breaker", RedisBreaker)
+
+Command = tuple[Any, ...]  # a Redis command and its arguments: ("SET", key, value, "NX")
+
+
+class RedisBatches:
+    """Commands asked for in the same turn of the event loop go to Redis as one pipeline,
+    and while `max_in_flight` pipelines are under way the next one gathers what comes.
+
+    A round trip costs far more CPU than the commands in it (a loopback send and its
+    wake-up, a connection from the pool, redis-py's bookkeeping: ~100 µs here against
+    ~45 µs for the bare socket round trip), so the messages being handled at the same
+    moment share one: the callbacks' dedup checks, the dispatcher's session openings
+    and closings. Idle, a command goes at once; busy, it waits for at most the round
+    trip under way, and the busier the service the more each round trip carries (group
+    commit). Each caller gets the results of its own commands, or the first error among
+    them (a `ResponseError`), or the error that stopped the whole pipeline. One timeout
+    covers the pipeline: callers need none of their own.
+
+    Scripts run as EVALSHA without redis-py's `SCRIPT EXISTS` before every pipeline
+    that holds one; a script Redis does not know (it restarted, or its scripts were
+    flushed) is loaded and its commands run again.
+    """
+
+    def __init__(self, redis: aioredis.Redis, timeout: float = REDIS_TIMEOUT,
+                 max_in_flight: int = 2) -> None:
+        self.redis = redis
+        self._timeout = timeout
+        # Two, not one: a pipeline stuck on a dead connection does not hold up the rest.
+        self._max_in_flight = max_in_flight
+        self._pending: list[tuple[Sequence[Command], asyncio.Future[list[Any]]]] = []
+        self._scripts: dict[str, AsyncScript] = {}  # sha → script, to load it again
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def evalsha(self, script: AsyncScript, keys: Sequence[Any], args: Sequence[Any]) -> Command:
+        """The command that runs `script` (registered with the client) on these keys."""
+        self._scripts.setdefault(script.sha, script)
+        return ("EVALSHA", script.sha, len(keys), *keys, *args)
+
+    async def execute(self, *commands: Command) -> list[Any]:
+        """Run `commands` in order, in the next pipeline; their results."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[Any]] = loop.create_future()
+        self._pending.append((commands, done))
+        if len(self._pending) == 1 and len(self._tasks) < self._max_in_flight:
+            loop.call_soon(self._flush)
+        return await done
+
+    async def aclose(self) -> None:
+        """Let the pipelines under way finish, then close the client (redis_ctx gives
+        RedisBatches one of its own)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=self._timeout * 2)
+        await self.redis.aclose()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        task = asyncio.create_task(self._run(batch), name="redis-batch")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if self._pending and len(self._tasks) < self._max_in_flight:
+            self._flush()
+
+    async def _run(self, batch: list[tuple[Sequence[Command], asyncio.Future[list[Any]]]]) -> None:
+        commands = [command for group, _ in batch for command in group]
+        try:
+            async with asyncio.timeout(self._timeout):
+                results = await self._pipeline(commands)
+                if any(isinstance(r, NoScriptError) for r in results):
+                    await self._again(commands, results)
+        except asyncio.CancelledError:
+            for _, done in batch:
+                done.cancel()
+            raise
+        except Exception as exc:  # every caller gets it, and decides what to do
+            for _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            await self._drop_idle()
+            return
+        start = 0
+        for group, done in batch:
+            mine = results[start:start + len(group)]
+            start += len(group)
+            if done.done():  # the caller was cancelled
+                continue
+            error = next((r for r in mine if isinstance(r, Exception)), None)
+            if error is None:
+                done.set_result(mine)
+            else:
+                done.set_exception(error)
+
+    async def _drop_idle(self) -> None:
+        """After a failure, close the idle connections: when one is dead (Redis restarted,
+        a proxy cut it) the others of its time are too, and each would otherwise fail
+        a pipeline of its own once Redis is back. They reconnect when next used."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self.redis.connection_pool.disconnect(inuse_connections=False)
+        except Exception as exc:  # closing what is already broken may fail too
+            log.debug("redis: closing idle connections failed", extra={"error": type(exc).__name__})
+
+    async def _pipeline(self, commands: Sequence[Command]) -> list[Any]:
+        if len(commands) == 1:  # no pipeline's bookkeeping for one command (most when idle)
+            try:
+                return [await self.redis.execute_command(*commands[0])]
+            except ResponseError as exc:  # that command's error, as a pipeline gives it
+                return [exc]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for command in commands:
+                pipe.pipeline_execute_command(*command)
+            return list(await pipe.execute(raise_on_error=False))
+
+    async def _again(self, commands: list[Command], results: list[Any]) -> None:
+        """Load the scripts Redis did not know, and run their commands again (they did
+        not run: NOSCRIPT answers before anything happens)."""
+        missing = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
+        for sha in {commands[i][1] for i in missing}:
+            await self.redis.script_load(self._scripts[sha].script)
+        again = await self._pipeline([commands[i] for i in missing])
+        for i, result in zip(missing, again, strict=True):
+            results[i] = result
+
+
+BATCHES = web.AppKey("redis_batches", RedisBatches)

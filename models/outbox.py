@@ -69,7 +69,8 @@ class OutboxMessage(Model):
 
     class Meta:
         table = "outbox_message"
-        indexes = (("status", "next_attempt_at"),)
+        # (user_id, status): a recipient's older pending rows (per-recipient order).
+        indexes = (("status", "next_attempt_at"), ("user_id", "status"))
 
     def __str__(self) -> str:
         return f"outbox #{self.id} {self.kind} → {self.user_id} ({self.status})"
@@ -107,16 +108,21 @@ async def enqueue(
     await OutboxMessage.bulk_create([row], ignore_conflicts=True)
 
 
-# Due: pending, its time has come, and nobody holds a live lease on it.
-# PostgreSQL: lock the candidates and skip rows another claimer holds right now.
+# Due: pending, its time has come, nobody holds a live lease on it, and it is the oldest
+# pending row to its recipient: one recipient's messages go out in the order they were
+# written, one at a time, also when an outage left them with different retry times and
+# whichever process claims them (a later row waits while an older one is pending).
 _CLAIM_PG = """
 UPDATE outbox_message SET locked_by = $1, locked_until = $2
 WHERE id IN (
-    SELECT id FROM outbox_message
-    WHERE status = 'pending' AND next_attempt_at <= $3
-      AND (locked_until IS NULL OR locked_until <= $3)
-    ORDER BY next_attempt_at, id LIMIT $4
-    FOR UPDATE SKIP LOCKED)
+    SELECT m.id FROM outbox_message m
+    WHERE m.status = 'pending' AND m.next_attempt_at <= $3
+      AND (m.locked_until IS NULL OR m.locked_until <= $3)
+      AND NOT EXISTS (
+        SELECT 1 FROM outbox_message o
+        WHERE o.user_id = m.user_id AND o.status = 'pending' AND o.id < m.id)
+    ORDER BY m.next_attempt_at, m.id LIMIT $4
+    FOR UPDATE OF m SKIP LOCKED)
 RETURNING id
 """
 # SQLite (>= 3.35 for RETURNING): one statement is one write transaction; writers are
@@ -124,10 +130,13 @@ RETURNING id
 _CLAIM_SQLITE = """
 UPDATE outbox_message SET locked_by = ?1, locked_until = ?2
 WHERE id IN (
-    SELECT id FROM outbox_message
-    WHERE status = 'pending' AND next_attempt_at <= ?3
-      AND (locked_until IS NULL OR locked_until <= ?3)
-    ORDER BY next_attempt_at, id LIMIT ?4)
+    SELECT m.id FROM outbox_message m
+    WHERE m.status = 'pending' AND m.next_attempt_at <= ?3
+      AND (m.locked_until IS NULL OR m.locked_until <= ?3)
+      AND NOT EXISTS (
+        SELECT 1 FROM outbox_message o
+        WHERE o.user_id = m.user_id AND o.status = 'pending' AND o.id < m.id)
+    ORDER BY m.next_attempt_at, m.id LIMIT ?4)
 RETURNING id
 """
 
@@ -136,7 +145,8 @@ async def claim_due(
     owner: str, now: datetime, limit: int, lease_seconds: float
 ) -> list[OutboxMessage]:
     """Lease up to `limit` due pending messages to `owner` until now + lease_seconds and
-    return them, oldest due first. Never returns a row whose lease by anyone is live."""
+    return them, oldest due first: at most one per recipient, the oldest it has pending.
+    Never returns a row whose lease by anyone is live."""
     if limit <= 0:
         return []
     moment = _utc(now)

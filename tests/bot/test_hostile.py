@@ -36,8 +36,9 @@ from bot.app import create_app
 from bot.calendar import calendar_sig
 from bot.dedup import MemoryDedup
 from bot.flood import FLOOD, TOO_FAST, MemoryFloodGuard, RedisFloodGuard, Verdict
-from bot.keys import DISPATCHER
+from bot.keys import DISPATCHER, REDIS
 from bot.links import SignedLinks
+from bot.redisguard import BATCHES
 from handlers.base import Inbound, Reply
 from models.org import RequestType
 from models.requests import NewRequest, Request, create_request, ordered_steps
@@ -414,7 +415,9 @@ async def test_a_flood_through_the_whole_service(
     assert (await seed_org(ORG)).ok
     settings = replace(wecom_settings, redis_url=REDIS_URL, key_prefix=redis_prefix)
     client = await aiohttp_client(create_app(settings, manage_db=False, nlu=shared_nlu))
-    client.app[FLOOD] = RedisFloodGuard(redis_client, redis_prefix, limit=3)
+    # On the app's own client and batches, as redis_ctx builds it: dedup and count in one trip.
+    client.app[FLOOD] = RedisFloodGuard(client.app[REDIS], redis_prefix, limit=3,
+                                        batches=client.app[BATCHES])
     try:
         for i in range(6):
             params, body = sim.post(sim.text("zhangsan", "帮助", msg_id=str(8000 + i)))

@@ -94,16 +94,23 @@ async def test_wecom_down_for_a_while(
 async def test_restart_mid_way_sends_each_once(
     db: str, transport: WeComTransport, fake_wecom: FakeWeCom
 ) -> None:
-    """A worker leases rows and dies before sending; after its lease a new one sends them."""
-    await queue(4)
+    """A worker leases rows and dies before sending; after its lease a new one sends them.
+    A recipient whose message it held gets nothing else meanwhile (order per recipient)."""
+    notifier = OutboxNotifier()
+    async with in_transaction():
+        for i, user in enumerate(("lichu", "wangke", "zhoujing", "sunwei", "lichu")):
+            await notifier.notify(user, Message.text(f"第{i}条通知"), key=f"k{i}")
     dead = await outbox.claim_due("dead-worker", datetime.now(UTC), 2, lease_seconds=1)
-    assert len(dead) == 2
+    assert [m.user_id for m in dead] == ["lichu", "wangke"]
     fresh = worker(transport)
     await fresh.run_once()  # sends the two the dead worker does not hold
+    assert sorted(m.touser for m in fake_wecom.sent) == ["sunwei", "zhoujing"]
+    await fresh.run_once()  # lichu's second waits behind the first, still leased
     assert len(fake_wecom.sent) == 2
     await asyncio.sleep(1.1)  # the dead worker's lease runs out
     await run_until_sent(fresh)
-    assert texts(fake_wecom) == sorted(f"第{i}条通知" for i in range(4))
+    assert texts(fake_wecom) == sorted(f"第{i}条通知" for i in range(5))
+    assert [m.text for m in fake_wecom.sent if m.touser == "lichu"] == ["第0条通知", "第4条通知"]
 
 
 async def test_crash_after_send_is_not_seen_twice(
@@ -150,10 +157,11 @@ async def test_budget_per_member_is_respected(
     limiter = MemoryLimiter(clock=lambda: clock[0])
     await queue(30)
     w = worker(transport, limiter=limiter)
-    for _ in range(5):
+    for _ in range(40):  # one row per recipient and pass: the oldest it has pending
         await w.run_once()
     assert len(fake_wecom.sent) == 25
     assert not fake_wecom.dropped_rate_limited
-    deferred = await OutboxMessage.filter(status=OutboxStatus.PENDING).order_by("next_attempt_at")
-    assert len(deferred) == 5
-    assert deferred[0].next_attempt_at > datetime.now(UTC) + timedelta(seconds=30)
+    waiting = await OutboxMessage.filter(status=OutboxStatus.PENDING).order_by("id")
+    assert len(waiting) == 5
+    # The 26th waits for the budget; the four after it wait behind it.
+    assert waiting[0].next_attempt_at > datetime.now(UTC) + timedelta(seconds=30)

@@ -134,10 +134,33 @@ async def test_expired_lease_makes_a_message_claimable_again(db: str, now: datet
 
 async def test_claim_respects_limit_and_order(db: str, now: datetime) -> None:
     for i in range(5):
-        await enqueue("u", "text", {"content": str(i)}, now=now + timedelta(seconds=i))
+        await enqueue(f"u{i}", "text", {"content": str(i)}, now=now + timedelta(seconds=i))
     got = await claim_due("w", now + timedelta(seconds=10), limit=3, lease_seconds=30)
     assert [m.content["content"] for m in got] == ["0", "1", "2"]
     assert await claim_due("w", now, limit=0, lease_seconds=30) == []
+
+
+async def test_a_recipient_gets_messages_in_the_order_written(db: str, now: datetime) -> None:
+    """One row per recipient at a time, the oldest pending: a later one never overtakes
+    an earlier one, even when their retry times cross (after an outage)."""
+    for i in range(3):
+        await enqueue("wuli", "text", {"content": str(i)}, now=now)
+    await enqueue("lichu", "text", {"content": "x"}, now=now)
+    first, other = await claim_due("w", now, limit=10, lease_seconds=30)
+    assert (first.content, other.content) == ({"content": "0"}, {"content": "x"})
+    assert await claim_due("w2", now, limit=10, lease_seconds=30) == []  # "1" waits for "0"
+    assert await mark_sent(other.id, "w", now)
+    # "0" fails and backs off for a minute; "1" is due sooner but stays behind it.
+    assert await mark_retry(first.id, "w", "down", now + timedelta(seconds=60))
+    assert await claim_due("w", now + timedelta(seconds=30), 10, 30) == []
+    [again] = await claim_due("w", now + timedelta(seconds=60), 10, 30)
+    assert again.id == first.id
+    assert await mark_sent(again.id, "w", now + timedelta(seconds=61))
+    [second] = await claim_due("w", now + timedelta(seconds=61), 10, 30)
+    assert second.content == {"content": "1"}
+    assert await mark_dead(second.id, "w", "errcode 81013")  # a dead row blocks nothing
+    [third] = await claim_due("w", now + timedelta(seconds=62), 10, 30)
+    assert third.content == {"content": "2"}
 
 
 async def test_concurrent_claimers_claim_each_message_once(db: str, now: datetime) -> None:
@@ -147,7 +170,12 @@ async def test_concurrent_claimers_claim_each_message_once(db: str, now: datetim
 
     async def worker(owner: str) -> list[int]:
         mine: list[int] = []
-        while batch := await claim_due(owner, now, limit=4, lease_seconds=60):
+        idle = 0
+        while idle < 20:  # a recipient's next row is claimable once the last is sent
+            batch = await claim_due(owner, now, limit=4, lease_seconds=60)
+            idle = 0 if batch else idle + 1
+            for m in batch:
+                assert await mark_sent(m.id, owner, now)
             mine.extend(m.id for m in batch)
             await asyncio.sleep(0)
         return mine
@@ -155,16 +183,19 @@ async def test_concurrent_claimers_claim_each_message_once(db: str, now: datetim
     results = await asyncio.gather(*(worker(f"w{i}") for i in range(4)))
     claimed = [i for r in results for i in r]
     assert len(claimed) == total and len(set(claimed)) == total
-    owners = {m.id: m.locked_by for m in await OutboxMessage.all()}
-    for owner_index, ids in enumerate(results):
-        assert all(owners[i] == f"w{owner_index}" for i in ids)
+    for ids in results:  # each worker got each recipient's rows in the order written
+        by_user: dict[str, list[int]] = {}
+        rows = {m.id: m for m in await OutboxMessage.filter(id__in=ids)}
+        for i in ids:
+            by_user.setdefault(rows[i].user_id, []).append(i)
+        assert all(v == sorted(v) for v in by_user.values())
 
 
 _WORKER = """
 import asyncio, json, sys
 from datetime import datetime
 from models.db import close_db, init_db
-from models.outbox import claim_due
+from models.outbox import claim_due, mark_sent
 
 async def main(url, owner, now):
     await init_db(url, create_schema=False)
@@ -172,7 +203,12 @@ async def main(url, owner, now):
     sys.stdin.readline()  # both start together
     mine = []
     try:
-        while batch := await claim_due(owner, datetime.fromisoformat(now), 3, 60):
+        idle = 0
+        while idle < 20:  # a recipient's next row is claimable once the last is sent
+            batch = await claim_due(owner, datetime.fromisoformat(now), 3, 60)
+            idle = 0 if batch else idle + 1
+            for m in batch:
+                await mark_sent(m.id, owner, datetime.fromisoformat(now))
             mine += [m.id for m in batch]
             await asyncio.sleep(0.002)
     finally:
@@ -186,7 +222,7 @@ asyncio.run(main(*sys.argv[1:]))
 async def test_two_processes_claim_each_message_once(db: str, now: datetime) -> None:
     total = 120
     for i in range(total):
-        await enqueue("u", "text", {"content": str(i)}, now=now)
+        await enqueue(f"u{i % 30}", "text", {"content": str(i)}, now=now)
     procs = [
         await asyncio.create_subprocess_exec(
             *(sys.executable, "-c", _WORKER, db, f"proc{i}", now.isoformat()),
