@@ -9,9 +9,11 @@ messages (`帮助`, so `help` answers) signed with wechatpy's own crypto:
   server cannot hide its queue), and
 - closed loop at a fixed concurrency (throughput).
 
-The reference answers empty and sends nothing (the issue's "bare echo callback", about
-3,500 msg/s here); `--reference-echo` makes it send each text back, for an end-to-end
-comparison.
+The reference is the issue's "bare aiohttp + wechatpy echo callback" (about 3,500 msg/s
+here, the issue says): it answers each text with itself as WeCom's passive reply,
+built and encrypted by wechatpy, and sends nothing. The lighter `ref-empty` (the same,
+answering an empty 200) is measured too, for information. `--reference-echo` makes the
+reference also send each text back through `message/send`, for an end-to-end comparison.
 
 Messages come from enough distinct users that none exceeds WeCom's 30 messages a minute.
 It reports the callback's latency (p50/p99), throughput, the server's CPU per message and
@@ -137,23 +139,27 @@ async def post(session: aiohttp.ClientSession, url: str, item: Item) -> bool:
         return False
 
 
-def cpu_seconds(pid: int | None) -> float | None:
-    if pid is None:
-        return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: Sequence[int]) -> float | None:
+    """User + system CPU seconds of these processes, together."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total if pids else None
 
 
-async def open_loop(url: str, items: list[Item], rate: float, replies: Replies, res: Result, pid: int | None) -> None:
+async def open_loop(urls: Sequence[str], items: list[Item], rate: float, replies: Replies, res: Result,
+                    pids: Sequence[int]) -> None:
+    """Item i goes to urls[i % n]: a round-robin balancer in front of n processes."""
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        cpu0 = cpu_seconds(pid)
+        cpu0 = cpu_seconds(pids)
         start = time.monotonic() + 0.05
         tasks: list[asyncio.Task[None]] = []
 
-        async def one(item: Item, t0: float) -> None:
+        async def one(item: Item, t0: float, url: str) -> None:
             replies.expect(item.user, t0)
             ok = await post(session, url, item)
             res.latencies.append(time.monotonic() - t0)
@@ -164,25 +170,27 @@ async def open_loop(url: str, items: list[Item], rate: float, replies: Replies, 
             delay = t0 - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(item, t0)))
+            tasks.append(asyncio.create_task(one(item, t0, urls[i % len(urls)])))
         await asyncio.gather(*tasks)
         res.sent = len(items)
         res.elapsed = len(items) / rate
-        cpu1 = cpu_seconds(pid)
+        cpu1 = cpu_seconds(pids)
         if cpu0 is not None and cpu1 is not None:
             res.cpu_us = (cpu1 - cpu0) / max(res.ok, 1) * 1e6
 
 
 async def closed_loop(
-    url: str, items: list[Item], concurrency: int, duration: float, replies: Replies, res: Result, pid: int | None
+    urls: Sequence[str], items: list[Item], concurrency: int, duration: float, replies: Replies, res: Result,
+    pids: Sequence[int],
 ) -> None:
+    """Worker w posts to urls[w % n]: a balancer spreading connections over n processes."""
     feed = iter(items)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-        cpu0 = cpu_seconds(pid)
+        cpu0 = cpu_seconds(pids)
         started = time.monotonic()
         deadline = started + duration
 
-        async def worker() -> None:
+        async def worker(url: str) -> None:
             for item in feed:
                 if time.monotonic() > deadline:
                     return
@@ -193,9 +201,9 @@ async def closed_loop(
                 res.sent += 1
                 res.ok += ok
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(urls[w % len(urls)]) for w in range(concurrency)))
         res.elapsed = time.monotonic() - started
-        cpu1 = cpu_seconds(pid)
+        cpu1 = cpu_seconds(pids)
         if cpu0 is not None and cpu1 is not None:
             res.cpu_us = (cpu1 - cpu0) / max(res.ok, 1) * 1e6
 
@@ -264,33 +272,41 @@ def base_env(api_base: str) -> dict[str, str]:
     return env
 
 
-def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str) -> tuple[subprocess.Popen[bytes] | None, str, str]:
-    """Seed and start the real app; (process, callback URL, why not) — process None on failure."""
-    port = free_port()
+def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name: str,
+              processes: int = 1) -> tuple[list[subprocess.Popen[bytes]], list[str], str]:
+    """Seed and start the real app as `processes` serve processes sharing one database and
+    one Redis (issue 7's deployment, a balancer in front); (processes, callback base URLs,
+    why not) — no processes on failure."""
     env = base_env(api_base)
     env.update(
         REDIS_URL=REDIS_URL,
         REDIS_KEY_PREFIX=prefix,
-        DATABASE_URL=f"sqlite://{tmp}/bench.sqlite3",
+        DATABASE_URL=f"sqlite://{tmp}/{name}.sqlite3",
         DATA_DIR=str(tmp),
         HOST="127.0.0.1",
-        PORT=str(port),
     )
-    seed = tmp / "org.yaml"
+    seed = tmp / f"{name}.yaml"
     seed_file(seed, users)
     done = subprocess.run(  # noqa: ASYNC221 - before any load, nothing else runs
         [sys.executable, "main.py", "seed", str(seed)], cwd=ROOT, env=env, capture_output=True, timeout=300
     )
     if done.returncode != 0:
-        return None, "", f"seed failed ({done.returncode}): {done.stderr.decode()[-400:] or done.stdout.decode()[-400:]}"
-    log = (tmp / "app.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return proc, f"http://127.0.0.1:{port}", ""
+        return [], [], f"seed failed ({done.returncode}): {done.stderr.decode()[-400:] or done.stdout.decode()[-400:]}"
+    procs, urls = [], []
+    for i in range(processes):
+        port = free_port()
+        log = (tmp / f"{name}-{i}.log").open("wb")
+        procs.append(subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env={**env, "PORT": str(port)},
+                                      stdout=log, stderr=subprocess.STDOUT))
+        urls.append(f"http://127.0.0.1:{port}")
+    return procs, urls, ""
 
 
-def start_reference(api_base: str, echo: bool) -> tuple[subprocess.Popen[bytes], str]:
+def start_reference(api_base: str, echo: bool, empty: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     extra = ["--api-base", api_base] if echo else []
+    if empty:
+        extra.append("--empty")
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "echo_reference.py"), "--port", str(port), *extra],
         cwd=ROOT,
@@ -328,18 +344,24 @@ def print_table(results: list[Result]) -> None:
 
 
 def goals(results: list[Result], rate: float) -> list[tuple[str, bool | None]]:
+    """The issue's goals, for each app target (one process, and several behind a balancer)."""
     by = {(r.target, r.mode.split()[0]): r for r in results}
-    ref_c, app_c, app_o = by.get(("reference", "closed")), by.get(("app", "closed")), by.get(("app", "open"))
+    ref_c = by.get(("reference", "closed"))
     out: list[tuple[str, bool | None]] = []
-    if ref_c and app_c:
-        out.append((f"throughput {app_c.throughput:.0f} ≥ half of the reference's {ref_c.throughput:.0f}", app_c.throughput >= ref_c.throughput / 2))
-    if app_o:
-        p99 = pct(app_o.latencies, 99)
-        e99 = pct(app_o.e2e, 99)
-        out.append((f"at {rate:.0f}/s callback p99 {fmt(p99)} ms < 20 ms", p99 is not None and p99 < 0.020 and app_o.ok == app_o.sent))
-        out.append(
-            (f"at {rate:.0f}/s e2e p99 {fmt(e99)} ms < 100 ms ({len(app_o.e2e)}/{app_o.sent} replies)", e99 is not None and e99 < 0.100 and len(app_o.e2e) == app_o.sent)
-        )
+    for name in dict.fromkeys(r.target for r in results if r.target.startswith("app")):
+        app_c, app_o = by.get((name, "closed")), by.get((name, "open"))
+        if ref_c and app_c:
+            out.append((f"{name}: throughput {app_c.throughput:.0f} ≥ half of the reference's "
+                        f"{ref_c.throughput:.0f} (ratio {app_c.throughput / ref_c.throughput:.2f})",
+                        app_c.throughput >= ref_c.throughput / 2))
+        if app_o:
+            p99 = pct(app_o.latencies, 99)
+            e99 = pct(app_o.e2e, 99)
+            out.append((f"{name}: at {rate:.0f}/s callback p99 {fmt(p99)} ms < 20 ms",
+                        p99 is not None and p99 < 0.020 and app_o.ok == app_o.sent))
+            out.append((f"{name}: at {rate:.0f}/s e2e p99 {fmt(e99)} ms < 100 ms "
+                        f"({len(app_o.e2e)}/{app_o.sent} replies)",
+                        e99 is not None and e99 < 0.100 and len(app_o.e2e) == app_o.sent))
     return out
 
 
@@ -365,43 +387,54 @@ async def run(args: argparse.Namespace) -> int:
     n_open = int(args.rate * args.duration)
     n_closed = int(args.max_closed_rate * args.closed_duration)
     per_user = PER_USER_PER_MINUTE // 3  # room for both phases and a warm-up
-    open_users = [f"bo{run_id}{i:05d}" for i in range(max(1, -(-n_open // per_user)))]
-    closed_users = [f"bc{run_id}{i:05d}" for i in range(max(1, -(-n_closed // per_user)))]
-    warm_users = [f"bw{run_id}{i:03d}" for i in range(50)]
-    print(f"users: {len(open_users)} open, {len(closed_users)} closed, {len(warm_users)} warm-up; preparing messages…", flush=True)
+
+    def pool(tag: str, n: int) -> list[str]:
+        return [f"{tag}{run_id}{i:05d}" for i in range(max(1, -(-n // per_user)))]
+
+    # Each target its own users: the app counts each user's messages (flood limit).
+    apps = [("app" if n == 1 else f"app ×{n}", n) for n in args.processes]
+    pools = {name: (pool(f"o{k}", n_open), pool(f"c{k}", n_closed), pool(f"w{k}", 500))
+             for k, name in enumerate(["reference", "ref-empty", *(a for a, _ in apps)])}
+    print(f"users: {sum(len(o) + len(c) + len(w) for o, c, w in pools.values())}; preparing messages…", flush=True)
     results: list[Result] = []
     procs: list[subprocess.Popen[bytes]] = []
     prefix = f"bench:{run_id}:"
     with tempfile.TemporaryDirectory(prefix="bench-") as tmpdir:
         tmp = Path(tmpdir)
         try:
-            targets: list[tuple[str, str, subprocess.Popen[bytes]]] = []
+            targets: list[tuple[str, list[str], list[subprocess.Popen[bytes]]]] = []
             ref, ref_url = start_reference(fake.base_url, args.reference_echo)
             procs.append(ref)
             if not await wait_http(ref_url + "/wecom/callback", ref, 30):
                 print("reference did not start", file=sys.stderr)
                 return 2
-            targets.append(("reference", ref_url, ref))
-            if not args.reference_only:
-                app, app_url, why = start_app(tmp, fake.base_url, open_users + closed_users + warm_users, prefix)
-                if app is None:
+            targets.append(("reference", [ref_url], [ref]))
+            empty, empty_url = start_reference(fake.base_url, False, empty=True)
+            procs.append(empty)
+            if await wait_http(empty_url + "/wecom/callback", empty, 30):
+                targets.append(("ref-empty", [empty_url], [empty]))
+            for k, (name, n) in enumerate(() if args.reference_only else apps):
+                users = [u for part in pools[name] for u in part]
+                app_procs, urls, why = start_app(tmp, fake.base_url, users, f"{prefix}{k}:", f"app{k}", n)
+                procs += app_procs
+                if not app_procs:
                     print(f"TODO(lead): the real app was not benchmarked: {why}", file=sys.stderr)
+                elif all([await wait_http(u + "/healthz", p, 120) for u, p in zip(urls, app_procs, strict=True)]):
+                    targets.append((name, urls, app_procs))
                 else:
-                    procs.append(app)
-                    if await wait_http(app_url + "/healthz", app, 120):
-                        targets.append(("app", app_url, app))
-                    else:
-                        print("TODO(lead): the real app did not become healthy; its log:", file=sys.stderr)
-                        print((tmp / "app.log").read_text(errors="replace")[-2000:], file=sys.stderr)
-            for name, url, proc in targets:
-                cb = url + "/wecom/callback"
+                    print("TODO(lead): the real app did not become healthy; its log:", file=sys.stderr)
+                    print((tmp / f"app{k}-0.log").read_text(errors="replace")[-2000:], file=sys.stderr)
+            for name, urls, target_procs in targets:
+                cbs = [u + "/wecom/callback" for u in urls]
+                pids = [p.pid for p in target_procs]
+                open_users, closed_users, warm_users = pools[name]
                 warm = Result(name, "warm-up")
-                await closed_loop(cb, make_items(sim, warm_users, 300), 8, 30, replies, warm, proc.pid)
+                await closed_loop(cbs, make_items(sim, warm_users, 300 * len(cbs)), 8, 30, replies, warm, pids)
                 await wait_replies(replies, 5)
                 replies.reset()
 
                 res = Result(name, f"open {args.rate:.0f}/s")
-                await open_loop(cb, make_items(sim, open_users, n_open), args.rate, replies, res, proc.pid)
+                await open_loop(cbs, make_items(sim, open_users, n_open), args.rate, replies, res, pids)
                 await wait_replies(replies, 10)
                 res.e2e = replies.e2e
                 results.append(res)
@@ -410,7 +443,7 @@ async def run(args: argparse.Namespace) -> int:
 
                 res = Result(name, f"closed c={args.concurrency}")
                 items = make_items(sim, closed_users, n_closed)
-                await closed_loop(cb, items, args.concurrency, args.closed_duration, replies, res, proc.pid)
+                await closed_loop(cbs, items, args.concurrency, args.closed_duration, replies, res, pids)
                 await wait_replies(replies, 15)
                 res.e2e = replies.e2e
                 results.append(res)
@@ -426,7 +459,7 @@ async def run(args: argparse.Namespace) -> int:
     verdicts = goals(results, args.rate)
     for text, ok in verdicts:
         print(f"  [{'PASS' if ok else 'FAIL'}] {text}")
-    if not any(r.target == "app" for r in results):
+    if not any(r.target.startswith("app") for r in results):
         print("  [TODO] the real app was not measured (see above)")
     if args.check and (not verdicts or not all(ok for _, ok in verdicts)):
         return 1
@@ -441,6 +474,8 @@ def main() -> None:
     p.add_argument("--closed-duration", type=float, default=6, help="closed-loop seconds")
     p.add_argument("--max-closed-rate", type=float, default=4000, help="messages prepared per closed-loop second")
     p.add_argument("--reference-only", action="store_true")
+    p.add_argument("--processes", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2],
+                   help="app targets: serve processes behind a round-robin balancer, e.g. 1,2")
     p.add_argument(
         "--reference-echo",
         action="store_true",

@@ -1,6 +1,7 @@
 """The full path under load (issue 7, benchmark): two `python main.py serve` processes on
 PostgreSQL and Redis against the thin reference (bench/echo_reference.py: bare aiohttp +
-wechatpy, answers empty), measured in the same run on the same machine.
+wechatpy, answers each text with itself as WeCom's passive reply), measured in the same
+run on the same machine.
 
 A booking is a dialogue of two messages, each decrypted, deduplicated, parsed (NLU) and
 answered through `message/send`: the booking sentence with an explicit, distinct time

@@ -1,11 +1,14 @@
 """The thin reference the callback is measured against: a bare aiohttp + wechatpy echo
-callback — verify the signature, decrypt, `parse_message`, answer an empty 200.
+callback, as wechatpy's own examples write one — verify the signature, decrypt,
+`parse_message`, and answer the text back as WeCom's passive reply (`create_reply`,
+rendered and encrypted with the callback's key).
 
-With `--api-base URL` it also echoes each text back through `message/send` in a
-background task (one token fetched at start), so that its end-to-end latency can be
-measured beside the real app's.
+`--empty` answers an empty 200 instead (no reply built or encrypted: lighter still, shown
+for information). With `--api-base URL` it also echoes each text back through
+`message/send` in a background task (one token fetched at start), so that its
+end-to-end latency can be measured beside the real app's.
 
-    python bench/echo_reference.py --port 18081 [--api-base http://127.0.0.1:PORT/cgi-bin/]
+    python bench/echo_reference.py --port 18081 [--empty] [--api-base http://127.0.0.1:PORT/cgi-bin/]
 
 Reads WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_AES_KEY.
 """
@@ -20,11 +23,12 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from wechatpy.enterprise import parse_message
+from wechatpy.enterprise import create_reply, parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
 CRYPTO = web.AppKey("crypto", WeChatCrypto)
+EMPTY = web.AppKey("empty", bool)
 SENDER = web.AppKey("sender", "Sender")
 
 
@@ -62,12 +66,18 @@ async def handle(request: web.Request) -> web.Response:
     sender = request.app.get(SENDER)
     if sender is not None and message.type == "text":
         sender.echo(message.source, message.content)
-    return web.Response()
+    if request.app[EMPTY] or message.type != "text":
+        return web.Response()
+    reply = create_reply(message.content, message).render()
+    body = crypto.encrypt_message(reply, q["nonce"], q["timestamp"])
+    return web.Response(text=body, content_type="application/xml")
 
 
-def make_app(token: str, aes_key: str, corp_id: str, agent_id: int, secret: str, api_base: str | None) -> web.Application:
+def make_app(token: str, aes_key: str, corp_id: str, agent_id: int, secret: str, api_base: str | None,
+             empty: bool = False) -> web.Application:
     app = web.Application()
     app[CRYPTO] = WeChatCrypto(token, aes_key, corp_id)
+    app[EMPTY] = empty
     app.router.add_route("*", "/wecom/callback", handle)
 
     async def sender_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -88,6 +98,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, default=18081)
     p.add_argument("--api-base", default=None)
+    p.add_argument("--empty", action="store_true", help="answer an empty 200, no passive reply")
     args = p.parse_args()
     env = os.environ
     app = make_app(
@@ -97,6 +108,7 @@ def main() -> None:
         int(env["WECOM_AGENT_ID"]),
         env.get("WECOM_SECRET", ""),
         args.api_base,
+        args.empty,
     )
     web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
 

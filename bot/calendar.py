@@ -216,8 +216,17 @@ def _ics_response(name: str, filename: str, requests: list[Request], settings: S
 def _check(request: web.Request, kind: str, ident: str) -> None:
     if not sig_ok(request.app[SETTINGS], kind, ident, request.query.get("sig", "")):
         raise web.HTTPForbidden(text="bad or missing signature")
-    if "\x00" in ident or len(ident) > 200:  # no such id; PostgreSQL refuses NUL in text
+    if "\x00" in ident or len(ident) > 200 or not _utf8(ident):
+        # No such id; PostgreSQL refuses NUL in text, and a lone surrogate cannot be sent.
         raise web.HTTPNotFound(text="no such feed")
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def user_feed(request: web.Request) -> web.Response:

@@ -17,6 +17,7 @@ error messages are scrubbed of `access_token=`/`corpsecret=`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 TOKEN_MARGIN = 300  # seconds before WeCom's expiry that the cached token is dropped
 TOKEN_MIN_TTL = 60
 LOCK_LEASE_MS = 15_000  # longer than one gettoken with its timeout
@@ -237,12 +239,14 @@ class WeComClient:
         """One HTTP call; never raises anything but WeComUnavailable for transport trouble."""
         started = time.monotonic()
         try:
+            payload = None if body is None else json.dumps(body, ensure_ascii=False).encode()
             async with self._session.request(
-                method, self._base + path, params=dict(params), json=body, timeout=self._timeout
+                method, self._base + path, params=dict(params), data=payload,
+                headers=JSON_HEADERS if payload is not None else None, timeout=self._timeout,
             ) as resp:
                 if resp.status != 200:
                     raise WeComUnavailable(path, f"HTTP {resp.status}")
-                data = await resp.json(content_type=None)
+                data = json.loads(await resp.read())
         except WeComUnavailable as exc:
             log.warning("wecom call failed", extra={"path": path, "error": str(exc)})
             raise
@@ -350,6 +354,7 @@ class WeComClient:
 
 async def wecom_ctx(app: web.Application) -> AsyncIterator[None]:
     """Cleanup context: one ClientSession and WeComClient for the app (after redis_ctx)."""
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+    # No cookie jar: the API sets none, and every request would pay for looking.
+    async with aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar()) as session:
         app[WECOM] = WeComClient(session, app[SETTINGS], app.get(REDIS))
         yield
