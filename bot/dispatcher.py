@@ -66,6 +66,9 @@ class Dispatcher:
         self.users = UserDirectory()
         self._notifier = OutboxNotifier(on_enqueue=on_outbox, clock=self._clock)
         self._queues: dict[str, deque[Inbound]] = {}
+        # Users this process queued a reply for (WeCom failed or the budget said wait):
+        # their next reply goes behind it while it waits, not past it.
+        self._queued_for: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.handled = 0
 
@@ -225,6 +228,11 @@ class Dispatcher:
         content = {"content": reply.text}
         if wait is None:
             wait = await self._sessions.take_budget(user_id)
+        if wait == 0 and user_id in self._queued_for:
+            if await outbox.has_pending(user_id):
+                wait = -1  # an earlier reply still waits in the outbox: go behind it
+            else:
+                self._queued_for.discard(user_id)
         if wait == 0:
             try:
                 await self._transport.deliver(user_id, kind, content)
@@ -235,5 +243,7 @@ class Dispatcher:
                     return
                 log.warning("reply failed, queued in outbox", extra={"user": user_id, "error": str(e)})
         await outbox.enqueue(user_id, kind, content, now=self._clock())
+        if len(self._queued_for) < 100_000:  # bounded; past it, order is best effort
+            self._queued_for.add(user_id)
         if self._on_outbox is not None:
             self._on_outbox()

@@ -207,6 +207,11 @@ async def defer(message_id: int, owner: str, until: datetime) -> bool:
     return count == 1
 
 
+async def has_pending(user_id: str) -> bool:
+    """Whether `user_id` has a message waiting (its next one must go behind it)."""
+    return await OutboxMessage.filter(user_id=user_id, status=OutboxStatus.PENDING).exists()
+
+
 async def pending_count() -> int:
     """Messages not yet delivered nor dead (leased ones included)."""
     return await OutboxMessage.filter(status=OutboxStatus.PENDING).count()

@@ -116,6 +116,21 @@ async def test_reply_survives_a_wecom_outage(
     assert len(fake_wecom.sent_to("zhangsan")) == 1
 
 
+async def test_a_reply_does_not_overtake_one_waiting_in_the_outbox(
+    app_client: TestClient, sim: WeComSim, fake_wecom: FakeWeCom
+) -> None:
+    """The first reply fails and waits for its retry; the second, due while it waits,
+    goes behind it: the user reads them in the order they were asked."""
+    fake_wecom.fail_next(1, "http500")
+    await post(app_client, sim, sim.text("zhangsan", "帮助"))
+    await post(app_client, sim, sim.text("zhangsan", "我的申请"))
+    sent = await fake_wecom.wait_sent(2, timeout=15)
+    assert [m.touser for m in sent] == ["zhangsan", "zhangsan"]
+    assert "公务用车" in sent[0].text and "公务用车" not in sent[1].text
+    await asyncio.sleep(0.3)
+    assert len(fake_wecom.sent_to("zhangsan")) == 2
+
+
 async def test_healthz_reports_services(app_client: TestClient) -> None:
     resp = await app_client.get("/healthz")
     assert resp.status == 200
