@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from bot.callback import setup_callback
 from bot.dedup import DedupStore, MemoryDedup, RedisDedup
 from bot.keys import DEDUP, DISPATCHER, SETTINGS
-from handlers.base import Inbound
+from handlers.base import Inbound, Reply
 from settings import Settings
 from tests.bot.wecomsim import WeComSim
 from tests.fakewecom import fake_wecom, wecom_settings  # noqa: F401 - fixtures
@@ -34,6 +34,20 @@ class Recorder:
         if self.fail:
             raise RuntimeError("dispatcher is shutting down")
         self.inbound.append(inbound)
+
+
+@dataclass
+class Replier:
+    """The dispatcher as the callback sees it: submit, and send_reply for the polite answer."""
+
+    inbound: list[Inbound] = field(default_factory=list)
+    replies: list[tuple[str, str]] = field(default_factory=list)
+
+    def submit(self, inbound: Inbound) -> None:
+        self.inbound.append(inbound)
+
+    async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None) -> None:
+        self.replies.append((user_id, reply.text))
 
 
 def callback_app(settings: Settings, dedup: DedupStore, recorder: Recorder) -> web.Application:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,26 +19,11 @@ from bot import dedup as dedup_module
 from bot.dedup import RedisDedup
 from bot.flood import FLOOD, TOO_FAST, RedisFloodGuard
 from bot.redisguard import RedisBatches, RedisBreaker
-from handlers.base import Inbound, Reply
 from settings import Settings
-from tests.bot.conftest import ClientFactory, callback_app, drop_keys
+from tests.bot.conftest import ClientFactory, Replier, callback_app, drop_keys
 from tests.bot.wecomsim import WeComSim
 
 LIMIT = 2
-
-
-@dataclass
-class Replier:
-    """The dispatcher as the callback sees it: submit, and send_reply for the polite answer."""
-
-    inbound: list[Inbound] = field(default_factory=list)
-    replies: list[tuple[str, str]] = field(default_factory=list)
-
-    def submit(self, inbound: Inbound) -> None:
-        self.inbound.append(inbound)
-
-    async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None) -> None:
-        self.replies.append((user_id, reply.text))
 
 
 @dataclass

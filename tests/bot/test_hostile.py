@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -39,13 +39,12 @@ from bot.flood import FLOOD, TOO_FAST, MemoryFloodGuard, RedisFloodGuard, Verdic
 from bot.keys import DISPATCHER, REDIS
 from bot.links import SignedLinks
 from bot.redisguard import BATCHES
-from handlers.base import Inbound, Reply
 from models.org import RequestType
 from models.requests import NewRequest, Request, create_request, ordered_steps
 from models.seed import load_org_text, seed_org, validate_org
 from nlp import Nlu
 from settings import Settings
-from tests.bot.conftest import callback_app, drop_keys, log_text
+from tests.bot.conftest import Replier, callback_app, drop_keys, log_text
 from tests.bot.wecomsim import WeComSim
 from tests.conftest import REDIS_URL
 from tests.fakewecom import FakeWeCom
@@ -357,20 +356,6 @@ async def test_yaml_billion_laughs_is_refused_quickly(db: str, tmp_path: Path) -
 
 
 # --- a flood from one user ---------------------------------------------------------------
-
-
-@dataclass
-class Replier:
-    """The dispatcher as the callback sees it: submit, and send_reply for the polite answer."""
-
-    inbound: list[Inbound] = field(default_factory=list)
-    replies: list[tuple[str, str]] = field(default_factory=list)
-
-    def submit(self, inbound: Inbound) -> None:
-        self.inbound.append(inbound)
-
-    async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None) -> None:
-        self.replies.append((user_id, reply.text))
 
 
 @pytest.mark.parametrize("store", ["memory", "redis"])
