@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -140,7 +140,7 @@ class RedisSessions:
     async def open(self, user_id: str) -> AsyncIterator[Session]:
         lock_key = f"{self._prefix}lock:user:{user_id}"
         skey = state_key(self._prefix, user_id)
-        token = uuid.uuid4().hex
+        token = secrets.token_hex(12)  # whose lock this is (compare-and-delete)
         async with self._locks.hold(user_id):
             try:
                 if not self.breaker.allows():

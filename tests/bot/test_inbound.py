@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from bot.inbound import (
+    _FLAT,
     BadXml,
     dedup_key,
+    expat_fields,
     parse_envelope,
     parse_inbound,
     safe_fields,
@@ -182,3 +188,48 @@ def test_same_class_as_wechatpy_parse_message(msg_type: str, fields: dict[str, s
     parsed = safe_fields(body)
     ours = wechatpy_message(msg_type, str(parsed.get("Event", "")).lower(), parsed)
     assert type(ours) is type(parse_message(body))
+
+
+# --- the fast path for WeCom's own shape reads exactly what expat reads ----------------------
+
+
+_tags = st.sampled_from(["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content",
+                         "MsgId", "AgentID", "Event", "xml", "a.b", "_x", "A-1"])
+_texts = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["", " ", "帮助", "a]]>b", "]]", "]", "&amp;", "&lt;", "&x;", "<b>", "a\r\nb", "\x00", "\x0b",
+     "\t", "\u3000", "\ud800", "\ufffe", "</Content>", "<![CDATA[", "1795800113"]))
+
+
+def _field(tag: str, text: str, cdata: bool) -> str:
+    return f"<{tag}><![CDATA[{text}]]></{tag}>" if cdata else f"<{tag}>{text}</{tag}>"
+
+
+def _outcome(read: Any, xml: str) -> Any:
+    try:
+        return read(xml)
+    except BadXml:
+        return "refused"
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(fields=st.lists(st.tuples(_tags, _texts, st.booleans()), max_size=6),
+       lead=st.sampled_from(["", " ", "\n", "\ufeff", "<?xml version='1.0'?>"]),
+       sep=st.sampled_from(["", " ", "\n  ", "\u3000"]))
+def test_the_fast_path_reads_what_expat_reads(fields: list[tuple[str, str, bool]], lead: str,
+                                              sep: str) -> None:
+    xml = lead + "<xml>" + sep.join(_field(t, v, c) for t, v, c in fields) + "</xml>"
+    assert _outcome(safe_fields, xml) == _outcome(expat_fields, xml)
+
+
+def test_wecom_messages_take_the_fast_path() -> None:
+    xml = ("<xml><ToUserName><![CDATA[ww1]]></ToUserName><FromUserName><![CDATA[zhangsan]]>"
+           "</FromUserName><CreateTime>1795800113</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+           "<Content><![CDATA[帮助 </Content> ]]></Content><MsgId>7000000000000000001</MsgId>"
+           "<AgentID>1000002</AgentID></xml>")
+    assert _FLAT.fullmatch(xml) is not None
+    assert safe_fields(xml)["Content"] == "帮助 </Content>"
+    assert safe_fields(xml) == expat_fields(xml)
+    for hostile in ('<!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>',
+                    "<?php echo 1; ?><xml><A>1</A></xml>", "<xml><A>1</A><A>2</A></xml>",
+                    "<xml><A><B>1</B></A></xml>", "<x><A>1</A></x>"):
+        assert _FLAT.fullmatch(hostile) is None or _outcome(safe_fields, hostile) == "refused"
