@@ -47,7 +47,8 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """`audit verify`: seals what is waiting, then "ok: N records" and 0, or one line
-    naming the first record changed or removed and 1. `audit show NO`: the request's history, times in BOT_TIMEZONE.
+    naming the first record changed or removed and 1. `audit show NO`: the request's
+    history, times in BOT_TIMEZONE.
     Here rather than in bot/cli.py: it needs the models only, and starts in a blink."""
     no = 0
     if args.audit_command == "show":

@@ -90,17 +90,28 @@ def setup_approve(app: web.Application) -> None:
     app.router.add_post("/approve/{token}", post_approval)
 
 
-async def show_approval(request: web.Request) -> web.StreamResponse:
-    """GET: who is looking, then the request and — if the step still waits — the form."""
-    token = request.match_info["token"]
+def _approver_link(request: web.Request, token: str,
+                   verb: str) -> tuple[int, int, str] | web.Response:
+    """(request no, step id, the signed-in user) when the token is good and the user is
+    its approver; else the error page to answer with (sign-in is `require_user`'s)."""
     link = _read_link(request, token)
     if isinstance(link, web.Response):
         return link
     no, step_id, approver = link
     uid = require_user(request)
     if uid != approver:
-        log.info("approve link opened by someone else", extra={"no": no, "user": uid})
+        log.info(f"approve link {verb} by someone else", extra={"no": no, "user": uid})
         return _error(FOREIGN, 403)
+    return no, step_id, uid
+
+
+async def show_approval(request: web.Request) -> web.StreamResponse:
+    """GET: who is looking, then the request and — if the step still waits — the form."""
+    token = request.match_info["token"]
+    link = _approver_link(request, token, "opened")
+    if isinstance(link, web.Response):
+        return link
+    no, step_id, uid = link
     found = await _load(no, step_id)
     if found is None:
         return _error(GONE, 404)
@@ -119,14 +130,10 @@ async def show_approval(request: web.Request) -> web.StreamResponse:
 async def post_approval(request: web.Request) -> web.StreamResponse:
     """POST: token, session user == the link's approver, CSRF; then the one decision."""
     token = request.match_info["token"]
-    link = _read_link(request, token)
+    link = _approver_link(request, token, "posted")
     if isinstance(link, web.Response):
         return link
-    no, step_id, approver = link
-    uid = require_user(request)
-    if uid != approver:
-        log.info("approve link posted by someone else", extra={"no": no, "user": uid})
-        return _error(FOREIGN, 403)
+    no, step_id, uid = link
     form = await request.post()
     try:
         check_csrf(request, uid, _field(form, "csrf"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -81,31 +81,33 @@ async def run_timers(
     """Sweep every `interval` seconds until cancelled; a failing pass is logged, and the
     next one tries again. The first pass comes one interval after start: start-up
     finishes first, and a short-lived app (the tests' clients) stays quiet."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            counts = await sweep(clock(), tz=tz, approval_limit=approval_limit, links=links,
-                                 on_enqueue=on_enqueue)
-            if any((counts.reminded, counts.escalated, counts.dispatch_reminded,
-                    counts.asked, counts.released)):
-                log.info("timers swept", extra=asdict(counts))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("timer sweep failed")
+    async def one_pass() -> None:
+        counts = await sweep(clock(), tz=tz, approval_limit=approval_limit, links=links,
+                             on_enqueue=on_enqueue)
+        if any((counts.reminded, counts.escalated, counts.dispatch_reminded,
+                counts.asked, counts.released)):
+            log.info("timers swept", extra=asdict(counts))
+
+    await _every(interval, one_pass, "timer sweep failed")
 
 
 async def run_sealer(interval: float = SEAL_SECONDS) -> None:
     """Seal new audit records every `interval` seconds until cancelled; a failing pass
     (the database away) is logged and the next one tries again."""
+    await _every(interval, audit.seal, "audit seal failed")
+
+
+async def _every(interval: float, one_pass: Callable[[], Awaitable[object]], failed: str) -> None:
+    """`one_pass` every `interval` seconds (the first after one interval) until cancelled;
+    a pass that fails is logged as `failed`, and the next one tries again."""
     while True:
         await asyncio.sleep(interval)
         try:
-            await audit.seal()
+            await one_pass()
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("audit seal failed")
+            log.exception(failed)
 
 
 async def timers_ctx(app: web.Application) -> AsyncIterator[None]:

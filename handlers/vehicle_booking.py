@@ -247,7 +247,7 @@ async def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
         if int(n) < 1:
             slots.pop("passengers")
             return NO_PASSENGERS
-        seats = await max_seats()
+        seats = await max_vehicle_seats()
         if seats == 0:
             return NO_FLEET
         if int(n) > seats:
@@ -262,11 +262,6 @@ def length_text(delta: timedelta) -> str:
         rest = delta - timedelta(days=delta.days)
         return f"{delta.days}天" + (duration_text(rest) if rest >= timedelta(minutes=1) else "")
     return duration_text(delta)
-
-
-async def max_seats() -> int:
-    """Seats of the biggest vehicle that can be sent (in service, with a driver)."""
-    return await max_vehicle_seats()
 
 
 async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from models.db import in_dialect
 from models.org import User
 from models.requests import (
     AUDIT_GENESIS,
@@ -82,13 +83,6 @@ _SEAL_ROW_SQL = "UPDATE audit_log SET seq = ?, prev_hash = ?, hash = ? WHERE id 
 _MOVE_HEAD_SQL = "UPDATE audit_head SET seq = ?, last_hash = ? WHERE id = 1"
 
 
-def _dialect_sql(conn: Any, sql: str) -> str:
-    if conn.capabilities.dialect != "postgres":
-        return sql
-    parts = sql.split("?")
-    return "".join(f"{p}${i}" for i, p in enumerate(parts[:-1], start=1)) + parts[-1]
-
-
 async def seal(batch: int = BATCH) -> int:
     """Link every committed record without a `seq` into the chain, in the order they were
     written (id), `batch` per transaction; returns how many. Safe to run in several
@@ -107,8 +101,8 @@ async def seal(batch: int = BATCH) -> int:
                 prev_hash = _recomputed(row)
                 links.append([seq, row["prev_hash"], prev_hash, row["id"]])
             if links:
-                await conn.execute_many(_dialect_sql(conn, _SEAL_ROW_SQL), links)
-                await conn.execute_query(_dialect_sql(conn, _MOVE_HEAD_SQL), [seq, prev_hash])
+                await conn.execute_many(in_dialect(conn, _SEAL_ROW_SQL), links)
+                await conn.execute_query(in_dialect(conn, _MOVE_HEAD_SQL), [seq, prev_hash])
         sealed += len(rows)
         if len(rows) < batch:
             break

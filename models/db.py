@@ -14,7 +14,9 @@ Adding or changing a table:
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,24 @@ _MIGRATION_LOCK = 0x6A677377_6A000001
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite://")
+
+
+_PLACEHOLDER = re.compile(r"\?(\d*)")
+
+
+def in_dialect(conn: Any, sql: str) -> str:
+    """`sql` written with SQLite's placeholders — `?` in order, or `?N` for parameter N
+    (used more than once) — as `conn`'s database takes them: PostgreSQL's `$1`, `$2`, ….
+    Only for our own fixed SQL: a `?` inside a literal would be turned too."""
+    if conn.capabilities.dialect != "postgres":
+        return sql
+    return _numbered(sql)
+
+
+@lru_cache(maxsize=512)
+def _numbered(sql: str) -> str:
+    counter = iter(range(1, sql.count("?") + 1))
+    return _PLACEHOLDER.sub(lambda m: f"${m.group(1) or next(counter)}", sql)
 
 
 async def _after_release(conn: Any) -> None:

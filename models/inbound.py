@@ -10,6 +10,8 @@ import hashlib
 from tortoise import connections, fields
 from tortoise.models import Model
 
+from models.db import in_dialect
+
 MAX_KEY = 160  # longer keys are stored as their sha256
 
 
@@ -23,9 +25,9 @@ class InboundSeen(Model):
 
 
 _FIRST_SQL = (
-    "INSERT INTO inbound_seen (key, created_at) VALUES ({p1}, {p2}) "
+    "INSERT INTO inbound_seen (key, created_at) VALUES (?, ?) "
     "ON CONFLICT (key) DO UPDATE SET created_at = excluded.created_at "
-    "WHERE inbound_seen.created_at < {p3} RETURNING key"
+    "WHERE inbound_seen.created_at < ? RETURNING key"
 )
 
 
@@ -35,17 +37,10 @@ def _stored_key(key: str) -> str:
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _sql(template: str) -> str:
-    conn = connections.get("default")
-    if conn.capabilities.dialect == "postgres":
-        return template.format(p1="$1", p2="$2", p3="$3")
-    return template.format(p1="?", p2="?", p3="?")
-
-
 async def first_seen(key: str, now: int, ttl: int) -> bool:
     """True when `key` was not seen in the last `ttl` seconds (and record it as seen now)."""
     conn = connections.get("default")
-    rows = await conn.execute_query_dict(_sql(_FIRST_SQL), [_stored_key(key), now, now - ttl])
+    rows = await conn.execute_query_dict(in_dialect(conn, _FIRST_SQL), [_stored_key(key), now, now - ttl])
     return bool(rows)
 
 

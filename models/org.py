@@ -17,6 +17,8 @@ from typing import Any
 from tortoise import connections, fields
 from tortoise.models import Model
 
+from models.db import in_dialect
+
 
 class Role(StrEnum):
     STAFF = "staff"
@@ -208,11 +210,8 @@ async def dept_head_userid(department_id: int, exclude_userid: str | None = None
     next level up (CONTRACT §5: an applicant never approves their own request). Several
     heads at one level: the first by userid."""
     conn = connections.get("default")
-    sql = _HEADS_UP_SQL
-    if conn.capabilities.dialect == "postgres":
-        sql = sql.replace("id = ?", "id = $1").replace("role = ?", "role = $2")
-        sql = sql.replace("active = ?", "active = $3")
-    rows = await conn.execute_query_dict(sql, [department_id, str(Role.DEPT_HEAD), True])
+    rows = await conn.execute_query_dict(in_dialect(conn, _HEADS_UP_SQL),
+                                         [department_id, str(Role.DEPT_HEAD), True])
     levels: dict[int, list[str]] = {}
     for row in rows:
         levels.setdefault(int(row["depth"]), []).append(str(row["userid"]))
@@ -280,7 +279,7 @@ async def max_vehicle_seats() -> int:
 
 
 async def _load_max_seats() -> int:
-    seats = await (Vehicle.filter(in_service=True, driver_id__isnull=False)
+    seats: list[Any] = await (Vehicle.filter(in_service=True, driver_id__isnull=False)
                    .order_by("-seats").limit(1).values_list("seats", flat=True))
     return int(seats[0]) if seats else 0
 

@@ -30,6 +30,8 @@ from tortoise import connections, fields
 from tortoise.expressions import F
 from tortoise.models import Model
 
+from models.db import in_dialect
+
 MAX_ERROR_LENGTH = 2000
 
 
@@ -112,22 +114,10 @@ async def enqueue(
 # pending row to its recipient: one recipient's messages go out in the order they were
 # written, one at a time, also when an outage left them with different retry times and
 # whichever process claims them (a later row waits while an older one is pending).
-_CLAIM_PG = """
-UPDATE outbox_message SET locked_by = $1, locked_until = $2
-WHERE id IN (
-    SELECT m.id FROM outbox_message m
-    WHERE m.status = 'pending' AND m.next_attempt_at <= $3
-      AND (m.locked_until IS NULL OR m.locked_until <= $3)
-      AND NOT EXISTS (
-        SELECT 1 FROM outbox_message o
-        WHERE o.user_id = m.user_id AND o.status = 'pending' AND o.id < m.id)
-    ORDER BY m.next_attempt_at, m.id LIMIT $4
-    FOR UPDATE OF m SKIP LOCKED)
-RETURNING id
-"""
-# SQLite (>= 3.35 for RETURNING): one statement is one write transaction; writers are
+# PostgreSQL also locks the candidates and skips rows another claimer holds right now;
+# on SQLite (>= 3.35 for RETURNING) one statement is one write transaction: writers are
 # serialised, and WAL refuses a write based on a stale snapshot (SQLITE_BUSY_SNAPSHOT).
-_CLAIM_SQLITE = """
+_CLAIM = """
 UPDATE outbox_message SET locked_by = ?1, locked_until = ?2
 WHERE id IN (
     SELECT m.id FROM outbox_message m
@@ -136,7 +126,7 @@ WHERE id IN (
       AND NOT EXISTS (
         SELECT 1 FROM outbox_message o
         WHERE o.user_id = m.user_id AND o.status = 'pending' AND o.id < m.id)
-    ORDER BY m.next_attempt_at, m.id LIMIT ?4)
+    ORDER BY m.next_attempt_at, m.id LIMIT ?4{lock})
 RETURNING id
 """
 
@@ -152,7 +142,8 @@ async def claim_due(
     moment = _utc(now)
     until = moment + timedelta(seconds=lease_seconds)
     conn = connections.get("default")
-    sql = _CLAIM_SQLITE if conn.capabilities.dialect == "sqlite" else _CLAIM_PG
+    lock = " FOR UPDATE OF m SKIP LOCKED" if conn.capabilities.dialect == "postgres" else ""
+    sql = in_dialect(conn, _CLAIM.format(lock=lock))
     # execute_query_dict: Tortoise's asyncpg execute_query drops the rows of an UPDATE.
     rows = await conn.execute_query_dict(sql, [owner, until, moment, limit])
     ids = [row["id"] for row in rows]

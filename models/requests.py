@@ -17,7 +17,8 @@ overlap, then inserts its holds; a concurrent insert of an overlapping hold wait
 first transaction and is refused if it commits, while bookings of other windows of the
 same vehicle or room never wait for each other. On SQLite a hold is taken only after
 updating each resource's row in `resource_lock` (which takes the write lock that
-serialises writers) and checking for overlap inside the same transaction. All datetimes are stored in UTC (see models/outbox.py for why).
+serialises writers) and checking for overlap inside the same transaction. All datetimes
+are stored in UTC (see models/outbox.py for why).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from tortoise.models import Model
 from tortoise.query_utils import Prefetch
 from tortoise.transactions import in_transaction
 
+from models.db import in_dialect
 from models.org import (
     Facility,
     RequestType,
@@ -521,12 +523,10 @@ async def create_request(
         if facility is None:
             raise RequestError(f"no facility {new.facility_id}")
     driver = None
-    if vehicle is not None and (vehicle.id != new.vehicle_id or not vehicle.in_service):
-        vehicle = None
     if new.vehicle_id is None:
         vehicle = None
     else:
-        if vehicle is None:
+        if vehicle is None or vehicle.id != new.vehicle_id or not vehicle.in_service:
             vehicle = (
                 await Vehicle.filter(id=new.vehicle_id, in_service=True)
                 .select_related("driver")
@@ -617,10 +617,7 @@ def _held(start: datetime, end: datetime, ignore_request: int | None) -> tuple[s
 
 async def _ids(sql: str, params: list[Any]) -> list[Any]:
     conn = connections.get("default")
-    if conn.capabilities.dialect == "postgres":
-        parts = sql.split("?")
-        sql = "".join(f"{p}${i}" for i, p in enumerate(parts[:-1], start=1)) + parts[-1]
-    rows = await conn.execute_query_dict(sql, params)
+    rows = await conn.execute_query_dict(in_dialect(conn, sql), params)
     return [row["id"] for row in rows]
 
 
