@@ -47,14 +47,20 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    AES_KEY,
+    AGENT_ID,
+    CORP_ID,
+    SECRET,
+    TOKEN,
+    base_env,
+    free_port,
+    pct,
+    wait_http,
+)
 from tests.bot.wecomsim import WeComSim, message_xml  # noqa: E402
 from tests.fakewecom import FakeWeCom, SentMessage  # noqa: E402
 
-CORP_ID = "wwbenchcorp01"
-AGENT_ID = 1000002
-SECRET = "bench-secret"
-TOKEN = "benchtoken123"
-AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 TEXT = "帮助"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 PER_USER_PER_MINUTE = 30
@@ -81,13 +87,6 @@ class Result:
     @property
     def throughput(self) -> float:
         return self.ok / self.elapsed if self.elapsed else 0.0
-
-
-def pct(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
 class Replies:
@@ -217,30 +216,6 @@ async def wait_replies(replies: Replies, seconds: float) -> None:
             pass
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def wait_http(url: str, proc: subprocess.Popen[bytes], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                return False
-            try:
-                async with session.get(url, timeout=aiohttp.ClientTimeout(total=1)) as r:
-                    if r.status < 500:
-                        return True
-            except (aiohttp.ClientError, TimeoutError):
-                pass
-            await asyncio.sleep(0.2)
-    return False
-
-
 def seed_file(path: Path, users: Sequence[str]) -> None:
     lines = ["departments:", "  - {id: 1, name: 市机关事务管理局, parent: null}", "users:"]
     lines += [f"  - {{userid: {u}, name: 压测{i}, department: 1, roles: [staff]}}" for i, u in enumerate(users)]
@@ -255,21 +230,6 @@ def seed_file(path: Path, users: Sequence[str]) -> None:
         "  repair_request: []",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def base_env(api_base: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "REDIS_", "DATABASE_"))}
-    env.update(
-        WECOM_CORP_ID=CORP_ID,
-        WECOM_AGENT_ID=str(AGENT_ID),
-        WECOM_SECRET=SECRET,
-        WECOM_TOKEN=TOKEN,
-        WECOM_AES_KEY=AES_KEY,
-        WECOM_API_BASE=api_base,
-        SECRET_KEY="bench-secret-key-0123456789",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
 
 
 def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name: str,
@@ -405,13 +365,13 @@ async def run(args: argparse.Namespace) -> int:
             targets: list[tuple[str, list[str], list[subprocess.Popen[bytes]]]] = []
             ref, ref_url = start_reference(fake.base_url, args.reference_echo)
             procs.append(ref)
-            if not await wait_http(ref_url + "/wecom/callback", ref, 30):
+            if not await wait_http(ref_url + "/wecom/callback", lambda: ref.poll() is None, 30):
                 print("reference did not start", file=sys.stderr)
                 return 2
             targets.append(("reference", [ref_url], [ref]))
             empty, empty_url = start_reference(fake.base_url, False, empty=True)
             procs.append(empty)
-            if await wait_http(empty_url + "/wecom/callback", empty, 30):
+            if await wait_http(empty_url + "/wecom/callback", lambda: empty.poll() is None, 30):
                 targets.append(("ref-empty", [empty_url], [empty]))
             for k, (name, n) in enumerate(() if args.reference_only else apps):
                 users = [u for part in pools[name] for u in part]
@@ -419,7 +379,8 @@ async def run(args: argparse.Namespace) -> int:
                 procs += app_procs
                 if not app_procs:
                     print(f"TODO(lead): the real app was not benchmarked: {why}", file=sys.stderr)
-                elif all([await wait_http(u + "/healthz", p, 120) for u, p in zip(urls, app_procs, strict=True)]):
+                elif all([await wait_http(u + "/healthz", lambda p=p: p.poll() is None, 120)
+                          for u, p in zip(urls, app_procs, strict=True)]):
                     targets.append((name, urls, app_procs))
                 else:
                     print("TODO(lead): the real app did not become healthy; its log:", file=sys.stderr)

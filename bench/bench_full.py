@@ -53,14 +53,20 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    AES_KEY,
+    AGENT_ID,
+    CORP_ID,
+    SECRET,
+    TOKEN,
+    base_env,
+    free_port,
+    pct,
+    wait_http,
+)
 from tests.bot.wecomsim import WeComSim, message_xml  # noqa: E402
 from tests.fakewecom import FakeWeCom, SentMessage  # noqa: E402
 
-CORP_ID = "wwbenchcorp01"
-AGENT_ID = 1000002
-SECRET = "bench-secret"
-TOKEN = "benchtoken123"
-AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -200,13 +206,6 @@ class Phase:
         return self.bookings / self.elapsed if self.elapsed else 0.0
 
 
-def pct(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
-
-
 async def post(session: aiohttp.ClientSession, url: str, msg: Message) -> bool:
     try:
         async with session.post(url, params=msg.query, data=msg.body,
@@ -322,45 +321,10 @@ async def reference_loop(url: str, messages: list[Message], in_flight: int, dura
 # --- processes ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def base_env(api_base: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("WECOM_", "REDIS_", "DATABASE_", "ADMIN_"))}
-    env.update(
-        WECOM_CORP_ID=CORP_ID, WECOM_AGENT_ID=str(AGENT_ID), WECOM_SECRET=SECRET,
-        WECOM_TOKEN=TOKEN, WECOM_AES_KEY=AES_KEY, WECOM_API_BASE=api_base,
-        SECRET_KEY="bench-secret-key-0123456789", PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 async def spawn(args: Sequence[str], env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
     with log.open("wb") as sink:
         return await asyncio.create_subprocess_exec(*args, cwd=ROOT, env=env, stdout=sink,
                                                     stderr=asyncio.subprocess.STDOUT)
-
-
-async def wait_http(url: str, proc: asyncio.subprocess.Process, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-        while time.monotonic() < deadline:
-            if proc.returncode is not None:
-                return False
-            try:
-                async with session.get(url) as resp:
-                    if resp.status < 500:
-                        return True
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    return False
 
 
 async def stop(proc: asyncio.subprocess.Process) -> None:
@@ -537,11 +501,11 @@ async def run(args: argparse.Namespace) -> int:
                 apps.append(proc)
                 urls.append(f"http://127.0.0.1:{port}")
             ref_url = f"http://127.0.0.1:{ref_port}"
-            if not await wait_http(ref_url + "/wecom/callback", ref, 30):
+            if not await wait_http(ref_url + "/wecom/callback", lambda: ref.returncode is None, 30):
                 print("the reference did not start", file=sys.stderr)
                 return 2
             for i, (url, proc) in enumerate(zip(urls, apps, strict=True)):
-                if not await wait_http(url + "/healthz", proc, 120):
+                if not await wait_http(url + "/healthz", lambda proc=proc: proc.returncode is None, 120):
                     print(f"serve {i} did not become healthy:\n"
                           f"{(tmp / f'serve{i}.log').read_text(errors='replace')[-2000:]}", file=sys.stderr)
                     return 2
