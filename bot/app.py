@@ -110,11 +110,9 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     `RedisBatches` for dedup and sessions. A Redis that does not answer at start-up is a
     warning, not a failure: it is tried again.
 
-    `RedisBatches` has a client of its own, without `socket_timeout`: redis-py would
-    wrap each send in `asyncio.wait_for` (a task) and each reply in a timeout, where
-    one timeout per pipeline is enough. No `health_check_interval` on either: it costs
-    a PING before a command on a connection idle that long, and RedisBatches drops its
-    idle connections itself when one turns out dead (Redis restarted)."""
+    `RedisBatches` opens a connection of its own, set up as `client` is, and closes it
+    itself when it turns out dead (Redis restarted). No `health_check_interval` on the
+    client: it costs a PING before a command on a connection idle that long."""
     settings = app[SETTINGS]
     url = settings.redis_url
     breaker = RedisBreaker()
@@ -127,17 +125,17 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
                 await client.ping()
         except REDIS_ERRORS as exc:
             breaker.failed("start-up", exc)
-        app[BATCHES] = batches = RedisBatches(aioredis.from_url(url, socket_timeout=None))
+        app[BATCHES] = batches = RedisBatches(client)
         app[FLOOD] = RedisFloodGuard(client, settings.key_prefix, breaker=breaker, batches=batches)
     else:
         app[FLOOD] = MemoryFloodGuard()
     app[REDIS] = client
     app[DEDUP] = make_dedup(settings, client, breaker, batches)
     yield
-    if client is not None:
-        await client.aclose()
     if batches is not None:
         await batches.aclose()
+    if client is not None:
+        await client.aclose()
 
 
 async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:

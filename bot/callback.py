@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
-from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
@@ -58,6 +58,9 @@ MAX_ECHOSTR_LEN = 4096
 class _Callback:
     settings: Settings
     crypto: WeChatCrypto | None  # None when the WeCom callback is not configured (e.g. demo)
+    # wechatpy's cipher for the message bodies, made once: `decrypt_message` would build
+    # it again for each message and check the signature a second time (ours is checked).
+    prp: PrpCrypto | None
     flood: FloodGuard  # used unless the app sets FLOOD (app.py: the Redis one)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)  # polite answers being sent
 
@@ -83,7 +86,8 @@ def setup_callback(app: web.Application) -> None:
         crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
     else:
         log.warning("wecom callback not configured: it answers 503")
-    app[_CALLBACK] = _Callback(settings, crypto, MemoryFloodGuard())
+    prp = PrpCrypto(crypto.key) if crypto is not None else None
+    app[_CALLBACK] = _Callback(settings, crypto, prp, MemoryFloodGuard())
     app.router.add_get(PATH, verify_url)
     app.router.add_post(PATH, receive)
 
@@ -122,11 +126,11 @@ def _query(request: web.Request, *, with_echostr: bool) -> tuple[str, str, str, 
     return sig, timestamp, nonce, echostr
 
 
-def _configured(request: web.Request) -> tuple[_Callback, WeChatCrypto]:
+def _configured(request: web.Request) -> tuple[_Callback, WeChatCrypto, PrpCrypto]:
     cb = request.config_dict[_CALLBACK]
-    if cb.crypto is None:
+    if cb.crypto is None or cb.prp is None:
         raise web.HTTPServiceUnavailable(text="WeCom callback not configured")
-    return cb, cb.crypto
+    return cb, cb.crypto, cb.prp
 
 
 def _refused(request: web.Request, refusal: _Refuse) -> web.Response:
@@ -144,7 +148,7 @@ def _refused(request: web.Request, refusal: _Refuse) -> web.Response:
 
 async def verify_url(request: web.Request) -> web.Response:
     """WeCom's URL verification: answer the decrypted echostr alone (within 1 s)."""
-    cb, crypto = _configured(request)
+    cb, crypto, _ = _configured(request)
     try:
         sig, timestamp, nonce, echostr = _query(request, with_echostr=True)
         if " " in echostr:
@@ -213,7 +217,7 @@ def _fields(xml: str, where: str) -> dict[str, str]:
 
 async def receive(request: web.Request) -> web.Response:
     """An encrypted message or event: check, dedup, dispatch in the background, answer empty."""
-    cb, crypto = _configured(request)
+    cb, _, prp = _configured(request)
     settings = cb.settings
     try:
         sig, timestamp, nonce, _ = _query(request, with_echostr=False)
@@ -224,7 +228,7 @@ async def receive(request: web.Request) -> web.Response:
         if outer.get("ToUserName") and outer["ToUserName"] != settings.corp_id:
             raise _Refuse(403, "outer ToUserName is not our corp")
         _check_signature(settings.token, sig, timestamp, nonce, encrypted)
-        inner = _decrypt(lambda: crypto.decrypt_message({"Encrypt": encrypted}, sig, timestamp, nonce))
+        inner = _decrypt(lambda: prp.decrypt(encrypted, settings.corp_id))
         try:  # safe_fields first: DOCTYPE/entities/PIs are refused before wechatpy sees it
             env = parse_envelope(inner, datetime.now(settings.tz))
         except BadXml as exc:

@@ -50,25 +50,37 @@ _refuse_pi = _refuse("processing instruction")
 # plain text without markup, entity references or "]", then `</xml>`. A document of
 # exactly that shape (and no character XML forbids, no carriage return for expat to
 # normalise) has no DOCTYPE, entity, processing instruction or nested element to refuse,
-# and reads the same by two regular expressions as by expat; anything else goes to expat.
-_FIELD = r"<([A-Za-z_][\w.-]{0,63})>(?:<!\[CDATA\[(.*?)\]\]>|([^<&\]]*))</\1>"
-_FIELDS = re.compile(_FIELD, re.S)
-_FLAT = re.compile(rf"[ \t\n]*<xml>(?:[ \t\n]*{_FIELD})*[ \t\n]*</xml>[ \t\n]*", re.S)
+# and reads the same field by field with one regular expression as by expat; anything
+# else goes to expat. The CDATA part is written out ("no ], or a ] not starting ]]>")
+# rather than lazily (.*?): the 600-character Encrypt field is then read in one sweep.
+_FIELD = (r"[ \t\n]*<([A-Za-z_][\w.-]{0,63})>"
+          r"(?:<!\[CDATA\[([^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|([^<&\]]*))</\1>")
+_NEXT_FIELD = re.compile(_FIELD, re.S).match
+_OPEN = re.compile(r"[ \t\n]*<xml>").match
+_CLOSE = re.compile(r"[ \t\n]*</xml>[ \t\n]*").fullmatch
 _NOT_PLAIN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def safe_fields(xml: str) -> dict[str, str]:
     """The children of a flat `<xml>` document as tag → text, refusing anything hostile:
-    WeCom's own shape read at once (see `_FLAT`), anything else by `expat_fields`."""
-    if _NOT_PLAIN.search(xml) is None and _FLAT.fullmatch(xml) is not None:
-        fields: dict[str, str] = {}
-        inner = xml[xml.index("<xml>") + 5 : xml.rindex("</xml>")]
-        for tag, cdata, plain in _FIELDS.findall(inner):
-            if tag in fields:
-                raise BadXml(f"repeated <{tag}>")
-            fields[tag] = (cdata or plain).strip()
-        return fields
-    return expat_fields(xml)
+    WeCom's own shape read at once (`flat_fields`), anything else by `expat_fields`."""
+    fields = flat_fields(xml)
+    return expat_fields(xml) if fields is None else fields
+
+
+def flat_fields(xml: str) -> dict[str, str] | None:
+    """The fields of a document in WeCom's own shape (see `_FIELD`); None when it is not."""
+    if _NOT_PLAIN.search(xml) is not None or (start := _OPEN(xml)) is None:
+        return None
+    fields: dict[str, str] = {}
+    pos = start.end()
+    while (field := _NEXT_FIELD(xml, pos)) is not None:
+        tag, cdata, plain = field.groups("")
+        if tag in fields:
+            raise BadXml(f"repeated <{tag}>")
+        fields[tag] = (cdata or plain).strip()
+        pos = field.end()
+    return fields if _CLOSE(xml, pos) is not None else None
 
 
 def expat_fields(xml: str) -> dict[str, str]:

@@ -17,7 +17,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from redis.exceptions import NoScriptError, RedisError, ResponseError
+from redis.exceptions import NoScriptError, RedisError
+
+from bot.resp import Command, Endpoint, RespConnection
 
 if TYPE_CHECKING:
     import redis.asyncio as aioredis
@@ -83,22 +85,25 @@ class RedisBreaker:
 
 BREAKER = web.AppKey("redis_breaker", RedisBreaker)
 
-Command = tuple[Any, ...]  # a Redis command and its arguments: ("SET", key, value, "NX")
-
 
 class RedisBatches:
     """Commands asked for in the same turn of the event loop go to Redis as one pipeline,
     and while `max_in_flight` pipelines are under way the next one gathers what comes.
 
     A round trip costs far more CPU than the commands in it (a loopback send and its
-    wake-up, a connection from the pool, redis-py's bookkeeping: ~100 µs here against
-    ~45 µs for the bare socket round trip), so the messages being handled at the same
-    moment share one: the callbacks' dedup checks, the dispatcher's session openings
-    and closings. Idle, a command goes at once; busy, it waits for at most the round
-    trip under way, and the busier the service the more each round trip carries (group
-    commit). Each caller gets the results of its own commands, or the first error among
-    them (a `ResponseError`), or the error that stopped the whole pipeline. One timeout
-    covers the pipeline: callers need none of their own.
+    wake-up), so the messages being handled at the same moment share one: the
+    callbacks' dedup checks, the dispatcher's session openings and closings. Idle, a
+    command goes at once; busy, it waits for at most the round trip under way, and the
+    busier the service the more each round trip carries (group commit). Each caller
+    gets the replies to its own commands as Redis gives them (bot/resp.py: `b"OK"`,
+    bytes, int, None), or the first error among them (a `ResponseError`), or the error
+    that stopped the whole pipeline. One timeout covers the pipeline: callers need none
+    of their own.
+
+    The pipelines go over a connection of their own speaking RESP directly
+    (`RespConnection`, set up as the redis-py client `redis` is: host, TLS, password,
+    database), not through redis-py, whose bookkeeping costs several times the round
+    trip; `redis` itself only loads scripts.
 
     Scripts run as EVALSHA without redis-py's `SCRIPT EXISTS` before every pipeline
     that holds one; a script Redis does not know (it restarted, or its scripts were
@@ -108,8 +113,10 @@ class RedisBatches:
     def __init__(self, redis: aioredis.Redis, timeout: float = REDIS_TIMEOUT,
                  max_in_flight: int = 2) -> None:
         self.redis = redis
+        self._resp = RespConnection(Endpoint.of(redis))
         self._timeout = timeout
-        # Two, not one: a pipeline stuck on a dead connection does not hold up the rest.
+        # Two, not one: the next pipeline goes out while the last one's replies are on
+        # their way (one connection; Redis answers in order).
         self._max_in_flight = max_in_flight
         self._pending: list[tuple[Sequence[Command], asyncio.Future[list[Any]]]] = []
         self._scripts: dict[str, AsyncScript] = {}  # sha → script, to load it again
@@ -130,11 +137,10 @@ class RedisBatches:
         return await done
 
     async def aclose(self) -> None:
-        """Let the pipelines under way finish, then close the client (redis_ctx gives
-        RedisBatches one of its own)."""
+        """Let the pipelines under way finish, then close the connection."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=self._timeout * 2)
-        await self.redis.aclose()
+        self._resp.close()
 
     def _flush(self) -> None:
         if not self._pending:
@@ -164,7 +170,9 @@ class RedisBatches:
             for _, done in batch:
                 if not done.done():
                     done.set_exception(exc)
-            await self._drop_idle()
+            # The connection may be dead (Redis restarted, a proxy cut it) or hung: the
+            # next pipeline opens a new one.
+            self._resp.close()
             return
         start = 0
         for group, done in batch:
@@ -178,26 +186,8 @@ class RedisBatches:
             else:
                 done.set_exception(error)
 
-    async def _drop_idle(self) -> None:
-        """After a failure, close the idle connections: when one is dead (Redis restarted,
-        a proxy cut it) the others of its time are too, and each would otherwise fail
-        a pipeline of its own once Redis is back. They reconnect when next used."""
-        try:
-            async with asyncio.timeout(self._timeout):
-                await self.redis.connection_pool.disconnect(inuse_connections=False)
-        except Exception as exc:  # closing what is already broken may fail too
-            log.debug("redis: closing idle connections failed", extra={"error": type(exc).__name__})
-
     async def _pipeline(self, commands: Sequence[Command]) -> list[Any]:
-        if len(commands) == 1:  # no pipeline's bookkeeping for one command (most when idle)
-            try:
-                return [await self.redis.execute_command(*commands[0])]
-            except ResponseError as exc:  # that command's error, as a pipeline gives it
-                return [exc]
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for command in commands:
-                pipe.pipeline_execute_command(*command)
-            return list(await pipe.execute(raise_on_error=False))
+        return await self._resp.pipeline(commands)
 
     async def _again(self, commands: list[Command], results: list[Any]) -> None:
         """Load the scripts Redis did not know, and run their commands again (they did

@@ -14,11 +14,13 @@ store and the in-memory budget; while a configured Redis is down, the same fallb
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
+import os
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,6 +32,23 @@ from nlp.state import STATE_TTL_SECONDS, MemoryStorage, state_key
 log = logging.getLogger("bot.sessions")
 
 LOCK_LEASE_MS = 30_000
+
+
+def _lock_tokens() -> Iterator[str]:
+    """Whose lock it is (compare-and-delete): this process, at random, and which of its
+    turns — unique without asking the system's random source for every message."""
+    return map(f"{secrets.token_hex(8)}:{{}}".format, itertools.count())
+
+
+_TOKENS = _lock_tokens()
+
+
+def _new_tokens_after_fork() -> None:
+    global _TOKENS  # noqa: PLW0603 - a forked child must not reuse its parent's tokens
+    _TOKENS = _lock_tokens()
+
+
+os.register_at_fork(after_in_child=_new_tokens_after_fork)
 
 
 @dataclass
@@ -140,7 +159,7 @@ class RedisSessions:
     async def open(self, user_id: str) -> AsyncIterator[Session]:
         lock_key = f"{self._prefix}lock:user:{user_id}"
         skey = state_key(self._prefix, user_id)
-        token = secrets.token_hex(12)  # whose lock this is (compare-and-delete)
+        token = next(_TOKENS)
         async with self._locks.hold(user_id):
             try:
                 if not self.breaker.allows():

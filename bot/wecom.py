@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps would build one per call
 TOKEN_MARGIN = 300  # seconds before WeCom's expiry that the cached token is dropped
 TOKEN_MIN_TTL = 60
 LOCK_LEASE_MS = 15_000  # longer than one gettoken with its timeout
@@ -239,7 +240,7 @@ class WeComClient:
         """One HTTP call; never raises anything but WeComUnavailable for transport trouble."""
         started = time.monotonic()
         try:
-            payload = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+            payload = None if body is None else _to_json(body).encode()
             async with self._session.request(
                 method, self._base + path, params=dict(params), data=payload,
                 headers=JSON_HEADERS if payload is not None else None, timeout=self._timeout,
