@@ -158,7 +158,7 @@ class _Protocol(asyncio.Protocol):
             self.transport.abort()
 
     def send(self, commands: Sequence[Command]) -> asyncio.Future[list[Any]]:
-        if self.lost is not None or self.transport is None:
+        if self.lost is not None or self.transport is None or self.transport.is_closing():
             raise RedisConnectionError("redis connection closed")
         data = pack(commands)
         future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
