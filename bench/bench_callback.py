@@ -100,14 +100,14 @@ class Result:
         """Messages done a second: what the service sustains, not what it queues."""
         return self.ok / self.done_elapsed if self.done_elapsed else self.throughput
 
-    def absorb(self, part: Result, e2e: list[float], last_reply: float | None) -> None:
+    def absorb(self, part: Result) -> None:
         """Add one closed-loop round: totals over all rounds."""
         self.sent += part.sent
         self.ok += part.ok
         self.elapsed += part.elapsed
-        self.done_elapsed += max(part.elapsed, (last_reply or 0.0) - part.started)
+        self.done_elapsed += part.done_elapsed
         self.latencies += part.latencies
-        self.e2e += e2e
+        self.e2e += part.e2e
         if part.cpu_us is not None:
             self.cpu_s += part.cpu_us * max(part.ok, 1) / 1e6
             self.cpu_us = self.cpu_s / max(self.ok, 1) * 1e6
@@ -445,8 +445,9 @@ async def run(args: argparse.Namespace) -> int:
                     await closed_loop([u + "/wecom/callback" for u in urls], items, args.concurrency,
                                       args.closed_duration, replies, part, [p.pid for p in target_procs])
                     await wait_replies(replies, 15)
+                    part.e2e = replies.e2e
                     part.done_elapsed = max(part.elapsed, (replies.last_at or 0.0) - part.started)
-                    closed[name].absorb(part, replies.e2e, replies.last_at)
+                    closed[name].absorb(part)
                     replies.reset()
                     line.append(f"{name} {part.done_throughput:.0f}")
                 print(f"closed round {k + 1}/{args.rounds} (done/s): " + ", ".join(line), flush=True)

@@ -92,14 +92,19 @@ class Endpoint:
         return cls(host=kw.get("host") or "127.0.0.1", port=int(kw.get("port") or 6379), tls=tls, **common)
 
 
+_CERT_REQS = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
+
+
 def _tls_context(kw: dict[str, Any]) -> ssl.SSLContext:
-    """TLS as redis-py would set it up from `rediss://…?ssl_cert_reqs=…&ssl_ca_certs=…`."""
+    """TLS as redis-py sets it up from `rediss://…?ssl_cert_reqs=…&ssl_ca_certs=…`: the
+    certificate and the host name checked unless the URL says otherwise."""
     context = ssl.create_default_context(cafile=kw.get("ssl_ca_certs"), capath=kw.get("ssl_ca_path"))
     reqs = kw.get("ssl_cert_reqs", "required")
     if isinstance(reqs, str):
-        reqs = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL,
-                "required": ssl.CERT_REQUIRED}[reqs.lower()]
-    context.check_hostname = bool(kw.get("ssl_check_hostname", False)) and reqs != ssl.CERT_NONE
+        if reqs.lower() not in _CERT_REQS:
+            raise ValueError(f"REDIS_URL: ssl_cert_reqs must be none, optional or required, not {reqs!r}")
+        reqs = _CERT_REQS[reqs.lower()]
+    context.check_hostname = bool(kw.get("ssl_check_hostname", True)) and reqs != ssl.CERT_NONE
     context.verify_mode = reqs
     if kw.get("ssl_certfile"):
         context.load_cert_chain(kw["ssl_certfile"], kw.get("ssl_keyfile"), kw.get("ssl_password"))

@@ -8,6 +8,7 @@ import datetime as dt
 import ipaddress
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import uuid
@@ -144,22 +145,29 @@ async def test_a_garbled_reply_closes_the_connection() -> None:
 
 async def test_acl_user_and_password(redis_client: aioredis.Redis, redis_prefix: str) -> None:
     user, password = f"resp-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    good = aioredis.from_url(f"redis://{user}:{password}@127.0.0.1:6379/15")
+    bad = aioredis.from_url(f"redis://{user}:wrong@127.0.0.1:6379/15")
+    conn = RespConnection(Endpoint.of(good))
     await redis_client.execute_command("ACL", "SETUSER", user, "on", f">{password}", "~*", "+@all")
     try:
-        good = aioredis.from_url(f"redis://{user}:{password}@127.0.0.1:6379/15")
-        bad = aioredis.from_url(f"redis://{user}:wrong@127.0.0.1:6379/15")
-        conn = RespConnection(Endpoint.of(good))
-        try:
-            (whoami,) = await conn.pipeline([("ACL", "WHOAMI")])
-            assert whoami == user.encode()
-        finally:
-            conn.close()
+        (whoami,) = await conn.pipeline([("ACL", "WHOAMI")])
+        assert whoami == user.encode()
         with pytest.raises(AuthenticationError):
             await RespConnection(Endpoint.of(bad)).pipeline([("PING",)])
+    finally:
+        conn.close()
         await good.aclose()
         await bad.aclose()
-    finally:
         await redis_client.execute_command("ACL", "DELUSER", user)
+
+
+def test_tls_settings_as_redis_py_reads_them() -> None:
+    checked = Endpoint.of(aioredis.from_url("rediss://redis.example:6380/1")).tls
+    assert checked is not None and checked.check_hostname and checked.verify_mode == ssl.CERT_REQUIRED
+    loose = Endpoint.of(aioredis.from_url("rediss://redis.example:6380/1?ssl_cert_reqs=none")).tls
+    assert loose is not None and not loose.check_hostname and loose.verify_mode == ssl.CERT_NONE
+    with pytest.raises(ValueError, match="ssl_cert_reqs"):
+        Endpoint.of(aioredis.from_url("rediss://redis.example:6380/1?ssl_cert_reqs=sometimes"))
 
 
 # --- a redis-server of our own: a Unix socket, TLS --------------------------------------
