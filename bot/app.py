@@ -12,25 +12,25 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from tortoise import connections
 
-from bot.api import setup_api
-from bot.approve import setup_approve
-from bot.auth import setup_auth
-from bot.calendar import setup_calendar
-from bot.callback import setup_callback
-from bot.dashboard import setup_dashboard
-from bot.dedup import make_dedup
-from bot.dispatcher import Dispatcher
-from bot.flood import FLOOD, MemoryFloodGuard, RedisFloodGuard
-from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS, WECOM
-from bot.links import SignedLinks
-from bot.notifier import OutboxWorker, Transport
-from bot.pages import setup_pages
-from bot.ratelimit import MemoryLimiter, RedisLimiter
+from bot.chat.dispatcher import Dispatcher
+from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
+from bot.chat.sessions import LocalSessions, RedisSessions, SessionBudget
+from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS
 from bot.redisguard import BATCHES, BREAKER, REDIS_ERRORS, REDIS_TIMEOUT, RedisBatches, RedisBreaker
-from bot.sessions import LocalSessions, RedisSessions, SessionBudget
 from bot.timers import timers_ctx
-from bot.transport import WeComTransport
-from bot.wecom import wecom_ctx
+from bot.web.api import setup_api
+from bot.web.approve import setup_approve
+from bot.web.auth import setup_auth
+from bot.web.calendar import setup_calendar
+from bot.web.dashboard import setup_dashboard
+from bot.web.links import SignedLinks
+from bot.web.pages import setup_pages
+from bot.wecom.callback import setup_callback
+from bot.wecom.client import WECOM, wecom_ctx
+from bot.wecom.dedup import make_dedup
+from bot.wecom.flood import FLOOD, MemoryFloodGuard, RedisFloodGuard
+from bot.wecom.notifier import OutboxWorker, Transport
+from bot.wecom.transport import WeComTransport
 from models import org
 from models.db import close_db, init_db
 from nlp import Nlu

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from aiohttp import web
-
-from bot.app import create_app
-from bot.dispatcher import Dispatcher
-from bot.links import SignedLinks
-from bot.logs import setup_logging
-from bot.notifier import OutboxWorker
-from bot.ratelimit import MemoryLimiter
-from bot.sessions import LocalSessions
-from bot.transport import CallbackTransport
+from bot.chat.dispatcher import Dispatcher
+from bot.chat.ratelimit import MemoryLimiter
+from bot.chat.sessions import LocalSessions
+from bot.serving import serve
+from bot.web.links import SignedLinks
+from bot.wecom.notifier import OutboxWorker
+from bot.wecom.transport import CallbackTransport
 from handlers.base import Channel, Inbound, InboundKind
 from models import org
 from models.db import close_db, init_db
@@ -37,29 +33,11 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "chat":
         return await chat(settings, args.user)
     if args.command == "demo":
-        from bot.devchat import run_demo
+        from bot.demo.chat import run_demo
 
         return await run_demo(settings)
     print(f"unknown command {args.command}", file=sys.stderr)
     return 2
-
-
-async def serve(settings: Settings, app: web.Application | None = None) -> int:
-    setup_logging([settings.secret, settings.aes_key, settings.token, settings.secret_key,
-                   settings.admin_token or ""])
-    app = app or create_app(settings)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    print(f"serving on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await runner.cleanup()
-    return 0
 
 
 def _print_message(prefix: Callable[[str], str]) -> Callable[[str, str, Mapping[str, Any]], None]:

@@ -11,14 +11,12 @@ from settings import Settings
 if TYPE_CHECKING:
     import redis.asyncio as aioredis
 
-    from bot.dedup import DedupStore
-    from bot.dispatcher import Dispatcher
-    from bot.wecom import WeComClient
+    from bot.chat.dispatcher import Dispatcher
+    from bot.wecom.dedup import DedupStore
     from nlp import Nlu
 
 SETTINGS = web.AppKey("settings", Settings)
 REDIS: web.AppKey[aioredis.Redis | None] = web.AppKey("redis")
-WECOM: web.AppKey[WeComClient] = web.AppKey("wecom")
 DEDUP: web.AppKey[DedupStore] = web.AppKey("dedup")
 NLU: web.AppKey[Nlu] = web.AppKey("nlu")
 DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")

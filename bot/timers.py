@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.keys import SETTINGS
-from bot.links import SignedLinks
-from bot.notifier import OutboxNotifier
+from bot.web.links import SignedLinks
+from bot.wecom.notifier import OutboxNotifier
 from handlers import reminders
 from handlers.base import Links
 from models import audit

@@ -1,6 +1,6 @@
 """Approvals: one decision use case, `apply_decision`, for the three ways an approver
 answers — chat ("同意 1024", "驳回1024，理由：时间冲突", "同意1024，改派沪A67890"), the
-approve link's page (bot/approve.py) and the 同意/驳回 buttons of the approval card.
+approve link's page (bot/web/approve.py) and the 同意/驳回 buttons of the approval card.
 
     chat / link / card ──► apply_decision ──► this user's step? ──no──► refused or "already
                                  │                                        decided" (nothing

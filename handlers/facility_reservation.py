@@ -20,7 +20,7 @@ flowchart LR
 Weekly repeats ("每周一上午九点例会，到一月底") book every occurrence or none, in one
 transaction, with a shared `series`; the dates that clash are named.
 
-The chat and the form (bot/pages.py) share the use case: `check_facility(slots, ctx)` gives
+The chat and the form (bot/web/pages.py) share the use case: `check_facility(slots, ctx)` gives
 the room or a `Problem` (the same messages), `submit_facility(slots, ctx)` writes.
 """
 

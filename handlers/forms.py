@@ -200,7 +200,7 @@ def window_of(slots: Mapping[str, Any], tz: ZoneInfo) -> tuple[datetime | None, 
 
 # ---------------------------------------------------------------------------------------
 # The outcome of checking or submitting a draft, shared by the chat flows and the web forms
-# (bot/pages.py): one set of rules, one set of messages.
+# (bot/web/pages.py): one set of rules, one set of messages.
 
 
 @dataclass(frozen=True, slots=True)

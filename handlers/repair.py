@@ -13,7 +13,7 @@ flowchart LR
     G -- "评分1031 5" / "5分" --> H[rated]
 ```
 
-The chat and the form (bot/pages.py) share `submit_repair(slots, ctx)`.
+The chat and the form (bot/web/pages.py) share `submit_repair(slots, ctx)`.
 """
 
 from __future__ import annotations

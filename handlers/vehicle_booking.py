@@ -21,7 +21,7 @@ origin defaults to the bureau, purpose (事由) is kept when said. The request h
 vehicle and its driver from creation (models.requests), so a pending booking cannot be
 overbooked; the first approver is told in the same transaction (the outbox).
 
-The chat and the form (bot/pages.py) share the use case: `check_vehicle(slots, ctx)` gives
+The chat and the form (bot/web/pages.py) share the use case: `check_vehicle(slots, ctx)` gives
 the vehicle or a `Problem` (the same messages), `submit_vehicle(slots, ctx)` writes.
 """
 

@@ -1,5 +1,5 @@
 """WeCom deliveries already seen, in the database: the dedup store of last resort, used
-while Redis is unavailable (bot/dedup.py) so that several processes still agree on which
+while Redis is unavailable (bot/wecom/dedup.py) so that several processes still agree on which
 delivery is the first. `INSERT … ON CONFLICT` decides atomically on both databases; rows
 older than the TTL count as unseen and are pruned now and then."""
 

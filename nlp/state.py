@@ -1,7 +1,7 @@
 """Dialogue state: one JSON object per user, kept 15 minutes (STYLE.md, "Dialogue state").
 
 Only ids and primitives go in, never ORM objects. With Redis the state is read and
-written in the same round trips as the user's lock (bot/sessions.py, keys from
+written in the same round trips as the user's lock (bot/chat/sessions.py, keys from
 `state_key`); without Redis, `MemoryStorage` keeps it in this process.
 """
 

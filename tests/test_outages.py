@@ -32,7 +32,7 @@ from aiohttp.test_utils import TestClient
 
 import bot.app
 from bot.app import create_app
-from bot.notifier import OutboxWorker
+from bot.wecom.notifier import OutboxWorker
 from models.db import close_db, init_db
 from models.seed import seed_org
 from nlp import Nlu

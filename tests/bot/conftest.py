@@ -12,9 +12,9 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.callback import setup_callback
-from bot.dedup import DedupStore, MemoryDedup, RedisDedup
 from bot.keys import DEDUP, DISPATCHER, SETTINGS
+from bot.wecom.callback import setup_callback
+from bot.wecom.dedup import DedupStore, MemoryDedup, RedisDedup
 from handlers.base import Inbound, Reply
 from settings import Settings
 from tests.bot.wecomsim import WeComSim

@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.api import setup_api
 from bot.app import create_app
 from bot.keys import SETTINGS
+from bot.web.api import setup_api
 from models.org import RequestType, Vehicle
 from models.requests import Decision, NewRequest, create_request, decide
 from models.seed import seed_org

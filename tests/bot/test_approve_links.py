@@ -16,9 +16,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from itsdangerous import TimestampSigner
 
-from bot import auth
 from bot.app import create_app
-from bot.links import SignedLinks
+from bot.web import auth
+from bot.web.links import SignedLinks
 from models.org import RequestType, Vehicle
 from models.outbox import OutboxMessage
 from models.requests import (

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.auth import SESSION_COOKIE, require_admin, require_user, safe_next
+from bot.web.auth import SESSION_COOKIE, require_admin, require_user, safe_next
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings

@@ -1,4 +1,4 @@
-"""iCalendar feeds (bot/calendar.py): RFC 5545 text read back with a small parser, the
+"""iCalendar feeds (bot/web/calendar.py): RFC 5545 text read back with a small parser, the
 signed URLs, and which bookings each feed carries, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.calendar import calendar_sig, calendar_url, escape_text, fold
-from bot.dashboard import CLOCK
+from bot.web.calendar import calendar_sig, calendar_url, escape_text, fold
+from bot.web.dashboard import CLOCK
 from models.org import RequestType, Vehicle
 from models.requests import (
     Decision,

@@ -13,8 +13,8 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 from wechatpy.crypto import _get_signature
 
-from bot import callback
-from bot.dedup import DedupStore, RedisDedup
+from bot.wecom import callback
+from bot.wecom.dedup import DedupStore, RedisDedup
 from handlers.base import InboundKind
 from settings import Settings
 from tests.bot.conftest import ClientFactory, Recorder, callback_app, log_text
@@ -220,7 +220,7 @@ async def test_unconfigured_callback_answers_503(
     aiohttp_client: ClientFactory, settings: Settings, sim: WeComSim
 ) -> None:
     recorder = Recorder()
-    from bot.dedup import MemoryDedup
+    from bot.wecom.dedup import MemoryDedup
 
     client = await aiohttp_client(callback_app(replace(settings, aes_key=""), MemoryDedup(), recorder))
     assert (await client.get(URL, params=sim.verify("x"))).status == 503
@@ -336,7 +336,7 @@ CASE_NAMES = sorted(hostile_cases(WeComSim(TEST_TOKEN, TEST_AES_KEY, TEST_CORP_I
 async def test_hostile_body_is_refused_and_changes_nothing(
     aiohttp_client: ClientFactory, settings: Settings, sim: WeComSim, case: str
 ) -> None:
-    from bot.dedup import MemoryDedup
+    from bot.wecom.dedup import MemoryDedup
 
     recorder, dedup = Recorder(), MemoryDedup()
     client = await aiohttp_client(callback_app(settings, dedup, recorder))

@@ -17,11 +17,11 @@ from aiohttp.test_utils import TestClient
 from tortoise.transactions import in_transaction
 
 from bot.app import WORKER, create_app
-from bot.links import SignedLinks
-from bot.notifier import OutboxNotifier, OutboxWorker
-from bot.ratelimit import MemoryLimiter
-from bot.transport import WeComTransport
-from bot.wecom import WeComClient, WeComError
+from bot.chat.ratelimit import MemoryLimiter
+from bot.web.links import SignedLinks
+from bot.wecom.client import WeComClient, WeComError
+from bot.wecom.notifier import OutboxNotifier, OutboxWorker
+from bot.wecom.transport import WeComTransport
 from handlers.base import Message
 from handlers.common import notify_approver
 from models.outbox import MessageKind, OutboxMessage, OutboxStatus

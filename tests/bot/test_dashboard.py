@@ -1,4 +1,4 @@
-"""The bureau's dashboard (bot/dashboard.py) in the real app, on SQLite and PostgreSQL:
+"""The bureau's dashboard (bot/web/dashboard.py) in the real app, on SQLite and PostgreSQL:
 who may see it, the filters, the charts, the escaping and the CSV exports."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot import dashboard
 from bot.app import create_app
-from bot.dashboard import CLOCK
+from bot.web import dashboard
+from bot.web.dashboard import CLOCK
 from models.org import RequestType, Vehicle
 from models.requests import (
     Decision,

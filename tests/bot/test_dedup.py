@@ -12,9 +12,9 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from bot import dedup as dedup_module
-from bot.dedup import DEFAULT_TTL, DedupStore, MemoryDedup, RedisDedup, make_dedup
 from bot.redisguard import REDIS_ERRORS, RedisBatches, RedisBreaker
+from bot.wecom import dedup as dedup_module
+from bot.wecom.dedup import DEFAULT_TTL, DedupStore, MemoryDedup, RedisDedup, make_dedup
 from settings import Settings
 from tests.bot.conftest import drop_keys
 

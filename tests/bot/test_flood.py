@@ -1,5 +1,5 @@
 """Dedup and the flood limit through the callback, as the service runs them: with Redis
-one round trip does both (bot/dedup.py `first_time_counted`), only new deliveries count,
+one round trip does both (bot/wecom/dedup.py `first_time_counted`), only new deliveries count,
 and with Redis down both fall back (this process's memory here, the database in the
 service) and still handle each delivery once."""
 
@@ -15,10 +15,10 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
-from bot import dedup as dedup_module
-from bot.dedup import RedisDedup
-from bot.flood import FLOOD, TOO_FAST, RedisFloodGuard
 from bot.redisguard import RedisBatches, RedisBreaker
+from bot.wecom import dedup as dedup_module
+from bot.wecom.dedup import RedisDedup
+from bot.wecom.flood import FLOOD, TOO_FAST, RedisFloodGuard
 from settings import Settings
 from tests.bot.conftest import ClientFactory, Replier, callback_app, drop_keys
 from tests.bot.wecomsim import WeComSim

@@ -33,12 +33,12 @@ from itsdangerous import URLSafeTimedSerializer
 from tortoise import connections
 
 from bot.app import create_app
-from bot.calendar import calendar_sig
-from bot.dedup import MemoryDedup
-from bot.flood import FLOOD, TOO_FAST, MemoryFloodGuard, RedisFloodGuard, Verdict
 from bot.keys import DISPATCHER, REDIS
-from bot.links import SignedLinks
 from bot.redisguard import BATCHES
+from bot.web.calendar import calendar_sig
+from bot.web.links import SignedLinks
+from bot.wecom.dedup import MemoryDedup
+from bot.wecom.flood import FLOOD, TOO_FAST, MemoryFloodGuard, RedisFloodGuard, Verdict
 from models.org import RequestType
 from models.requests import NewRequest, Request, create_request, ordered_steps
 from models.seed import load_org_text, seed_org, validate_org
@@ -422,8 +422,8 @@ SECRET_WORD = re.compile(r"(^|_)(token|sig|signature|csrf|secret|password|aes_ke
                          re.I)
 # Comparisons with `==`/`!=` that are not secret checks.
 ALLOWED = {
-    ("bot/wecom.py", "token"), ("bot/wecom.py", "_token"),  # our access token vs the one that failed
-    ("bot/demo_wecom.py", "secret"),  # the demo's stand-in for WeCom's own server
+    ("bot/wecom/client.py", "token"), ("bot/wecom/client.py", "_token"),  # our access token vs the one that failed
+    ("bot/demo/standin.py", "secret"),  # the demo's stand-in for WeCom's own server
 }
 
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from bot.inbound import (
+from bot.wecom.inbound import (
     BadXml,
     dedup_key,
     expat_fields,

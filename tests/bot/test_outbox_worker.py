@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 from tortoise.transactions import in_transaction
 
-from bot.notifier import OutboxNotifier, OutboxWorker
-from bot.ratelimit import MemoryLimiter
-from bot.transport import WeComTransport
-from bot.wecom import WeComClient
+from bot.chat.ratelimit import MemoryLimiter
+from bot.wecom.client import WeComClient
+from bot.wecom.notifier import OutboxNotifier, OutboxWorker
+from bot.wecom.transport import WeComTransport
 from handlers.base import Message
 from models import outbox
 from models.outbox import OutboxMessage, OutboxStatus

@@ -1,4 +1,4 @@
-"""The mini-service pages (bot/pages.py) in the real app, on SQLite and PostgreSQL: signed
+"""The mini-service pages (bot/web/pages.py) in the real app, on SQLite and PostgreSQL: signed
 in through the fake WeCom OAuth, the lists and the detail (and who may see it), the three
 forms through the chat's use cases (rules, messages, one transaction with the
 notifications), CSRF, cancelling, escaping.
@@ -20,8 +20,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.dashboard import CLOCK
-from bot.links import SignedLinks
+from bot.web.dashboard import CLOCK
+from bot.web.links import SignedLinks
 from models.org import RequestType, User, Vehicle
 from models.outbox import OutboxMessage
 from models.requests import (
@@ -150,7 +150,7 @@ async def test_someone_switched_off_after_signing_in_is_refused(
 ) -> None:
     await login(client, fake_wecom, "wuli")
     assert (await client.get("/m", allow_redirects=False)).headers["Location"] == "/m/"
-    # switched off before any page asked (bot/users.py caches who is who for 30 s)
+    # switched off before any page asked (bot/chat/users.py caches who is who for 30 s)
     await User.filter(userid="wuli").update(active=False)
     assert "不在本局人员名单中" in await page(client, "/m/", 403)
     await post(client, "/m/new/repair", {"location": "1号楼", "category": "it", "description": "断网"},

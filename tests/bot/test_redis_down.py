@@ -20,11 +20,11 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.dedup import DatabaseDedup, RedisDedup
+from bot.chat.ratelimit import RedisLimiter
+from bot.chat.sessions import RedisSessions
 from bot.keys import DISPATCHER
-from bot.ratelimit import RedisLimiter
 from bot.redisguard import BREAKER, RedisBreaker
-from bot.sessions import RedisSessions
+from bot.wecom.dedup import DatabaseDedup, RedisDedup
 from models.inbound import InboundSeen
 from models.seed import seed_org
 from nlp import Nlu

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bot.ratelimit import RedisLimiter
+from bot.chat.ratelimit import RedisLimiter
+from bot.chat.sessions import RedisSessions
 from bot.redisguard import RedisBatches
-from bot.sessions import RedisSessions
 from nlp.state import state_key
 from tests.bot.conftest import drop_keys
 

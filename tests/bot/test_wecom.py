@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
-from bot.wecom import (
+from bot.wecom.client import (
     WeComBadCode,
     WeComClient,
     WeComConfigError,

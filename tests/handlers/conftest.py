@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dispatcher import Dispatcher
-from bot.links import SignedLinks
-from bot.notifier import OutboxWorker
-from bot.ratelimit import MemoryLimiter
-from bot.sessions import LocalSessions
+from bot.chat.dispatcher import Dispatcher
+from bot.chat.ratelimit import MemoryLimiter
+from bot.chat.sessions import LocalSessions
+from bot.web.links import SignedLinks
+from bot.wecom.notifier import OutboxWorker
 from handlers.base import Channel, Inbound, InboundKind, Links
 from models import org
 from models.seed import seed_org

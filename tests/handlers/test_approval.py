@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.links import SignedLinks
+from bot.web.links import SignedLinks
 from handlers.approval import OutcomeKind, apply_decision
 from handlers.base import Channel, InboundKind
 from models.org import RequestType, Vehicle

@@ -91,7 +91,7 @@ async def test_over_capacity(talk):
 
 
 async def test_the_form_path_uses_the_same_rules_and_messages(talk):
-    """check_facility / submit_facility, as bot/pages.py calls them: a room by id alone
+    """check_facility / submit_facility, as bot/web/pages.py calls them: a room by id alone
     gets its type; by type the smallest fitting room; the chat's messages."""
     ctx = await talk.dispatcher.context_for("wuli", Channel.WEB)
     assert ctx is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.dispatcher
+import bot.chat.dispatcher
 from bot.timers import SweepCounts, run_sealer, run_timers, sweep
 from handlers import reminders
 from models.db import close_db, init_db
@@ -40,9 +40,9 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 def routed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The reminders router in the dispatcher's list (after cancel), whether or not
     handlers/__init__.py lists it yet."""
-    routers = bot.dispatcher.ROUTERS
+    routers = bot.chat.dispatcher.ROUTERS
     if reminders.router not in routers:
-        monkeypatch.setattr(bot.dispatcher, "ROUTERS", [routers[0], reminders.router, *routers[1:]])
+        monkeypatch.setattr(bot.chat.dispatcher, "ROUTERS", [routers[0], reminders.router, *routers[1:]])
     yield
 
 

@@ -151,7 +151,7 @@ async def test_agree_inside_a_draft_is_not_an_approval(talk: Talk) -> None:
 
 
 async def test_the_form_path_uses_the_same_rules_and_messages(talk: Talk) -> None:
-    """submit_repair, as bot/pages.py calls it: the chat's questions for what is missing,
+    """submit_repair, as bot/web/pages.py calls it: the chat's questions for what is missing,
     a length limit, then the request and the dispatchers told in one transaction."""
     ctx = await talk.dispatcher.context_for("zhangsan", Channel.WEB)
     assert ctx is not None

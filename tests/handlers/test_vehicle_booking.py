@@ -165,7 +165,7 @@ async def test_a_vehicle_taken_between_summary_and_confirm(talk):
 
 
 async def test_the_form_path_uses_the_same_rules_and_messages(talk):
-    """check_vehicle / submit_vehicle, as bot/pages.py calls them: the chat's slots, the
+    """check_vehicle / submit_vehicle, as bot/web/pages.py calls them: the chat's slots, the
     chat's messages (without the chat's hints), the smallest free vehicle."""
     ctx = await talk.dispatcher.context_for("zhangsan", Channel.WEB)
     assert ctx is not None

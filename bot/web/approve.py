@@ -7,7 +7,7 @@ optional comment — no JavaScript, readable in WeCom's built-in browser.
     POST /approve/{token} ─ token ok? ─ OAuth session ─ approver? ─ CSRF ─► apply_decision
                                                                       (channel "web")
 
-The token (bot/links.py) is signed, names request, step and approver, and expires after
+The token (bot/web/links.py) is signed, names request, step and approver, and expires after
 72 h; it "works once" because the step it names is decided once: a second POST — or a
 decision made meanwhile by chat or card — finds the step decided and changes nothing.
 GET never changes anything. The decision itself is handlers.approval.apply_decision, the
@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.auth import check_csrf, csrf_token, error_page, require_user
 from bot.keys import DISPATCHER, SETTINGS
-from bot.links import LinkError, SignedLinks
+from bot.web.auth import check_csrf, csrf_token, error_page, require_user
+from bot.web.links import LinkError, SignedLinks
 from handlers.approval import Outcome, OutcomeKind, apply_decision
 from handlers.base import Channel
 from handlers.common import TYPE_NAMES, fmt_day, request_facts, status_name
@@ -41,7 +41,7 @@ from models.requests import (
     ordered_steps,
 )
 
-log = logging.getLogger("bot.approve")
+log = logging.getLogger("bot.web.approve")
 
 MAX_COMMENT = 500
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.notifier import DeliveryError, OutboxNotifier, Transport
-from bot.sessions import Session, Sessions
-from bot.users import UserDirectory
+from bot.chat.sessions import Session, Sessions
+from bot.chat.users import UserDirectory
+from bot.wecom.notifier import DeliveryError, OutboxNotifier, Transport
 from handlers import ROUTERS, find_handler, text_handlers
 from handlers.approval import decide_from_card
 from handlers.base import Channel, Ctx, Inbound, InboundKind, Links, NoLinks, Reply, UserInfo

@@ -4,7 +4,7 @@ GET is WeCom's URL verification: check the signature, decrypt `echostr`, answer 
 plaintext alone. POST: check the query and the body (size, UTF-8, no DOCTYPE/entities/PIs),
 verify the signature, decrypt with wechatpy, check the inner XML the same way, parse it to
 an `Inbound`, refuse another corp or agent, dedup, count it against the user's flood limit
-(bot/flood.py: over the limit it is answered politely once and not processed; with Redis,
+(bot/wecom/flood.py: over the limit it is answered politely once and not processed; with Redis,
 dedup and count are one round trip), hand it to
 the dispatcher (a tracked background task) and answer an empty 200 at once — an empty body
 means "no passive reply".
@@ -34,10 +34,10 @@ from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.dedup import DedupStore, RedisDedup
-from bot.flood import FLOOD, TOO_FAST, FloodGuard, MemoryFloodGuard, RedisFloodGuard, Verdict
-from bot.inbound import BadXml, parse_envelope, safe_fields
 from bot.keys import DEDUP, DISPATCHER, SETTINGS
+from bot.wecom.dedup import DedupStore, RedisDedup
+from bot.wecom.flood import FLOOD, TOO_FAST, FloodGuard, MemoryFloodGuard, RedisFloodGuard, Verdict
+from bot.wecom.inbound import BadXml, parse_envelope, safe_fields
 from handlers.base import Reply
 from settings import Settings, valid_aes_key
 

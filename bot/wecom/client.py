@@ -29,7 +29,7 @@ import aiohttp
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from bot.keys import REDIS, SETTINGS, WECOM
+from bot.keys import REDIS, SETTINGS
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -351,6 +351,9 @@ class WeComClient:
         params = {"department_id": str(department_id), "fetch_child": "1" if fetch_child else "0"}
         data = await self.call("GET", "user/list", params)
         return list(data.get("userlist", []))
+
+
+WECOM: web.AppKey[WeComClient] = web.AppKey("wecom")
 
 
 async def wecom_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -1,5 +1,5 @@
 """`python main.py demo`: the demo organisation with some history, served with
-`/dev/chat`, a phone simulator, and an in-process stand-in for WeCom (bot/demo_wecom.py).
+`/dev/chat`, a phone simulator, and an in-process stand-in for WeCom (bot/demo/standin.py).
 Only mounted in demo mode.
 
     browser /dev/chat ──type──► /dev/chat/api/send ──encrypted XML, as WeCom──► /wecom/callback
@@ -34,16 +34,16 @@ import aiohttp
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from bot.demo_wecom import API_PREFIX, OAUTH_PATH, SIMULATOR_COOKIE, setup_demo_wecom
+from bot.demo.standin import API_PREFIX, OAUTH_PATH, SIMULATOR_COOKIE, setup_demo_wecom
 from bot.keys import SETTINGS
 from models import org
 from models.db import close_db, init_db
 from models.seed import seed_org
 from settings import Settings
 
-log = logging.getLogger("bot.devchat")
+log = logging.getLogger("bot.demo.chat")
 
-DEMO_ORG = Path(__file__).parent / "demo" / "organisation.yaml"
+DEMO_ORG = Path(__file__).parent / "organisation.yaml"
 DEFAULT_PUBLIC_BASE = "http://127.0.0.1:8080"
 CLIENT = web.AppKey("devchat_client", aiohttp.ClientSession)
 MAX_PER_USER = 500
@@ -411,7 +411,7 @@ def build_demo_app(settings: Settings, **options: Any) -> tuple[web.Application,
 
 
 async def run_demo(settings: Settings) -> int:
-    from bot.cli import serve
+    from bot.serving import serve
 
     given_token = settings.admin_token is not None  # then it is not printed
     settings = demo_settings(settings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.notifier import DUPLICATE_CHECK_SECONDS, DeliveryError
-from bot.wecom import WeComClient, WeComError, WeComUnavailable
+from bot.wecom.client import WeComClient, WeComError, WeComUnavailable
+from bot.wecom.notifier import DUPLICATE_CHECK_SECONDS, DeliveryError
 from models.outbox import MessageKind
 
 

@@ -20,12 +20,12 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from bot.keys import SETTINGS, WECOM
-from bot.wecom import WeComError, WeComUnavailable
+from bot.keys import SETTINGS
+from bot.wecom.client import WECOM, WeComError, WeComUnavailable
 from models import org
 from settings import Settings
 
-log = logging.getLogger("bot.auth")
+log = logging.getLogger("bot.web.auth")
 
 SESSION_COOKIE = "jg_session"
 SESSION_SECONDS = 8 * 3600

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.ratelimit import SendLimiter
+from bot.chat.ratelimit import SendLimiter
 from handlers.base import Message
 from models import outbox
 

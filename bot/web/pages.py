@@ -5,12 +5,12 @@ instead of the chat, through the same use cases and with the same messages.
     GET  /m/requests                我的申请: open ones, then the latest finished ones
     GET  /m/requests/{no}           one request and its steps (those involved only)
     POST /m/requests/{no}/cancel    cancel one's own request (handlers.cancel)
-    GET  /m/pending                 待我审批, each with its approve link (bot/approve.py)
+    GET  /m/pending                 待我审批, each with its approve link (bot/web/approve.py)
     GET|POST /m/new/vehicle         用车申请   (handlers.vehicle_booking.submit_vehicle)
     GET|POST /m/new/facility        场地预约   (handlers.facility_reservation.submit_facility)
     GET|POST /m/new/repair          报修       (handlers.repair.submit_repair)
 
-Every page needs the WeCom OAuth session (bot/auth.py); every POST carries the user's
+Every page needs the WeCom OAuth session (bot/web/auth.py); every POST carries the user's
 CSRF token. A form's fields become the chat's slots; the handler checks them with the
 chat's rules and writes the request and its notifications in one transaction, or
 returns the problem, which the form shows above the user's own values.
@@ -30,9 +30,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.auth import check_csrf, csrf_token, error_page, require_user
-from bot.dashboard import CLOCK
 from bot.keys import DISPATCHER, SETTINGS
+from bot.web.auth import check_csrf, csrf_token, error_page, require_user
+from bot.web.dashboard import CLOCK
 from handlers import facility_reservation, repair, status, vehicle_booking
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one

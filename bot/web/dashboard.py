@@ -32,8 +32,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.auth import error_page, require_admin
 from bot.keys import SETTINGS
+from bot.web.auth import error_page, require_admin
 from models import stats
 from models.org import Department
 from models.stats import Scope

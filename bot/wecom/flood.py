@@ -22,7 +22,7 @@ from aiohttp import web
 
 from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBatches, RedisBreaker
 
-log = logging.getLogger("bot.flood")
+log = logging.getLogger("bot.wecom.flood")
 
 FLOOD_LIMIT = 20  # messages a user may send in one window; more are not processed
 FLOOD_WINDOW = 60  # seconds

@@ -29,8 +29,8 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 from tortoise.queryset import QuerySet
 
-from bot.dashboard import clock_now
 from bot.keys import SETTINGS
+from bot.web.dashboard import clock_now
 from models.org import Facility, RequestType, User
 from models.requests import Request, RequestStatus
 from settings import Settings

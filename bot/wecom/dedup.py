@@ -109,7 +109,7 @@ class DatabaseDedup:
             log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
 
 
-# One round trip for a delivery and its user's flood count (bot/flood.py): the counter
+# One round trip for a delivery and its user's flood count (bot/wecom/flood.py): the counter
 # moves only when the key is new, so WeCom's retries of a message do not count twice.
 _SET_AND_COUNT = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return -1 end

@@ -25,11 +25,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.ratelimit import MemoryLimiter, RedisLimiter
+from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
 from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, Command, RedisBatches, RedisBreaker
 from nlp.state import STATE_TTL_SECONDS, MemoryStorage, state_key
 
-log = logging.getLogger("bot.sessions")
+log = logging.getLogger("bot.chat.sessions")
 
 LOCK_LEASE_MS = 30_000
 

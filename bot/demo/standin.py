@@ -37,7 +37,7 @@ CODE_SECONDS = 300
 
 
 class Phones(Protocol):
-    """Where messages end up: the simulator's hub (bot.devchat.DevChatHub)."""
+    """Where messages end up: the simulator's hub (bot.demo.chat.DevChatHub)."""
 
     def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None: ...
 

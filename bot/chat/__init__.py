@@ -1,0 +1,1 @@
+"""The conversation runtime: per-user dispatch, dialogue state, user lookup, send budget."""
