@@ -25,6 +25,7 @@ from bot.web.calendar import setup_calendar
 from bot.web.dashboard import setup_dashboard
 from bot.web.links import SignedLinks
 from bot.web.pages import setup_pages
+from bot.web.templating import setup_templates
 from bot.wecom.callback import setup_callback
 from bot.wecom.client import WECOM, wecom_ctx
 from bot.wecom.dedup import make_dedup
@@ -68,6 +69,7 @@ def create_app(
         app[NLU] = nlu
     resources = [db_ctx] if manage_db else []
     app.cleanup_ctx.extend([*resources, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx, timers_ctx])
+    setup_templates(app)
     setup_callback(app)
     setup_auth(app)
     setup_dashboard(app)
