@@ -61,7 +61,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _audit(command: str, no: int, settings: Settings) -> int:
-    from models import audit
+    from models import audit_chain as audit
     from models.db import close_db, init_db, is_sqlite
 
     # PostgreSQL is not migrated from here (`serve` does that).

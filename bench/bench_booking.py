@@ -41,15 +41,10 @@ from tortoise import connections  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from models.db import close_db, generate_schema, init_db, is_sqlite  # noqa: E402
+from models.errors import Conflict  # noqa: E402
+from models.holds import POSTGRES_CONSTRAINTS, free_facilities, free_vehicles  # noqa: E402
 from models.org import Facility, FacilityType, RequestType, User, Vehicle  # noqa: E402
-from models.requests import (  # noqa: E402
-    POSTGRES_CONSTRAINTS,
-    Conflict,
-    NewRequest,
-    create_request,
-    free_facilities,
-    free_vehicles,
-)
+from models.requests import NewRequest, create_request  # noqa: E402
 from models.seed import seed_org  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -33,19 +33,14 @@ from handlers.common import (
     notify_approver,
     status_name,
 )
+from models.decisions import DecisionResult, decide
+from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
 from models.requests import (
-    AlreadyDecided,
-    Conflict,
     Decision,
-    DecisionResult,
-    InvalidState,
-    NotAllowed,
-    NotFound,
     Request,
     RequestStatus,
     current_step,
-    decide,
     get_request,
     ordered_steps,
     pending_for,

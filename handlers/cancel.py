@@ -14,19 +14,10 @@ from tortoise.transactions import in_transaction
 from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import describe, status_name
 from handlers.forms import is_yes
+from models.decisions import cancel, cancellable
+from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import RequestType, Role, users_with_role
-from models.requests import (
-    InvalidState,
-    NotAllowed,
-    NotFound,
-    Request,
-    RequestStatus,
-    cancel,
-    cancellable,
-    get_request,
-    open_requests_of,
-    ordered_steps,
-)
+from models.requests import Request, RequestStatus, get_request, open_requests_of, ordered_steps
 from nlp.types import Intent, Parse
 
 router = Router("cancel")

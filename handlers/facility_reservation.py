@@ -50,20 +50,10 @@ from handlers.forms import (
     read_times,
     window_of,
 )
+from models.errors import Conflict, NoApprover, RequestError
+from models.holds import facility_key, free_facilities, next_free_start
 from models.org import Facility, FacilityType, RequestType
-from models.requests import (
-    Conflict,
-    NewRequest,
-    NoApprover,
-    Request,
-    RequestError,
-    RequestStatus,
-    create_request,
-    facility_key,
-    free_facilities,
-    next_free_start,
-    ordered_steps,
-)
+from models.requests import NewRequest, Request, RequestStatus, create_request, ordered_steps
 from nlp.numbers import to_int
 from nlp.types import Intent, Parse
 

@@ -18,7 +18,7 @@ models/requests.py and writes its notifications in that transaction, so several
 processes sweeping at once send each message once, and a restart loses nothing.
 
 Limits are working time (Monday–Friday 09:00–12:00, 13:30–17:30 in `BOT_TIMEZONE`; see
-`models.requests.WORK_PERIODS`; public holidays are not modelled): a step that starts
+`models.worktime.WORK_PERIODS`; public holidays are not modelled): a step that starts
 waiting on Friday evening is reminded on Monday, a repair reported at night reminds
 the dispatchers half an hour into the next working morning.
 """
@@ -34,16 +34,20 @@ from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
 from handlers.common import describe, fmt_day, fmt_window, status_name
+from models.audit import AuditLog
+from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, User, dept_head_for, users_with_role
 from models.requests import (
-    AuditLog,
-    InvalidState,
-    NotAllowed,
-    NotFound,
     Request,
     RequestStatus,
+    current_step,
+    get_request,
+    open_requests_of,
+    ordered_steps,
+)
+from models.sql import utc
+from models.timers import (
     WaitingStep,
-    add_working_time,
     awaiting_checkin,
     checkins_to_ask,
     claim_checkin_ask,
@@ -52,16 +56,12 @@ from models.requests import (
     claim_step_reminder,
     claim_urge,
     confirm_checkin,
-    current_step,
-    get_request,
-    open_requests_of,
-    ordered_steps,
     release_unconfirmed,
     unassigned_repairs,
     unconfirmed_rooms,
-    utc,
     waiting_steps,
 )
+from models.worktime import add_working_time
 from nlp.types import Parse
 
 log = logging.getLogger("handlers.reminders")

@@ -26,21 +26,10 @@ from tortoise.transactions import in_transaction
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
 from handlers.common import notify_applicant, status_name
 from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
+from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import Department, RequestType, Role, users_with_role
-from models.requests import (
-    InvalidState,
-    NewRequest,
-    NotAllowed,
-    NotFound,
-    Request,
-    RequestError,
-    RequestStatus,
-    assign_repair,
-    create_request,
-    get_request,
-    progress_repair,
-    rate_repair,
-)
+from models.repairs import assign_repair, progress_repair, rate_repair
+from models.requests import NewRequest, Request, RequestStatus, create_request, get_request
 from nlp.types import Intent, Parse
 
 router = Router("repair")

@@ -51,19 +51,10 @@ from handlers.forms import (
     read_times,
     window_of,
 )
+from models.errors import Conflict, NoApprover, RequestError
+from models.holds import driver_key, free_vehicles, next_free_start, vehicle_key
 from models.org import RequestType, Vehicle, max_vehicle_seats
-from models.requests import (
-    Conflict,
-    NewRequest,
-    NoApprover,
-    RequestError,
-    create_request,
-    driver_key,
-    free_vehicles,
-    next_free_start,
-    ordered_steps,
-    vehicle_key,
-)
+from models.requests import NewRequest, create_request, ordered_steps
 from nlp.types import Intent, Parse
 
 log = logging.getLogger("handlers.vehicle_booking")

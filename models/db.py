@@ -14,9 +14,7 @@ Adding or changing a table:
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +22,13 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from models.holds import POSTGRES_CONSTRAINTS
+from models.org import forget_cached_org
+
 # Every module that defines tables; aerich and Tortoise.init both read this list.
-MODEL_MODULES: list[str] = ["models.org", "models.outbox", "models.requests", "models.inbound"]
+MODEL_MODULES: list[str] = [
+    "models.org", "models.outbox", "models.requests", "models.holds", "models.audit", "models.inbound",
+]
 
 APP = "models"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -36,24 +39,6 @@ _MIGRATION_LOCK = 0x6A677377_6A000001
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite://")
-
-
-_PLACEHOLDER = re.compile(r"\?(\d*)")
-
-
-def in_dialect(conn: Any, sql: str) -> str:
-    """`sql` written with SQLite's placeholders — `?` in order, or `?N` for parameter N
-    (used more than once) — as `conn`'s database takes them: PostgreSQL's `$1`, `$2`, ….
-    Only for our own fixed SQL: a `?` inside a literal would be turned too."""
-    if conn.capabilities.dialect != "postgres":
-        return sql
-    return _numbered(sql)
-
-
-@lru_cache(maxsize=512)
-def _numbered(sql: str) -> str:
-    counter = iter(range(1, sql.count("?") + 1))
-    return _PLACEHOLDER.sub(lambda m: f"${m.group(1) or next(counter)}", sql)
 
 
 async def _after_release(conn: Any) -> None:
@@ -91,8 +76,6 @@ async def init_db(url: str, *, create_schema: bool = True) -> None:
     # of the process; a re-init on another backend (the tests: SQLite, then PostgreSQL)
     # would reuse the other dialect's SQL.
     EXECUTOR_CACHE.clear()
-    from models.org import forget_cached_org
-
     forget_cached_org()  # another database: nothing read from the last one holds
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
     if not create_schema:
@@ -106,8 +89,6 @@ async def init_db(url: str, *, create_schema: bool = True) -> None:
 async def generate_schema() -> None:
     """The schema straight from the models, without migrations (SQLite; PostgreSQL test
     databases), with the PostgreSQL-only DDL the migrations also carry."""
-    from models.requests import POSTGRES_CONSTRAINTS
-
     await Tortoise.generate_schemas(safe=True)
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":

@@ -10,7 +10,7 @@ import hashlib
 from tortoise import connections, fields
 from tortoise.models import Model
 
-from models.db import in_dialect
+from models.sql import in_dialect
 
 MAX_KEY = 160  # longer keys are stored as their sha256
 

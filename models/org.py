@@ -17,7 +17,7 @@ from typing import Any
 from tortoise import connections, fields
 from tortoise.models import Model
 
-from models.db import in_dialect
+from models.sql import in_dialect
 
 
 class Role(StrEnum):

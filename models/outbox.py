@@ -30,7 +30,7 @@ from tortoise import connections, fields
 from tortoise.expressions import F
 from tortoise.models import Model
 
-from models.db import in_dialect
+from models.sql import in_dialect
 
 MAX_ERROR_LENGTH = 2000
 

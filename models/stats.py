@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from models.audit import AuditLog
 from models.org import Department, Facility, RequestType, User, Vehicle
-from models.requests import NUMBER_BASE, ApprovalStep, AuditLog, Request, RequestStatus
+from models.requests import NUMBER_BASE, ApprovalStep, Request, RequestStatus
 
 ASSIGN_LIMIT = timedelta(minutes=30)  # a repair gets a worker within this
 FINISH_LIMIT = timedelta(hours=24)  # a repair is done within this of being reported

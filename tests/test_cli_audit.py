@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from tortoise import connections
 
+from models.audit import AuditHead, AuditLog
 from models.db import close_db, is_sqlite
-from models.requests import AuditHead, AuditLog, Decision, decide
+from models.decisions import decide
+from models.requests import Decision
 from tests.models.test_requests import _postgres_org, _sqlite_org, at, book_vehicle
 
 MAIN = Path(__file__).resolve().parent.parent / "main.py"

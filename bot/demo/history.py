@@ -16,25 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from models.decisions import cancel, decide
+from models.errors import Conflict, RequestError
 from models.org import Facility, RequestType, Role, User, Vehicle, users_with_role
+from models.repairs import assign_repair, complete_request, progress_repair, rate_repair
 from models.requests import (
-    Conflict,
     Decision,
     NewRequest,
     Request,
-    RequestError,
     RequestStatus,
-    assign_repair,
-    cancel,
-    complete_request,
-    confirm_checkin,
     create_request,
-    decide,
     get_request,
     ordered_steps,
-    progress_repair,
-    rate_repair,
 )
+from models.timers import confirm_checkin
 
 DAYS_BACK = 30
 DAYS_AHEAD = 6

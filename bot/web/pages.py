@@ -38,12 +38,12 @@ from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
 from handlers.common import TYPE_NAMES, describe, status_name
 from handlers.forms import Problem, Submitted
+from models.decisions import cancellable
 from models.org import Facility, FacilityType, RequestType
 from models.requests import (
     LIVE,
     Request,
     RequestStatus,
-    cancellable,
     current_step,
     get_request,
     open_requests_of,

@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.keys import SETTINGS
 from bot.web.api import setup_api
+from models.decisions import decide
 from models.org import RequestType, Vehicle
-from models.requests import Decision, NewRequest, create_request, decide
+from models.requests import Decision, NewRequest, create_request
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings

@@ -19,14 +19,14 @@ from itsdangerous import TimestampSigner
 from bot.app import create_app
 from bot.web import auth
 from bot.web.links import SignedLinks
+from models.audit import AuditLog
+from models.decisions import cancel
 from models.org import RequestType, Vehicle
 from models.outbox import OutboxMessage
 from models.requests import (
-    AuditLog,
     NewRequest,
     Request,
     RequestStatus,
-    cancel,
     create_request,
     get_request,
     ordered_steps,

@@ -16,15 +16,10 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.web.calendar import calendar_sig, calendar_url, escape_text, fold
 from bot.web.dashboard import CLOCK
+from models.decisions import cancel, decide
 from models.org import RequestType, Vehicle
-from models.requests import (
-    Decision,
-    NewRequest,
-    cancel,
-    complete_request,
-    create_request,
-    decide,
-)
+from models.repairs import complete_request
+from models.requests import Decision, NewRequest, create_request
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings

@@ -24,8 +24,9 @@ from bot.wecom.notifier import OutboxNotifier, OutboxWorker
 from bot.wecom.transport import WeComTransport
 from handlers.base import Message
 from handlers.common import notify_approver
+from models.audit import AuditLog
 from models.outbox import MessageKind, OutboxMessage, OutboxStatus
-from models.requests import AuditLog, Request, RequestStatus, get_request, ordered_steps
+from models.requests import Request, RequestStatus, get_request, ordered_steps
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings

@@ -18,16 +18,10 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.web import dashboard
 from bot.web.dashboard import CLOCK
+from models.decisions import decide
 from models.org import RequestType, Vehicle
-from models.requests import (
-    Decision,
-    NewRequest,
-    RequestStatus,
-    assign_repair,
-    create_request,
-    decide,
-    progress_repair,
-)
+from models.repairs import assign_repair, progress_repair
+from models.requests import Decision, NewRequest, RequestStatus, create_request
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings

@@ -22,17 +22,11 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.web.dashboard import CLOCK
 from bot.web.links import SignedLinks
+from models.audit import AuditLog
+from models.holds import Hold
 from models.org import RequestType, User, Vehicle
 from models.outbox import OutboxMessage
-from models.requests import (
-    ApprovalStep,
-    AuditLog,
-    Hold,
-    NewRequest,
-    Request,
-    RequestStatus,
-    create_request,
-)
+from models.requests import ApprovalStep, NewRequest, Request, RequestStatus, create_request
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings

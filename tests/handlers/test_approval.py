@@ -12,16 +12,15 @@ import pytest
 from bot.web.links import SignedLinks
 from handlers.approval import OutcomeKind, apply_decision
 from handlers.base import Channel, InboundKind
+from models.audit import AuditLog
+from models.holds import Hold, free_vehicles
 from models.org import RequestType, Vehicle
 from models.requests import (
-    AuditLog,
     Decision,
-    Hold,
     NewRequest,
     Request,
     RequestStatus,
     create_request,
-    free_vehicles,
     get_request,
     ordered_steps,
 )

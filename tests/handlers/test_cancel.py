@@ -3,7 +3,8 @@ before it starts), who is told, and the resource free again at once."""
 
 from __future__ import annotations
 
-from models.requests import Hold, RequestStatus, free_vehicles, get_request
+from models.holds import Hold, free_vehicles
+from models.requests import RequestStatus, get_request
 from tests.handlers.conftest import Talk
 from tests.handlers.test_approval import book_vehicle, status_of
 

@@ -22,8 +22,9 @@ from handlers.facility_reservation import (
     weekly_repeat,
 )
 from handlers.forms import Problem, Submitted
+from models.holds import Hold
 from models.org import Facility, FacilityType
-from models.requests import ApprovalStep, Hold, Request, RequestStatus
+from models.requests import ApprovalStep, Request, RequestStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 27)

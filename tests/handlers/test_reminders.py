@@ -14,18 +14,12 @@ import pytest
 import bot.chat.dispatcher
 from bot.timers import SweepCounts, run_sealer, run_timers, sweep
 from handlers import reminders
+from models.audit import AuditLog
 from models.db import close_db, init_db
+from models.decisions import decide
 from models.org import RequestType, Role, User, UserRole
-from models.requests import (
-    AuditLog,
-    Decision,
-    NewRequest,
-    Request,
-    RequestStatus,
-    assign_repair,
-    create_request,
-    decide,
-)
+from models.repairs import assign_repair
+from models.requests import Decision, NewRequest, Request, RequestStatus, create_request
 from settings import SettingsError, load_settings
 from tests.conftest import TZ
 from tests.handlers.conftest import Talk
@@ -356,8 +350,8 @@ async def test_the_loop_survives_a_failing_pass(sqlite_db: None) -> None:
 
 
 async def test_the_sealer_links_new_audit_records(sqlite_db: None) -> None:
-    from models import audit as chain
-    from models.requests import audit
+    from models import audit_chain as chain
+    from models.audit import audit
 
     task = asyncio.create_task(run_sealer(interval=0.01))
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from handlers import repair
 from handlers.base import Channel, InboundKind
 from handlers.forms import Problem, Submitted
-from models.requests import AuditLog, RequestStatus, get_request
+from models.audit import AuditLog
+from models.requests import RequestStatus, get_request
 from tests.handlers.conftest import Talk
 from tests.handlers.test_status import report_repair
 

@@ -12,7 +12,8 @@ import pytest
 from handlers.base import Channel
 from handlers.forms import Problem, Submitted, day_said, duration_in, read_times
 from handlers.vehicle_booking import Checked, check_vehicle, purpose_in, submit_vehicle
-from models.requests import ApprovalStep, Hold, Request, RequestStatus
+from models.holds import Hold
+from models.requests import ApprovalStep, Request, RequestStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -11,15 +11,11 @@ from datetime import datetime, timedelta
 import pytest
 from tortoise import connections
 
-from models import audit as chain
+from models import audit_chain as chain
+from models.audit import AuditHead, AuditLog, audit
 from models.db import close_db, is_sqlite
-from models.requests import (
-    AuditHead,
-    AuditLog,
-    Decision,
-    audit,
-    decide,
-)
+from models.decisions import decide
+from models.requests import Decision
 from tests.models.test_requests import _postgres_org, _sqlite_org, at, book_room, book_vehicle
 from tests.models.test_requests_concurrency import APPLICANTS, _wide_pool
 
@@ -154,7 +150,7 @@ async def test_a_changed_and_rehashed_record_is_named(org: str, now: datetime) -
     await three_requests(now)
     rows = await records()
     target = rows[1]
-    from models.requests import audit_hash
+    from models.audit import audit_hash
 
     target.actor = "wangke"
     target.hash = audit_hash(

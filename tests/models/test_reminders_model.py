@@ -10,17 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from models.audit import AuditLog
+from models.decisions import cancel, decide
+from models.errors import InvalidState
+from models.holds import Hold
 from models.org import RequestType, User
 from models.requests import (
-    AuditLog,
     Decision,
-    Hold,
-    InvalidState,
     NewRequest,
     Request,
     RequestStatus,
-    add_working_time,
-    cancel,
+    create_request,
+    current_step,
+    get_request,
+)
+from models.seed import seed_org
+from models.timers import (
     checkins_to_ask,
     claim_checkin_ask,
     claim_dispatch_reminder,
@@ -28,17 +33,12 @@ from models.requests import (
     claim_step_reminder,
     claim_urge,
     confirm_checkin,
-    create_request,
-    current_step,
-    decide,
-    get_request,
     release_unconfirmed,
     unassigned_repairs,
     unconfirmed_rooms,
     waiting_steps,
-    working_time,
 )
-from models.seed import seed_org
+from models.worktime import add_working_time, working_time
 from tests.conftest import TZ
 
 GOOD = Path(__file__).with_name("org_good.yaml")

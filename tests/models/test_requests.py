@@ -16,45 +16,45 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from models.audit import AuditLog
 from models.db import close_db, init_db, is_sqlite
-from models.org import Facility, RequestType, User, Vehicle
-from models.requests import (
+from models.decisions import cancel, decide
+from models.errors import (
     AlreadyDecided,
-    ApprovalStep,
-    AuditLog,
     Conflict,
-    Decision,
-    Hold,
     InvalidState,
-    NewRequest,
     NotAllowed,
     NotFound,
-    Request,
     RequestError,
-    RequestStatus,
-    assign_repair,
+)
+from models.holds import (
+    Hold,
     busy_resources,
-    cancel,
-    complete_request,
-    create_request,
-    current_step,
-    decide,
     driver_key,
     facility_key,
     free_facilities,
     free_vehicles,
-    get_request,
     next_free_start,
+    vehicle_key,
+)
+from models.org import Facility, RequestType, User, Vehicle
+from models.repairs import assign_repair, complete_request, progress_repair, rate_repair
+from models.requests import (
+    ApprovalStep,
+    Decision,
+    NewRequest,
+    Request,
+    RequestStatus,
+    create_request,
+    current_step,
+    get_request,
     open_requests_of,
     pending_for,
     plan_steps,
-    progress_repair,
-    rate_repair,
     to_api,
-    utc,
-    vehicle_key,
 )
 from models.seed import seed_org
+from models.sql import utc
 from tests.conftest import TZ, _reset_postgres
 
 GOOD = Path(__file__).with_name("org_good.yaml")

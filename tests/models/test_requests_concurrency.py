@@ -15,25 +15,21 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+import models.holds as holds
 import models.requests as req
+from models.audit import AuditLog
 from models.db import close_db, init_db, is_sqlite
+from models.decisions import cancel, decide
+from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed
+from models.holds import Hold, free_vehicles
 from models.org import RequestType, User
 from models.requests import (
-    AlreadyDecided,
     ApprovalStep,
-    AuditLog,
-    Conflict,
     Decision,
-    Hold,
-    InvalidState,
     NewRequest,
-    NotAllowed,
     Request,
     RequestStatus,
-    cancel,
     create_request,
-    decide,
-    free_vehicles,
     get_request,
 )
 from tests.models.test_requests import _postgres_org, _sqlite_org, at, book_room, book_vehicle, vid
@@ -338,7 +334,7 @@ async def test_a_deadlock_between_overlapping_holds_is_a_lost_race(
     async def deadlocked(*args: Any, **kwargs: Any) -> None:
         raise Deadlock("deadlock detected")
 
-    monkeypatch.setattr(req.Hold, "bulk_create", deadlocked)
+    monkeypatch.setattr(holds.Hold, "bulk_create", deadlocked)
     with pytest.raises(Conflict) as caught:
         await book_vehicle("zhangsan", at(28, 10), at(28, 12))
     assert isinstance(caught.value.__cause__, Deadlock)
@@ -350,7 +346,7 @@ async def test_a_deadlock_between_overlapping_holds_is_a_lost_race(
     async def other(*args: Any, **kwargs: Any) -> None:
         raise Other("canceling statement")
 
-    monkeypatch.setattr(req.Hold, "bulk_create", other)
+    monkeypatch.setattr(holds.Hold, "bulk_create", other)
     with pytest.raises(Other):
         await book_vehicle("zhangsan", at(28, 10), at(28, 12))
 
@@ -367,8 +363,8 @@ async def test_exclusion_constraint_alone_under_concurrency(
     async def nothing_busy(*args: Any, **kwargs: Any) -> set[str]:
         return set()
 
-    monkeypatch.setattr(req, "lock_resources", no_lock)
-    monkeypatch.setattr(req, "busy_resources", nothing_busy)
+    monkeypatch.setattr(holds, "lock_resources", no_lock)
+    monkeypatch.setattr(holds, "busy_resources", nothing_busy)
     ok, errors = await outcomes(
         [book_vehicle(APPLICANTS[i % 7], at(28, 10), at(28, 12, i)) for i in range(20)]
     )
@@ -394,7 +390,7 @@ async def test_constraint_conflict_leaves_the_callers_transaction_usable(
     async def nothing_busy(*args: Any, **kwargs: Any) -> set[str]:
         return set()
 
-    monkeypatch.setattr(req, "busy_resources", nothing_busy)
+    monkeypatch.setattr(holds, "busy_resources", nothing_busy)
     async with in_transaction():
         with pytest.raises(Conflict) as e:
             await book_vehicle("wuli", at(28, 11), at(28, 13))
@@ -420,7 +416,7 @@ async def test_change_vehicle_into_a_conflict_rolls_back_the_decision(
     async def nothing_busy(*args: Any, **kwargs: Any) -> set[str]:
         return set()
 
-    monkeypatch.setattr(req, "busy_resources", nothing_busy)
+    monkeypatch.setattr(holds, "busy_resources", nothing_busy)
     with pytest.raises(Conflict):
         await decide(r.no, "wangke", Decision.APPROVE, now, CHAT, vehicle_id=await vid("沪A67890"))
     fetched = await get_request(r.no)

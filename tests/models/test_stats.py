@@ -11,20 +11,17 @@ from typing import Any
 import pytest
 
 from models import stats
+from models.decisions import cancel, decide
 from models.org import RequestType, Vehicle
+from models.repairs import assign_repair, complete_request, progress_repair
 from models.requests import (
     Decision,
     NewRequest,
     Request,
     RequestStatus,
-    assign_repair,
-    cancel,
-    complete_request,
     create_request,
     current_step,
-    decide,
     get_request,
-    progress_repair,
 )
 from models.seed import seed_org
 from models.stats import Scope

@@ -1,0 +1,49 @@
+"""What a rule says when it refuses a change: each error carries what a handler needs to
+tell the user what to do. Nothing was written when one is raised."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.requests import ApprovalStep, Request
+
+
+class RequestError(Exception):
+    """A rule refused the change; nothing was written."""
+
+
+class NotFound(RequestError):
+    def __init__(self, no: int) -> None:
+        super().__init__(f"no request #{no}")
+        self.no = no
+
+
+class NotAllowed(RequestError):
+    pass
+
+
+class InvalidState(RequestError):
+    def __init__(self, request: Request, wanted: str) -> None:
+        super().__init__(f"#{request.no} is {request.status}, cannot {wanted}")
+        self.request = request
+        self.wanted = wanted
+
+
+class AlreadyDecided(RequestError):
+    def __init__(self, step: ApprovalStep) -> None:
+        super().__init__(f"step {step.id} already decided: {step.decision}")
+        self.step = step
+
+
+class Conflict(RequestError):
+    def __init__(self, resources: Sequence[str]) -> None:
+        super().__init__(f"already held: {', '.join(resources)}")
+        self.resources = list(resources)
+
+
+class NoApprover(RequestError):
+    def __init__(self, role: str) -> None:
+        super().__init__(f"nobody can approve as {role}")
+        self.role = role

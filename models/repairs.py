@@ -1,0 +1,106 @@
+"""A repair's way: the dispatcher assigns a worker, the worker starts and finishes, the
+applicant rates; and a booking whose window has passed is completed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from models.audit import audit
+from models.errors import InvalidState, NotAllowed, NotFound, RequestError
+from models.holds import release_holds
+from models.org import RequestType, Role, User
+from models.requests import Request, RequestStatus, locked_request, set_status
+from models.sql import utc
+
+
+async def assign_repair(
+    no: int, dispatcher: str, worker: str, now: datetime, channel: str
+) -> Request:
+    async with in_transaction():
+        request = await locked_request(no, now)
+        if request.type is not RequestType.REPAIR_REQUEST:
+            raise NotFound(no)
+        user = await User.get_or_none(userid=worker, active=True)
+        if user is None or not await user.role_links.filter(role=Role.REPAIR_WORKER).exists():
+            raise NotAllowed(f"{worker} is not a repair worker")
+        before = request.status
+        if not await set_status(
+            request, RequestStatus.ASSIGNED, [RequestStatus.PENDING, RequestStatus.ASSIGNED], now
+        ):
+            raise InvalidState(request, "assign")
+        await Request.filter(id=request.id).update(assignee_id=user.id)
+        request.assignee = user
+        await audit(
+            request,
+            dispatcher,
+            "assign",
+            channel,
+            now,
+            from_status=before,
+            to_status=request.status,
+            worker=worker,
+        )
+    return request
+
+
+async def progress_repair(
+    no: int, worker: str, to: RequestStatus, now: datetime, channel: str, *, note: str | None = None
+) -> Request:
+    """The assigned worker starts (in_progress) or finishes (completed) the repair."""
+    allowed = {
+        RequestStatus.IN_PROGRESS: [RequestStatus.ASSIGNED],
+        RequestStatus.COMPLETED: [RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS],
+    }
+    if to not in allowed:
+        raise RequestError(f"a repair goes to in_progress or completed, not {to}")
+    async with in_transaction():
+        request = await locked_request(no, now)
+        if request.type is not RequestType.REPAIR_REQUEST:
+            raise NotFound(no)
+        if request.assignee is None or request.assignee.userid != worker:
+            raise NotAllowed(f"#{no} is not assigned to {worker}")
+        before = request.status
+        if not await set_status(request, to, allowed[to], now):
+            raise InvalidState(request, str(to))
+        await audit(
+            request, worker, str(to), channel, now, from_status=before, to_status=to, note=note
+        )
+    return request
+
+
+async def complete_request(request: Request, actor: str, now: datetime, channel: str) -> bool:
+    """A booking whose window has passed is completed (frees nothing: holds end anyway)."""
+    async with in_transaction():
+        before = request.status
+        done = await set_status(request, RequestStatus.COMPLETED, [RequestStatus.APPROVED], now)
+        if done:
+            await release_holds(request)
+            await audit(
+                request,
+                actor,
+                "complete",
+                channel,
+                now,
+                from_status=before,
+                to_status=RequestStatus.COMPLETED,
+            )
+    return done
+
+
+async def rate_repair(no: int, userid: str, score: int, now: datetime, channel: str) -> Request:
+    if not 1 <= score <= 5:
+        raise RequestError("score must be 1-5")
+    async with in_transaction():
+        request = await locked_request(no, now)
+        if request.type is not RequestType.REPAIR_REQUEST:
+            raise NotFound(no)
+        if request.applicant.userid != userid:
+            raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")
+        if request.status is not RequestStatus.COMPLETED:
+            raise InvalidState(request, "rate")
+        await Request.filter(id=request.id).update(rating=score, updated_at=utc(now))
+        request.rating = score
+        await audit(request, userid, "rate", channel, now, score=score)
+    return request

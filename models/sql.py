@@ -1,0 +1,32 @@
+"""What every table module shares: our fixed SQL in the connection's dialect, and times
+in UTC as both databases store them (see models/outbox.py for why UTC)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+_PLACEHOLDER = re.compile(r"\?(\d*)")
+
+
+def in_dialect(conn: Any, sql: str) -> str:
+    """`sql` written with SQLite's placeholders — `?` in order, or `?N` for parameter N
+    (used more than once) — as `conn`'s database takes them: PostgreSQL's `$1`, `$2`, ….
+    Only for our own fixed SQL: a `?` inside a literal would be turned too."""
+    if conn.capabilities.dialect != "postgres":
+        return sql
+    return _numbered(sql)
+
+
+@lru_cache(maxsize=512)
+def _numbered(sql: str) -> str:
+    counter = iter(range(1, sql.count("?") + 1))
+    return _PLACEHOLDER.sub(lambda m: f"${m.group(1) or next(counter)}", sql)
+
+
+def utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"an aware datetime is required, got {moment!r}")
+    return moment.astimezone(UTC)
