@@ -14,7 +14,7 @@ flowchart LR
 
 The sweeper (bot/timers.py) calls `remind_approvers`, `remind_dispatchers`, `ask_checkins`
 and `release_rooms` with a `now`; each claims what is due with a compare-and-set in
-models/requests.py and writes its notifications in that transaction, so several
+models/timers.py and writes its notifications in that transaction, so several
 processes sweeping at once send each message once, and a restart loses nothing.
 
 Limits are working time (Monday–Friday 09:00–12:00, 13:30–17:30 in `BOT_TIMEZONE`; see

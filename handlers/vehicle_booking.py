@@ -62,7 +62,7 @@ router = Router("vehicle_booking")
 FLOW = Intent.VEHICLE_BOOKING.value
 
 ORIGIN_DEFAULT = "局机关"
-# A business rule tighter than models.requests.MAX_WINDOW: trips longer than three days
+# A business rule tighter than models.holds.MAX_WINDOW: trips longer than three days
 # are planned with the fleet office, not booked in chat.
 MAX_TRIP = timedelta(days=3)
 REQUIRED = ("start", "end", "destination", "passengers")
