@@ -36,6 +36,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.demo.standin import API_PREFIX, OAUTH_PATH, SIMULATOR_COOKIE, setup_demo_wecom
 from bot.keys import SETTINGS
+from bot.web.templating import render
 from models import org
 from models.db import close_db, init_db
 from models.seed import seed_org
@@ -44,6 +45,8 @@ from settings import Settings
 log = logging.getLogger("bot.demo.chat")
 
 DEMO_ORG = Path(__file__).parent / "organisation.yaml"
+STATIC = Path(__file__).parent / "static"
+STATIC_PREFIX = "/dev/static/"
 DEFAULT_PUBLIC_BASE = "http://127.0.0.1:8080"
 CLIENT = web.AppKey("devchat_client", aiohttp.ClientSession)
 MAX_PER_USER = 500
@@ -226,6 +229,8 @@ def setup_devchat(app: web.Application, hub: DevChatHub) -> None:
     app.on_shutdown.append(close_streams)  # open SSE streams would hold shutdown up
     r = app.router
     r.add_get("/dev/chat", chat_page)
+    # The demo's own script and style sheets, served in demo mode only (as /dev/chat is).
+    r.add_static(STATIC_PREFIX, STATIC)
     r.add_get("/dev/chat/api/users", list_users)
     r.add_get("/dev/chat/api/messages", poll_messages)
     r.add_get("/dev/chat/api/stream", stream_messages)
@@ -377,8 +382,8 @@ async def tap_button(request: web.Request) -> web.Response:
 
 
 async def chat_page(request: web.Request) -> web.Response:
-    return web.Response(text=CHAT_HTML.replace("{{cookie}}", SIMULATOR_COOKIE),
-                        content_type="text/html", headers={"Cache-Control": "no-store"})
+    """The simulator: templates/demo/chat.html, its script and style in bot/demo/static/."""
+    return render("demo/chat.html", request, {"cookie": SIMULATOR_COOKIE})
 
 
 # --- the command ------------------------------------------------------------------------
@@ -430,169 +435,3 @@ async def run_demo(settings: Settings) -> int:
     )
     return await serve(settings, app)
 
-
-CHAT_HTML = r"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>机关事务助手 · 演示</title>
-<style>
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
-background:#dfe3e8;color:#1f2937}
-.wrap{display:flex;gap:28px;justify-content:center;align-items:flex-start;padding:20px}
-.side{width:300px;background:#fff;border-radius:12px;padding:16px}
-.side h1{font-size:18px;margin:0 0 4px}.side p{margin:6px 0;color:#4b5563;font-size:13px}
-.roles{display:grid;grid-template-columns:1fr 1fr;gap:6px;margin:10px 0}
-.roles button{font:inherit;font-size:13px;padding:6px;border:1px solid #cbd5e1;border-radius:8px;
-background:#f8fafc;cursor:pointer;text-align:left;position:relative}
-.roles button small{display:block;color:#6b7280;font-size:11px}
-.roles button.on{border-color:#2b5aa8;background:#e8effa}
-.dot{position:absolute;top:5px;right:6px;width:8px;height:8px;border-radius:4px;background:#e11d48}
-.side select{width:100%;font:inherit;padding:6px;margin:4px 0 10px}
-.side ul{padding-left:18px;margin:4px 0;font-size:13px;color:#374151}.side li{cursor:pointer}
-.side a{color:#2b5aa8}
-.phone{width:390px;height:min(780px,calc(100vh - 40px));border:10px solid #111;border-radius:36px;
-background:#ededed;display:flex;flex-direction:column;overflow:hidden;box-shadow:0 10px 30px rgba(0,0,0,.25)}
-.status{background:#f7f7f7;font-size:12px;padding:4px 18px;display:flex;justify-content:space-between}
-.top{background:#f7f7f7;border-bottom:1px solid #ddd;padding:6px 12px 10px;text-align:center}
-.top b{display:block;font-size:16px}.top small{color:#6b7280}
-#log{flex:1;overflow-y:auto;padding:10px 10px 16px}
-.row{display:flex;gap:8px;margin:10px 0;align-items:flex-start}
-.row.me{flex-direction:row-reverse}
-.av{flex:none;width:34px;height:34px;border-radius:6px;background:#2b5aa8;color:#fff;font-size:13px;
-display:flex;align-items:center;justify-content:center}
-.me .av{background:#6b7280}
-.bubble{max-width:76%;padding:8px 11px;border-radius:6px;background:#fff;white-space:pre-wrap;
-word-break:break-word}
-.me .bubble{background:#95ec69}
-.card{width:80%;background:#fff;border-radius:8px;overflow:hidden;border:1px solid #e5e7eb}
-.card .src{font-size:12px;color:#6b7280;padding:8px 12px 0}
-.card .ttl{padding:4px 12px 0;font-weight:600;font-size:16px}
-.card a.ttl{display:block;color:inherit;text-decoration:none}
-.card .desc{padding:0 12px;color:#9ca3af;font-size:12px}
-.card .sub{padding:6px 12px;color:#4b5563;font-size:13px;white-space:pre-wrap}
-.card dl{margin:4px 12px 8px;display:grid;grid-template-columns:4em 1fr;gap:2px 8px;font-size:13px}
-.card dt{color:#6b7280}.card dd{margin:0}
-.card .jump{display:block;padding:8px 12px;border-top:1px solid #f0f0f0;color:#2b5aa8;
-text-decoration:none;font-size:14px}
-.card .btns{display:flex;gap:8px;padding:8px 12px 12px}
-.card .btns button{flex:1;font:inherit;padding:7px;border-radius:6px;border:1px solid #d1d5db;
-background:#fff;cursor:pointer}
-.card .btns button.s1{background:#2b5aa8;color:#fff;border-color:#2b5aa8}
-.card .btns button:disabled{opacity:.5;cursor:default}
-.card .done{margin:8px 12px 12px;padding:7px;text-align:center;background:#f3f4f6;color:#6b7280;
-border-radius:6px}
-.card .desc2{padding:6px 12px 10px;white-space:pre-wrap;font-size:13px;color:#374151}
-.md b{font-weight:600}.md .info{color:#2b5aa8}.md .warning{color:#d97706}.md .comment{color:#9ca3af}
-.hint{text-align:center;color:#9ca3af;font-size:12px;margin:14px 0}
-form{display:flex;gap:6px;padding:8px;background:#f7f7f7;border-top:1px solid #ddd}
-form input{flex:1;font:inherit;padding:8px;border:1px solid #ddd;border-radius:6px}
-form button{font:inherit;padding:8px 14px;background:#07c160;color:#fff;border:0;border-radius:6px}
-@media(max-width:760px){.wrap{flex-direction:column;align-items:center;padding:8px}.side{width:390px}}
-</style></head><body><div class="wrap">
-<section class="side">
-<h1>机关事务助手 · 演示</h1>
-<p>没有企业微信账号也能试：选一个人，用他的手机给助手发消息。消息按企业微信的方式加密后送到助手的回调地址；助手发给任何人的消息都会出现在那个人的手机里（红点表示有新消息）。</p>
-<div class="roles" id="roles"></div>
-<label>或者选任何人：<select id="who" data-testid="who"></select></label>
-<p>试试这样说（点一下填入）：</p>
-<ul id="tips">
-<li>明天上午10点到12点用车去市政府，2人</li>
-<li>后天下午2点到4点订301会议室，8人</li>
-<li>3号楼502室空调不制冷</li>
-<li>我的申请到哪了</li>
-<li>帮助</li>
-</ul>
-<p><a href="/dashboard" target="_blank" rel="noopener">管理看板</a>（以“系统管理员”登录）</p>
-</section>
-<div class="phone">
-<div class="status"><span id="clock"></span><span>企业微信</span></div>
-<div class="top"><b>机关事务助手</b><small id="me"></small></div>
-<div id="log" data-testid="log"></div>
-<form id="f"><input id="t" data-testid="input" autocomplete="off" maxlength="2000"
-placeholder="输入消息"><button id="send" data-testid="send">发送</button></form>
-</div></div>
-<script>
-const $=id=>document.getElementById(id);
-const who=$('who'),log=$('log'),t=$('t'),rolesBox=$('roles');
-const ROLE={staff:'职员',dept_head:'处长',fleet_manager:'车队长',driver:'司机',repair_dispatcher:'报修调度',
-repair_worker:'维修工',facility_admin:'场地管理员',admin:'管理员'};
-let users={},after=0,es=null,pollTimer=null,lastSeqs={};
-const seen=JSON.parse(localStorage.getItem('devchat_seen')||'{}');
-function esc(s){return String(s??'').replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]))}
-function safeUrl(u){u=String(u||'');return /^(https?:)?\/\//i.test(u)||u.startsWith('/')?u:'#'}
-function md(s){let h=esc(s);
- h=h.replace(/&lt;font color=&quot;(info|warning|comment)&quot;&gt;([\s\S]*?)&lt;\/font&gt;/g,'<span class="$1">$2</span>');
- h=h.replace(/\*\*([^*]+)\*\*/g,'<b>$1</b>');
- h=h.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g,(m,a,u)=>'<a target="_blank" rel="noopener" href="'+esc(safeUrl(u.replace(/&amp;/g,'&')))+'">'+a+'</a>');
- h=h.replace(/^#{1,6} (.*)$/gm,'<b>$1</b>').replace(/^&gt; ?/gm,'│ ');return h}
-function stripTags(s){return String(s||'').replace(/<br\s*\/?>/gi,'\n').replace(/<\/div>/gi,'\n').replace(/<[^>]*>/g,'').trim()}
-function link(url,text,cls){return '<a class="'+cls+'" target="_blank" rel="noopener" href="'+esc(safeUrl(url))+'">'+esc(text)+'</a>'}
-function cardHtml(m){const c=m.content,k=m.kind;let h='';
- if(k==='textcard'){h+='<div class="ttl">'+esc(c.title)+'</div><div class="desc2">'+esc(stripTags(c.description))+'</div>';
-  if(c.url)h+=link(c.url,c.btntxt||'详情','jump');return h}
- if(k==='news'){for(const a of c.articles||[])h+=link(a.url,a.title,'ttl')+'<div class="desc2">'+esc(a.description)+'</div>';return h}
- if(c.source&&c.source.desc)h+='<div class="src">'+esc(c.source.desc)+'</div>';
- const mt=c.main_title||{},url=c.card_action&&c.card_action.url;
- h+=url?link(url,mt.title||'','ttl'):'<div class="ttl">'+esc(mt.title)+'</div>';
- if(mt.desc)h+='<div class="desc">'+esc(mt.desc)+'</div>';
- if(c.emphasis_content)h+='<div class="ttl">'+esc(c.emphasis_content.title)+'</div><div class="desc">'+esc(c.emphasis_content.desc)+'</div>';
- if(c.sub_title_text)h+='<div class="sub">'+esc(c.sub_title_text)+'</div>';
- const rows=c.horizontal_content_list||[];
- if(rows.length){h+='<dl>';for(const r of rows)h+='<dt>'+esc(r.keyname)+'</dt><dd>'+(r.url?link(r.url,r.value||'',''):esc(r.value))+'</dd>';h+='</dl>'}
- for(const j of c.jump_list||[])if(j.url)h+=link(j.url,j.title,'jump');
- if(c.replace_text)h+='<div class="done" data-testid="card-result">'+esc(c.replace_text)+'</div>';
- else if((c.button_list||[]).length){h+='<div class="btns">';for(const b of c.button_list)
-  h+='<button class="s'+esc(b.style||1)+'" data-key="'+esc(b.key)+'"'+(m.tapped?' disabled':'')+'>'+esc(b.text)+'</button>';h+='</div>'}
- return h}
-function render(m){
- if(m.kind==='card_update'){const el=log.querySelector('[data-seq="'+m.target+'"] .card');
-  if(el){el.innerHTML=cardHtml({kind:'template_card',content:m.content});wire(el,m.target)}return}
- const row=document.createElement('div');const mine=m.from==='me';
- row.className='row'+(mine?' me':'');row.dataset.seq=m.seq;row.dataset.kind=m.kind;
- const av='<div class="av">'+(mine?esc((users[who.value]||{}).name||'我').slice(-2):'助手')+'</div>';
- if(m.kind==='text')row.innerHTML=av+'<div class="bubble">'+esc(m.content.content)+'</div>';
- else if(m.kind==='markdown')row.innerHTML=av+'<div class="bubble md">'+md(m.content.content)+'</div>';
- else if(['textcard','news','template_card'].includes(m.kind)){row.innerHTML=av+'<div class="card"></div>';
-  const el=row.querySelector('.card');el.innerHTML=cardHtml(m);wire(el,m.seq)}
- else row.innerHTML=av+'<div class="bubble">'+esc(JSON.stringify(m.content))+'</div>';
- log.appendChild(row);log.scrollTop=log.scrollHeight}
-function wire(el,seq){for(const b of el.querySelectorAll('.btns button'))b.onclick=async()=>{
- for(const x of el.querySelectorAll('.btns button'))x.disabled=true;
- const r=await fetch('/dev/chat/api/tap',{method:'POST',headers:{'Content-Type':'application/json'},
-  body:JSON.stringify({user:who.value,seq:seq,key:b.dataset.key})});
- if(!r.ok)for(const x of el.querySelectorAll('.btns button'))x.disabled=false}}
-function take(list){for(const m of list){render(m);after=Math.max(after,m.seq)}
- seen[who.value]=Math.max(seen[who.value]||0,after);localStorage.setItem('devchat_seen',JSON.stringify(seen));marks()}
-function marks(){for(const o of who.options){const u=users[o.value];if(!u)continue;
-  const unread=o.value!==who.value&&(lastSeqs[o.value]||0)>(seen[o.value]||0);
-  o.textContent=(unread?'● ':'')+u.name+' · '+u.roles.map(r=>ROLE[r]||r).join('、')+' · '+u.department}
- for(const b of rolesBox.querySelectorAll('button')){const u=b.dataset.user;b.classList.toggle('on',u===who.value);
-  const unread=u!==who.value&&(lastSeqs[u]||0)>(seen[u]||0);let d=b.querySelector('.dot');
-  if(unread&&!d){d=document.createElement('span');d.className='dot';b.appendChild(d)}else if(!unread&&d)d.remove()}}
-async function poll(){const r=await fetch('/dev/chat/api/messages?user='+encodeURIComponent(who.value)+'&after='+after);
- if(r.ok){const d=await r.json();lastSeqs=d.last;take(d.messages)}}
-function startPolling(){if(!pollTimer)pollTimer=setInterval(poll,1000);poll()}
-function connect(){if(es){es.close();es=null}
- if(!window.EventSource||location.hash==='#poll'){startPolling();return}
- es=new EventSource('/dev/chat/api/stream?user='+encodeURIComponent(who.value)+'&after='+after);
- es.onmessage=e=>take([JSON.parse(e.data)]);
- es.addEventListener('last',e=>{lastSeqs=JSON.parse(e.data);marks()});
- es.onerror=()=>{if(es&&es.readyState===EventSource.CLOSED){es=null;startPolling()}}}
-function pick(uid){if(!users[uid])return;who.value=uid;log.innerHTML='<div class="hint">以 '+esc(users[uid].name)+' 的身份使用企业微信</div>';after=0;
- document.cookie='{{cookie}}='+encodeURIComponent(uid)+';path=/;SameSite=Lax';
- $('me').textContent=users[uid].name+' · '+users[uid].department;
- const q=new URLSearchParams(location.search);q.set('as',uid);history.replaceState(null,'','?'+q+location.hash);
- marks();if(pollTimer)poll();else connect()}
-who.onchange=()=>pick(who.value);
-$('f').onsubmit=async e=>{e.preventDefault();const text=t.value.trim();if(!text)return;t.value='';
- await fetch('/dev/chat/api/send',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({user:who.value,text})});
- if(pollTimer)poll()};
-for(const li of document.querySelectorAll('#tips li'))li.onclick=()=>{t.value=li.textContent;t.focus()};
-setInterval(()=>{const d=new Date();$('clock').textContent=d.toTimeString().slice(0,5)},1000);
-fetch('/dev/chat/api/users').then(r=>r.json()).then(d=>{
- for(const u of d.users){users[u.userid]=u;const o=document.createElement('option');o.value=u.userid;who.appendChild(o)}
- for(const [role,uid] of Object.entries(d.featured)){const b=document.createElement('button');b.dataset.user=uid;
-  b.dataset.role=role;b.innerHTML=esc(ROLE[role]||role)+'<small>'+esc(users[uid].name)+'</small>';b.onclick=()=>pick(uid);rolesBox.appendChild(b)}
- const want=new URLSearchParams(location.search).get('as');pick(users[want]?want:(d.featured.staff||d.users[0].userid))});
-</script></body></html>"""

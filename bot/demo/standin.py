@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import secrets
 import time
-from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
 from bot.keys import SETTINGS
+from bot.web.templating import render
 from models import org
 
 if TYPE_CHECKING:
@@ -200,33 +200,21 @@ async def authorize_page(request: web.Request) -> web.Response:
     simulator is offered first, and anyone else can be chosen."""
     params = {k: request.query.get(k, "") for k in OAUTH_PARAMS}
     if (why := _check(request, params)) is not None:
-        return _page("无法登录", f'<p class="bad">{escape(why)}</p>', status=400)
+        return _refused(request, why)
     users = await org.list_users()
     current = request.cookies.get(SIMULATOR_COOKIE, "")
-    hidden = "".join(
-        f'<input type="hidden" name="{k}" value="{escape(v)}">' for k, v in params.items()
-    )
-    first = next((u for u in users if u.userid == current), None)
-    top = ""
-    if first is not None:
-        top = (
-            f'<p>模拟器里当前是 <b>{escape(first.name)}</b> 在用手机。</p>'
-            f'<button class="primary" name="userid" value="{escape(first.userid)}" '
-            f'data-userid="{escape(first.userid)}">以 {escape(first.name)} 的身份继续</button>'
-            "<h2>或者选择其他人</h2>"
-        )
-    buttons = "".join(
-        f'<button name="userid" value="{escape(u.userid)}" data-userid="{escape(u.userid)}">'
-        f"{escape(u.name)}<small>{escape('、'.join(ROLE_NAMES.get(r, r) for r in u.role_list))}"
-        "</small></button>"
-        for u in users
-    )
-    body = (
-        "<p>演示版的企业微信登录：真实环境里，企业微信自动知道是谁打开了页面。</p>"
-        f'<form method="post" action="{OAUTH_PATH}">{hidden}{top}'
-        f'<div class="grid">{buttons}</div></form>'
-    )
-    return _page("您是？", body)
+    return render("demo/oauth.html", request, {
+        "title": "您是？",
+        "refused": "",
+        "action": OAUTH_PATH,
+        "params": params,
+        "current": next((u for u in users if u.userid == current), None),
+        "users": [
+            {"userid": u.userid, "name": u.name,
+             "roles": "、".join(ROLE_NAMES.get(r, r) for r in u.role_list)}
+            for u in users
+        ],
+    })
 
 
 async def authorize_choose(request: web.Request) -> web.Response:
@@ -234,38 +222,15 @@ async def authorize_choose(request: web.Request) -> web.Response:
     form = await request.post()
     params = {k: str(form.get(k, "")) for k in OAUTH_PARAMS}
     if (why := _check(request, params)) is not None:
-        return _page("无法登录", f'<p class="bad">{escape(why)}</p>', status=400)
+        return _refused(request, why)
     user_id = str(form.get("userid", ""))
     if await org.get_user(user_id) is None:
-        return _page("无法登录", '<p class="bad">没有这个人。</p>', status=400)
+        return _refused(request, "没有这个人。")
     code = request.app[DEMO_WECOM].new_code(user_id)
     redirect = params["redirect_uri"]
     sep = "&" if "?" in redirect else "?"
     raise web.HTTPFound(redirect + sep + urlencode({"code": code, "state": params["state"]}))
 
 
-def _page(title: str, body: str, *, status: int = 200) -> web.Response:
-    html = (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f'<body><main><div class="bar">企业微信 · 演示登录</div><h1>{escape(title)}</h1>{body}'
-        "</main></body></html>"
-    )
-    return web.Response(text=html, status=status, content_type="text/html")
-
-
-STYLE = """
-body{margin:0;font:15px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
-background:#f3f4f6;color:#1f2937}
-main{max-width:480px;margin:0 auto;padding:0 16px 24px}
-.bar{margin:0 -16px;padding:10px 16px;background:#2b5aa8;color:#fff;font-size:14px}
-h1{font-size:20px;margin:16px 0 8px}h2{font-size:15px;color:#6b7280;margin:18px 0 8px}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:8px}
-button{font:inherit;padding:8px;border:1px solid #d1d5db;border-radius:8px;background:#fff;
-text-align:left;cursor:pointer}
-button small{display:block;color:#6b7280;font-size:12px}
-button.primary{display:block;width:100%;background:#2b5aa8;color:#fff;border:0;padding:12px;
-text-align:center;font-size:16px}
-.bad{background:#fef2f2;padding:10px;border-radius:8px}
-"""
+def _refused(request: web.Request, why: str) -> web.Response:
+    return render("demo/oauth.html", request, {"title": "无法登录", "refused": why}, status=400)

@@ -1,6 +1,7 @@
 """The approve link's page (CONTRACT §4): the request, the steps so far and, while the
 step the link was made for waits, a plain `<form method="post">` with 同意/驳回 and an
-optional comment — no JavaScript, readable in WeCom's built-in browser.
+optional comment — no JavaScript, readable in WeCom's built-in browser. The HTML is
+templates/approve/ (autoescape on), its style static/approve.css.
 
     GET  /approve/{token} ─ token ok? ─ OAuth session ─ approver? ─► details (+ form if the
                                                                       step still waits)
@@ -17,8 +18,8 @@ same use case as chat and cards.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from aiohttp import web
 from bot.keys import DISPATCHER, SETTINGS
 from bot.web.auth import check_csrf, csrf_token, error_page, require_user
 from bot.web.links import LinkError, SignedLinks
+from bot.web.templating import render
 from handlers.approval import Outcome, OutcomeKind, apply_decision
 from handlers.base import Channel
 from handlers.common import TYPE_NAMES, fmt_day, request_facts, status_name
@@ -53,7 +55,6 @@ UNKNOWN_USER = ("无法使用", "您的账号不在本局人员名单中，如�
 FORM_EXPIRED = ("页面已过期", "请重新打开审批链接后再提交。")
 BAD_ACTION = ("没有选择", "请点“同意”或“驳回”提交。")
 
-WAITING_NOTE = "请审批：可以填写意见，驳回时请写明理由。"
 DECIDED_NOTE = "这一步已经审批过（{decision}），无需再审批。"
 CLOSED_NOTE = "这件申请{status}，无需再审批。"
 NOT_YET_NOTE = "现在等待{who}审批，轮到您时会通知您。"
@@ -65,25 +66,6 @@ OUTCOME_STATUS = {
     OutcomeKind.NOT_FOUND: 404,
     OutcomeKind.FAILED: 409,
 }
-
-STYLE = """
-body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
-background:#f3f4f6;color:#1f2937}
-main{max-width:640px;margin:0 auto;padding:16px}
-h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px;color:#4b5563}
-.box{background:#fff;border-radius:8px;padding:12px 16px}
-dl{margin:0;display:grid;grid-template-columns:4.5em 1fr;gap:6px 8px}dt{color:#6b7280}dd{margin:0}
-ol{margin:0;padding-left:1.4em}li{margin:6px 0}.muted{color:#6b7280;font-size:14px}
-.note{padding:10px 14px;border-radius:8px;background:#eef2ff;margin:12px 0}
-.ok{background:#ecfdf5}.bad{background:#fef2f2}
-label{display:block;margin:16px 0 6px}
-textarea{box-sizing:border-box;width:100%;font:inherit;padding:8px;border:1px solid #d1d5db;
-border-radius:6px}
-.buttons{display:flex;gap:12px;margin-top:14px}
-button{flex:1;font:inherit;font-size:18px;padding:12px;border:0;border-radius:8px;color:#fff}
-.approve{background:#16a34a}.reject{background:#dc2626}
-"""
-
 
 def setup_approve(app: web.Application) -> None:
     app.router.add_get("/approve/{token}", show_approval)
@@ -116,15 +98,15 @@ async def show_approval(request: web.Request) -> web.StreamResponse:
     if found is None:
         return _error(GONE, 404)
     req, step = found
-    tz = request.app[SETTINGS].tz
     waiting = (cur := current_step(req)) is not None and cur.id == step.id
-    if waiting:
-        note, css = WAITING_NOTE, ""
-    else:
-        note, css = _why_closed(req, step), "bad"
-    form = _form(token, csrf_token(request, uid)) if waiting else ""
-    body = await _details(req, step, tz) + f'<p class="note {css}">{escape(note)}</p>' + form
-    return _page(f"审批 #{req.no}", body, 200)
+    return render("approve/show.html", request, {
+        "d": await _details(req, step, request.app[SETTINGS].tz),
+        "waiting": waiting,
+        "why_closed": "" if waiting else _why_closed(req, step),
+        "token": token,
+        "csrf": csrf_token(request, uid) if waiting else "",
+        "max_comment": MAX_COMMENT,
+    })
 
 
 async def post_approval(request: web.Request) -> web.StreamResponse:
@@ -188,69 +170,57 @@ def _why_closed(req: Request, step: ApprovalStep) -> str:
 
 async def _result(request: web.Request, outcome: Outcome, no: int, step_id: int) -> web.Response:
     """The page after a POST: what happened, then the request as it is now."""
-    status = OUTCOME_STATUS[outcome.kind]
-    css = "ok" if outcome.decided else "bad"
-    body = f'<p class="note {css}">{escape(outcome.text)}</p>'
     found = await _load(no, step_id)
-    if found is not None:
-        body += await _details(*found, request.app[SETTINGS].tz)
     title = outcome.label if outcome.kind is not OutcomeKind.FAILED else "未处理"
-    return _page(f"#{no} {title}", body, status)
+    return render("approve/result.html", request, {
+        "title": f"#{no} {title}",
+        "text": outcome.text,
+        "decided": outcome.decided,
+        "d": await _details(*found, request.app[SETTINGS].tz) if found is not None else None,
+    }, status=OUTCOME_STATUS[outcome.kind])
 
 
-async def _details(req: Request, step: ApprovalStep, tz: ZoneInfo) -> str:
+@dataclass(frozen=True, slots=True)
+class StepLine:
+    role: str
+    approver: str
+    decision: str
+    decided_at: str
+    comment: str
+    mine: bool  # the step the link was made for, shown in bold
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What templates/approve/details.html shows of a request."""
+
+    no: int
+    type_name: str
+    facts: list[tuple[str, str]]
+    status: str
+    steps: list[StepLine]
+
+
+async def _details(req: Request, step: ApprovalStep, tz: ZoneInfo) -> Details:
     dept = await Department.get_or_none(id=req.department_id_at)
     who = req.applicant.name + (f"（{dept.name}）" if dept is not None else "")
-    rows = "".join(
-        f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in request_facts(req, who, tz)
-    )
-    rows += f"<dt>状态</dt><dd>{escape(status_name(req))}</dd>"
-    steps = "".join(_step_line(s, tz, mine=s.id == step.id) for s in ordered_steps(req))
-    return (
-        f"<h1>{escape(TYPE_NAMES[req.type])}申请 #{req.no}</h1>"
-        f'<div class="box"><dl>{rows}</dl></div>'
-        f'<h2>审批进度</h2><div class="box"><ol>{steps}</ol></div>'
-    )
-
-
-def _step_line(step: ApprovalStep, tz: ZoneInfo, *, mine: bool) -> str:
-    role = ROLE_NAMES.get(step.role, step.role)  # type: ignore[call-overload]
-    text = f"{escape(role)} {escape(step.approver.name)}：{DECISION_NAMES.get(step.decision, '')}"
-    if step.decided_at is not None:
-        text += f' <span class="muted">{escape(_when(step.decided_at, tz))}</span>'
-    if step.comment:
-        text += f"<br>意见：{escape(step.comment)}"
-    if mine:
-        text = f"<b>{text}</b>"
-    return f"<li>{text}</li>"
+    steps = [
+        StepLine(
+            role=ROLE_NAMES.get(s.role, s.role),  # type: ignore[call-overload]
+            approver=s.approver.name,
+            decision=DECISION_NAMES.get(s.decision, ""),
+            decided_at=_when(s.decided_at, tz) if s.decided_at is not None else "",
+            comment=s.comment or "",
+            mine=s.id == step.id,
+        )
+        for s in ordered_steps(req)
+    ]
+    return Details(req.no, TYPE_NAMES[req.type], list(request_facts(req, who, tz)),
+                   status_name(req), steps)
 
 
 def _when(moment: datetime, tz: ZoneInfo) -> str:
     return f"{fmt_day(moment, tz)} {moment.astimezone(tz):%H:%M}"
-
-
-def _form(token: str, csrf: str) -> str:
-    return (
-        f'<form method="post" action="/approve/{escape(token)}">'
-        f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
-        '<label for="comment">审批意见（选填；驳回时请写明理由）</label>'
-        f'<textarea id="comment" name="comment" rows="3" maxlength="{MAX_COMMENT}"></textarea>'
-        '<div class="buttons">'
-        '<button class="approve" type="submit" name="action" value="approve">同意</button>'
-        '<button class="reject" type="submit" name="action" value="reject">驳回</button>'
-        "</div></form>"
-    )
-
-
-def _page(title: str, body: str, status: int) -> web.Response:
-    html = (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body><main>{body}</main></body></html>"
-    )
-    return web.Response(text=html, status=status, content_type="text/html",
-                        headers={"Cache-Control": "no-store"})
 
 
 def _error(what: tuple[str, str], status: int) -> web.Response:

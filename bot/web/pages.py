@@ -15,17 +15,17 @@ CSRF token. A form's fields become the chat's slots; the handler checks them wit
 chat's rules and writes the request and its notifications in one transaction, or
 returns the problem, which the form shows above the user's own values.
 
-Server-rendered, mobile first, no JavaScript, no asset from anywhere else; every value
-that reaches HTML goes through `html.escape`.
+Server-rendered from the templates in bot/web/templates/m/ (autoescape on: every value is
+escaped), mobile first (bot/web/static/m.css), no JavaScript, no asset from anywhere else.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
-from html import escape
+from functools import cached_property
 from typing import Any
 
 from aiohttp import web
@@ -33,11 +33,12 @@ from aiohttp import web
 from bot.keys import DISPATCHER, SETTINGS
 from bot.web.auth import check_csrf, csrf_token, error_page, require_user
 from bot.web.dashboard import CLOCK
+from bot.web.templating import render
 from handlers import facility_reservation, repair, status, vehicle_booking
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
 from handlers.common import TYPE_NAMES, describe, status_name
-from handlers.forms import Problem, Submitted
+from handlers.forms import Problem
 from models.decisions import cancellable
 from models.org import Facility, FacilityType, RequestType
 from models.requests import (
@@ -51,53 +52,13 @@ from models.requests import (
 )
 
 NOT_MEMBER = "您的账号不在本局人员名单中，如需开通请联系局办公室。"
-NOTHING_OPEN = "您目前没有进行中的申请。"
-NOTHING_WAITING = "目前没有等您审批的申请。"
 BAD_DATE = "请按“年-月-日”填写{label}。"
 BAD_TIME = "请按“时:分”填写{label}，例如 14:00。"
 BAD_NUMBER = "{label}请填写一个整数。"
 TOO_LONG = "{label}最多{n}个字。"
-CHAT_DECIDE = "回复“同意{no}”通过，或“驳回{no}，理由：…”。"
 
 FINISHED_SHOWN = 10
 TEXT_LIMITS = {"origin": 60, "destination": 60, "purpose": 100}
-
-CSS = """
-*{box-sizing:border-box}
-body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Microsoft YaHei",
- "Helvetica Neue",sans-serif;color:#222;background:#f4f5f7;font-size:16px;line-height:1.5}
-header{background:#2f6fb3;color:#fff;padding:12px 16px;display:flex;align-items:center;gap:12px}
-header a{color:#fff;text-decoration:none;font-size:15px;padding:8px 0;min-width:44px}
-header h1{font-size:18px;margin:0;flex:1}
-main{max-width:640px;margin:0 auto;padding:12px}
-.card{background:#fff;border-radius:10px;padding:14px;margin:10px 0;box-shadow:0 1px 2px #0001}
-.card h2{font-size:17px;margin:0 0 6px}
-a.card{display:block;color:inherit;text-decoration:none}
-.muted{color:#777;font-size:14px}
-.badge{display:inline-block;font-size:13px;padding:1px 8px;border-radius:10px;background:#e8eef7;
- color:#2f6fb3;margin-left:6px;vertical-align:middle}
-.badge.done{background:#eaf6ef;color:#2e7d4f}.badge.off{background:#f1f1f1;color:#777}
-summary{min-height:44px;padding:10px 0;color:#c0392b;cursor:pointer}
-.notice{background:#fff8e1;border-left:4px solid #f0b429;padding:12px;border-radius:6px;
- margin:10px 0;white-space:pre-line}
-.notice.ok{background:#eaf6ef;border-color:#2e9d6a}
-.menu a{display:flex;justify-content:space-between;align-items:center;min-height:56px;
- padding:14px;margin:10px 0;background:#fff;border-radius:10px;color:#222;text-decoration:none;
- box-shadow:0 1px 2px #0001;font-size:17px}
-.menu b{color:#c0392b}
-label{display:block;margin:12px 0 4px;font-size:15px;color:#444}
-input,select,textarea{width:100%;font-size:16px;padding:10px;min-height:44px;border:1px solid #ccc;
- border-radius:8px;background:#fff;font-family:inherit}
-textarea{min-height:96px}
-.bad input,.bad select,.bad textarea{border-color:#c0392b;background:#fff6f5}
-.row{display:flex;gap:10px}.row>div{flex:1}
-button,.button{display:block;width:100%;min-height:48px;margin:16px 0 4px;font-size:17px;border:0;
- border-radius:10px;background:#2f6fb3;color:#fff;text-align:center;text-decoration:none;
- padding:12px;font-family:inherit}
-button.danger{background:#fff;color:#c0392b;border:1px solid #c0392b}
-ol.steps{padding-left:0;list-style:none;margin:8px 0}ol.steps li{padding:6px 0;border-top:1px solid #eee}
-"""
-
 
 # ---------------------------------------------------------------------------------------
 # Who and when
@@ -117,58 +78,61 @@ async def page_ctx(request: web.Request) -> Ctx:
 
 
 # ---------------------------------------------------------------------------------------
-# HTML
+# What the templates show (bot/web/templates/m/)
 
 
-def esc(value: Any) -> str:
-    return escape(str(value), quote=True)
+class RequestView:
+    """One request as the pages show it; each value is worked out only when a template
+    asks for it (a list's requests come without their applicant)."""
 
+    def __init__(self, request: Request, ctx: Ctx) -> None:
+        self.request = request
+        self.ctx = ctx
+        self.no = request.no
+        self.type_name = TYPE_NAMES[request.type]
 
-def page(title: str, body: str, *, back: str | None = "/m/", status: int = 200) -> web.Response:
-    nav = f'<a href="{esc(back)}">‹ 返回</a>' if back else ""
-    html = (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="format-detection" content="telephone=no">'
-        f"<title>{esc(title)} · 机关事务服务</title><style>{CSS}</style></head><body>"
-        f"<header>{nav}<h1>{esc(title)}</h1></header><main>{body}</main></body></html>"
-    )
-    return web.Response(text=html, status=status, content_type="text/html",
-                        headers={"Cache-Control": "no-store"})
+    @property
+    def status_name(self) -> str:
+        return status_name(self.request)
 
+    @property
+    def badge(self) -> str:
+        """The badge's colour: blue while live, green when done, grey otherwise."""
+        if self.request.status is RequestStatus.COMPLETED:
+            return "done"
+        return "" if self.request.status in LIVE else "off"
 
-def notice(text: str, *, ok: bool = False) -> str:
-    return f'<div class="notice{" ok" if ok else ""}" role="alert">{esc(text)}</div>' if text else ""
+    @property
+    def what(self) -> str:
+        """When, where, how many: the chat's one-line description without number and type."""
+        line = describe(self.request, self.ctx.tz)
+        return line.removeprefix(f"#{self.no} {self.type_name}").strip()
 
+    @property
+    def waits_for(self) -> str:
+        return status.waits_for(self.request) or ""
 
-def badge(request: Request) -> str:
-    if request.status is RequestStatus.COMPLETED:
-        cls = " done"
-    elif request.status in LIVE:
-        cls = ""
-    else:
-        cls = " off"
-    return f'<span class="badge{cls}">{esc(status_name(request))}</span>'
+    @property
+    def applicant(self) -> str:
+        return str(self.request.applicant.name)
 
+    @cached_property
+    def _my_step(self) -> bool:
+        step = current_step(self.request)
+        return step is not None and step.approver.userid == self.ctx.user.user_id
 
-def heading(request: Request) -> str:
-    return f"<h2>#{request.no} {esc(TYPE_NAMES[request.type])}{badge(request)}</h2>"
+    @cached_property
+    def approve_url(self) -> str:
+        """The approve page of the current step when it is mine; else ""."""
+        step = current_step(self.request)
+        if not self._my_step or step is None:
+            return ""
+        return self.ctx.links.approve_url(self.no, step.id, self.ctx.user.user_id) or ""
 
-
-def what(request: Request, ctx: Ctx) -> str:
-    """When, where, how many: the chat's one-line description without number and type."""
-    line = describe(request, ctx.tz)
-    return line.removeprefix(f"#{request.no} {TYPE_NAMES[request.type]}").strip()
-
-
-def request_card(request: Request, ctx: Ctx) -> str:
-    who = status.waits_for(request)
-    return (
-        f'<a class="card" href="/m/requests/{request.no}">{heading(request)}'
-        f"<div>{esc(what(request, ctx))}</div>"
-        + (f'<div class="muted">{esc(who)}</div>' if who else "")
-        + "</a>"
-    )
+    @property
+    def decide_in_chat(self) -> bool:
+        """Mine to decide, but no link to do it with (no public address): the chat's words."""
+        return self._my_step and not self.approve_url
 
 
 # ---------------------------------------------------------------------------------------
@@ -180,21 +144,8 @@ async def home(request: web.Request) -> web.Response:
     ctx = await page_ctx(request)
     mine = await open_requests_of(ctx.user.user_id, limit=50)
     waiting = await pending_for(ctx.user.user_id)
-
-    def count(n: int) -> str:
-        return f"<b>{n}</b>" if n else '<span class="muted">›</span>'
-
-    body = (
-        f'<p class="muted">{esc(ctx.user.name)}，您好。也可以直接在对话里用一句话办理。</p>'
-        '<nav class="menu">'
-        f'<a href="/m/requests">📋 我的申请 {count(len(mine))}</a>'
-        f'<a href="/m/pending">✅ 待我审批 {count(len(waiting))}</a>'
-        '<a href="/m/new/vehicle">🚗 用车申请 <span class="muted">›</span></a>'
-        '<a href="/m/new/facility">🏢 场地预约 <span class="muted">›</span></a>'
-        '<a href="/m/new/repair">🔧 报修 <span class="muted">›</span></a>'
-        "</nav>"
-    )
-    return page("机关事务服务", body, back=None)
+    return render("m/home.html", request,
+                  {"name": ctx.user.name, "mine": len(mine), "waiting": len(waiting)})
 
 
 async def my_requests(request: web.Request) -> web.Response:
@@ -208,40 +159,17 @@ async def my_requests(request: web.Request) -> web.Response:
         .limit(FINISHED_SHOWN)
         .prefetch_related("vehicle", "facility", "assignee", "steps__approver")
     )
-    parts = [f"<h2>进行中（{len(mine)}）</h2>"]
-    parts += [request_card(r, ctx) for r in mine] or [f'<p class="muted">{esc(NOTHING_OPEN)}</p>']
-    if finished:
-        parts.append("<h2>最近结束</h2>")
-        parts += [request_card(r, ctx) for r in finished]
-    return page("我的申请", "".join(parts))
+    return render("m/requests.html", request, {
+        "mine": [RequestView(r, ctx) for r in mine],
+        "finished": [RequestView(r, ctx) for r in finished],
+    })
 
 
 async def pending(request: web.Request) -> web.Response:
     """待我审批: oldest first, each with the link to its approve page."""
     ctx = await page_ctx(request)
     waiting = await pending_for(ctx.user.user_id)
-    if not waiting:
-        return page("待我审批", f'<p class="muted">{esc(NOTHING_WAITING)}</p>')
-    cards = []
-    for r in waiting:
-        cards.append(
-            f'<div class="card">{heading(r)}'
-            f"<div>{esc(what(r, ctx))}</div>"
-            f'<div class="muted">申请人：{esc(r.applicant.name)}</div>'
-            f"{decide_link(r, ctx)}</div>"
-        )
-    return page("待我审批", "".join(cards))
-
-
-def decide_link(request: Request, ctx: Ctx) -> str:
-    """The approve page of the current step when it is mine; else nothing."""
-    step = current_step(request)
-    if step is None or step.approver.userid != ctx.user.user_id:
-        return ""
-    url = ctx.links.approve_url(request.no, step.id, ctx.user.user_id)
-    if not url:
-        return f'<p class="muted">{esc(CHAT_DECIDE.format(no=request.no))}</p>'
-    return f'<a class="button" href="{esc(url)}">去审批</a>'
+    return render("m/pending.html", request, {"waiting": [RequestView(r, ctx) for r in waiting]})
 
 
 async def visible_request(no: int, ctx: Ctx) -> Request | None:
@@ -250,9 +178,9 @@ async def visible_request(no: int, ctx: Ctx) -> Request | None:
     return found if found is not None and status.may_see(found, ctx) else None
 
 
-def not_found(no: int) -> web.Response:
-    return page("没有找到", f'<p>{esc(status.NOT_FOUND.format(no=no))}</p>', back="/m/requests",
-                status=404)
+def not_found(http: web.Request, no: int) -> web.Response:
+    return render("m/not_found.html", http, {"message": status.NOT_FOUND.format(no=no)},
+                  status=404)
 
 
 async def request_detail(request: web.Request) -> web.Response:
@@ -261,43 +189,24 @@ async def request_detail(request: web.Request) -> web.Response:
     no = int(request.match_info["no"])
     found = await visible_request(no, ctx)
     if found is None:
-        return not_found(no)
+        return not_found(request, no)
     return render_detail(request, found, ctx)
 
 
 def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
-    tz = ctx.tz
-    lines = status.detail(request, tz).split("\n")
-    steps = lines[1:]
+    steps = status.detail(request, ctx.tz).split("\n")[1:]
     d = request.details or {}
     facts = []
     if request.type is RequestType.VEHICLE_BOOKING and d.get("purpose"):
         facts.append(f"事由：{d['purpose']}")
     if request.type is RequestType.REPAIR_REQUEST and d.get("category"):
         facts.append(f"类别：{repair.CATEGORY_NAMES.get(str(d['category']), '其他')}")
-    who = status.waits_for(request)
-    body = [
-        notice(message, ok=True),
-        f'<div class="card">{heading(request)}'
-        f"<div>{esc(what(request, ctx))}</div>"
-        + "".join(f"<div>{esc(f)}</div>" for f in facts)
-        + f'<div class="muted">申请人：{esc(request.applicant.name)}</div>'
-        + (f'<div class="muted">{esc(who)}</div>' if who else "")
-        + "</div>",
-    ]
-    if steps:
-        items = "".join(f"<li>{esc(s)}</li>" for s in steps)
-        body.append(f'<div class="card"><h2>进度</h2><ol class="steps">{items}</ol></div>')
-    body.append(decide_link(request, ctx))
     me = ctx.user.user_id
-    if request.applicant.userid == me and cancellable(request, ctx.now):
-        body.append(  # two taps, no script: the button sits inside a closed <details>
-            '<details class="card"><summary>取消这条申请…</summary>'
-            f'<form method="post" action="/m/requests/{request.no}/cancel">'
-            f'<input type="hidden" name="csrf" value="{esc(csrf_token(http, me))}">'
-            '<button class="danger" type="submit">确认取消</button></form></details>'
-        )
-    return page(f"申请 #{request.no}", "".join(body), back="/m/requests")
+    may_cancel = request.applicant.userid == me and cancellable(request, ctx.now)
+    return render("m/detail.html", http, {
+        "r": RequestView(request, ctx), "message": message, "facts": facts, "steps": steps,
+        "cancel_csrf": csrf_token(http, me) if may_cancel else "",
+    })
 
 
 async def cancel_request(request: web.Request) -> web.Response:
@@ -308,7 +217,7 @@ async def cancel_request(request: web.Request) -> web.Response:
     check_csrf(request, ctx.user.user_id, _str(form, "csrf"))
     no = int(request.match_info["no"])
     if await visible_request(no, ctx) is None:
-        return not_found(no)
+        return not_found(request, no)
     reply = await cancel_one(no, ctx, state=None)
     after = await get_request(no)
     assert after is not None
@@ -434,88 +343,26 @@ FIELD_OF_SLOT = {
 
 
 # ---------------------------------------------------------------------------------------
-# Forms: HTML
+# Forms: what their templates need (bot/web/templates/m/{vehicle,facility,repair}.html)
 
 
-def field_html(label: str, name: str, values: Mapping[str, str], bad: str | None, *,
-               kind: str = "text", attrs: str = "", hint: str = "") -> str:
-    value = values.get(name, "")
-    cls = ' class="bad"' if bad == name else ""
-    if kind == "textarea":
-        control = f'<textarea id="f-{name}" name="{name}"{attrs}>{esc(value)}</textarea>'
-    else:
-        control = f'<input id="f-{name}" type="{kind}" name="{name}" value="{esc(value)}"{attrs}>'
-    small = f'<div class="muted">{esc(hint)}</div>' if hint else ""
-    return f'<div{cls}><label for="f-{name}">{esc(label)}</label>{control}{small}</div>'
+@dataclass(frozen=True, slots=True)
+class FormView:
+    """A form's state: the user's values, the field the message is about, the CSRF token."""
+
+    values: Mapping[str, str]
+    bad: str | None
+    message: str
+    csrf: str
+    today: str  # the earliest day a date field takes (ISO)
 
 
-def select_html(label: str, name: str, values: Mapping[str, str], bad: str | None,
-                options: list[tuple[str, str]] | list[tuple[str, list[tuple[str, str]]]],
-                placeholder: str) -> str:
-    chosen = values.get(name, "")
-
-    def option(value: str, text: str) -> str:
-        sel = " selected" if value == chosen else ""
-        return f'<option value="{esc(value)}"{sel}>{esc(text)}</option>'
-
-    parts = [f'<option value="">{esc(placeholder)}</option>']
-    for value, text in options:
-        if isinstance(text, list):
-            inner = "".join(option(v, t) for v, t in text)
-            parts.append(f'<optgroup label="{esc(value)}">{inner}</optgroup>')
-        else:
-            parts.append(option(value, text))
-    cls = ' class="bad"' if bad == name else ""
-    return (f'<div{cls}><label for="f-{name}">{esc(label)}</label>'
-            f'<select id="f-{name}" name="{name}" required>{"".join(parts)}</select></div>')
-
-
-def form_page(title: str, http: web.Request, ctx: Ctx, fields: str, *, message: str = "",
-              submit: str = "提交") -> web.Response:
-    token = csrf_token(http, ctx.user.user_id)
-    body = (
-        notice(message)
-        + '<form method="post" class="card">'
-        f'<input type="hidden" name="csrf" value="{esc(token)}">'
-        f'{fields}<button type="submit">{esc(submit)}</button></form>'
-    )
-    return page(title, body)
-
-
-def when_fields(values: Mapping[str, str], bad: str | None, today: date, *,
-                start: str, end: str) -> str:
-    return (
-        field_html("日期", "date", values, bad, kind="date",
-                   attrs=f' min="{today.isoformat()}" required')
-        + '<div class="row"><div>'
-        + field_html(start, "start", values, bad, kind="time", attrs=' step="300" required')
-        + "</div><div>"
-        + field_html(end, "end", values, bad, kind="time", attrs=' step="300" required')
-        + "</div></div>"
-    )
-
-
-def vehicle_fields(values: Mapping[str, str], bad: str | None, today: date) -> str:
-    return (
-        when_fields(values, bad, today, start="出发时间", end="结束时间")
-        + field_html("结束日期（跨天时填写）", "end_date", values, bad, kind="date",
-                     attrs=f' min="{today.isoformat()}"', hint="单次用车最长3天")
-        + field_html("出发地", "origin", values, bad,
-                     attrs=f' maxlength="{TEXT_LIMITS["origin"]}" placeholder="{vehicle_booking.ORIGIN_DEFAULT}"')
-        + field_html("目的地", "destination", values, bad,
-                     attrs=f' maxlength="{TEXT_LIMITS["destination"]}" required')
-        + field_html("乘车人数", "passengers", values, bad, kind="number",
-                     attrs=' min="1" max="99" inputmode="numeric" required')
-        + field_html("事由", "purpose", values, bad,
-                     attrs=f' maxlength="{TEXT_LIMITS["purpose"]}" placeholder="如：送材料"')
-    )
-
-
-async def facility_fields(values: Mapping[str, str], bad: str | None, today: date) -> str:
+async def facility_places() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The 场地 choices: any room of a type (the use case picks one), then each room by type."""
     rooms = await Facility.filter(active=True).order_by("capacity", "id")
     names = facility_reservation.TYPE_NAMES
-    by_type: list[tuple[str, str]] = [(f"type:{t}", f"任一{names[t]}") for t in FacilityType
-                                      if any(r.type == t for r in rooms)]
+    by_type = [(f"type:{t}", f"任一{names[t]}") for t in FacilityType
+               if any(r.type == t for r in rooms)]
     groups: list[tuple[str, list[tuple[str, str]]]] = [("按类型（自动选合适的）", by_type)]
     for t in FacilityType:
         mine = [(f"room:{r.id}", f"{r.name}（{r.building}，{r.capacity}人"
@@ -523,36 +370,7 @@ async def facility_fields(values: Mapping[str, str], bad: str | None, today: dat
                 for r in rooms if r.type == t]
         if mine:
             groups.append((names[t], mine))
-    return (
-        select_html("场地", "place", values, bad, groups, "请选择场地或类型")
-        + when_fields(values, bad, today, start="开始时间", end="结束时间")
-        + field_html("人数", "attendees", values, bad, kind="number",
-                     attrs=' min="1" max="9999" inputmode="numeric" required')
-        + field_html("每周重复至（可不填）", "repeat_until", values, bad, kind="date",
-                     attrs=f' min="{today.isoformat()}"',
-                     hint=f"每周同一时间，最多{facility_reservation.MAX_REPEATS}次；全部订上或都不订")
-    )
-
-
-def repair_fields(values: Mapping[str, str], bad: str | None) -> str:
-    categories = list(repair.CATEGORY_NAMES.items())
-    return (
-        field_html("地点", "location", values, bad,
-                   attrs=f' maxlength="{repair.MAX_LENGTH["location"]}" placeholder="如：3号楼502室" required')
-        + select_html("类别", "category", values, bad, categories, "请选择故障类别")
-        + field_html("故障描述", "description", values, bad, kind="textarea",
-                     attrs=f' maxlength="{repair.MAX_LENGTH["description"]}" placeholder="如：灯管闪烁不亮" required')
-    )
-
-
-def submitted_page(title: str, result: Submitted) -> web.Response:
-    no = result.numbers[0]
-    body = (
-        notice(result.text, ok=True)
-        + f'<a class="button" href="/m/requests/{no}">查看 #{no}</a>'
-        + '<a class="button" href="/m/requests">我的申请</a>'
-    )
-    return page(title, body)
+    return groups
 
 
 SERVICES = {
@@ -564,14 +382,17 @@ SERVICES = {
 
 async def render_form(service: str, http: web.Request, ctx: Ctx, values: Mapping[str, str],
                       *, bad: str | None = None, message: str = "") -> web.Response:
-    today = ctx.now.date()
+    form = FormView(values, bad, message, csrf_token(http, ctx.user.user_id),
+                    ctx.now.date().isoformat())
+    context: dict[str, Any] = {"form": form}
     if service == "vehicle":
-        fields = vehicle_fields(values, bad, today)
+        context.update(limits=TEXT_LIMITS, origin_default=vehicle_booking.ORIGIN_DEFAULT)
     elif service == "facility":
-        fields = await facility_fields(values, bad, today)
+        context.update(places=await facility_places(),
+                       max_repeats=facility_reservation.MAX_REPEATS)
     else:
-        fields = repair_fields(values, bad)
-    return form_page(SERVICES[service][0], http, ctx, fields, message=message)
+        context.update(limits=repair.MAX_LENGTH, categories=list(repair.CATEGORY_NAMES.items()))
+    return render(f"m/{service}.html", http, context)
 
 
 async def show_form(request: web.Request) -> web.Response:
@@ -598,7 +419,8 @@ async def submit_form(request: web.Request) -> web.Response:
         bad = FIELD_OF_SLOT.get(result.field or "", result.field)
         return await render_form(service, request, ctx, values, bad=bad,
                                  message=result.form_message)
-    return submitted_page(title, result)
+    return render("m/submitted.html", request,
+                  {"title": title, "text": result.text, "no": result.numbers[0]})
 
 
 async def to_home(request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -134,7 +135,13 @@ async def test_bad_simulator_input_is_400(demo: Any) -> None:
 async def test_page_users_and_polling(demo: Any) -> None:
     client, hub, _ = demo
     page = await client.get("/dev/chat")
-    assert page.status == 200 and "EventSource" in await page.text()
+    html = await page.text()
+    assert page.status == 200 and f'data-cookie="{SIMULATOR_COOKIE}"' in html
+    script = re.search(r'<script src="(/dev/static/devchat\.js)"', html)
+    assert script is not None  # the simulator's script, served with the page
+    js = await client.get(script[1])
+    assert js.status == 200 and "EventSource" in await js.text()
+    assert js.content_type in ("application/javascript", "text/javascript")
     users = await (await client.get("/dev/chat/api/users")).json()
     assert len(users["users"]) >= 30
     assert users["featured"]["staff"] == "zhangsan" and users["featured"]["fleet_manager"] == "wangke"
@@ -208,5 +215,6 @@ async def test_simulator_is_not_there_outside_demo(aiohttp_client: Factory, sett
                                                    shared_nlu: Nlu, db: str) -> None:
     client = await aiohttp_client(create_app(replace(settings, database_url=db),
                                              manage_db=False, nlu=shared_nlu))
-    for path in ("/dev/chat", "/dev/chat/api/users", API + "gettoken", OAUTH_PATH):
+    for path in ("/dev/chat", "/dev/chat/api/users", API + "gettoken", OAUTH_PATH,
+                 "/dev/static/devchat.js"):
         assert (await client.get(path)).status == 404
