@@ -1,9 +1,10 @@
 """The WeCom callback `GET/POST /wecom/callback` (CONTRACT §4; STYLE "A message's way", step 1).
 
 GET is WeCom's URL verification: check the signature, decrypt `echostr`, answer the
-plaintext alone. POST: check the query and the body (size, UTF-8, no DOCTYPE/entities/PIs),
-verify the signature, decrypt with wechatpy, check the inner XML the same way, parse it to
-an `Inbound`, refuse another corp or agent, dedup, count it against the user's flood limit
+plaintext alone. POST: check the query and the body (size, UTF-8), read its XML with
+defusedxml (bot/wecom/inbound.py: no DTD, entities or processing instructions), verify the
+signature, decrypt `Encrypt` with wechatpy's cipher, read the inner XML the same way, parse
+it to an `Inbound`, refuse another corp or agent, dedup, count it against the user's flood limit
 (bot/wecom/flood.py: over the limit it is answered politely once and not processed; with Redis,
 dedup and count are one round trip), hand it to
 the dispatcher (a tracked background task) and answer an empty 200 at once — an empty body
@@ -59,7 +60,8 @@ class _Callback:
     settings: Settings
     crypto: WeChatCrypto | None  # None when the WeCom callback is not configured (e.g. demo)
     # wechatpy's cipher for the message bodies, made once: `decrypt_message` would build
-    # it again for each message and check the signature a second time (ours is checked).
+    # it again for each message, check the signature a second time (ours is checked, in
+    # constant time) and, handed XML, read it with xmltodict on plain expat.
     prp: PrpCrypto | None
     flood: FloodGuard  # used unless the app sets FLOOD (app.py: the Redis one)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)  # polite answers being sent
@@ -229,7 +231,7 @@ async def receive(request: web.Request) -> web.Response:
             raise _Refuse(403, "outer ToUserName is not our corp")
         _check_signature(settings.token, sig, timestamp, nonce, encrypted)
         inner = _decrypt(lambda: prp.decrypt(encrypted, settings.corp_id))
-        try:  # safe_fields first: DOCTYPE/entities/PIs are refused before wechatpy sees it
+        try:  # defusedxml reads it (DTD, entities, PIs refused); wechatpy gets the fields
             env = parse_envelope(inner, datetime.now(settings.tz))
         except BadXml as exc:
             raise _Refuse(400, f"inner message refused: {exc}") from None

@@ -1,11 +1,15 @@
 """WeCom callback XML → the typed `Inbound` the dispatcher takes (STYLE "A message's way", step 1).
 
-The XML is read once, by a refusing parser (`safe_fields`: expat with defusedxml's
-refusals — no DOCTYPE, no entities — and no processing instructions, one flat `<xml>`
-element); the fields then go through the class
-registries of wechatpy's `wechatpy.enterprise.parse_message` (which would otherwise parse
-the XML again with xmltodict). wechatpy 1.8.18 knows no `template_card_event` and gives
-`UnknownMessage`: its fields are read from the raw XML.
+Both documents of a callback — the outer envelope (`ToUserName`, `Encrypt`, `AgentID`) and
+the decrypted message — are read once, by defusedxml (`safe_fields`): no DTD, no entity
+declaration or expansion, no external reference; also no processing instruction, one flat
+`<xml>` element and a size limit. wechatpy is then fed what defusedxml read, never the raw
+XML: wechatpy 1.8.18 would read both documents with xmltodict on the standard library's
+expat (`WeChatCrypto.decrypt_message` parses the envelope unless handed a dict,
+`wechatpy.enterprise.parse_message` the message), so the callback hands the `Encrypt`
+field to wechatpy's cipher and the message fields to the class registries of
+`parse_message` (`wechatpy_message`). wechatpy 1.8.18 knows no `template_card_event` and
+gives `UnknownMessage`: its fields are read from the raw fields.
 
 Message and event fields: https://developer.work.weixin.qq.com/document/path/90239 (messages),
 https://developer.work.weixin.qq.com/document/path/90240 (events).
@@ -13,13 +17,14 @@ https://developer.work.weixin.qq.com/document/path/90240 (events).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from xml.parsers import expat
+from xml.etree.ElementTree import Element, TreeBuilder
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from wechatpy.enterprise import events, messages
 from wechatpy.enterprise.events import EVENT_TYPES
 from wechatpy.enterprise.messages import MESSAGE_TYPES
@@ -29,119 +34,55 @@ from handlers.base import Inbound, InboundKind
 
 # Longest value accepted in a field that ends up in a key or a log line; WeCom's ids are short.
 MAX_ID_LEN = 128
+# Longest document read, in characters; WeCom's are a few KiB (the callback also caps the
+# body at 1 MiB before reading it).
+MAX_XML_LEN = 1024 * 1024
 
 
 class BadXml(ValueError):
-    """The XML is malformed, hostile (DOCTYPE, entities, processing instructions) or not a
-    WeCom message; the callback answers 400."""
+    """The XML is malformed, hostile (DTD, entities, processing instructions), too long or
+    not a WeCom message; the callback answers 400."""
 
 
-def _refuse(what: str) -> Callable[..., None]:
-    def refuse(*args: Any) -> None:
-        raise BadXml(what)
+class _NoPiTreeBuilder(TreeBuilder):
+    """ElementTree's own tree builder, refusing processing instructions (which it would
+    drop silently): WeCom sends none."""
 
-    return refuse
-
-
-_refuse_pi = _refuse("processing instruction")
-
-
-# The shape WeCom sends: `<xml>`, then flat fields, each holding one CDATA section or
-# plain text without markup, entity references or "]", then `</xml>`. A document of
-# exactly that shape (and no character XML forbids, no carriage return for expat to
-# normalise) has no DOCTYPE, entity, processing instruction or nested element to refuse,
-# and reads the same field by field with one regular expression as by expat; anything
-# else goes to expat. The CDATA part is written out ("no ], or a ] not starting ]]>")
-# rather than lazily (.*?): the 600-character Encrypt field is then read in one sweep.
-_FIELD = (r"[ \t\n]*<([A-Za-z_][\w.-]{0,63})>"
-          r"(?:<!\[CDATA\[([^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|([^<&\]]*))</\1>")
-_NEXT_FIELD = re.compile(_FIELD, re.S).match
-_OPEN = re.compile(r"[ \t\n]*<xml>").match
-_CLOSE = re.compile(r"[ \t\n]*</xml>[ \t\n]*").fullmatch
-_NOT_PLAIN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
+    def pi(self, target: str, text: str | None = None) -> Element:
+        raise BadXml("processing instruction")
 
 
 def safe_fields(xml: str) -> dict[str, str]:
-    """The children of a flat `<xml>` document as tag → text, refusing anything hostile:
-    WeCom's own shape read at once (`flat_fields`), anything else by `expat_fields`."""
-    fields = flat_fields(xml)
-    return expat_fields(xml) if fields is None else fields
-
-
-def flat_fields(xml: str) -> dict[str, str] | None:
-    """The fields of a document in WeCom's own shape (see `_FIELD`); None when it is not."""
-    if _NOT_PLAIN.search(xml) is not None or (start := _OPEN(xml)) is None:
-        return None
-    fields: dict[str, str] = {}
-    pos = start.end()
-    while (field := _NEXT_FIELD(xml, pos)) is not None:
-        tag, cdata, plain = field.groups("")
-        if tag in fields:
-            raise BadXml(f"repeated <{tag}>")
-        fields[tag] = (cdata or plain).strip()
-        pos = field.end()
-    return fields if _CLOSE(xml, pos) is not None else None
-
-
-def expat_fields(xml: str) -> dict[str, str]:
-    """The children of a flat `<xml>` document as tag → text, refusing anything hostile.
-
-    Read by expat directly, with the refusals defusedxml would make: a DOCTYPE (hence
-    entity declarations and billion laughs), entity declarations, external references,
-    and an undeclared entity (expat's own error, there being no DTD); also processing
-    instructions, and a repeated top-level tag (wechatpy would have turned it into a
-    list). Nothing else is built: no tree, one dict (a callback parses two documents).
-    """
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _refuse("DOCTYPE")
-    parser.EntityDeclHandler = _refuse("entity declaration")
-    parser.UnparsedEntityDeclHandler = _refuse("entity declaration")
-    parser.ExternalEntityRefHandler = _refuse("external entity")
-    parser.ProcessingInstructionHandler = _refuse_pi
-    fields: dict[str, str] = {}
-    text: list[str] = []
-    depth = 0
-    nested = False  # the current field has elements inside: its value is ""
-
-    def start(tag: str, attrs: Any) -> None:
-        nonlocal depth, nested
-        depth += 1
-        if depth == 1 and tag != "xml":
-            raise BadXml("root is not <xml>")
-        if depth == 2:
-            if tag in fields:
-                raise BadXml(f"repeated <{tag}>")
-            text.clear()
-            nested = False
-        elif depth > 2:
-            nested = True
-
-    def end(tag: str) -> None:
-        nonlocal depth
-        if depth == 2:
-            fields[tag] = "" if nested else "".join(text).strip()
-        depth -= 1
-
-    def chars(data: str) -> None:
-        if depth == 2 and not nested:
-            text.append(data)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
+    """The children of a flat `<xml>` document as tag → text, read by defusedxml; raises
+    BadXml for anything malformed or hostile, and for a repeated child (wechatpy would make
+    it a list). A child with elements inside has the value "" (wechatpy would hand back a
+    dict)."""
+    if len(xml) > MAX_XML_LEN:
+        raise BadXml("too long")
+    parser = DefusedXMLParser(target=_NoPiTreeBuilder(), forbid_dtd=True,
+                              forbid_entities=True, forbid_external=True)
     try:
-        parser.Parse(xml, True)
-    except expat.ExpatError as exc:
-        raise BadXml(f"malformed ({expat.ErrorString(exc.code)})") from None
+        parser.feed(xml)
+        root: Element = parser.close()
+    except DefusedXmlException as exc:  # DTDForbidden, EntitiesForbidden, ExternalReference…
+        raise BadXml(type(exc).__name__) from None
+    except ParseError as exc:  # not well-formed, an undeclared entity, no root
+        raise BadXml(f"malformed ({exc})") from None
     except UnicodeEncodeError:  # a lone surrogate: no document of ours has one
         raise BadXml("not encodable as UTF-8") from None
+    if root.tag != "xml":
+        raise BadXml("root is not <xml>")
+    fields: dict[str, str] = {}
+    for child in root:
+        if child.tag in fields:
+            raise BadXml(f"repeated <{child.tag[:MAX_ID_LEN]}>")
+        fields[child.tag] = "" if len(child) else (child.text or "").strip()
     return fields
 
 
 def wechatpy_message(msg_type: str, event: str, fields: Mapping[str, str]) -> BaseMessage:
-    """`wechatpy.enterprise.parse_message` on the already parsed fields: the same class
-    registries, without handing the XML to xmltodict a second time."""
+    """`wechatpy.enterprise.parse_message` on the fields defusedxml read: the same class
+    registries, without handing the XML to xmltodict (which reads it with plain expat)."""
     if msg_type == "event":
         return EVENT_TYPES.get(event, UnknownMessage)(dict(fields))
     return MESSAGE_TYPES.get(msg_type, UnknownMessage)(dict(fields))

@@ -4,15 +4,24 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, CookieJar, web
 from aiohttp.test_utils import TestClient
+from itsdangerous import URLSafeTimedSerializer
 
 from bot.app import create_app
-from bot.web.auth import SESSION_COOKIE, require_admin, require_user, safe_next
+from bot.web.auth import (
+    NONCE_COOKIE,
+    SESSION_COOKIE,
+    STATE_SECONDS,
+    require_admin,
+    require_user,
+    safe_next,
+)
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings
@@ -78,17 +87,114 @@ async def test_code_gives_a_session(client: TestClient, fake_wecom: FakeWeCom) -
     assert "zhangsan" not in cookie.value.split(".")[-1]  # signed, not a bare userid
 
 
+async def login_state(client: TestClient, path: str = "/whoami") -> str:
+    """The state of the redirect to WeCom (this browser gets its nonce cookie with it)."""
+    resp = await client.get(path, allow_redirects=False)
+    assert resp.status == 302
+    return parse_qs(urlsplit(resp.headers["Location"]).query)["state"][0]
+
+
 async def test_a_code_works_once(client: TestClient, fake_wecom: FakeWeCom) -> None:
-    resp = await client.get("/whoami", allow_redirects=False)
-    state = parse_qs(urlsplit(resp.headers["Location"]).query)["state"][0]
     fake_wecom.add_code("once", "zhangsan")
-    first = await client.get("/auth/callback", params={"code": "once", "state": state},
+    first = await client.get("/auth/callback", params={"code": "once", "state": await login_state(client)},
                              allow_redirects=False)
     assert first.status == 302
     client.session.cookie_jar.clear()
-    second = await client.get("/auth/callback", params={"code": "once", "state": state},
+    second = await client.get("/auth/callback", params={"code": "once", "state": await login_state(client)},
                               allow_redirects=False)
     assert second.status == 403
+    assert "登录码无效或已使用" in await second.text()
+
+
+# --- login CSRF (issue 12, item 6): the state is bound to the browser sent to WeCom ------
+
+
+def other_browser(client: TestClient) -> ClientSession:
+    """A second browser on the same site: its own cookie jar."""
+    return ClientSession(base_url=client.make_url("/"), cookie_jar=CookieJar(unsafe=True))
+
+
+def nonce_cookie(client: TestClient) -> str | None:
+    for cookie in client.session.cookie_jar:
+        if cookie.key == NONCE_COOKIE:
+            return cookie.value
+    return None
+
+
+async def test_an_attackers_code_and_state_sign_nobody_in_elsewhere(
+    client: TestClient, fake_wecom: FakeWeCom
+) -> None:
+    """The attacker takes a state (here: from their own browser, as from a shared link) and
+    their own code, and makes the victim's browser open the callback with them: refused,
+    whether the victim's browser has no nonce or one of its own."""
+    async with other_browser(client) as attacker:
+        resp = await attacker.get("/whoami", allow_redirects=False)
+        attackers_state = parse_qs(urlsplit(resp.headers["Location"]).query)["state"][0]
+    calls_before = list(fake_wecom.calls)
+    for victim_has_own_nonce in (False, True):
+        client.session.cookie_jar.clear()
+        if victim_has_own_nonce:
+            await login_state(client)  # the victim opened a page too: a nonce of their own
+            assert nonce_cookie(client)
+        fake_wecom.add_code("attackers-code", "wuli")
+        resp = await client.get("/auth/callback",
+                                params={"code": "attackers-code", "state": attackers_state},
+                                allow_redirects=False)
+        assert resp.status == 403
+        page = await resp.text()
+        assert "请回到企业微信" in page and "重新打开页面" in page
+        assert page.startswith("<!doctype html>") and '<html lang="zh-CN">' in page
+        assert SESSION_COOKIE not in resp.cookies
+        assert (await client.get("/whoami", allow_redirects=False)).status == 302  # not signed in
+    assert fake_wecom.calls == calls_before  # the code was never even tried
+
+
+async def test_a_state_without_a_nonce_is_refused(client: TestClient, fake_wecom: FakeWeCom,
+                                                  wecom_settings: Settings) -> None:
+    await login_state(client)  # the browser has a nonce cookie
+    old_style = URLSafeTimedSerializer(wecom_settings.secret_key, salt="jgbot:oauth-state").dumps(
+        {"next": "/whoami"})
+    fake_wecom.add_code("c1", "zhangsan")
+    resp = await client.get("/auth/callback", params={"code": "c1", "state": old_style},
+                            allow_redirects=False)
+    assert resp.status == 403 and SESSION_COOKIE not in resp.cookies
+
+
+async def test_the_nonce_cookie_and_state(client: TestClient, fake_wecom: FakeWeCom) -> None:
+    resp = await client.get("/whoami", allow_redirects=False)
+    morsel = resp.cookies[NONCE_COOKIE]
+    assert morsel["httponly"] and morsel["samesite"] == "Lax" and not morsel["secure"]
+    assert morsel["path"] == "/" and morsel["max-age"] == str(STATE_SECONDS)
+    nonce = morsel.value
+    assert len(nonce) == 64
+    state = parse_qs(urlsplit(resp.headers["Location"]).query)["state"][0]
+    assert nonce not in state  # only its hash is signed into the state
+    # A second page opened before coming back keeps the nonce: the first link still works.
+    await login_state(client, "/admin-only")
+    assert nonce_cookie(client) == nonce
+    fake_wecom.add_code("c2", "zhangsan")
+    done = await client.get("/auth/callback", params={"code": "c2", "state": state},
+                            allow_redirects=False)
+    assert done.status == 302 and done.headers["Location"] == "/whoami"
+    assert done.cookies[NONCE_COOKIE].value == ""  # spent: cleared
+    assert nonce_cookie(client) is None
+    # The same link again (the nonce is spent) signs nobody in anew.
+    client.session.cookie_jar.clear()
+    fake_wecom.add_code("c3", "zhangsan")
+    again = await client.get("/auth/callback", params={"code": "c3", "state": state},
+                             allow_redirects=False)
+    assert again.status == 403
+
+
+async def test_the_nonce_cookie_is_secure_over_https(
+    db: str, aiohttp_client: ClientFactory, wecom_settings: Settings, shared_nlu: Nlu
+) -> None:
+    app = create_app(replace(wecom_settings, public_base_url="https://jg.example.gov.cn"),
+                     manage_db=False, nlu=shared_nlu)
+    app.router.add_get("/whoami", whoami)
+    client = await aiohttp_client(app)
+    resp = await client.get("/whoami", allow_redirects=False)
+    assert resp.cookies[NONCE_COOKIE]["secure"]
 
 
 async def test_tampered_state_or_cookie_is_refused(client: TestClient) -> None:

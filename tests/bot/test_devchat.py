@@ -208,7 +208,7 @@ async def test_demo_oauth_signs_the_admin_in_to_the_dashboard(demo: Any) -> None
     dashboard = await client.get("/dashboard")
     assert dashboard.status == 200 and "<svg" in await dashboard.text()
     again = await client.get(f"{back.path}?{back.query}", allow_redirects=False)
-    assert again.status == 403  # a code works once
+    assert again.status == 403  # the nonce is spent (and a code works once)
 
 
 async def test_simulator_is_not_there_outside_demo(aiohttp_client: Factory, settings: Settings,

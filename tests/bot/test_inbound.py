@@ -11,10 +11,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bot.wecom.inbound import (
+    MAX_XML_LEN,
     BadXml,
     dedup_key,
-    expat_fields,
-    flat_fields,
     parse_envelope,
     parse_inbound,
     safe_fields,
@@ -190,14 +189,16 @@ def test_same_class_as_wechatpy_parse_message(msg_type: str, fields: dict[str, s
     assert type(ours) is type(parse_message(body))
 
 
-# --- the fast path for WeCom's own shape reads exactly what expat reads ----------------------
+# --- what defusedxml reads is what wechatpy would have read, and nothing hostile -------
 
 
 _tags = st.sampled_from(["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content",
                          "MsgId", "AgentID", "Event", "xml", "a.b", "_x", "A-1"])
 _texts = st.one_of(st.text(max_size=30), st.sampled_from(
-    ["", " ", "帮助", "a]]>b", "]]", "]", "&amp;", "&lt;", "&x;", "<b>", "a\r\nb", "\x00", "\x0b",
-     "\t", "\u3000", "\ud800", "\ufffe", "</Content>", "<![CDATA[", "1795800113"]))
+    ["", " ", "帮助", "a]]>b", "]]", "]", "&amp;", "&lt;", "&#20013;", "<b>", "a\r\nb", "\x00",
+     "\x0b", "\t", "\u3000", "\ufffe", "</Content>", "<![CDATA[", "1795800113"]))
+_leads = st.sampled_from(["", " ", "\n", "<?xml version='1.0'?>", '<?xml version="1.0" encoding="utf-8"?>\n'])
+_seps = st.sampled_from(["", " ", "\n  ", "\u3000"])
 
 
 def _field(tag: str, text: str, cdata: bool) -> str:
@@ -211,25 +212,75 @@ def _outcome(read: Any, xml: str) -> Any:
         return "refused"
 
 
+def _as_wechatpy_reads(xml: str) -> Any:
+    """What wechatpy's own reading (xmltodict, as `parse_message` does) gives, as plain
+    strings; "refused" where it fails, or where it would make a list of a repeated tag."""
+    import xmltodict
+
+    try:
+        root = xmltodict.parse(xml)
+    except Exception:
+        return "refused"
+    if list(root) != ["xml"]:
+        return "refused"
+    fields = root["xml"] or {}
+    if isinstance(fields, str) or any(isinstance(v, list) for v in fields.values()):
+        return "refused"
+    return {k: v or "" for k, v in fields.items()}
+
+
 @hsettings(max_examples=400, deadline=None)
-@given(fields=st.lists(st.tuples(_tags, _texts, st.booleans()), max_size=6),
-       lead=st.sampled_from(["", " ", "\n", "\ufeff", "<?xml version='1.0'?>"]),
-       sep=st.sampled_from(["", " ", "\n  ", "\u3000"]))
-def test_the_fast_path_reads_what_expat_reads(fields: list[tuple[str, str, bool]], lead: str,
-                                              sep: str) -> None:
+@given(fields=st.lists(st.tuples(_tags, _texts, st.booleans()), max_size=6), lead=_leads, sep=_seps)
+def test_reads_what_wechatpy_reads(fields: list[tuple[str, str, bool]], lead: str, sep: str) -> None:
+    """On documents without any DTD, safe_fields gives the values wechatpy's own xmltodict
+    reading would, refuses what that refuses, and refuses a repeated field."""
     xml = lead + "<xml>" + sep.join(_field(t, v, c) for t, v, c in fields) + "</xml>"
-    assert _outcome(safe_fields, xml) == _outcome(expat_fields, xml)
+    assert _outcome(safe_fields, xml) == _as_wechatpy_reads(xml)
 
 
-def test_wecom_messages_take_the_fast_path() -> None:
+_hostile_prologues = st.sampled_from([
+    "<!DOCTYPE xml>",
+    '<!DOCTYPE xml [<!ENTITY a "b">]>',
+    '<!DOCTYPE xml [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>',
+    '<!DOCTYPE xml SYSTEM "http://127.0.0.1:1/x.dtd">',
+    '<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+    '<!DOCTYPE xml [<!ENTITY % p SYSTEM "http://127.0.0.1:1/p.dtd"> %p;]>',
+    '<?xml-stylesheet href="x"?>',
+    "<?php echo 1; ?>",
+])
+_hostile_refs = st.sampled_from(["", "&a;", "&lol2;", "&xxe;", "&undeclared;"])
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(prologue=_hostile_prologues, ref=_hostile_refs, fields=st.lists(st.tuples(_tags, _texts, st.booleans()), max_size=4),
+       lead=st.sampled_from(["", '<?xml version="1.0"?>\n']))
+def test_any_dtd_entity_or_pi_is_refused(prologue: str, ref: str, fields: list[tuple[str, str, bool]],
+                                         lead: str) -> None:
+    xml = lead + prologue + "<xml>" + "".join(_field(t, v, c) for t, v, c in fields) + f"<X>{ref}</X></xml>"
+    assert _outcome(safe_fields, xml) == "refused"
+
+
+@pytest.mark.parametrize("bad", ["<xml><A>&undeclared;</A></xml>", "<xml><A>&lol;</A></xml>",
+                                 "<xml><?pi x?><A>1</A></xml>", "<xml><A>1</A></xml><?pi x?>"])
+def test_undeclared_entities_and_pis_anywhere_are_refused(bad: str) -> None:
+    with pytest.raises(BadXml):
+        safe_fields(bad)
+
+
+def test_a_wecom_message_is_read_whole() -> None:
     xml = ("<xml><ToUserName><![CDATA[ww1]]></ToUserName><FromUserName><![CDATA[zhangsan]]>"
            "</FromUserName><CreateTime>1795800113</CreateTime><MsgType><![CDATA[text]]></MsgType>"
            "<Content><![CDATA[帮助 </Content> ]]></Content><MsgId>7000000000000000001</MsgId>"
            "<AgentID>1000002</AgentID></xml>")
-    assert flat_fields(xml) is not None
-    assert safe_fields(xml)["Content"] == "帮助 </Content>"
-    assert safe_fields(xml) == expat_fields(xml)
-    for hostile in ('<!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>',
-                    "<?php echo 1; ?><xml><A>1</A></xml>", "<xml><A>1</A><A>2</A></xml>",
-                    "<xml><A><B>1</B></A></xml>", "<x><A>1</A></x>"):
-        assert _outcome(flat_fields, hostile) in (None, "refused")  # never read as WeCom's own shape
+    assert safe_fields(xml) == {"ToUserName": "ww1", "FromUserName": "zhangsan",
+                                "CreateTime": "1795800113", "MsgType": "text",
+                                "Content": "帮助 </Content>", "MsgId": "7000000000000000001",
+                                "AgentID": "1000002"}
+    assert safe_fields(xml) == _as_wechatpy_reads(xml)
+
+
+def test_size_limit() -> None:
+    filler = " " * (MAX_XML_LEN - len("<xml><A>x</A></xml>"))
+    assert safe_fields("<xml><A>x</A>" + filler + "</xml>") == {"A": "x"}
+    with pytest.raises(BadXml, match="too long"):
+        safe_fields("<xml><A>x</A>" + filler + " </xml>")
