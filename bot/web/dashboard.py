@@ -512,7 +512,7 @@ def charts(data: dict[str, Any]) -> dict[str, Chart]:
             [_series("90分位", [(m.p90_min or 0) / scale] if m.count else [], "#f2c28f"),
              _series("中位数", [(m.median_min or 0) / scale] if m.count else [], "#d4892a")],
             unit, stacked=False, limit=m.limit_min / scale,
-            limit_label=f"时限{fmt_minutes(m.limit_min)}")
+            limit_label=f"时限{m.limit_min / scale:g}{unit}")
     out["occupancy"] = heatmap("场地占用（小时）按星期和时段", WEEKDAYS, rooms.grid, "小时")
     return out
 

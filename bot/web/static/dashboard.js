@@ -15,10 +15,10 @@
     return Number.isInteger(v) ? String(v) : v.toFixed(digits || 1);
   }
 
-  function niceCeil(v) {  /* a round axis end at or above v: 1, 2, 2.5, 5 × 10^n */
+  function niceCeil(v) {  /* a round axis end at or above v: 1, 1.2, 1.5 … 8 × 10^n */
     if (v <= 0) return 1;
     var base = Math.pow(10, Math.floor(Math.log10(v)));
-    var steps = [1, 2, 2.5, 5, 10];
+    var steps = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
     for (var i = 0; i < steps.length; i++) if (steps[i] * base >= v - 1e-9) return steps[i] * base;
     return 10 * base;
   }
@@ -50,13 +50,18 @@
   function limitLine(limit) {
     return {silent: true, symbol: "none", data: [{xAxis: limit.value}],
             lineStyle: {color: LIMIT, type: "dashed", width: 1.5},
-            label: {formatter: limit.label, color: LIMIT, position: "end"}};
+            /* the category axis runs top down (inverse), so its start is the top */
+            label: {formatter: limit.label, color: LIMIT, position: "start", distance: 4}};
+  }
+
+  function top(c) {  /* room above the bars: the legend, then the limit's label */
+    return 8 + (c.series.length > 1 ? 26 : 0) + (c.limit ? 20 : 0);
   }
 
   function bars(c) {
     var o = common(c);
     var many = c.series.length > 1, overlay = many && !c.stacked;
-    o.grid = {left: 8, right: 36, top: many ? 32 : (c.limit ? 24 : 8), bottom: 8};
+    o.grid = {left: 8, right: 36, top: top(c), bottom: 8};
     o.legend = many ? {top: 0, left: 0, itemWidth: 12, itemHeight: 10} : {show: false};
     o.tooltip = {trigger: "axis", axisPointer: {type: "shadow"},
                  valueFormatter: function (v) { return fmt(v) + c.unit; }};
@@ -64,7 +69,7 @@
                axisLabel: {color: "#333", width: 96, overflow: "truncate"}};
     o.xAxis = {type: "value", axisLabel: {color: AXIS}, splitLine: {lineStyle: {color: GRID}}};
     if (c.limit) {
-      o.xAxis.max = function (v) { return niceCeil(Math.max(v.max, c.limit.value)); };
+      o.xAxis.max = function (v) { return niceCeil(Math.max(v.max * 1.05, c.limit.value)); };
     }
     o.series = c.series.map(function (s, i) {
       var bar = {
@@ -92,7 +97,7 @@
     c.values.forEach(function (row, r) {
       row.forEach(function (v, h) { cells.push([h, r, v]); });
     });
-    o.grid = {left: 8, right: 8, top: 8, bottom: 44};
+    o.grid = {left: 8, right: 8, top: 8, bottom: 56};
     o.tooltip = {formatter: function (p) {
       var h = p.value[0];
       return encode(c.rows[p.value[1]] + " " + h + ":00–" + (h + 1) + ":00：" +
@@ -115,9 +120,8 @@
 
   function height(c) {
     if (c.kind === "columns") return 220;
-    if (c.kind === "heatmap") return c.rows.length * 26 + 70;
-    var top = c.series.length > 1 ? 32 : (c.limit ? 24 : 8);
-    return top + c.categories.length * 30 + 34;
+    if (c.kind === "heatmap") return c.rows.length * 26 + 84;
+    return top(c) + c.categories.length * 30 + 34;
   }
 
   var drawn = [];
