@@ -10,9 +10,10 @@ bits), compared in constant time. A bad or missing sig is 403 before anything is
 up; a good sig for a user who left or a room that does not exist is 404. A leaked URL
 is revoked only by changing SECRET_KEY (which also ends every session and link).
 
-The text is RFC 5545 (https://www.rfc-editor.org/rfc/rfc5545), written here because it
-is small: UTC times (no VTIMEZONE), CRLF line endings, lines folded at 75 octets without
-splitting a UTF-8 character (§3.1), TEXT values escaped (§3.3.11). Pending bookings are
+The text is RFC 5545 (https://www.rfc-editor.org/rfc/rfc5545), built with the
+`icalendar` library: it escapes TEXT values (§3.3.11: a CR/LF, `;` or `,` in user text
+cannot start a property), folds lines at 75 octets and ends them with CRLF (§3.1). Times
+are UTC, so no VTIMEZONE is needed; control characters are dropped first. Pending bookings are
 TENTATIVE, approved ones CONFIRMED; completed ones stay for HISTORY_DAYS so that a trip
 does not vanish from the phone the day after; cancelled and rejected ones drop out (a
 subscribed calendar removes what the feed no longer lists).
@@ -27,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
+from icalendar import Calendar, Event, vDuration, vText
 from tortoise.queryset import QuerySet
 
 from bot.keys import SETTINGS
@@ -40,6 +42,7 @@ HISTORY_DAYS = 30  # completed bookings shown this long after they end
 MAX_EVENTS = 500  # per feed, newest first
 KINDS = ("user", "room")
 PRODID = "-//jgswj-bot//calendar//ZH"
+REFRESH = timedelta(minutes=30)  # how often a subscribed calendar should fetch again
 SHOWN = (RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.COMPLETED)
 
 TYPE_LABEL = {RequestType.VEHICLE_BOOKING: "用车", RequestType.FACILITY_RESERVATION: "场地"}
@@ -76,67 +79,40 @@ def sig_ok(settings: Settings, kind: str, ident: str, given: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# RFC 5545 text
+# RFC 5545 through icalendar
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (§3.3.11): backslash, semicolon, comma and newlines escaped; other
-    control characters dropped."""
+def clean_text(value: str) -> str:
+    """User text fit for a TEXT value: CR LF and lone CR become LF (icalendar escapes it as
+    `\\n`), other control characters, which RFC 5545 forbids in TEXT (§3.3.11), dropped."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(c for c in value if c == "\n" or c == "\t" or ord(c) >= 0x20)
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return "".join(c for c in value if c in "\n\t" or (ord(c) >= 0x20 and ord(c) != 0x7F))
 
 
-def fold(line: str, limit: int = 75) -> str:
-    """Fold a content line into pieces of at most `limit` octets (continuations begin
-    with one space, which counts), never inside a UTF-8 character (§3.1)."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size, room = 0, limit
-    for char in line:
-        n = len(char.encode())
-        if size + n > room:
-            pieces.append("".join(current))
-            current, size, room = [], 0, limit - 1
-        current.append(char)
-        size += n
-    pieces.append("".join(current))
-    return "\r\n ".join(pieces)
+def _text(value: str) -> vText:
+    return vText(clean_text(value))
 
 
-def ics_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def render_calendar(name: str, events: Iterable[dict[str, str]]) -> str:
-    """A VCALENDAR of VEVENTs given as ordered property → value (values already in their
-    iCalendar form: escape TEXT with `escape_text`)."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        f"PRODID:{PRODID}",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT30M",
-        "X-PUBLISHED-TTL:PT30M",
-    ]
-    for event in events:
-        lines.append("BEGIN:VEVENT")
-        lines.extend(f"{key}:{value}" for key, value in event.items())
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+def new_calendar(name: str) -> Calendar:
+    """An empty published calendar named `name`, refreshed every 30 minutes."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _text(name))  # an X- property: vText, or it goes unescaped
+    cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    return cal
 
 
 def _name(user: User | None) -> str:
     return user.name if user is not None else ""
 
 
-def event_of(request: Request, host: str, now: datetime) -> dict[str, str]:
-    """One booking as a VEVENT; applicant, vehicle, driver and facility fetched."""
+def event_of(request: Request, host: str, now: datetime) -> Event:
+    """One booking as a VEVENT (times in UTC); applicant, vehicle, driver and facility
+    fetched."""
     assert request.start is not None and request.end is not None
     d = request.details or {}
     status = RequestStatus(request.status)
@@ -163,18 +139,27 @@ def event_of(request: Request, host: str, now: datetime) -> dict[str, str]:
         if d.get("subject"):
             lines.append(f"会议：{d['subject']}")
     lines.append(f"状态：{STATUS_TEXT.get(status, str(status))}")
-    return {
-        "UID": f"request-{request.no}@{host}",
-        "DTSTAMP": ics_time(now),
-        "LAST-MODIFIED": ics_time(request.updated_at),
-        "DTSTART": ics_time(request.start),
-        "DTEND": ics_time(request.end),
-        "SUMMARY": escape_text(summary),
-        "DESCRIPTION": escape_text("\n".join(lines)),
-        "LOCATION": escape_text(location),
-        "STATUS": "TENTATIVE" if status is RequestStatus.PENDING else "CONFIRMED",
-        "TRANSP": "OPAQUE",
-    }
+    event = Event()
+    event.add("uid", f"request-{request.no}@{host}")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("last-modified", request.updated_at.astimezone(UTC))
+    event.add("dtstart", request.start.astimezone(UTC))
+    event.add("dtend", request.end.astimezone(UTC))
+    event.add("summary", _text(summary))
+    event.add("description", _text("\n".join(lines)))
+    event.add("location", _text(location))
+    event.add("status", "TENTATIVE" if status is RequestStatus.PENDING else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def render_calendar(name: str, events: Iterable[Event]) -> bytes:
+    """The feed: icalendar escapes TEXT values (§3.3.11), folds lines at 75 octets
+    without splitting a UTF-8 character (§3.1) and ends them with CRLF."""
+    cal = new_calendar(name)
+    for event in events:
+        cal.add_component(event)
+    return cal.to_ical()
 
 
 async def bookings(query: QuerySet[Request], now: datetime) -> list[Request]:
@@ -203,7 +188,7 @@ def _ics_response(name: str, filename: str, requests: list[Request], settings: S
     ordered = sorted(requests, key=lambda r: (r.start or now, r.id))
     body = render_calendar(name, (event_of(r, host, now) for r in ordered))
     return web.Response(
-        body=body.encode(),
+        body=body,
         content_type="text/calendar",
         charset="utf-8",
         headers={

@@ -1,5 +1,6 @@
-"""iCalendar feeds (bot/web/calendar.py): RFC 5545 text read back with a small parser, the
-signed URLs, and which bookings each feed carries, on SQLite and PostgreSQL."""
+"""iCalendar feeds (bot/web/calendar.py): RFC 5545 text read back with a small parser of
+our own and with icalendar's, the signed URLs, user text that tries to start a property,
+and which bookings each feed carries, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
+from icalendar import Calendar, Event
 
 from bot.app import create_app
-from bot.web.calendar import calendar_sig, calendar_url, escape_text, fold
+from bot.web.calendar import calendar_sig, calendar_url, clean_text, render_calendar
 from bot.web.dashboard import CLOCK
 from models.decisions import cancel, decide
 from models.org import RequestType, Vehicle
@@ -86,28 +88,59 @@ def parse_ics(body: bytes) -> tuple[dict[str, str], list[dict[str, str]]]:
 # Pure parts
 
 
-def test_text_escaping() -> None:
-    assert escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
-    assert unescape(escape_text("虹桥机场, T2; 到达\\层\n第二行")) == "虹桥机场, T2; 到达\\层\n第二行"
-    assert escape_text("bell\x07") == "bell"
+def one_event(**text: str) -> bytes:
+    event = Event()
+    event.add("uid", "request-1@example.org")
+    event.add("dtstamp", at(11, 27, 10))
+    for name, value in text.items():
+        event.add(name, clean_text(value))
+    return render_calendar("测试", [event])
 
 
-@pytest.mark.parametrize("line", [
-    "DESCRIPTION:" + "事由：" * 40,
-    "SUMMARY:" + "a" * 200,
-    "X:" + "é" * 80 + "𠀀" * 30,
-    "SHORT:ok",
+HOSTILE = [
+    "line one\r\nATTENDEE:mailto:evil@example.org",
+    "lone cr\rDTSTART:19700101T000000Z",
+    "lf\nEND:VEVENT\nBEGIN:VEVENT\nUID:forged",
+    "虹桥机场, T2; 到达\\层:门口",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_user_text_cannot_start_a_property(value: str) -> None:
+    body = one_event(summary=value, location=value, description=value)
+    _, events = parse_ics(body)
+    assert len(events) == 1
+    assert set(events[0]) == {"UID", "DTSTAMP", "SUMMARY", "LOCATION", "DESCRIPTION"}
+    expected = value.replace("\r\n", "\n").replace("\r", "\n")
+    assert unescape(events[0]["SUMMARY"]) == expected
+    (parsed,) = Calendar.from_ical(body).walk("VEVENT")
+    assert str(parsed["SUMMARY"]) == str(parsed["LOCATION"]) == expected
+    assert "ATTENDEE" not in parsed and parsed["UID"] == "request-1@example.org"
+
+
+def test_text_escaping_and_control_characters() -> None:
+    _, (event,) = parse_ics(one_event(summary="a,b;c\\d\ne\r\nf", location="bell\x07\x00"))
+    assert event["SUMMARY"] == "a\\,b\\;c\\\\d\\ne\\nf"
+    assert event["LOCATION"] == "bell"  # control characters are not allowed in TEXT
+
+
+@pytest.mark.parametrize("text", [
+    "事由：" * 40,
+    "a" * 200,
+    "é" * 80 + "𠀀" * 30,
+    "ok",
 ])
-def test_folding_is_utf8_safe(line: str) -> None:
-    folded = fold(line)
-    pieces = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in pieces)
-    assert all(p.startswith(" ") for p in pieces[1:])
-    for p in pieces:
-        p.encode().decode("utf-8")  # no character split across lines
-    assert folded.replace("\r\n ", "") == line
-    if len(line.encode()) > 75:
-        assert len(pieces[0].encode()) > 70  # lines are filled, not cut short
+def test_folding_is_utf8_safe(text: str) -> None:
+    body = one_event(description=text)
+    physical = body.split(b"\r\n")
+    for piece in physical:
+        assert len(piece) <= 75
+        piece.decode("utf-8")  # no character split across lines
+    _, (event,) = parse_ics(body)
+    assert unescape(event["DESCRIPTION"]) == text
+    if len(text.encode()) > 70:
+        first = next(p for p in physical if p.startswith(b"DESCRIPTION:"))
+        assert len(first) > 70  # lines are filled, not cut short
 
 
 def test_signed_urls(settings: Settings) -> None:
@@ -180,6 +213,13 @@ async def test_user_feed(client: TestClient, settings: Settings, now: datetime) 
     assert b"\r\n " in body  # the long description was folded
     calendar, events = parse_ics(body)
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    assert calendar["REFRESH-INTERVAL"] == "PT30M" and calendar["X-PUBLISHED-TTL"] == "PT30M"
+    parsed = Calendar.from_ical(body)
+    assert [str(e["UID"]) for e in parsed.walk("VEVENT")] == [e["UID"] for e in events]
+    (tentative,) = [e for e in parsed.walk("VEVENT") if e["STATUS"] == "TENTATIVE"]
+    assert tentative.decoded("DTSTART") == at(11, 28, 14)
+    assert tentative.decoded("DTEND") == at(11, 28, 16)
+    assert str(tentative["DESCRIPTION"]).endswith("状态：待审批")
     assert unescape(calendar["X-WR-CALNAME"]) == "张三的预约"
     assert [e["UID"] for e in events] == [
         f"request-{made[k].no}@127.0.0.1" for k in ("recent", "trip", "meeting")]
@@ -232,3 +272,23 @@ async def test_signature_and_unknown_feeds(client: TestClient, settings: Setting
     assert (await client.get(feed_path(settings, "user", "nobody"))).status == 404
     assert (await client.get(feed_path(settings, "room", "no-such-room"))).status == 404
     assert (await client.get(feed_path(settings, "user", "zhangsan"))).status == 200
+
+
+async def test_hostile_booking_text_in_the_feed(client: TestClient, settings: Settings,
+                                                now: datetime) -> None:
+    gl8 = (await Vehicle.get(plate="沪A12345")).id
+    trip = await create_request(NewRequest(
+        RequestType.VEHICLE_BOOKING, "zhangsan", at(11, 28, 14), at(11, 28, 16), vehicle_id=gl8,
+        details={"destination": "机场\r\nATTENDEE:mailto:evil@example.org",
+                 "origin": "局机关;X-EVIL:1,2", "purpose": "a\rSTATUS:CANCELLED\x07"}),
+        now, CHAT)
+    body = await (await client.get(feed_path(settings, "user", "zhangsan"))).read()
+    _, (event,) = parse_ics(body)
+    assert set(event) == {"UID", "DTSTAMP", "LAST-MODIFIED", "DTSTART", "DTEND", "SUMMARY",
+                          "DESCRIPTION", "LOCATION", "STATUS", "TRANSP"}
+    (parsed,) = Calendar.from_ical(body).walk("VEVENT")
+    assert str(parsed["SUMMARY"]) == (
+        f"用车 #{trip.no} 局机关;X-EVIL:1,2→机场\nATTENDEE:mailto:evil@example.org")
+    assert str(parsed["LOCATION"]) == "局机关;X-EVIL:1,2"
+    assert "事由：a\nSTATUS:CANCELLED\n" in str(parsed["DESCRIPTION"])
+    assert parsed["STATUS"] == "TENTATIVE" and "ATTENDEE" not in parsed

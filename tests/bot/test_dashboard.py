@@ -1,15 +1,16 @@
 """The bureau's dashboard (bot/web/dashboard.py) in the real app, on SQLite and PostgreSQL:
-who may see it, the filters, the charts, the escaping and the CSV exports."""
+who may see it, the filters, the charts' data, the escaping and the CSV exports."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,7 +20,7 @@ from bot.app import create_app
 from bot.web import dashboard
 from bot.web.dashboard import CLOCK
 from models.decisions import decide
-from models.org import RequestType, Vehicle
+from models.org import Department, RequestType, Vehicle
 from models.repairs import assign_repair, progress_repair
 from models.requests import Decision, NewRequest, RequestStatus, create_request
 from models.seed import seed_org
@@ -119,24 +120,62 @@ async def test_who_may_see_it(client: TestClient, fake_wecom: FakeWeCom,
     assert resp.headers["X-Content-Type-Options"] == "nosniff"  # the app's middleware
 
 
-async def test_page_draws_the_charts_and_escapes(client: TestClient, admin: dict[str, str],
-                                                 now: datetime) -> None:
+def chart_data(page: str) -> dict[str, Any]:
+    """The charts' JSON the page carries for static/dashboard.js."""
+    found = re.findall(r'<script type="application/json" id="chart-data">(.*?)</script>', page,
+                       flags=re.S)
+    assert len(found) == 1
+    return json.loads(found[0])
+
+
+CHARTS = {"per_day", "per_vehicle", "per_department", "per_service", "lead_times",
+          "repair_assign", "repair_finish", "occupancy"}
+
+
+async def test_page_carries_the_chart_data_and_escapes(client: TestClient,
+                                                       admin: dict[str, str],
+                                                       now: datetime) -> None:
     await some_history(now)
     resp = await client.get("/dashboard", params=NOVEMBER, headers=admin)
     assert resp.status == 200 and resp.content_type == "text/html"
     page = await resp.text()
-    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
-    assert len(svgs) >= 8
-    for svg in svgs:  # each chart is well-formed XML
-        ET.fromstring(svg)
-    # Charts with data draw bars or cells; the heat map has 7 × 24 cells.
-    assert sum('class="bar"' in s for s in svgs) >= 6
-    assert page.count('class="cell"') == 7 * 24
-    assert page.count('class="limit"') == 3  # 4 h per step, 30 min, 24 h
+    # ECharts and our script, vendored (no CDN); each chart has its place on the page.
+    assert '<script src="/static/echarts.min.js" defer></script>' in page
+    assert '<script src="/static/dashboard.js" defer></script>' in page
+    assert "<svg" not in page  # drawn in the browser now, not here
+    charts = chart_data(page)
+    assert set(charts) == CHARTS
+    for key, chart in charts.items():
+        assert not chart["empty"], key
+        assert f'<div class="chart" id="chart-{key}" data-chart="{key}" role="img"' in page
+    # The numbers: 3 h of vehicle use on the 25th, on the axis as 11/25.
+    per_day = charts["per_day"]
+    assert per_day["kind"] == "columns" and len(per_day["categories"]) == 30
+    i = per_day["categories"].index("2026-11-25 周三")
+    assert per_day["labels"][i] == "11/25"
+    assert per_day["series"][0]["values"][i] == 3.0 and sum(per_day["series"][0]["values"]) == 3.0
+    assert charts["per_vehicle"]["categories"] == ["沪A12345", "沪A67890"]
+    assert charts["per_vehicle"]["series"][0]["values"] == [3.0, 0.0]
+    depts = charts["per_department"]
+    assert depts["stacked"] and [s["name"] for s in depts["series"]] == ["用车", "场地预约", "报修"]
+    assert dict(zip(depts["categories"], depts["series"][0]["values"], strict=True))["办公室"] == 2
+    assert charts["per_service"]["series"][0]["values"] == [2, 1, 2]
+    # Three time limits: 4 h per approval step, 30 min to assign, 24 h to finish.
+    limits = {k: c["limit"]["value"] for k, c in charts.items() if c.get("limit")}
+    assert limits == {"lead_times": 4.0, "repair_assign": 30.0, "repair_finish": 24.0}
+    assert charts["repair_assign"]["series"][1] == {"name": "中位数", "color": "#d4892a",
+                                                    "values": [20.0]}
+    assert charts["repair_finish"]["series"][1]["values"] == [6.0]  # hours
+    # The heat map: 7 weekdays × 24 hours, the room on Thursday 14:00–16:00.
+    occupancy = charts["occupancy"]
+    assert occupancy["rows"][0] == "周一" and len(occupancy["columns"]) == 24
+    assert [len(row) for row in occupancy["values"]] == [24] * 7
+    lit = [(r, h) for r, row in enumerate(occupancy["values"]) for h, v in enumerate(row) if v]
+    assert lit == [(3, 14), (3, 15)] and occupancy["peak"] == 1.0
     # Hostile text is escaped, never markup.
-    assert "<script>" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;3号楼" in page
-    # The numbers: 3 h of vehicle use on the 25th, the late step and the late repair.
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;3号楼" in page  # markupsafe's escapes
+    # The same numbers in the tables, which work without JavaScript.
     assert "当前超时（2）" in page
     day = re.search(r"<tr><td>2026-11-25</td><td>周三</td>(.*?)</tr>", page)
     assert day is not None and '<td class="n">3.0</td>' in day.group(1)
@@ -147,11 +186,42 @@ async def test_page_draws_the_charts_and_escapes(client: TestClient, admin: dict
     assert 'name="from" value="2026-11-01"' in page and 'name="to" value="2026-11-30"' in page
 
 
+async def test_chart_text_cannot_leave_its_script_element(client: TestClient,
+                                                          admin: dict[str, str],
+                                                          now: datetime) -> None:
+    hostile = "</script><script>alert('x')</script>&<!--"
+    await Department.filter(id=11).update(name=hostile)  # an organisation file's name
+    page = await (await client.get("/dashboard", params=NOVEMBER, headers=admin)).text()
+    assert "<script>alert" not in page and "<!--" not in page
+    assert hostile in chart_data(page)["per_department"]["categories"]
+
+
+async def test_duration_headers_agree_with_their_cells(client: TestClient,
+                                                       admin: dict[str, str],
+                                                       now: datetime) -> None:
+    await some_history(now)
+    page = await (await client.get("/dashboard", headers=admin)).text()
+    table = re.search(r'<table id="t-overdue">(.*?)</table>', page, flags=re.S)
+    assert table is not None
+    heads = re.findall(r"<th>(.*?)</th>", table.group(1))
+    assert heads[7:] == ["已等待", "时限"]  # the cells carry their unit
+    assert '<td class="n">6.0小时</td><td class="n">4.0小时</td>' in table.group(1)
+    assert '<td class="n">1.0小时</td><td class="n">30分钟</td>' in table.group(1)
+    assert "(分钟)</th>" not in page  # on the page no duration header names one unit
+    rows = read_csv(await (await client.get("/dashboard/overdue.csv", headers=admin)).read())
+    assert rows[0][7:] == ["已等待(分钟)", "时限(分钟)"]  # the CSV keeps raw minutes
+    assert rows[1][7:] == ["360.0", "240.0"]
+
+
 async def test_default_range_is_the_last_30_days(client: TestClient, admin: dict[str, str],
                                                  now: datetime) -> None:
     page = await (await client.get("/dashboard", headers=admin)).text()
     assert "2026-10-29 至 2026-11-27（含）" in page
     assert "暂无数据" in page  # an empty bureau renders, it does not fail
+    charts = chart_data(page)
+    assert all(c["empty"] for c in charts.values())
+    assert 'data-chart="' not in page  # nothing to draw: a line of text in each chart's place
+    assert page.count("：暂无数据</p>") == len(CHARTS)
 
 
 async def test_department_filter_counts_sub_departments(client: TestClient,
@@ -198,6 +268,7 @@ async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datet
     assert vehicles[1] == ["沪A12345", "别克GL8", "3.0", "1"]
     resp = await client.get("/dashboard/nope.csv", headers=admin)
     assert resp.status == 404
+    assert "没有名为「nope」的表" in await resp.text()
 
 
 async def test_bad_filters_are_400(client: TestClient, admin: dict[str, str]) -> None:
@@ -220,3 +291,17 @@ async def test_bad_filters_are_400(client: TestClient, admin: dict[str, str]) ->
             resp = await client.get(path, params=params, headers=admin)
             assert resp.status == 400, (path, params)
             assert "查询条件有误" in await resp.text()
+
+
+async def test_the_charts_scripts_are_served_from_here(client: TestClient) -> None:
+    """ECharts is vendored (an intranet has no CDN), its licence beside it."""
+    for name in ("echarts.min.js", "dashboard.js"):
+        resp = await client.get(f"/static/{name}")
+        assert resp.status == 200, name
+        assert resp.content_type in ("application/javascript", "text/javascript")
+    assert "echarts" in (await (await client.get("/static/echarts.min.js")).text())[:2000].lower()
+    assert "document.getElementById(\"chart-data\")" in await (
+        await client.get("/static/dashboard.js")).text()
+    licence = await (await client.get("/static/echarts.LICENSE")).text()
+    assert "Apache License" in licence and "Version 2.0" in licence
+    assert (await client.get("/static/dashboard.css")).status == 200
