@@ -36,6 +36,7 @@ browser:
 
 test: $(STAMP) browser
 	$(PY) -m ruff check .
+	$(PY) -m mypy bot nlp handlers models settings.py main.py
 	$(PY) -m pytest
 
 nlu-score: $(STAMP)

@@ -17,10 +17,11 @@ and `release_rooms` with a `now`; each claims what is due with a compare-and-set
 models/timers.py and writes its notifications in that transaction, so several
 processes sweeping at once send each message once, and a restart loses nothing.
 
-Limits are working time (Monday–Friday 09:00–12:00, 13:30–17:30 in `BOT_TIMEZONE`; see
-`models.worktime.WORK_PERIODS`; public holidays are not modelled): a step that starts
-waiting on Friday evening is reminded on Monday, a repair reported at night reminds
-the dispatchers half an hour into the next working morning.
+Limits are working time (working days 09:00–12:00, 13:30–17:30 in `BOT_TIMEZONE`; see
+models/worktime.py: public holidays and 调休 from `chinese-calendar`, the bureau's own
+days from `{DATA_DIR}/workdays.yaml`): a step that starts waiting on Friday evening is
+reminded on Monday (after 国庆, on the first working day), a repair reported at night
+reminds the dispatchers half an hour into the next working morning.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -61,7 +63,7 @@ from models.timers import (
     unconfirmed_rooms,
     waiting_steps,
 )
-from models.worktime import add_working_time
+from models.worktime import add_working_time, read_overrides, use_overrides
 from nlp.types import Parse
 
 log = logging.getLogger("handlers.reminders")
@@ -131,6 +133,12 @@ KEPT_ALREADY = "#{no} {room} 已经确认过了，会为您保留。"
 RELEASED_ALREADY = "#{no} {room} 开始后{grace}分钟未确认，已自动释放。如仍需使用，请重新预约。"
 NOT_CONFIRMABLE = "#{no} 目前{status}，无需确认。"
 OVER = "#{no} {room} 的使用时间已经结束，无需确认。"
+
+
+def load_work_calendar(data_dir: str | Path) -> None:
+    """The bureau's working-day overrides (`{data_dir}/workdays.yaml`), for this process's
+    working-time limits; a malformed file raises and the server does not start."""
+    use_overrides(read_overrides(Path(data_dir) / "workdays.yaml"))
 
 
 def _hours(limit: timedelta) -> str:

@@ -122,7 +122,8 @@ async def busy_resources(
     )
     if ignore_request is not None:
         query = query.exclude(request_id=ignore_request)
-    return set(await query.values_list("resource", flat=True))
+    held: list[str] = await query.values_list("resource", flat=True)  # type: ignore[assignment]
+    return set(held)
 
 
 async def hold_resources(
@@ -227,7 +228,8 @@ async def free_facilities(
     [start, end), smallest first, at most `limit`; opening hours are the caller's check
     (they depend on the local day)."""
     held, p = _held(start, end, None)
-    where, params = ["f.active = ?", "f.capacity >= ?"], [True, capacity]
+    where = ["f.active = ?", "f.capacity >= ?"]
+    params: list[Any] = [True, capacity]
     if type:
         where.append("f.type = ?")
         params.append(str(type))

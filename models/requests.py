@@ -128,7 +128,7 @@ class ApprovalStep(Model):
         "models.User", related_name="approval_steps", on_delete=fields.RESTRICT
     )
     decision = fields.CharField(max_length=8, null=True)
-    comment = fields.TextField(null=True)
+    comment: str | None = fields.TextField(null=True)  # type: ignore[assignment]
     decided_at = fields.DatetimeField(null=True)
     channel = fields.CharField(max_length=16, null=True)
     reminded_at = fields.DatetimeField(null=True)

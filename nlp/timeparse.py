@@ -275,9 +275,10 @@ def _clocks(t: str) -> list[_Clock]:
         hs = m["h"]
         if hs == "一" and m.start("h") > 0 and t[m.start("h") - 1] in _NOT_ONE_O_CLOCK:
             continue
-        h = to_int(hs)
-        if h is None or h > 24:
+        hour = to_int(hs)
+        if hour is None or hour > 24:
             continue
+        h = hour
         mi = 0
         if m["half"]:
             mi = 30

@@ -5,7 +5,7 @@ sweepers run (SQLite, then PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,7 +38,15 @@ from models.timers import (
     unconfirmed_rooms,
     waiting_steps,
 )
-from models.worktime import add_working_time, working_time
+from models.worktime import (
+    CalendarFileError,
+    Overrides,
+    add_working_time,
+    is_workday,
+    read_overrides,
+    use_overrides,
+    working_time,
+)
 from tests.conftest import TZ
 
 GOOD = Path(__file__).with_name("org_good.yaml")
@@ -85,6 +93,51 @@ def test_add_working_time(start: datetime, hours: float, due: datetime) -> None:
     if hours:
         assert working_time(start, got, TZ) == timedelta(hours=hours)
         assert working_time(start, got - timedelta(minutes=1), TZ) < timedelta(hours=hours)
+
+
+def test_national_day_is_not_working_time_and_its_saturday_is() -> None:
+    """2026's notice: 10月1–7日 off (with the weekend), Saturday 10月10日 worked."""
+    eve = datetime(2026, 9, 30, 17, 0, tzinfo=TZ)
+    assert add_working_time(eve, timedelta(hours=1), TZ) == datetime(2026, 10, 8, 9, 30, tzinfo=TZ)
+    saturday = datetime(2026, 10, 10, 9, 0, tzinfo=TZ)
+    assert working_time(saturday, saturday + timedelta(hours=12), TZ) == timedelta(hours=7)
+    assert not is_workday(date(2026, 10, 5)) and is_workday(date(2026, 10, 10))
+
+
+def test_the_bureaus_file_decides_a_year_the_library_does_not_know(tmp_path: Path) -> None:
+    path = tmp_path / "workdays.yaml"
+    path.write_text("holidays: [2028-01-03]\nworkdays: [2028-01-08]\n", encoding="utf-8")
+    try:
+        use_overrides(read_overrides(path))
+        assert not is_workday(date(2028, 1, 3))  # a Monday the bureau gave off
+        assert is_workday(date(2028, 1, 8))  # a Saturday worked
+        assert is_workday(date(2028, 1, 4))  # no data, no override: Monday–Friday
+        assert not is_workday(date(2028, 1, 9))
+        assert not is_workday(date(2026, 10, 1))  # the library still speaks for 2026
+    finally:
+        use_overrides(Overrides())
+    assert is_workday(date(2028, 1, 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("holidays: 2027-01-01\n", "holidays must be a list of dates"),
+        ("holidays: [tomorrow]\n", "holidays must be a list of dates"),
+        ("weekends: [2027-01-02]\n", "only the keys"),
+        ("holidays: [2027-01-01]\nworkdays: [2027-01-01]\n", "both a holiday and a workday"),
+        ("holidays: [2027-01-01\n", "not YAML"),
+    ],
+)
+def test_a_bad_calendar_file_is_refused_with_its_fault(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "workdays.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CalendarFileError, match=says):
+        read_overrides(path)
+
+
+def test_no_calendar_file_is_no_overrides(tmp_path: Path) -> None:
+    assert read_overrides(tmp_path / "workdays.yaml") == Overrides()
 
 
 # -- claims (SQLite, then PostgreSQL) ----------------------------------------------------
