@@ -282,7 +282,10 @@ async def decide_from_card(msg: Inbound, ctx: Ctx) -> Reply | None:
         return None
     decision, no, step_id = Decision(m[1]), int(m[2]), int(m[3])
     outcome = await apply_decision(no, decision, ctx, step_id=step_id)
-    if msg.response_code:
+    # Only the step's approver's tap changes the card: a refused tap (someone who may
+    # not decide, carrying whatever ResponseCode) is told why in chat and spends nothing,
+    # so the real approver's tap still updates their card.
+    if msg.response_code and outcome.kind not in (OutcomeKind.REFUSED, OutcomeKind.NOT_FOUND):
         await update_card(msg, outcome, no, step_id, ctx)
     return Reply(outcome.text)
 
@@ -302,7 +305,7 @@ async def update_card(msg: Inbound, outcome: Outcome, no: int, step_id: int, ctx
     await ctx.notifier.notify(
         msg.user_id, Message(CARD_UPDATE, {"response_code": msg.response_code,
                                            "template_card": card}),
-        key=f"card:{code_hash}",
+        key=f"card:{msg.user_id}:{code_hash}",
     )
 
 

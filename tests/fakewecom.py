@@ -4,7 +4,8 @@ It answers like WeCom (https://developer.work.weixin.qq.com/document/path/90313 
 error codes): `gettoken`, `message/send`, `message/update_template_card`,
 `auth/getuserinfo`, `department/list`, `user/list`. Tests steer it: fail the next calls
 (HTTP 500, errcode -1, 45009 or a dropped connection), revoke or expire the token, be down
-for a while, answer slowly, refuse a recipient (81013).
+for a while, answer slowly, take a message and answer after the client gave up, refuse a
+recipient (81013).
 
 Like WeCom it drops silently what exceeds 30 messages a minute to one user and what
 `enable_duplicate_check` finds identical within the interval; both are counted so that
@@ -67,6 +68,10 @@ class FakeWeCom:
     departments: list[dict[str, Any]] = field(default_factory=list)
     users: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     delay: float = 0.0  # seconds before each answer
+    # message/send: the next `late_answers` sends are taken (delivered to the user) and
+    # answered only after `late_by` seconds — a client that times out cannot tell.
+    late_answers: int = 0
+    late_by: float = 0.0
     refuse_new_tokens: int = 0  # errcode that tokens issued from now on get (0: good tokens)
     # Called with each message accepted by message/send (the bench timestamps replies).
     on_sent: Callable[[SentMessage], None] | None = None
@@ -105,6 +110,10 @@ class FakeWeCom:
     def add_code(self, code: str, user_id: str) -> None:
         """An OAuth2 code that `auth/getuserinfo` turns into `user_id`, once."""
         self._codes[code] = user_id
+
+    def time_passes(self, seconds: float) -> None:
+        """As if `seconds` had passed for the duplicate check (what was sent is older)."""
+        self._recent = {k: at - seconds for k, at in self._recent.items()}
 
     def sent_to(self, user_id: str) -> list[SentMessage]:
         return [m for m in self.sent if m.touser == user_id]
@@ -224,6 +233,9 @@ class FakeWeCom:
         self._sent_event.set()
         if self.on_sent is not None:
             self.on_sent(msg)
+        if self.late_answers > 0:
+            self.late_answers -= 1
+            await asyncio.sleep(self.late_by)
         return _ok(msgid=f"msg{len(self.sent)}")
 
     def _is_duplicate(self, msg: SentMessage) -> bool:

@@ -7,8 +7,9 @@ The access token (https://developer.work.weixin.qq.com/document/path/91039) live
 one per app secret, and `gettoken` is throttled: it is cached in Redis (TTL = expires_in
 minus a margin) and refreshed once for all processes — an in-process lock, then a Redis
 lock (`SET NX PX`) whose losers poll the cache. Without Redis the in-process lock alone.
-On 40014/42001/42009 (revoked or expired early) the cache is dropped and the call made
-once more with a fresh token.
+On 40014/42001/42009 (revoked or expired early) the refused token is dropped and the
+call made again with the next one (up to TOKEN_TRIES calls); a message is never given
+up over a token.
 
 No secret and no token is ever logged: log lines carry the API path and the errcode, and
 error messages are scrubbed of `access_token=`/`corpsecret=`.
@@ -48,6 +49,7 @@ REFRESH_WAIT = 20.0  # longest a caller waits for another process's refresh
 
 # https://developer.work.weixin.qq.com/document/path/90313 (global error codes)
 TOKEN_ERRORS = frozenset({40014, 42001, 42009})  # invalid / expired token: refetch
+TOKEN_TRIES = 3  # the refused token, another process's (as stale), a fresh one
 RETRYABLE_ERRORS = frozenset({-1, 45009, 45033, 45035})  # busy, rate limits
 CONFIG_ERRORS = frozenset({40001, 40013, 40056, 48002, 60020, 301002})
 INVALID_RECIPIENT = 81013
@@ -76,8 +78,9 @@ class WeComError(Exception):
 
     @property
     def retryable(self) -> bool:
-        """Busy (-1) and rate limits (45009, …) pass; a bad secret or recipient does not."""
-        return self.errcode in RETRYABLE_ERRORS
+        """Busy (-1), rate limits (45009, …) and a token refused even after refetching
+        pass; a bad secret or recipient does not."""
+        return self.errcode in RETRYABLE_ERRORS or self.errcode in TOKEN_ERRORS
 
 
 class WeComConfigError(WeComError):
@@ -274,13 +277,16 @@ class WeComClient:
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """An API call with the token; refetches it once when WeCom says it is stale."""
+        """An API call with the token. When WeCom refuses the token, the refused one is
+        dropped and the call made again with the next (single flight across processes):
+        the first retry may get a token another process cached that is just as expired,
+        so up to TOKEN_TRIES calls; a token still refused after them is retryable."""
         stale: str | None = None
-        for attempt in range(2):
+        for attempt in range(TOKEN_TRIES):
             token = await self.get_token(stale=stale)
             data = await self._request(method, path, {**(params or {}), "access_token": token}, body)
             errcode = int(data.get("errcode", 0) or 0)
-            if errcode in TOKEN_ERRORS and attempt == 0:
+            if errcode in TOKEN_ERRORS and attempt < TOKEN_TRIES - 1:
                 log.info("wecom token refused: refetching", extra={"path": path, "errcode": errcode})
                 stale = token
                 continue

@@ -4,8 +4,8 @@
 notifications it owes commit (or roll back) together. `OutboxWorker` leases due rows,
 sends them through a `Transport` (WeCom `message/send`), and marks them sent. A lease
 keeps two workers, in one process or several, from sending a row twice; WeCom's
-`enable_duplicate_check` covers the one gap left (sent, then the process died before
-marking it). Retryable failures back off and retry; nothing is dropped unless WeCom
+`enable_duplicate_check` on every send covers the gaps left (sent, then the process
+died before marking it; or WeCom took it and answered after our timeout). Retryable failures back off and retry; nothing is dropped unless WeCom
 says the recipient can never receive it.
 """
 
@@ -28,6 +28,8 @@ log = logging.getLogger("bot.outbox")
 # WeCom drops an identical message to the same user within this many seconds
 # (https://developer.work.weixin.qq.com/document/path/90236, enable_duplicate_check).
 DUPLICATE_CHECK_SECONDS = 1800
+MAX_DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeCom's upper bound
+REPLY_MARGIN_SECONDS = 5  # a reply's check reaches this far before the row was written
 LEASE_SECONDS = 60
 MAX_BACKOFF_SECONDS = 600
 GIVE_UP_AFTER = timedelta(hours=48)
@@ -41,11 +43,13 @@ class DeliveryError(Exception):
 
 class Transport(Protocol):
     async def deliver(
-        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False
+        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False,
+        window: int | None = None,
     ) -> None:
         """Send one message; raise DeliveryError on failure. `once`: ask WeCom to drop it
-        if the same message already reached the user recently (an outbox re-send after a
-        crash) — never for replies, which may rightly repeat."""
+        if the same message already reached the user in the last `window` seconds
+        (DUPLICATE_CHECK_SECONDS when not given): an outbox re-send after a crash or
+        after a send whose answer came too late."""
         ...
 
 
@@ -65,6 +69,18 @@ class OutboxNotifier:
         if self._on_enqueue is not None:
             # Only a hint: the worker polls anyway, and finds the row once it commits.
             self._on_enqueue()
+
+
+def duplicate_window(row: Any, now: datetime) -> int:
+    """WeCom's duplicate-check interval for a row. A keyed notification: the full
+    interval (it is one event, sent once). A reply (no key) may rightly repeat — "帮助"
+    asked twice is answered twice — so it is checked only over the time since it was
+    written, plus a few seconds: what matches is its own earlier try (or the same
+    answer to the same question asked seconds before, which the user has already)."""
+    if row.key is not None:
+        return DUPLICATE_CHECK_SECONDS
+    age = max(0.0, (now - row.created_at).total_seconds())
+    return min(MAX_DUPLICATE_CHECK_SECONDS, int(age) + REPLY_MARGIN_SECONDS)
 
 
 def backoff(attempts: int) -> float:
@@ -152,11 +168,10 @@ class OutboxWorker:
             log.info("outbox deferred by rate limit", extra={"id": row.id, "wait_s": round(wait, 1)})
             return wait
         try:
-            # Keyed notifications are sent once only (WeCom's duplicate check covers a
-            # crash between sending and marking); keyless rows are replies, which may
-            # rightly repeat ("帮助" twice).
-            await self._transport.deliver(row.user_id, row.kind, row.content,
-                                          once=row.key is not None)
+            # Every row carries WeCom's duplicate check: a re-send after a crash, or after
+            # a send WeCom took but answered after our timeout, reaches the user once.
+            await self._transport.deliver(row.user_id, row.kind, row.content, once=True,
+                                          window=duplicate_window(row, now))
         except DeliveryError as e:
             attempts = row.attempts + 1
             if not e.retryable:

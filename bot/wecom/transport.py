@@ -15,7 +15,8 @@ class WeComTransport:
         self._client = client
 
     async def deliver(
-        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False
+        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False,
+        window: int | None = None,
     ) -> None:
         """`message/send`, or for CARD_UPDATE `message/update_template_card` of the card
         `user_id` tapped. Only busy and rate-limit errcodes are retried: a response_code
@@ -30,7 +31,7 @@ class WeComTransport:
                 return
             await self._client.send_message(
                 user_id, kind, content,
-                duplicate_check_interval=DUPLICATE_CHECK_SECONDS if once else None,
+                duplicate_check_interval=(window or DUPLICATE_CHECK_SECONDS) if once else None,
             )
         except WeComUnavailable as e:
             raise DeliveryError(f"wecom unavailable: {e}", retryable=True) from e
@@ -45,7 +46,8 @@ class CallbackTransport:
         self._send = send
 
     async def deliver(
-        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False
+        self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False,
+        window: int | None = None,
     ) -> None:
         result = self._send(user_id, kind, content)
         if hasattr(result, "__await__"):

@@ -145,10 +145,14 @@ async def test_only_the_steps_approver_decides(client: TestClient, sim: WeComSim
                                                fake_wecom: FakeWeCom) -> None:
     request = await booking()
     await tap(client, sim, "wuli", "approve", request, 1, "rc-x")
-    [update] = await cards_for(fake_wecom, 1)
-    assert update["userids"] == ["wuli"] and update["template_card"]["replace_text"] == "无权审批"
     assert (await texts_to(fake_wecom, "wuli"))[-1] == "您不是 #1001 当前的审批人，无法审批。"
     assert await decisions(1001) == [(None, None, None), (None, None, None)]
+    assert fake_wecom.cards == []  # a refused tap changes no card and spends no code
+    # The real approver's tap with the same response code still updates the card.
+    await tap(client, sim, "lichu", "approve", request, 1, "rc-x")
+    [update] = await cards_for(fake_wecom, 1)
+    assert update["userids"] == ["lichu"] and update["template_card"]["replace_text"] == "已同意"
+    assert await decisions(1001) == [("approve", None, "wecom"), (None, None, None)]
 
 
 async def test_wecom_retries_of_a_tap_decide_once(client: TestClient, sim: WeComSim,

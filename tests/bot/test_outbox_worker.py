@@ -127,6 +127,51 @@ async def test_crash_after_send_is_not_seen_twice(
     assert len(fake_wecom.dropped_duplicates) == 1
 
 
+@pytest.fixture
+async def impatient(wecom_settings: Settings) -> AsyncIterator[WeComTransport]:
+    """A client that gives up on an answer after 0.3 s."""
+    async with aiohttp.ClientSession() as session:
+        timeout = aiohttp.ClientTimeout(total=0.3)
+        yield WeComTransport(WeComClient(session, wecom_settings, timeout=timeout))
+
+
+@pytest.mark.parametrize("keyed", [False, True])
+async def test_a_send_answered_after_the_timeout_reaches_the_user_once(
+    db: str, impatient: WeComTransport, fake_wecom: FakeWeCom, keyed: bool
+) -> None:
+    """WeCom takes the message but answers after the client's timeout: the worker cannot
+    tell it arrived and sends again — with WeCom's duplicate check, over the time since
+    the row was written, so the user reads it once (a reply as much as a notification)."""
+    notifier = OutboxNotifier()
+    async with in_transaction():
+        await notifier.notify("lichu", Message.text("您的用车申请 #1001 已提交"),
+                              key="k-late" if keyed else None)
+    fake_wecom.late_answers, fake_wecom.late_by = 1, 1.0
+    await run_until_sent(worker(impatient))
+    assert [m.text for m in fake_wecom.sent] == ["您的用车申请 #1001 已提交"]
+    assert len(fake_wecom.dropped_duplicates) == 1
+    retry = fake_wecom.dropped_duplicates[0].body
+    assert retry["enable_duplicate_check"] == 1
+    assert retry["duplicate_check_interval"] == 1800 if keyed else 5 <= retry["duplicate_check_interval"] <= 10
+    row = await OutboxMessage.get()
+    assert row.status == OutboxStatus.SENT and row.attempts == 1
+
+
+async def test_a_reply_repeated_by_the_user_is_not_taken_for_a_duplicate(
+    db: str, transport: WeComTransport, fake_wecom: FakeWeCom
+) -> None:
+    """"帮助" asked twice a minute apart is answered twice: a reply is checked only over
+    the seconds since it was written."""
+    notifier = OutboxNotifier()
+    for _ in range(2):
+        async with in_transaction():
+            await notifier.notify("lichu", Message.text("我可以帮您：用车、报修、订场地"))
+        await run_until_sent(worker(transport))
+        fake_wecom.time_passes(60)
+    assert len(fake_wecom.sent) == 2 and not fake_wecom.dropped_duplicates
+    assert all(m.body["duplicate_check_interval"] <= 10 for m in fake_wecom.sent)
+
+
 async def test_two_workers_send_each_once(
     db: str, transport: WeComTransport, fake_wecom: FakeWeCom
 ) -> None:

@@ -150,21 +150,42 @@ async def test_revoked_token_many_callers_one_refetch_across_processes(
     assert len(fake_wecom.sent) == 22
 
 
+async def test_a_token_expired_twice_loses_nothing(
+    session: aiohttp.ClientSession,
+    fake_wecom: FakeWeCom,
+    redis_client: aioredis.Redis,
+    shared_settings: Settings,
+) -> None:
+    """Two processes share the token. It expires; b refetches; that one expires too. a,
+    still holding the first, is refused, tries b's (as cached in Redis), is refused
+    again — and fetches a fresh one instead of giving the message up."""
+    a = WeComClient(session, shared_settings, redis_client)
+    b = WeComClient(session, shared_settings, redis_client)
+    await a.send_message("u", "text", {"content": "warm"})
+    fake_wecom.revoke_token(42001)
+    await b.send_message("u", "text", {"content": "b"})
+    fake_wecom.revoke_token(42001)
+    await a.send_message("u", "text", {"content": "a"})
+    assert [m.content["content"] for m in fake_wecom.sent] == ["warm", "b", "a"]
+    assert fake_wecom.token_calls == 3
+
+
+async def test_a_token_refused_on_every_try_is_retryable(make_client: MakeClient, fake_wecom: FakeWeCom) -> None:
+    """WeCom refusing even fresh tokens (for a while) is no reason to drop the message."""
+    client = make_client()
+    fake_wecom.refuse_new_tokens = 42001
+    with pytest.raises(WeComError) as e:
+        await client.send_message("zhangsan", "text", {"content": "1"})
+    assert e.value.errcode == 42001 and e.value.retryable
+    assert fake_wecom.token_calls == 3 and not fake_wecom.sent
+
+
 async def test_force_refresh(make_client: MakeClient, fake_wecom: FakeWeCom) -> None:
     client = make_client()
     first = await client.get_token()
     assert await client.get_token() == first
     second = await client.get_token(force=True)
     assert second != first and fake_wecom.token_calls == 2
-
-
-async def test_a_token_refused_twice_is_an_error(make_client: MakeClient, fake_wecom: FakeWeCom) -> None:
-    client = make_client()
-    fake_wecom.refuse_new_tokens = 40014  # every token, the refetched one too
-    with pytest.raises(WeComError) as info:
-        await client.send_message("u", "text", {"content": "x"})
-    assert info.value.errcode == 40014
-    assert fake_wecom.token_calls == 2 and fake_wecom.sent == []
 
 
 async def test_invalid_recipient_is_permanent(make_client: MakeClient, fake_wecom: FakeWeCom) -> None:

@@ -110,7 +110,7 @@ async def make_talk(shared_nlu: Nlu, now: datetime, links: Links | None = None) 
 
     class Transport:
         async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any],
-                          *, once: bool = False) -> None:
+                          *, once: bool = False, window: int | None = None) -> None:
             holder["talk"].record(user_id, kind, content)
 
     limiter = MemoryLimiter(per_minute=10**6, per_hour=10**6)
