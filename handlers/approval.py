@@ -76,7 +76,7 @@ TO_APPLICANT_VEHICLE = (
 TO_APPLICANT_FACILITY = "您的场地预约 #{no} 已批准 ✅\n{room}（{building}），{window}。请按时使用。"
 TO_APPLICANT_OTHER = "您的申请 #{no} 已批准 ✅\n{what}"
 TO_APPLICANT_PROGRESS = "您的{kind}申请 #{no} 已由{who}同意，现等待{next}审批，有结果会再告诉您。"
-TO_APPLICANT_REJECTED = "很抱歉，您的{what}未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
+TO_APPLICANT_REJECTED = "很抱歉，您的申请 {what} 未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
 TO_DRIVER = (
     "【出车任务】#{no}\n时间：{window}\n路线：{route}\n人数：{passengers}\n"
     "用车人：{applicant}{dept}\n车辆：{plate}"

@@ -70,7 +70,10 @@ def describe(request: Request, tz: ZoneInfo) -> str:
         if d.get("attendees"):
             parts.append(f"{d['attendees']}人")
     else:
-        parts.append(" ".join(str(x) for x in (d.get("location"), d.get("description")) if x))
+        location, description = str(d.get("location") or ""), str(d.get("description") or "")
+        if location and location in description:  # "3号楼502室空调不制冷" names it already
+            location = ""
+        parts.append(" ".join(x for x in (location, description) if x))
     return " ".join(p for p in parts if p)
 
 

@@ -95,6 +95,7 @@ CANNOT_ASSIGN = "#{no} 目前{status}，不能再派工。"
 ASSIGNED = "已将 #{no} 派给{worker}，已通知{worker}和报修人{name}。"
 NOT_ASSIGNED_TO_YOU = "#{no} 不是派给您的维修任务，只有派工的维修人员可以更新进度。"
 CANNOT_PROGRESS = "#{no} 目前{status}，无法标记为{wanted}。"
+ALREADY_PROGRESSED = "#{no} 已经是{status}，无需重复标记。"
 WHICH_TASK = "您手上有多个维修任务：{nos}。请带上编号，例如“#{no} 已修好”。"
 STARTED = "好的，#{no} 已标记为维修中。修好后回复“#{no} 已修好”。"
 COMPLETED = "辛苦了！#{no} 已标记为修好，已请{name}评价。"
@@ -360,6 +361,8 @@ async def report_progress(msg: Inbound, ctx: Ctx, to: RequestStatus, pattern: st
     except NotAllowed:
         return Reply(NOT_ASSIGNED_TO_YOU.format(no=no))
     except InvalidState as e:
+        if e.request.status is to:  # "开始维修" said twice: nothing to do, nothing wrong
+            return Reply(ALREADY_PROGRESSED.format(no=no, status=status_name(e.request)))
         return Reply(CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted=wanted))
     if to is RequestStatus.IN_PROGRESS:
         return Reply(STARTED.format(no=no))

@@ -33,6 +33,11 @@ async def test_full_repair_path(talk: Talk) -> None:
     assert (await talk.say("qianli", "1001开始维修")).startswith("好的，#1001 已标记为维修中")
     request = await get_request(1001)
     assert request is not None and request.status is RequestStatus.IN_PROGRESS
+    # Said twice: told it is already so, not that it cannot be.
+    assert await talk.say("qianli", "1001开始维修") == "#1001 已经是维修中，无需重复标记。"
+    # The location is said once when the description names it already.
+    status = await talk.say("zhangsan", "#1001 进度")
+    assert "2号楼408室的空调一直滴水" in status and "2号楼408室 2号楼408室" not in status
 
     assert await talk.say("qianli", "#1001 已修好") == "辛苦了！#1001 已标记为修好，已请张三评价。"
     await talk.deliver()
