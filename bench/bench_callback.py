@@ -63,7 +63,7 @@ from tests.bot.wecomsim import WeComSim, message_xml  # noqa: E402
 from tests.fakewecom import FakeWeCom, SentMessage  # noqa: E402
 
 TEXT = "帮助"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PER_USER_PER_MINUTE = 30
 
 

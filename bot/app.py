@@ -7,7 +7,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 
-import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from tortoise import connections
@@ -16,7 +15,15 @@ from bot.chat.dispatcher import Dispatcher
 from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
 from bot.chat.sessions import LocalSessions, RedisSessions, SessionBudget
 from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS
-from bot.redisguard import BATCHES, BREAKER, REDIS_ERRORS, REDIS_TIMEOUT, RedisBatches, RedisBreaker
+from bot.redisguard import (
+    BATCHES,
+    BREAKER,
+    REDIS_ERRORS,
+    REDIS_TIMEOUT,
+    RedisBatches,
+    RedisBreaker,
+    connect,
+)
 from bot.timers import timers_ctx
 from bot.web.api import setup_api
 from bot.web.approve import setup_approve
@@ -112,16 +119,17 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     `RedisBatches` for dedup and sessions. A Redis that does not answer at start-up is a
     warning, not a failure: it is tried again.
 
-    `RedisBatches` opens a connection of its own, set up as `client` is, and closes it
-    itself when it turns out dead (Redis restarted). No `health_check_interval` on the
-    client: it costs a PING before a command on a connection idle that long."""
+    The client is redis-py's, from `REDIS_URL` (TLS and ACL included), without retries
+    (`bot.redisguard.connect`); its pool drops a dead connection and opens a new one.
+    No `health_check_interval`: it costs a PING before a command on a connection idle
+    that long."""
     settings = app[SETTINGS]
     url = settings.redis_url
     breaker = RedisBreaker()
     app[BREAKER] = breaker
     client = batches = None
     if url:
-        client = aioredis.from_url(url)
+        client = connect(url)
         try:
             async with asyncio.timeout(REDIS_TIMEOUT * 2):
                 await client.ping()

@@ -14,15 +14,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import redis.asyncio as aioredis
 from aiohttp import web
-from redis.exceptions import NoScriptError, RedisError
-
-from bot.resp import Command, Endpoint, RespConnection
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 
 if TYPE_CHECKING:
-    import redis.asyncio as aioredis
     from redis.commands.core import AsyncScript
 
 log = logging.getLogger("bot.redis")
@@ -86,46 +87,62 @@ class RedisBreaker:
 BREAKER = web.AppKey("redis_breaker", RedisBreaker)
 
 
+def connect(url: str) -> aioredis.Redis:
+    """The service's Redis client. TLS (`rediss://…`, `ssl_cert_reqs`, `ssl_ca_certs`), the
+    ACL user and password and the database all come from the URL, read by redis-py.
+
+    No retries: redis-py's default sends a command again after a lost connection, and a
+    `SET NX` (dedup) or `INCR` (flood count) that had already run would then answer
+    "seen" or count twice. A failure goes to the caller, and the breaker decides."""
+    return aioredis.from_url(url, retry=Retry(NoBackoff(), 0))
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptCall:
+    """A Lua script (`client.register_script`) to run in a pipeline on these keys."""
+
+    script: AsyncScript
+    keys: Sequence[Any]
+    args: Sequence[Any]
+
+
+Command = tuple[Any, ...] | ScriptCall  # ("SET", key, value, "NX"), or a script's call
+
+
 class RedisBatches:
     """Commands asked for in the same turn of the event loop go to Redis as one pipeline,
     and while `max_in_flight` pipelines are under way the next one gathers what comes.
 
     A round trip costs far more CPU than the commands in it (a loopback send and its
     wake-up), so the messages being handled at the same moment share one: the
-    callbacks' dedup checks, the dispatcher's session openings and closings. Idle, a
-    command goes at once; busy, it waits for at most the round trip under way, and the
-    busier the service the more each round trip carries (group commit). Each caller
-    gets the replies to its own commands as Redis gives them (bot/resp.py: `b"OK"`,
-    bytes, int, None), or the first error among them (a `ResponseError`), or the error
-    that stopped the whole pipeline. One timeout covers the pipeline: callers need none
-    of their own.
+    callbacks' dedup checks and flood counts, the dispatcher's state reads and writes.
+    Idle, a command goes at once; busy, it waits for at most the round trip under way,
+    and the busier the service the more each round trip carries (group commit). Each
+    caller gets the replies to its own commands as redis-py gives them (`True` for
+    `SET`'s OK, bytes, int, None), or the first error among them (a `ResponseError`), or
+    the error that stopped the whole pipeline. One timeout covers the pipeline: callers
+    need none of their own.
 
-    The pipelines go over a connection of their own speaking RESP directly
-    (`RespConnection`, set up as the redis-py client `redis` is: host, TLS, password,
-    database), not through redis-py, whose bookkeeping costs several times the round
-    trip; `redis` itself only loads scripts.
-
-    Scripts run as EVALSHA without redis-py's `SCRIPT EXISTS` before every pipeline
-    that holds one; a script Redis does not know (it restarted, or its scripts were
-    flushed) is loaded and its commands run again.
+    The pipelines are redis-py's (`pipeline(transaction=False)`, on the client's pool:
+    TLS, ACL and database as the URL says); a script is queued as redis-py's `Script`,
+    which makes sure Redis knows it (`SCRIPT EXISTS`, then `SCRIPT LOAD` when it
+    restarted or its scripts were flushed) before the pipeline goes.
     """
 
     def __init__(self, redis: aioredis.Redis, timeout: float = REDIS_TIMEOUT,
                  max_in_flight: int = 2) -> None:
         self.redis = redis
-        self._resp = RespConnection(Endpoint.of(redis))
         self._timeout = timeout
         # Two, not one: the next pipeline goes out while the last one's replies are on
-        # their way (one connection; Redis answers in order).
+        # their way (on a second connection of the client's pool).
         self._max_in_flight = max_in_flight
         self._pending: list[tuple[Sequence[Command], asyncio.Future[list[Any]]]] = []
-        self._scripts: dict[str, AsyncScript] = {}  # sha → script, to load it again
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def evalsha(self, script: AsyncScript, keys: Sequence[Any], args: Sequence[Any]) -> Command:
+    @staticmethod
+    def script(script: AsyncScript, keys: Sequence[Any], args: Sequence[Any]) -> ScriptCall:
         """The command that runs `script` (registered with the client) on these keys."""
-        self._scripts.setdefault(script.sha, script)
-        return ("EVALSHA", script.sha, len(keys), *keys, *args)
+        return ScriptCall(script, keys, args)
 
     async def execute(self, *commands: Command) -> list[Any]:
         """Run `commands` in order, in the next pipeline; their results."""
@@ -137,10 +154,9 @@ class RedisBatches:
         return await done
 
     async def aclose(self) -> None:
-        """Let the pipelines under way finish, then close the connection."""
+        """Let the pipelines under way finish (the client is closed by its owner)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=self._timeout * 2)
-        self._resp.close()
 
     def _flush(self) -> None:
         if not self._pending:
@@ -159,9 +175,9 @@ class RedisBatches:
         commands = [command for group, _ in batch for command in group]
         try:
             async with asyncio.timeout(self._timeout):
+                # redis-py drops a connection whose replies were not all read (timeout,
+                # cancel), so a late reply never reaches the next pipeline.
                 results = await self._pipeline(commands)
-                if any(isinstance(r, NoScriptError) for r in results):
-                    await self._again(commands, results)
         except asyncio.CancelledError:
             for _, done in batch:
                 done.cancel()
@@ -170,9 +186,6 @@ class RedisBatches:
             for _, done in batch:
                 if not done.done():
                     done.set_exception(exc)
-            # The connection may be dead (Redis restarted, a proxy cut it) or hung: the
-            # next pipeline opens a new one.
-            self._resp.close()
             return
         start = 0
         for group, done in batch:
@@ -187,17 +200,14 @@ class RedisBatches:
                 done.set_exception(error)
 
     async def _pipeline(self, commands: Sequence[Command]) -> list[Any]:
-        return await self._resp.pipeline(commands)
-
-    async def _again(self, commands: list[Command], results: list[Any]) -> None:
-        """Load the scripts Redis did not know, and run their commands again (they did
-        not run: NOSCRIPT answers before anything happens)."""
-        missing = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
-        for sha in {commands[i][1] for i in missing}:
-            await self.redis.script_load(self._scripts[sha].script)
-        again = await self._pipeline([commands[i] for i in missing])
-        for i, result in zip(missing, again, strict=True):
-            results[i] = result
+        pipe = self.redis.pipeline(transaction=False)
+        for command in commands:
+            if isinstance(command, ScriptCall):
+                await command.script(keys=command.keys, args=command.args, client=pipe)
+            else:
+                pipe.execute_command(*command)
+        # An error reply is its command's result; execute() gives the connection back.
+        return await pipe.execute(raise_on_error=False)
 
 
 BATCHES = web.AppKey("redis_batches", RedisBatches)

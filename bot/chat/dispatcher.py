@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.chat.sessions import Session, Sessions
+from bot.chat.sessions import Session, SessionBusy, Sessions
 from bot.chat.users import UserDirectory
 from bot.wecom.notifier import DeliveryError, OutboxNotifier, Transport
 from handlers import ROUTERS, find_handler, text_handlers
@@ -110,21 +110,28 @@ class Dispatcher:
 
     async def process(self, inbound: Inbound) -> Reply | None:
         """Handle one message and deliver its reply; never raises."""
-        async with self._sessions.open(inbound.user_id) as session:
-            try:
-                reply = await self.handle(inbound, session)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception(
-                    "handling failed",
-                    extra={"user": inbound.user_id, "msg_id": inbound.msg_id, "kind": str(inbound.kind)},
-                )
-                reply = Reply(SORRY)
-            session.reply_due = bool(reply is not None and reply.text)
+        wait: float | None
+        try:
+            async with self._sessions.open(inbound.user_id) as session:
+                try:
+                    reply = await self.handle(inbound, session)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception(
+                        "handling failed",
+                        extra={"user": inbound.user_id, "msg_id": inbound.msg_id, "kind": str(inbound.kind)},
+                    )
+                    reply = Reply(SORRY)
+                session.reply_due = bool(reply is not None and reply.text)
+            wait = session.wait
+        except SessionBusy:  # never handled concurrently with the user's turn elsewhere
+            log.error("turn not taken: the user's previous turn still runs on another process",
+                      extra={"user": inbound.user_id, "msg_id": inbound.msg_id})
+            reply, wait = Reply(SORRY), None  # the budget is taken when sending
         self.handled += 1
         if reply is not None and reply.text:
-            await self.send_reply(inbound.user_id, reply, wait=session.wait)
+            await self.send_reply(inbound.user_id, reply, wait=wait)
         return reply
 
     async def handle(self, inbound: Inbound, session: Session) -> Reply | None:

@@ -1,11 +1,17 @@
-"""One user's turn: the user's lock, their dialogue state and the reply's send budget,
-with as few Redis round trips as possible (a loopback send costs ~0.3 ms of CPU here).
+"""One user's turn: the user's lock, their dialogue state and the reply's send budget.
 
-    open:  SET lock NX PX + GET state              (one round trip)
-    close: SET/DEL state + release lock + budget   (one round trip)
+    open:  the lock (redis-py's `Lock`: SET NX PX with a random token), then GET state
+    turn:  the lock's lease renewed every few seconds while the turn runs
+    close: SET/DEL state + budget, then the lock released (compare-and-delete)
 
-Both go through `RedisBatches`: the turns opening or closing at the same moment, and the
-callbacks' dedup checks, share one pipeline.
+The state and budget commands go through `RedisBatches`: the turns opening or closing at
+the same moment, and the callbacks' dedup checks, share one pipeline.
+
+A lock's lease is short (10 s) and renewed every 3 s by a task beside the turn, so a
+slow turn keeps it as long as it runs, while a process that dies frees it within seconds.
+A turn whose lease was lost (Redis cut off for longer than the lease, or the lock taken
+over) does not write its state: the user's next turn, perhaps already running on
+another process, owns it now.
 
 Without Redis (one process) the same with an asyncio lock per user, the in-memory state
 store and the in-memory budget; while a configured Redis is down, the same fallback.
@@ -14,16 +20,16 @@ store and the in-memory budget; while a configured Redis is down, the same fallb
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import logging
-import os
-import secrets
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockNotOwnedError
 
 from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
 from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, Command, RedisBatches, RedisBreaker
@@ -31,24 +37,13 @@ from nlp.state import STATE_TTL_SECONDS, MemoryStorage, state_key
 
 log = logging.getLogger("bot.chat.sessions")
 
-LOCK_LEASE_MS = 30_000
+LOCK_LEASE = 10.0  # seconds: how soon a dead process's lock frees itself
+LOCK_RENEW_EVERY = 3.0  # seconds between renewals: two may fail before the lease runs out
+LOCK_WAIT = 30.0  # seconds a turn waits for the same user's turn on another process
 
 
-def _lock_tokens() -> Iterator[str]:
-    """Whose lock it is (compare-and-delete): this process, at random, and which of its
-    turns — unique without asking the system's random source for every message."""
-    return map(f"{secrets.token_hex(8)}:{{}}".format, itertools.count())
-
-
-_TOKENS = _lock_tokens()
-
-
-def _new_tokens_after_fork() -> None:
-    global _TOKENS  # noqa: PLW0603 - a forked child must not reuse its parent's tokens
-    _TOKENS = _lock_tokens()
-
-
-os.register_at_fork(after_in_child=_new_tokens_after_fork)
+class SessionBusy(Exception):
+    """The user's previous turn, on another process, still held the lock after LOCK_WAIT."""
 
 
 @dataclass
@@ -121,9 +116,68 @@ class LocalSessions:
         return await self.limiter.acquire(user_id)
 
 
+class _TurnLock(Lock):
+    """redis-py's `Lock` whose SET NX PX goes through the shared pipelines with the GET of
+    the dialogue state: a turn opens in one round trip, shared with the turns and
+    callbacks of that moment (`client.lock(..., lock_class=_TurnLock)`)."""
+
+    batches: RedisBatches
+    state_key: str
+    state: Any = None
+
+    async def do_acquire(self, token: str | bytes) -> bool:
+        acquired, self.state = await self.batches.execute(
+            ("SET", self.name, token, "NX", "PX", int(float(self.timeout or 0) * 1000)),
+            ("GET", self.state_key))
+        return bool(acquired)
+
+
+class _Lease:
+    """Keeps a turn's lock alive: `reacquire()` (the TTL back to the whole lease) every
+    `every` seconds until stopped. `held()` says whether the lock is surely still ours:
+    not taken over, and its last confirmed renewal not about to run out."""
+
+    def __init__(self, lock: Lock, confirmed_at: float, every: float, timeout: float) -> None:
+        self.lock = lock
+        self.lost = False
+        self._lease = float(lock.timeout or 0)
+        self._valid_until = confirmed_at + self._lease  # from the send of the SET that won
+        self._every = every
+        self._timeout = timeout
+        self._task = asyncio.create_task(self._renew(), name="session-lease")
+
+    def held(self, margin: float) -> bool:
+        return not self.lost and time.monotonic() + margin < self._valid_until
+
+    async def stop(self) -> None:
+        self._task.cancel()
+        await asyncio.wait([self._task])
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self._every)
+            sent = time.monotonic()
+            try:
+                async with asyncio.timeout(self._timeout):
+                    await self.lock.reacquire()
+            except LockNotOwnedError:
+                self.lost = True
+                log.error("session lock lost: its lease ran out or it was taken over",
+                          extra={"lock": self.lock.name})
+                return
+            except REDIS_ERRORS as exc:  # tried again; the lease may still hold
+                log.warning("session lock not renewed",
+                            extra={"lock": self.lock.name, "error": type(exc).__name__})
+                if time.monotonic() >= self._valid_until:
+                    self.lost = True
+                    return
+            else:
+                self._valid_until = sent + self._lease
+
+
 class RedisSessions:
-    """Shared by every process. The lock is `SET NX PX` with a random token, released by
-    compare-and-delete; a holder that dies frees it when its lease runs out.
+    """Shared by every process. The lock is redis-py's `Lock` (random token, released by
+    compare-and-delete) with a short lease kept alive while the turn runs (`_Lease`).
 
     Redis down (issue 7, item 4): the dispatcher must still answer, so a turn that cannot
     reach Redis runs on this process alone — the in-process user lock, a local state store
@@ -132,44 +186,44 @@ class RedisSessions:
     locally during the outage is carried back to Redis on the user's next turn after it.
     """
 
-    _RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
-                "return redis.call('del', KEYS[1]) end return 0")
-
     def __init__(self, redis: Any, prefix: str, limiter: RedisLimiter,
-                 lease_ms: int = LOCK_LEASE_MS, ttl: int = STATE_TTL_SECONDS, *,
+                 lease: float = LOCK_LEASE, ttl: int = STATE_TTL_SECONDS, *,
+                 renew_every: float = LOCK_RENEW_EVERY, wait: float = LOCK_WAIT,
                  breaker: RedisBreaker | None = None, timeout: float = REDIS_TIMEOUT,
                  batches: RedisBatches | None = None) -> None:
+        self._redis = redis
         self._prefix = prefix
-        self._lease_ms = lease_ms
+        self._lease = lease
+        self._renew_every = renew_every
+        self._wait = wait
         self._ttl = ttl
         self._timeout = timeout
         self._batches = batches or RedisBatches(redis, timeout)
         self.limiter = limiter
         self.breaker = breaker or RedisBreaker()
-        self._release = redis.register_script(self._RELEASE)
         self._locks = UserLocks()  # keeps this process's waiters off Redis
         # The fallback: states written while Redis was down, and a budget for that time.
         self.local = MemoryStorage(ttl=ttl)
         self.local_limiter = MemoryLimiter()
         # Locks this process took but could not release (Redis went away mid-turn): freed
         # on the user's next turn rather than left to their lease.
-        self._unreleased: dict[str, str] = {}
+        self._unreleased: dict[str, Lock] = {}
 
     @asynccontextmanager
     async def open(self, user_id: str) -> AsyncIterator[Session]:
         lock_key = f"{self._prefix}lock:user:{user_id}"
         skey = state_key(self._prefix, user_id)
-        token = next(_TOKENS)
         async with self._locks.hold(user_id):
+            lease: _Lease | None = None
             try:
                 if not self.breaker.allows():
                     raw = _DOWN
                 else:
                     if lock_key in self._unreleased:
-                        await self._batches.execute(
-                            self._release_command(lock_key, self._unreleased[lock_key]))
+                        await self._release(self._unreleased[lock_key])
                         del self._unreleased[lock_key]
-                    raw = await self._acquire(lock_key, skey, token)
+                    lease = await self._acquire(lock_key, skey, user_id)
+                    raw = lease.lock.state
             except REDIS_ERRORS as exc:
                 self.breaker.failed("sessions", exc)
                 raw = _DOWN
@@ -180,6 +234,7 @@ class RedisSessions:
                 yield session
                 await self._close_locally(session)
                 return
+            assert lease is not None
             self.breaker.succeeded()
             carried = await self.local.get(user_id)  # written during an outage
             if carried:
@@ -190,36 +245,51 @@ class RedisSessions:
             try:
                 yield session
             finally:
+                await lease.stop()
                 if carried and session.new_state is None:
                     session.new_state = carried
-                try:
-                    await self._close(session, lock_key, skey, token)
-                except REDIS_ERRORS as exc:
-                    # The state is kept here until Redis is back; the lock is freed then.
-                    self.breaker.failed("sessions", exc)
-                    if len(self._unreleased) < 10_000:
-                        self._unreleased[lock_key] = token
-                    await self._close_locally(session)
+                # The write must land before the lease could end: it may wait for a
+                # pipeline under way, then take its own (each at most `timeout`).
+                if session.new_state is not None and not lease.held(2 * self._timeout):
+                    log.error("session lock lost during the turn: dialogue state not written",
+                              extra={"user": user_id})
+                    session.new_state = None
+                await self._close(session, skey, lock_key, lease.lock)
 
-    async def _close_locally(self, session: Session) -> None:
-        if session.new_state is not None:
-            await self.local.set(session.user_id, session.new_state)
-        if session.reply_due:
-            session.wait = await self.local_limiter.acquire(session.user_id)
+    async def _acquire(self, lock_key: str, skey: str, user_id: str) -> _Lease:
+        """The user's lock and their state, waiting (at most `wait`) for a turn under way
+        elsewhere.
 
-    async def _acquire(self, lock_key: str, skey: str, token: str) -> Any:
-        deadline = time.monotonic() + self._lease_ms / 1000
+        Tried one attempt at a time, each under the Redis timeout (a hung Redis is
+        found out in a second, not after the whole wait), with a growing pause."""
+        lock = self._redis.lock(lock_key, timeout=self._lease, blocking=False,
+                                thread_local=False, lock_class=_TurnLock)  # one per turn
+        lock.batches, lock.state_key = self._batches, skey
+        deadline = time.monotonic() + self._wait
         delay = 0.005
         while True:
-            acquired, raw = await self._batches.execute(
-                ("SET", lock_key, token, "NX", "PX", self._lease_ms), ("GET", skey))
-            if acquired or time.monotonic() > deadline:
-                # Past the deadline the holder died without releasing: its lease is over.
-                return raw
+            sent = time.monotonic()
+            async with asyncio.timeout(self._timeout):
+                acquired = await lock.acquire()
+            if acquired:
+                return _Lease(lock, sent, self._renew_every, self._timeout)
+            if sent > deadline:
+                raise SessionBusy(user_id)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.1)
 
-    async def _close(self, session: Session, lock_key: str, skey: str, token: str) -> None:
+    async def _release(self, lock: Lock) -> None:
+        try:
+            async with asyncio.timeout(self._timeout):
+                await lock.release()
+        except LockNotOwnedError:  # its lease ran out meanwhile: nothing to free
+            pass
+
+    def _forget_later(self, lock_key: str, lock: Lock) -> None:
+        if len(self._unreleased) < 10_000:
+            self._unreleased[lock_key] = lock
+
+    async def _close(self, session: Session, skey: str, lock_key: str, lock: Lock) -> None:
         commands: list[Command] = []
         if session.new_state is not None:
             if session.new_state:
@@ -227,16 +297,32 @@ class RedisSessions:
                                  "EX", self._ttl))
             else:
                 commands.append(("DEL", skey))
-        commands.append(self._release_command(lock_key, token))
         if session.reply_due:
             keys, args = self.limiter.call(session.user_id)
-            commands.append(self._batches.evalsha(self.limiter.script, keys, args))
-        results = await self._batches.execute(*commands)
-        if session.reply_due:
-            session.wait = max(0.0, float(results[-1]))
+            commands.append(self._batches.script(self.limiter.script, keys, args))
+        try:
+            if commands:
+                results = await self._batches.execute(*commands)
+                if session.reply_due:
+                    session.wait = max(0.0, float(results[-1]))
+        except REDIS_ERRORS as exc:
+            # The state is kept here until Redis is back; the lock is freed then.
+            self.breaker.failed("sessions", exc)
+            self._forget_later(lock_key, lock)
+            await self._close_locally(session)
+            return
+        try:
+            # After the state: the next holder must read what this turn wrote.
+            await self._release(lock)
+        except REDIS_ERRORS as exc:
+            self.breaker.failed("sessions", exc)
+            self._forget_later(lock_key, lock)
 
-    def _release_command(self, lock_key: str, token: str) -> Command:
-        return self._batches.evalsha(self._release, [lock_key], [token])
+    async def _close_locally(self, session: Session) -> None:
+        if session.new_state is not None:
+            await self.local.set(session.user_id, session.new_state)
+        if session.reply_due:
+            session.wait = await self.local_limiter.acquire(session.user_id)
 
     async def take_budget(self, user_id: str) -> float:
         if self.breaker.allows():
@@ -250,4 +336,4 @@ class RedisSessions:
         return await self.local_limiter.acquire(user_id)
 
 
-_DOWN: Any = object()  # _acquire could not reach Redis
+_DOWN: Any = object()  # the opening could not reach Redis

@@ -170,7 +170,7 @@ class RedisDedup:
             # Probing or just back, the fallback may know the key: count nothing in Redis.
             counting = not (self.breaker.down or self.breaker.recovering())
             if counter is not None and counting:
-                command = self._batches.evalsha(
+                command = self._batches.script(
                     self._set_and_count, [self._prefix + key, counter[0]], [ttl, counter[1]])
             else:
                 counting = False
