@@ -21,7 +21,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 if TYPE_CHECKING:
     from redis.commands.core import AsyncScript
@@ -124,9 +124,8 @@ class RedisBatches:
     need none of their own.
 
     The pipelines are redis-py's (`pipeline(transaction=False)`, on the client's pool:
-    TLS, ACL and database as the URL says); a script is queued as redis-py's `Script`,
-    which makes sure Redis knows it (`SCRIPT EXISTS`, then `SCRIPT LOAD` when it
-    restarted or its scripts were flushed) before the pipeline goes.
+    TLS, ACL and database as the URL says); a script goes as EVALSHA of its registered
+    digest, and is loaded (`SCRIPT LOAD`) and run again when Redis answers NOSCRIPT.
     """
 
     def __init__(self, redis: aioredis.Redis, timeout: float = REDIS_TIMEOUT,
@@ -200,10 +199,27 @@ class RedisBatches:
                 done.set_exception(error)
 
     async def _pipeline(self, commands: Sequence[Command]) -> list[Any]:
+        results = await self._send(commands)
+        # A script Redis does not know (it restarted, or SCRIPT FLUSH) did not run: load
+        # it and run those calls again — the only commands that had no effect.
+        missing = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
+        if missing:
+            for script in {id(c.script): c.script for c in commands  # type: ignore[union-attr]
+                           if isinstance(c, ScriptCall)}.values():
+                await self.redis.script_load(script.script)
+            again = await self._send([commands[i] for i in missing])
+            for i, result in zip(missing, again, strict=True):
+                results[i] = result
+        return results
+
+    async def _send(self, commands: Sequence[Command]) -> list[Any]:
+        """One pipeline. A script goes as EVALSHA of its registered digest — not as
+        redis-py's `Script` call, which asks SCRIPT EXISTS first in a round trip of its
+        own on every pipeline."""
         pipe = self.redis.pipeline(transaction=False)
         for command in commands:
             if isinstance(command, ScriptCall):
-                await command.script(keys=command.keys, args=command.args, client=pipe)
+                pipe.evalsha(command.script.sha, len(command.keys), *command.keys, *command.args)
             else:
                 pipe.execute_command(*command)
         # An error reply is its command's result; execute() gives the connection back.

@@ -137,7 +137,7 @@ class _Lease:
     `every` seconds until stopped. `held()` says whether the lock is surely still ours:
     not taken over, and its last confirmed renewal not about to run out."""
 
-    def __init__(self, lock: Lock, confirmed_at: float, every: float, timeout: float) -> None:
+    def __init__(self, lock: _TurnLock, confirmed_at: float, every: float, timeout: float) -> None:
         self.lock = lock
         self.lost = False
         self._lease = float(lock.timeout or 0)
@@ -300,23 +300,23 @@ class RedisSessions:
         if session.reply_due:
             keys, args = self.limiter.call(session.user_id)
             commands.append(self._batches.script(self.limiter.script, keys, args))
+        # redis-py's own release script, last in the same pipeline: after the state (the
+        # next holder must read what this turn wrote), and no round trip of its own. It
+        # deletes the lock only while the token is still ours.
+        token = lock.local.token
+        if token is not None and lock.lua_release is not None:  # registered by Lock()
+            commands.append(self._batches.script(lock.lua_release, [lock.name], [token]))
+        else:
+            token = None
         try:
-            if commands:
-                results = await self._batches.execute(*commands)
-                if session.reply_due:
-                    session.wait = max(0.0, float(results[-1]))
+            results = await self._batches.execute(*commands)
+            if session.reply_due:
+                session.wait = max(0.0, float(results[-2 if token is not None else -1]))
         except REDIS_ERRORS as exc:
             # The state is kept here until Redis is back; the lock is freed then.
             self.breaker.failed("sessions", exc)
             self._forget_later(lock_key, lock)
             await self._close_locally(session)
-            return
-        try:
-            # After the state: the next holder must read what this turn wrote.
-            await self._release(lock)
-        except REDIS_ERRORS as exc:
-            self.breaker.failed("sessions", exc)
-            self._forget_later(lock_key, lock)
 
     async def _close_locally(self, session: Session) -> None:
         if session.new_state is not None:

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, RedisBatches, RedisBreaker
+from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, Command, RedisBatches, RedisBreaker
 from models import inbound
 from settings import Settings
 
@@ -169,6 +169,7 @@ class RedisDedup:
         if self.breaker.allows():
             # Probing or just back, the fallback may know the key: count nothing in Redis.
             counting = not (self.breaker.down or self.breaker.recovering())
+            command: Command
             if counter is not None and counting:
                 command = self._batches.script(
                     self._set_and_count, [self._prefix + key, counter[0]], [ttl, counter[1]])

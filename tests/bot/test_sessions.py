@@ -94,9 +94,9 @@ async def test_turns_of_that_moment_share_a_round_trip(
         return s.wait
 
     assert await asyncio.gather(*(turn(f"u{i}") for i in range(10))) == [0.0] * 10
-    # Ten openings (lock + state) in one pipeline, ten closings' budgets in another (the
-    # locks' releases are redis-py's `Lock.release`, each its own round trip).
-    assert pipelines == [20, 10]
+    # Ten openings (lock + state) in one pipeline, ten closings (budget + the lock's
+    # release, redis-py's own script) in another.
+    assert pipelines == [20, 20]
 
 
 # --- the lock's lease ----------------------------------------------------------------------
