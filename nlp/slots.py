@@ -443,3 +443,18 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
                     parts.append(orig[pos + tail.start(1):pos + tail.end(1)].strip())
         pos = sep.end() if sep else len(n)
     return "，".join(parts) if parts else None
+
+
+_PURPOSE = re.compile(r"(?:事由|用途|目的|原因|理由)\s*[:：是为]?\s*|(?<![\w])(?:为了|用于|用来|因为)\s*|\bfor the purpose of\s+|\bpurpose\s*[:：]?\s*")
+
+
+def purpose(n: str, orig: str) -> str | None:
+    """The reason of a booking as said, only after 事由/用途/为了/用于 or the like (CONTRACT §6)."""
+    m = _PURPOSE.search(n)
+    if m is None:
+        return None
+    end = m.end()
+    while end < len(n) and n[end] not in "，,。；;！!？?\n\x00":
+        end += 1
+    text = orig[m.end():end].strip(" 　。.，,")
+    return text or None

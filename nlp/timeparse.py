@@ -28,7 +28,7 @@ _PARTS: dict[str, str] = {
     "今晚": "pm", "明晚": "pm", "今夜": "pm", "明天晚上": "pm",
     "morning": "am", "afternoon": "pm", "evening": "pm", "tonight": "pm", "noon": "noon",
 }
-_PART_RE = re.compile(
+PART_RE = re.compile(
     r"凌晨|清晨|早晨|早上|一早|上午|早间|明早|今早|明晨|中午|午间|下午|傍晚|晚上|晚间|夜里|夜间"
     r"|今晚|明晚|今夜|\bmorning\b|\bafternoon\b|\bevening\b|\btonight\b"
 )
@@ -388,7 +388,7 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
     if found:
         day = found[0]
         spans.extend(found[4])  # every day named, so "周一到周五" is never a destination
-    parts = [(m.start(), m.end(), _PARTS[m.group(0)]) for m in _PART_RE.finditer(t)]
+    parts = [(m.start(), m.end(), _PARTS[m.group(0)]) for m in PART_RE.finditer(t)]
     for s, e, _ in parts:
         spans.append((s, e))
     clocks = _clocks(t)
@@ -411,7 +411,7 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
                 # the end may carry its own part of day: 上午10点到下午2点
                 nxt = clocks[1]
                 gap = t[sep.end():nxt.start]
-                if nxt.start >= sep.end() and (not gap.strip() or _PART_RE.fullmatch(gap.strip())):
+                if nxt.start >= sep.end() and (not gap.strip() or PART_RE.fullmatch(gap.strip())):
                     end_c = nxt
     apart = False
     if start_c is not None and end_c is None:
