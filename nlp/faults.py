@@ -44,7 +44,9 @@ _THING_RE = re.compile("|".join(f"(?P<{cat}>{pat})" for cat, pat in THINGS))
 # Malfunctions said through their shape (see the module docstring).
 TROUBLE_RE = re.compile(
     # V不C: it does not reach the state it should (关不上, 拉不出来, 冲不干净, 下不去)
-    r"[\u4e00-\u9fff]不(?:上来|下来|出来|进去|下去|上去|起来|过来|回去|干净|上|下|开|动|了|住|紧|严|拢|出|进|着|亮|掉|停|灵|响)"
+    r"[\u4e00-\u9fff]不(?:上来|下来|出来|进去|下去|上去|起来|过来|回去|干净|上|下|开|动|了|住|紧|严|拢|出|进|着|亮|掉|停|灵|响|去|来)"
+    # V得 + how badly (转得特别响, 吵得厉害)
+    r"|得(?:特别|很|太|好|非常|有点|厉害)?(?:响|吵|慢|烫|厉害|要命)|(?:特别|很|太|好|非常)(?:响|吵)"
     # no longer gives what it should
     r"|没(?:有)?(?:反应|用|声音?|动静|信号|画面|图像|图|网|水|电|热水|冷风|热风|风|拨号音|音|光)"
     r"|不(?:管用|好使|顶用|灵|转|动|亮|热|凉|冷|够凉|够热|出水|出风|出热水|工作|运转|显示|制冷|制热|通)"

@@ -140,7 +140,7 @@ _QUESTION = re.compile(r"吗|么|[?？]|是不是|有没有|几点|多少|什么
 # A question about a thing that asks for no service (礼堂能放电影吗, 报告厅能坐多少人,
 # 接待室的钥匙在谁那, is the canteen open on Saturday?): unknown, not a booking.
 _INFO_QUESTION = keywords(
-    r"(?:能|可以|可不可以|让不让|允许)(?!订|约|借|预约|预订|预定|用一下|申请)[^，,。]{0,6}(?:吗|么|[?？])|"
+    r"(?:能|可以|可不可以|让不让|允许)(?!订|约|借|用|预约|预订|预定|申请|派|安排)[^，,。]{0,6}(?:吗|么|[?？])|"
     r"(?:有没有|有)(?!空)[^，,。]{1,6}(?:吗|么|[?？])|多少|找谁|在谁|是谁|在哪|几点(?:开|关|下班|上班)|开门|关门|开放",
     r"^(?:is|are|does|do|can)\b(?!.{0,30}\b(?:book|reserve|need|get|have a)\b)",
 )
@@ -227,7 +227,7 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
     if _STATUS_WEAK.search(head) and not fault:
         return Verdict(Intent.APPROVAL_STATUS, 0.7)
     if not fault and not has_no and _INFO_QUESTION.search(head) and not _BOOK_NOW.search(head) \
-            and not timed and not _VEHICLE.search(t):
+            and not _VEHICLE.search(t):
         return Verdict(Intent.UNKNOWN, 0.6)
 
     repair = (2.0 if fault else 0.0) + (2.0 if _REPAIR_VERB.search(t) else 0.0)

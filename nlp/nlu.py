@@ -25,7 +25,15 @@ import jieba
 
 from nlp import corrections, faults, homophones
 from nlp import slots as sl
-from nlp.intents import CANCEL_RE, REJECT_RE, REJECT_WEAK_RE, Verdict, classify, has_fault, request_words
+from nlp.intents import (
+    CANCEL_RE,
+    REJECT_RE,
+    REJECT_WEAK_RE,
+    Verdict,
+    classify,
+    has_fault,
+    request_words,
+)
 from nlp.normalize import normalize
 from nlp.timeparse import PART_RE, TimeSlots, parse_time
 from nlp.types import Intent, Parse
@@ -189,7 +197,6 @@ class Nlu:
         corr = corrections.split(n)
         ts = parse_time(n, now)
         m = _masked(n, ts.spans)
-        tk = self._tk
         req, booked_room = sl.numbers(m, *request_words(n))
         lex = self._lex
         if corr is None:
