@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from nlp import faults
 from nlp.keywords import keywords
 from nlp.types import Intent
 
@@ -38,6 +39,26 @@ _STATUS_STRONG = keywords(
     r"\bwhat (?:did|have) i (?:book|reserve|request|order)|\bwaiting for (?:me|my)\b|\bfor me to (?:approve|sign|review)\b|"
     r"\bawaiting (?:my )?(?:approval|review)",
 )
+# The question detector: asking whether something already asked for is done ("定下来没有",
+# "修好了没", "批下来了没", "成功了吗", "被退回了吗", "啥时候来换"). It wins over the request
+# words of the same message (会议室, 派车, 报修): the request exists, its state is asked.
+# A decision word inside such a question (退回了吗, 驳回了吗) never decides anything.
+_DONE_VERB = r"(?:定|订|约|批|签|审|安排|处理|修|派|受理|通过|成功|确认|落实|搞|弄|办|换|装|接单|批准|同意|答复|回复)"
+_STATUS_QUESTION = keywords(
+    rf"{_DONE_VERB}(?:下来|好|完|妥|上|掉|成)?了?(?:没有?|吗|么|没呢|没啊|不)(?:[?？!！。，,\s]|$)|"
+    rf"{_DONE_VERB}(?:下来|好|完|妥|成)了(?!\S)|{_DONE_VERB}没{_DONE_VERB}|"
+    r"(?:被)?(?:驳回|退回|打回|拒绝|否决|拒)了?(?:吗|么|没有?)|是不是被|有没有被|"
+    r"有人(?:管|理|处理|来|修|接|看)(?:吗|么|没)|(?:什么时候|啥时候|几时|何时|多久)(?:能|会|才|可以)?(?:来|派人|过来)?(?:修|换|弄|处理|装|到)|"
+    r"什么状态|啥状态|什么进度|到谁(?:那|手)|怎么还没(?:动静|消息|回复|批|人)|还没(?:动静|消息|回音)",
+    r"\b(?:is|has|was|were|have) (?:my|it|the|this)\b.{0,40}\b(?:approved|confirmed|booked|done|fixed|rejected)\b|"
+    r"\bbeen (?:approved|confirmed|rejected|fixed)\b",
+)
+# Something said as done by the speaker before: the question is then about that request.
+_PAST_REF = re.compile(
+    r"我(?:的|订的|约的|预约的|申请的|提交的|报的|报修的|要的|借的)|(?:上次|之前|昨天|前天|上周|刚才|早上|上午|下午)[^，,。]{0,4}(?:报|订|约|申请|提交)|"
+    r"(?:申请|预约|报修|报|订|约|提交|借)的|单子|申请单|派车单|报修单|\bmy\b"
+)
+
 # Listing or looking up one's own requests.
 _STATUS_WEAK = keywords(
     r"查询|查一下|查下|查查|查看|帮我查|看看我|看下我|看一下我|列出|列一下|"
@@ -50,9 +71,11 @@ _HELP = keywords(
     r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|预约|预定|预订|订|约|报修|派车|用车|弄|办|提交|查|审批|取消|同意|批准|驳回|撤销)|"
     r"流程|步骤|不太懂|不懂|不会用|第一次用|能做什么|能干什么|会做什么|可以做什么|有什么功能|有哪些功能|功能介绍|"
     r"干嘛的|干什么的|做什么的|干啥的|是什么东西|怎么玩|菜单|^功能$|^[?？]+$|你是谁|"
-    r"你(?:能|会|可以)(?:帮我)?(?:做|干)(?:什么|啥|些什么)",
+    r"你(?:能|会|可以)(?:帮我)?(?:做|干)(?:什么|啥|些什么)|你(?:都|还)?(?:会|能)(?:些|干)?(?:什么|啥|嘛|哪些)|"
+    r"(?:能|可以)?(?:办|做|处理)(?:哪些|什么)(?:业务|事|事情)|有(?:哪些|什么)(?:服务|业务|功能)|"
+    r"(?:支持|提供)(?:什么|哪些)|介绍(?:一下)?(?:你|功能|自己)|怎么报(?!销)|教教我|教我",
     r"\bhelp\b(?!\s+me)|\bhow (?:do|can|to|does)\b|\bwhat can you\b|"
-    r"\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b",
+    r"\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b",
 )
 REJECT_RE = keywords(
     r"不同意|不批准?|不予(?:批准|通过|同意|受理)?|不通过|未通过|不能批|不可以批|不准|驳回|打回|拒绝|否决",
@@ -96,8 +119,10 @@ _FACILITY_NOUN = keywords(
 )
 _VEHICLE = keywords(
     r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
-    r"目的地|乘车|出发地|有空?车|空车|安排(?:一辆|个|辆)?车|需要车|用一下车|一辆车|台车|接送|送机|接机|接站|送站",
-    r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b"
+    r"目的地|乘车|出发地|有空?车|空车|安排(?:一辆|个|辆)?车|需要车|用一下车|一辆车|台车|接送|送机|接机|接站|送站|"
+    r"商务车|轿车|大巴|中巴|面包车|考斯特|七座|五座|[五七九]座车|\d+座|安排(?:个|一个|一位)?司机|派(?:个|一个)?司机",
+    r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b|"
+    r"\bpick up\b.{0,30}\b(?:at|from)\b"
 )
 # Asking for a car, as opposed to naming one (车坏了 is a fault, not a booking).
 _CAR_REQUEST = keywords(
@@ -112,12 +137,35 @@ _TRIP = re.compile(
     r"(?:机场|火车站|车站|站|枢纽|码头|政府|医院|法院|检察院|党校|局|委|院|中心|大厦|宾馆|酒店|会堂)"
 )
 _QUESTION = re.compile(r"吗|么|[?？]|是不是|有没有|几点|多少|什么")
+# A question about a thing that asks for no service (礼堂能放电影吗, 报告厅能坐多少人,
+# 接待室的钥匙在谁那, is the canteen open on Saturday?): unknown, not a booking.
+_INFO_QUESTION = keywords(
+    r"(?:能|可以|可不可以|让不让|允许)(?!订|约|借|用|预约|预订|预定|申请|派|安排)[^，,。]{0,6}(?:吗|么|[?？])|"
+    r"(?:有没有|有)(?!空)[^，,。]{1,6}(?:吗|么|[?？])|多少|找谁|在谁|是谁|在哪|几点(?:开|关|下班|上班)|开门|关门|开放",
+    r"^(?:is|are|does|do|can)\b(?!.{0,30}\b(?:book|reserve|need|get|have a)\b)",
+)
+_BOOK_NOW = keywords(
+    r"订|约|借|预约|预订|预定|申请|安排|要|想|帮我|需要|用车|派车|用一下|开会|\d+\s*(?:人|位|个人)",
+    r"\bbook|\breserve|\bneed\b|\bget\b|\bwant\b",
+)
+# Fault words that say nothing alone (工牌掉了): a building part or place must go with them.
+_WEAK_FAULT = re.compile(r"掉了|在掉|丢了|不见了|闪|晃|卡住|响声")
 _NOT_VEHICLE = keywords(r"机票|火车票|高铁票|车票|飞机票|车库|车位|停车|洗车|车牌|班车时间")
 
 
 # Approvals this bot does not handle, and the words that bring a message back to ours.
 _OFF_DOMAIN = re.compile(r"报销|请假|年假|休假|调休|公文|文件(?![柜夹架])|合同|经费|工资|发票|出差|考勤|打卡")
 _IN_DOMAIN = re.compile(r"车|会议室|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|报修|维修|坏|修")
+
+
+def has_fault(t: str) -> bool:
+    """A fault word proper, or a building part together with a trouble (`nlp.faults`)."""
+    strong = FAULT_RE.search(_WEAK_FAULT.sub("\x00", t)) if _WEAK_FAULT.search(t) else FAULT_RE.search(t)
+    if strong:
+        return True
+    if faults.thing(t) is None:
+        return False
+    return bool(faults.has_trouble(t) or _WEAK_FAULT.search(t))
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +203,15 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
     if not any(c.isalnum() for c in t):
         return Verdict(Intent.UNKNOWN, 0.9)
     head = _head(t)
-    fault = bool(FAULT_RE.search(t))
+    fault = has_fault(t)
 
     if _OFF_DOMAIN.search(head) and not has_no and not (_IN_DOMAIN.search(t) or fault):
         return Verdict(Intent.UNKNOWN, 0.6)  # 报销批了没, 请假怎么请: another office's business
     if _STATUS_STRONG.search(head) and not (fault and not has_no and _REPAIR_VERB.search(t)):
         return Verdict(Intent.APPROVAL_STATUS, 0.85)
+    if _STATUS_QUESTION.search(head) and (has_no or _PAST_REF.search(head) or len(head) <= 12
+                                          or not _BOOK_NOW.search(head)):
+        return Verdict(Intent.APPROVAL_STATUS, 0.8)
     if _HELP.search(head) and not has_no:
         return Verdict(Intent.HELP, 0.85)
     if REJECT_RE.search(head):
@@ -175,6 +226,9 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         return Verdict(Intent.APPROVE, 0.6)
     if _STATUS_WEAK.search(head) and not fault:
         return Verdict(Intent.APPROVAL_STATUS, 0.7)
+    if not fault and not has_no and _INFO_QUESTION.search(head) and not _BOOK_NOW.search(head) \
+            and not _VEHICLE.search(t):
+        return Verdict(Intent.UNKNOWN, 0.6)
 
     repair = (2.0 if fault else 0.0) + (2.0 if _REPAIR_VERB.search(t) else 0.0)
     facility = 2.0 if _FACILITY_NOUN.search(t) else 0.0
@@ -204,3 +258,7 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         # a bare request number, or a question about one: where is it
         return Verdict(Intent.APPROVAL_STATUS, 0.5)
     return Verdict(Intent.UNKNOWN, 0.6)
+
+
+CANCEL_RE = _CANCEL
+"""The cancel words: the correction rule blanks them in the part a message takes back."""

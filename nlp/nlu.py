@@ -12,19 +12,30 @@ from __future__ import annotations
 import logging
 import marshal
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jieba
 
+from nlp import corrections, faults, homophones
 from nlp import slots as sl
-from nlp.intents import FAULT_RE, REJECT_RE, REJECT_WEAK_RE, classify, request_words
+from nlp.intents import (
+    CANCEL_RE,
+    REJECT_RE,
+    REJECT_WEAK_RE,
+    Verdict,
+    classify,
+    has_fault,
+    request_words,
+)
 from nlp.normalize import normalize
-from nlp.timeparse import parse_time
+from nlp.timeparse import PART_RE, TimeSlots, parse_time
 from nlp.types import Intent, Parse
 
 log = logging.getLogger(__name__)
@@ -123,6 +134,7 @@ class Nlu:
                     log.warning("jieba cache %s unreadable; rebuilding it", path)
             if loaded is None:
                 loaded = self._build_freq(path)
+            homophones.warm()
             tk.FREQ, tk.total = loaded
             tk.initialized = True
             tk.load_userdict(str(DOMAIN_DICT))
@@ -182,56 +194,37 @@ class Nlu:
             self._load()
         t = normalize(text)
         n, orig = t.norm, t.orig
+        corr = corrections.split(n)
         ts = parse_time(n, now)
-        masked = list(n)
-        for s, e in ts.spans:
-            for i in range(s, e):
-                masked[i] = sl.MASK
-        m = "".join(masked)
-        tk = self._tk
-
-        def tokens() -> list[str]:
-            return tk.lcut(m, HMM=False)
-
+        m = _masked(n, ts.spans)
         req, booked_room = sl.numbers(m, *request_words(n))
         lex = self._lex
-        verdict = classify(n, tokens, req is not None, ts.date is not None or bool(ts.spans),
-                           lambda: sl.names_trip(m, lex), booked_room)
+        if corr is None:
+            verdict = self._classify(n, m, ts, req, booked_room)
+        else:
+            verdict = self._classify_corrected(n, corr, now, req, booked_room)
         intent = force or verdict.intent
         slots: dict[str, Any] = {}
         if intent in (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION):
-            if ts.date is not None:
-                slots["date"] = ts.date.isoformat()
-            if ts.start is not None:
-                slots["start"] = ts.start.strftime("%Y-%m-%dT%H:%M")
-            if ts.end is not None:
-                slots["end"] = ts.end.strftime("%Y-%m-%dT%H:%M")
-            count = sl.people(m)
-            if intent is Intent.VEHICLE_BOOKING:
-                origin, dest = sl.places(m, orig, lex)
-                if origin:
-                    slots["origin"] = origin
-                if dest:
-                    slots["destination"] = dest
-                if count is not None:
-                    slots["passengers"] = count
+            if corr is None:
+                slots = _service_slots(intent, m, orig, lex)
+                _put_time(slots, ts)
             else:
-                ftype = sl.facility_type(m)
-                if ftype:
-                    slots["facility_type"] = ftype
-                name = sl.facility_name(m, orig, lex)
-                if name:
-                    slots["facility"] = name
-                if count is not None:
-                    slots["attendees"] = count
+                # the correction's slots replace those of the part it corrects
+                head_n, tail_n = n[: corr.before], n[corr.after:]
+                head_ts, tail_ts = parse_time(head_n, now), parse_time(tail_n, now)
+                slots = _service_slots(intent, _masked(head_n, head_ts.spans), orig[: corr.before], lex)
+                slots.update(_service_slots(intent, _masked(tail_n, tail_ts.spans), orig[corr.after:], lex))
+                ts = _merge_time(head_ts, tail_ts, tail_n)
+                _put_time(slots, ts)
         elif intent is Intent.REPAIR_REQUEST:
             loc = sl.location(m, orig, lex)
             rest = m
             if loc:
                 slots["location"] = loc[0]
                 rest = m[: loc[1]] + sl.MASK * (loc[2] - loc[1]) + m[loc[2]:]
-            cat = sl.repair_category(rest)
-            if cat is None and FAULT_RE.search(rest):
+            cat = faults.category(rest) or sl.repair_category(rest)
+            if cat is None and has_fault(rest):
                 cat = "other"  # a fault named on something outside the five trades
             if cat:
                 slots["repair_category"] = cat
@@ -244,3 +237,104 @@ class Nlu:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
         return Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None)
+
+    def _classify(self, n: str, m: str, ts: TimeSlots, req: int | None, booked_room: bool) -> Verdict:
+        tk, lex = self._tk, self._lex
+        return classify(n, lambda: tk.lcut(m, HMM=False), req is not None, ts.date is not None or bool(ts.spans),
+                        lambda: sl.names_trip(m, lex), booked_room)
+
+    def _classify_corrected(self, n: str, corr: corrections.Correction, now: datetime, req: int | None,
+                            booked_room: bool) -> Verdict:
+        """A corrected message: the correction's own service if it names one ("车不用了，改订一间
+        接待室"), else the whole message without the marker and with the taken-back part's
+        cancel words blanked ("不要小会议室了，换成…" is no cancel)."""
+        tail = n[corr.after:]
+        tail_ts = parse_time(tail, now)
+        v = self._classify(tail, _masked(tail, tail_ts.spans), tail_ts, None, False)
+        if v.intent in _SERVICES:
+            return v
+        head = CANCEL_RE.sub(lambda x: sl.MASK * len(x.group(0)), n[: corr.before])
+        joined = head + "，" + tail
+        ts = parse_time(joined, now)
+        return self._classify(joined, _masked(joined, ts.spans), ts, req, booked_room)
+
+
+_SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.REPAIR_REQUEST)
+_EXPLICIT_HALF = re.compile(r"[:：]\d\d|1[3-9]\s*[点时:]|2[0-3]\s*[点时:]|\b(?:am|pm)\b|\d\s*(?:am|pm)")
+
+
+def _service_slots(intent: Intent, m: str, orig: str, lex: sl.Lexicon) -> dict[str, Any]:
+    """The slots of a booking but its times, from masked text `m` and the user's `orig`."""
+    slots: dict[str, Any] = {}
+    count = sl.people(m)
+    if intent is Intent.VEHICLE_BOOKING:
+        origin, dest = sl.places(m, orig, lex)
+        if origin:
+            slots["origin"] = origin
+        if dest:
+            slots["destination"] = dest
+        if count is not None:
+            slots["passengers"] = count
+    else:
+        ftype = sl.facility_type(m)
+        if ftype:
+            slots["facility_type"] = ftype
+        name = sl.facility_name(m, orig, lex)
+        if name:
+            slots["facility"] = name
+        if count is not None:
+            slots["attendees"] = count
+    purpose = sl.purpose(m, orig)
+    if purpose:
+        slots["purpose"] = purpose
+    return slots
+
+
+def _masked(n: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`n` with the time expressions blanked out (the slot rules never see them)."""
+    masked = list(n)
+    for s, e in spans:
+        for i in range(s, e):
+            masked[i] = sl.MASK
+    return "".join(masked)
+
+
+def _put_time(slots: dict[str, Any], ts: TimeSlots) -> None:
+    if ts.date is not None:
+        slots["date"] = ts.date.isoformat()
+    if ts.start is not None:
+        slots["start"] = ts.start.strftime("%Y-%m-%dT%H:%M")
+    if ts.end is not None:
+        slots["end"] = ts.end.strftime("%Y-%m-%dT%H:%M")
+
+
+def _merge_time(head: TimeSlots, tail: TimeSlots, tail_text: str) -> TimeSlots:
+    """The times of a corrected message: what the correction says replaces what it corrects.
+
+    A day alone keeps the first part's clock (周三9点，哦不，周四); a clock alone keeps its
+    day and, unless its half of the day is written, the first part's half (明早7点，改成6点半).
+    """
+    if tail.start is None and not tail.day_said:
+        return head
+    if tail.start is None:  # a new day only
+        if head.start is None:
+            return replace(head, date=tail.date, day_said=True)
+        shift = datetime.combine(tail.date, head.start.timetz()) - head.start if tail.date else timedelta(0)
+        return replace(head, date=tail.date, start=head.start + shift,
+                       end=head.end + shift if head.end is not None else None, day_said=True)
+    if tail.day_said or head.start is None and not head.day_said:
+        return tail
+    # a new clock on the first part's day
+    day = head.date or tail.start.date()
+    start = datetime.combine(day, tail.start.timetz())
+    end = tail.end
+    if head.start is not None and not PART_RE.search(tail_text) and not _EXPLICIT_HALF.search(tail_text):
+        diff = (start - head.start).total_seconds() / 3600
+        if diff > 6 and start.hour >= 12:
+            start -= timedelta(hours=12)
+            end = end - timedelta(hours=12) if end is not None else None
+    if end is not None:
+        end = start + (end - tail.start)
+    elif head.start is not None and head.end is not None:
+        end = start + (head.end - head.start)
+    return replace(tail, date=day, start=start, end=end, day_said=head.day_said)

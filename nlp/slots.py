@@ -23,7 +23,7 @@ _SEP = r"，,。；;：:！!？?、\s\x00()（）\[\]【】\"'“”‘’/|~～
 _REQ_HASH = re.compile(r"#\s*(\d{1,9})")
 _ROOM_WORDS_AFTER = r"会议室|会议厅|接待室|会客室|报告厅|包间|包厢|办公室|教室|机房|房间|号房|号室|房|室|号楼|楼|栋|幢|层"
 _REQ_BARE = re.compile(
-    r"(?<![\d.:/a-z])(\d{3,9})(?![\d:.]|\s*(?:"
+    r"(?<![\d.:/a-z])(\d{3,9})(?![\d.]|:\d|\s*(?:"
     + _ROOM_WORDS_AFTER
     + r"|人|个|位|名|点|年|元|块|月|日|分|米|平|%|am|pm))"
 )
@@ -46,7 +46,7 @@ _PEOPLE = re.compile(
     rf"(?P<a>{_N})\s*(?:个人|口人|人(?![民事大社行工员家])|位(?!置|于)|名(?![字单称额]))"
     rf"|(?:我们|咱们|他们|一共|总共|共|合计|计|大概|大约|约)\s*(?P<b>{_N})\s*个(?![\s\d]*(?:小时|钟|点|号|月|星期|礼拜|工作日))"
     rf"|(?:人数|乘车人数|参会人数|参加人数|与会人数|用车人数|就餐人数|人员)\s*[:：是为共约]*\s*(?P<c>{_N})"
-    rf"|(?:我们|咱们)(?P<d>俩|仨)"
+    rf"|(?:我们|咱们|他们|她们)?(?P<d>(?<![伎])俩|仨)(?:个)?(?:人|位)?"
     rf"|(?:我|本人)(?:和|跟|与|同|带着?|带上|加上?|及|还有)\s*(?P<g>{_N})\s*"
     rf"(?:(?:个|位|名)\s*(?:{_COMPANIONS})?|{_COMPANIONS})"
     rf"|\b(?P<e>\d{{1,4}}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*"
@@ -79,7 +79,7 @@ _CATEGORY_OBJECTS: tuple[tuple[str, str], ...] = (
            r"电话|传真|音响|话筒|麦克风|系统|软件|\bprinter\b|\bcomputers?\b|\bpc\b|\blaptop\b|\bnetwork\b|\binternet\b|\bmonitor\b|\bprojector\b"),
     ("plumbing", r"饮水机|净水器|热水|水龙头|水管|排水|下水|马桶|便池|小便池|蹲坑|洗手池|水池|水槽|地漏|管道|热水器|冲水|滴水|漏水|渗水|没水|堵|"
                  r"\btaps?\b|\bfaucet\b|\btoilet\b|\bpipes?\b|\bsink\b|\bleak"),
-    ("electrical", r"灯|插座|开关|电线|线路|电路|配电|电闸|跳闸|停电|没电|断电|漏电|焦糊|糊味|冒烟|火花|\blights?\b|\blamp\b|"
+    ("electrical", r"灯|插座|开关|电线|线路|电路|配电|电闸|跳闸|停电|没电|断电|漏电|焦糊|糊味|烧焦|焦味|冒烟|火花|\blights?\b|\blamp\b|"
                    r"\bsocket\b|\boutlet\b|\bpower\b|\bswitch\b"),
     ("other", r"电梯|墙皮|墙面|墙|顶棚|天花板|吊顶|窗户|窗|玻璃|门锁|门|地板|瓷砖|屋顶|楼梯|水泥|\belevator\b|\blift\b|\bwindows?\b|\bdoor\b"),
 )
@@ -104,11 +104,12 @@ _LOC_PART = (
     rf"|[a-z]?\d{{3,4}}\s*(?:室|房间|房|号房|办公室)?(?![\d人个位名点号年元块月日分楼层])"
     rf"|\d{{1,2}}\s*(?:室|号房)"
     rf"|(?:第[一二三四五六七八九十\d]{{1,3}}|\d{{1,3}}号)?(?:大|小|男|女|整个)?(?:{_LOC_NOUN_RE}|%EXTRA%)"
-    rf"|[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的])"
+    rf"|(?<![我你他她咱])(?!我们|咱们|你们|他们)[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的])"
     rf")"
 )
 _EN_LOC = re.compile(
-    r"\b(?:room|rm|office)\s*#?\s*\d{1,4}\b|\b(?:in|at|on) the ([a-z0-9 ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b|,|\.|$)"
+    r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
+    r"|\b(?:in|at|on) the ([a-z0-9 ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
 )
 
 # ---- places (vehicle) -----------------------------------------------------------------
@@ -119,12 +120,21 @@ _ORIGIN_MARK = re.compile(r"(?:从|由|起点\s*[:：是为]?|出发地\s*[:：�
 _PLACE_STOP = re.compile(
     r"开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
     r"参观|开车|赶|的|一趟|一下|用车|派车|约车|要车|叫车|出发|吃饭|谈|见面|拜访|然后|再|并且|大概|大约|左右|方向|那边|"
-    r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共|计|人数|\d+人|[一二两三四五六七八九十]+个?人|"
+    r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共计|合计|总计|共(?=\s*[\d一二两三四五六七八九十])|人数|俩|仨|"
+    r"\d+\s*个?\s*(?:人(?!民)|位)|[一二两三四五六七八九十]+个?(?:人(?!民)|位)|"
     r"\bat\b|\bto\b|\bon\b|\bby\b|\bfor\b|\bwith\b|\band\b|\bplease\b|\bpls\b|\btomorrow\b|\btoday\b|\btonight\b|\bfrom\b|\bthen\b|\bnext\b"
 )
 _PLACE_SUFFIX = re.compile(
     r"(?:政府|局|委|办|院|馆|中心|站|机场|码头|港|大道|路|街|号|广场|大厦|大楼|公园|医院|学校|大学|中学|小学|酒店|宾馆|"
     r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|t\d|airport|station|hotel|hospital)$"
+)
+# A whole segment that is one place although a stop word is inside it (青浦培训基地).
+_PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|医院|宾馆|酒店|大厦|政府|党校)")
+# A place (ending with a place suffix) followed by a short verb phrase and nothing else.
+_GLUED_PURPOSE = re.compile(
+    r"([\u4e00-\u9fff]{1,12}?(?:图书馆|档案馆|博物馆|美术馆|体育馆|纪念馆|展览馆|馆|政府|局|委|法院|检察院|医院|"
+    r"党校|学校|大学|中心|机场|火车站|车站|站|码头|大厦|宾馆|酒店|会堂|公园|广场))"
+    r"(?:还|借|查|取|拿|送|办|交|领|买|修|看|听|参|布|签|开|报|考|接)[\u4e00-\u9fff]{1,4}$"
 )
 _VEHICLE_WORDS = re.compile(
     r"送站|接站|送机|接机|用车|派车|约车|叫车|要车|订车|派个车|约个车|叫个车|派辆车|约辆车|要辆车|申请|帮我|麻烦|请|安排|需要|一辆|车|"
@@ -287,15 +297,20 @@ def _place_at(n: str, orig: str, start: int) -> tuple[str, int, int] | None:
     """The place name starting at `start`: up to a separator or a word that is not part of it."""
     end = start
     limit = min(len(n), start + 40)
-    while end < limit and n[end] not in "，,。；;！!？?、\x00()（）【】\n\t" and n[end] not in "→>":
+    while end < limit and n[end] not in "，,。；;！!？?、\x00()（）【】\n\t~" and n[end] not in "→>":
         end += 1
     lead = re.match(r"(?:一趟|一下|趟|下|个|一个|那个|那边的?)\s*", n[start:end])
     if lead:
         start += lead.end()
     seg = n[start:end]
     stop = _PLACE_STOP.search(seg, 1)
-    if stop and stop.start() > 0:
+    if stop and stop.start() > 0 and not _PLACE_WHOLE.fullmatch(seg.strip()):
         end = start + stop.start()
+    else:
+        # a purpose glued on ("市图书馆还书", "区档案馆查资料"): the place ends with its suffix
+        glued = _GLUED_PURPOSE.match(n, start, end)
+        if glued:
+            end = start + len(glued.group(1))
     # trim spaces and trailing particles
     while end > start and (n[end - 1].isspace() or n[end - 1] in "了吧啊呀的吗呢哈"):
         end -= 1
@@ -331,7 +346,7 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
     origin: tuple[str, int, int] | None = None
     dest: tuple[str, int, int] | None = None
     # English first: "from X to Y", "pick me up at X", "to Y"
-    en_from = re.search(r"\b(?:from|pick (?:me|us|him|her|them) up (?:at|from)|pick up (?:at|from))\s+", n)
+    en_from = re.search(r"\b(?:from|pick (?:me|us|him|her|them) up (?:at|from)|pick up (?:[\w ]{1,24}? )?(?:at|from))\s+", n)
     if en_from:
         origin = _place_at(n, orig, en_from.end())
     for m in re.finditer(r"\bto\s+(?!be\b|go\b|get\b|the airport\b(?=x))", n):
@@ -443,3 +458,18 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
                     parts.append(orig[pos + tail.start(1):pos + tail.end(1)].strip())
         pos = sep.end() if sep else len(n)
     return "，".join(parts) if parts else None
+
+
+_PURPOSE = re.compile(r"(?:事由|用途|目的(?!地)|原因|理由)\s*[:：是为]?\s*|(?<![\w])(?:为了|用于|用来|因为)\s*|\bfor the purpose of\s+|\bpurpose\s*[:：]?\s*")
+
+
+def purpose(n: str, orig: str) -> str | None:
+    """The reason of a booking as said, only after 事由/用途/为了/用于 or the like (CONTRACT §6)."""
+    m = _PURPOSE.search(n)
+    if m is None:
+        return None
+    end = m.end()
+    while end < len(n) and n[end] not in "，,。；;！!？?\n\x00":
+        end += 1
+    text = orig[m.end():end].strip(" 　。.，,")
+    return text or None

@@ -28,7 +28,7 @@ _PARTS: dict[str, str] = {
     "今晚": "pm", "明晚": "pm", "今夜": "pm", "明天晚上": "pm",
     "morning": "am", "afternoon": "pm", "evening": "pm", "tonight": "pm", "noon": "noon",
 }
-_PART_RE = re.compile(
+PART_RE = re.compile(
     r"凌晨|清晨|早晨|早上|一早|上午|早间|明早|今早|明晨|中午|午间|下午|傍晚|晚上|晚间|夜里|夜间"
     r"|今晚|明晚|今夜|\bmorning\b|\bafternoon\b|\bevening\b|\btonight\b"
 )
@@ -47,7 +47,7 @@ _REL_RE = re.compile(
 _WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,
                "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 _WEEK_RE = re.compile(
-    r"(?P<pre>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?:的)?(?:周|星期|礼拜)?"
+    r"(?P<pre>(?<!一)下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?:的)?(?:周|星期|礼拜)?"
     r"(?P<d>[一二三四五六日天七1-7])(?![0-9一二三四五六七八九十]*(?:次|个|号楼|楼))"
 )
 _EN_WEEKDAYS = {"monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2,
@@ -86,7 +86,7 @@ _DAY_RE = re.compile(
 # Clock times.
 _CN_CLOCK_RE = re.compile(
     rf"(?:(?<![上下中])(?P<short>[早晚]))?(?P<h>{_H})\s*(?:点钟|点|時|时(?![间候段]))"
-    rf"(?:\s*(?P<half>半)|\s*(?P<q>一刻|三刻|1刻|3刻)|\s*整|\s*(?P<m>{_MIN})(?:\s*分|(?![\d个号楼人]))(?!钟))?"
+    rf"(?:\s*(?P<half>半)|\s*(?P<q>一刻|三刻|1刻|3刻)|\s*整|\s*(?P<m>{_MIN})(?:\s*分|(?![\d个号楼人位名座辆台]))(?!钟))?"
 )
 _COLON_RE = re.compile(
     r"(?<![\d:.])(?P<h>\d{1,2})\s*[:：]\s*(?P<m>\d{2})(?![\d:])(?:\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z]))?"
@@ -389,7 +389,7 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
     if found:
         day = found[0]
         spans.extend(found[4])  # every day named, so "周一到周五" is never a destination
-    parts = [(m.start(), m.end(), _PARTS[m.group(0)]) for m in _PART_RE.finditer(t)]
+    parts = [(m.start(), m.end(), _PARTS[m.group(0)]) for m in PART_RE.finditer(t)]
     for s, e, _ in parts:
         spans.append((s, e))
     clocks = _clocks(t)
@@ -412,7 +412,7 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
                 # the end may carry its own part of day: 上午10点到下午2点
                 nxt = clocks[1]
                 gap = t[sep.end():nxt.start]
-                if nxt.start >= sep.end() and (not gap.strip() or _PART_RE.fullmatch(gap.strip())):
+                if nxt.start >= sep.end() and (not gap.strip() or PART_RE.fullmatch(gap.strip())):
                     end_c = nxt
     apart = False
     if start_c is not None and end_c is None:

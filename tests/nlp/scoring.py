@@ -1,0 +1,145 @@
+"""Scores NLU predictions against a gold set with the rules of ../shared/nlu/score.py.
+
+The same matching as the team's scorer (CONTRACT §6), kept here so the held-out set
+(`heldout.jsonl`) is scored by `pytest` on any machine, with or without ../shared:
+dates and times after normalising, integers as numbers, enumerations case-blind,
+place-like text when one contains the other and the shorter is ≥ 60 % of the longer,
+other text exact without spaces and punctuation. A predicted slot the gold lacks is
+spurious (comment and purpose excepted).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TEXT_SLOTS = {"origin", "destination", "location", "facility"}
+INT_SLOTS = {"passengers", "attendees", "request_no"}
+ENUM_SLOTS = {"facility_type", "repair_category"}
+NOT_SPURIOUS = {"comment", "purpose"}
+
+
+def _nfkc(x: Any) -> str:
+    return unicodedata.normalize("NFKC", str(x)).strip()
+
+
+def _strip(x: Any) -> str:
+    s = _nfkc(x).casefold()
+    return "".join(c for c in s if not (c.isspace() or unicodedata.category(c)[0] in "PSZ"))
+
+
+def _date(x: Any) -> str:
+    s = _nfkc(x)
+    m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", s)
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else s
+
+
+def _datetime(x: Any) -> str:
+    s = _nfkc(x)
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})", s)
+    if not m:
+        return s
+    y, mo, d, h, mi = m.groups()
+    return f"{y}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}"
+
+
+def _int(x: Any) -> Any:
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return x
+    s = _nfkc(x).lstrip("#").strip()
+    return int(s) if re.fullmatch(r"[+-]?\d+", s) else s
+
+
+def slot_match(name: str, gold: Any, pred: Any) -> bool:
+    """Whether a predicted slot value counts as the gold one."""
+    if pred is None:
+        return False
+    if name == "date":
+        return _date(gold) == _date(pred)
+    if name in ("start", "end"):
+        return _datetime(gold) == _datetime(pred)
+    if name in INT_SLOTS:
+        return _int(gold) == _int(pred)
+    if name in ENUM_SLOTS:
+        return re.sub(r"[\s\-]+", "_", _nfkc(gold).lower()) == re.sub(r"[\s\-]+", "_", _nfkc(pred).lower())
+    if name in TEXT_SLOTS:
+        g, p = _strip(gold), _strip(pred)
+        if not g or not p:
+            return g == p
+        short, long_ = (g, p) if len(g) <= len(p) else (p, g)
+        return short in long_ and len(short) >= 0.6 * len(long_)
+    return _strip(gold) == _strip(pred)
+
+
+@dataclass
+class Score:
+    """Intent accuracy, micro slot accuracy, spurious-slot rate and the examples missed."""
+
+    n: int = 0
+    intent_ok: int = 0
+    slots_gold: int = 0
+    slots_ok: int = 0
+    predicted: int = 0
+    spurious: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def intent_acc(self) -> float:
+        return self.intent_ok / self.n if self.n else 0.0
+
+    @property
+    def slot_acc(self) -> float:
+        return self.slots_ok / self.slots_gold if self.slots_gold else 0.0
+
+    @property
+    def spurious_rate(self) -> float:
+        return self.spurious / self.predicted if self.predicted else 0.0
+
+    def line(self) -> str:
+        return (f"intent {self.intent_acc:.3f} ({self.intent_ok}/{self.n}), slots {self.slot_acc:.3f} "
+                f"({self.slots_ok}/{self.slots_gold}), spurious {self.spurious_rate:.1%} "
+                f"({self.spurious}/{self.predicted})")
+
+
+def read_gold(path: Path) -> list[dict[str, Any]]:
+    """The examples of a gold jsonl file."""
+    with path.open(encoding="utf-8-sig") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def score(gold: Iterable[dict[str, Any]], predict: Callable[[str], dict[str, Any]]) -> Score:
+    """Score `predict(text) -> {"intent", "slots"}` on the gold examples."""
+    sc = Score()
+    for g in gold:
+        p = predict(g["text"])
+        sc.n += 1
+        gs = {k: v for k, v in g["slots"].items() if v not in (None, "")}
+        ps = {k: v for k, v in p["slots"].items() if v not in (None, "")}
+        wrong: list[str] = []
+        if g["intent"] == p["intent"]:
+            sc.intent_ok += 1
+        else:
+            wrong.append(f"intent {g['intent']} → {p['intent']}")
+        for name, gv in gs.items():
+            sc.slots_gold += 1
+            if slot_match(name, gv, ps.get(name)):
+                sc.slots_ok += 1
+            else:
+                wrong.append(f"{name} {gv!r} → {ps.get(name)!r}")
+        for name, pv in ps.items():
+            if name in NOT_SPURIOUS:
+                continue
+            sc.predicted += 1
+            if name not in gs:
+                sc.spurious += 1
+                wrong.append(f"spurious {name}={pv!r}")
+        if wrong:
+            sc.errors.append(f"{g['id']} {g['text']}: " + "; ".join(wrong))
+    return sc
