@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.sync import SyncFailed, scheduled_pass, sync_once
+from bot.sync import SyncFailed, run_scheduled, scheduled_pass, sync_once
 from bot.wecom.client import WeComClient
 from handlers.sync import RoleMap, RoleMapError, WeComOrg, map_org, parse_role_map
 from models.audit import AuditLog
@@ -307,3 +307,26 @@ async def test_cli_prints_the_report(db: str, bureau: FakeWeCom, sync_settings: 
     assert failed.returncode == 1
     assert len(failed.stderr.strip().splitlines()) == 1
     assert "errcode 60011" in failed.stderr and "nothing was written" in failed.stderr
+
+
+async def test_scheduled_task_survives_a_failure(
+    db: str, bureau: FakeWeCom, client: WeComClient, sync_settings: Settings, now: datetime,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bureau.errors["department/list"] = 60011
+    task = asyncio.create_task(run_scheduled(client, sync_settings, lambda: now, None, interval=0.05))
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if "scheduled sync failed" in caplog.text:
+                break
+        bureau.errors.clear()
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if await User.all().count() == 12:
+                break
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert "scheduled sync failed" in caplog.text
+    assert await User.all().count() == 12
