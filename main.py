@@ -1,4 +1,4 @@
-"""Command line (CONTRACT §3): serve, seed, parse, chat, demo, audit."""
+"""Command line (CONTRACT §3): serve, seed, parse, chat, demo, sync, audit."""
 
 from __future__ import annotations
 
@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", help="a terminal conversation through the full pipeline")
     s.add_argument("--user", required=True, help="the userid to speak as")
     sub.add_parser("demo", help="seed the demo organisation and serve with /dev/chat")
+    s = sub.add_parser("sync", help="read the organisation from WeCom's contacts and apply it")
+    s.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
     s = sub.add_parser("audit", help="check the audit chain, or show a request's history")
     audit = s.add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="walk the hash chain; report the first record changed or removed")

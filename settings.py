@@ -48,6 +48,14 @@ class Settings:
     # Working hours an approval step may wait before its approver is reminded (twice
     # this: the next level up is told); issue 5, item 4.
     approval_reminder_hours: float = 4.0
+    # `python main.py sync` inside `serve` every this many minutes; 0: off (issue 17, item 4).
+    sync_interval_minutes: float = 0.0
+    # The role mapping of the WeCom sync; "" means `{data_dir}/roles.yaml`.
+    sync_roles_file: str = ""
+
+    @property
+    def roles_path(self) -> Path:
+        return Path(self.sync_roles_file) if self.sync_roles_file else Path(self.data_dir) / "roles.yaml"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -112,6 +120,13 @@ def load_settings(
         reminder_hours = 0.0
     if not 0 < reminder_hours <= 1000:
         raise SettingsError(_bad("APPROVAL_REMINDER_HOURS", raw_hours, "a positive number of hours"))
+    raw_sync = get("SYNC_INTERVAL_MINUTES")
+    try:
+        sync_minutes = float(raw_sync) if raw_sync else 0.0
+    except ValueError:
+        sync_minutes = -1.0
+    if not (sync_minutes == 0 or 1 <= sync_minutes <= 7 * 24 * 60):
+        raise SettingsError(_bad("SYNC_INTERVAL_MINUTES", raw_sync, "0 (off) or 1 to 10080 minutes"))
     tz = get("BOT_TIMEZONE", "Asia/Shanghai")
     try:
         ZoneInfo(tz)
@@ -150,4 +165,6 @@ def load_settings(
         data_dir=get("DATA_DIR", "data"),
         key_prefix=get("REDIS_KEY_PREFIX", "jgbot:"),
         approval_reminder_hours=reminder_hours,
+        sync_interval_minutes=sync_minutes,
+        sync_roles_file=get("SYNC_ROLES_FILE"),
     )

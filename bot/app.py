@@ -24,6 +24,7 @@ from bot.redisguard import (
     RedisBreaker,
     connect,
 )
+from bot.sync import sync_ctx
 from bot.timers import timers_ctx
 from bot.web.api import setup_api
 from bot.web.approve import setup_approve
@@ -75,7 +76,8 @@ def create_app(
     if nlu is not None:
         app[NLU] = nlu
     resources = [db_ctx] if manage_db else []
-    app.cleanup_ctx.extend([*resources, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx, timers_ctx])
+    app.cleanup_ctx.extend([*resources, redis_ctx, wecom_ctx, nlu_ctx, dispatcher_ctx, timers_ctx,
+                             sync_ctx])
     setup_templates(app)
     setup_callback(app)
     setup_auth(app)

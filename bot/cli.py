@@ -1,9 +1,10 @@
-"""The long-running commands: serve, seed, chat, demo (CONTRACT §3)."""
+"""The long-running commands: serve, seed, chat, demo, sync (CONTRACT §3)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import uuid
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from bot.wecom.notifier import OutboxWorker
 from bot.wecom.transport import CallbackTransport
 from handlers.base import Channel, Inbound, InboundKind
 from models import org
-from models.db import close_db, init_db
+from models.db import close_db, init_db, is_sqlite
 from models.seed import run_seed
 from nlp import Nlu
 from settings import Settings
@@ -32,6 +33,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         return await serve(settings)
     if args.command == "chat":
         return await chat(settings, args.user)
+    if args.command == "sync":
+        return await sync(settings, dry_run=args.dry_run)
     if args.command == "demo":
         from bot.demo.chat import run_demo
 
@@ -46,6 +49,24 @@ def _print_message(prefix: Callable[[str], str]) -> Callable[[str, str, Mapping[
         print(f"{prefix(user_id)}{text}\n", flush=True)
 
     return show
+
+
+async def sync(settings: Settings, *, dry_run: bool) -> int:
+    """`sync [--dry-run]`: the organisation from WeCom's contacts (bot/sync.py)."""
+    from bot.sync import run_sync
+
+    if not settings.corp_id or not settings.secret:
+        print("sync: WECOM_CORP_ID and WECOM_SECRET are needed to read the contacts", file=sys.stderr)
+        return 2
+    # The one line `run_sync` prints says what failed; the client's own warnings (logging's
+    # last-resort handler, stderr) would only repeat it.
+    logging.getLogger("bot").setLevel(logging.ERROR)
+    # PostgreSQL is not migrated from here (`serve` does that), as `audit`.
+    await init_db(settings.database_url, create_schema=is_sqlite(settings.database_url))
+    try:
+        return await run_sync(settings, dry_run=dry_run)
+    finally:
+        await close_db()
 
 
 async def chat(settings: Settings, user_id: str) -> int:

@@ -2,8 +2,9 @@
 
 It answers like WeCom (https://developer.work.weixin.qq.com/document/path/90313 for the
 error codes): `gettoken`, `message/send`, `message/update_template_card`,
-`auth/getuserinfo`, `department/list`, `user/list`. Tests steer it: fail the next calls
-(HTTP 500, errcode -1, 45009 or a dropped connection), revoke or expire the token, be down
+`auth/getuserinfo`, `department/list`, `user/list`, `tag/list`, `tag/get`. Tests steer it:
+fail the next calls (HTTP 500, errcode -1, 45009 or a dropped connection), answer one path
+with an errcode (`errors`, e.g. 60011 no privilege), revoke or expire the token, be down
 for a while, answer slowly, take a message and answer after the client gave up, refuse a
 recipient (81013).
 
@@ -66,7 +67,9 @@ class FakeWeCom:
     dropped_duplicates: list[SentMessage] = field(default_factory=list)
     invalid_users: set[str] = field(default_factory=set)
     departments: list[dict[str, Any]] = field(default_factory=list)
-    users: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    users: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # department → members
+    tags: dict[int, dict[str, Any]] = field(default_factory=dict)  # tagid → {tagname, userlist, partylist}
+    errors: dict[str, int] = field(default_factory=dict)  # path (e.g. "user/list") → errcode
     delay: float = 0.0  # seconds before each answer
     # message/send: the next `late_answers` sends are taken (delivered to the user) and
     # answered only after `late_by` seconds — a client that times out cannot tell.
@@ -140,6 +143,8 @@ class FakeWeCom:
         r.add_get("/cgi-bin/auth/getuserinfo", self._getuserinfo)
         r.add_get("/cgi-bin/department/list", self._department_list)
         r.add_get("/cgi-bin/user/list", self._user_list)
+        r.add_get("/cgi-bin/tag/list", self._tag_list)
+        r.add_get("/cgi-bin/tag/get", self._tag_get)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -175,6 +180,9 @@ class FakeWeCom:
             if mode == "busy":
                 return _err(-1, "system busy")
             return _err(45009, "api freq out of limit")
+        errcode = self.errors.get(request.path.removeprefix("/cgi-bin/"))
+        if errcode:
+            return _err(errcode, "no privilege to access/modify contact/party/agent" if errcode == 60011 else "error")
         return None
 
     def _check_token(self, request: web.Request) -> web.Response | None:
@@ -297,9 +305,37 @@ class FakeWeCom:
             dept = int(request.query.get("department_id", ""))
         except ValueError:
             return _err(40058, "invalid department_id")
-        if dept not in self.users:
+        if dept not in self.users and dept not in {d["id"] for d in self.departments}:
             return _err(60003, "department not found")
-        return web.json_response({"errcode": 0, "errmsg": "ok", "userlist": self.users[dept]})
+        depts = [dept]
+        if request.query.get("fetch_child") == "1":  # the department's whole subtree
+            for d in depts:
+                depts.extend(c["id"] for c in self.departments if c.get("parentid") == d)
+        members: dict[str, dict[str, Any]] = {}
+        for d in depts:
+            for u in self.users.get(d, []):
+                members.setdefault(u["userid"], u)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userlist": list(members.values())})
+
+    async def _tag_list(self, request: web.Request) -> web.StreamResponse:
+        if (early := await self._prelude(request)) is not None:
+            return early
+        if (refused := self._check_token(request)) is not None:
+            return refused
+        taglist = [{"tagid": i, "tagname": t["tagname"]} for i, t in sorted(self.tags.items())]
+        return web.json_response({"errcode": 0, "errmsg": "ok", "taglist": taglist})
+
+    async def _tag_get(self, request: web.Request) -> web.StreamResponse:
+        if (early := await self._prelude(request)) is not None:
+            return early
+        if (refused := self._check_token(request)) is not None:
+            return refused
+        try:
+            tag = self.tags[int(request.query.get("tagid", ""))]
+        except (ValueError, KeyError):
+            return _err(40068, "invalid tagid")
+        return web.json_response({"errcode": 0, "errmsg": "ok", "tagname": tag["tagname"],
+                                  "userlist": tag.get("userlist", []), "partylist": tag.get("partylist", [])})
 
 
 def _ok(**extra: Any) -> web.Response:

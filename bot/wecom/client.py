@@ -358,6 +358,17 @@ class WeComClient:
         data = await self.call("GET", "user/list", params)
         return list(data.get("userlist", []))
 
+    async def list_tags(self) -> list[dict[str, Any]]:
+        """`tag/list`: the corp's tags, `{tagid, tagname}` each
+        (https://developer.work.weixin.qq.com/document/path/90216)."""
+        data = await self.call("GET", "tag/list")
+        return list(data.get("taglist", []))
+
+    async def get_tag(self, tag_id: int) -> dict[str, Any]:
+        """`tag/get`: a tag's members (`userlist`) and departments (`partylist`), within
+        the app's visible scope (https://developer.work.weixin.qq.com/document/path/90213)."""
+        return await self.call("GET", "tag/get", {"tagid": str(tag_id)})
+
 
 WECOM: web.AppKey[WeComClient] = web.AppKey("wecom")
 
