@@ -8,6 +8,7 @@ big keyword lists, and most messages have no Latin letter at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _LATIN = re.compile(r"[a-z]")
@@ -26,7 +27,7 @@ class Keywords:
             m = self.en.search(t)
         return m
 
-    def sub(self, repl: str, t: str) -> str:
+    def sub(self, repl: str | Callable[[re.Match[str]], str], t: str) -> str:
         t = self.zh.sub(repl, t)
         if self.en is not None and _LATIN.search(t):
             t = self.en.sub(repl, t)
