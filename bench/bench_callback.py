@@ -2,8 +2,12 @@
 
 Starts a local fake WeCom API (tests/fakewecom.py), the reference (bench/echo_reference.py)
 and the real app (`python main.py serve`, Redis db 14 for dedup, SQLite in a temp dir,
-seeded with the bench users through `python main.py seed`), then posts encrypted text
-messages (`帮助`, so `help` answers) signed with wechatpy's own crypto:
+seeded with the bench users, vehicles and rooms through `python main.py seed`), then posts
+encrypted text messages signed with wechatpy's own crypto. By default (`--mix real`) they
+are the traffic users send: bookings, repairs, rooms and status questions from thousands
+of users, each user typing one message at a time and answering the bot's read-back with
+确认 once its reply has come (issue 16); `--mix help` sends `帮助` only, as earlier stops
+measured:
 
 - open loop at a fixed rate (latency measured from the intended send time, so a slow
   server cannot hide its queue), and
@@ -20,11 +24,13 @@ Messages come from enough distinct users that none exceeds WeCom's 30 messages a
 It reports the callback's latency (p50/p99), throughput, the server's CPU per message and
 the end-to-end latency: callback sent → the reply's `message/send` arriving at the fake API.
 
-Goals (issue 2): app throughput ≥ half the reference's; at 500 msg/s callback p99 < 20 ms
-and end-to-end p99 < 100 ms.
+Goals (issue 16, the realistic mix): the open-loop rate at least a quarter of the
+reference's closed-loop rate, every reply within the run, reply p99 < 100 ms, callback
+p99 < 20 ms. (`--mix help`, issue 2: app throughput ≥ half the reference's; at 500 msg/s
+callback p99 < 20 ms and end-to-end p99 < 100 ms.)
 
-    .venv/bin/python bench/bench_callback.py [--rate 500] [--duration 10] [--concurrency 16]
-        [--closed-duration 3] [--rounds 6] [--reference-only] [--check]
+    .venv/bin/python bench/bench_callback.py [--mix real|help] [--rate 500] [--duration 10]
+        [--concurrency 16] [--closed-duration 3] [--rounds 6] [--reference-only] [--check]
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -62,7 +69,14 @@ from bench.common import (  # noqa: E402
 from tests.bot.wecomsim import WeComSim, message_xml  # noqa: E402
 from tests.fakewecom import FakeWeCom, SentMessage  # noqa: E402
 
-TEXT = "帮助"
+TEXT = "帮助"  # the `--mix help` message
+VEHICLES, ROOMS = 60, 40
+PLACES = ("市政府", "虹桥机场", "浦东机场", "市人大", "区法院", "市图书馆", "虹桥火车站", "市档案馆",
+          "市审计局", "青浦区政府", "嘉定区政府", "市委党校")
+BUILDINGS = ("1号楼", "2号楼", "3号楼", "5号楼", "综合楼")
+FAULTS = ("空调不制冷", "灯管一闪一闪的", "水龙头关不上", "插座没电了", "打印机卡纸", "门锁坏了",
+          "暖气不热", "马桶堵了", "投影仪打不开", "窗户合不拢")
+STATUS = ("我的申请", "我的报修修好了没", "查一下我的申请进度", "我订的会议室定下来没有")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PER_USER_PER_MINUTE = 30
 
@@ -84,6 +98,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     e2e: list[float] = field(default_factory=list)
     cpu_us: float | None = None
+    skipped: int = 0  # open-loop slots with no user ready (the realistic mix)
 
     cpu_s: float = 0.0  # server CPU seconds over the rounds absorbed
     started: float = 0.0  # time.monotonic() at the first send
@@ -104,6 +119,7 @@ class Result:
         """Add one closed-loop round: totals over all rounds."""
         self.sent += part.sent
         self.ok += part.ok
+        self.skipped += part.skipped
         self.elapsed += part.elapsed
         self.done_elapsed += part.done_elapsed
         self.latencies += part.latencies
@@ -122,6 +138,13 @@ class Replies:
         self.last_at: float | None = None  # the latest reply's arrival
         self.outstanding = 0
         self.all_in = asyncio.Event()
+        self.waiters: dict[str, asyncio.Future[None]] = {}
+
+    def waiter(self, user: str) -> asyncio.Future[None]:
+        """Resolved when the next reply to `user` arrives (the realistic mix's pacing)."""
+        fut = asyncio.get_running_loop().create_future()
+        self.waiters[user] = fut
+        return fut
 
     def expect(self, user: str, t0: float) -> None:
         self.pending[user].append(t0)
@@ -136,6 +159,9 @@ class Replies:
             self.outstanding -= 1
             if not self.outstanding:
                 self.all_in.set()
+        fut = self.waiters.pop(msg.touser, None)
+        if fut is not None and not fut.done():
+            fut.set_result(None)
 
     def reset(self) -> None:
         self.pending.clear()
@@ -143,6 +169,9 @@ class Replies:
         self.last_at = None
         self.outstanding = 0
         self.all_in.set()
+        for fut in self.waiters.values():
+            fut.cancel()
+        self.waiters.clear()
 
 
 def make_items(sim: WeComSim, users: Sequence[str], n: int) -> list[Item]:
@@ -154,6 +183,60 @@ def make_items(sim: WeComSim, users: Sequence[str], n: int) -> list[Item]:
         query, body = sim.post(xml)
         items.append(Item(user, query, body.encode()))
     return items
+
+
+def dialogue(rng: random.Random, today: date) -> list[str]:
+    """One user's visit, as users write (the NLU never saw these exact sentences: they are
+    put together from parts): a booking, a repair or a room, each answered 确认 when the
+    bot has read it back; or a status question. The mix is the one the speed issue
+    measured: bookings and repairs most, then rooms, then status."""
+    kind = rng.choices(("vehicle", "repair", "room", "status"), weights=(35, 30, 20, 15))[0]
+    day = today + timedelta(days=rng.randrange(2, 60))
+    when = f"{day.month}月{day.day}日"
+    hour = rng.randrange(8, 17)
+    minute = rng.choice(("", "半"))
+    if kind == "vehicle":
+        n = rng.randrange(1, 6)
+        text = rng.choice((f"{when}{hour}点{minute}用车去{rng.choice(PLACES)}，{n}人",
+                           f"{when}上午{min(hour, 11)}点要一辆车到{rng.choice(PLACES)}，{n}个人",
+                           f"麻烦安排{when}{hour}点的车，去{rng.choice(PLACES)}，我们{n}位"))
+        return [text, "确认"]
+    if kind == "repair":
+        place = f"{rng.choice(BUILDINGS)}{rng.randrange(1, 9)}{rng.randrange(1, 30):02d}室"
+        return [rng.choice((f"{place}{rng.choice(FAULTS)}", f"报修：{place}的{rng.choice(FAULTS)}",
+                            f"你好，{place}{rng.choice(FAULTS)}，麻烦来看一下")), "确认"]
+    if kind == "room":
+        n = rng.randrange(4, 20)
+        return [rng.choice((f"{when}下午{rng.randrange(1, 5)}点到{rng.randrange(5, 7)}点订个会议室，{n}人",
+                            f"帮我订一间会议室，{when}上午{rng.randrange(8, 11)}点开会，{n}个人")), "确认"]
+    return [rng.choice(STATUS)]
+
+
+def make_scripts(sim: WeComSim, users: Sequence[str], n: int, seed: int) -> dict[str, deque[Item]]:
+    """About `n` messages of the realistic mix: each user a few visits, whose messages go
+    one at a time (the next when the reply to the last has come), as a person types."""
+    rng = random.Random(seed)
+    today = datetime.now().date()  # noqa: DTZ005 - the app's own "today" is near enough
+    base = random.randrange(10**17, 9 * 10**17)
+    texts: dict[str, list[str]] = {u: [] for u in users}
+    total, k = 0, 0
+    while total < n:
+        user = users[k % len(users)]
+        k += 1
+        visit = dialogue(rng, today)
+        texts[user] += visit
+        total += len(visit)
+    scripts: dict[str, deque[Item]] = {}
+    for user, lines in texts.items():
+        items: deque[Item] = deque()
+        for text in lines:
+            base += 1
+            xml = message_xml("text", user, CORP_ID, AGENT_ID, {"Content": text}, msg_id=str(base))
+            query, body = sim.post(xml)
+            items.append(Item(user, query, body.encode()))
+        if items:
+            scripts[user] = items
+    return scripts
 
 
 async def post(session: aiohttp.ClientSession, url: str, item: Item) -> bool:
@@ -205,6 +288,87 @@ async def open_loop(urls: Sequence[str], items: list[Item], rate: float, replies
             res.cpu_us = (cpu1 - cpu0) / max(res.ok, 1) * 1e6
 
 
+THINK = 0.3  # seconds a user takes to answer the bot's read-back with 确认
+REPLY_WAIT = 30.0  # a reply later than this counts as missing; the user goes on
+
+
+async def _turn(session: aiohttp.ClientSession, url: str, item: Item, t0: float, replies: Replies,
+                res: Result, passive: bool) -> None:
+    """One message of a script, and its reply: the callback's answer for a target that
+    answers passively (the references), else the reply's `message/send` at the fake API."""
+    replies.expect(item.user, t0)
+    fut = None if passive else replies.waiter(item.user)
+    ok = await post(session, url, item)
+    res.latencies.append(time.monotonic() - t0)
+    res.sent += 1
+    res.ok += ok
+    if fut is not None and ok:
+        try:
+            await asyncio.wait_for(fut, REPLY_WAIT)
+        except (TimeoutError, asyncio.CancelledError):
+            pass
+
+
+async def open_loop_scripts(urls: Sequence[str], scripts: dict[str, deque[Item]], rate: float, duration: float,
+                            replies: Replies, res: Result, pids: Sequence[int], passive: bool) -> None:
+    """The realistic mix in open loop: a message every 1/rate s, each from the next user
+    who is ready — whose last message has its reply and who has "thought" THINK s. A
+    slot with nobody ready is skipped and counted (the pool is sized so that it is rare)."""
+    ready = deque(scripts)
+    random.Random(7).shuffle(ready)
+    loop = asyncio.get_running_loop()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        cpu0 = cpu_seconds(pids)
+        start = time.monotonic() + 0.05
+        tasks: list[asyncio.Task[None]] = []
+
+        async def visit(user: str, item: Item, t0: float, url: str) -> None:
+            await _turn(session, url, item, t0, replies, res, passive)
+            if scripts[user]:
+                loop.call_later(THINK, ready.append, user)
+
+        slots = int(rate * duration)
+        for i in range(slots):
+            t0 = start + i / rate
+            delay = t0 - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if not ready:
+                res.skipped += 1
+                continue
+            user = ready.popleft()
+            tasks.append(asyncio.create_task(visit(user, scripts[user].popleft(), t0, urls[i % len(urls)])))
+        await asyncio.gather(*tasks)
+        res.elapsed = slots / rate
+        cpu1 = cpu_seconds(pids)
+        if cpu0 is not None and cpu1 is not None:
+            res.cpu_us = (cpu1 - cpu0) / max(res.ok, 1) * 1e6
+
+
+async def closed_loop_scripts(urls: Sequence[str], scripts: dict[str, deque[Item]], concurrency: int,
+                              duration: float, replies: Replies, res: Result, pids: Sequence[int],
+                              passive: bool) -> None:
+    """The realistic mix in closed loop: `concurrency` people, each taking the next user's
+    script and typing its messages one after the other, each after the last one's reply."""
+    users = deque(u for u, items in scripts.items() if items)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        cpu0 = cpu_seconds(pids)
+        started = res.started = time.monotonic()
+        deadline = started + duration
+
+        async def person(url: str) -> None:
+            while users and time.monotonic() < deadline:
+                user = users.popleft()
+                while scripts[user] and time.monotonic() < deadline:
+                    await _turn(session, url, scripts[user].popleft(), time.monotonic(), replies, res, passive)
+
+        await asyncio.gather(*(person(urls[w % len(urls)]) for w in range(concurrency)))
+        res.elapsed = time.monotonic() - started
+        cpu1 = cpu_seconds(pids)
+        if cpu0 is not None and cpu1 is not None:
+            res.cpu_us = (cpu1 - cpu0) / max(res.ok, 1) * 1e6
+
+
 async def closed_loop(
     urls: Sequence[str], items: list[Item], concurrency: int, duration: float, replies: Replies, res: Result,
     pids: Sequence[int],
@@ -251,6 +415,21 @@ def seed_file(path: Path, users: Sequence[str]) -> None:
         "  - {userid: benchhead, name: 压测处长, department: 1, roles: [dept_head]}",
         "  - {userid: benchfleet, name: 压测车管, department: 1, roles: [fleet_manager]}",
         "  - {userid: benchfac, name: 压测场馆, department: 1, roles: [facility_admin]}",
+        "  - {userid: benchdisp, name: 压测调度, department: 1, roles: [repair_dispatcher]}",
+        "  - {userid: benchworker, name: 压测维修, department: 1, roles: [repair_worker]}",
+    ]
+    # The fleet and the rooms the realistic mix books (enough that most windows are free,
+    # as in a bureau; some are taken, and those replies offer alternatives).
+    lines += [f"  - {{userid: benchdriver{i}, name: 压测司机{i}, department: 1, roles: [driver]}}"
+              for i in range(VEHICLES)]
+    lines += ["vehicles:"]
+    lines += [f"  - {{plate: 沪B{10000 + i}, model: 别克GL8, seats: 7, driver: benchdriver{i}}}"
+              for i in range(VEHICLES)]
+    lines += ["facilities:"]
+    lines += [f"  - {{id: bench-mr{i}, name: 压测{i}会议室, type: meeting_room, building: 1号楼, "
+              f"capacity: {8 + i % 5 * 4}, needs_approval: false, open: \"08:00-20:00\"}}"
+              for i in range(ROOMS)]
+    lines += [
         "approval_rules:",
         "  vehicle_booking: [dept_head, fleet_manager]",
         "  facility_reservation: [facility_admin]",
@@ -332,11 +511,31 @@ def print_table(results: list[Result]) -> None:
           " message)")
 
 
-def goals(results: list[Result], rate: float) -> list[tuple[str, bool | None]]:
-    """The issue's goals, for each app target (one process, and several behind a balancer)."""
+def goals(results: list[Result], rate: float, real: bool = False) -> list[tuple[str, bool | None]]:
+    """The issue's goals, for each app target (one process, and several behind a balancer).
+    The realistic mix (issue 16): the open-loop rate is at least a quarter of the
+    reference's closed-loop rate, with every reply within the run, reply p99 < 100 ms and
+    callback p99 < 20 ms. `help` (issue 2): throughput ≥ half the reference's, and at
+    the open-loop rate callback p99 < 20 ms and e2e p99 < 100 ms."""
     by = {(r.target, r.mode.split()[0]): r for r in results}
     ref_c = by.get(("reference", "closed"))
     out: list[tuple[str, bool | None]] = []
+    if real:
+        for name in dict.fromkeys(r.target for r in results if r.target.startswith("app")):
+            app_o = by.get((name, "open"))
+            if app_o is None:
+                continue
+            if ref_c:
+                ref_t = ref_c.done_throughput
+                out.append((f"{name}: open-loop rate {rate:.0f}/s ≥ ¼ of the reference's closed-loop "
+                            f"{ref_t:.0f}/s (ratio {rate / ref_t:.2f})", rate >= ref_t / 4))
+            p99, e99 = pct(app_o.latencies, 99), pct(app_o.e2e, 99)
+            out.append((f"{name}: every reply within the run ({len(app_o.e2e)}/{app_o.sent}, "
+                        f"{app_o.skipped} slots with nobody ready)",
+                        len(app_o.e2e) == app_o.sent == app_o.ok and not app_o.skipped))
+            out.append((f"{name}: reply p99 {fmt(e99)} ms < 100 ms", e99 is not None and e99 < 0.100))
+            out.append((f"{name}: callback p99 {fmt(p99)} ms < 20 ms", p99 is not None and p99 < 0.020))
+        return out
     for name in dict.fromkeys(r.target for r in results if r.target.startswith("app")):
         app_c, app_o = by.get((name, "closed")), by.get((name, "open"))
         if ref_c and app_c:
@@ -375,15 +574,22 @@ async def run(args: argparse.Namespace) -> int:
     # User pools: none sends more than WeCom's 30 a minute over the whole run.
     n_open = int(args.rate * args.duration)
     n_closed = int(args.max_closed_rate * args.closed_duration)  # per round
-    per_user = PER_USER_PER_MINUTE // 3  # room for both phases and a warm-up
+    real = args.mix == "real"
+    # help: a user sends up to 10 (room for both phases and a warm-up in WeCom's 30 a
+    # minute); the realistic mix: a few visits each, fewer in the open loop so that
+    # enough users are ready for every slot while others wait for their reply.
+    per_user = 8 if real else PER_USER_PER_MINUTE // 3
+    per_open_user = 2 if real else per_user
 
-    def pool(tag: str, n: int) -> list[str]:
-        return [f"{tag}{run_id}{i:05d}" for i in range(max(1, -(-n // per_user)))]
+    def pool(tag: str, n: int, each: int = per_user) -> list[str]:
+        return [f"{tag}{run_id}{i:05d}" for i in range(max(1, -(-n // each)))]
 
     # Each target its own users: the app counts each user's messages (flood limit).
     apps = [("app" if n == 1 else f"app ×{n}", n) for n in args.processes]
-    pools = {name: (pool(f"o{k}", n_open), pool(f"c{k}", n_closed * args.rounds), pool(f"w{k}", 500))
+    pools = {name: (pool(f"o{k}", n_open, per_open_user), pool(f"c{k}", n_closed * args.rounds),
+                    pool(f"w{k}", 500))
              for k, name in enumerate(["reference", "ref-empty", *(a for a, _ in apps)])}
+    passive = {"reference": not args.reference_echo, "ref-empty": True}
     print(f"users: {sum(len(o) + len(c) + len(w) for o, c, w in pools.values())}; preparing messages…", flush=True)
     results: list[Result] = []
     procs: list[subprocess.Popen[bytes]] = []
@@ -419,12 +625,21 @@ async def run(args: argparse.Namespace) -> int:
                 pids = [p.pid for p in target_procs]
                 open_users, _, warm_users = pools[name]
                 warm = Result(name, "warm-up")
-                await closed_loop(cbs, make_items(sim, warm_users, 300 * len(cbs)), 8, 30, replies, warm, pids)
+                quiet = passive.get(name, False)
+                if real:
+                    await closed_loop_scripts(cbs, make_scripts(sim, warm_users, 300 * len(cbs), 1), 8, 30,
+                                              replies, warm, pids, quiet)
+                else:
+                    await closed_loop(cbs, make_items(sim, warm_users, 300 * len(cbs)), 8, 30, replies, warm, pids)
                 await wait_replies(replies, 5)
                 replies.reset()
 
                 res = Result(name, f"open {args.rate:.0f}/s")
-                await open_loop(cbs, make_items(sim, open_users, n_open), args.rate, replies, res, pids)
+                if real:
+                    await open_loop_scripts(cbs, make_scripts(sim, open_users, n_open, 2), args.rate,
+                                            args.duration, replies, res, pids, quiet)
+                else:
+                    await open_loop(cbs, make_items(sim, open_users, n_open), args.rate, replies, res, pids)
                 await wait_replies(replies, 10)
                 res.e2e = replies.e2e
                 results.append(res)
@@ -436,14 +651,24 @@ async def run(args: argparse.Namespace) -> int:
             # which target ran in the faster minute.
             closed = {name: Result(name, f"closed c={args.concurrency}") for name, _, _ in targets}
             feeds = {name: iter(make_items(sim, pools[name][1], n_closed * args.rounds))
-                     for name, _, _ in targets}
+                     for name, _, _ in targets} if not real else {}
+            users_per_round = {name: -(-len(pools[name][1]) // args.rounds) for name, _, _ in targets}
             for k in range(args.rounds):
                 line = []
                 for name, urls, target_procs in targets:
                     part = Result(name, "round")
-                    items = [item for _, item in zip(range(n_closed), feeds[name], strict=False)]
-                    await closed_loop([u + "/wecom/callback" for u in urls], items, args.concurrency,
-                                      args.closed_duration, replies, part, [p.pid for p in target_procs])
+                    cbs = [u + "/wecom/callback" for u in urls]
+                    pids = [p.pid for p in target_procs]
+                    if real:
+                        n = users_per_round[name]
+                        mine = pools[name][1][k * n:(k + 1) * n]
+                        await closed_loop_scripts(cbs, make_scripts(sim, mine, n_closed, 100 + k),
+                                                  args.concurrency, args.closed_duration, replies, part,
+                                                  pids, passive.get(name, False))
+                    else:
+                        items = [item for _, item in zip(range(n_closed), feeds[name], strict=False)]
+                        await closed_loop(cbs, items, args.concurrency, args.closed_duration, replies, part,
+                                          pids)
                     await wait_replies(replies, 15)
                     part.e2e = replies.e2e
                     part.done_elapsed = max(part.elapsed, (replies.last_at or 0.0) - part.started)
@@ -459,7 +684,7 @@ async def run(args: argparse.Namespace) -> int:
             if not args.reference_only:
                 await cleanup_redis(prefix)
     print_table(results)
-    verdicts = goals(results, args.rate)
+    verdicts = goals(results, args.rate, real)
     for text, ok in verdicts:
         print(f"  [{'PASS' if ok else 'FAIL'}] {text}")
     if not any(r.target.startswith("app") for r in results):
@@ -486,6 +711,9 @@ def main() -> None:
         action="store_true",
         help="the reference also sends each text back through message/send (the goal's reference does not)",
     )
+    p.add_argument("--mix", choices=("real", "help"), default="real",
+                   help="real: bookings, repairs, rooms and status questions from thousands of users, "
+                        "answered 确认 as users do; help: the one `帮助` message of earlier stops")
     p.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     args = p.parse_args()
     sys.exit(asyncio.run(run(args)))
