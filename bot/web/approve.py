@@ -32,16 +32,16 @@ from bot.web.templating import render
 from handlers.approval import Outcome, OutcomeKind, apply_decision
 from handlers.base import Channel
 from handlers.common import TYPE_NAMES, fmt_day, request_facts, status_name
-from handlers.status import ROLE_NAMES
-from models.org import Department
-from models.requests import (
+from handlers.labels import Decision
+from handlers.queries import (
     ApprovalStep,
-    Decision,
     Request,
     current_step,
+    department_name,
     get_request,
     ordered_steps,
 )
+from handlers.status import ROLE_NAMES
 
 log = logging.getLogger("bot.web.approve")
 
@@ -202,8 +202,8 @@ class Details:
 
 
 async def _details(req: Request, step: ApprovalStep, tz: ZoneInfo) -> Details:
-    dept = await Department.get_or_none(id=req.department_id_at)
-    who = req.applicant.name + (f"（{dept.name}）" if dept is not None else "")
+    dept = await department_name(req.department_id_at)
+    who = req.applicant.name + (f"（{dept}）" if dept is not None else "")
     steps = [
         StepLine(
             role=ROLE_NAMES.get(s.role, s.role),  # type: ignore[call-overload]

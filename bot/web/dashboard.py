@@ -37,9 +37,8 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.auth import error_page, require_admin
 from bot.web.templating import render
-from models import stats
-from models.org import Department
-from models.stats import Scope
+from handlers import stats
+from handlers.stats import Scope
 
 Clock = Callable[[], datetime]
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")  # tests fix the time; default: now
@@ -146,7 +145,7 @@ async def parse_filters(query: Any, today: date) -> Filters:
         if not (raw_dept.isascii() and raw_dept.isdigit() and len(raw_dept) <= 9):
             raise BadFilter(f"参数 department 应为部门编号（收到 {raw_dept[:40]!r}）")
         department = int(raw_dept)
-        if not await Department.exists(id=department):
+        if not await stats.department_exists(department):
             raise BadFilter(f"没有编号为 {department} 的部门")
     return Filters(first, last, department)
 
