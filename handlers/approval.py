@@ -25,14 +25,13 @@ from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import (
-    TYPE_NAMES,
     approval_card,
     describe,
     fmt_window,
     notify_applicant,
     notify_approver,
-    status_name,
 )
+from handlers.labels import TYPE_NAMES, status_name
 from models.decisions import DecisionResult, decide
 from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, User, Vehicle, users_with_role

@@ -12,8 +12,9 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import describe, status_name
+from handlers.common import describe
 from handlers.forms import is_yes
+from handlers.labels import status_name
 from models.decisions import cancel, cancellable
 from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import RequestType, Role, users_with_role

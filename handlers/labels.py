@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from models.org import FacilityType, RequestType, Role
 from models.outbox import MessageKind
-from models.requests import LIVE, NUMBER_BASE, Decision, RequestStatus
+from models.requests import LIVE, NUMBER_BASE, Decision, Request, RequestStatus
 
 __all__ = [
     "DECISION_NAMES",
@@ -19,6 +19,7 @@ __all__ = [
     "ROLE_NAMES",
     "STATUS_NAMES",
     "TYPE_NAMES",
+    "facility_type_name",
     "Decision",
     "FacilityType",
     "MessageKind",
@@ -27,14 +28,15 @@ __all__ = [
     "Role",
     "role_name",
     "status_label",
+    "status_name",
 ]
 
-TYPE_NAMES = {
+TYPE_NAMES: dict[str, str] = {
     RequestType.VEHICLE_BOOKING: "用车",
     RequestType.FACILITY_RESERVATION: "场地预约",
     RequestType.REPAIR_REQUEST: "报修",
 }
-STATUS_NAMES = {
+STATUS_NAMES: dict[str, str] = {
     RequestStatus.PENDING: "待审批",
     RequestStatus.APPROVED: "已通过",
     RequestStatus.REJECTED: "已驳回",
@@ -44,7 +46,7 @@ STATUS_NAMES = {
     RequestStatus.COMPLETED: "已完成",
 }
 REPAIR_PENDING = "待派工"  # a repair is not approved: it waits for the dispatcher
-ROLE_NAMES = {
+ROLE_NAMES: dict[str, str] = {
     Role.STAFF: "职员",
     Role.DEPT_HEAD: "部门负责人",
     Role.FLEET_MANAGER: "车辆管理",
@@ -54,8 +56,10 @@ ROLE_NAMES = {
     Role.FACILITY_ADMIN: "场地管理",
     Role.ADMIN: "管理员",
 }
-DECISION_NAMES = {Decision.APPROVE: "已同意", Decision.REJECT: "已驳回", None: "待审批"}
-FACILITY_TYPE_NAMES = {
+DECISION_NAMES: dict[str | None, str] = {
+    Decision.APPROVE: "已同意", Decision.REJECT: "已驳回", None: "待审批",
+}
+FACILITY_TYPE_NAMES: dict[FacilityType, str] = {
     FacilityType.MEETING_ROOM: "会议室",
     FacilityType.AUDITORIUM: "礼堂",
     FacilityType.RECEPTION_ROOM: "接待室",
@@ -68,8 +72,16 @@ def status_label(request_type: str, status: str) -> str:
     """The status as the chat names it; an unknown value as itself."""
     if request_type == RequestType.REPAIR_REQUEST and status == RequestStatus.PENDING:
         return REPAIR_PENDING
-    return STATUS_NAMES.get(status, status)  # type: ignore[call-overload]
+    return STATUS_NAMES.get(status, status)
+
+
+def status_name(request: Request) -> str:
+    return status_label(request.type, request.status)
 
 
 def role_name(role: str) -> str:
-    return ROLE_NAMES.get(role, role)  # type: ignore[call-overload]
+    return ROLE_NAMES.get(role, role)
+
+
+def facility_type_name(facility_type: str) -> str:
+    return FACILITY_TYPE_NAMES.get(facility_type, facility_type)  # type: ignore[call-overload]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from handlers.base import UserInfo
 from models.decisions import cancellable
-from models.org import Department, Facility, RequestType, User, UserRole
+from models.org import Department, Facility, RequestType, User, UserRole, get_user, list_users
 from models.requests import (
     LIVE,
     ApprovalStep,
@@ -37,6 +37,8 @@ __all__ = [
     "department_name",
     "finished_requests_of",
     "get_request",
+    "get_user",
+    "list_users",
     "load_directory",
     "open_requests_of",
     "ordered_steps",
@@ -80,6 +82,7 @@ CALENDAR_HISTORY_DAYS = 30  # completed bookings shown this long after they end
 CALENDAR_MAX_EVENTS = 500  # per feed, newest first
 CALENDAR_TYPES = (RequestType.VEHICLE_BOOKING, RequestType.FACILITY_RESERVATION)
 CALENDAR_SHOWN = (RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.COMPLETED)
+FACILITY_ID_MAX: int = Facility._meta.fields_map["id"].max_length  # type: ignore[attr-defined]
 
 
 async def _bookings(now: datetime, **filters: object) -> list[Request]:
@@ -113,6 +116,8 @@ async def user_bookings(userid: str, now: datetime) -> tuple[str, list[Request]]
 
 async def room_bookings(facility_id: str, now: datetime) -> tuple[str, list[Request]] | None:
     """(the room's name, its reservations), or None for no such room."""
+    if len(facility_id) > FACILITY_ID_MAX:
+        return None  # no such id: Tortoise refuses to look it up at all (ValidationError)
     facility = await Facility.get_or_none(id=facility_id)
     if facility is None:
         return None

@@ -35,7 +35,8 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import describe, fmt_day, fmt_window, status_name
+from handlers.common import describe, fmt_day, fmt_window
+from handlers.labels import status_name
 from models.audit import AuditLog
 from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, User, dept_head_for, users_with_role

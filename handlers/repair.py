@@ -24,8 +24,9 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
-from handlers.common import notify_applicant, status_name
+from handlers.common import notify_applicant
 from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
+from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import Department, RequestType, Role, users_with_role
 from models.repairs import assign_repair, progress_repair, rate_repair

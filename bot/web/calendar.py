@@ -32,7 +32,7 @@ from icalendar import Calendar, Event, vDuration, vText
 
 from bot.keys import SETTINGS
 from bot.web.dashboard import clock_now
-from handlers.labels import RequestStatus, RequestType
+from handlers.labels import RequestStatus, RequestType, status_label
 from handlers.queries import (
     Request,
     User,
@@ -46,11 +46,6 @@ KINDS = ("user", "room")
 PRODID = "-//jgswj-bot//calendar//ZH"
 REFRESH = timedelta(minutes=30)  # how often a subscribed calendar should fetch again
 
-STATUS_TEXT = {
-    RequestStatus.PENDING: "待审批",
-    RequestStatus.APPROVED: "已批准",
-    RequestStatus.COMPLETED: "已完成",
-}
 ORIGIN_DEFAULT = "局机关"
 
 
@@ -138,7 +133,7 @@ def event_of(request: Request, host: str, now: datetime) -> Event:
             lines.append(f"人数：{d['attendees']}")
         if d.get("subject"):
             lines.append(f"会议：{d['subject']}")
-    lines.append(f"状态：{STATUS_TEXT.get(status, str(status))}")
+    lines.append(f"状态：{status_label(request.type, status)}")
     event = Event()
     event.add("uid", f"request-{request.no}@{host}")
     event.add("dtstamp", now.astimezone(UTC))

@@ -37,9 +37,17 @@ from bot.web.templating import render
 from handlers import facility_reservation, repair, status, vehicle_booking
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
-from handlers.common import TYPE_NAMES, describe, status_name
+from handlers.common import describe
 from handlers.forms import Problem
-from handlers.labels import LIVE, FacilityType, RequestStatus, RequestType
+from handlers.labels import (
+    FACILITY_TYPE_NAMES,
+    LIVE,
+    TYPE_NAMES,
+    FacilityType,
+    RequestStatus,
+    RequestType,
+    status_name,
+)
 from handlers.queries import (
     Request,
     active_facilities,
@@ -354,7 +362,7 @@ class FormView:
 async def facility_places() -> list[tuple[str, list[tuple[str, str]]]]:
     """The 场地 choices: any room of a type (the use case picks one), then each room by type."""
     rooms = await active_facilities()
-    names = facility_reservation.TYPE_NAMES
+    names = FACILITY_TYPE_NAMES
     by_type = [(f"type:{t}", f"任一{names[t]}") for t in FacilityType
                if any(r.type == t for r in rooms)]
     groups: list[tuple[str, list[tuple[str, str]]]] = [("按类型（自动选合适的）", by_type)]
