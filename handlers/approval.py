@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import (
     approval_card,
@@ -44,6 +42,7 @@ from models.requests import (
     ordered_steps,
     pending_for,
 )
+from models.sql import transaction
 from nlp.types import Intent, Parse
 
 log = logging.getLogger("handlers.approval")
@@ -188,7 +187,7 @@ async def apply_decision(
     if refused is not None:
         return refused
     try:
-        async with in_transaction():
+        async with transaction():
             result = await decide(
                 no, userid, decision, ctx.now, str(ctx.channel),
                 comment=comment, step_id=step_id, vehicle_id=vehicle_id, driver=driver,

@@ -34,8 +34,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, Reply, Router
 from handlers.common import WEEKDAYS, fmt_day, fmt_window, notify_approver
 from handlers.forms import (
@@ -55,6 +53,7 @@ from models.errors import Conflict, NoApprover, RequestError
 from models.holds import facility_key, free_facilities, next_free_start
 from models.org import Facility, FacilityType, RequestType
 from models.requests import NewRequest, Request, RequestStatus, create_request, ordered_steps
+from models.sql import transaction
 from nlp.numbers import to_int
 from nlp.types import Intent, Parse
 
@@ -645,7 +644,7 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
     series = uuid.uuid4().hex if len(windows) > 1 else None
     created: list[Request] = []
     try:
-        async with in_transaction():
+        async with transaction():
             for start, end in windows:
                 new = NewRequest(
                     type=RequestType.FACILITY_RESERVATION, applicant=ctx.user.user_id,

@@ -8,7 +8,6 @@ handlers, STYLE.md "One direction")."""
 from __future__ import annotations
 
 from models.org import FacilityType, RequestType, Role
-from models.outbox import MessageKind
 from models.requests import LIVE, NUMBER_BASE, Decision, Request, RequestStatus
 
 __all__ = [
@@ -19,13 +18,12 @@ __all__ = [
     "ROLE_NAMES",
     "STATUS_NAMES",
     "TYPE_NAMES",
-    "facility_type_name",
     "Decision",
     "FacilityType",
-    "MessageKind",
     "RequestStatus",
     "RequestType",
     "Role",
+    "facility_type_name",
     "role_name",
     "status_label",
     "status_name",
