@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from tortoise import connections
 
 from bot.chat.dispatcher import Dispatcher
 from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
@@ -40,8 +39,7 @@ from bot.wecom.dedup import make_dedup
 from bot.wecom.flood import FLOOD, MemoryFloodGuard, RedisFloodGuard
 from bot.wecom.notifier import OutboxWorker, Transport
 from bot.wecom.transport import WeComTransport
-from models import org
-from models.db import close_db, init_db
+from handlers import system
 from nlp import Nlu
 from settings import Settings
 
@@ -110,9 +108,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 
 async def db_ctx(app: web.Application) -> AsyncIterator[None]:
-    await init_db(app[SETTINGS].database_url, create_schema=True)
+    await system.open_database(app[SETTINGS].database_url, create_schema=True)
     yield
-    await close_db()
+    await system.close_database()
 
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -155,7 +153,7 @@ async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     freeze start-up objects out of the garbage collector (FACTS.md: ~24 ms full GC)."""
     nlu = app[NLU] if NLU in app else Nlu(cache_dir=app[SETTINGS].data_dir)
     await asyncio.to_thread(nlu.warm)
-    nlu.add_words(await org.dictionary_words())
+    nlu.add_words(await system.dictionary_words())
     app[NLU] = nlu
     gc.collect()
     gc.freeze()
@@ -198,7 +196,7 @@ async def healthz(request: web.Request) -> web.Response:
     app = request.app
     body: dict[str, str] = {}
     try:
-        await asyncio.wait_for(connections.get("default").execute_query("SELECT 1"), 2)
+        await asyncio.wait_for(system.ping_database(), 2)
         body["database"] = "ok"
     except Exception as e:  # reported, not raised: health must answer
         body["database"] = f"error: {type(e).__name__}"

@@ -18,17 +18,16 @@ from bot.serving import serve
 from bot.web.links import SignedLinks
 from bot.wecom.notifier import OutboxWorker
 from bot.wecom.transport import CallbackTransport
+from handlers import system
 from handlers.base import Channel, Inbound, InboundKind
-from models import org
-from models.db import close_db, init_db, is_sqlite
-from models.seed import run_seed
+from handlers.queries import get_user
 from nlp import Nlu
 from settings import Settings
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "seed":
-        return await run_seed(args.file, settings.database_url)
+        return await system.run_seed(args.file, settings.database_url)
     if args.command == "serve":
         return await serve(settings)
     if args.command == "chat":
@@ -62,23 +61,24 @@ async def sync(settings: Settings, *, dry_run: bool) -> int:
     # last-resort handler, stderr) would only repeat it.
     logging.getLogger("bot").setLevel(logging.ERROR)
     # PostgreSQL is not migrated from here (`serve` does that), as `audit`.
-    await init_db(settings.database_url, create_schema=is_sqlite(settings.database_url))
+    await system.open_database(settings.database_url,
+                               create_schema=system.is_sqlite(settings.database_url))
     try:
         return await run_sync(settings, dry_run=dry_run)
     finally:
-        await close_db()
+        await system.close_database()
 
 
 async def chat(settings: Settings, user_id: str) -> int:
     """A terminal conversation as USERID through the dispatcher; what the assistant sends
     to other people is printed with their userid."""
-    await init_db(settings.database_url, create_schema=True)
+    await system.open_database(settings.database_url, create_schema=True)
     try:
-        if await org.get_user(user_id) is None:
+        if await get_user(user_id) is None:
             print(f"注意：{user_id} 不在人员名单中（先运行 `python main.py seed FILE`）。", flush=True)
         nlu = Nlu(cache_dir=settings.data_dir)
         await asyncio.to_thread(nlu.warm)
-        nlu.add_words(await org.dictionary_words())
+        nlu.add_words(await system.dictionary_words())
         transport = CallbackTransport(
             _print_message(lambda uid: "助手> " if uid == user_id else f"[发给 {uid}] ")
         )
@@ -107,5 +107,5 @@ async def chat(settings: Settings, user_id: str) -> int:
         worker_task.cancel()
         await asyncio.gather(worker_task, return_exceptions=True)
     finally:
-        await close_db()
+        await system.close_database()
     return 0

@@ -29,9 +29,8 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.links import SignedLinks
 from bot.wecom.notifier import OutboxNotifier
-from handlers import reminders
+from handlers import reminders, system
 from handlers.base import Links
-from models import audit_chain
 
 log = logging.getLogger("bot.timers")
 
@@ -94,7 +93,7 @@ async def run_timers(
 async def run_sealer(interval: float = SEAL_SECONDS) -> None:
     """Seal new audit records every `interval` seconds until cancelled; a failing pass
     (the database away) is logged and the next one tries again."""
-    await _every(interval, audit_chain.seal, "audit seal failed")
+    await _every(interval, system.seal_audit, "audit seal failed")
 
 
 async def _every(interval: float, one_pass: Callable[[], Awaitable[object]], failed: str) -> None:

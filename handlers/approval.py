@@ -21,18 +21,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import (
-    TYPE_NAMES,
     approval_card,
     describe,
     fmt_window,
     notify_applicant,
     notify_approver,
-    status_name,
 )
+from handlers.labels import TYPE_NAMES, status_name
 from models.decisions import DecisionResult, decide
 from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
@@ -45,6 +42,7 @@ from models.requests import (
     ordered_steps,
     pending_for,
 )
+from models.sql import transaction
 from nlp.types import Intent, Parse
 
 log = logging.getLogger("handlers.approval")
@@ -189,7 +187,7 @@ async def apply_decision(
     if refused is not None:
         return refused
     try:
-        async with in_transaction():
+        async with transaction():
             result = await decide(
                 no, userid, decision, ctx.now, str(ctx.channel),
                 comment=comment, step_id=step_id, vehicle_id=vehicle_id, driver=driver,

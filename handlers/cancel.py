@@ -9,15 +9,15 @@
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import describe, status_name
+from handlers.common import describe
 from handlers.forms import is_yes
+from handlers.labels import status_name
 from models.decisions import cancel, cancellable
 from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import RequestType, Role, users_with_role
 from models.requests import Request, RequestStatus, get_request, open_requests_of, ordered_steps
+from models.sql import transaction
 from nlp.types import Intent, Parse
 
 router = Router("cancel")
@@ -100,7 +100,7 @@ async def ask_which(ctx: Ctx) -> Reply:
 async def cancel_one(no: int, ctx: Ctx, *, state: dict[str, object] | None) -> Reply:
     """Cancel #no for its applicant and tell whoever was waiting on it, in one transaction."""
     try:
-        async with in_transaction():
+        async with transaction():
             request = await cancel(no, ctx.user.user_id, ctx.now, str(ctx.channel))
             told = await tell_cancelled(request, ctx)
     except NotFound:

@@ -9,30 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.base import Links, Message, Notifier
+from handlers.labels import TYPE_NAMES
 from models.org import RequestType
-from models.requests import ApprovalStep, Request, RequestStatus
+from models.requests import ApprovalStep, Request
 
-TYPE_NAMES = {
-    RequestType.VEHICLE_BOOKING: "用车",
-    RequestType.FACILITY_RESERVATION: "场地预约",
-    RequestType.REPAIR_REQUEST: "报修",
-}
-STATUS_NAMES = {
-    RequestStatus.PENDING: "待审批",
-    RequestStatus.APPROVED: "已通过",
-    RequestStatus.REJECTED: "已驳回",
-    RequestStatus.CANCELLED: "已取消",
-    RequestStatus.ASSIGNED: "已派工",
-    RequestStatus.IN_PROGRESS: "维修中",
-    RequestStatus.COMPLETED: "已完成",
-}
 WEEKDAYS = "一二三四五六日"
-
-
-def status_name(request: Request) -> str:
-    if request.type is RequestType.REPAIR_REQUEST and request.status is RequestStatus.PENDING:
-        return "待派工"
-    return STATUS_NAMES[request.status]
 
 
 def fmt_day(moment: datetime, tz: ZoneInfo) -> str:

@@ -34,8 +34,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, Reply, Router
 from handlers.common import WEEKDAYS, fmt_day, fmt_window, notify_approver
 from handlers.forms import (
@@ -50,10 +48,12 @@ from handlers.forms import (
     read_times,
     window_of,
 )
+from handlers.labels import FACILITY_TYPE_NAMES
 from models.errors import Conflict, NoApprover, RequestError
 from models.holds import facility_key, free_facilities, next_free_start
 from models.org import Facility, FacilityType, RequestType
 from models.requests import NewRequest, Request, RequestStatus, create_request, ordered_steps
+from models.sql import transaction
 from nlp.numbers import to_int
 from nlp.types import Intent, Parse
 
@@ -69,13 +69,6 @@ PLACE = "place"
 MEETING_LIKE = frozenset({FacilityType.MEETING_ROOM, FacilityType.AUDITORIUM,
                           FacilityType.RECEPTION_ROOM})
 
-TYPE_NAMES = {
-    FacilityType.MEETING_ROOM: "会议室",
-    FacilityType.AUDITORIUM: "礼堂",
-    FacilityType.RECEPTION_ROOM: "接待室",
-    FacilityType.GYM: "健身房",
-    FacilityType.CANTEEN_ROOM: "食堂包间",
-}
 
 ASK = {
     PLACE: "请问要预约哪里？可以说名称（如“301会议室”），或类型：会议室、礼堂、接待室、健身房、食堂包间。",
@@ -263,7 +256,7 @@ def room_said(text: str, facilities: list[Facility]) -> str | None:
 
 
 def type_of_name(said: str) -> FacilityType | None:
-    return next((t for t, name in TYPE_NAMES.items() if said.endswith(name[-2:])), None)
+    return next((t for t, name in FACILITY_TYPE_NAMES.items() if said.endswith(name[-2:])), None)
 
 
 
@@ -316,7 +309,7 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         draft.awaiting = PLACE
         kind = said_type or (t.value if (t := type_of_name(unknown)) else None)
         rooms = [f for f in facilities if kind is None or f.type == kind] or facilities
-        kind_name = TYPE_NAMES[FacilityType(kind)] if kind else "场地"
+        kind_name = FACILITY_TYPE_NAMES[FacilityType(kind)] if kind else "场地"
         return Reply(UNKNOWN_ROOM.format(said=unknown, kind=kind_name, rooms=room_list(rooms)),
                      state=draft.to_state())
     return await advance(draft, ctx)
@@ -506,7 +499,7 @@ async def pick_room(s: dict[str, Any], ctx: Ctx) -> Checked | Problem:
             text = await explain_taken(room, same_type, windows, clashes, n, tz)
             return Problem(text=text, hint=CHANGE_HINT, field="start", awaiting=CHANGE, taken=True)
     else:
-        kind = TYPE_NAMES[ftype]
+        kind = FACILITY_TYPE_NAMES[ftype]
         big = [f for f in same_type if f.capacity >= n]
         if not big:
             others = await related_rooms(ftype, n)
@@ -565,7 +558,7 @@ async def explain_taken(room: Facility, same_type: list[Facility],
     rooms of the type free for every occurrence, and the room's next free window (the
     chat adds CHANGE_HINT)."""
     start, end = windows[0]
-    kind = TYPE_NAMES[FacilityType(room.type)]
+    kind = FACILITY_TYPE_NAMES[FacilityType(room.type)]
     others = [
         f for f in same_type
         if f.id != room.id and f.capacity >= n and all(is_open(f, s, e, tz) for s, e in windows)
@@ -651,7 +644,7 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
     series = uuid.uuid4().hex if len(windows) > 1 else None
     created: list[Request] = []
     try:
-        async with in_transaction():
+        async with transaction():
             for start, end in windows:
                 new = NewRequest(
                     type=RequestType.FACILITY_RESERVATION, applicant=ctx.user.user_id,

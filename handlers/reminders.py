@@ -32,10 +32,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import describe, fmt_day, fmt_window, status_name
+from handlers.common import describe, fmt_day, fmt_window
+from handlers.labels import status_name
 from models.audit import AuditLog
 from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, User, dept_head_for, users_with_role
@@ -47,7 +46,7 @@ from models.requests import (
     open_requests_of,
     ordered_steps,
 )
-from models.sql import utc
+from models.sql import transaction, utc
 from models.timers import (
     WaitingStep,
     awaiting_checkin,
@@ -230,7 +229,7 @@ async def _remind(waiting: WaitingStep, now: datetime, notifier: Notifier, tz: Z
     url = links.approve_url(request.no, step.id, approver) if links is not None else ""
     if url:
         text += APPROVE_PAGE.format(url=url)
-    async with in_transaction():
+    async with transaction():
         if not await claim_step_reminder(request, step, now):
             return False
         await notifier.notify(approver, Message.text(text), key=f"remind:{request.no}:{step.seq}")
@@ -255,7 +254,7 @@ async def _escalate(waiting: WaitingStep, now: datetime, notifier: Notifier, tz:
                     after: timedelta) -> bool:
     request, step = waiting.request, waiting.step
     target = await escalation_target(request, step.approver)
-    async with in_transaction():
+    async with transaction():
         if not await claim_step_escalation(request, step, now, target.userid if target else None):
             return False
         if target is not None:
@@ -283,7 +282,7 @@ async def remind_dispatchers(
             text = REMIND_DISPATCHER.format(no=request.no, place=_place(request),
                                             minutes=int(limit.total_seconds() // 60),
                                             worker=await _worker_hint())
-            async with in_transaction():
+            async with transaction():
                 if not await claim_dispatch_reminder(request, now):
                     continue
                 for d in dispatchers:
@@ -304,7 +303,7 @@ async def ask_checkins(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
             text = ASK_CHECKIN.format(no=request.no, room=_room(request),
                                       start=_local_clock(request.start, now, tz),
                                       grace=int(RELEASE_AFTER.total_seconds() // 60))
-            async with in_transaction():
+            async with transaction():
                 if not await claim_checkin_ask(request, now):
                     continue
                 await notifier.notify(request.applicant.userid, Message.text(text),
@@ -323,7 +322,7 @@ async def release_rooms(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
             text = RELEASED.format(no=request.no, room=_room(request),
                                    window=fmt_window(request.start, request.end, tz),
                                    grace=int(RELEASE_AFTER.total_seconds() // 60))
-            async with in_transaction():
+            async with transaction():
                 if not await release_unconfirmed(request, now):
                     continue
                 await notifier.notify(request.applicant.userid, Message.text(text),
@@ -384,7 +383,7 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         targets = []
     if not targets:
         return Reply(URGE_NOBODY.format(no=no))
-    async with in_transaction():
+    async with transaction():
         if not await claim_urge(request, me, ctx.now, URGE_EVERY, str(ctx.channel)):
             fresh = await Request.get(id=request.id)
             if fresh.status is not RequestStatus.PENDING:

@@ -21,15 +21,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
-from handlers.common import notify_applicant, status_name
+from handlers.common import notify_applicant
 from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
+from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import Department, RequestType, Role, users_with_role
 from models.repairs import assign_repair, progress_repair, rate_repair
 from models.requests import NewRequest, Request, RequestStatus, create_request, get_request
+from models.sql import transaction
 from nlp.types import Intent, Parse
 
 router = Router("repair")
@@ -237,7 +237,7 @@ async def submit_repair(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
         "description": str(slots["description"]).strip(),
         "photos": list(slots.get("photos", [])),
     }
-    async with in_transaction():
+    async with transaction():
         request = await create_request(
             NewRequest(type=RequestType.REPAIR_REQUEST, applicant=ctx.user.user_id, details=details),
             ctx.now, str(ctx.channel),
@@ -288,7 +288,7 @@ async def assign_worker(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         return Reply(NOT_A_REPAIR.format(no=no))
     old = before.assignee
     try:
-        async with in_transaction():
+        async with transaction():
             request = await assign_repair(no, ctx.user.user_id, worker.userid, ctx.now, str(ctx.channel))
             d = shown(request.details or {})
             await ctx.notifier.notify(
@@ -347,7 +347,7 @@ async def report_progress(msg: Inbound, ctx: Ctx, to: RequestStatus, pattern: st
         no = int(m.group(1))
     wanted = "维修中" if to is RequestStatus.IN_PROGRESS else "已完成"
     try:
-        async with in_transaction():
+        async with transaction():
             request = await progress_repair(no, ctx.user.user_id, to, ctx.now, str(ctx.channel))
             d = shown(request.details or {})
             worker = request.assignee.name if request.assignee else ctx.user.name
@@ -410,7 +410,7 @@ async def rate_bare(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
 
 async def rate(no: int, score: int, ctx: Ctx) -> Reply:
     try:
-        async with in_transaction():
+        async with transaction():
             request = await rate_repair(no, ctx.user.user_id, score, ctx.now, str(ctx.channel))
             if score <= 2:
                 d = shown(request.details or {})

@@ -12,7 +12,8 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import describe, fmt_day, status_name
+from handlers.common import describe, fmt_day
+from handlers.labels import DECISION_NAMES, role_name, status_name
 from models.org import RequestType, Role
 from models.requests import (
     Request,
@@ -35,13 +36,6 @@ NONE_WAITING = "目前没有等您审批的申请。"
 WAITING = "等您审批的申请（{n}件）：\n{lines}\n回复“同意+编号”或“驳回+编号，理由：…”。"
 NO_REPAIR = "您还没有报修记录。需要报修请直接说地点和问题，例如“3号楼502室灯不亮”。"
 
-ROLE_NAMES = {
-    Role.DEPT_HEAD: "部门负责人",
-    Role.FLEET_MANAGER: "车辆管理",
-    Role.FACILITY_ADMIN: "场地管理",
-    Role.ADMIN: "管理员",
-}
-DECISIONS = {"approve": "已同意", "reject": "已驳回", None: "待审批"}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 
 PENDING_RE = r"^\s*(查看?|看看)?\s*(待我审批|待我审核|我的待办|待办|需要我审批|要我审批|有什么要我批)"
@@ -130,8 +124,9 @@ def detail(request: Request, tz: ZoneInfo) -> str:
     lines = [summary(request, tz)]
     for i, step in enumerate(ordered_steps(request)):
         mark = CIRCLED[i] if i < len(CIRCLED) else f"{i + 1}."
-        role = ROLE_NAMES.get(step.role, step.role)  # type: ignore[call-overload]
-        line = f"{mark} {role} {step.approver.name}：{DECISIONS.get(step.decision, step.decision)}"
+        role = role_name(step.role)
+        decision = DECISION_NAMES.get(step.decision, step.decision)
+        line = f"{mark} {role} {step.approver.name}：{decision}"
         if step.decided_at is not None:
             at = step.decided_at.astimezone(tz)
             line += f" {fmt_day(at, tz)} {at:%H:%M}"

@@ -34,8 +34,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from handlers.base import Ctx, Inbound, Reply, Router
 from handlers.common import fmt_window, notify_approver
 from handlers.forms import (
@@ -55,6 +53,7 @@ from models.errors import Conflict, NoApprover, RequestError
 from models.holds import driver_key, free_vehicles, next_free_start, vehicle_key
 from models.org import RequestType, Vehicle, max_vehicle_seats
 from models.requests import NewRequest, create_request, ordered_steps
+from models.sql import transaction
 from nlp.types import Intent, Parse
 
 log = logging.getLogger("handlers.vehicle_booking")
@@ -359,7 +358,7 @@ async def create_booking(slots: dict[str, Any], vehicle: Vehicle, ctx: Ctx) -> S
         type=RequestType.VEHICLE_BOOKING, applicant=ctx.user.user_id, start=start, end=end,
         vehicle_id=vehicle.id, driver=vehicle.driver.userid, details=details,
     )
-    async with in_transaction():
+    async with transaction():
         request = await create_request(new, ctx.now, str(ctx.channel), vehicle=vehicle)
         steps = ordered_steps(request)
         if steps:

@@ -99,6 +99,11 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
+async def ping() -> None:
+    """One round trip to the database (the health check); raises when it does not answer."""
+    await connections.get("default").execute_query("SELECT 1")
+
+
 async def migrate(url: str) -> list[str]:
     """Apply the pending aerich migrations to the PostgreSQL database at `url` and
     return the files applied; connects for the duration. (An app need not call it:

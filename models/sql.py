@@ -1,5 +1,5 @@
-"""What every table module shares: our fixed SQL in the connection's dialect, and times
-in UTC as both databases store them (see models/outbox.py for why UTC)."""
+"""What every table module shares: our fixed SQL in the connection's dialect, times in UTC
+as both databases store them (see models/outbox.py for why UTC), and the transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+
+from tortoise.backends.base.client import TransactionContext
+from tortoise.transactions import in_transaction
 
 _PLACEHOLDER = re.compile(r"\?(\d*)")
 
@@ -30,3 +33,10 @@ def utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"an aware datetime is required, got {moment!r}")
     return moment.astimezone(UTC)
+
+
+def transaction() -> TransactionContext:
+    """`async with transaction():` one database transaction on the default connection (a
+    savepoint when nested). A use case wraps its model calls and the outbox rows they owe
+    in one, so that a change and its notifications commit or roll back together."""
+    return in_transaction()

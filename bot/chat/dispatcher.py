@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 from bot.chat.sessions import Session, SessionBusy, Sessions
 from bot.chat.users import UserDirectory
 from bot.wecom.notifier import DeliveryError, OutboxNotifier, Transport
-from handlers import ROUTERS, find_handler, text_handlers
+from handlers import ROUTERS, find_handler, outbox, text_handlers
 from handlers.approval import decide_from_card
 from handlers.base import Channel, Ctx, Inbound, InboundKind, Links, NoLinks, Reply, UserInfo
-from models import outbox
-from models.requests import NUMBER_BASE
+from handlers.labels import NUMBER_BASE
 from nlp import Intent, Nlu, Parse
 
 log = logging.getLogger("bot.dispatch")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from handlers.base import UserInfo
-from models.org import User, UserRole
+from handlers.queries import load_directory
 
 TTL_SECONDS = 30.0
 
@@ -35,16 +35,7 @@ class UserDirectory:
         return self._users.get(user_id)
 
     async def _reload(self) -> None:
-        roles: dict[int, set[str]] = {}
-        for uid, role in await UserRole.filter(user__active=True).values_list("user_id", "role"):
-            roles.setdefault(uid, set()).add(str(role))
-        users = {}
-        for pk, userid, name, dept in await User.filter(active=True).values_list(
-            "id", "userid", "name", "department_id"
-        ):
-            users[userid] = UserInfo(user_id=userid, name=name, department_id=dept,
-                                     roles=frozenset(roles.get(pk, ())))
-        self._users = users
+        self._users = await load_directory()
         self._expires = self._clock() + self._ttl
 
     def forget(self) -> None:

@@ -37,9 +37,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.demo.standin import API_PREFIX, OAUTH_PATH, SIMULATOR_COOKIE, setup_demo_wecom
 from bot.keys import SETTINGS
 from bot.web.templating import render
-from models import org
-from models.db import close_db, init_db
-from models.seed import seed_org
+from handlers import queries, system
 from settings import Settings
 
 log = logging.getLogger("bot.demo.chat")
@@ -250,7 +248,7 @@ async def close_streams(app: web.Application) -> None:
 
 
 async def list_users(request: web.Request) -> web.Response:
-    users = await org.list_users()
+    users = await queries.list_users()
     featured: dict[str, str] = {}
     for role, userid in FEATURED.items():
         holder = next((u for u in users if u.userid == userid and role in u.role_list), None)
@@ -325,7 +323,7 @@ async def _read_json(request: web.Request) -> dict[str, Any]:
 
 
 async def _known_user(user: str) -> None:
-    if not user or await org.get_user(user) is None:
+    if not user or await queries.get_user(user) is None:
         raise web.HTTPBadRequest(text="pick a person of the demo organisation")
 
 
@@ -392,14 +390,14 @@ async def chat_page(request: web.Request) -> web.Response:
 async def prepare_demo_data(settings: Settings) -> tuple[str, int]:
     """Seed the organisation (idempotent) and, on a database without requests, the
     history; (what seeding said, how many past requests were made)."""
-    from bot.demo.history import seed_history
+    from handlers.demo_history import seed_history
 
-    await init_db(settings.database_url, create_schema=True)
+    await system.open_database(settings.database_url, create_schema=True)
     try:
-        result = await seed_org(DEMO_ORG)
+        result = await system.seed_org(DEMO_ORG)
         made = await seed_history(datetime.now(settings.tz), settings.tz)
     finally:
-        await close_db()
+        await system.close_database()
     return str(result), made
 
 

@@ -24,7 +24,8 @@ from aiohttp import web
 
 from bot.keys import SETTINGS
 from bot.web.templating import render
-from models import org
+from handlers.labels import role_name
+from handlers.queries import get_user, list_users
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -136,7 +137,7 @@ async def message_send(request: web.Request) -> web.Response:
     if not isinstance(kind, str) or not isinstance(body.get(kind), dict):
         return _err(41002 if not kind else 44004, "missing or empty content")
     users = [u for u in str(touser or "").split("|") if u]
-    known = [u for u in users if await org.get_user(u) is not None]
+    known = [u for u in users if await get_user(u) is not None]
     if not known:
         return _err(81013, "user & party & tag all invalid")
     for user in known:
@@ -172,11 +173,6 @@ async def getuserinfo(request: web.Request) -> web.Response:
 
 # --- the OAuth2 authorize page -----------------------------------------------------------
 
-ROLE_NAMES = {
-    "staff": "职员", "dept_head": "处长", "fleet_manager": "车队长", "driver": "司机",
-    "repair_dispatcher": "报修调度", "repair_worker": "维修工", "facility_admin": "场地管理员",
-    "admin": "管理员",
-}
 OAUTH_PARAMS = ("appid", "redirect_uri", "response_type", "scope", "state", "agentid")
 
 
@@ -201,7 +197,7 @@ async def authorize_page(request: web.Request) -> web.Response:
     params = {k: request.query.get(k, "") for k in OAUTH_PARAMS}
     if (why := _check(request, params)) is not None:
         return _refused(request, why)
-    users = await org.list_users()
+    users = await list_users()
     current = request.cookies.get(SIMULATOR_COOKIE, "")
     return render("demo/oauth.html", request, {
         "title": "您是？",
@@ -211,7 +207,7 @@ async def authorize_page(request: web.Request) -> web.Response:
         "current": next((u for u in users if u.userid == current), None),
         "users": [
             {"userid": u.userid, "name": u.name,
-             "roles": "、".join(ROLE_NAMES.get(r, r) for r in u.role_list)}
+             "roles": "、".join(role_name(r) for r in u.role_list)}
             for u in users
         ],
     })
@@ -224,7 +220,7 @@ async def authorize_choose(request: web.Request) -> web.Response:
     if (why := _check(request, params)) is not None:
         return _refused(request, why)
     user_id = str(form.get("userid", ""))
-    if await org.get_user(user_id) is None:
+    if await get_user(user_id) is None:
         return _refused(request, "没有这个人。")
     code = request.app[DEMO_WECOM].new_code(user_id)
     redirect = params["redirect_uri"]

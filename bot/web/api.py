@@ -10,7 +10,7 @@ import json
 from aiohttp import web
 
 from bot.keys import SETTINGS
-from models.requests import get_request, to_api
+from handlers.queries import get_request, to_api
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 

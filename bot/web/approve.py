@@ -31,14 +31,13 @@ from bot.web.links import LinkError, SignedLinks
 from bot.web.templating import render
 from handlers.approval import Outcome, OutcomeKind, apply_decision
 from handlers.base import Channel
-from handlers.common import TYPE_NAMES, fmt_day, request_facts, status_name
-from handlers.status import ROLE_NAMES
-from models.org import Department
-from models.requests import (
+from handlers.common import fmt_day, request_facts
+from handlers.labels import DECISION_NAMES, TYPE_NAMES, Decision, role_name, status_name
+from handlers.queries import (
     ApprovalStep,
-    Decision,
     Request,
     current_step,
+    department_name,
     get_request,
     ordered_steps,
 )
@@ -58,7 +57,6 @@ BAD_ACTION = ("没有选择", "请点“同意”或“驳回”提交。")
 DECIDED_NOTE = "这一步已经审批过（{decision}），无需再审批。"
 CLOSED_NOTE = "这件申请{status}，无需再审批。"
 NOT_YET_NOTE = "现在等待{who}审批，轮到您时会通知您。"
-DECISION_NAMES = {"approve": "已同意", "reject": "已驳回", None: "待审批"}
 OUTCOME_STATUS = {
     OutcomeKind.DECIDED: 200,
     OutcomeKind.ALREADY: 409,
@@ -202,11 +200,11 @@ class Details:
 
 
 async def _details(req: Request, step: ApprovalStep, tz: ZoneInfo) -> Details:
-    dept = await Department.get_or_none(id=req.department_id_at)
-    who = req.applicant.name + (f"（{dept.name}）" if dept is not None else "")
+    dept = await department_name(req.department_id_at)
+    who = req.applicant.name + (f"（{dept}）" if dept is not None else "")
     steps = [
         StepLine(
-            role=ROLE_NAMES.get(s.role, s.role),  # type: ignore[call-overload]
+            role=role_name(s.role),
             approver=s.approver.name,
             decision=DECISION_NAMES.get(s.decision, ""),
             decided_at=_when(s.decided_at, tz) if s.decided_at is not None else "",

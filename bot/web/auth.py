@@ -29,7 +29,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from bot.keys import SETTINGS
 from bot.web.templating import render
 from bot.wecom.client import WECOM, WeComError, WeComUnavailable
-from models import org
+from handlers.queries import get_user
 from settings import Settings
 
 log = logging.getLogger("bot.web.auth")
@@ -169,7 +169,7 @@ async def oauth_callback(request: web.Request) -> web.StreamResponse:
     except WeComError as e:
         log.info("oauth code refused", extra={"errcode": e.errcode})
         return _login_error(request, CODE_REFUSED, status=403)
-    user = await org.get_user(userid)
+    user = await get_user(userid)
     if user is None:
         return _login_error(request, NOT_STAFF, status=403)
     response = web.HTTPFound(next_path)
@@ -202,7 +202,7 @@ async def require_admin(request: web.Request) -> str:
     if request.headers.get("Authorization"):
         raise web.HTTPUnauthorized(text="bad token", headers={"WWW-Authenticate": "Bearer"})
     uid = require_user(request)
-    user = await org.get_user(uid)
+    user = await get_user(uid)
     if user is None or "admin" not in user.role_list:
         raise web.HTTPForbidden(text="admins only")
     return uid

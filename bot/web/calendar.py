@@ -14,7 +14,7 @@ The text is RFC 5545 (https://www.rfc-editor.org/rfc/rfc5545), built with the
 `icalendar` library: it escapes TEXT values (§3.3.11: a CR/LF, `;` or `,` in user text
 cannot start a property), folds lines at 75 octets and ends them with CRLF (§3.1). Times
 are UTC, so no VTIMEZONE is needed; control characters are dropped first. Pending bookings are
-TENTATIVE, approved ones CONFIRMED; completed ones stay for HISTORY_DAYS so that a trip
+TENTATIVE, approved ones CONFIRMED; completed ones stay for 30 days (handlers.queries) so that a trip
 does not vanish from the phone the day after; cancelled and rejected ones drop out (a
 subscribed calendar removes what the feed no longer lists).
 """
@@ -29,28 +29,23 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 from icalendar import Calendar, Event, vDuration, vText
-from tortoise.queryset import QuerySet
 
 from bot.keys import SETTINGS
 from bot.web.dashboard import clock_now
-from models.org import Facility, RequestType, User
-from models.requests import Request, RequestStatus
+from handlers.labels import RequestStatus, RequestType, status_label
+from handlers.queries import (
+    Request,
+    User,
+    room_bookings,
+    user_bookings,
+)
 from settings import Settings
 
 SIG_LENGTH = 32  # hex characters of the HMAC kept in the URL
-HISTORY_DAYS = 30  # completed bookings shown this long after they end
-MAX_EVENTS = 500  # per feed, newest first
 KINDS = ("user", "room")
 PRODID = "-//jgswj-bot//calendar//ZH"
 REFRESH = timedelta(minutes=30)  # how often a subscribed calendar should fetch again
-SHOWN = (RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.COMPLETED)
 
-TYPE_LABEL = {RequestType.VEHICLE_BOOKING: "用车", RequestType.FACILITY_RESERVATION: "场地"}
-STATUS_TEXT = {
-    RequestStatus.PENDING: "待审批",
-    RequestStatus.APPROVED: "已批准",
-    RequestStatus.COMPLETED: "已完成",
-}
 ORIGIN_DEFAULT = "局机关"
 
 
@@ -138,7 +133,7 @@ def event_of(request: Request, host: str, now: datetime) -> Event:
             lines.append(f"人数：{d['attendees']}")
         if d.get("subject"):
             lines.append(f"会议：{d['subject']}")
-    lines.append(f"状态：{STATUS_TEXT.get(status, str(status))}")
+    lines.append(f"状态：{status_label(request.type, status)}")
     event = Event()
     event.add("uid", f"request-{request.no}@{host}")
     event.add("dtstamp", now.astimezone(UTC))
@@ -160,22 +155,6 @@ def render_calendar(name: str, events: Iterable[Event]) -> bytes:
     for event in events:
         cal.add_component(event)
     return cal.to_ical()
-
-
-async def bookings(query: QuerySet[Request], now: datetime) -> list[Request]:
-    """Vehicle bookings and facility reservations that are live, or completed recently
-    (anything ending more than HISTORY_DAYS ago is left out)."""
-    return await (
-        query.filter(
-            type__in=list(TYPE_LABEL),
-            status__in=list(SHOWN),
-            start__isnull=False,
-            end__gt=(now - timedelta(days=HISTORY_DAYS)).astimezone(UTC),
-        )
-        .order_by("-start", "-id")
-        .limit(MAX_EVENTS)
-        .prefetch_related("applicant", "vehicle", "driver", "facility")
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -218,31 +197,24 @@ async def user_feed(request: web.Request) -> web.Response:
     """A person's bookings: as applicant, and the trips they drive."""
     userid = request.match_info["userid"]
     _check(request, "user", userid)
-    user = await User.get_or_none(userid=userid, active=True)
-    if user is None:
-        raise web.HTTPNotFound(text="no such user")
     now = clock_now(request.app)
-    mine = await bookings(Request.filter(applicant_id=user.id), now)
-    driven = await bookings(
-        Request.filter(driver_id=user.id, type=RequestType.VEHICLE_BOOKING), now
-    )
-    unique = {r.id: r for r in [*mine, *driven]}
-    return _ics_response(f"{user.name}的预约", "bookings.ics", list(unique.values()),
-                         request.app[SETTINGS], now)
+    found = await user_bookings(userid, now)
+    if found is None:
+        raise web.HTTPNotFound(text="no such user")
+    name, held = found
+    return _ics_response(f"{name}的预约", "bookings.ics", held, request.app[SETTINGS], now)
 
 
 async def room_feed(request: web.Request) -> web.Response:
     """A room's reservations."""
     facility_id = request.match_info["facility_id"]
     _check(request, "room", facility_id)
-    facility = await Facility.get_or_none(id=facility_id)
-    if facility is None:
-        raise web.HTTPNotFound(text="no such room")
     now = clock_now(request.app)
-    held = await bookings(
-        Request.filter(facility_id=facility.id, type=RequestType.FACILITY_RESERVATION), now
-    )
-    return _ics_response(f"{facility.name} 预约", "room.ics", held, request.app[SETTINGS], now)
+    found = await room_bookings(facility_id, now)
+    if found is None:
+        raise web.HTTPNotFound(text="no such room")
+    name, held = found
+    return _ics_response(f"{name} 预约", "room.ics", held, request.app[SETTINGS], now)
 
 
 def setup_calendar(app: web.Application) -> None:

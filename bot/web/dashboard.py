@@ -37,51 +37,30 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.auth import error_page, require_admin
 from bot.web.templating import render
-from models import stats
-from models.org import Department
-from models.stats import Scope
+from handlers import stats
+from handlers.labels import (
+    STATUS_NAMES,
+    TYPE_NAMES,
+    RequestType,
+    facility_type_name,
+    role_name,
+    status_label,
+)
+from handlers.stats import Scope
 
 Clock = Callable[[], datetime]
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")  # tests fix the time; default: now
 DEFAULT_DAYS = 30
 
-TYPE_NAMES = {
-    "vehicle_booking": "用车",
-    "facility_reservation": "场地预约",
-    "repair_request": "报修",
-}
 TYPE_COLORS = {
     "vehicle_booking": "#2f6fb3",
     "facility_reservation": "#2e9d6a",
     "repair_request": "#d4892a",
 }
-STATUS_NAMES = {
-    "pending": "待处理",
-    "approved": "已批准",
-    "rejected": "已驳回",
-    "cancelled": "已撤销",
-    "assigned": "已派单",
-    "in_progress": "维修中",
-    "completed": "已完成",
-}
-ROLE_NAMES = {
-    "dept_head": "部门负责人",
-    "fleet_manager": "车辆管理员",
-    "facility_admin": "场地管理员",
-    "repair_dispatcher": "报修调度",
-    "admin": "管理员",
-}
 OVERDUE_NAMES = {
     "approval": "审批超时",
     "repair_unassigned": "报修未派单",
     "repair_unfinished": "维修未完成",
-}
-FACILITY_TYPE_NAMES = {
-    "meeting_room": "会议室",
-    "auditorium": "礼堂",
-    "reception_room": "接待室",
-    "gym": "健身房",
-    "canteen_room": "食堂包间",
 }
 WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 REPAIR_STAGES = {"assign": "派单", "finish": "完成"}
@@ -146,7 +125,7 @@ async def parse_filters(query: Any, today: date) -> Filters:
         if not (raw_dept.isascii() and raw_dept.isdigit() and len(raw_dept) <= 9):
             raise BadFilter(f"参数 department 应为部门编号（收到 {raw_dept[:40]!r}）")
         department = int(raw_dept)
-        if not await Department.exists(id=department):
+        if not await stats.department_exists(department):
             raise BadFilter(f"没有编号为 {department} 的部门")
     return Filters(first, last, department)
 
@@ -278,7 +257,7 @@ def lead_times_table(rows: list[stats.StepLeadTime], tz: Any) -> Table:
     ])
     for s in rows:
         t.rows.append([
-            TYPE_NAMES.get(s.type, s.type), s.seq, ROLE_NAMES.get(s.role, s.role), s.count,
+            TYPE_NAMES.get(s.type, s.type), s.seq, role_name(s.role), s.count,
             round(s.median_min, 1), round(s.p90_min, 1), round(s.max_min, 1), s.over_limit,
         ])
     return t
@@ -312,7 +291,8 @@ def repair_list_table(report: stats.RepairReport, tz: Any) -> Table:
     for i in report.items:
         t.rows.append([
             f"#{i.no}", f"{i.created_at.astimezone(tz):%Y-%m-%d %H:%M}",
-            STATUS_NAMES.get(i.status, i.status), i.location, _r1(i.assign_min), _r1(i.finish_min),
+            status_label(RequestType.REPAIR_REQUEST, i.status), i.location,
+            _r1(i.assign_min), _r1(i.finish_min),
         ])
     return t
 
@@ -324,7 +304,7 @@ def rooms_table(report: stats.OccupancyReport, tz: Any) -> Table:
     ])
     for r in report.rooms:
         t.rows.append([
-            r.facility_id, r.name, FACILITY_TYPE_NAMES.get(r.type, r.type), round(r.hours, 2),
+            r.facility_id, r.name, facility_type_name(r.type), round(r.hours, 2),
             round(r.open_hours, 2), round(r.rate, 4), r.reservations,
         ])
     return t
@@ -498,7 +478,7 @@ def charts(data: dict[str, Any]) -> dict[str, Chart]:
                      colors=[TYPE_COLORS.get(s.type, "#888") for s in services])], "件"),
         "lead_times": bar_chart(
             "审批用时（小时）",
-            [f"{TYPE_NAMES.get(s.type, s.type)[:2]}{s.seq}·{ROLE_NAMES.get(s.role, s.role)}"
+            [f"{TYPE_NAMES.get(s.type, s.type)[:2]}{s.seq}·{role_name(s.role)}"
              for s in leads],
             [_series("90分位", [s.p90_min / 60 for s in leads], "#9cc3e6"),
              _series("中位数", [s.median_min / 60 for s in leads], "#2f6fb3")],

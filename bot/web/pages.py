@@ -37,15 +37,23 @@ from bot.web.templating import render
 from handlers import facility_reservation, repair, status, vehicle_booking
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
-from handlers.common import TYPE_NAMES, describe, status_name
+from handlers.common import describe
 from handlers.forms import Problem
-from models.decisions import cancellable
-from models.org import Facility, FacilityType, RequestType
-from models.requests import (
+from handlers.labels import (
+    FACILITY_TYPE_NAMES,
     LIVE,
-    Request,
+    TYPE_NAMES,
+    FacilityType,
     RequestStatus,
+    RequestType,
+    status_name,
+)
+from handlers.queries import (
+    Request,
+    active_facilities,
+    cancellable,
     current_step,
+    finished_requests_of,
     get_request,
     open_requests_of,
     pending_for,
@@ -152,13 +160,7 @@ async def my_requests(request: web.Request) -> web.Response:
     """我的申请: the open ones, then the latest finished ones."""
     ctx = await page_ctx(request)
     mine = await open_requests_of(ctx.user.user_id, limit=50)
-    finished = await (
-        Request.filter(applicant__userid=ctx.user.user_id)
-        .exclude(status__in=list(LIVE))
-        .order_by("-id")
-        .limit(FINISHED_SHOWN)
-        .prefetch_related("vehicle", "facility", "assignee", "steps__approver")
-    )
+    finished = await finished_requests_of(ctx.user.user_id, FINISHED_SHOWN)
     return render("m/requests.html", request, {
         "mine": [RequestView(r, ctx) for r in mine],
         "finished": [RequestView(r, ctx) for r in finished],
@@ -359,8 +361,8 @@ class FormView:
 
 async def facility_places() -> list[tuple[str, list[tuple[str, str]]]]:
     """The 场地 choices: any room of a type (the use case picks one), then each room by type."""
-    rooms = await Facility.filter(active=True).order_by("capacity", "id")
-    names = facility_reservation.TYPE_NAMES
+    rooms = await active_facilities()
+    names = FACILITY_TYPE_NAMES
     by_type = [(f"type:{t}", f"任一{names[t]}") for t in FacilityType
                if any(r.type == t for r in rooms)]
     groups: list[tuple[str, list[tuple[str, str]]]] = [("按类型（自动选合适的）", by_type)]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, Command, RedisBatches, RedisBreaker
-from models import inbound
+from handlers import system
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -89,10 +89,10 @@ class DatabaseDedup:
     async def first_time(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
         now = int(self._clock())
         try:
-            first = await inbound.first_seen(key, now, ttl)
+            first = await system.first_seen(key, now, ttl)
             if now - self._pruned_at > self.PRUNE_EVERY:
                 self._pruned_at = now
-                await inbound.prune_seen(now - ttl)
+                await system.prune_seen(now - ttl)
         except Exception as exc:  # any database failure: this process's memory decides
             log.error("dedup: database unavailable too, in-process fallback",
                       extra={"error": type(exc).__name__})
@@ -104,7 +104,7 @@ class DatabaseDedup:
     async def forget(self, key: str) -> None:
         await self._memory.forget(key)
         try:
-            await inbound.forget_seen(key)
+            await system.forget_seen(key)
         except Exception as exc:
             log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
 

@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.chat.ratelimit import SendLimiter
+from handlers import outbox
 from handlers.base import Message
-from models import outbox
 
 log = logging.getLogger("bot.outbox")
 

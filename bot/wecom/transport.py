@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.wecom.client import WeComClient, WeComError, WeComUnavailable
 from bot.wecom.notifier import DUPLICATE_CHECK_SECONDS, DeliveryError
-from models.outbox import MessageKind
+from handlers.outbox import MessageKind
 
 
 class WeComTransport:

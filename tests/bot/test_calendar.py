@@ -236,6 +236,7 @@ async def test_user_feed(client: TestClient, settings: Settings, now: datetime) 
     assert unescape(meeting["SUMMARY"]) == f"301会议室 #{made['meeting'].no}"
     assert unescape(meeting["LOCATION"]) == "1号楼 301会议室"
     assert recent["STATUS"] == "CONFIRMED"
+    assert "状态：已通过" in unescape(meeting["DESCRIPTION"]).split("\n")  # the chat's word
     for event in events:
         assert event["DTSTAMP"] == "20261127T020000Z"
         assert all(k in event for k in ("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION"))

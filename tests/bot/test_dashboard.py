@@ -259,8 +259,13 @@ async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datet
                                                headers=admin)).read())
     assert repairs[1][:8] == ["报修→派单", "30.0", "1", "20.0", "20.0", "20.0", "1", "0"]
     assert repairs[2][:4] == ["报修→完成", "1440.0", "1", "360.0"]
+    services = read_csv(await (await client.get("/dashboard/services.csv", params=NOVEMBER,
+                                                headers=admin)).read())
+    # the statuses as the chat names them (handlers/labels.py)
+    assert services[0][2:] == ["待审批", "已通过", "已驳回", "已取消", "已派工", "维修中", "已完成"]
     listing = read_csv(await (await client.get("/dashboard/repair_list.csv", params=NOVEMBER,
                                                headers=admin)).read())
+    assert {r[2] for r in listing[1:]} <= {"待派工", "已派工", "维修中", "已完成", "已取消"}
     locations = [r[3] for r in listing[1:]]
     assert "'=HYPERLINK(\"x\")" in locations  # a formula is defused for spreadsheets
     vehicles = read_csv(await (await client.get("/dashboard/vehicles.csv", params=NOVEMBER,

@@ -1,4 +1,4 @@
-"""The demo (bot/demo/chat.py, bot/demo/standin.py, bot/demo/history.py) in-process: the
+"""The demo (bot/demo/chat.py, bot/demo/standin.py, handlers/demo_history.py) in-process: the
 simulator's messages through the real encrypted callback, card taps as WeCom's
 template_card_event, the WeCom stand-in's API and OAuth page, the SSE stream, and the
 history seeded once. The browser drives the same thing in tests/e2e."""
@@ -20,8 +20,8 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
 from bot.demo.chat import DEMO_ORG, DevChatHub, build_demo_app, demo_settings
-from bot.demo.history import seed_history
 from bot.demo.standin import OAUTH_PATH, SIMULATOR_COOKIE
+from handlers.demo_history import seed_history
 from models import stats
 from models.requests import Request, RequestStatus
 from models.seed import seed_org

@@ -1,0 +1,85 @@
+"""The Chinese names of request types, statuses, roles, decisions and room types: one
+wording for each, the chat's, used by every surface — chat replies, the /m/ pages, the
+approve page, the dashboard and its CSV, the iCalendar feeds and the demo's stand-in.
+
+Also the enums and constants `bot/` needs to name things (bot reaches models only through
+handlers, STYLE.md "One direction")."""
+
+from __future__ import annotations
+
+from models.org import FacilityType, RequestType, Role
+from models.requests import LIVE, NUMBER_BASE, Decision, Request, RequestStatus
+
+__all__ = [
+    "DECISION_NAMES",
+    "FACILITY_TYPE_NAMES",
+    "LIVE",
+    "NUMBER_BASE",
+    "ROLE_NAMES",
+    "STATUS_NAMES",
+    "TYPE_NAMES",
+    "Decision",
+    "FacilityType",
+    "RequestStatus",
+    "RequestType",
+    "Role",
+    "facility_type_name",
+    "role_name",
+    "status_label",
+    "status_name",
+]
+
+TYPE_NAMES: dict[str, str] = {
+    RequestType.VEHICLE_BOOKING: "用车",
+    RequestType.FACILITY_RESERVATION: "场地预约",
+    RequestType.REPAIR_REQUEST: "报修",
+}
+STATUS_NAMES: dict[str, str] = {
+    RequestStatus.PENDING: "待审批",
+    RequestStatus.APPROVED: "已通过",
+    RequestStatus.REJECTED: "已驳回",
+    RequestStatus.CANCELLED: "已取消",
+    RequestStatus.ASSIGNED: "已派工",
+    RequestStatus.IN_PROGRESS: "维修中",
+    RequestStatus.COMPLETED: "已完成",
+}
+REPAIR_PENDING = "待派工"  # a repair is not approved: it waits for the dispatcher
+ROLE_NAMES: dict[str, str] = {
+    Role.STAFF: "职员",
+    Role.DEPT_HEAD: "部门负责人",
+    Role.FLEET_MANAGER: "车辆管理",
+    Role.DRIVER: "司机",
+    Role.REPAIR_DISPATCHER: "报修调度",
+    Role.REPAIR_WORKER: "维修工",
+    Role.FACILITY_ADMIN: "场地管理",
+    Role.ADMIN: "管理员",
+}
+DECISION_NAMES: dict[str | None, str] = {
+    Decision.APPROVE: "已同意", Decision.REJECT: "已驳回", None: "待审批",
+}
+FACILITY_TYPE_NAMES: dict[FacilityType, str] = {
+    FacilityType.MEETING_ROOM: "会议室",
+    FacilityType.AUDITORIUM: "礼堂",
+    FacilityType.RECEPTION_ROOM: "接待室",
+    FacilityType.GYM: "健身房",
+    FacilityType.CANTEEN_ROOM: "食堂包间",
+}
+
+
+def status_label(request_type: str, status: str) -> str:
+    """The status as the chat names it; an unknown value as itself."""
+    if request_type == RequestType.REPAIR_REQUEST and status == RequestStatus.PENDING:
+        return REPAIR_PENDING
+    return STATUS_NAMES.get(status, status)
+
+
+def status_name(request: Request) -> str:
+    return status_label(request.type, request.status)
+
+
+def role_name(role: str) -> str:
+    return ROLE_NAMES.get(role, role)
+
+
+def facility_type_name(facility_type: str) -> str:
+    return FACILITY_TYPE_NAMES.get(facility_type, facility_type)  # type: ignore[call-overload]

@@ -1,0 +1,55 @@
+"""The dashboard's figures (bot/web/dashboard.py): the reports of models/stats.py for a
+date range and department, the department tree of its filter, and whether a department
+exists. The sums and limits are the models'; the dashboard only lays them out."""
+
+from __future__ import annotations
+
+from models.org import Department
+from models.stats import (
+    MAX_DAYS,
+    STEP_LIMIT,
+    DepartmentCount,
+    DepartmentNode,
+    OccupancyReport,
+    OverdueItem,
+    RepairReport,
+    Scope,
+    ServiceCount,
+    StepLeadTime,
+    VehicleReport,
+    approval_lead_times,
+    department_tree,
+    overdue,
+    repair_times,
+    requests_by_department,
+    requests_by_service,
+    room_occupancy,
+    vehicle_use,
+)
+
+__all__ = [
+    "MAX_DAYS",
+    "STEP_LIMIT",
+    "DepartmentCount",
+    "DepartmentNode",
+    "OccupancyReport",
+    "OverdueItem",
+    "RepairReport",
+    "Scope",
+    "ServiceCount",
+    "StepLeadTime",
+    "VehicleReport",
+    "approval_lead_times",
+    "department_exists",
+    "department_tree",
+    "overdue",
+    "repair_times",
+    "requests_by_department",
+    "requests_by_service",
+    "room_occupancy",
+    "vehicle_use",
+]
+
+
+async def department_exists(department_id: int) -> bool:
+    return await Department.exists(id=department_id)
