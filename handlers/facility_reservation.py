@@ -51,7 +51,7 @@ from handlers.forms import (
 from handlers.labels import FACILITY_TYPE_NAMES
 from models.errors import Conflict, NoApprover, RequestError
 from models.holds import facility_key, free_facilities, next_free_start
-from models.org import Facility, FacilityType, RequestType
+from models.org import Facility, FacilityType, RequestType, active_facilities, active_facility
 from models.requests import NewRequest, Request, RequestStatus, create_request, ordered_steps
 from models.sql import transaction
 from nlp.numbers import to_int
@@ -286,7 +286,7 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return await confirm_reservation(draft, ctx)
     new = read_times(draft.slots, parse.slots, msg.text,
                      day_named=day_said(parse, msg.text), awaiting=draft.awaiting)
-    facilities = await Facility.filter(active=True).order_by("capacity", "id")
+    facilities = await active_facilities()
     said = new.pop("facility", None) or room_said(msg.text, facilities)
     said_type = new.pop("facility_type", None)
     unknown: str | None = None
@@ -353,7 +353,7 @@ async def check_rules(slots: dict[str, Any], ctx: Ctx) -> Problem | None:
     """The first broken rule or missing slot; the slot that breaks a rule is dropped from
     `slots` (the chat asks for it again). A room given by id alone gets its type."""
     if slots.get("facility_id") and not slots.get("facility_type"):
-        room = await Facility.get_or_none(id=slots["facility_id"], active=True)
+        room = await active_facility(slots["facility_id"])
         if room is None:
             slots.pop("facility_id")
         else:
@@ -474,10 +474,10 @@ async def pick_room(s: dict[str, Any], ctx: Ctx) -> Checked | Problem:
     start, end = windows[0]
     when = fmt_window(start, end, tz)
     ftype = FacilityType(s["facility_type"])
-    same_type = await Facility.filter(active=True, type=ftype).order_by("capacity", "id")
+    same_type = [f for f in await active_facilities() if f.type == ftype]
 
     if s.get("facility_id"):
-        room = await Facility.get_or_none(id=s["facility_id"], active=True)
+        room = await active_facility(s["facility_id"])
         if room is None:
             s.pop("facility_id")
             s.pop("named", None)
@@ -544,11 +544,7 @@ async def related_rooms(ftype: FacilityType, n: int) -> list[Facility]:
     """Rooms of kindred types (a meeting may move to a hall) that seat `n`."""
     if ftype not in MEETING_LIKE:
         return []
-    return await (
-        Facility.filter(active=True, capacity__gte=n, type__in=list(MEETING_LIKE))
-        .order_by("capacity", "id")
-        .limit(3)
-    )
+    return [f for f in await active_facilities() if f.capacity >= n and f.type in MEETING_LIKE][:3]
 
 
 async def explain_taken(room: Facility, same_type: list[Facility],

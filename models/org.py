@@ -273,6 +273,21 @@ async def _load_rules() -> dict[str, list[str]]:
     return {str(t): list(r) for t, r in await ApprovalRule.all().values_list("request_type", "roles")}
 
 
+async def active_facilities() -> list[Facility]:
+    """The rooms in use, smallest first (then by id): read by every message of a
+    reservation dialogue, changed only by seeding — kept like the rules. Read-only: a
+    caller must not change or save what it gets."""
+    return list(await _cached("facilities", _load_facilities))
+
+
+async def _load_facilities() -> list[Facility]:
+    return list(await Facility.filter(active=True).order_by("capacity", "id"))
+
+
+async def active_facility(facility_id: str) -> Facility | None:
+    return next((f for f in await active_facilities() if f.id == facility_id), None)
+
+
 async def max_vehicle_seats() -> int:
     """Seats of the biggest vehicle that can be sent (in service, with a driver); 0: none."""
     return int(await _cached("max_seats", _load_max_seats))

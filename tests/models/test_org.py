@@ -169,3 +169,25 @@ async def test_rules_and_fleet_are_kept_until_a_seed_changes_them(org: str) -> N
     assert (await seed_org(data)).ok
     assert await approval_chain("vehicle_booking") == [Role.FLEET_MANAGER]
     assert await max_vehicle_seats() == seats  # the seed put the vehicles back in service
+
+
+async def test_rooms_are_kept_until_a_seed_changes_them(org: str) -> None:
+    """The rooms every reservation message reads: cached like the rules; a room taken out
+    of use by a seed is gone at once, a direct change waits for the cache's time."""
+    import yaml
+
+    from models.org import Facility, active_facilities, active_facility
+
+    rooms = await active_facilities()
+    assert [f.id for f in rooms] == [
+        f.id for f in await Facility.filter(active=True).order_by("capacity", "id")]
+    first = rooms[0]
+    assert await active_facility(first.id) is first
+    await Facility.filter(id=first.id).update(active=False)
+    assert await active_facility(first.id) is first  # not read again yet
+
+    data = yaml.safe_load(GOOD.read_text(encoding="utf-8"))
+    data["facilities"] = [f for f in data["facilities"] if f["id"] != first.id]
+    assert (await seed_org(data)).ok
+    assert await active_facility(first.id) is None
+    assert first.id not in {f.id for f in await active_facilities()}
