@@ -286,8 +286,8 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
             return Reply(STARTED_BEFORE.format(no=no, reading=reading))
         return Reply(TRIP_CLOSED.format(no=no, status=status_name(e.request)))
     except RequestError:
-        request = await get_request(no)
-        out = int((request.details or {}).get("odometer_out") or 0) if request else 0
+        was = await get_request(no)
+        out = int((was.details or {}).get("odometer_out") or 0) if was else 0
         return Reply(BAD_READING.format(km=s.get("odometer"), out=out, no=no, example=out + 65))
     except (NotFound, NotAllowed):
         return Reply(NOT_YOURS.format(no=no))
