@@ -3,6 +3,7 @@
 from handlers import (
     approval,
     cancel,
+    crew,
     facility_reservation,
     reminders,
     repair,
@@ -20,6 +21,7 @@ ROUTERS: list[Router] = [
     approval.router,
     status.router,
     repair.router,
+    crew.router,
     vehicle_booking.router,
     facility_reservation.router,
     help_.router,

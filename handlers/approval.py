@@ -77,7 +77,8 @@ TO_APPLICANT_PROGRESS = "您的{kind}申请 #{no} 已由{who}同意，现等待{
 TO_APPLICANT_REJECTED = "很抱歉，您的申请 {what} 未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
 TO_DRIVER = (
     "【出车任务】#{no}\n时间：{window}\n路线：{route}\n人数：{passengers}\n"
-    "用车人：{applicant}{dept}\n车辆：{plate}"
+    "用车人：{applicant}{dept}\n车辆：{plate}\n"
+    "收到请回复“收到 #{no}”；出发时“出发 #{no} 里程 12345”，回来后“到达 #{no} 里程 12410 过路费 20”。"
 )
 NO_REASON = "未填写"
 

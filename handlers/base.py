@@ -47,6 +47,7 @@ class Inbound:
     received_at: datetime
     text: str = ""
     media_id: str = ""
+    pic_url: str = ""  # an image's PicUrl
     event_key: str = ""
     task_id: str = ""
     response_code: str = ""

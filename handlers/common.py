@@ -33,6 +33,16 @@ def fmt_window(start: datetime | None, end: datetime | None, tz: ZoneInfo) -> st
     return text
 
 
+def repair_place(details: dict[str, Any]) -> str:
+    """A repair's where and what, the location said once when the description names it
+    already ("3号楼502室空调不制冷")."""
+    location = str(details.get("location") or "")
+    description = str(details.get("description") or "")
+    if location and location in description:
+        location = ""
+    return " ".join(x for x in (location, description) if x)
+
+
 def describe(request: Request, tz: ZoneInfo) -> str:
     """One line: number, what, when, where. Relations used must be fetched."""
     d = request.details or {}
@@ -51,10 +61,7 @@ def describe(request: Request, tz: ZoneInfo) -> str:
         if d.get("attendees"):
             parts.append(f"{d['attendees']}人")
     else:
-        location, description = str(d.get("location") or ""), str(d.get("description") or "")
-        if location and location in description:  # "3号楼502室空调不制冷" names it already
-            location = ""
-        parts.append(" ".join(x for x in (location, description) if x))
+        parts.append(repair_place(d))
     return " ".join(p for p in parts if p)
 
 

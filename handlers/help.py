@@ -1,9 +1,11 @@
-"""Help and the fallback: what the assistant can do, and a friendly line when a message
+"""Help and the fallback: what the assistant can do (the services, then what the
+speaker's roles add: approving, driving, dispatching, repairing), and a friendly line when a message
 is not understood (never an exception, never a guess)."""
 
 from __future__ import annotations
 
 from handlers.base import Ctx, Handler, Inbound, Reply, Router
+from models.org import Role
 from nlp.types import Intent, Parse
 
 router = Router("help")
@@ -13,11 +15,24 @@ HELP_TEXT = (
     "🚗 公务用车：如“明天下午两点用车去虹桥机场，3人”\n"
     "🔧 报修：如“3号楼502室空调不制冷”\n"
     "🏢 预约场地：如“下周一上午9点到11点订301会议室，10人”\n"
-    "✅ 审批：如“同意1024”“驳回1024，理由：时间冲突”\n"
     "📋 查进度：如“我的申请”“#1024到哪了”\n"
-    "❌ 取消：如“取消#1024”\n"
-    "直接用一句话告诉我您要办的事即可。"
+    "❌ 取消：如“取消#1024”"
 )
+HELP_END = "直接用一句话告诉我您要办的事即可。"
+# What each role does besides the services everyone has, with examples.
+ROLE_HELP = (
+    ((Role.DEPT_HEAD, Role.FLEET_MANAGER, Role.FACILITY_ADMIN, Role.ADMIN),
+     "✅ 审批：“待我审批”看待办；“同意1024”；“驳回1024，理由：时间冲突”"),
+    ((Role.DRIVER,),
+     "🚘 出车：“我的任务”“明天有什么任务”看行程；“收到 #1024”确认；"
+     "“出发 #1024 里程 12345”；“到达 #1024 里程 12410 过路费 20 停车费 15”"),
+    ((Role.REPAIR_DISPATCHER,),
+     "📌 派工：“待派工”看待派的报修；“#1024 派给钱力”（只有一件待派时说“派给钱力”即可）"),
+    ((Role.REPAIR_WORKER,),
+     "🛠 维修：“我的任务”看工单；“接单 #1024”；“#1024 待料 缺压缩机”；"
+     "“修好了 #1024 更换了电容”；现场照片直接发给我，会附到进行中的工单"),
+)
+ONE_OPEN = "只有一件进行中时，编号可以不说。"
 
 NOT_UNDERSTOOD = "抱歉，这句我没太明白。您可以说“帮助”看看我能办什么，例如“明天上午9点用车去市政府”。"
 
@@ -26,7 +41,12 @@ NOT_UNDERSTOOD = "抱歉，这句我没太明白。您可以说“帮助”看�
 async def show_help(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """The user asks what the assistant can do: list the services with one example each."""
     name = ctx.user.name or ctx.user.user_id
-    return Reply(f"{name}，{HELP_TEXT}")
+    lines = [f"{name}，{HELP_TEXT}"]
+    lines += [text for roles, text in ROLE_HELP if ctx.user.roles & set(roles)]
+    if ctx.user.roles & {Role.DRIVER, Role.REPAIR_WORKER, Role.REPAIR_DISPATCHER}:
+        lines.append(ONE_OPEN)
+    lines.append(HELP_END)
+    return Reply("\n".join(lines))
 
 
 class FallbackRouter(Router):

@@ -33,7 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import describe, fmt_day, fmt_window
+from handlers.common import describe, fmt_day, fmt_window, repair_place
 from handlers.labels import status_name
 from models.audit import AuditLog
 from models.errors import InvalidState, NotAllowed, NotFound
@@ -163,8 +163,7 @@ def _local_clock(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
 
 
 def _place(request: Request) -> str:
-    d = request.details or {}
-    return " ".join(str(x) for x in (d.get("location"), d.get("description")) if x) or "未填地点"
+    return repair_place(request.details or {}) or "未填地点"
 
 
 def _room(request: Request) -> str:

@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
-from handlers.common import notify_applicant
+from handlers.common import notify_applicant, repair_place
 from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
@@ -84,7 +84,7 @@ TO_OLD_WORKER = "【维修改派】#{no}（{location}）已改派给{worker}，�
 TO_APPLICANT_ASSIGNED = "您的报修 #{no}（{location}）已派给{worker}，请保持电话畅通。"
 TO_APPLICANT_STARTED = "{worker}已开始维修您的报修 #{no}（{location}）。"
 TO_APPLICANT_DONE = (
-    "您的报修 #{no}（{location} {description}）已由{worker}修好。\n"
+    "您的报修 #{no}（{where}）已由{worker}修好。{done}\n"
     "请为这次维修打分：回复“评分{no} 5”（1–5分，5分最满意）。"
 )
 
@@ -99,6 +99,7 @@ ALREADY_PROGRESSED = "#{no} 已经是{status}，无需重复标记。"
 WHICH_TASK = "您手上有多个维修任务：{nos}。请带上编号，例如“#{no} 已修好”。"
 STARTED = "好的，#{no} 已标记为维修中。修好后回复“#{no} 已修好”。"
 COMPLETED = "辛苦了！#{no} 已标记为修好，已请{name}评价。"
+DONE_NOTE = "维修说明：{note}。"
 RATE_THANKS = "谢谢您的评价！#{no} 评为 {score} 分。"
 RATE_LOW = "谢谢您的评价！#{no} 评为 {score} 分，我们会转告维修调度跟进改进。"
 RATE_NOT_YOURS = "#{no} 不是您的报修，无法评分。"
@@ -262,6 +263,7 @@ def shown(details: dict[str, Any]) -> dict[str, str]:
         "location": str(details.get("location") or ""),
         "category": CATEGORY_NAMES.get(str(details.get("category")), "其他"),
         "description": str(details.get("description") or ""),
+        "where": repair_place(details),
         "photos": f"\n照片：{photos}张（见报修记录）" if photos else "",
     }
 
@@ -275,7 +277,12 @@ async def assign_worker(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     """The dispatcher: "#1031 派给钱力" (a name or a userid)."""
     m = re.search(ASSIGN_RE, msg.text)
     assert m is not None
-    no, who = int(m.group(1)), m.group(2)
+    return await dispatch(int(m.group(1)), m.group(2), ctx)
+
+
+async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
+    """Assign repair `no` to the worker named `who`; tell the worker, the worker it is
+    taken from and the applicant."""
     if Role.REPAIR_DISPATCHER not in ctx.user.roles:
         return Reply(ONLY_DISPATCHER)
     workers = await users_with_role(Role.REPAIR_WORKER)
@@ -345,16 +352,24 @@ async def report_progress(msg: Inbound, ctx: Ctx, to: RequestStatus, pattern: st
         no = tasks[0].no
     else:
         no = int(m.group(1))
+    return await progress_to(no, ctx, to)
+
+
+async def progress_to(no: int, ctx: Ctx, to: RequestStatus, note: str | None = None) -> Reply:
+    """The assigned worker moves repair `no` to `to` (with what was done, `note`); the
+    applicant is told."""
     wanted = "维修中" if to is RequestStatus.IN_PROGRESS else "已完成"
     try:
         async with transaction():
-            request = await progress_repair(no, ctx.user.user_id, to, ctx.now, str(ctx.channel))
+            request = await progress_repair(no, ctx.user.user_id, to, ctx.now, str(ctx.channel),
+                                            note=note)
             d = shown(request.details or {})
             worker = request.assignee.name if request.assignee else ctx.user.name
             if to is RequestStatus.IN_PROGRESS:
                 text = TO_APPLICANT_STARTED.format(no=no, location=d["location"], worker=worker)
             else:
-                text = TO_APPLICANT_DONE.format(no=no, worker=worker, **d)
+                text = TO_APPLICANT_DONE.format(
+                    no=no, worker=worker, done=DONE_NOTE.format(note=note) if note else "", **d)
             await notify_applicant(ctx.notifier, request, text, key=f"repair:{to}:{no}")
     except NotFound:
         return Reply(NOT_A_REPAIR.format(no=no))

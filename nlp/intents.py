@@ -262,3 +262,46 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
 
 CANCEL_RE = _CANCEL
 """The cancel words: the correction rule blanks them in the part a message takes back."""
+
+
+# -- crew commands (drivers, repair workers, dispatchers) ---------------------------
+# Short commands of the people who do the work. They are tried before everything else
+# but match only the whole message, once its request number, odometer reading, costs and
+# note are blanked out (`nlp.slots.crew_parts`): "收到，谢谢" or "后天出发" stay what they were.
+
+_CREW_TASKS = re.compile(
+    r"^(?:请问)?(?:查看?|看看|看一下|查一下)?我?(?:今天|明天|后天|今日|明日|这周|本周|近期|最近)?的?"
+    r"(?:有(?:什么|哪些|啥|几个))?(?:出车|派车|维修|派工)?(?:任务|工单)(?:列表|清单|安排)?"
+    r"(?:有哪些|有什么|有啥|呢|吗)?$|"
+    r"^(?:查看?|看看)?(?:待派工|待派单|未派工|没派工)的?(?:报修|工单|单子)?(?:有哪些|有什么|列表)?$"
+)
+_CREW_ACK = re.compile(r"^(?:好的?)?(?:收到|已收到|收到了|接单|已接单|我接单|确认接单|接了|我接了)(?:了|啦)?$")
+_CREW_START = re.compile(
+    r"^(?:已|我)?(?:出发|开始出车|出车|发车|开始行程|开始|开工|开始干活|上路)(?:了|啦)?$"
+)
+_CREW_FINISH = re.compile(
+    r"^(?:已|我)?(?:到达|到了|结束|行程结束|出车结束|收车|还车|已还车|回来了|返回|回到局里|送到了?|"
+    r"完成|任务完成|完工|已经?修好了?|修好了|维修完成|搞定了?|处理好了)(?:了|啦)?$"
+)
+_CREW_PARTS = re.compile(r"待料|缺料|等料|等配件|缺配件|等零件|缺零件|等备件|缺备件")
+_CREW_DISPATCH = re.compile(r"^(?:把)?(?:这个|这单|这一单|它)?(?:派给|派工给|指派给|分派给|交给)\x01(?:去修|维修|处理|吧)?$")
+_CREW_QUESTION = re.compile(r"吗|么|[?？]|没有?$|了没|是不是|有没有")
+
+
+def crew_intent(rest: str, whole: str) -> Intent | None:
+    """The crew command that `rest` is, or None. `rest` is the normalised message `whole`
+    with its request number, readings, costs, note and worker name taken out and its
+    spaces and punctuation dropped (`nlp.slots.crew_parts`); a question is none."""
+    if _CREW_TASKS.search(rest):
+        return Intent.CREW_TASKS
+    if _CREW_QUESTION.search(whole):
+        return None
+    if _CREW_PARTS.search(rest) and len(rest) <= 12:
+        return Intent.CREW_PARTS
+    if _CREW_DISPATCH.search(rest):
+        return Intent.CREW_DISPATCH
+    for pattern, intent in ((_CREW_ACK, Intent.CREW_ACK), (_CREW_START, Intent.CREW_START),
+                            (_CREW_FINISH, Intent.CREW_FINISH)):
+        if pattern.search(rest):
+            return intent
+    return None

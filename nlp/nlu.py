@@ -31,6 +31,7 @@ from nlp.intents import (
     REJECT_WEAK_RE,
     Verdict,
     classify,
+    crew_intent,
     has_fault,
     request_words,
 )
@@ -236,7 +237,15 @@ class Nlu:
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
-        return Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None)
+        plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None)
+        if force is None:
+            rest, crew_slots = sl.crew_parts(n, orig)
+            crew = crew_intent(rest, n)
+            if crew is not None:
+                if crew is Intent.CREW_TASKS and ts.day_said and ts.date is not None:
+                    crew_slots["date"] = ts.date.isoformat()
+                return Parse(crew, crew_slots, 0.9, day_said=ts.day_said, plain=plain)
+        return plain
 
     def _classify(self, n: str, m: str, ts: TimeSlots, req: int | None, booked_room: bool) -> Verdict:
         tk, lex = self._tk, self._lex

@@ -17,6 +17,23 @@ class Intent(StrEnum):
     CANCEL = "cancel"
     HELP = "help"
     UNKNOWN = "unknown"
+    # Crew commands (drivers, repair workers, dispatchers): internal extensions, not §6
+    # intents. Their Parse carries `plain`, the message read with the §6 intents alone,
+    # which is what `to_dict` (the `parse` command) shows.
+    CREW_TASKS = "crew_tasks"  # 我的任务, 明天有什么任务, 我的工单, 待派工
+    CREW_ACK = "crew_ack"  # 收到 #1065, 接单
+    CREW_START = "crew_start"  # 出发 #1065 里程 12345, 开始
+    CREW_FINISH = "crew_finish"  # 到达 #1065 里程 12410 过路费 20, 修好了 更换了电容
+    CREW_PARTS = "crew_parts"  # #1065 待料 缺压缩机
+    CREW_DISPATCH = "crew_dispatch"  # 派给钱力
+    # Not read from text: a photo sent outside any dialogue (a worker's job photo).
+    PHOTO = "photo"
+
+
+CREW_INTENTS = frozenset({
+    Intent.CREW_TASKS, Intent.CREW_ACK, Intent.CREW_START, Intent.CREW_FINISH,
+    Intent.CREW_PARTS, Intent.CREW_DISPATCH,
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +49,11 @@ class Parse:
     # A length said ("用三个小时", "两个半小时"), in minutes, whether or not a start was said:
     # a follow-up inside a flow may give the duration alone. Not a §6 slot (not in to_dict).
     duration_minutes: int | None = None
+    # A crew command's ordinary reading (§6 intents only): what the contract output shows,
+    # and where a handler sends the message when the command is not the speaker's.
+    plain: Parse | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        if self.plain is not None:
+            return self.plain.to_dict()
         return {"intent": str(self.intent), "slots": dict(self.slots)}

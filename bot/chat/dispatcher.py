@@ -181,7 +181,7 @@ class Dispatcher:
         it (a repair's photos); otherwise a hint of what to do with it."""
         if inbound.kind is InboundKind.CARD_EVENT:
             return await decide_from_card(inbound, ctx)
-        flow = _flow_intent(ctx.state)
+        flow = _flow_intent(ctx.state) or (Intent.PHOTO if inbound.kind is InboundKind.IMAGE else None)
         if flow is not None and inbound.kind in (InboundKind.IMAGE, InboundKind.LOCATION):
             reply = await find_handler(flow, ROUTERS)(inbound, Parse(flow, {}), ctx)
             if reply is not None:

@@ -171,7 +171,8 @@ def _to_inbound(
     if isinstance(message, messages.TextMessage):
         return Inbound(kind=InboundKind.TEXT, text=fields.get("Content", ""), **common)
     if isinstance(message, messages.ImageMessage):
-        return Inbound(kind=InboundKind.IMAGE, media_id=fields.get("MediaId", ""), **common)
+        return Inbound(kind=InboundKind.IMAGE, media_id=fields.get("MediaId", ""),
+                       pic_url=fields.get("PicUrl", ""), **common)
     if isinstance(message, messages.VoiceMessage):
         # Recognition is present only when the app has speech recognition turned on.
         return Inbound(

@@ -36,7 +36,8 @@ def test_text(now: datetime) -> None:
 
 def test_image(now: datetime) -> None:
     msg = parse_inbound(xml("image", {"PicUrl": "http://x/p.jpg", "MediaId": "media-1"}), now)
-    assert (msg.kind, msg.media_id, msg.text) == (InboundKind.IMAGE, "media-1", "")
+    assert (msg.kind, msg.media_id, msg.pic_url, msg.text) == (
+        InboundKind.IMAGE, "media-1", "http://x/p.jpg", "")
 
 
 def test_voice_with_recognition(now: datetime) -> None:

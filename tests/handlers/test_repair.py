@@ -43,6 +43,7 @@ async def test_full_repair_path(talk: Talk) -> None:
     await talk.deliver()
     asked = talk.inbox("zhangsan")[-1]
     assert "已由钱力修好" in asked and "评分1001 5" in asked
+    assert "（2号楼408室的空调一直滴水）" in asked  # the location said once
 
     assert await talk.say("zhangsan", "5分") == "谢谢您的评价！#1001 评为 5 分。"
     request = await get_request(1001)

@@ -1,0 +1,137 @@
+"""A driver's trips: the approved bookings they drive, acknowledged (收到), started with
+the odometer reading and finished with the reading and the costs, which the request
+keeps in its details:
+
+    acknowledged_at, started_at, odometer_out, finished_at, odometer_in, distance (km),
+    tolls, parking (yuan)
+
+    approved ─收到─► (acknowledged) ─出发─► (started) ─到达─► completed (holds released)
+
+Each change runs in a transaction on the locked request and writes its audit record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models.audit import audit
+from models.errors import InvalidState, NotAllowed, NotFound, RequestError
+from models.holds import release_holds
+from models.org import RequestType
+from models.requests import Request, RequestStatus, locked_request, set_status
+from models.sql import utc
+
+MAX_TRIP_KM = 3000  # one trip; a larger difference is a mistyped reading
+
+
+def _check_trip(request: Request, driver: str) -> None:
+    if request.type is not RequestType.VEHICLE_BOOKING:
+        raise NotFound(request.no)
+    if request.driver is None or request.driver.userid != driver:
+        raise NotAllowed(f"#{request.no} is not driven by {driver}")
+    if request.status is not RequestStatus.APPROVED:
+        raise InvalidState(request, "trip")
+
+
+async def _save_details(request: Request, changes: dict[str, Any], now: datetime) -> None:
+    details = {**(request.details or {}), **changes}
+    await Request.filter(id=request.id).update(details=details, updated_at=utc(now))
+    request.details = details
+
+
+async def acknowledge_trip(no: int, driver: str, now: datetime, channel: str) -> tuple[Request, bool]:
+    """The driver has seen the trip; False when it was acknowledged before (nothing changes)."""
+    async with in_transaction():
+        request = await locked_request(no, now)
+        _check_trip(request, driver)
+        if (request.details or {}).get("acknowledged_at"):
+            return request, False
+        await _save_details(request, {"acknowledged_at": utc(now).isoformat()}, now)
+        await audit(request, driver, "trip_ack", channel, now)
+    return request, True
+
+
+async def start_trip(
+    no: int, driver: str, odometer: int | None, now: datetime, channel: str
+) -> Request:
+    """The driver sets off; the reading (km) is kept as `odometer_out`."""
+    async with in_transaction():
+        request = await locked_request(no, now)
+        _check_trip(request, driver)
+        d = request.details or {}
+        if d.get("started_at"):
+            raise InvalidState(request, "start")
+        changes: dict[str, Any] = {"started_at": utc(now).isoformat()}
+        if not d.get("acknowledged_at"):
+            changes["acknowledged_at"] = changes["started_at"]
+        if odometer is not None:
+            changes["odometer_out"] = odometer
+        await _save_details(request, changes, now)
+        await audit(request, driver, "trip_start", channel, now, odometer=odometer)
+    return request
+
+
+async def finish_trip(
+    no: int,
+    driver: str,
+    now: datetime,
+    channel: str,
+    *,
+    odometer: int | None = None,
+    tolls: float | None = None,
+    parking: float | None = None,
+) -> Request:
+    """The driver is back: the reading and costs are kept, the trip completed and its
+    vehicle and driver free from now. RequestError when the reading is below the one at
+    the start or implausibly far from it."""
+    async with in_transaction():
+        request = await locked_request(no, now)
+        _check_trip(request, driver)
+        d = request.details or {}
+        changes: dict[str, Any] = {"finished_at": utc(now).isoformat()}
+        out = d.get("odometer_out")
+        if odometer is not None:
+            if out is not None and not 0 <= odometer - int(out) <= MAX_TRIP_KM:
+                raise RequestError(f"odometer {odometer} after {out}")
+            changes["odometer_in"] = odometer
+            if out is not None:
+                changes["distance"] = odometer - int(out)
+        if tolls is not None:
+            changes["tolls"] = tolls
+        if parking is not None:
+            changes["parking"] = parking
+        await _save_details(request, changes, now)
+        before = request.status
+        if not await set_status(request, RequestStatus.COMPLETED, [RequestStatus.APPROVED], now):
+            raise InvalidState(request, "finish")
+        await release_holds(request)
+        await audit(request, driver, "trip_finish", channel, now, from_status=before,
+                    to_status=RequestStatus.COMPLETED, odometer=odometer, tolls=tolls,
+                    parking=parking)
+    return request
+
+
+async def trips_of(driver: str, since: datetime, until: datetime | None = None,
+                   limit: int = 10) -> list[Request]:
+    """The driver's approved and completed trips ending after `since` (and starting before
+    `until`), soonest first."""
+    q = Request.filter(
+        driver__userid=driver, type=RequestType.VEHICLE_BOOKING,
+        status__in=[RequestStatus.APPROVED, RequestStatus.COMPLETED], end__gt=utc(since),
+    )
+    if until is not None:
+        q = q.filter(start__lt=utc(until))
+    return await q.order_by("start", "id").limit(limit).select_related(
+        "applicant", "vehicle", "driver")
+
+
+async def open_trips(driver: str, now: datetime) -> list[Request]:
+    """The driver's approved trips not over yet, or started and not finished."""
+    started = await Request.filter(
+        driver__userid=driver, type=RequestType.VEHICLE_BOOKING, status=RequestStatus.APPROVED,
+    ).order_by("start", "id").select_related("applicant", "vehicle", "driver")
+    return [r for r in started
+            if (r.end is not None and r.end > utc(now)) or (r.details or {}).get("started_at")]
