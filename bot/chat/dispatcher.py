@@ -191,7 +191,9 @@ class Dispatcher:
     @staticmethod
     def _route_intent(parse: Parse, state: Mapping[str, Any], text: str) -> Intent:
         """A follow-up inside a flow ("下午三点", "3个人") goes to the flow that asked; so
-        does a bare number that cannot be a request number ("那就301吧": a room)."""
+        does a number that cannot be a request number ("那就301吧": a room). A question
+        about one's requests ("我上次的报修修好了没") is answered as such, and the draft
+        stays open for the next answer."""
         flow = _flow_intent(state)
         if flow is None:
             return parse.intent
@@ -199,7 +201,7 @@ class Dispatcher:
             return flow
         number = parse.slots.get("request_no")
         if (parse.intent is Intent.APPROVAL_STATUS and "#" not in text
-                and (number is None or number <= NUMBER_BASE)):
+                and number is not None and number <= NUMBER_BASE):
             return flow
         return parse.intent
 

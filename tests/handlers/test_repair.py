@@ -64,6 +64,17 @@ async def test_questions_one_at_a_time(talk: Talk) -> None:
     assert (await talk.say("zhangsan", "确认")).startswith("已提交报修 #1001：6号楼107室 电路/照明")
 
 
+async def test_a_status_question_in_the_middle_is_answered_and_the_draft_kept(talk: Talk) -> None:
+    """Asked where an earlier request is while a new one is half told: the question is
+    answered as such, and the next answer still fills the draft."""
+    await talk.say("zhangsan", "2号楼408室的空调一直滴水")
+    await talk.say("zhangsan", "确认")
+    assert await talk.say("zhangsan", "我要报修") == repair.ASK["location"]
+    status = await talk.say("zhangsan", "我上次的报修修好了没")
+    assert "#1001" in status and status != repair.ASK["location"]
+    assert await talk.say("zhangsan", "6号楼105室") == repair.ASK["repair_category"]
+
+
 async def test_category_chosen_by_word_then_description(talk: Talk) -> None:
     await talk.say("zhangsan", "我要报修")
     await talk.say("zhangsan", "4号楼档案室")
