@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -301,6 +301,7 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     read_repeat(draft.slots, new, msg.text, ctx.now.date())
     if not new and not unknown and draft.awaiting == CONFIRM:
         return Reply(NOT_UNDERSTOOD)
+    draft.answered(bool(new) or unknown is not None)
     draft.slots = {k: v for k, v in merge_slots(draft.slots, new).items() if v is not None}
     fill_end(draft.slots)
     if not draft.slots.get("named"):
@@ -312,7 +313,8 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         kind_name = FACILITY_TYPE_NAMES[FacilityType(kind)] if kind else "场地"
         return Reply(UNKNOWN_ROOM.format(said=unknown, kind=kind_name, rooms=room_list(rooms)),
                      state=draft.to_state())
-    return await advance(draft, ctx)
+    reply = await advance(draft, ctx)
+    return replace(reply, text=reply.text + draft.nudge()) if draft.nudge() else reply
 
 
 def read_repeat(old: dict[str, Any], new: dict[str, Any], text: str, today: date) -> None:

@@ -38,16 +38,34 @@ class Draft:
     flow: str
     slots: dict[str, Any] = field(default_factory=dict)
     awaiting: str | None = None
+    misses: int = 0  # answers in a row the flow could not use
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], flow: str) -> Draft:
         """The draft of `flow` kept in the state, or a new one."""
         if state.get("flow") == flow:
-            return cls(flow, dict(state.get("slots") or {}), state.get("awaiting"))
+            return cls(flow, dict(state.get("slots") or {}), state.get("awaiting"),
+                       int(state.get("misses") or 0))
         return cls(flow)
 
     def to_state(self) -> dict[str, Any]:
-        return {"flow": self.flow, "slots": self.slots, "awaiting": self.awaiting}
+        state: dict[str, Any] = {"flow": self.flow, "slots": self.slots, "awaiting": self.awaiting}
+        if self.misses:
+            state["misses"] = self.misses
+        return state
+
+    def answered(self, useful: bool) -> None:
+        """Count an answer to the open question: reset when it gave something."""
+        self.misses = 0 if useful or self.awaiting is None else self.misses + 1
+
+    def nudge(self) -> str:
+        """After two answers the flow could not use: say it in other words and show the
+        ways out (what WeCom's own forms do: the question plus a way to stop)."""
+        return STILL_NEEDED if self.misses >= 2 else ""
+
+
+STILL_NEEDED = ("\n（这两次的回答我没能用上。直接说时间、地点或人数就行，比如“明天上午9点”“去市政府”"
+                "“3个人”；不办了回复“算了”，想看例子回复“帮助”。）")
 
 
 def merge_slots(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

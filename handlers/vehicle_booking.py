@@ -126,10 +126,12 @@ async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         new["purpose"] = purpose
     if not new and draft.awaiting == CONFIRM:
         return Reply(NOT_UNDERSTOOD)
+    draft.answered(bool(new))
     draft.slots = merge_slots(draft.slots, new)
     fill_end(draft.slots)
     draft.slots.pop("vehicle_id", None)
-    return await advance(draft, ctx)
+    reply = await advance(draft, ctx)
+    return replace(reply, text=reply.text + draft.nudge()) if draft.nudge() else reply
 
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:

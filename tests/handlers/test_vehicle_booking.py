@@ -76,6 +76,22 @@ async def test_missing_slots_asked_one_at_a_time(talk):
     assert request.details["purpose"] == "调研" and request.details["passengers"] == 4
 
 
+async def test_two_answers_it_cannot_use_get_other_words_and_the_ways_out(talk):
+    """"hello", "asdfghjkl": the question again, then in other words with 算了 and 帮助
+    offered; a useful answer goes on as usual and the count starts again."""
+    asked = await talk.say("wuli", "下周一想用个车")
+    assert "几点出发" in asked
+    once = await talk.say("wuli", "hello")
+    assert "几点出发" in once and "算了" not in once
+    twice = await talk.say("wuli", "asdfghjkl")
+    assert "几点出发" in twice and "回复“算了”" in twice and "回复“帮助”" in twice
+    reply = await talk.say("wuli", "下午三点")
+    assert "多长时间" in reply and "算了" not in reply
+    assert "算了" not in await talk.say("wuli", "不知道")
+    assert await talk.say("wuli", "算了") == "好的，已取消本次填写，什么都没有提交。有需要随时再找我。"
+    assert await Request.all().count() == 0
+
+
 async def test_a_duration_before_the_start(talk):
     await talk.say("wuli", "周二用车去火车站，2人")
     reply = await talk.say("wuli", "大概用三个小时")
