@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -39,7 +40,7 @@ from bot.wecom.dedup import make_dedup
 from bot.wecom.flood import FLOOD, MemoryFloodGuard, RedisFloodGuard
 from bot.wecom.notifier import OutboxWorker, Transport
 from bot.wecom.transport import WeComTransport
-from handlers import system
+from handlers import outbox, system
 from nlp import Nlu
 from settings import Settings
 
@@ -194,7 +195,7 @@ async def healthz(request: web.Request) -> web.Response:
     """200 while the database answers (Redis down is reported, "degraded": the service
     goes on without it); 503 when the database does not."""
     app = request.app
-    body: dict[str, str] = {}
+    body: dict[str, Any] = {}
     try:
         await asyncio.wait_for(system.ping_database(), 2)
         body["database"] = "ok"
@@ -209,6 +210,13 @@ async def healthz(request: web.Request) -> web.Response:
             body["redis"] = "ok"
         except Exception as e:
             body["redis"] = f"error: {type(e).__name__}"
+    if body["database"] == "ok":
+        try:  # the outbox's backlog and what it gave up (an operator's first look)
+            pending, dead = await asyncio.wait_for(
+                asyncio.gather(outbox.pending_count(), outbox.dead_count()), 2)
+            body["outbox_pending"], body["outbox_dead"] = pending, dead
+        except Exception as e:
+            body["outbox"] = f"error: {type(e).__name__}"
     serving = body["database"] == "ok"
     healthy = serving and body["redis"] in ("ok", "not configured")
     body["status"] = "ok" if healthy else "degraded"

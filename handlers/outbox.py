@@ -7,21 +7,25 @@ from __future__ import annotations
 from models.outbox import (
     MessageKind,
     claim_due,
+    dead_count,
     defer,
     enqueue,
     has_pending,
     mark_dead,
     mark_retry,
     mark_sent,
+    pending_count,
 )
 
 __all__ = [
     "MessageKind",
     "claim_due",
+    "dead_count",
     "defer",
     "enqueue",
     "has_pending",
     "mark_dead",
     "mark_retry",
     "mark_sent",
+    "pending_count",
 ]

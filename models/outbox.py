@@ -206,3 +206,9 @@ async def has_pending(user_id: str) -> bool:
 async def pending_count() -> int:
     """Messages not yet delivered nor dead (leased ones included)."""
     return await OutboxMessage.filter(status=OutboxStatus.PENDING).count()
+
+
+async def dead_count() -> int:
+    """Messages given up (WeCom refused them for good, or 48 h of failures): what an
+    operator must look at."""
+    return await OutboxMessage.filter(status=OutboxStatus.DEAD).count()

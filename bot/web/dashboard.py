@@ -37,7 +37,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.auth import error_page, require_admin
 from bot.web.templating import render
-from handlers import stats
+from handlers import outbox, stats
 from handlers.labels import (
     STATUS_NAMES,
     TYPE_NAMES,
@@ -350,6 +350,11 @@ async def _overdue(scope: Scope, now: datetime) -> Any:
     return await stats.overdue(now, scope.department_id)
 
 
+async def _delivery(scope: Scope, now: datetime) -> tuple[int, int]:
+    """Messages waiting to be sent and given up, now (not filtered: the channel's state)."""
+    return await outbox.pending_count(), await outbox.dead_count()
+
+
 LOADERS: dict[str, Loader] = {
     "overdue": _overdue,
     "vehicle": _vehicle,
@@ -358,6 +363,7 @@ LOADERS: dict[str, Loader] = {
     "lead_times": _lead_times,
     "repairs": _repairs,
     "rooms": _rooms,
+    "delivery": _delivery,
 }
 # CSV name → (the loader whose result it shows, the table builder)
 TABLES: dict[str, tuple[str, Callable[[Any, Any], Table]]] = {
@@ -536,6 +542,8 @@ def page_context(
              fmt_pct(assign.within_limit / assign.count if assign.count else None),
              assign.over_limit > 0),
             ("场地占用率", fmt_pct(held / open_hours if open_hours else None), False),
+            ("待发送消息", str(data["delivery"][0]), False),
+            ("未送达消息", str(data["delivery"][1]), data["delivery"][1] > 0),
         ],
         "tables": {key: build(data[part], tz) for key, (part, build) in TABLES.items()},
         "charts": charts(data),

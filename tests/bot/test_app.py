@@ -137,6 +137,7 @@ async def test_healthz_reports_services(app_client: TestClient) -> None:
     body = await resp.json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["redis"] in ("ok", "not configured")
+    assert body["outbox_pending"] == 0 and body["outbox_dead"] == 0
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 

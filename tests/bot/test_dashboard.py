@@ -213,6 +213,22 @@ async def test_duration_headers_agree_with_their_cells(client: TestClient,
     assert rows[1][7:] == ["360.0", "240.0"]
 
 
+async def test_messages_given_up_are_shown(client: TestClient, admin: dict[str, str],
+                                          now: datetime) -> None:
+    """A message the outbox gave up is an operator's business: counted on the page, marked."""
+    from models import outbox as rows
+    from models.sql import transaction
+
+    async with transaction():
+        await rows.enqueue("zhangsan", "text", {"content": "一"}, key="k1", now=now)
+        await rows.enqueue("lisi", "text", {"content": "二"}, key="k2", now=now)
+    claimed = await rows.claim_due("w", now + timedelta(minutes=1), 10, 60)
+    assert await rows.mark_dead(claimed[0].id, "w", "wecom error 81013")
+    page = await (await client.get("/dashboard", headers=admin)).text()
+    assert re.search(r'<div class="kpi bad"><span class="muted">未送达消息</span><b>1</b>', page)
+    assert re.search(r'<span class="muted">待发送消息</span><b>1</b>', page)
+
+
 async def test_default_range_is_the_last_30_days(client: TestClient, admin: dict[str, str],
                                                  now: datetime) -> None:
     page = await (await client.get("/dashboard", headers=admin)).text()
