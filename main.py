@@ -114,6 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.command in ("serve", "demo"):
+        from handlers.reminders import load_work_calendar
+        from models.worktime import CalendarFileError
+
+        try:  # the bureau's working days: a bad file is one line, not a traceback
+            load_work_calendar(settings.data_dir)
+        except CalendarFileError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     if args.command == "parse":
         return cmd_parse(args, settings)
     if args.command == "audit":

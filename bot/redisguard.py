@@ -204,8 +204,9 @@ class RedisBatches:
         # it and run those calls again — the only commands that had no effect.
         missing = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
         if missing:
-            for script in {id(c.script): c.script for c in commands  # type: ignore[union-attr]
-                           if isinstance(c, ScriptCall)}.values():
+            unknown = {c.script.sha: c.script for i in missing
+                       if isinstance(c := commands[i], ScriptCall)}
+            for script in unknown.values():
                 await self.redis.script_load(script.script)
             again = await self._send([commands[i] for i in missing])
             for i, result in zip(missing, again, strict=True):

@@ -113,7 +113,6 @@ async def timers_ctx(app: web.Application) -> AsyncIterator[None]:
     """The sweeper as a tracked background task; the outbox worker polls, so it finds
     what a sweep wrote within a second without being woken."""
     settings = app[SETTINGS]
-    reminders.load_work_calendar(settings.data_dir)
     task = asyncio.create_task(
         run_timers(
             lambda: datetime.now(settings.tz),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -313,8 +313,7 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         kind_name = FACILITY_TYPE_NAMES[FacilityType(kind)] if kind else "场地"
         return Reply(UNKNOWN_ROOM.format(said=unknown, kind=kind_name, rooms=room_list(rooms)),
                      state=draft.to_state())
-    reply = await advance(draft, ctx)
-    return replace(reply, text=reply.text + draft.nudge()) if draft.nudge() else reply
+    return draft.nudged(await advance(draft, ctx))
 
 
 def read_repeat(old: dict[str, Any], new: dict[str, Any], text: str, today: date) -> None:

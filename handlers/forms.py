@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.base import Reply
 from nlp.numbers import to_int
 
 YES_RE = re.compile(
@@ -58,10 +59,10 @@ class Draft:
         """Count an answer to the open question: reset when it gave something."""
         self.misses = 0 if useful or self.awaiting is None else self.misses + 1
 
-    def nudge(self) -> str:
-        """After two answers the flow could not use: say it in other words and show the
-        ways out (what WeCom's own forms do: the question plus a way to stop)."""
-        return STILL_NEEDED if self.misses >= 2 else ""
+    def nudged(self, reply: Reply) -> Reply:
+        """After two answers the flow could not use, the reply says it in other words and
+        shows the ways out (what WeCom's own forms do: the question plus a way to stop)."""
+        return replace(reply, text=reply.text + STILL_NEEDED) if self.misses >= 2 else reply
 
 
 STILL_NEEDED = ("\n（这两次的回答我没能用上。直接说时间、地点或人数就行，比如“明天上午9点”“去市政府”"

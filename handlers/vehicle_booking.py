@@ -130,8 +130,7 @@ async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     draft.slots = merge_slots(draft.slots, new)
     fill_end(draft.slots)
     draft.slots.pop("vehicle_id", None)
-    reply = await advance(draft, ctx)
-    return replace(reply, text=reply.text + draft.nudge()) if draft.nudge() else reply
+    return draft.nudged(await advance(draft, ctx))
 
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:

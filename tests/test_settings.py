@@ -91,3 +91,20 @@ def test_serve_exits_with_one_line_naming_the_variable(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "WECOM_AES_KEY" in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+def test_serve_refuses_a_bad_workdays_file_in_one_line(tmp_path: Path) -> None:
+    """The bureau's calendar file is configuration: malformed, the server says so in one
+    line and does not start (nothing is served, nothing written)."""
+    (tmp_path / "workdays.yaml").write_text("holidays: 2027-01-01\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "SECRET_KEY"))}
+    env.update(GOOD, DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite://{tmp_path}/bot.sqlite3")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "serve"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "workdays.yaml" in lines[0] and "list of dates" in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "bot.sqlite3").exists()

@@ -297,21 +297,20 @@ class RedisSessions:
                                  "EX", self._ttl))
             else:
                 commands.append(("DEL", skey))
+        budget_at = None
         if session.reply_due:
             keys, args = self.limiter.call(session.user_id)
+            budget_at = len(commands)
             commands.append(self._batches.script(self.limiter.script, keys, args))
-        # redis-py's own release script, last in the same pipeline: after the state (the
-        # next holder must read what this turn wrote), and no round trip of its own. It
-        # deletes the lock only while the token is still ours.
-        token = lock.local.token
-        if token is not None and lock.lua_release is not None:  # registered by Lock()
-            commands.append(self._batches.script(lock.lua_release, [lock.name], [token]))
-        else:
-            token = None
+        # redis-py's own release script (registered by `Lock()`), last in the same
+        # pipeline: after the state (the next holder must read what this turn wrote), and
+        # no round trip of its own. It deletes the lock only while the token is ours.
+        if lock.local.token is not None and lock.lua_release is not None:
+            commands.append(self._batches.script(lock.lua_release, [lock.name], [lock.local.token]))
         try:
             results = await self._batches.execute(*commands)
-            if session.reply_due:
-                session.wait = max(0.0, float(results[-2 if token is not None else -1]))
+            if budget_at is not None:
+                session.wait = max(0.0, float(results[budget_at]))
         except REDIS_ERRORS as exc:
             # The state is kept here until Redis is back; the lock is freed then.
             self.breaker.failed("sessions", exc)

@@ -19,29 +19,28 @@ STATIC = HERE / "static"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+# The pages' environment: autoescape on for every template, a missing value an error
+# (not an empty string), blocks without stray blank lines.
+# (autoescape is written out at each call, where a linter can see it.)
+OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+
 def environment() -> jinja2.Environment:
-    """The pages' environment: autoescape on for every template, a missing value an error
-    (not an empty string), blocks without stray blank lines."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The same environment outside an app (the template tests compile every file)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              **OPTIONS)
 
 
 def setup_templates(app: web.Application) -> None:
-    env = aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["static"] = lambda name: f"/static/{name}"
-    app.router.add_static("/static/", STATIC, append_version=True)
+    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                               **OPTIONS)
+    static = app.router.add_static("/static/", STATIC, name="static", append_version=True)
+    # `?v=<hash of the file>`: a browser never keeps last version's script or style.
+    env.globals["static"] = lambda name: str(static.url_for(filename=name))
 
 
 def render(name: str, request: web.Request, context: Mapping[str, Any], *,

@@ -140,8 +140,9 @@ async def test_page_carries_the_chart_data_and_escapes(client: TestClient,
     assert resp.status == 200 and resp.content_type == "text/html"
     page = await resp.text()
     # ECharts and our script, vendored (no CDN); each chart has its place on the page.
-    assert '<script src="/static/echarts.min.js" defer></script>' in page
-    assert '<script src="/static/dashboard.js" defer></script>' in page
+    # Versioned by the file's hash, so a browser never keeps last version's script.
+    assert re.search(r'<script src="/static/echarts\.min\.js\?v=[\w%-]+" defer></script>', page)
+    assert re.search(r'<script src="/static/dashboard\.js\?v=[\w%-]+" defer></script>', page)
     assert "<svg" not in page  # drawn in the browser now, not here
     charts = chart_data(page)
     assert set(charts) == CHARTS
