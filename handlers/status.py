@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from handlers.base import Ctx, Inbound, Reply, Router
 from handlers.common import describe, fmt_day
 from handlers.labels import DECISION_NAMES, role_name, status_name
-from models.org import RequestType, Role
+from handlers.registry import service_for
+from models.org import RequestType
 from models.requests import (
     Request,
-    RequestStatus,
     current_step,
     get_request,
     open_requests_of,
@@ -80,8 +80,8 @@ async def show_one(no: int, ctx: Ctx) -> Reply:
 
 
 def may_see(request: Request, ctx: Ctx) -> bool:
-    """The applicant, its approvers, its driver or repair worker (and, for a repair, the
-    dispatchers who assign it)."""
+    """The applicant, its approvers, its driver or repair worker (and the roles its service
+    names: for a repair, the dispatchers who assign it)."""
     me = ctx.user.user_id
     if request.applicant.userid == me:
         return True
@@ -91,30 +91,21 @@ def may_see(request: Request, ctx: Ctx) -> bool:
         return True
     if request.assignee is not None and request.assignee.userid == me:
         return True
-    return request.type is RequestType.REPAIR_REQUEST and Role.REPAIR_DISPATCHER in ctx.user.roles
+    return bool(service_for(request.type).seen_by_roles & ctx.user.roles)
 
 
 def waits_for(request: Request) -> str:
-    """Who the request waits for now, in a few words ("" when nobody)."""
+    """Who the request waits for now, in a few words ("" when nobody): the approver of the
+    current step, else what its service says (a repair's dispatcher or worker)."""
     step = current_step(request)
     if step is not None:
         return f"等待{step.approver.name}审批"
-    if request.type is RequestType.REPAIR_REQUEST:
-        if request.status is RequestStatus.PENDING:
-            return "等待维修调度派工"
-        if request.status in (RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS) and request.assignee:
-            return f"维修人员：{request.assignee.name}"
-        if request.status is RequestStatus.COMPLETED and request.rating is None:
-            return f"待您评分，回复“评分{request.no} 5”"
-    return ""
+    return service_for(request.type).waits_for(request)
 
 
 def summary(request: Request, tz: ZoneInfo) -> str:
     """`#1024 用车 … 【待审批·等待李处审批】`; a repair says when it was reported."""
-    line = describe(request, tz)
-    if request.type is RequestType.REPAIR_REQUEST:
-        made = request.created_at.astimezone(tz)
-        line += f"（{fmt_day(made, tz)} {made:%H:%M}报修）"
+    line = describe(request, tz) + service_for(request.type).summary_note(request, tz)
     state = status_name(request)
     who = waits_for(request)
     return f"{line}【{state}{'·' + who if who else ''}】"
@@ -133,8 +124,7 @@ def detail(request: Request, tz: ZoneInfo) -> str:
         if step.comment:
             line += f"（{step.comment}）"
         lines.append(line)
-    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        lines.append(f"司机：{request.driver.name}")
+    lines += service_for(request.type).detail_lines(request)
     if request.rating is not None:
         lines.append(f"评分：{request.rating}分")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ escaped), mobile first (bot/web/static/m.css), no JavaScript, no asset from anyw
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
@@ -45,7 +45,6 @@ from handlers.labels import (
     TYPE_NAMES,
     FacilityType,
     RequestStatus,
-    RequestType,
     status_name,
 )
 from handlers.queries import (
@@ -58,6 +57,7 @@ from handlers.queries import (
     open_requests_of,
     pending_for,
 )
+from handlers.registry import service_for, services, web_form
 
 NOT_MEMBER = "您的账号不在本局人员名单中，如需开通请联系局办公室。"
 BAD_DATE = "请按“年-月-日”填写{label}。"
@@ -197,12 +197,7 @@ async def request_detail(request: web.Request) -> web.Response:
 
 def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
     steps = status.detail(request, ctx.tz).split("\n")[1:]
-    d = request.details or {}
-    facts = []
-    if request.type is RequestType.VEHICLE_BOOKING and d.get("purpose"):
-        facts.append(f"事由：{d['purpose']}")
-    if request.type is RequestType.REPAIR_REQUEST and d.get("category"):
-        facts.append(f"类别：{repair.CATEGORY_NAMES.get(str(d['category']), '其他')}")
+    facts = service_for(request.type).page_facts(request)
     me = ctx.user.user_id
     may_cancel = request.applicant.userid == me and cancellable(request, ctx.now)
     return render("m/detail.html", http, {
@@ -337,11 +332,9 @@ def repair_slots(form: Mapping[str, str]) -> dict[str, Any]:
     return slots
 
 
-# Problem.field (a slot) → the form field to mark.
-FIELD_OF_SLOT = {
-    "repair_category": "category", "facility": "place", "facility_type": "place",
-    "facility_id": "place", "date": "date",
-}
+# Problem.field (a slot) → the form field to mark, for every form (a service adds its
+# own: WebForm.field_of_slot).
+FIELD_OF_SLOT = {"date": "date"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -375,10 +368,12 @@ async def facility_places() -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
-SERVICES = {
-    "vehicle": ("用车申请", vehicle_slots, vehicle_booking.submit_vehicle),
-    "facility": ("场地预约", facility_slots, facility_reservation.submit_facility),
-    "repair": ("报修", repair_slots, repair.submit_repair),
+# Each service's web form (its slug, title and submit: handlers/services/) reads its
+# template's fields with one of these; a form template is the web layer's own.
+FIELDS: dict[str, Callable[[Mapping[str, str]], dict[str, Any]]] = {
+    "vehicle": vehicle_slots,
+    "facility": facility_slots,
+    "repair": repair_slots,
 }
 
 
@@ -411,18 +406,22 @@ async def submit_form(request: web.Request) -> web.Response:
     form = await request.post()
     check_csrf(request, ctx.user.user_id, _str(form, "csrf"))
     values = {k: _str(form, k) for k in form if k != "csrf"}
-    title, to_slots, submit = SERVICES[service]
+    found = web_form(service)
+    if found is None:
+        raise web.HTTPNotFound()
+    declared, web_form_of = found
     try:
-        slots = to_slots(values)
+        slots = FIELDS[service](values)
     except BadField as e:
         return await render_form(service, request, ctx, values, bad=e.field, message=str(e))
-    result = await submit(slots, ctx)
+    result = await declared.form.submit(slots, ctx)
     if isinstance(result, Problem):
-        bad = FIELD_OF_SLOT.get(result.field or "", result.field)
+        slot = result.field or ""
+        bad = web_form_of.field_of_slot.get(slot, FIELD_OF_SLOT.get(slot, result.field))
         return await render_form(service, request, ctx, values, bad=bad,
                                  message=result.form_message)
     return render("m/submitted.html", request,
-                  {"title": title, "text": result.text, "no": result.numbers[0]})
+                  {"title": web_form_of.title, "text": result.text, "no": result.numbers[0]})
 
 
 async def to_home(request: web.Request) -> web.Response:
@@ -436,6 +435,7 @@ def setup_pages(app: web.Application) -> None:
     app.router.add_get(r"/m/requests/{no:\d{1,12}}", request_detail)
     app.router.add_post(r"/m/requests/{no:\d{1,12}}/cancel", cancel_request)
     app.router.add_get("/m/pending", pending)
-    app.router.add_get("/m/new/{service:vehicle|facility|repair}", show_form)
-    app.router.add_post("/m/new/{service:vehicle|facility|repair}", submit_form)
+    slugs = "|".join(s.form.web.slug for s in services() if s.form.web is not None)
+    app.router.add_get(f"/m/new/{{service:{slugs}}}", show_form)
+    app.router.add_post(f"/m/new/{{service:{slugs}}}", submit_form)
 
