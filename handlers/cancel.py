@@ -103,11 +103,16 @@ async def cancel_one(no: int, ctx: Ctx, *, state: dict[str, object] | None) -> R
         return Reply(NOT_YOURS.format(no=no), state=state)
     except InvalidState:
         return Reply(await refused_reason(no), state=state)
+    return Reply(done_text(request, told), state=state)
+
+
+def done_text(request: Request, told: list[str]) -> str:
+    """"已取消", what its service freed, who was told."""
     freed = service_for(request.type).freed_on_cancel
-    text = DONE.format(no=no, freed=f"{freed}。" if freed else "")
+    text = DONE.format(no=request.no, freed=f"{freed}。" if freed else "")
     if told:
         text += TOLD.format(names="、".join(told))
-    return Reply(text, state=state)
+    return text
 
 
 async def refused_reason(no: int) -> str:

@@ -38,7 +38,7 @@ NOT_UNDERSTOOD = "抱歉，这句我没太明白。您可以说“帮助”看�
 
 def help_text() -> str:
     """What everyone can do: each registered service with its example, then status and cancel."""
-    return "\n".join([HELP_INTRO, *(s.help_line for s in services()), HELP_COMMON])
+    return "\n".join([HELP_INTRO, *(f"{s.icon} {s.help_line}" for s in services()), HELP_COMMON])
 
 
 @router.intent(Intent.HELP)

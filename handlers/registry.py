@@ -86,7 +86,8 @@ class Service:
     type: str  # the RequestType value: the tables', the admin API's, the CSV's key
     intent: Intent  # the NLU intent that starts its flow
     name: str  # "用车": chat, pages, approve page, dashboard, CSV, iCal
-    help_line: str  # its line in 帮助, with an example sentence
+    icon: str  # "🚗": before its line in 帮助 and its form on the /m/ home page
+    help_line: str  # its line in 帮助 with an example sentence, "公务用车：如“…”"
     color: str  # its colour in the dashboard's charts
     approval_rule: str  # its key under `approval_rules` in the organisation file
     form: Form

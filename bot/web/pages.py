@@ -148,12 +148,13 @@ class RequestView:
 
 
 async def home(request: web.Request) -> web.Response:
-    """Counts of mine and of what waits for me, and the three forms."""
+    """Counts of mine and of what waits for me, and each service's form."""
     ctx = await page_ctx(request)
     mine = await open_requests_of(ctx.user.user_id, limit=50)
     waiting = await pending_for(ctx.user.user_id)
-    return render("m/home.html", request,
-                  {"name": ctx.user.name, "mine": len(mine), "waiting": len(waiting)})
+    forms = [(s.icon, s.form.web.slug, s.form.web.title) for s in services() if s.form.web]
+    return render("m/home.html", request, {"name": ctx.user.name, "mine": len(mine),
+                                           "waiting": len(waiting), "forms": forms})
 
 
 async def my_requests(request: web.Request) -> web.Response:
