@@ -22,7 +22,10 @@ from zoneinfo import ZoneInfo
 from nlp.types import Intent
 
 if TYPE_CHECKING:
+    import random
+
     from handlers.base import Ctx
+    from handlers.demo_history import DemoDay
     from handlers.forms import Problem, Submitted
     from models.requests import Request
 
@@ -60,6 +63,15 @@ class CalendarEntry:
     summary: str
     location: str
     lines: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoHistory:
+    """The service's part of the demo's past month (handlers/demo_history.py)."""
+
+    per_day: Callable[[random.Random, bool, bool], int]  # (rng, weekend, future) → how many
+    make: Callable[[DemoDay], Awaitable[int]]  # one request of that day; 1 made, 0 not
+    late: Callable[[DemoDay], Awaitable[int]] | None = None  # what is overdue now, on purpose
 
 
 async def _nobody(request: Request, ctx: Ctx, what: str, approver_told: bool) -> list[str]:
@@ -122,6 +134,8 @@ class Service:
     on_approved: Callable[[Request, Ctx], Awaitable[list[str]]] = _nobody_approved
     # the calendar feeds; None: its requests are not in the feeds
     calendar: Callable[[Request], CalendarEntry] | None = None
+    # the demo's history; None: the demo makes none of its requests
+    demo: DemoHistory | None = None
 
 
 class UnknownService(LookupError):

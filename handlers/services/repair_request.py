@@ -4,14 +4,18 @@ is not approved: it waits for a dispatcher, who assigns a worker."""
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import repair as flow
 from handlers.base import Ctx, Message
 from handlers.common import fmt_day, repair_place
-from handlers.registry import Facts, Form, Service, WebForm
+from handlers.demo_history import DemoDay, at
+from handlers.registry import DemoHistory, Facts, Form, Service, WebForm
 from models.org import RequestType, Role, users_with_role
-from models.requests import Request, RequestStatus
+from models.repairs import assign_repair, progress_repair, rate_repair
+from models.requests import NewRequest, Request, RequestStatus, create_request
 from nlp.types import Intent
 
 TO_WORKER_CANCELLED = "【维修取消】{name}已取消 {what}，不用再去了。"
@@ -79,6 +83,74 @@ async def on_cancelled(request: Request, ctx: Ctx, what: str, approver_told: boo
     return told
 
 
+# ---------------------------------------------------------------------------------------
+# The demo's month of repairs
+
+REPAIRS = [
+    ("electrical", "灯管闪烁不亮", "{b}{f}0{r}室"),
+    ("hvac", "空调不制冷", "{b}{f}0{r}室"),
+    ("plumbing", "卫生间水龙头漏水", "{b}{f}楼卫生间"),
+    ("it", "网络断了，电脑上不了网", "{b}{f}0{r}室"),
+    ("furniture", "办公椅坏了", "{b}{f}0{r}室"),
+    ("electrical", "插座没电", "{b}{f}0{r}室"),
+    ("hvac", "暖气不热", "{b}{f}0{r}室"),
+    ("other", "门锁打不开", "{b}{f}0{r}室"),
+]
+
+
+def demo_per_day(rng: random.Random, weekend: bool, future: bool) -> int:
+    return 0 if future else rng.choice((0, 0, 1, 1) if not weekend else (0, 1))
+
+
+async def demo_repair(d: DemoDay) -> int:
+    """One repair of the day: assigned, worked on, done, often rated."""
+    rng, cast, day, now, tz = d.rng, d.cast, d.day, d.now, d.tz
+    reported = at(day, rng.choice((8.5, 9, 9.5, 10.5, 11, 14, 15, 16)), tz)
+    if reported >= now - timedelta(hours=30):
+        return 0  # the last day's repairs are made by _late_ones
+    category, description, where = rng.choice(REPAIRS)
+    location = where.format(b=rng.choice(("1号楼", "2号楼", "3号楼")), f=rng.randint(2, 6),
+                            r=rng.randint(1, 9))
+    who = rng.choice(cast.applicants)
+    request = await create_request(
+        NewRequest(type=RequestType.REPAIR_REQUEST, applicant=who.userid,
+                   details={"location": location, "category": category,
+                            "description": description, "photos": []}),
+        reported, "wecom")
+    worker = rng.choice(cast.workers).userid
+    assigned = reported + timedelta(minutes=rng.choice((4, 8, 12, 15, 20, 25, 40, 70)))
+    await assign_repair(request.no, cast.dispatcher, worker, assigned, "wecom")
+    started = assigned + timedelta(minutes=rng.choice((10, 20, 30, 60)))
+    await progress_repair(request.no, worker, RequestStatus.IN_PROGRESS, started, "wecom")
+    done = started + timedelta(hours=rng.choice((0.5, 1, 2, 3, 5, 20, 28)))
+    await progress_repair(request.no, worker, RequestStatus.COMPLETED, done, "wecom",
+                          note="已修好")
+    if rng.random() < 0.6:
+        await rate_repair(request.no, who.userid, rng.choice((4, 5, 5, 5, 3)),
+                          done + timedelta(hours=1), "wecom")
+    return 1
+
+
+async def demo_late(d: DemoDay) -> int:
+    """Overdue now, on purpose: a repair assigned 26 hours ago and not finished, one
+    reported 50 minutes ago that nobody has taken."""
+    cast, now = d.cast, d.now
+    late = await create_request(
+        NewRequest(type=RequestType.REPAIR_REQUEST, applicant=cast.applicants[0].userid,
+                   details={"location": "2号楼305室", "category": "hvac",
+                            "description": "空调外机异响，不制冷", "photos": []}),
+        now - timedelta(hours=26), "wecom")
+    worker = cast.workers[0].userid
+    await assign_repair(late.no, cast.dispatcher, worker, now - timedelta(hours=25, minutes=40), "wecom")
+    await progress_repair(late.no, worker, RequestStatus.IN_PROGRESS, now - timedelta(hours=24), "wecom")
+    await create_request(
+        NewRequest(type=RequestType.REPAIR_REQUEST, applicant=cast.applicants[1].userid,
+                   details={"location": "1号楼4楼卫生间", "category": "plumbing",
+                            "description": "水管漏水，地面有积水", "photos": []}),
+        now - timedelta(minutes=50), "wecom")
+    return 2
+
+
 SERVICE = Service(
     type=RequestType.REPAIR_REQUEST,
     intent=Intent.REPAIR_REQUEST,
@@ -99,4 +171,5 @@ SERVICE = Service(
     summary_note=summary_note,
     started_contact=started_contact,
     on_cancelled=on_cancelled,
+    demo=DemoHistory(demo_per_day, demo_repair, demo_late),
 )

@@ -3,15 +3,21 @@ handlers/vehicle_booking.py, its holds models/holds.py, its trips models/trips.p
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import vehicle_booking as flow
 from handlers.approval import route_of
 from handlers.base import Ctx, Message
 from handlers.common import fmt_window
-from handlers.registry import CalendarEntry, Facts, Form, Service, WebForm
+from handlers.demo_history import DemoDay, at, decide_all
+from handlers.registry import CalendarEntry, DemoHistory, Facts, Form, Service, WebForm
+from models.decisions import cancel
+from models.errors import Conflict
 from models.org import Department, RequestType, User
-from models.requests import Request
+from models.repairs import complete_request
+from models.requests import NewRequest, Request, create_request, get_request
 from nlp.types import Intent
 
 TO_DRIVER_CANCELLED = "【出车取消】{name}已取消 {what}，这趟车不用出了。"
@@ -118,6 +124,56 @@ def calendar(request: Request) -> CalendarEntry:
     return CalendarEntry(summary, origin, lines)
 
 
+# ---------------------------------------------------------------------------------------
+# The demo's month of bookings
+
+DESTINATIONS = [
+    "市政府", "虹桥机场", "浦东机场", "市档案馆", "区政务服务中心", "市财政局", "会展中心",
+    "市人大", "火车站", "市委党校", "区机关事务局", "市图书馆",
+]
+PURPOSES = ["参加会议", "接送来宾", "送取文件", "调研", "检查工作", "培训"]
+
+
+def demo_per_day(rng: random.Random, weekend: bool, future: bool) -> int:
+    return 0 if weekend else rng.choice((0, 1, 1, 1, 2) if not future else (0, 1))
+
+
+async def demo_booking(d: DemoDay) -> int:
+    """One booking of the day: made, then cancelled, or decided and done."""
+    rng, cast, day, now, tz = d.rng, d.cast, d.day, d.now, d.tz
+    start = at(day, rng.choice((8, 8.5, 9, 9.5, 10, 13.5, 14, 15)), tz)
+    end = start + timedelta(hours=rng.choice((1, 1.5, 2, 3, 4)))
+    created = start - timedelta(hours=rng.choice((3, 5, 18, 20, 26, 44)))
+    if created >= now - timedelta(hours=1):
+        created = now - timedelta(hours=rng.choice((20, 26, 30)))
+    who = rng.choice(cast.applicants)
+    passengers = rng.choice((1, 2, 2, 3, 4, 6))
+    details = {"origin": "局机关", "destination": rng.choice(DESTINATIONS),
+               "passengers": passengers, "purpose": rng.choice(PURPOSES)}
+    vehicles = [v for v in cast.vehicles if v.seats >= passengers + 1]
+    rng.shuffle(vehicles)
+    for vehicle in vehicles:
+        try:
+            request = await create_request(
+                NewRequest(type=RequestType.VEHICLE_BOOKING, applicant=who.userid, start=start,
+                           end=end, vehicle_id=vehicle.id, details=details),
+                created, "wecom")
+            break
+        except Conflict:
+            continue
+    else:
+        return 0
+    if rng.random() < 0.06:
+        await cancel(request.no, who.userid, created + timedelta(hours=1), "wecom")
+        return 1
+    approved, _ = await decide_all(rng, request.no, created, min(start, now) - timedelta(minutes=5))
+    if approved and end < now:
+        fresh = await get_request(request.no)
+        assert fresh is not None
+        await complete_request(fresh, "system", end + timedelta(minutes=10), "system")
+    return 1
+
+
 SERVICE = Service(
     type=RequestType.VEHICLE_BOOKING,
     intent=Intent.VEHICLE_BOOKING,
@@ -139,4 +195,5 @@ SERVICE = Service(
     approved_notice=approved_notice,
     on_approved=on_approved,
     calendar=calendar,
+    demo=DemoHistory(demo_per_day, demo_booking),
 )
