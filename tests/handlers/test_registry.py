@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import handlers
-from bot.web import pages
+from bot.web import formfields, pages
 from handlers import approval, cancel, status
 from handlers.base import Ctx, Message, UserInfo
 from handlers.common import approval_card, describe, request_facts
@@ -77,7 +77,7 @@ def test_the_service_is_declared_whole(request_type: RequestType) -> None:
     # its web form: a template and a field reader in the web layer, and its title
     assert s.form.web is not None
     assert (TEMPLATES / f"{s.form.web.slug}.html").is_file()
-    assert s.form.web.slug in pages.FIELDS
+    assert s.form.web.slug in formfields.FIELDS
     assert s.name in s.form.web.title or s.form.web.title in s.name
     # every status has its word, the service's own or the common one
     for st in RequestStatus:
