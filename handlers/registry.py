@@ -14,6 +14,7 @@ that test, not a user's message (`service_for` raises `UnknownService` naming th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -119,6 +120,10 @@ class Service:
     summary_note: Callable[[Request, ZoneInfo], str] = _nothing
     # status: lines after the steps ("司机：赵师傅")
     detail_lines: Callable[[Request], list[str]] = _no_lines
+    # status: a question about "my latest one" names it with these words ("上次报修的空调
+    #修好了吗" → the latest repair), and what is said when there is none
+    latest_words: re.Pattern[str] | None = None
+    no_latest: str = ""
     # cancel: what is freed, said after "已取消" ("车辆和司机已释放"; "" nothing held)
     freed_on_cancel: str = ""
     # cancel refused because it started: whom to call ("司机赵师傅")

@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers.base import Ctx, Inbound, Reply, Router
 from handlers.common import describe, fmt_day
 from handlers.labels import DECISION_NAMES, role_name, status_name
-from handlers.registry import service_for
-from models.org import RequestType
+from handlers.registry import Service, service_for, services
 from models.requests import (
     Request,
     current_step,
@@ -34,13 +33,11 @@ ALSO_WAITING = "\n另有 {n} 件等您审批，回复“待我审批”查看。
 NOT_FOUND = "没有找到您的 #{no}，请核对一下编号。"
 NONE_WAITING = "目前没有等您审批的申请。"
 WAITING = "等您审批的申请（{n}件）：\n{lines}\n回复“同意+编号”或“驳回+编号，理由：…”。"
-NO_REPAIR = "您还没有报修记录。需要报修请直接说地点和问题，例如“3号楼502室灯不亮”。"
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 
 PENDING_RE = r"^\s*(查看?|看看)?\s*(待我审批|待我审核|我的待办|待办|需要我审批|要我审批|有什么要我批)"
 MINE_RE = r"^\s*(我|我都)(订|预订|约|预约|申请|报)了(什么|啥|哪些)"
-REPAIR_RE = re.compile(r"修")
 APPROVER_RE = re.compile(r"待.{0,3}审批|要我审批|我审批")
 
 
@@ -59,15 +56,16 @@ async def mine_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 @router.intent(Intent.APPROVAL_STATUS)
 async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
-    """The user asks where things stand: one request by number, their latest repair, what
-    waits for them, or all their open requests."""
+    """The user asks where things stand: one request by number, what waits for them, their
+    latest of a service they named (a repair), or all their open requests."""
     no = parse.slots.get("request_no")
     if no is not None:
         return await show_one(int(no), ctx)
     if APPROVER_RE.search(msg.text):
         return await show_waiting(ctx)
-    if REPAIR_RE.search(msg.text):
-        return await show_latest_repair(ctx)
+    for service in services():
+        if service.latest_words is not None and service.latest_words.search(msg.text):
+            return await show_latest(service, ctx)
     return await show_mine(ctx)
 
 
@@ -150,15 +148,15 @@ async def show_waiting(ctx: Ctx) -> Reply:
     return Reply(WAITING.format(n=len(waiting), lines=lines))
 
 
-async def show_latest_repair(ctx: Ctx) -> Reply:
+async def show_latest(service: Service, ctx: Ctx) -> Reply:
+    """The user's latest request of a service they named ("上次报修的…修好了吗")."""
     latest = await (
-        Request.filter(applicant__userid=ctx.user.user_id, type=RequestType.REPAIR_REQUEST)
+        Request.filter(applicant__userid=ctx.user.user_id, type=service.type)
         .order_by("-id")
         .first()
     )
     if latest is None:
-        return Reply(NO_REPAIR)
+        return Reply(service.no_latest)
     request = await get_request(latest.no)
     assert request is not None
     return Reply(detail(request, ctx.tz))
-

@@ -5,6 +5,7 @@ is not approved: it waits for a dispatcher, who assigns a worker."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from models.repairs import assign_repair, progress_repair, rate_repair
 from models.requests import NewRequest, Request, RequestStatus, create_request
 from nlp.types import Intent
 
+NO_LATEST = "您还没有报修记录。需要报修请直接说地点和问题，例如“3号楼502室灯不亮”。"
 TO_WORKER_CANCELLED = "【维修取消】{name}已取消 {what}，不用再去了。"
 TO_DISPATCHER_CANCELLED = "【报修取消】{name}已取消 {what}，无需派工。"
 
@@ -169,6 +171,8 @@ SERVICE = Service(
     seen_by_roles=frozenset({Role.REPAIR_DISPATCHER}),
     waits_for=waits_for,
     summary_note=summary_note,
+    latest_words=re.compile(r"修"),
+    no_latest=NO_LATEST,
     started_contact=started_contact,
     on_cancelled=on_cancelled,
     demo=DemoHistory(demo_per_day, demo_repair, demo_late),

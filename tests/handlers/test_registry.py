@@ -84,6 +84,8 @@ def test_the_service_is_declared_whole(request_type: RequestType) -> None:
         word = status_label(request_type, st)
         assert word and word != st.value and re.fullmatch(r"[\u4e00-\u9fff]+", word)
     assert set(s.status_words) <= set(RequestStatus)
+    # a question about the latest one has its answer when there is none
+    assert s.latest_words is None or re.fullmatch(r"[^a-z]+。", s.no_latest)
     # the demo's month has some of its requests (the dashboard shows every service)
     assert s.demo is not None
 
