@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from handlers.base import Ctx
     from handlers.demo_history import DemoDay
     from handlers.forms import Problem, Submitted
+    from models.org import User
     from models.requests import Request
 
 Facts = list[tuple[str, str]]
@@ -81,6 +82,10 @@ async def _nobody(request: Request, ctx: Ctx, what: str, approver_told: bool) ->
 
 async def _nobody_approved(request: Request, ctx: Ctx) -> list[str]:
     return []
+
+
+async def _no_one_urged(request: Request, ctx: Ctx, waited: str) -> tuple[list[User], str]:
+    return [], ""
 
 
 def _nothing(request: Request, tz: ZoneInfo) -> str:
@@ -137,6 +142,8 @@ class Service:
     approved_notice: Callable[[Request, ZoneInfo], str] = _nothing
     # approval: tell its own people (the driver); returns who was told ("司机赵师傅")
     on_approved: Callable[[Request, Ctx], Awaitable[list[str]]] = _nobody_approved
+    # 催办 when no approval step waits: (whom to tell, the text); nobody → "无人可催"
+    urged: Callable[[Request, Ctx, str], Awaitable[tuple[list[User], str]]] = _no_one_urged
     # the calendar feeds; None: its requests are not in the feeds
     calendar: Callable[[Request], CalendarEntry] | None = None
     # the demo's history; None: the demo makes none of its requests

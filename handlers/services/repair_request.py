@@ -14,11 +14,13 @@ from handlers.base import Ctx, Message
 from handlers.common import fmt_day, repair_place
 from handlers.demo_history import DemoDay, at
 from handlers.registry import DemoHistory, Facts, Form, Service, WebForm
-from models.org import RequestType, Role, users_with_role
+from handlers.reminders import repair_dispatchers, repair_where, worker_hint
+from models.org import RequestType, Role, User, users_with_role
 from models.repairs import assign_repair, progress_repair, rate_repair
 from models.requests import NewRequest, Request, RequestStatus, create_request
 from nlp.types import Intent
 
+URGE_TO_DISPATCHER = "【催办】{name}催办报修 #{no}（{place}），已等待{waited}，请尽快派工：回复“#{no} 派给{worker}”。"
 NO_LATEST = "您还没有报修记录。需要报修请直接说地点和问题，例如“3号楼502室灯不亮”。"
 TO_WORKER_CANCELLED = "【维修取消】{name}已取消 {what}，不用再去了。"
 TO_DISPATCHER_CANCELLED = "【报修取消】{name}已取消 {what}，无需派工。"
@@ -83,6 +85,13 @@ async def on_cancelled(request: Request, ctx: Ctx, what: str, approver_told: boo
         )
         told.append(f"维修调度{dispatcher.name}")
     return told
+
+
+async def urged(request: Request, ctx: Ctx, waited: str) -> tuple[list[User], str]:
+    """催办 of a repair waiting for dispatch: the dispatchers, with a 派给 example."""
+    text = URGE_TO_DISPATCHER.format(name=ctx.user.name, no=request.no, waited=waited,
+                                     place=repair_where(request), worker=await worker_hint())
+    return await repair_dispatchers(), text
 
 
 # ---------------------------------------------------------------------------------------
@@ -175,5 +184,6 @@ SERVICE = Service(
     no_latest=NO_LATEST,
     started_contact=started_contact,
     on_cancelled=on_cancelled,
+    urged=urged,
     demo=DemoHistory(demo_per_day, demo_repair, demo_late),
 )
