@@ -34,6 +34,7 @@ from handlers.registry import (
 from models.org import RequestType, Role
 from models.requests import RequestStatus
 from nlp.types import Intent
+from tests.handlers.conftest import Talk
 
 TZ = ZoneInfo("Asia/Shanghai")
 TEMPLATES = Path(pages.__file__).resolve().parent / "templates" / "m"
@@ -238,3 +239,9 @@ async def test_a_new_service_in_cancel(loan: Service) -> None:
         ("dangan", "【借阅取消】#1234 借阅 12月2日(周三) 09:00-10:00 档案汇编 2本",
          "cancelled:1234:dangan")]
     assert cancel.done_text(r, told) == "好的，#1234 已取消。书已放回架上。已通知档案室刘老师。"
+
+
+async def test_a_new_service_is_in_help_through_the_dispatcher(talk: Talk, loan: Service) -> None:
+    reply = await talk.say("zhangsan", "你能做什么")
+    assert "📚 档案借阅：如“借一本2020年的档案汇编”" in reply
+    assert reply.index("🔧 报修") < reply.index("📚 档案借阅") < reply.index("📋 查进度")
