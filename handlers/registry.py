@@ -5,8 +5,9 @@ modules need to know about it, as wechatpy registers its message classes by type
     handlers/__init__.py          register(<type>.SERVICE)  (one line per service, in order)
     generic modules               service_for(request.type).<field>   /   for s in services()
 
-Generic modules (cancel, status, help, common's card facts, labels, the /m/ pages, the
-calendar, the dashboard) read these declarations and keep no per-type if/else or map of
+Generic modules (cancel, status, help, common's card facts, labels, approval's notices,
+催办 in reminders, the /m/ pages, the calendar, the dashboard, the demo) read these
+declarations and keep no per-type if/else or map of
 their own; `tests/handlers/test_registry.py` checks that every `RequestType` is declared
 whole. A service is looked up by its type's value, so a request type forgotten here fails
 that test, not a user's message (`service_for` raises `UnknownService` naming the type).
@@ -37,7 +38,7 @@ Facts = list[tuple[str, str]]
 @dataclass(frozen=True, slots=True)
 class WebForm:
     """The service's /m/new/{slug} form: its template's fields become the chat's slots
-    (bot/web/pages.py reads them, its `FIELDS` by slug: HTML fields are the web layer's)
+    (bot/web/formfields.py reads them, its `FIELDS` by slug: HTML is the web layer's)
     and the form's `submit` checks and writes them, as in chat."""
 
     slug: str  # /m/new/{slug}, and the template m/{slug}.html
@@ -125,8 +126,8 @@ class Service:
     summary_note: Callable[[Request, ZoneInfo], str] = _nothing
     # status: lines after the steps ("司机：赵师傅")
     detail_lines: Callable[[Request], list[str]] = _no_lines
-    # status: a question about "my latest one" names it with these words ("上次报修的空调
-    #修好了吗" → the latest repair), and what is said when there is none
+    # status: words naming it in a question about "my latest one" ("上次报修的空调修好了
+    # 吗" → the latest repair), and what is said when there is none
     latest_words: re.Pattern[str] | None = None
     no_latest: str = ""
     # cancel: what is freed, said after "已取消" ("车辆和司机已释放"; "" nothing held)
