@@ -153,7 +153,8 @@ async def home(request: web.Request) -> web.Response:
     mine = await open_requests_of(ctx.user.user_id, limit=50)
     waiting = await pending_for(ctx.user.user_id)
     return render("m/home.html", request,
-                  {"name": ctx.user.name, "mine": len(mine), "waiting": len(waiting)})
+                  {"name": ctx.user.name, "mine": len(mine), "waiting": len(waiting),
+                   "admin": "admin" in ctx.user.roles})
 
 
 async def my_requests(request: web.Request) -> web.Response:
