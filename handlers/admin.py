@@ -312,10 +312,17 @@ async def save_rule(request_type: str, form: Mapping[str, str], actor: str,
 # Role grants
 
 
+def _role_names(roles: Sequence[str]) -> str:
+    """Role names in the roles' own order (职员 first), 、-separated."""
+    order = [str(r) for r in Role]
+    return "、".join(role_name(r) for r in sorted(roles, key=lambda r: (r not in order,
+                                                                        order.index(r) if r in order else 0, r)))
+
+
 async def role_rows(role: str = "") -> list[Row]:
     """Everyone (or the holders of `role`) with their roles."""
     return [Row(u.userid, (u.name, u.userid, u.department.name,
-                           "、".join(role_name(r) for r in u.role_list) or "—",
+                           _role_names(u.role_list) or "—",
                            "在职" if u.active else "已停用"), u.active)
             for u in await store.all_users() if not role or role in u.role_list]
 
@@ -340,5 +347,5 @@ async def save_roles(userid: str, roles: Sequence[str], actor: str, now: datetim
     reference_changed()
     old, new = changes["roles"]
     name = (await _names()).get(userid, userid)
-    text = f"{'、'.join(map(role_name, old)) or '（无）'} → {'、'.join(map(role_name, new))}"
+    text = f"{_role_names(old) or '（无）'} → {_role_names(new)}"
     return Outcome(True, SAVED.format(what=f"{name}的角色", changes=text), key=userid)
