@@ -19,7 +19,15 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.web.dashboard import CLOCK
 from models.audit import AuditLog
-from models.org import AdminEdit, ApprovalRule, Facility, User, Vehicle, approval_chain
+from models.org import (
+    AdminEdit,
+    ApprovalRule,
+    Facility,
+    User,
+    Vehicle,
+    approval_chain,
+    max_vehicle_seats,
+)
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings
@@ -127,6 +135,7 @@ async def test_every_post_needs_the_csrf_token(signed_admin: TestClient) -> None
 async def test_edit_a_vehicle_audited_and_in_force(signed_admin: TestClient,
                                                    now: datetime) -> None:
     client = signed_admin
+    assert await max_vehicle_seats() == 7  # read, and kept in the cache
     listing = await page(client, "/admin/vehicles")
     assert "沪A12345" in listing and "赵师傅" in listing
     form = await page(client, "/admin/vehicles/沪A12345")
@@ -138,6 +147,7 @@ async def test_edit_a_vehicle_audited_and_in_force(signed_admin: TestClient,
     assert "已保存车辆 沪A12345：座位数 7 → 9；司机 赵师傅 → 刘师傅" in shown
     car = await Vehicle.get(plate="沪A12345").prefetch_related("driver")
     assert car.seats == 9 and car.driver is not None and car.driver.userid == "liushifu"
+    assert await max_vehicle_seats() == 9  # in force at once for the next booking
     [record] = await admin_records()
     assert record.actor == "juzhang" and record.action == "vehicle_updated"
     assert record.details == {"kind": "vehicle", "key": "沪A12345",
@@ -148,6 +158,7 @@ async def test_edit_a_vehicle_audited_and_in_force(signed_admin: TestClient,
     await post(client, "/admin/vehicles/沪A12345", {**CAR, "seats": "9", "driver": "liushifu",
                                                     "in_service": ""})
     assert not (await Vehicle.get(plate="沪A12345")).in_service
+    assert await max_vehicle_seats() == 5
     # The same form again: nothing changes, nothing recorded.
     location = await post(client, "/admin/vehicles/沪A12345",
                           {**CAR, "seats": "9", "driver": "liushifu", "in_service": ""})
@@ -247,6 +258,7 @@ async def test_a_bad_facility_form(signed_admin: TestClient) -> None:
 
 async def test_change_an_approval_rule(signed_admin: TestClient) -> None:
     client = signed_admin
+    assert len(await approval_chain("vehicle_booking")) == 2  # read, and kept in the cache
     assert "部门负责人 → 车辆管理" in await page(client, "/admin/rules")
     location = await post(client, "/admin/rules/vehicle_booking",
                           {"step1": "fleet_manager", "step2": "", "step3": "", "step4": ""})
