@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 
 from models.audit import audit
@@ -33,7 +34,7 @@ from models.org import (
     UserRole,
     Vehicle,
 )
-from models.sql import transaction
+from models.sql import in_dialect, transaction
 
 CHANNEL = "web"
 
@@ -135,6 +136,18 @@ async def _record(kind: str, key: str, created: bool, changes: dict[str, list[An
     await _mark(kind, key, actor, now)
 
 
+# One lock row (models.holds' table) for every change of roles and rules: the second of
+# two at once waits for the first to commit, then sees it.
+_ORG_LOCK = ("INSERT INTO resource_lock (key, version) VALUES (?, 1) "
+             "ON CONFLICT (key) DO UPDATE SET version = resource_lock.version + 1")
+
+
+async def _lock_rules() -> None:
+    """Take the organisation's lock row for the rest of the transaction (both databases)."""
+    conn = connections.get("default")
+    await conn.execute_query(in_dialect(conn, _ORG_LOCK), ["admin:roles-and-rules"])
+
+
 async def _user_id(userid: str | None, field: str, role: Role | None = None) -> int | None:
     """The row id of an active user (holding `role` when given); None for no one."""
     if not userid:
@@ -222,6 +235,7 @@ async def save_rule(request_type: str, roles: list[str], actor: str,
         if role in chain[:i]:
             raise AdminRefused(f"step{i + 1}", "twice", role=role)
     async with transaction():
+        await _lock_rules()
         held = set(await UserRole.filter(user__active=True).values_list("role", flat=True))
         for i, role in enumerate(chain):
             if role not in {str(r) for r in held}:
@@ -247,6 +261,9 @@ async def set_roles(userid: str, roles: set[str], actor: str,
     if not wanted:
         raise AdminRefused("roles", "none")
     async with transaction():
+        # Role changes and rule changes one at a time (the rule rows locked first): two
+        # admins each taking the role from one of its last two holders cannot both pass.
+        await _lock_rules()
         user = await User.filter(userid=userid).select_for_update().first()
         if user is None:
             raise AdminRefused("roles", "unknown_user", userid=userid)

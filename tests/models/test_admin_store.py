@@ -50,3 +50,20 @@ def test_facility_fields_checked(extra: dict[str, object], problem: str) -> None
     data = yaml.safe_load(ORG.read_text(encoding="utf-8"))
     data["facilities"][0].update(extra)
     assert any(str(p).startswith(problem) for p in validate_org(data)), validate_org(data)
+
+
+async def test_the_last_two_holders_of_a_role_taken_at_once(db: str, now: datetime) -> None:
+    """Two admins each take `fleet_manager` from one of its two holders at the same moment:
+    one passes, the other is told the role is needed — never nobody left to approve."""
+    from models.admin import set_roles
+    from models.org import User, UserRole
+
+    assert (await seed_org(ORG)).ok
+    lichu = await User.get(userid="lichu")
+    await UserRole.create(user=lichu, role="fleet_manager")
+    results = await asyncio.gather(set_roles("wangke", {"staff"}, "juzhang", now),
+                                   set_roles("lichu", {"staff", "dept_head"}, "juzhang", now),
+                                   return_exceptions=True)
+    refused = [r for r in results if isinstance(r, AdminRefused)]
+    assert len(refused) == 1 and refused[0].code == "last_holder", results
+    assert await UserRole.filter(role="fleet_manager").count() == 1
