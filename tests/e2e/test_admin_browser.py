@@ -54,3 +54,4 @@ def test_admin_edits_a_vehicle_at_phone_size(browser: Any, demo: Demo, shots: Pa
     assert "第2步 车辆管理" in page.locator('section[data-service="vehicle_booking"]').inner_text()
     page.screenshot(path=str(shots / "admin-3-services.png"), full_page=True)
     page.close()
+    browser.clear_cookies()  # the next browser test starts signed out
