@@ -32,6 +32,8 @@ ROLE_HELP = (
      "“修好了 #1024 更换了电容”；现场照片直接发给我，会附到进行中的工单"),
 )
 ONE_OPEN = "只有一件进行中时，编号可以不说。"
+POWERS = "📜 权力清单（每项服务由谁审批、时限多长）：{url}"
+POWERS_PATH = "/m/services"
 
 NOT_UNDERSTOOD = "抱歉，这句我没太明白。您可以说“帮助”看看我能办什么，例如“明天上午9点用车去市政府”。"
 
@@ -49,6 +51,9 @@ async def show_help(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     lines += [text for roles, text in ROLE_HELP if ctx.user.roles & set(roles)]
     if ctx.user.roles & {Role.DRIVER, Role.REPAIR_WORKER, Role.REPAIR_DISPATCHER}:
         lines.append(ONE_OPEN)
+    url = ctx.links.page_url(POWERS_PATH)
+    if url:
+        lines.append(POWERS.format(url=url))
     lines.append(HELP_END)
     return Reply("\n".join(lines))
 

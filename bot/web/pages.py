@@ -144,7 +144,8 @@ async def home(request: web.Request) -> web.Response:
     waiting = await pending_for(ctx.user.user_id)
     forms = [(s.icon, s.form.web.slug, s.form.web.title) for s in services() if s.form.web]
     return render("m/home.html", request, {"name": ctx.user.name, "mine": len(mine),
-                                           "waiting": len(waiting), "forms": forms})
+                                           "waiting": len(waiting), "forms": forms,
+                                           "admin": "admin" in ctx.user.roles})
 
 
 async def my_requests(request: web.Request) -> web.Response:
