@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
+from handlers.cards import WITHDRAWN, refresh_step_cards
 from handlers.common import describe
 from handlers.forms import is_yes
 from handlers.labels import status_name
@@ -149,6 +150,7 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
             key=f"{key}:{waiting.approver.userid}",
         )
         told.append(f"审批人{waiting.approver.name}")
+        await refresh_step_cards(request, waiting, ctx, WITHDRAWN)  # no live buttons left
     elif request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
         # All steps approved: the driver was told the trip, so tell them it is off.
         await ctx.notifier.notify(

@@ -140,10 +140,10 @@ async def message_send(request: web.Request) -> web.Response:
     known = [u for u in users if await get_user(u) is not None]
     if not known:
         return _err(81013, "user & party & tag all invalid")
-    for user in known:
-        fake.phones.deliver(user, kind, body[kind])
+    codes = [fake.phones.deliver(user, kind, body[kind]) for user in known]
     invalid = "|".join(u for u in users if u not in known)
-    return _ok(invaliduser=invalid, msgid=secrets.token_hex(8))
+    extra = {"response_code": codes[0]} if len(codes) == 1 and codes[0] else {}
+    return _ok(invaliduser=invalid, msgid=secrets.token_hex(8), **extra)
 
 
 async def update_template_card(request: web.Request) -> web.Response:
