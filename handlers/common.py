@@ -67,9 +67,11 @@ def describe(request: Request, tz: ZoneInfo) -> str:
 
 
 APPROVER_TEXT = (
-    "【待您审批】{name}的申请：{what}\n"
+    "【待您审批】{name}的申请：{what}\n{needs}"
     "回复“同意{no}”通过，或“驳回{no}，理由：…”。"
 )
+# What the one-line summary leaves out and an approver needs, in the text (no card) form.
+NEEDS_KEYS = ("事由", "用途", "设备")
 CARD_SOURCE = "机关事务管理局"
 CARD_TITLE = "{kind}申请待您审批 #{no}"
 CARD_TITLE_DONE = "{kind}申请 #{no} {result}"
@@ -224,8 +226,12 @@ async def notify_approver(notifier: Notifier, request: Request, step: ApprovalSt
     if url:
         message = Message("template_card", approval_card(request, step, applicant_name, tz, url))
     else:
+        lines = [f"{k}：{v}" for k, v in request_facts(request, applicant_name, tz)
+                 if k in NEEDS_KEYS]
+        lines += [step_line(s, tz) for s in ordered_steps(request) if s.decision is not None]
         message = Message.text(APPROVER_TEXT.format(
-            name=applicant_name, what=describe(request, tz), no=request.no))
+            name=applicant_name, what=describe(request, tz), no=request.no,
+            needs="".join(f"{line}\n" for line in lines)))
     await notifier.notify(approver, message, key=f"approve:{request.no}:{step.seq}")
 
 

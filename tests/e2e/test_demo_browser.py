@@ -72,7 +72,7 @@ def test_book_approve_twice_confirmed_and_counted(browser: Any, demo: Demo, shot
 
     # 张三 books a car: a summary to confirm, then the request number.
     pick(page, "staff", "zhangsan")
-    say(page, "明天上午10点到12点用车去市政府，2人")
+    say(page, "明天上午10点到12点用车去市政府，2人，事由：送文件")
     bot_text(page, "确认")
     say(page, "确认")
     submitted = bot_text(page, r"已提交 #\d+")

@@ -216,13 +216,21 @@ async def test_facility_admin_approves_room(talk: Talk) -> None:
 
 async def test_booked_in_chat_then_approved_in_chat(talk: Talk) -> None:
     """The whole way through the booking dialogue (vehicle_booking.py) and this one."""
-    await talk.say("zhangsan", "下周二上午9点到11点用车去市档案馆，两个人")
+    asked = await talk.say("zhangsan", "下周二上午9点到11点用车去市档案馆，两个人")
+    assert "用车事由" in asked
+    # "开会" alone reads as a room booking; as the answer to the question it is the purpose
+    assert "\n事由：开会\n" in await talk.say("zhangsan", "开会")
     await talk.say("zhangsan", "确认")
     request = await get_request(1001)
     assert request is not None and request.status is RequestStatus.PENDING
+    assert request.details["purpose"] == "开会"
     await talk.deliver()
-    assert any("#1001" in m for m in talk.inbox("lichu"))
+    [asked_lichu] = [m for m in talk.inbox("lichu") if "#1001" in m]
+    assert "\n事由：开会\n" in asked_lichu
     assert await talk.say("lichu", "同意") == "已同意 #1001，已转王科审批。"
+    await talk.deliver()
+    [asked_wangke] = talk.inbox("wangke")
+    assert "\n事由：开会\n部门负责人 李处 已同意 " in asked_wangke
     assert "刘师傅" in await talk.say("wangke", "同意 换刘师傅")
     await talk.deliver()
     assert "市档案馆" in talk.inbox("liushifu")[-1]
