@@ -58,3 +58,9 @@ def equipment_in(text: str) -> list[str]:
         if m[0] not in found:
             found.append(m[0])
     return found
+
+
+def need_at(text: str) -> int:
+    """Where the equipment clause begins ("部门例会，需要投影仪" → at "需要")."""
+    m = NEED_RE.search(text)
+    return m.start() if m else len(text)

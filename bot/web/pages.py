@@ -37,7 +37,7 @@ from bot.web.templating import render
 from handlers import facility_reservation, repair, status, vehicle_booking
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
-from handlers.common import describe
+from handlers.common import NEEDS_KEYS, describe, request_facts
 from handlers.forms import Problem
 from handlers.labels import (
     FACILITY_TYPE_NAMES,
@@ -66,7 +66,7 @@ BAD_NUMBER = "{label}请填写一个整数。"
 TOO_LONG = "{label}最多{n}个字。"
 
 FINISHED_SHOWN = 10
-TEXT_LIMITS = {"origin": 60, "destination": 60, "purpose": 100}
+TEXT_LIMITS = {"origin": 60, "destination": 60, "purpose": 100, "equipment": 60}
 
 # ---------------------------------------------------------------------------------------
 # Who and when
@@ -198,9 +198,9 @@ async def request_detail(request: web.Request) -> web.Response:
 def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
     steps = status.detail(request, ctx.tz).split("\n")[1:]
     d = request.details or {}
-    facts = []
-    if request.type is RequestType.VEHICLE_BOOKING and d.get("purpose"):
-        facts.append(f"事由：{d['purpose']}")
+    # 事由 / 用途 / 设备: what the request's approvers decide on (handlers.common).
+    facts = [f"{k}：{v}" for k, v in request_facts(request, request.applicant.name, ctx.tz)
+             if k in NEEDS_KEYS]
     if request.type is RequestType.REPAIR_REQUEST and d.get("category"):
         facts.append(f"类别：{repair.CATEGORY_NAMES.get(str(d['category']), '其他')}")
     me = ctx.user.user_id
@@ -322,6 +322,12 @@ def facility_slots(form: Mapping[str, str]) -> dict[str, Any]:
     attendees = read_int(form, "attendees", "人数")
     if attendees is not None:
         slots["attendees"] = attendees
+    purpose = read_text(form, "purpose", "会议用途", TEXT_LIMITS["purpose"])
+    if purpose:
+        slots["purpose"] = purpose
+    equipment = read_text(form, "equipment", "设备需求", TEXT_LIMITS["equipment"])
+    if equipment:
+        slots["equipment"] = [x for x in re.split(r"[、,，;；\s]+", equipment) if x]
     until = read_date(form, "repeat_until", "每周重复截止日期")
     if until is not None:
         slots.update(repeat=True, repeat_until=until.isoformat())
@@ -390,7 +396,7 @@ async def render_form(service: str, http: web.Request, ctx: Ctx, values: Mapping
     if service == "vehicle":
         context.update(limits=TEXT_LIMITS, origin_default=vehicle_booking.ORIGIN_DEFAULT)
     elif service == "facility":
-        context.update(places=await facility_places(),
+        context.update(places=await facility_places(), limits=TEXT_LIMITS,
                        max_repeats=facility_reservation.MAX_REPEATS)
     else:
         context.update(limits=repair.MAX_LENGTH, categories=list(repair.CATEGORY_NAMES.items()))
