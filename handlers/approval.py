@@ -50,6 +50,7 @@ router = Router("approval")
 
 # The dialogue that asks a card's 驳回 for its reason (handlers/rejection.py answers it).
 REASON_FLOW = "reject_reason"
+REOPENED = "没有驳回，仍等您审批：点“同意”或“驳回”。"
 
 NONE_WAITING = "目前没有等您审批的申请。"
 CONFIRM_HINT = "目前没有等您审批的申请。如果是要提交正在填写的申请，请回复“确认”。"
@@ -317,6 +318,21 @@ async def after_tap(user_id: str, response_code: str, outcome: Outcome, no: int,
     their card."""
     if response_code and outcome.kind not in (OutcomeKind.REFUSED, OutcomeKind.NOT_FOUND):
         await update_card(user_id, response_code, outcome, no, step_id, ctx)
+
+
+async def reopen_card(user_id: str, response_code: str, no: int, step_id: int, ctx: Ctx) -> None:
+    """A 驳回 tapped by mistake and undone: the tapped card gets its live buttons back
+    (with the tap's code), when the step still waits for this user."""
+    request = await get_request(no)
+    step = next((s for s in request.steps if s.id == step_id), None) if request else None
+    if not response_code or request is None or step is None:
+        return
+    if refusal(request, user_id, step_id) is not None:
+        return
+    url = ctx.links.approve_url(no, step_id, step.approver.userid)
+    card = approval_card(request, step, request.applicant.name, ctx.tz, url, note=REOPENED)
+    message, key = card_update(user_id, response_code, card)
+    await ctx.notifier.notify(user_id, message, key=key)
 
 
 async def update_card(user_id: str, response_code: str, outcome: Outcome, no: int,

@@ -78,7 +78,7 @@ CARD_TITLE_DONE = "{kind}申请 #{no} {result}"
 CARD_CHAIN = "审批进度"
 CARD_CLOSED = "本步骤已处理，无需再操作。"
 CARD_WITHDRAWN = "已由申请人撤回"
-CARD_HINT = "点“同意”或“驳回”即可审批；要写驳回理由，点“查看详情”或回复“驳回{no}，理由：…”。"
+CARD_HINT = "点“同意”或“驳回”审批；点“驳回”后我会请您说明理由，申请人会看到。"
 CARD_DETAILS = "查看详情"
 APPROVE_BUTTON, REJECT_BUTTON = "同意", "驳回"
 

@@ -4,7 +4,7 @@
         ├─ "时间冲突，请改期" ──► rejected with that reason (the applicant reads it),
         │                        every card of the step updated
         ├─ "无" ──────────────► rejected, "审批人未说明理由"
-        ├─ "算了" / "点错了" ──► nothing changes: the card still has its buttons
+        ├─ "算了" / "点错了" ──► nothing changes: the card gets its live buttons back
         └─ "同意" ─────────────► approved instead
 A question about one's requests or "帮助" in between is answered as such, the question
 stays open (15 minutes, as every dialogue).
@@ -20,6 +20,7 @@ from handlers.approval import (
     after_tap,
     apply_decision,
     decide_request,
+    reopen_card,
 )
 from handlers.base import Ctx, Inbound, Reply, Router
 from models.requests import Decision
@@ -46,6 +47,7 @@ async def answer_reason(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     code = str(slots.get("response_code") or "")
     text = msg.text.strip()
     if UNDO_RE.match(text) or (parse.intent is Intent.CANCEL and not parse.slots):
+        await reopen_card(ctx.user.user_id, code, no, step_id, ctx)
         return Reply(UNDONE.format(no=no), state={})
     if parse.intent is Intent.APPROVE:
         said = parse if parse.slots.get("request_no") else replace(

@@ -170,10 +170,11 @@ async def test_a_mis_tapped_reject_is_undone_by_suanle(client: TestClient, sim: 
     await settle(client)
     assert (await texts_to(fake_wecom, "lichu", 2))[-1] == "好的，#1001 没有驳回，仍等您审批。"
     assert await decisions(1001) == [(None, None, None), (None, None, None)]
-    assert fake_wecom.cards == []
+    [reopened] = await cards_for(fake_wecom, 1)  # live buttons again, with the tap's code
+    assert reopened["response_code"] == "rc-oops" and "replace_text" not in reopened["template_card"]
     # the card still works: 同意 decides
     await tap(client, sim, "lichu", "approve", request, 1, "rc-then")
-    [update] = await cards_for(fake_wecom, 1)
+    update = (await cards_for(fake_wecom, 2))[1]
     assert update["template_card"]["replace_text"] == "已同意"
     assert await decisions(1001) == [("approve", None, "wecom"), (None, None, None)]
 

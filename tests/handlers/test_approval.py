@@ -369,7 +369,10 @@ async def test_a_mis_tapped_reject_is_undone(linked_talk: Talk, undo: str) -> No
     await talk.deliver()
     assert await status_of(1001) is RequestStatus.PENDING
     assert talk.inbox("zhangsan") == []
-    assert [c["kind"] for c in talk.cards("lichu")] == []  # the card keeps its buttons
+    [reopened] = talk.cards("lichu")  # the tapped card gets its live buttons back
+    assert reopened["kind"] == "card_update" and reopened["response_code"] == "rc-1"
+    assert "replace_text" not in reopened["template_card"]
+    assert reopened["template_card"]["sub_title_text"] == "没有驳回，仍等您审批：点“同意”或“驳回”。"
     # the next message is not taken as a reason any more
     assert "没有听懂" not in await talk.say("lichu", "同意")
     assert [s.decision for s in ordered_steps(await get_request(1001))] == ["approve", None]
