@@ -202,7 +202,7 @@ async def apply_decision(
             )
             text = await tell_decision(result, ctx)
             await refresh_step_cards(result.request, result.step, ctx,
-                                     DECISION_LABELS[Decision(result.step.decision)],
+                                     DECISION_LABELS[decision],
                                      skip_user=userid if tapped else None)
     except (AlreadyDecided, InvalidState):
         return await _after_the_fact(no, userid, step_id, request)

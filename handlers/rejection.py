@@ -52,7 +52,8 @@ async def answer_reason(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     if parse.intent is Intent.APPROVE:
         said = parse if parse.slots.get("request_no") else replace(
             parse, slots={**parse.slots, "request_no": no})
-        return replace(await decide_request(msg, said, ctx), state={})
+        reply = await decide_request(msg, said, ctx)
+        return replace(reply, state={}) if reply is not None else Reply("", state={})
     if parse.intent in PASS_THROUGH:
         return None
     comment: str | None = REASON_PREFIX.sub("", text, count=1).strip() or text

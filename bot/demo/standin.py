@@ -40,7 +40,9 @@ CODE_SECONDS = 300
 class Phones(Protocol):
     """Where messages end up: the simulator's hub (bot.demo.chat.DevChatHub)."""
 
-    def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None: ...
+    def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> str | None:
+        """Show a message; for a button card, the response_code its send returns."""
+        ...
 
     def update_card(self, user_ids: Sequence[str], response_code: str,
                     card: Mapping[str, Any]) -> bool: ...
@@ -142,7 +144,7 @@ async def message_send(request: web.Request) -> web.Response:
         return _err(81013, "user & party & tag all invalid")
     codes = [fake.phones.deliver(user, kind, body[kind]) for user in known]
     invalid = "|".join(u for u in users if u not in known)
-    extra = {"response_code": codes[0]} if len(codes) == 1 and codes[0] else {}
+    extra: dict[str, str] = {"response_code": codes[0]} if len(codes) == 1 and codes[0] else {}
     return _ok(invaliduser=invalid, msgid=secrets.token_hex(8), **extra)
 
 

@@ -126,7 +126,7 @@ async def test_get_shows_the_request_and_the_form_and_changes_nothing(
         assert 'name="action" value="approve"' in html and 'name="action" value="reject"' in html
         assert re.search(r'<textarea[^>]* name="comment"', html)
         assert "用车申请 #1001" in html and "张三（办公室）" in html and "浦东机场" in html
-        assert "部门负责人 李处：待审批" in html and "王科" in html
+        assert "部门负责人 李处：审批中" in html and "车辆管理 王科：待审批" in html
         assert "<dt>事由</dt><dd>接外宾</dd>" in html  # what the approver decides on
     resp = await client.get(path)
     assert resp.headers["X-Frame-Options"] == "DENY"
