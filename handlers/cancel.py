@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
+from handlers.cards import WITHDRAWN, refresh_step_cards
 from handlers.common import describe
 from handlers.forms import is_yes
 from handlers.labels import status_name
@@ -142,5 +143,6 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
             key=f"cancelled:{request.no}:{waiting.approver.userid}",
         )
         told.append(f"审批人{waiting.approver.name}")
+        await refresh_step_cards(request, waiting, ctx, WITHDRAWN)  # no live buttons left
     told += await service_for(request.type).on_cancelled(request, ctx, what, approver_told)
     return told

@@ -571,6 +571,7 @@ class OverdueItem:
     since: datetime
     waited_min: float
     limit_min: float
+    purpose: str = ""  # 事由 / 用途 as said (vehicle and facility requests)
 
 
 async def overdue(now: datetime, department_id: int | None = None) -> list[OverdueItem]:
@@ -584,7 +585,8 @@ async def overdue(now: datetime, department_id: int | None = None) -> list[Overd
     if ids is not None:
         base = base.filter(department_id_at__in=ids)
     rows = await base.order_by("id").values(
-        "id", "type", "status", "created_at", "applicant_id", "assignee_id", "department_id_at"
+        "id", "type", "status", "created_at", "applicant_id", "assignee_id", "department_id_at",
+        "details",
     )
     pending = [r["id"] for r in rows if r["type"] != RequestType.REPAIR_REQUEST
                and r["status"] == RequestStatus.PENDING]
@@ -626,6 +628,7 @@ async def overdue(now: datetime, department_id: int | None = None) -> list[Overd
             since,
             round(_minutes(now - since), 4),
             _minutes(limit),
+            str((r["details"] or {}).get("purpose") or ""),
         )
         for r, kind, who, since, limit in found
     ]

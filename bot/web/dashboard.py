@@ -194,13 +194,14 @@ class Table:
 def overdue_table(items: list[stats.OverdueItem], tz: Any) -> Table:
     t = Table("overdue", "当前超时", [
         text("单号"), text("业务"), text("超时类别"), text("申请人"), text("部门"),
-        text("等待"), text("起算时间"), duration("已等待"), duration("时限"),
+        text("等待"), text("起算时间"), duration("已等待"), duration("时限"), text("事由"),
     ])
     for o in items:
         t.rows.append([
             f"#{o.no}", TYPE_NAMES.get(o.type, o.type), OVERDUE_NAMES.get(o.kind, o.kind),
             o.applicant, o.department, o.waiting_for or "（未派单）",
             f"{o.since.astimezone(tz):%Y-%m-%d %H:%M}", round(o.waited_min, 1), o.limit_min,
+            o.purpose or "—",
         ])
     return t
 

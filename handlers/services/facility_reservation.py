@@ -9,7 +9,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import facility_reservation as flow
-from handlers.common import fmt_window
+from handlers.common import equipment_text, fmt_window
 from handlers.demo_history import DemoDay, at, decide_all
 from handlers.registry import CalendarEntry, DemoHistory, Facts, Form, Service, WebForm
 from models.errors import Conflict, RequestError
@@ -39,7 +39,20 @@ def facts(request: Request, tz: ZoneInfo) -> Facts:
         rows.append(("地点", f"{request.facility.name}（{request.facility.building}）"))
     if d.get("attendees"):
         rows.append(("人数", f"{d['attendees']}人"))
+    if d.get("purpose"):
+        rows.append(("用途", str(d["purpose"])))
+    if d.get("equipment"):
+        rows.append(("设备", equipment_text(d["equipment"])))
     return rows
+
+
+def page_facts(request: Request) -> list[str]:
+    """用途 and 设备 on /m/requests/N: what the room's approver decided on."""
+    d = request.details or {}
+    lines = [f"用途：{d['purpose']}"] if d.get("purpose") else []
+    if d.get("equipment"):
+        lines.append(f"设备：{equipment_text(d['equipment'])}")
+    return lines
 
 
 def approved_notice(request: Request, tz: ZoneInfo) -> str:
@@ -137,6 +150,7 @@ SERVICE = Service(
               })),
     describe=describe,
     facts=facts,
+    page_facts=page_facts,
     freed_on_cancel="场地已释放",
     freed_on_reject="预留的场地已释放。",
     approved_notice=approved_notice,

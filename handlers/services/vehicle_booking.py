@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from handlers import vehicle_booking as flow
 from handlers.approval import route_of
 from handlers.base import Ctx, Message
-from handlers.common import fmt_window
+from handlers.common import NOT_GIVEN, fmt_window
 from handlers.demo_history import DemoDay, at, decide_all
 from handlers.registry import CalendarEntry, DemoHistory, Facts, Form, Service, WebForm
 from models.decisions import cancel
@@ -49,8 +49,7 @@ def facts(request: Request, tz: ZoneInfo) -> Facts:
     if request.vehicle is not None:
         driver = f"（{request.driver.name}）" if request.driver is not None else ""
         rows.append(("车辆", f"{request.vehicle.plate}{driver}"))
-    if d.get("purpose"):
-        rows.append(("事由", str(d["purpose"])))
+    rows.append(("事由", str(d.get("purpose") or NOT_GIVEN)))  # what the approver decides on
     return rows
 
 
