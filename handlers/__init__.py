@@ -5,6 +5,7 @@ from handlers import (
     cancel,
     crew,
     facility_reservation,
+    fleet,
     reminders,
     repair,
     status,
@@ -18,6 +19,7 @@ from nlp.types import Intent
 ROUTERS: list[Router] = [
     cancel.router,
     reminders.router,
+    fleet.router,
     approval.router,
     status.router,
     repair.router,

@@ -25,6 +25,7 @@ import yaml
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models import seed_fleet
 from models.org import (
     ApprovalRule,
     Department,
@@ -315,9 +316,11 @@ def validate_org(data: Any) -> list[SeedProblem]:
             path,
             v,
             {"plate": str, "model": str, "seats": int},
-            {"driver": str, "in_service": bool},
+            {"driver": str, "in_service": bool, **seed_fleet.OPTIONAL},
             Vehicle,
         )
+        for name, message in seed_fleet.problems(v):
+            c.add((*path, name), message)
         plate = v.get("plate")
         if isinstance(plate, str) and plate.strip():
             if plate in plates:
@@ -602,6 +605,7 @@ async def _upsert_vehicles(
             "in_service": row.get("in_service", True) is not False,
         }
         vehicle = existing.get(row["plate"])
+        values.update(seed_fleet.values_for(row, vehicle))
         if vehicle is None:
             await Vehicle.create(plate=row["plate"], **values)
             _tally(counts, True, True)
