@@ -314,7 +314,7 @@ def notice_key(due: Due, lead: int) -> str:
 async def dues_reached(today: date) -> list[tuple[Due, int]]:
     """(due thing, lead) of every vehicle in service whose reminder moment has come."""
     out = []
-    for v in await Vehicle.filter(in_service=True).order_by("plate"):
+    for v in await Vehicle.filter(in_service=True).order_by("plate").select_related("driver"):
         for due in dues_of(v):
             lead = reminder_lead(due, today)
             if lead is not None:
