@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from handlers.approval import route_of
 from handlers.base import Message, Notifier
 from handlers.common import fmt_window
-from handlers.fleet_labels import DUE_NAMES, down_text, due_text, km, vehicle_head
+from handlers.fleet_labels import DUE_NAMES, down_text, due_text, vehicle_head
 from models.fleet import Due, DueKind, claim_notice, dues_reached, notice_key, open_clashes
 from models.org import Role, users_with_role
 from models.sql import transaction
@@ -46,7 +46,7 @@ def due_message(due: Due, today: date) -> str:
     v = due.vehicle
     return DUE.format(
         what=DUE_NAMES[due.kind], vehicle=vehicle_head(v), due=due_text(due, today),
-        after=AFTER[due.kind].format(plate=v.plate, km=km(v.odometer or 0)),
+        after=AFTER[due.kind].format(plate=v.plate, km=due.due_km or v.odometer or 45000),
     )
 
 

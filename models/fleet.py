@@ -13,7 +13,7 @@ flowchart LR
 Each change is one transaction with its audit record (request None: the record is the
 vehicle's, its plate in the details). What is told once — a due date's reminder, a
 booking left without its vehicle — is claimed by inserting its key into `fleet_notice`
-(`INSERT … ON CONFLICT DO NOTHING`, on both databases): of several processes sweeping at
+(`INSERT … ON CONFLICT DO NOTHING RETURNING`, on both databases): of several processes sweeping at
 once one inserts the row and the others match nothing, and a rollback un-claims.
 """
 
@@ -74,14 +74,15 @@ class NotAVehicle(RequestError):
         self.plate = plate
 
 
-_CLAIM_SQL = "INSERT INTO fleet_notice (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
+_CLAIM_SQL = ("INSERT INTO fleet_notice (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
+              " RETURNING key")
 
 
 async def claim_notice(key: str, now: datetime) -> bool:
     """Claim `key` for this transaction; False when it was claimed before (by anyone)."""
     conn = connections.get("default")
-    n, _ = await conn.execute_query(in_dialect(conn, _CLAIM_SQL), [key[:120], utc(now)])
-    return bool(n)
+    rows = await conn.execute_query_dict(in_dialect(conn, _CLAIM_SQL), [key[:120], utc(now)])
+    return bool(rows)
 
 
 async def vehicle_by_plate(plate: str) -> Vehicle | None:
