@@ -99,7 +99,8 @@ def _is_fleet(ctx: Ctx) -> bool:
 
 
 def _local_now(ctx: Ctx) -> str:
-    return f"{ctx.now.astimezone(ctx.tz):%m月%d日 %H:%M}".lstrip("0")
+    local = ctx.now.astimezone(ctx.tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 @router.text(OVERVIEW_RE)
@@ -116,7 +117,7 @@ async def show_fleet(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         state = IN_USE if down is None or down.start > ctx.now else down_text(down, ctx.tz)
         if down is not None and down.start > ctx.now:
             state += f"，{fmt_window(down.start, None, ctx.tz)}起{down_text(down, ctx.tz)}"
-        odometer = f" 里程 {km(v.odometer)} 公里" if v.odometer is not None else " 里程未登记"
+        odometer = f"里程 {km(v.odometer)} 公里" if v.odometer is not None else "里程未登记"
         dues = "；".join(due_text(d, today) for d in dues_of(v)) or NO_DUES
         lines.append(OVERVIEW_LINE.format(head=vehicle_head(v), state=state, odometer=odometer, dues=dues))
     lines.append(OVERVIEW_HINT.format(plate=vehicles[0][0].plate))

@@ -523,7 +523,7 @@ def charts(data: dict[str, Any]) -> dict[str, Chart]:
     for key, title, rows, value, unit in (
             ("fleet_distance", "各车每月里程", report.per_vehicle, "distance", "公里"),
             ("fleet_cost", "各部门每月费用", report.per_department, "cost", "元")):
-        names, series = fleet.month_series(rows, report.months, value)
+        names, series = fleet.month_series(rows, report.months, value, by_key=key == "fleet_distance")
         out[key] = bar_chart(title, names, [_series(n, v, c) for n, v, c in series], unit)
     return out
 

@@ -41,15 +41,19 @@ def department_rows(report: FleetReport) -> list[list[Any]]:
     return [[r.month, r.key, r.name, *_figures(r)] for r in report.per_department]
 
 
-def month_series(rows: Sequence[FleetRow], months: Sequence[str], value: str
+def month_series(rows: Sequence[FleetRow], months: Sequence[str], value: str, *, by_key: bool = False
                  ) -> tuple[list[str], list[tuple[str, list[float], str]]]:
-    """Categories (vehicles or departments, first seen order) and one (name, values,
-    colour) per month that has any, of `value` ("distance" or "cost")."""
+    """Categories (vehicles or departments, first seen order; `by_key`: the plate rather
+    than plate and model, short enough for a phone's axis) and one (name, values, colour)
+    per month that has any, of `value` ("distance" or "cost")."""
+    def label(r: FleetRow) -> str:
+        return r.key if by_key else r.name
+
     names: list[str] = []
     for r in rows:
-        if r.name not in names:
-            names.append(r.name)
-    cells = {(r.month, r.name): float(getattr(r.totals, value)) for r in rows}
+        if label(r) not in names:
+            names.append(label(r))
+    cells = {(r.month, label(r)): float(getattr(r.totals, value)) for r in rows}
     series = []
     for i, m in enumerate(months):
         values = [cells.get((m, n), 0.0) for n in names]

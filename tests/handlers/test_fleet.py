@@ -99,11 +99,11 @@ async def test_fleet_overview_out_of_service_reassign_and_back(talk: Talk) -> No
     })
     overview = await talk.say("wangke", "车况")
     assert overview.startswith("车辆情况（2辆，11月27日 10:00）：\n")
-    assert ("沪A12345 别克GL8 7座，赵师傅【在用】 里程 42,000 公里\n"
+    assert ("沪A12345 别克GL8 7座，赵师傅【在用】里程 42,000 公里\n"
             "  保养 2027年3月1日前（还有94天）；保养里程 45,000 公里（还差3,000公里）；"
             "交强险 2027年5月31日到期（还有185天）；商业险 2027年5月31日到期（还有185天）；"
             "年检 2026年12月4日到期（还有7天）") in overview
-    assert "沪A67890 大众帕萨特 5座，刘师傅【在用】 里程未登记\n  保养、保险、年检日期未登记" in overview
+    assert "沪A67890 大众帕萨特 5座，刘师傅【在用】里程未登记\n  保养、保险、年检日期未登记" in overview
     assert "沪B11223" not in overview  # not in service
     assert await talk.say("zhangsan", "沪A12345 送修") == "车辆停用、恢复和保养登记只有车辆管理员可以操作。"
 
