@@ -106,6 +106,8 @@ async def test_fleet_overview_out_of_service_reassign_and_back(talk: Talk) -> No
     assert "沪A67890 大众帕萨特 5座，刘师傅【在用】里程未登记\n  保养、保险、年检日期未登记" in overview
     assert "沪B11223" not in overview  # not in service
     assert await talk.say("zhangsan", "沪A12345 送修") == "车辆停用、恢复和保养登记只有车辆管理员可以操作。"
+    assert "🚙 车辆：“车况”看各车状态" in await talk.say("wangke", "帮助")
+    assert "🚙" not in await talk.say("zhangsan", "帮助")
 
     booking = await book_vehicle(talk.now, plate="沪A67890")  # tomorrow 14:00-16:00
     await talk.say("lichu", f"同意{booking.no}")
