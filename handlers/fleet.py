@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from handlers.approval import route_of
 from handlers.base import Ctx, Inbound, Message, Notifier, Reply, Router
@@ -41,7 +42,7 @@ from models.holds import free_vehicles
 from models.org import Role, users_with_role
 from models.requests import Request, get_request
 from models.sql import transaction
-from models.vehicle_state import DowntimeKind, VehicleDowntime
+from models.vehicle_state import DowntimeKind, VehicleDowntime, use_zone
 from nlp.normalize import normalize
 from nlp.timeparse import parse_time
 from nlp.types import Parse
@@ -92,6 +93,11 @@ NO_DRIVER = "改派不成：{plate} 没有配司机。"
 TO_APPLICANT = "您的用车 #{no}（{window}）改由 {plate} {model}出车，司机{driver}。"
 TO_NEW_DRIVER = "【新任务】#{no} {window} {route}，{plate}，用车人：{applicant}。确认回复“收到 #{no}”。"
 TO_OLD_DRIVER = "【任务取消】#{no} {window} 已改派其他车辆，您不用出车了。"
+
+
+def use_business_zone(tz: ZoneInfo) -> None:
+    """BOT_TIMEZONE for the days of 交强险 / 商业险 / 年检 (main.py, at start)."""
+    use_zone(tz)
 
 
 def _is_fleet(ctx: Ctx) -> bool:

@@ -6,7 +6,7 @@ A vehicle is out of service for [start, end) when
   (`maintenance`) or 停用 (`stopped`), each from its `start` until its `until` (open when
   null: until "恢复使用"); ending one early sets `until` to that moment; or
 - its 交强险 or 商业险 covers no day the trip reaches, or its 年检 has lapsed by then
-  (the dates are the last day covered, a local day of the window's time zone).
+  (the dates are the last day covered, a local day of the business time zone).
 
 `free_vehicles` (models/holds.py) leaves such vehicles out in its one query (the
 `usable_sql` fragment); `create_request` and a fleet manager's change of vehicle
@@ -18,9 +18,10 @@ when it goes out of service is the fleet office's to reassign (models/fleet.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.expressions import Q
@@ -83,9 +84,20 @@ class Unusable:
     lapsed_on: date | None = None  # a paper's last valid day
 
 
+# The business time zone the papers' days are in (BOT_TIMEZONE: `use_zone` at start-up;
+# windows read back from the database are UTC, so their own zone cannot tell the day).
+_zone: tzinfo = ZoneInfo("Asia/Shanghai")
+
+
+def use_zone(tz: tzinfo) -> None:
+    global _zone  # noqa: PLW0603 - one setting per process, as models/worktime.py's overrides
+    _zone = tz
+
+
 def last_day(start: datetime, end: datetime) -> date:
-    """The last local day [start, end) reaches, in the window's own time zone."""
-    return (max(end, start + timedelta(microseconds=1)) - timedelta(microseconds=1)).date()
+    """The last local day [start, end) reaches, in the business time zone."""
+    last = max(utc(end), utc(start) + timedelta(microseconds=1)) - timedelta(microseconds=1)
+    return last.astimezone(_zone).date()
 
 
 def _day_param(conn: Any, day: date) -> Any:

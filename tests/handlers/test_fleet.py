@@ -6,7 +6,7 @@ reminders of 保养, insurance and 年检 with the test's clock."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from models.holds import Hold, free_vehicles
 from models.org import RequestType, Vehicle
 from models.requests import Decision, NewRequest, RequestStatus, create_request, get_request
 from models.seed import seed_org
-from models.vehicle_state import DowntimeKind, VehicleDowntime
+from models.vehicle_state import DowntimeKind, VehicleDowntime, why_unusable
 from tests.conftest import TZ
 from tests.handlers.conftest import ORG_FILE, Talk
 from tests.handlers.test_approval import book_vehicle
@@ -177,6 +177,10 @@ async def test_out_of_service_is_never_offered_nor_assigned(talk: Talk) -> None:
     await seed_fleet(**{"沪A12345": {"insurance_compulsory_until": date(2026, 11, 27)}})
     assert await free_vehicles(*tomorrow, 6) == []  # 交强险 covers today only
     assert [v.plate for v in await free_vehicles(at(27, 14), at(27, 16), 6)] == ["沪A12345"]
+    # The day is the bureau's, also for a window read back in UTC (06:00 local = 22:00 UTC the day before).
+    gl8 = await Vehicle.get(plate="沪A12345")
+    assert await why_unusable(gl8, at(28, 6).astimezone(UTC), at(28, 7).astimezone(UTC)) is not None
+    assert await why_unusable(gl8, at(27, 22).astimezone(UTC), at(27, 23, 59).astimezone(UTC)) is None
     with pytest.raises(Conflict):
         await create_request(NewRequest(RequestType.VEHICLE_BOOKING, "zhangsan", start=tomorrow[0],
                                         end=tomorrow[1], vehicle_id=gl8.id), talk.now, "wecom")
