@@ -58,6 +58,7 @@ MAINTAINED_RE = (rf"^\s*(?P<plate>{PLATE})\s*(?:保养完成|保养好了|保养
 REASSIGN_RE = (rf"^\s*#?\s*(?P<no>\d{{4,9}})\s*号?\s*(?:改派|换车|换成|改用|改为)\s*(?P<plate>{PLATE})"
                r"\s*[。.!！]?\s*$")
 
+QUESTION = re.compile(r"吗|么|[?？]|没有?\s*$|了没|是不是|有没有|什么时候|多久|哪天|几号")
 KINDS = {"送修": DowntimeKind.REPAIR, "维修": DowntimeKind.REPAIR, "停用": DowntimeKind.STOPPED,
          "报停": DowntimeKind.STOPPED, "保养": DowntimeKind.MAINTENANCE}
 DEFAULT_REASON = {DowntimeKind.REPAIR: "维修", DowntimeKind.STOPPED: "停用",
@@ -153,8 +154,10 @@ def until_of(rest: str, now: datetime) -> tuple[datetime | None, str]:
 async def take_out(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     """"沪A12345 送修 发动机异响 到12月10日": out of service, bookings then listed."""
     m = re.search(DOWN_RE, msg.text)
-    if m is None or not _is_fleet(ctx):
-        return None if m is None else Reply(ONLY_FLEET)
+    if m is None or QUESTION.search(m.group("rest")):  # "沪A12345 保养到期了吗" asks, not says
+        return None
+    if not _is_fleet(ctx):
+        return Reply(ONLY_FLEET)
     plate, verb = m.group("plate").upper(), m.group("verb")
     kind = KINDS[verb]
     until, reason = until_of(m.group("rest"), ctx.now)

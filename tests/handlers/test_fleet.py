@@ -140,6 +140,9 @@ async def test_fleet_overview_out_of_service_reassign_and_back(talk: Talk) -> No
     assert sorted(held) == sorted([f"vehicle:{moved.vehicle.id}", "driver:zhaoshifu"])
     assert (await talk.say("wangke", f"#{booking.no} 改派沪A67890")).startswith("改派不成：沪A67890 送修中")
 
+    # A question is not a command: nothing changes.
+    assert "已保养" not in await talk.say("wangke", "沪A67890 保养到期了吗？")
+    assert await VehicleDowntime.filter(vehicle__plate="沪A67890").count() == 1
     assert await talk.say("wangke", "沪A67890 恢复使用") == "好的，沪A67890 已恢复使用，可以正常派车了。"
     assert await talk.say("wangke", "沪A67890 恢复使用") == "沪A67890 目前没有停用，一直在正常派车。"
     assert "刘师傅【在用】" in await talk.say("wangke", "车况")
