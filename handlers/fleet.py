@@ -6,6 +6,7 @@ flowchart LR
     O["沪A12345 送修 发动机异响 到12月10日"] --> D[out of service] --> X[bookings then: listed, with a free vehicle to move each to]
     R["沪A12345 恢复使用"] --> B[back in service]
     M["沪A12345 保养完成 里程 45000"] --> N[odometer and next 保养 kept]
+    P["沪A12345 交强险 至2027年12月31日"] --> P2[insurance / 年检 date kept]
     G["#1065 改派沪A67890"] --> G2[booking moved; applicant and both drivers told]
 ```
 
@@ -25,7 +26,15 @@ from zoneinfo import ZoneInfo
 from handlers.approval import route_of
 from handlers.base import Ctx, Inbound, Message, Notifier, Reply, Router
 from handlers.common import fmt_window, notify_applicant
-from handlers.fleet_labels import down_text, due_text, km, until_text, unusable_text, vehicle_head
+from handlers.fleet_labels import (
+    down_text,
+    due_text,
+    fmt_date,
+    km,
+    until_text,
+    unusable_text,
+    vehicle_head,
+)
 from models.errors import Conflict, InvalidState, NotAllowed, NotFound, OutOfService, RequestError
 from models.fleet import (
     NotAVehicle,
@@ -34,6 +43,7 @@ from models.fleet import (
     fleet,
     reassign_vehicle,
     record_maintenance,
+    renew_papers,
     return_to_service,
     take_out_of_service,
     vehicle_by_plate,
@@ -42,7 +52,7 @@ from models.holds import free_vehicles
 from models.org import Role, users_with_role
 from models.requests import Request, get_request
 from models.sql import transaction
-from models.vehicle_state import DowntimeKind, VehicleDowntime, use_zone
+from models.vehicle_state import DowntimeKind, PaperKind, VehicleDowntime, use_zone
 from nlp.normalize import normalize
 from nlp.timeparse import parse_time
 from nlp.types import Parse
@@ -59,6 +69,11 @@ REASSIGN_RE = (rf"^\s*#?\s*(?P<no>\d{{4,9}})\s*号?\s*(?:改派|换车|换成|�
                r"\s*[。.!！]?\s*$")
 
 QUESTION = re.compile(r"吗|么|[?？]|没有?\s*$|了没|是不是|有没有|什么时候|多久|哪天|几号")
+PAPERS_RE = (rf"^\s*(?P<plate>{PLATE})\s*(?P<what>交强险|商业险|保险|年检)(?P<rest>.*"
+             r"(?:\d{1,2}\s*[月号日]|\d{4}\s*[-/年.]).*)$")
+PAPERS = {"交强险": [PaperKind.INSURANCE_COMPULSORY], "商业险": [PaperKind.INSURANCE_COMMERCIAL],
+          "保险": [PaperKind.INSURANCE_COMPULSORY, PaperKind.INSURANCE_COMMERCIAL],
+          "年检": [PaperKind.INSPECTION]}
 KINDS = {"送修": DowntimeKind.REPAIR, "维修": DowntimeKind.REPAIR, "停用": DowntimeKind.STOPPED,
          "报停": DowntimeKind.STOPPED, "保养": DowntimeKind.MAINTENANCE}
 DEFAULT_REASON = {DowntimeKind.REPAIR: "维修", DowntimeKind.STOPPED: "停用",
@@ -85,6 +100,9 @@ BAD_KM = "{plate} 当前里程已是 {current} 公里，保养里程 {km} 公里
 NO_PLATE = "没有找到在册车辆 {plate}，请核对车牌（回复“车况”看全部车辆）。"
 UNTIL_PAST = "恢复日期应在现在之后，请重新说，例如“{plate} 送修 到12月10日”。"
 ONLY_FLEET = "车辆停用、恢复和保养登记只有车辆管理员可以操作。"
+PAPERS_DONE = "好的，{plate} {what}已登记，有效期至{day}（还有{left}天）。"
+PAPERS_WHEN = "请说明{what}有效期到哪天，例如“{plate} {what} 至2027年12月31日”。"
+PAPERS_PAST = "{plate} {what}有效期{day}已经过了，请核对日期，例如“{plate} {what} 至2027年12月31日”。"
 REASSIGNED = "好的，#{no} 已改派 {plate}（司机{driver}），已告诉申请人{told}。"
 REASSIGN_BUSY = "改派不成：{plate} 或其司机在 {when} 已有安排。回复“车况”看看其他车辆。"
 REASSIGN_DOWN = "改派不成：{why}。"
@@ -244,6 +262,28 @@ async def maintained(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     nxt = "，或".join(due_text(d, today) for d in dues_of(v) if d.kind in ("maintenance", "maintenance_km"))
     text = MAINTAINED.format(plate=plate, reading=f"（里程 {km(reading)} 公里）" if reading else "", next=nxt)
     return Reply(text + (MAINTAINED_BACK if done.ended_downtime else ""))
+
+
+@router.text(PAPERS_RE)
+async def renew(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """"沪A12345 交强险 续保至2027年12月31日" / "沪A12345 年检 至2027-08-31"."""
+    m = re.search(PAPERS_RE, msg.text)
+    if m is None or QUESTION.search(m.group("rest")):
+        return None
+    if not _is_fleet(ctx):
+        return Reply(ONLY_FLEET)
+    plate, what = m.group("plate").upper(), m.group("what")
+    day = parse_time(normalize(m.group("rest")).norm, ctx.now).date
+    if day is None:
+        return Reply(PAPERS_WHEN.format(plate=plate, what=what))
+    today = ctx.now.astimezone(ctx.tz).date()
+    if day < today:
+        return Reply(PAPERS_PAST.format(plate=plate, what=what, day=fmt_date(day)))
+    try:
+        await renew_papers(plate, PAPERS[what], day, ctx.user.user_id, ctx.now, str(ctx.channel))
+    except NotAVehicle:
+        return Reply(NO_PLATE.format(plate=plate))
+    return Reply(PAPERS_DONE.format(plate=plate, what=what, day=fmt_date(day), left=(day - today).days))
 
 
 @router.text(REASSIGN_RE)

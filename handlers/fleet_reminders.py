@@ -20,8 +20,16 @@ from zoneinfo import ZoneInfo
 from handlers.approval import route_of
 from handlers.base import Message, Notifier
 from handlers.common import fmt_window
-from handlers.fleet_labels import DUE_NAMES, down_text, due_text, vehicle_head
-from models.fleet import Due, DueKind, claim_notice, dues_reached, notice_key, open_clashes
+from handlers.fleet_labels import DUE_NAMES, down_text, due_text, fmt_date, vehicle_head
+from models.fleet import (
+    Due,
+    DueKind,
+    add_months,
+    claim_notice,
+    dues_reached,
+    notice_key,
+    open_clashes,
+)
 from models.org import Role, users_with_role
 from models.sql import transaction
 from models.worktime import is_workday
@@ -34,9 +42,9 @@ DUE = "【车辆{what}提醒】{vehicle}：{due}。{after}"
 AFTER = {
     DueKind.MAINTENANCE: "保养后回复“{plate} 保养完成 里程 45000”。",
     DueKind.MAINTENANCE_KM: "保养后回复“{plate} 保养完成 里程 {km}”。",
-    DueKind.INSURANCE_COMPULSORY: "到期后该车不再派出，续保后请在管理页面更新日期。",
-    DueKind.INSURANCE_COMMERCIAL: "到期后该车不再派出，续保后请在管理页面更新日期。",
-    DueKind.INSPECTION: "过期后该车不再派出，年检后请在管理页面更新日期。",
+    DueKind.INSURANCE_COMPULSORY: "到期后该车不再派出。续保后回复“{plate} 交强险 至{next}”。",
+    DueKind.INSURANCE_COMMERCIAL: "到期后该车不再派出。续保后回复“{plate} 商业险 至{next}”。",
+    DueKind.INSPECTION: "过期后该车不再派出。年检后回复“{plate} 年检 至{next}”。",
 }
 CLASH = ("【用车需改派】{plate} {down}，但 #{no} {window} {route}（{applicant}）仍安排了这辆车。"
          "请改派：回复“#{no} 改派沪A67890”（换成可用车牌）。")
@@ -46,7 +54,8 @@ def due_message(due: Due, today: date) -> str:
     v = due.vehicle
     return DUE.format(
         what=DUE_NAMES[due.kind], vehicle=vehicle_head(v), due=due_text(due, today),
-        after=AFTER[due.kind].format(plate=v.plate, km=due.due_km or v.odometer or 45000),
+        after=AFTER[due.kind].format(plate=v.plate, km=due.due_km or v.odometer or 45000,
+                                     next=fmt_date(add_months(due.due_on, 12)) if due.due_on else ""),
     )
 
 

@@ -186,6 +186,20 @@ async def record_maintenance(
     return MaintenanceDone(vehicle, bool(ended))
 
 
+async def renew_papers(plate: str, kinds: list[PaperKind], valid_to: date, by: str, now: datetime,
+                       channel: str) -> Vehicle:
+    """交强险 / 商业险 renewed, or 年检 passed: valid through `valid_to` (a local day)."""
+    async with in_transaction():
+        vehicle = await _vehicle(plate)
+        values = {PAPER_FIELDS[k]: valid_to for k in kinds}
+        await Vehicle.filter(id=vehicle.id).update(**values)
+        for k, v in values.items():
+            setattr(vehicle, k, v)
+        await audit(None, by, "vehicle_papers", channel, now, plate=vehicle.plate,
+                    kinds=[str(k) for k in kinds], valid_to=valid_to.isoformat())
+    return vehicle
+
+
 async def advance_odometer(vehicle_id: int, km: int) -> None:
     """The vehicle's reading follows its trips (never backwards)."""
     await Vehicle.filter(Q(odometer__isnull=True) | Q(odometer__lt=km), id=vehicle_id).update(odometer=km)

@@ -168,6 +168,14 @@ async def test_maintenance_done_moves_the_next_one(talk: Talk) -> None:
     assert (v.odometer, v.maintenance_due_km) == (45100, 52600)
     assert await free_vehicles(at(27, 12), at(27, 13), 6) != []  # back in service
 
+    assert await talk.say("wangke", "沪A12345 保险 至2027-06-30") == (
+        "好的，沪A12345 保险已登记，有效期至2027年6月30日（还有215天）。")
+    v = await Vehicle.get(plate="沪A12345")
+    assert v.insurance_compulsory_until == v.insurance_commercial_until == date(2027, 6, 30)
+    assert await talk.say("wangke", "沪A12345 年检 至2025年1月1日") == (
+        "沪A12345 年检有效期2025年1月1日已经过了，请核对日期，例如“沪A12345 年检 至2027年12月31日”。")
+    assert await AuditLog.filter(action="vehicle_papers").count() == 1
+
 
 # ---------------------------------------------------------------------------------------
 # Never offered, never assigned (SQLite and PostgreSQL: the `db` fixture runs both)
@@ -243,10 +251,10 @@ async def test_dates_due_are_told_30_and_7_days_before_on_working_days(talk: Tal
     assert sum(r.fleet for r in results) == 3
     assert said(talk, "wangke", "交强险") == [
         "【车辆交强险提醒】沪A12345 别克GL8 7座，赵师傅：交强险 2026年12月27日到期（还有30天）。"
-        "到期后该车不再派出，续保后请在管理页面更新日期。"]
+        "到期后该车不再派出。续保后回复“沪A12345 交强险 至2027年12月27日”。"]
     assert said(talk, "wangke", "年检") == [
         "【车辆年检提醒】沪A12345 别克GL8 7座，赵师傅：年检 2026年12月4日到期（还有7天）。"
-        "过期后该车不再派出，年检后请在管理页面更新日期。"]
+        "过期后该车不再派出。年检后回复“沪A12345 年检 至2027年12月4日”。"]
     assert said(talk, "wangke", "保养") == [
         "【车辆保养提醒】沪A12345 别克GL8 7座，赵师傅：保养里程 12,800 公里（还差800公里）。"
         "保养后回复“沪A12345 保养完成 里程 12800”。"]
@@ -259,7 +267,12 @@ async def test_dates_due_are_told_30_and_7_days_before_on_working_days(talk: Tal
     assert (await sweep(at(21, 10, month=12), tz=TZ)).fleet == 1
     talk.now = at(21, 10, month=12)
     await talk.deliver()
-    assert said(talk, "wangke", "交强险")[-1].endswith("交强险 2026年12月27日到期（还有6天）。到期后该车不再派出，续保后请在管理页面更新日期。")
+    assert said(talk, "wangke", "交强险")[-1].endswith("交强险 2026年12月27日到期（还有6天）。"
+                                                        "到期后该车不再派出。续保后回复“沪A12345 交强险 至2027年12月27日”。")
+    # Renewed in chat: the new date's reminders come in their time, the old ones stop.
+    assert await talk.say("wangke", "沪A12345 交强险 续保至2027年12月27日") == (
+        "好的，沪A12345 交强险已登记，有效期至2027年12月27日（还有371天）。")
+    assert (await sweep(at(27, 10, month=12), tz=TZ)).fleet == 0
 
 
 async def test_a_notice_is_claimed_once(talk: Talk) -> None:
