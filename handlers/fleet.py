@@ -50,7 +50,7 @@ from models.fleet import (
 )
 from models.holds import free_vehicles
 from models.org import Role, users_with_role
-from models.requests import Request, get_request
+from models.requests import Request, RequestStatus, get_request
 from models.sql import transaction
 from models.vehicle_state import DowntimeKind, PaperKind, VehicleDowntime, use_zone
 from nlp.normalize import normalize
@@ -323,7 +323,7 @@ async def tell_reassigned(notifier: Notifier, r: Request, old_driver: str | None
     await notify_applicant(notifier, r, TO_APPLICANT.format(
         no=r.no, window=window, plate=r.vehicle.plate, model=r.vehicle.model, driver=r.driver.name),
         key=f"reassign:{r.no}:{r.vehicle.plate}:{ctx.now.timestamp():.0f}")
-    if r.status == "approved":
+    if r.status is RequestStatus.APPROVED:  # a driver hears of approved trips only
         await notifier.notify(r.driver.userid, Message.text(TO_NEW_DRIVER.format(
             no=r.no, window=window, route=route_of(r), plate=r.vehicle.plate, applicant=r.applicant.name)),
             key=f"reassign:new:{r.no}:{r.driver.userid}:{ctx.now.timestamp():.0f}")

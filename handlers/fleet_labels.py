@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.common import fmt_day
-from models.errors import OutOfService
 from models.fleet import Due, DueKind
 from models.org import Vehicle
 from models.vehicle_state import DowntimeKind, PaperKind, Unusable, VehicleDowntime
 
-__all__ = ["DUE_NAMES", "DOWN_NAMES", "OutOfService", "due_text", "km", "unusable_text"]
+__all__ = ["DOWN_NAMES", "DUE_NAMES", "down_text", "due_text", "fmt_date", "km", "unusable_text",
+           "until_text", "vehicle_head"]
 
 DOWN_NAMES: dict[str, str] = {
     DowntimeKind.REPAIR: "送修",

@@ -280,9 +280,6 @@ class Due:
     due_on: date | None = None  # a date
     due_km: int | None = None  # an odometer reading
 
-    def left_days(self, today: date) -> int | None:
-        return None if self.due_on is None else (self.due_on - today).days
-
 
 async def fleet(now: datetime) -> list[tuple[Vehicle, VehicleDowntime | None]]:
     """Every vehicle in service by plate (driver fetched) with the downtime it is in now,
