@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,8 @@ def _is(value: Any, kind: type | tuple[type, ...]) -> bool:
 def _type_name(kind: type | tuple[type, ...]) -> str:
     names = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    if date in kinds:  # a YAML date, or its text (the fleet's dates: models/seed_fleet.py)
+        return "a date YYYY-MM-DD"
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
