@@ -85,7 +85,8 @@ IN_USE = "在用"
 NO_VEHICLES = "目前没有在册车辆。"
 NO_DUES = "保养、保险、年检日期未登记"
 OVERVIEW_HINT = "停用回复“{plate} 送修 原因 到12月10日”，恢复回复“{plate} 恢复使用”，保养后回复“{plate} 保养完成 里程 45000”。"
-TAKEN_OUT = "好的，{plate} 已{verb}{reason}{until}，期间不再派车。"
+TAKEN_OUT = "好的，{plate} 已{verb}{reason}{until}。"
+MEANWHILE = "，期间不再派车"  # after an end said; open-ended, until_text says 恢复使用前不派车
 NO_CLASH = "期间没有已安排的用车。"
 CLASHES = "期间已有 {n} 单用车需要改派：\n{lines}"
 CLASH_LINE = "#{no} {window} {route}，{applicant}：{option}"
@@ -187,7 +188,8 @@ async def take_out(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
                                              ctx.user.user_id, ctx.now, str(ctx.channel))
             lines = [await clash_line(r, ctx) for r in done.clashes]
             said = dict(plate=plate, verb=verb if verb != "维修" else "送修",
-                        reason=f"（{reason}）" if reason else "", until=until_text_of(done.downtime, ctx))
+                        reason=f"（{reason}）" if reason else "",
+                        until=until_text_of(done.downtime, ctx) + (MEANWHILE if until else ""))
             if done.clashes:
                 await tell_other_managers(ctx, done.downtime, done.clashes, lines, said)
     except NotAVehicle:

@@ -278,3 +278,24 @@ async def test_dates_due_are_told_30_and_7_days_before_on_working_days(talk: Tal
 async def test_a_notice_is_claimed_once(talk: Talk) -> None:
     assert await claim_notice("due:1:inspection:2026-12-04:7", talk.now)
     assert not await claim_notice("due:1:inspection:2026-12-04:7", talk.now)
+
+
+async def test_a_booking_racing_the_downtime_is_refused_or_reported(talk: Talk) -> None:
+    passat = await Vehicle.get(plate="沪A67890").prefetch_related("driver")
+    start = at(28, 14)
+
+    async def book() -> int | None:
+        try:
+            r = await create_request(NewRequest(RequestType.VEHICLE_BOOKING, "zhangsan", start=start,
+                                                end=start + timedelta(hours=2), vehicle_id=passat.id),
+                                     talk.now, "wecom")
+        except Conflict:
+            return None
+        return r.no
+
+    no, reply = await asyncio.gather(book(), talk.say("wangke", "沪A67890 停用 事故"))
+    assert reply.startswith("好的，沪A67890 已停用（事故），恢复使用前不派车")
+    listed = no is not None and f"#{no} " in reply
+    swept = (await sweep(talk.now, tz=TZ)).fleet
+    # Either the booking lost (refused), or the reply listed it, or the sweeper told it: once.
+    assert swept == (1 if no is not None and not listed else 0)
