@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "audit":
         return cmd_audit(args, settings)
     from bot import cli
+    from handlers.fleet import use_business_zone
 
+    use_business_zone(settings.tz)  # the days a vehicle's insurance and 年检 run to
     return run_loop(cli.run(args, settings))
 
 

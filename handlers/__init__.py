@@ -6,6 +6,7 @@ from handlers import (
     cancel,
     crew,
     facility_reservation,
+    fleet,
     rejection,
     reminders,
     repair,
@@ -24,6 +25,7 @@ from nlp.types import Intent
 ROUTERS: list[Router] = [
     cancel.router,
     reminders.router,
+    fleet.router,
     approval.router,
     rejection.router,
     status.router,

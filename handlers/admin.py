@@ -50,6 +50,15 @@ VEHICLE_FIELDS: tuple[Field, ...] = (
     Field("seats", "座位数", kind="int", low=1, high=99),
     Field("driver", "司机", kind="choice", required=False),
     Field("in_service", "在用（可派车）", kind="bool"),
+    # The fleet office's dates and readings (handlers/fleet.py reminds before each).
+    Field("odometer", "当前里程（公里）", kind="int", required=False, low=0, high=2_000_000),
+    Field("maintenance_due_on", "下次保养日期", kind="date", required=False),
+    Field("maintenance_due_km", "下次保养里程（公里）", kind="int", required=False, low=0, high=2_000_000),
+    Field("maintenance_every_km", "保养间隔（公里）", kind="int", required=False, low=500, high=100_000),
+    Field("maintenance_every_months", "保养间隔（月）", kind="int", required=False, low=1, high=36),
+    Field("insurance_compulsory_until", "交强险到期", kind="date", required=False),
+    Field("insurance_commercial_until", "商业险到期", kind="date", required=False),
+    Field("inspection_due_on", "年检到期", kind="date", required=False),
 )
 FACILITY_FIELDS: tuple[Field, ...] = (
     Field("id", "编号", pattern=r"(?!new$)[a-z0-9][a-z0-9-]{0,31}", fixed=True, max_length=32,

@@ -29,10 +29,11 @@ from handlers.common import (
     notify_applicant,
     notify_approver,
 )
+from handlers.fleet_labels import unusable_text
 from handlers.labels import TYPE_NAMES, status_name
 from handlers.registry import service_for
 from models.decisions import DecisionResult, decide
-from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound
+from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound, OutOfService
 from models.org import RequestType, Role, Vehicle, users_with_role
 from models.requests import (
     Decision,
@@ -62,6 +63,7 @@ ALREADY = "#{no} 已处理过（{status}），无需再审批。"
 NOT_YET = "您不是 #{no} 当前的审批人：现在等待{who}审批，轮到您时我会通知您。"
 ALREADY_MINE = "#{no} 您已审批过，现在等待{who}审批，无需再审批。"
 CHANGE_ONLY_FLEET = "只有车辆管理员可以在审批时改派车辆或司机，#{no} 未处理。"
+VEHICLE_DOWN = "{why}，#{no} 未处理。请改派后再同意，例如“同意{no}，改派沪A67890”。"
 NO_VEHICLE = "没有找到在用车辆 {plate}，#{no} 未处理。请核对车牌。"
 NO_DRIVER = "无法改派：{why}，#{no} 未处理。"
 BUSY = "改派不成：{what}在 {when} 已有安排，#{no} 未处理。可以换一辆车或司机再试。"
@@ -205,6 +207,9 @@ async def apply_decision(
     except Conflict:
         when = fmt_window(request.start, request.end, ctx.tz)
         return Outcome(OutcomeKind.FAILED, BUSY.format(what="所选车辆或司机", when=when, no=no))
+    except OutOfService as e:  # the vehicle went 送修/停用 (or its papers lapse) meanwhile
+        return Outcome(OutcomeKind.FAILED, VEHICLE_DOWN.format(why=unusable_text(e.plate, e.why, ctx.tz),
+                                                               no=no))
     except NotAllowed as e:
         fresh = await get_request(no)
         if fresh is not None and (again := refusal(fresh, userid, step_id)) is not None:

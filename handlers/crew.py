@@ -34,7 +34,15 @@ from models.org import Department, RequestType, Role, users_with_role
 from models.repairs import attach_to_repair, undispatched_repairs, wait_for_parts, worker_queue
 from models.requests import Request, RequestStatus, get_request
 from models.sql import transaction
-from models.trips import acknowledge_trip, finish_trip, open_trips, start_trip, trips_of
+from models.trips import (
+    ReadingQuestioned,
+    acknowledge_trip,
+    finish_trip,
+    open_trips,
+    question_reading,
+    start_trip,
+    trips_of,
+)
 from nlp.types import Intent, Parse
 
 router = Router("crew")
@@ -60,6 +68,10 @@ STARTED_BEFORE = "#{no} 已经出发过了{reading}。回来后回复“到达 #
 READING = "，出发里程 {km} 公里"
 FINISHED = "辛苦了！#{no} 已结束{facts}，已记入申请单，{told}。"
 BAD_READING = "回程里程 {km} 公里和出发里程 {out} 公里对不上，请核对后再发，例如“到达 #{no} 里程 {example}”。"
+QUESTION_IN = ("回程里程 {km} 公里比出发时（{out} 公里）多了 {distance} 公里，超过了{limit}公里，"
+               "请核对一下。如果没错，请再发一次“{again}”。")
+QUESTION_OUT = ("出发里程 {km} 公里和车辆上次记录的 {current} 公里相差较大，请核对一下。"
+                "如果没错，请再发一次“{again}”。")
 TRIP_CLOSED = "#{no} 目前{status}，不能再更新行程。"
 PARTS_NOTED = "好的，#{no} 已记下待料：{note}，{told}。配件到了继续修，修好后回复“修好了 #{no} 做了什么”。"
 PHOTO_ADDED = "收到照片，已附到 #{no}（{location}）的维修记录（共{n}张）。"
@@ -271,7 +283,8 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
                 text = TO_APPLICANT_START.format(no=no, driver=ctx.user.name, plate=plate(request))
             else:
                 request = await finish_trip(no, me, ctx.now, str(ctx.channel), odometer=s.get("odometer"),
-                                            tolls=s.get("tolls"), parking=s.get("parking"))
+                                            tolls=s.get("tolls"), parking=s.get("parking"),
+                                            fuel=s.get("fuel"))
                 text = TO_APPLICANT_FINISH.format(no=no, route=route_of(request),
                                                   facts=trip_facts(request))
             await notify_applicant(ctx.notifier, request, text, key=f"trip:{parse.intent}:{no}")
@@ -281,6 +294,9 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
             reading = READING.format(km=d["odometer_out"]) if d.get("odometer_out") is not None else ""
             return Reply(STARTED_BEFORE.format(no=no, reading=reading))
         return Reply(TRIP_CLOSED.format(no=no, status=status_name(e.request)))
+    except ReadingQuestioned as e:
+        await question_reading(no, me, e.field, e.km, ctx.now, str(ctx.channel))
+        return Reply(questioned_text(e, no, parse.intent))
     except RequestError:
         was = await get_request(no)
         out = int((was.details or {}).get("odometer_out") or 0) if was else 0
@@ -314,7 +330,18 @@ def trip_facts(request: Request) -> str:
         facts.append(f"过路费 {d['tolls']} 元")
     if d.get("parking") is not None:
         facts.append(f"停车费 {d['parking']} 元")
+    if d.get("fuel") is not None:
+        facts.append(f"油费/充电费 {d['fuel']} 元")
     return "：" + "，".join(facts) if facts else ""
+
+
+def questioned_text(e: ReadingQuestioned, no: int, intent: Intent) -> str:
+    """A reading that is possible but unlikely: ask the driver to check it."""
+    again = f"出发 #{no} 里程 {e.km}" if intent is Intent.CREW_START else f"到达 #{no} 里程 {e.km}"
+    if e.field == "odometer_in":
+        return QUESTION_IN.format(km=e.km, out=e.against, distance=e.km - e.against,
+                                  limit=e.limit, again=again)
+    return QUESTION_OUT.format(km=e.km, current=e.against, again=again)
 
 
 async def repair_step(parse: Parse, no: int, ctx: Ctx) -> Reply:

@@ -55,6 +55,7 @@ from models.holds import driver_key, free_vehicles, next_free_start, vehicle_key
 from models.org import RequestType, Vehicle, max_vehicle_seats
 from models.requests import NewRequest, create_request, ordered_steps
 from models.sql import transaction
+from models.vehicle_state import unusable_ids
 from nlp.types import Intent, Parse
 
 log = logging.getLogger("handlers.vehicle_booking")
@@ -277,9 +278,10 @@ async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> tupl
         .prefetch_related("driver")
     )
     earliest = max(round_up(ctx.now), start.astimezone(tz).replace(hour=7, minute=0))
+    down = await unusable_ids(earliest, start + timedelta(days=1) + duration)  # 送修/停用 then
     found: dict[datetime, Vehicle] = {}
     for v in vehicles:
-        if v.driver is None:
+        if v.driver is None or v.id in down:
             continue
         keys = [vehicle_key(v.id), driver_key(v.driver.userid)]
         tries = [(start, start + timedelta(days=1))]

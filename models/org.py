@@ -122,6 +122,17 @@ class Vehicle(Model):
     )
     driver_id: int | None
     in_service = fields.BooleanField(default=True)
+    # Fleet management (issue 17 item 2): the latest odometer reading (trips move it
+    # forward), the next 保养 by date and/or reading and how often it comes, and the last
+    # day covered by 交强险 / 商业险 and the 年检 due date. Null: not known.
+    odometer = fields.IntField(null=True)  # km
+    maintenance_due_on = fields.DateField(null=True)
+    maintenance_due_km = fields.IntField(null=True)
+    maintenance_every_km = fields.IntField(null=True)
+    maintenance_every_months = fields.SmallIntField(null=True)
+    insurance_compulsory_until = fields.DateField(null=True)  # 交强险, last day covered
+    insurance_commercial_until = fields.DateField(null=True)  # 商业险, last day covered
+    inspection_due_on = fields.DateField(null=True)  # 年检, last day it is valid
 
     class Meta:
         table = "vehicle"

@@ -31,7 +31,7 @@ from tortoise.query_utils import Prefetch
 from tortoise.transactions import in_transaction
 
 from models.audit import audit
-from models.errors import NoApprover, NotAllowed, NotFound, RequestError
+from models.errors import Conflict, NoApprover, NotAllowed, NotFound, RequestError
 from models.holds import MAX_WINDOW, driver_key, facility_key, hold_resources, vehicle_key
 from models.org import (
     Facility,
@@ -43,6 +43,7 @@ from models.org import (
     dept_head_userid,
 )
 from models.sql import utc
+from models.vehicle_state import why_unusable
 
 NUMBER_BASE = 1000  # request #1001 is row 1: numbers stay short and never look like a count
 
@@ -239,6 +240,10 @@ async def create_request(
             )
         if vehicle is None:
             raise RequestError(f"no vehicle {new.vehicle_id} in service")
+        if new.start is not None and new.end is not None \
+                and await why_unusable(vehicle, new.start, new.end) is not None:
+            # 送修 / 停用 / papers lapsed meanwhile: as taken, the booking picks another
+            raise Conflict([vehicle_key(vehicle.id)])
         own = vehicle.driver
         if own is not None and own.active and new.driver in (None, "", own.userid):
             driver = own  # the vehicle's own driver (the seed checks they are a driver)

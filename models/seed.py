@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ import yaml
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models import seed_fleet
 from models.org import (
     AdminEdit,
     ApprovalRule,
@@ -205,6 +207,8 @@ def _is(value: Any, kind: type | tuple[type, ...]) -> bool:
 def _type_name(kind: type | tuple[type, ...]) -> str:
     names = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    if date in kinds:  # a YAML date, or its text (the fleet's dates: models/seed_fleet.py)
+        return "a date YYYY-MM-DD"
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -326,9 +330,11 @@ def validate_org(data: Any) -> list[SeedProblem]:
             path,
             v,
             {"plate": str, "model": str, "seats": int},
-            {"driver": str, "in_service": bool},
+            {"driver": str, "in_service": bool, **seed_fleet.OPTIONAL},
             Vehicle,
         )
+        for name, message in seed_fleet.problems(v):
+            c.add((*path, name), message)
         plate = v.get("plate")
         if isinstance(plate, str) and plate.strip():
             if plate in plates:
@@ -636,6 +642,7 @@ async def _upsert_vehicles(
             "in_service": row.get("in_service", True) is not False,
         }
         vehicle = existing.get(row["plate"])
+        values.update(seed_fleet.values_for(row, vehicle))
         if vehicle is None:
             await Vehicle.create(plate=row["plate"], **values)
             _tally(counts, True, True)

@@ -30,14 +30,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
 from bot.keys import SETTINGS
+from bot.web import fleet_dashboard as fleet
 from bot.web.auth import error_page, require_admin
 from bot.web.templating import render
-from handlers import outbox, stats
+from handlers import fleet_report, outbox, stats
 from handlers.labels import (
     STATUS_NAMES,
     TYPE_NAMES,
@@ -316,6 +317,15 @@ def occupancy_table(report: stats.OccupancyReport, tz: Any) -> Table:
     return t
 
 
+def fleet_table(key: str, title: str, spec: list[tuple[str, bool]],
+                rows: Callable[[fleet_report.FleetReport], list[list[Any]]]) -> Callable[[Any, Any], Table]:
+    """A table of the fleet section (bot/web/fleet_dashboard.py)."""
+    def build(report: fleet_report.FleetReport, tz: Any) -> Table:
+        columns = [Column(h) if numeric else text(h) for h, numeric in spec]
+        return Table(key, title, columns, rows(report))
+    return build
+
+
 Loader = Callable[[Scope, datetime], Awaitable[Any]]
 
 
@@ -347,6 +357,10 @@ async def _overdue(scope: Scope, now: datetime) -> Any:
     return await stats.overdue(now, scope.department_id)
 
 
+async def _fleet(scope: Scope, now: datetime) -> Any:
+    return await fleet_report.trip_costs(scope)
+
+
 async def _delivery(scope: Scope, now: datetime) -> tuple[int, int]:
     """Messages waiting to be sent and given up, now (not filtered: the channel's state)."""
     return await outbox.pending_count(), await outbox.dead_count()
@@ -360,6 +374,7 @@ LOADERS: dict[str, Loader] = {
     "lead_times": _lead_times,
     "repairs": _repairs,
     "rooms": _rooms,
+    "fleet": _fleet,
     "delivery": _delivery,
 }
 # CSV name → (the loader whose result it shows, the table builder)
@@ -374,6 +389,10 @@ TABLES: dict[str, tuple[str, Callable[[Any, Any], Table]]] = {
     "repair_list": ("repairs", repair_list_table),
     "rooms": ("rooms", rooms_table),
     "occupancy": ("rooms", occupancy_table),
+    "fleet_vehicles": ("fleet", fleet_table("fleet_vehicles", "各车里程和费用（按月）",
+                                            fleet.VEHICLE_COLUMNS, fleet.vehicle_rows)),
+    "fleet_departments": ("fleet", fleet_table("fleet_departments", "各部门里程和费用（按月）",
+                                               fleet.DEPARTMENT_COLUMNS, fleet.department_rows)),
 }
 
 
@@ -497,6 +516,12 @@ def charts(data: dict[str, Any]) -> dict[str, Chart]:
             unit, stacked=False, limit=m.limit_min / scale,
             limit_label=f"时限{m.limit_min / scale:g}{unit}")
     out["occupancy"] = heatmap("场地占用（小时）按星期和时段", WEEKDAYS, rooms.grid, "小时")
+    report: fleet_report.FleetReport = data["fleet"]
+    for key, title, rows, value, unit in (
+            ("fleet_distance", "各车每月里程", report.per_vehicle, "distance", "公里"),
+            ("fleet_cost", "各部门每月费用", report.per_department, "cost", "元")):
+        names, series = fleet.month_series(rows, report.months, value, by_key=key == "fleet_distance")
+        out[key] = bar_chart(title, names, [_series(n, v, c) for n, v, c in series], unit)
     return out
 
 
@@ -539,6 +564,8 @@ def page_context(
              fmt_pct(assign.within_limit / assign.count if assign.count else None),
              assign.over_limit > 0),
             ("场地占用率", fmt_pct(held / open_hours if open_hours else None), False),
+            ("行驶里程(公里)", f"{data['fleet'].total.distance:,}", False),
+            ("车辆费用(元)", _num(data["fleet"].total.cost), False),
             ("待发送消息", str(data["delivery"][0]), False),
             ("未送达消息", str(data["delivery"][1]), data["delivery"][1] > 0),
         ],
@@ -585,12 +612,16 @@ async def dashboard_csv(request: web.Request) -> web.StreamResponse:
     name = f"{key}_{filters.first.isoformat()}_{filters.last.isoformat()}"
     if filters.department is not None:
         name += f"_dept{filters.department}"
+    disposition = f'attachment; filename="{name}.csv"'
+    if key in fleet.CSV_NAMES:  # the Chinese name, for browsers that read RFC 6266's filename*
+        local = name.replace(key, fleet.CSV_NAMES[key], 1).replace("_dept", "_部门")
+        disposition += f"; filename*=UTF-8''{quote(local + '.csv')}"
     return web.Response(
         body=to_csv(table),
         content_type="text/csv",
         charset="utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{name}.csv"',
+            "Content-Disposition": disposition,
             "Cache-Control": "no-store",
         },
     )
