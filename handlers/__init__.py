@@ -2,6 +2,8 @@
 
 from handlers import (
     approval,
+    bundle,
+    bundle_after,
     cancel,
     crew,
     facility_reservation,
@@ -16,6 +18,7 @@ from nlp.types import Intent
 
 # order matters: cancel first, fallback last
 ROUTERS: list[Router] = [
+    bundle_after.router,  # a bundle's number first (取消#1050, #1050 到哪了); the rest it hands on
     cancel.router,
     reminders.router,
     approval.router,
@@ -24,6 +27,7 @@ ROUTERS: list[Router] = [
     crew.router,
     vehicle_booking.router,
     facility_reservation.router,
+    bundle.router,
     help_.router,
     help_.fallback_router,
 ]

@@ -96,6 +96,10 @@ class Request(Model):
     )
     details: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
     series = fields.CharField(max_length=32, null=True, db_index=True)  # weekly repeats
+    # One application of several services (models/bundles.py, issue 17): its parts.
+    bundle: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.Bundle", related_name="parts", null=True, on_delete=fields.RESTRICT
+    )
     rating = fields.SmallIntField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
@@ -159,6 +163,7 @@ class NewRequest:
     facility_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     series: str | None = None
+    bundle_id: int | None = None  # a part of this bundle (models/bundles.py)
 
 
 async def plan_steps(
@@ -269,6 +274,7 @@ async def create_request(
             assignee=None,
             details=new.details,
             series=new.series,
+            bundle_id=new.bundle_id,
             created_at=utc(now),
             updated_at=utc(now),
         )
