@@ -360,13 +360,13 @@ async def rate_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
                 await tell_departments(rated, parts, score, ctx)
     except NotAllowed:
         return Reply(RATE_NOT_YOURS.format(lead=lead))
-    except (NotFound, RequestError):
-        return None
     except InvalidState:
         fresh = await bundle_of(no)
         if fresh is not None and fresh.rating is not None:
             return Reply(RATED_ALREADY.format(lead=lead))
         return Reply(NOT_OVER.format(lead=lead))
+    except (NotFound, RequestError):
+        return None
     template = THANKS_LOW if score <= 2 else THANKS
     return Reply(template.format(score=score, lead=lead, n=len(parts)))
 

@@ -4,9 +4,11 @@ database (SQLite, then PostgreSQL). Friday 2026-11-27 10:00; 101接待室 (8 sea
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.base import InboundKind
 from models.bundles import Bundle
 from models.holds import Hold
 from models.requests import Request, RequestStatus
@@ -64,3 +66,126 @@ async def test_one_message_three_services_one_confirm(talk):
     assert "已全部取消" in reply and "#1001、#1002、#1003" in reply
     assert await Hold.filter(active=True).count() == 0
     assert {p.status for p in await Request.all()} == {RequestStatus.CANCELLED}
+
+
+async def to_summary(talk, user: str = "zhangsan") -> str:
+    reply = await talk.say(user, "下周二有客人来访，订101接待室，6人，上午9点到11点，还要一辆车8点去火车站，3个人，用一个小时")
+    assert "请确认这次一站式申请（共2项）" in reply, reply
+    return reply
+
+
+async def book_room_alone(talk, user: str = "wuli") -> str:
+    reply = await talk.say(user, "下周二上午10点到12点订101接待室，5人")
+    assert "请确认场地预约" in reply, reply
+    return reply
+
+
+async def test_a_part_not_to_be_had_is_named_with_what_its_service_offers(talk):
+    await book_room_alone(talk)
+    assert "已提交" in await talk.say("wuli", "确认")
+    reply = await talk.say("zhangsan", "下周二有客人来访，订101接待室，6人，上午9点到11点，还要一辆车8点去火车站，3个人，用一个小时")
+    assert "【101接待室】101接待室 12月1日(周二) 09:00-11:00 已被预约" in reply
+    assert "最近的空档" in reply
+    assert await Request.filter(applicant__userid="zhangsan").count() == 0
+    reply = await talk.say("zhangsan", "改成下午2点到4点")
+    assert "请确认这次一站式申请（共2项）" in reply and "14:00-16:00" in reply
+    assert "08:00-09:00" in reply  # the car keeps its morning
+    reply = await talk.say("zhangsan", "用车改成7点半")
+    assert "07:30-08:30" in reply and "14:00-16:00" in reply
+
+
+async def test_taken_between_summary_and_confirm_nothing_is_created(talk):
+    await to_summary(talk)
+    await book_room_alone(talk)
+    assert "已提交" in await talk.say("wuli", "确认")
+    reply = await talk.say("zhangsan", "确认")
+    assert reply.startswith("刚才有一项被别人订走了，整份申请没有提交")
+    assert "【101接待室】" in reply and "已被预约" in reply
+    assert await Request.filter(applicant__userid="zhangsan").count() == 0
+    assert await Bundle.all().count() == 0
+
+
+async def test_a_race_for_the_room_gives_it_once_and_the_bundle_all_or_nothing(talk):
+    await to_summary(talk)
+    await book_room_alone(talk)
+    a, b = await asyncio.gather(talk.say("zhangsan", "确认"), talk.say("wuli", "确认"))
+    room_holds = await Hold.filter(active=True, resource="facility:rr-101").count()
+    assert room_holds == 1
+    mine = await Request.filter(applicant__userid="zhangsan").count()
+    if a.startswith("已提交一站式申请"):
+        assert mine == 2 and "被别人订走" in b
+    else:
+        assert mine == 0 and a.startswith("刚才有一项被别人订走了") and "已提交" in b
+        assert await Hold.filter(active=True).count() == 1  # the car was not held either
+
+
+async def test_one_rejection_for_the_shared_approver_rejects_their_parts(talk):
+    await fill_visit(talk)
+    await talk.say("zhangsan", "确认")
+    reply = await talk.say("zhoujing", "驳回1001，理由：当天有检查")
+    assert "已驳回 #1001" in reply and "已驳回 #1003" in reply
+    statuses = [p.status for p in await Request.all().order_by("id")]
+    assert statuses == [RequestStatus.REJECTED, RequestStatus.PENDING, RequestStatus.REJECTED]
+    assert await Hold.filter(active=True).count() == 2  # the car and its driver stay held
+    # a part on its own number is decided alone, as any request
+    reply = await talk.say("lichu", "同意1002")
+    assert "已同意 #1002，已转王科审批" in reply
+
+
+async def test_the_shared_approver_gets_one_card_for_the_bundle(linked_talk):
+    talk = linked_talk
+    await fill_visit(talk)
+    await talk.say("zhangsan", "确认")
+    await talk.deliver()
+    cards = talk.cards("zhoujing")
+    assert len(cards) == 1
+    card = cards[0]
+    assert card["main_title"]["title"] == "一站式申请待您审批 #1001"
+    keys = [b["key"] for b in card["button_list"]]
+    assert keys[0].startswith("bundle:approve:1001:")
+    reply = await talk.say("zhoujing", "", kind=InboundKind.CARD_EVENT, event_key=keys[0],
+                           task_id=card["task_id"], response_code="rc-9")
+    assert "已同意 #1001" in reply and "已同意 #1003" in reply
+    await talk.deliver()
+    update = talk.cards("zhoujing")[-1]
+    assert update["kind"] == "card_update" and update["template_card"]["replace_text"] == "已同意"
+    assert len(talk.cards("lichu")) == 1  # the car's first approver: the usual card
+    # a second tap changes nothing
+    reply = await talk.say("zhoujing", "", kind=InboundKind.CARD_EVENT, event_key=keys[0],
+                           task_id=card["task_id"], response_code="rc-10")
+    assert "没有等您审批" in reply
+
+
+async def test_my_requests_and_the_one_feedback(talk):
+    await fill_visit(talk)
+    await talk.say("zhangsan", "确认")
+    reply = await talk.say("zhangsan", "我的申请")
+    assert "其中#1001（#1001、#1002、#1003）是一站式申请" in reply
+    assert "还没有全部办完" in await talk.say("zhangsan", "评价#1001 5分")
+    await talk.say("zhoujing", "同意1001")
+    await talk.say("lichu", "同意1002")
+    await talk.say("wangke", "同意1002")
+    talk.now = datetime(2026, 12, 1, 15, 0, tzinfo=TZ)
+    reply = await talk.say("zhangsan", "#1003 到哪了")
+    assert "欢迎评价：回复“评价#1001 5分”" in reply
+    reply = await talk.say("zhangsan", "评价#1002 2分 车来晚了")
+    assert reply.startswith("抱歉这次没让您满意（2分）")
+    bundle = await Bundle.get()
+    assert bundle.rating == 2 and bundle.feedback == "车来晚了"
+    await talk.deliver()
+    assert any("打了2分（车来晚了）" in t for t in talk.inbox("wangke"))
+    assert any("打了2分" in t for t in talk.inbox("zhoujing"))
+    assert "已经评价过了" in await talk.say("zhangsan", "评价#1001 5分")
+    assert "评价：2分（车来晚了）" in await talk.say("zhangsan", "#1001 到哪了")
+    # another's bundle cannot be rated by them
+    assert "只有申请人本人" in await talk.say("lichu", "评价#1001 5分")
+
+
+async def test_one_service_messages_go_as_before(talk):
+    reply = await talk.say("zhangsan", "下周二上午9点订301会议室，10人，两个小时")
+    assert reply.startswith("请确认场地预约")
+    reply = await talk.say("zhangsan", "确认")
+    assert reply.startswith("已预约成功 #1001")
+    assert await Bundle.all().count() == 0
+    assert "取消" in await talk.say("zhangsan", "取消#1001")
+    assert (await Request.get(id=1)).status is RequestStatus.CANCELLED
