@@ -99,6 +99,8 @@ def _part_of(p: Parse, facilities: list[Any]) -> dict[str, Any]:
             slots["purpose"] = purpose
     else:
         _name_room(slots, slots.pop("facility", None) or room_said(text, facilities), facilities)
+        slots.pop("repeat", None)  # a part is booked once; weekly repeats go one service at a time
+        slots.pop("repeat_until", None)
     fill_end(slots)
     return {"intent": p.intent.value, "slots": slots, "daypart": p.context.get("daypart", "")}
 

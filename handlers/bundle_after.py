@@ -16,10 +16,18 @@ import hashlib
 import logging
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers import approval, cancel, status
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import APPROVE_BUTTON, CARD_SOURCE, REJECT_BUTTON, describe, notify_approver
+from handlers.common import (
+    APPROVE_BUTTON,
+    CARD_SOURCE,
+    REJECT_BUTTON,
+    describe,
+    fmt_day,
+    notify_approver,
+)
 from handlers.facility_reservation import Checked as RoomChecked
 from handlers.labels import TYPE_NAMES
 from handlers.vehicle_booking import Checked as CarChecked
@@ -159,7 +167,11 @@ def bundle_message(bundle: Bundle, lead: int, pairs: list[tuple[Request, Approva
                                                lines="\n".join(lines), note=note_line))
     step_id = pairs[0][1].id
     facts = ([{"keyname": "事由", "value": bundle.note[:26]}] if bundle.note else [])
-    facts += [{"keyname": f"#{p.no}", "value": _clip(describe(p, tz).split(" ", 1)[-1], 26)}
+    days = {p.start.astimezone(tz).date() for p, _ in pairs if p.start is not None}
+    one_day = len(days) == 1 and all(p.start is not None for p, _ in pairs)
+    if one_day:
+        facts.append({"keyname": "日期", "value": fmt_day(pairs[0][0].start, tz)})  # type: ignore[arg-type]
+    facts += [{"keyname": f"#{p.no}", "value": _clip(card_line(p, tz, with_day=not one_day), 26)}
               for p, _ in pairs]
     card: dict[str, Any] = {
         "card_type": "button_interaction",
@@ -178,6 +190,21 @@ def bundle_message(bundle: Bundle, lead: int, pairs: list[tuple[Request, Approva
     if result is not None:
         card["replace_text"] = result
     return Message("template_card", card)
+
+
+def card_line(p: Request, tz: ZoneInfo, *, with_day: bool = True) -> str:
+    """A part in the card's ~26 characters: "贵宾接待室 12/16 09:00-11:00 10人" (without the
+    day when the card names it once)."""
+    d = p.details or {}
+    when = ""
+    if p.start is not None and p.end is not None:
+        s, e = p.start.astimezone(tz), p.end.astimezone(tz)
+        when = (f"{s.month}/{s.day} " if with_day else "") + f"{s:%H:%M}-{e:%H:%M}"
+    if p.type is RequestType.VEHICLE_BOOKING:
+        plate = p.vehicle.plate if p.vehicle is not None else ""
+        return f"用车 {when} →{d.get('destination', '')} {d.get('passengers', '')}人 {plate}".strip()
+    room = p.facility.name if p.facility is not None else ""
+    return f"{room} {when} {d.get('attendees', '')}人".strip()
 
 
 def _clip(text: str, limit: int) -> str:

@@ -287,8 +287,10 @@ async def create_request(
         ]
         # As if prefetched (Tortoise's own hook for that): `request.steps` needs no query.
         request.steps._set_result_for_query(made)
+        extra: dict[str, Any] = {"bundle": new.bundle_id} if new.bundle_id is not None else {}
         await audit(
-            request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type)
+            request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type),
+            **extra,
         )
     return request
 

@@ -52,6 +52,16 @@ def may_be_multi(text: str) -> bool:
     return kinds >= 2 and _SEP_RE.search(text) is not None
 
 
+def _service_named(piece: str) -> Intent | None:
+    """The one service a clause names by its words (a room, or a car), None if both or none:
+    inside a message already cut by service, "订贵宾接待室10人9点到11点" is a room."""
+    room = any(r.search(piece) for _, r in _ROOM_KINDS)
+    car = _VEHICLE_RE.search(piece) is not None
+    if room == car:
+        return None
+    return Intent.FACILITY_RESERVATION if room else Intent.VEHICLE_BOOKING
+
+
 def clauses(text: str) -> list[str]:
     """The message cut at its separators, empty pieces dropped."""
     return [c.strip() for c in _SEP_RE.split(text) if c and c.strip()]
@@ -98,6 +108,8 @@ def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
     parts: list[_Part] = []
     for piece in pieces:
         p = read(piece, now, None)
+        if p.intent in SERVICES and (forced := _service_named(piece)) not in (None, p.intent):
+            p = read(piece, now, forced)  # the clause names one service's words only
         if p.intent in SERVICES:
             kind = _kind(p)
             same = next((x for x in parts if x.intent is p.intent and x.kind == kind), None)

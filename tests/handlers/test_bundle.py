@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.base import InboundKind
+from models.audit import AuditLog
 from models.bundles import Bundle
 from models.holds import Hold
 from models.requests import Request, RequestStatus
@@ -47,6 +48,8 @@ async def test_one_message_three_services_one_confirm(talk):
     assert all(p.bundle_id == bundle.id for p in parts)  # type: ignore[attr-defined]
     assert all(p.status is RequestStatus.PENDING for p in parts)
     assert await Hold.filter(active=True).count() == 4  # room, car + driver, canteen room
+    creates = await AuditLog.filter(action="create").order_by("id")
+    assert [(a.actor, a.details.get("bundle")) for a in creates] == [("zhangsan", bundle.id)] * 3
     await talk.deliver()
     zhoujing = talk.inbox("zhoujing")
     assert len(zhoujing) == 1 and "一站式申请 #1001，其中2项等您审批" in zhoujing[0]
@@ -66,6 +69,7 @@ async def test_one_message_three_services_one_confirm(talk):
     assert "已全部取消" in reply and "#1001、#1002、#1003" in reply
     assert await Hold.filter(active=True).count() == 0
     assert {p.status for p in await Request.all()} == {RequestStatus.CANCELLED}
+    assert await AuditLog.filter(action="cancel", actor="zhangsan").count() == 3
 
 
 async def to_summary(talk, user: str = "zhangsan") -> str:
@@ -141,6 +145,9 @@ async def test_the_shared_approver_gets_one_card_for_the_bundle(linked_talk):
     assert len(cards) == 1
     card = cards[0]
     assert card["main_title"]["title"] == "一站式申请待您审批 #1001"
+    facts = [f["value"] for f in card["horizontal_content_list"]]
+    assert facts == ["下周二上午有客人来访", "12月1日(周二)", "101接待室 09:00-11:00 6人",
+                     "食堂二楼包间 12:00-13:30 10人"]
     keys = [b["key"] for b in card["button_list"]]
     assert keys[0].startswith("bundle:approve:1001:")
     reply = await talk.say("zhoujing", "", kind=InboundKind.CARD_EVENT, event_key=keys[0],

@@ -40,6 +40,12 @@ CASES = [
         (F, {"facility_type": "reception_room", "date": "2026-12-02"}, []),
         (V, {"date": "2026-12-02"}, []),
     ]),
+    ("下周三上午有客人来访，订贵宾接待室10人9点到11点，另外中午食堂2号包间15人12点到1点", [
+        (F, {"facility_type": "reception_room", "attendees": 10, "start": "2026-12-02T09:00",
+             "end": "2026-12-02T11:00"}, []),
+        (F, {"facility_type": "canteen_room", "attendees": 15, "start": "2026-12-02T12:00",
+             "end": "2026-12-02T13:00"}, []),
+    ]),
     ("周五一行6人来调研，下午订一个会议室，还要一辆车", [
         (F, {"facility_type": "meeting_room", "attendees": 6, "date": "2026-11-27"}, []),
         (V, {"passengers": 6, "date": "2026-11-27"}, []),
