@@ -377,6 +377,7 @@ def to_api(request: Request) -> dict[str, Any]:
         "facility": request.facility.id if request.facility else None,
         "assignee": request.assignee.userid if request.assignee else None,
         "details": request.details,
+        "bundle": request.bundle_id,  # type: ignore[attr-defined]  # parts of one application (issue 17)
         "steps": [
             {
                 "approver": s.approver.userid,
