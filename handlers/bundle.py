@@ -57,6 +57,7 @@ from handlers.vehicle_booking import Checked as CarChecked
 from handlers.vehicle_booking import check_vehicle, purpose_in
 from models.errors import Conflict, NoApprover, RequestError
 from models.org import FacilityType, active_facilities
+from nlp.numbers import to_int
 from nlp.timeparse import PART_RE
 from nlp.types import Intent, Parse
 
@@ -76,6 +77,7 @@ WHICH_PART = "要改哪一项？请带上名字说，比如“{example}改成10�
 TAKEN_MEANWHILE = "刚才有一项被别人订走了，整份申请没有提交。\n"
 NO_APPROVER = "暂时找不到能审批{label}的人（{role}），整份申请没有提交。请联系局办公室。"
 REFUSED = "申请没有提交，请检查时间后再试，或联系局办公室。"
+SEATS_RE = re.compile(r"(?P<n>\d{1,2}|[两三四五六七八九十]{1,3})\s*座")
 EVENING = ("下午", "傍晚", "晚上", "晚间", "今晚", "明晚")
 
 
@@ -97,6 +99,8 @@ def _part_of(p: Parse, facilities: list[Any]) -> dict[str, Any]:
     if p.intent is Intent.VEHICLE_BOOKING:
         if (purpose := purpose_in(text)) is not None:
             slots["purpose"] = purpose
+        if (seats := SEATS_RE.search(text)) is not None and (n := to_int(seats["n"])):
+            slots["seats"] = n  # "一辆7座车": at least that many seats, whatever the head count
     else:
         _name_room(slots, slots.pop("facility", None) or room_said(text, facilities), facilities)
         slots.pop("repeat", None)  # a part is booked once; weekly repeats go one service at a time
@@ -191,7 +195,7 @@ async def check_part(part: dict[str, Any], ctx: Ctx) -> CarChecked | RoomChecked
     """The part checked by its own service: what it would get, or what to change."""
     slots = part["slots"]
     if part["intent"] == Intent.VEHICLE_BOOKING.value:
-        return await check_vehicle(slots, ctx)
+        return await check_car(slots, ctx)
     said = slots.pop("said_room", None)
     if said:
         facilities = await active_facilities()
@@ -204,6 +208,24 @@ async def check_part(part: dict[str, Any], ctx: Ctx) -> CarChecked | RoomChecked
     if isinstance(checked, RoomChecked) and not slots.get("named"):
         slots["room_name"] = checked.room.name
     return checked
+
+
+async def check_car(slots: dict[str, Any], ctx: Ctx) -> CarChecked | Problem:
+    """The vehicle service's check; a car of so many seats asked for ("7座车") is looked
+    for as if that many rode, the request keeping the real head count."""
+    seats, riders = slots.get("seats"), slots.get("passengers")
+    if not (seats and riders and int(seats) > int(riders)):
+        return await check_vehicle(slots, ctx)
+    probe = dict(slots, passengers=int(seats))
+    result = await check_vehicle(probe, ctx)
+    for key in [k for k in slots if k not in probe and k != "passengers"]:
+        slots.pop(key)  # what the service dropped as breaking a rule
+    if "passengers" not in probe:  # no car has that many seats: ask for what can be had
+        slots.pop("seats", None)
+        return await check_vehicle(slots, ctx)
+    if isinstance(result, CarChecked):
+        result.details["passengers"] = int(riders)
+    return result
 
 
 async def advance(state: dict[str, Any], ctx: Ctx, prefix: str = "") -> Reply:

@@ -196,3 +196,12 @@ async def test_one_service_messages_go_as_before(talk):
     assert await Bundle.all().count() == 0
     assert "取消" in await talk.say("zhangsan", "取消#1001")
     assert (await Request.get(id=1)).status is RequestStatus.CANCELLED
+
+
+async def test_a_car_of_so_many_seats_is_looked_for_as_such(talk):
+    reply = await talk.say("zhangsan", "下周二有客人来访，订101接待室，6人，上午9点到11点，"
+                                       "还要一辆7座车8点去火车站，3个人，用一个小时")
+    assert "局机关→火车站，3人" in reply and "沪A12345 别克GL8（7座" in reply
+    await talk.say("zhangsan", "确认")
+    car = await Request.get(id=2)
+    assert car.vehicle_id == 1 and car.details["passengers"] == 3  # type: ignore[attr-defined]
