@@ -205,3 +205,18 @@ async def test_a_car_of_so_many_seats_is_looked_for_as_such(talk):
     await talk.say("zhangsan", "确认")
     car = await Request.get(id=2)
     assert car.vehicle_id == 1 and car.details["passengers"] == 3  # type: ignore[attr-defined]
+
+
+async def test_leaving_and_asking_inside_the_dialogue(talk):
+    await to_summary(talk)
+    reply = await talk.say("zhangsan", "改成10点")
+    assert reply.startswith("要改哪一项？") and "101接待室改成10点" in reply
+    reply = await talk.say("zhangsan", "我的申请")
+    assert "没有进行中的申请" in reply
+    reply = await talk.say("zhangsan", "101接待室改成10点")
+    assert "10:00-12:00" in reply and "请确认这次一站式申请" in reply  # the draft stayed
+    reply = await talk.say("zhangsan", "算了")
+    assert "已取消本次填写" in reply
+    assert await Request.all().count() == 0
+    await talk.say("zhangsan", "确认")  # nothing left to confirm
+    assert await Request.all().count() == 0 and await Bundle.all().count() == 0
