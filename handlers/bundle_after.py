@@ -79,6 +79,7 @@ NOTHING_MINE = "一站式申请 #{lead} 里没有等您审批的项目。"
 
 BUNDLE_HEAD = "一站式申请 #{lead}（共{n}项）{note}"
 GROUPED = "\n其中{groups}是一站式申请，回复“#编号 到哪了”看整份。"
+PAGE_BUNDLE = "属于一站式申请 #{lead}（共{n}项），其余各项："
 RATE_HINT = "整份申请已办完，欢迎评价：回复“评价#{lead} 5分”，可以附上意见。"
 RATED = "评价：{score}分{feedback}"
 
@@ -307,6 +308,21 @@ def bundle_detail(bundle: Bundle, parts: list[Request], ctx: Ctx) -> str:
     elif is_over(parts, ctx.now) and bundle.applicant.userid == ctx.user.user_id:
         lines.append(RATE_HINT.format(lead=lead_no(parts)))
     return "\n".join(lines)
+
+
+async def bundle_facts(no: int, ctx: Ctx) -> list[str]:
+    """For a part's page: the bundle it belongs to, its reason and its other parts."""
+    bundle = await bundle_of(no)
+    if bundle is None:
+        return []
+    parts = await parts_of(bundle.id)
+    if not _involved(parts, ctx):
+        return []
+    facts = [PAGE_BUNDLE.format(lead=lead_no(parts), n=len(parts))]
+    if bundle.note:
+        facts.append(f"事由：{bundle.note}")
+    facts += [f"{CIRCLED[i]} {status.summary(p, ctx.tz)}" for i, p in enumerate(parts) if p.no != no]
+    return facts
 
 
 @router.intent(Intent.APPROVAL_STATUS)

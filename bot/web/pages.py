@@ -34,7 +34,7 @@ from bot.keys import DISPATCHER, SETTINGS
 from bot.web.auth import check_csrf, csrf_token, error_page, require_user
 from bot.web.dashboard import CLOCK
 from bot.web.templating import render
-from handlers import facility_reservation, repair, status, vehicle_booking
+from handlers import bundle_after, facility_reservation, repair, status, vehicle_booking
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
 from handlers.common import describe
@@ -192,13 +192,14 @@ async def request_detail(request: web.Request) -> web.Response:
     found = await visible_request(no, ctx)
     if found is None:
         return not_found(request, no)
-    return render_detail(request, found, ctx)
+    return render_detail(request, found, ctx, also=await bundle_after.bundle_facts(no, ctx))
 
 
-def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
+def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "",
+                  also: list[str] | None = None) -> web.Response:
     steps = status.detail(request, ctx.tz).split("\n")[1:]
     d = request.details or {}
-    facts = []
+    facts = list(also or [])
     if request.type is RequestType.VEHICLE_BOOKING and d.get("purpose"):
         facts.append(f"事由：{d['purpose']}")
     if request.type is RequestType.REPAIR_REQUEST and d.get("category"):

@@ -8,7 +8,8 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.base import InboundKind
+from handlers import bundle_after
+from handlers.base import Channel, InboundKind
 from models.audit import AuditLog
 from models.bundles import Bundle
 from models.holds import Hold
@@ -220,3 +221,16 @@ async def test_leaving_and_asking_inside_the_dialogue(talk):
     assert await Request.all().count() == 0
     await talk.say("zhangsan", "确认")  # nothing left to confirm
     assert await Request.all().count() == 0 and await Bundle.all().count() == 0
+
+
+async def test_a_parts_page_names_its_bundle(talk):
+    await fill_visit(talk)
+    await talk.say("zhangsan", "确认")
+    ctx = await talk.dispatcher.context_for("zhangsan", Channel.WEB)
+    facts = await bundle_after.bundle_facts(1002, ctx)
+    assert facts[0] == "属于一站式申请 #1001（共3项），其余各项："
+    assert facts[1] == "事由：下周二上午有客人来访"
+    assert facts[2].startswith("① #1001") and facts[3].startswith("③ #1003")
+    outsider = await talk.dispatcher.context_for("wuli", Channel.WEB)
+    assert await bundle_after.bundle_facts(1002, outsider) == []
+    assert await bundle_after.bundle_facts(1004, ctx) == []
