@@ -25,7 +25,10 @@ from nlp.types import Intent, Parse
 
 # The words of each service: a message must name two of them (or two kinds of room)
 # before it is split, so that the one-service messages (nearly all) pay one regex.
-_VEHICLE_RE = re.compile(r"车|接站|送站|接机|送机|接送")
+_VEHICLE_RE = re.compile(r"车|辆|大巴|中巴|接站|送站|接机|送机|接送")
+# A room said as where a trip goes ("送专家去报告厅") is a destination, not a room asked for.
+_TO_ROOM_RE = re.compile(r"(?:去|到|送到|前往|赶到)\s*[^，,。；;\s点时:：]{0,6}?"
+                         r"(?:会议室|会场|礼堂|报告厅|接待室|会客室|贵宾室|健身房|包间|包厢|食堂|餐厅)")
 _ROOM_KINDS = (
     ("meeting_room", re.compile(r"会议室|会场|开会的地方")),
     ("auditorium", re.compile(r"礼堂|报告厅")),
@@ -55,8 +58,11 @@ def may_be_multi(text: str) -> bool:
 def _service_named(piece: str) -> Intent | None:
     """The one service a clause names by its words (a room, or a car), None if both or none:
     inside a message already cut by service, "订贵宾接待室10人9点到11点" is a room."""
-    room = any(r.search(piece) for _, r in _ROOM_KINDS)
     car = _VEHICLE_RE.search(piece) is not None
+    rest = _TO_ROOM_RE.sub("", piece)
+    if rest != piece and not any(r.search(rest) for _, r in _ROOM_KINDS):
+        return Intent.VEHICLE_BOOKING  # a trip to a room
+    room = any(r.search(piece) for _, r in _ROOM_KINDS)
     if room == car:
         return None
     return Intent.FACILITY_RESERVATION if room else Intent.VEHICLE_BOOKING
