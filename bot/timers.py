@@ -29,7 +29,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.links import SignedLinks
 from bot.wecom.notifier import OutboxNotifier
-from handlers import reminders, system
+from handlers import bundle_after, reminders, system
 from handlers.base import Links
 
 log = logging.getLogger("bot.timers")
@@ -45,6 +45,7 @@ class SweepCounts:
     dispatch_reminded: int = 0
     asked: int = 0
     released: int = 0
+    feedback_asked: int = 0  # bundles over, their applicant asked once (issue 17)
 
 
 async def sweep(
@@ -65,7 +66,8 @@ async def sweep(
     dispatch = await reminders.remind_dispatchers(now, notifier, tz)
     asked = await reminders.ask_checkins(now, notifier, tz)
     released = await reminders.release_rooms(now, notifier, tz)
-    return SweepCounts(reminded, escalated, dispatch, asked, released)
+    feedback = await bundle_after.ask_feedback(now, notifier, tz)
+    return SweepCounts(reminded, escalated, dispatch, asked, released, feedback)
 
 
 async def run_timers(

@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers import approval, cancel, status
-from handlers.base import Ctx, Inbound, Message, Reply, Router
+from handlers.base import Ctx, Inbound, Message, Notifier, Reply, Router
 from handlers.common import (
     APPROVE_BUTTON,
     CARD_SOURCE,
@@ -34,7 +35,9 @@ from handlers.vehicle_booking import Checked as CarChecked
 from models.bundles import (
     Bundle,
     bundle_of,
+    bundles_over,
     cancel_bundle,
+    claim_feedback_ask,
     is_over,
     lead_no,
     new_bundle,
@@ -51,6 +54,7 @@ from models.requests import (
     Decision,
     NewRequest,
     Request,
+    RequestStatus,
     create_request,
     current_step,
     ordered_steps,
@@ -95,6 +99,8 @@ THANKS_LOW = "抱歉这次没让您满意（{score}分）。已转告经办部�
 NOT_OVER = "一站式申请 #{lead} 还没有全部办完，办完后再来评价吧。"
 RATED_ALREADY = "一站式申请 #{lead} 已经评价过了，谢谢！"
 RATE_NOT_YOURS = "只有申请人本人可以评价 #{lead}。"
+ASK_FEEDBACK = ("您的一站式申请 #{lead}{note}已全部办完，欢迎评价这次服务：回复“评价#{lead} 5分”（1–5分），"
+                "可以附上意见，例如“评价#{lead} 4分 包间有点小”。")
 TO_DEPT_LOW = "【服务评价】{name}给一站式申请 #{lead} 打了{score}分{feedback}，其中您经办：{what}。请联系了解情况。"
 
 
@@ -427,3 +433,20 @@ async def tell_departments(bundle: Bundle, parts: list[Request], score: int, ctx
         await ctx.notifier.notify(who.userid, Message.text(TO_DEPT_LOW.format(
             name=ctx.user.name, lead=lead, score=score, feedback=feedback, what=what)),
             key=f"bundle:low:{bundle.id}:{p.no}")
+
+
+async def ask_feedback(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
+    """The sweeper: once every part of a bundle is over, its applicant is asked once for
+    the one feedback (nothing is asked when no part was served: all refused or withdrawn)."""
+    asked = 0
+    for bundle, parts in await bundles_over(now):
+        served = any(p.status in (RequestStatus.APPROVED, RequestStatus.COMPLETED) for p in parts)
+        async with transaction():
+            if not await claim_feedback_ask(bundle, parts, now) or not served:
+                continue
+            note = f"（{bundle.note}）" if bundle.note else ""
+            await notifier.notify(bundle.applicant.userid,
+                                  Message.text(ASK_FEEDBACK.format(lead=lead_no(parts), note=note)),
+                                  key=f"bundle:feedback:{bundle.id}")
+            asked += 1
+    return asked

@@ -45,6 +45,7 @@ class Bundle(Model):
     rating = fields.SmallIntField(null=True)  # the applicant's one feedback for the whole
     feedback: str | None = fields.TextField(null=True)  # type: ignore[assignment]
     rated_at = fields.DatetimeField(null=True)
+    feedback_asked_at = fields.DatetimeField(null=True)  # once every part was over (the sweeper)
     created_at = fields.DatetimeField()
 
     parts: fields.ReverseRelation[Request]
@@ -153,3 +154,30 @@ async def rate_bundle(no: int, userid: str, score: int, comment: str | None, now
         await audit(lead, userid, "rate", channel, now, score=score, bundle=bundle.id,
                     comment=comment or "")
     return bundle, parts
+
+
+async def bundles_over(now: datetime, limit: int = 100) -> list[tuple[Bundle, list[Request]]]:
+    """Bundles not yet asked for feedback whose parts are all over, oldest first."""
+    out: list[tuple[Bundle, list[Request]]] = []
+    waiting = await (Bundle.filter(feedback_asked_at__isnull=True, rating__isnull=True)
+                     .order_by("id").limit(limit * 5).select_related("applicant"))
+    for bundle in waiting:
+        parts = await parts_of(bundle.id)
+        if parts and is_over(parts, now):
+            out.append((bundle, parts))
+        if len(out) >= limit:
+            break
+    return out
+
+
+async def claim_feedback_ask(bundle: Bundle, parts: list[Request], now: datetime) -> bool:
+    """Claim the one feedback question of a bundle (compare-and-set, audited on its first
+    part); False when another process did."""
+    async with in_transaction():
+        n = await Bundle.filter(id=bundle.id, feedback_asked_at__isnull=True).update(
+            feedback_asked_at=utc(now))
+        if not n:
+            return False
+        lead = min(parts, key=lambda p: p.id)
+        await audit(lead, "system", "ask_feedback", "system", now, bundle=bundle.id)
+    return True

@@ -8,6 +8,7 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.timers import sweep
 from handlers import bundle_after
 from handlers.base import Channel, InboundKind
 from models.audit import AuditLog
@@ -173,7 +174,15 @@ async def test_my_requests_and_the_one_feedback(talk):
     await talk.say("zhoujing", "同意1001")
     await talk.say("lichu", "同意1002")
     await talk.say("wangke", "同意1002")
+    assert (await sweep(datetime(2026, 12, 1, 13, 0, tzinfo=TZ), tz=TZ)).feedback_asked == 0
     talk.now = datetime(2026, 12, 1, 15, 0, tzinfo=TZ)
+    assert (await sweep(talk.now, tz=TZ)).feedback_asked == 1  # the canteen room ended 13:30
+    assert (await sweep(talk.now, tz=TZ)).feedback_asked == 0  # once
+    await talk.deliver()
+    asked = [t for t in talk.inbox("zhangsan") if "已全部办完，欢迎评价" in t]
+    assert asked == ["您的一站式申请 #1001（下周二上午有客人来访）已全部办完，欢迎评价这次服务："
+                     "回复“评价#1001 5分”（1–5分），可以附上意见，例如“评价#1001 4分 包间有点小”。"]
+    assert await AuditLog.filter(action="ask_feedback", request_id=1).count() == 1
     reply = await talk.say("zhangsan", "#1003 到哪了")
     assert "欢迎评价：回复“评价#1001 5分”" in reply
     reply = await talk.say("zhangsan", "评价#1002 2分 车来晚了")

@@ -11,6 +11,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
     "rating" SMALLINT,
     "feedback" TEXT,
     "rated_at" TIMESTAMPTZ,
+    "feedback_asked_at" TIMESTAMPTZ,
     "created_at" TIMESTAMPTZ NOT NULL,
     "applicant_id" INT NOT NULL REFERENCES "user" ("id") ON DELETE RESTRICT
 );
@@ -111,8 +112,8 @@ MODELS_STATE = (
     "PqDyCejsNfq0CK5wmxy3+4ocKRqayxc4UjAMZxA3su9M8B16r5pUGhJCaxGeam91fZWzWr"
     "YaCrrTMs+08FWcxTpjJ0mgBbRaYe6sDbVYlehwlXq2Ms1hZseH5dTTCnK2ZV8HjOAXy4uC"
     "8axieStxP0yiujOSw50Rqhqp7os47Ut3iN08SsJ7oVUs7+V1VY7eHHP0TgmRGCcMIzT+uV"
-    "UvTBmMsFU+uzzeW9U2TJerxSsLVZ69QnlOq8zXr4LMVTrFKhVV8VwsCVNRJUniwd422jI7"
-    "Rek8WrlmX2gRTRZntahASaumvjJMctmmMidfEuOrrzAnY+/xxFuU8Rd5yhC/0Dw5SWJWnp"
-    "zEm5Ws7ldQlKfBsN28hNhtJDLaGyuM9kbYaIcRDRIlu+MjCTwgu48k2I/+m1nMwF59o7/+"
-    "D1udcx4="
+    "UvTBmMsFU+uzzeW9U2TJerxSsLVZ69QnlOnR2yccrUyA4qmheZ5lW281dB5iqFZpV+rHhu"
+    "tYTpx+JtZM+hB9aMLTOSlM6LmWvGjRbRZHFWiwqOtWrqK0Njl20qF8JLYnz1FS6E2Ltb8V"
+    "6E+MtbZYhZaZ6cJHElnJzEuxJY3a+gKE+DYbt5CbHbSOSoaaxw1DTCjhoY0SBRsjs+esQD"
+    "svvokf3ov5nFiezVH/7r/3yeEzo="
 )
