@@ -30,9 +30,10 @@ from handlers.common import (
     notify_approver,
 )
 from handlers.labels import TYPE_NAMES, status_name
+from handlers.registry import service_for
 from models.decisions import DecisionResult, decide
 from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound
-from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
+from models.org import RequestType, Role, Vehicle, users_with_role
 from models.requests import (
     Decision,
     Request,
@@ -68,18 +69,11 @@ APPROVED_NEXT = "已同意 #{no}，已转{who}审批。"
 APPROVED_FINAL = "已同意 #{no}，已通知{names}。"
 REJECTED = "已驳回 #{no}{why}，已通知{name}。"
 
-TO_APPLICANT_VEHICLE = (
-    "您的用车申请 #{no} 已批准 ✅\n{window}，{route}\n车辆：{plate}（{model}），司机：{driver}。请按时候车。"
-)
-TO_APPLICANT_FACILITY = "您的场地预约 #{no} 已批准 ✅\n{room}（{building}），{window}。请按时使用。"
 TO_APPLICANT_OTHER = "您的申请 #{no} 已批准 ✅\n{what}"
 TO_APPLICANT_PROGRESS = "您的{kind}申请 #{no} 已由{who}同意，现等待{next}审批，有结果会再告诉您。"
 TO_APPLICANT_REJECTED = "很抱歉，您的申请 {what} 未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
-TO_DRIVER = (
-    "【出车任务】#{no}\n时间：{window}\n路线：{route}\n人数：{passengers}\n"
-    "用车人：{applicant}{dept}\n车辆：{plate}\n"
-    "收到请回复“收到 #{no}”；出发时“出发 #{no} 里程 12345”，回来后“到达 #{no} 里程 12410 过路费 20”。"
-)
+# A service's own notices (the car and driver to the applicant, the trip to the driver)
+# and what a rejection frees: its declaration (handlers/services/).
 NO_REASON = "未填写"
 
 DECISION_LABELS = {Decision.APPROVE: "已同意", Decision.REJECT: "已驳回"}
@@ -347,10 +341,7 @@ async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
         )
         return APPROVED_NEXT.format(no=no, who=nxt.approver.name)
     if result.step.decision == Decision.REJECT:
-        freed = {
-            RequestType.VEHICLE_BOOKING: "预留的车辆和司机已释放。",
-            RequestType.FACILITY_RESERVATION: "预留的场地已释放。",
-        }.get(request.type, "")
+        freed = service_for(request.type).freed_on_reject
         text = TO_APPLICANT_REJECTED.format(
             what=describe(request, tz), who=ctx.user.name, why=result.step.comment or NO_REASON,
             freed=freed,
@@ -360,9 +351,7 @@ async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
         return REJECTED.format(no=no, why=why, name=applicant.name)
     names = [applicant.name]
     await notify_applicant(ctx.notifier, request, approved_text(request, tz), key=f"decided:{no}")
-    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        await tell_driver(request, ctx, tz)
-        names.append(f"司机{request.driver.name}")
+    names += await service_for(request.type).on_approved(request, ctx)  # e.g. the driver
     return APPROVED_FINAL.format(no=no, names="和".join(names))
 
 
@@ -372,32 +361,7 @@ def route_of(request: Request) -> str:
 
 
 def approved_text(request: Request, tz: ZoneInfo) -> str:
-    window = fmt_window(request.start, request.end, tz)
-    if request.type is RequestType.VEHICLE_BOOKING and request.vehicle is not None:
-        driver = request.driver.name if request.driver is not None else "待定"
-        return TO_APPLICANT_VEHICLE.format(
-            no=request.no, window=window, route=route_of(request), plate=request.vehicle.plate,
-            model=request.vehicle.model, driver=driver,
-        )
-    if request.type is RequestType.FACILITY_RESERVATION and request.facility is not None:
-        return TO_APPLICANT_FACILITY.format(
-            no=request.no, room=request.facility.name, building=request.facility.building,
-            window=window,
-        )
-    return TO_APPLICANT_OTHER.format(no=request.no, what=describe(request, tz))
-
-
-async def tell_driver(request: Request, ctx: Ctx, tz: ZoneInfo) -> None:
-    """The approved trip, for its driver."""
-    assert request.driver is not None and request.vehicle is not None
-    d = request.details or {}
-    applicant: User = request.applicant
-    dept = await Department.get_or_none(id=applicant.department_id)
-    text = TO_DRIVER.format(
-        no=request.no, window=fmt_window(request.start, request.end, tz), route=route_of(request),
-        passengers=f"{d['passengers']}人" if d.get("passengers") else "未填",
-        applicant=applicant.name, dept=f"（{dept.name}）" if dept is not None else "",
-        plate=request.vehicle.plate,
-    )
-    await ctx.notifier.notify(request.driver.userid, Message.text(text),
-                              key=f"trip:{request.no}:{request.driver.userid}")
+    """The applicant's notice: the service's own (the car and driver, the room), else the
+    common one with the request's one-line description."""
+    notice = service_for(request.type).approved_notice(request, tz)
+    return notice or TO_APPLICANT_OTHER.format(no=request.no, what=describe(request, tz))

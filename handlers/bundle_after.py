@@ -31,6 +31,7 @@ from handlers.common import (
 )
 from handlers.facility_reservation import Checked as RoomChecked
 from handlers.labels import TYPE_NAMES
+from handlers.registry import services
 from handlers.vehicle_booking import Checked as CarChecked
 from models.bundles import (
     Bundle,
@@ -344,7 +345,8 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
                 return Reply(bundle_detail(bundle, parts, ctx))
         return await status.show_status(msg, parse, ctx)
     reply = await status.show_status(msg, parse, ctx)
-    if reply is None or status.APPROVER_RE.search(msg.text) or status.REPAIR_RE.search(msg.text):
+    latest = any(s.latest_words is not None and s.latest_words.search(msg.text) for s in services())
+    if reply is None or latest or status.APPROVER_RE.search(msg.text):
         return reply
     bundles = await open_bundles_of(ctx.user.user_id)
     if not bundles:

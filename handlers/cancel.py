@@ -13,9 +13,9 @@ from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import describe
 from handlers.forms import is_yes
 from handlers.labels import status_name
+from handlers.registry import service_for
 from models.decisions import cancel, cancellable
 from models.errors import InvalidState, NotAllowed, NotFound
-from models.org import RequestType, Role, users_with_role
 from models.requests import Request, RequestStatus, get_request, open_requests_of, ordered_steps
 from models.sql import transaction
 from nlp.types import Intent, Parse
@@ -38,17 +38,11 @@ ALREADY = {
 }
 STARTED = "#{no} 已经开始，不能再取消了。如有变化，请直接联系{who}。"
 DONE = "好的，#{no} 已取消。{freed}"
-FREED = {
-    RequestType.VEHICLE_BOOKING: "车辆和司机已释放",
-    RequestType.FACILITY_RESERVATION: "场地已释放",
-    RequestType.REPAIR_REQUEST: "",
-}
 TOLD = "已通知{names}。"
 
 TO_APPROVER = "【申请已撤回】{name}已取消 {what}，无需再审批。"
-TO_DRIVER = "【出车取消】{name}已取消 {what}，这趟车不用出了。"
-TO_WORKER = "【维修取消】{name}已取消 {what}，不用再去了。"
-TO_DISPATCHER = "【报修取消】{name}已取消 {what}，无需派工。"
+# What is freed and whom else to tell (driver, worker, dispatchers): each service's
+# declaration (handlers/services/), `freed_on_cancel` and `on_cancelled`.
 
 
 @router.text(r"^\s*#?\s*(\d{4,})\s*号?\s*$")
@@ -109,11 +103,16 @@ async def cancel_one(no: int, ctx: Ctx, *, state: dict[str, object] | None) -> R
         return Reply(NOT_YOURS.format(no=no), state=state)
     except InvalidState:
         return Reply(await refused_reason(no), state=state)
-    freed = FREED[request.type]
-    text = DONE.format(no=no, freed=f"{freed}。" if freed else "")
+    return Reply(done_text(request, told), state=state)
+
+
+def done_text(request: Request, told: list[str]) -> str:
+    """"已取消", what its service freed, who was told."""
+    freed = service_for(request.type).freed_on_cancel
+    text = DONE.format(no=request.no, freed=f"{freed}。" if freed else "")
     if told:
         text += TOLD.format(names="、".join(told))
-    return Reply(text, state=state)
+    return text
 
 
 async def refused_reason(no: int) -> str:
@@ -123,18 +122,12 @@ async def refused_reason(no: int) -> str:
         return NOT_FOUND.format(no=no)
     if request.status in ALREADY:
         return ALREADY[request.status].format(no=no)
-    if request.type is RequestType.REPAIR_REQUEST:
-        who = f"维修人员{request.assignee.name}" if request.assignee else "维修调度"
-    elif request.driver is not None:
-        who = f"司机{request.driver.name}"
-    else:
-        who = "管理员"
-    return STARTED.format(no=no, who=who)
+    return STARTED.format(no=no, who=service_for(request.type).started_contact(request))
 
 
 async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
-    """Notify the approver of the step that was waiting, the driver of an approved trip and
-    the repair worker (or the dispatchers of an unassigned repair); returns their names.
+    """Notify the approver of the step that was waiting, then whom the service names (the
+    driver of an approved trip, the repair worker or the dispatchers); returns their names.
     `request` carries the steps as they were when it was cancelled."""
     tz = ctx.tz
     what = describe(request, tz)
@@ -142,33 +135,12 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
     told: list[str] = []
     steps = ordered_steps(request)
     waiting = next((s for s in steps if s.decision is None), None)
-    key = f"cancelled:{request.no}"
-    if waiting is not None and not any(s.decision == "reject" for s in steps):
+    approver_told = waiting is not None and not any(s.decision == "reject" for s in steps)
+    if waiting is not None and approver_told:
         await ctx.notifier.notify(
             waiting.approver.userid, Message.text(TO_APPROVER.format(name=name, what=what)),
-            key=f"{key}:{waiting.approver.userid}",
+            key=f"cancelled:{request.no}:{waiting.approver.userid}",
         )
         told.append(f"审批人{waiting.approver.name}")
-    elif request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        # All steps approved: the driver was told the trip, so tell them it is off.
-        await ctx.notifier.notify(
-            request.driver.userid, Message.text(TO_DRIVER.format(name=name, what=what)),
-            key=f"{key}:{request.driver.userid}",
-        )
-        told.append(f"司机{request.driver.name}")
-    if request.type is RequestType.REPAIR_REQUEST:
-        if request.assignee is not None:
-            await ctx.notifier.notify(
-                request.assignee.userid, Message.text(TO_WORKER.format(name=name, what=what)),
-                key=f"{key}:{request.assignee.userid}",
-            )
-            told.append(f"维修人员{request.assignee.name}")
-        else:
-            for dispatcher in await users_with_role(Role.REPAIR_DISPATCHER):
-                await ctx.notifier.notify(
-                    dispatcher.userid, Message.text(TO_DISPATCHER.format(name=name, what=what)),
-                    key=f"{key}:{dispatcher.userid}",
-                )
-                told.append(f"维修调度{dispatcher.name}")
+    told += await service_for(request.type).on_cancelled(request, ctx, what, approver_told)
     return told
-

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.base import Links, Message, Notifier
 from handlers.labels import TYPE_NAMES
-from models.org import RequestType
+from handlers.registry import service_for
 from models.requests import ApprovalStep, Request
 
 WEEKDAYS = "一二三四五六日"
@@ -44,24 +44,13 @@ def repair_place(details: dict[str, Any]) -> str:
 
 
 def describe(request: Request, tz: ZoneInfo) -> str:
-    """One line: number, what, when, where. Relations used must be fetched."""
-    d = request.details or {}
-    parts = [f"#{request.no}", TYPE_NAMES[request.type]]
+    """One line: number, what, when, then what its service says (where, how many).
+    Relations used must be fetched."""
+    service = service_for(request.type)
+    parts = [f"#{request.no}", service.name]
     if request.start is not None:
         parts.append(fmt_window(request.start, request.end, tz))
-    if request.type is RequestType.VEHICLE_BOOKING:
-        parts.append(f"{d.get('origin', '局机关')}→{d.get('destination', '')}")
-        if d.get("passengers"):
-            parts.append(f"{d['passengers']}人")
-        if request.vehicle is not None:
-            parts.append(request.vehicle.plate)
-    elif request.type is RequestType.FACILITY_RESERVATION:
-        if request.facility is not None:
-            parts.append(request.facility.name)
-        if d.get("attendees"):
-            parts.append(f"{d['attendees']}人")
-    else:
-        parts.append(repair_place(d))
+    parts += service.describe(request, tz)
     return " ".join(p for p in parts if p)
 
 
@@ -92,31 +81,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def request_facts(request: Request, applicant_name: str, tz: ZoneInfo) -> list[tuple[str, str]]:
-    """What an approver needs to decide, as (label, value) lines: who, when, where, how
-    many. Relations used must be fetched."""
-    d = request.details or {}
+    """What an approver needs to decide, as (label, value) lines: who, when, then what its
+    service says (where, how many). Relations used must be fetched."""
     rows = [("申请人", applicant_name)]
     if request.start is not None:
         rows.append(("时间", fmt_window(request.start, request.end, tz)))
-    if request.type is RequestType.VEHICLE_BOOKING:
-        rows.append(("行程", f"{d.get('origin') or '局机关'}→{d.get('destination') or '（未填）'}"))
-        if d.get("passengers"):
-            rows.append(("人数", f"{d['passengers']}人"))
-        if request.vehicle is not None:
-            driver = f"（{request.driver.name}）" if request.driver is not None else ""
-            rows.append(("车辆", f"{request.vehicle.plate}{driver}"))
-        if d.get("purpose"):
-            rows.append(("事由", str(d["purpose"])))
-    elif request.type is RequestType.FACILITY_RESERVATION:
-        if request.facility is not None:
-            rows.append(("地点", f"{request.facility.name}（{request.facility.building}）"))
-        if d.get("attendees"):
-            rows.append(("人数", f"{d['attendees']}人"))
-    else:
-        if d.get("location"):
-            rows.append(("地点", str(d["location"])))
-        if d.get("description"):
-            rows.append(("问题", str(d["description"])))
+    rows += service_for(request.type).facts(request, tz)
     return rows
 
 

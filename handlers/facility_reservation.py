@@ -64,6 +64,7 @@ FLOW = Intent.FACILITY_RESERVATION.value
 MAX_REPEATS = 26  # half a year of weekly meetings; longer series go through the office
 CHANGE = "change"  # awaiting a change after "taken" or "closed"
 PLACE = "place"
+REQUIRED = (PLACE, "start", "end", "attendees")  # a room (or its type), the window, how many
 # Rooms a meeting can move to when its own type is full or too small; a gym or a canteen
 # room is never offered for a meeting, nor a meeting room for a workout.
 MEETING_LIKE = frozenset({FacilityType.MEETING_ROOM, FacilityType.AUDITORIUM,
@@ -385,7 +386,7 @@ async def check_facility(slots: dict[str, Any], ctx: Ctx) -> Checked | Problem:
 def first_missing(slots: dict[str, Any]) -> str | None:
     if not (slots.get("facility_id") or slots.get("facility_type")):
         return PLACE
-    for slot in ("start", "end", "attendees"):
+    for slot in REQUIRED[1:]:
         if not slots.get(slot):
             return slot
     if slots.get("repeat") and not slots.get("repeat_until"):

@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 from handlers.base import Ctx, Inbound, Reply, Router
 from handlers.common import describe, fmt_day
 from handlers.labels import DECISION_NAMES, role_name, status_name
-from models.org import RequestType, Role
+from handlers.registry import Service, service_for, services
 from models.requests import (
     Request,
-    RequestStatus,
     current_step,
     get_request,
     open_requests_of,
@@ -34,13 +33,11 @@ ALSO_WAITING = "\n另有 {n} 件等您审批，回复“待我审批”查看。
 NOT_FOUND = "没有找到您的 #{no}，请核对一下编号。"
 NONE_WAITING = "目前没有等您审批的申请。"
 WAITING = "等您审批的申请（{n}件）：\n{lines}\n回复“同意+编号”或“驳回+编号，理由：…”。"
-NO_REPAIR = "您还没有报修记录。需要报修请直接说地点和问题，例如“3号楼502室灯不亮”。"
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 
 PENDING_RE = r"^\s*(查看?|看看)?\s*(待我审批|待我审核|我的待办|待办|需要我审批|要我审批|有什么要我批)"
 MINE_RE = r"^\s*(我|我都)(订|预订|约|预约|申请|报)了(什么|啥|哪些)"
-REPAIR_RE = re.compile(r"修")
 APPROVER_RE = re.compile(r"待.{0,3}审批|要我审批|我审批")
 
 
@@ -59,15 +56,16 @@ async def mine_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 @router.intent(Intent.APPROVAL_STATUS)
 async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
-    """The user asks where things stand: one request by number, their latest repair, what
-    waits for them, or all their open requests."""
+    """The user asks where things stand: one request by number, what waits for them, their
+    latest of a service they named (a repair), or all their open requests."""
     no = parse.slots.get("request_no")
     if no is not None:
         return await show_one(int(no), ctx)
     if APPROVER_RE.search(msg.text):
         return await show_waiting(ctx)
-    if REPAIR_RE.search(msg.text):
-        return await show_latest_repair(ctx)
+    for service in services():
+        if service.latest_words is not None and service.latest_words.search(msg.text):
+            return await show_latest(service, ctx)
     return await show_mine(ctx)
 
 
@@ -80,8 +78,8 @@ async def show_one(no: int, ctx: Ctx) -> Reply:
 
 
 def may_see(request: Request, ctx: Ctx) -> bool:
-    """The applicant, its approvers, its driver or repair worker (and, for a repair, the
-    dispatchers who assign it)."""
+    """The applicant, its approvers, its driver or repair worker (and the roles its service
+    names: for a repair, the dispatchers who assign it)."""
     me = ctx.user.user_id
     if request.applicant.userid == me:
         return True
@@ -91,30 +89,21 @@ def may_see(request: Request, ctx: Ctx) -> bool:
         return True
     if request.assignee is not None and request.assignee.userid == me:
         return True
-    return request.type is RequestType.REPAIR_REQUEST and Role.REPAIR_DISPATCHER in ctx.user.roles
+    return bool(service_for(request.type).seen_by_roles & ctx.user.roles)
 
 
 def waits_for(request: Request) -> str:
-    """Who the request waits for now, in a few words ("" when nobody)."""
+    """Who the request waits for now, in a few words ("" when nobody): the approver of the
+    current step, else what its service says (a repair's dispatcher or worker)."""
     step = current_step(request)
     if step is not None:
         return f"等待{step.approver.name}审批"
-    if request.type is RequestType.REPAIR_REQUEST:
-        if request.status is RequestStatus.PENDING:
-            return "等待维修调度派工"
-        if request.status in (RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS) and request.assignee:
-            return f"维修人员：{request.assignee.name}"
-        if request.status is RequestStatus.COMPLETED and request.rating is None:
-            return f"待您评分，回复“评分{request.no} 5”"
-    return ""
+    return service_for(request.type).waits_for(request)
 
 
 def summary(request: Request, tz: ZoneInfo) -> str:
     """`#1024 用车 … 【待审批·等待李处审批】`; a repair says when it was reported."""
-    line = describe(request, tz)
-    if request.type is RequestType.REPAIR_REQUEST:
-        made = request.created_at.astimezone(tz)
-        line += f"（{fmt_day(made, tz)} {made:%H:%M}报修）"
+    line = describe(request, tz) + service_for(request.type).summary_note(request, tz)
     state = status_name(request)
     who = waits_for(request)
     return f"{line}【{state}{'·' + who if who else ''}】"
@@ -133,8 +122,7 @@ def detail(request: Request, tz: ZoneInfo) -> str:
         if step.comment:
             line += f"（{step.comment}）"
         lines.append(line)
-    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        lines.append(f"司机：{request.driver.name}")
+    lines += service_for(request.type).detail_lines(request)
     if request.rating is not None:
         lines.append(f"评分：{request.rating}分")
     return "\n".join(lines)
@@ -160,15 +148,15 @@ async def show_waiting(ctx: Ctx) -> Reply:
     return Reply(WAITING.format(n=len(waiting), lines=lines))
 
 
-async def show_latest_repair(ctx: Ctx) -> Reply:
+async def show_latest(service: Service, ctx: Ctx) -> Reply:
+    """The user's latest request of a service they named ("上次报修的…修好了吗")."""
     latest = await (
-        Request.filter(applicant__userid=ctx.user.user_id, type=RequestType.REPAIR_REQUEST)
+        Request.filter(applicant__userid=ctx.user.user_id, type=service.type)
         .order_by("-id")
         .first()
     )
     if latest is None:
-        return Reply(NO_REPAIR)
+        return Reply(service.no_latest)
     request = await get_request(latest.no)
     assert request is not None
     return Reply(detail(request, ctx.tz))
-

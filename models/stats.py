@@ -240,7 +240,7 @@ async def vehicle_use(scope: Scope) -> VehicleReport:
 # ---------------------------------------------------------------------------------------
 # Requests per department and per service
 
-TYPES = (RequestType.VEHICLE_BOOKING, RequestType.FACILITY_RESERVATION, RequestType.REPAIR_REQUEST)
+TYPES = tuple(RequestType)  # every type counts, zero when it has no requests
 
 
 @dataclass(frozen=True, slots=True)
