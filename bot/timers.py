@@ -30,7 +30,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.links import SignedLinks
 from bot.wecom.notifier import OutboxNotifier
-from handlers import fleet_reminders, reminders, system
+from handlers import bundle_after, fleet_reminders, reminders, system
 from handlers.base import Links
 
 log = logging.getLogger("bot.timers")
@@ -47,6 +47,7 @@ class SweepCounts:
     asked: int = 0
     released: int = 0
     fleet: int = 0  # vehicle dates due, bookings left without their vehicle
+    feedback_asked: int = 0  # bundles over, their applicant asked once (issue 17)
 
 
 async def sweep(
@@ -68,7 +69,8 @@ async def sweep(
     asked = await reminders.ask_checkins(now, notifier, tz)
     released = await reminders.release_rooms(now, notifier, tz)
     fleet = await fleet_reminders.remind_fleet(now, notifier, tz)
-    return SweepCounts(reminded, escalated, dispatch, asked, released, fleet)
+    feedback = await bundle_after.ask_feedback(now, notifier, tz)
+    return SweepCounts(reminded, escalated, dispatch, asked, released, fleet, feedback)
 
 
 async def run_timers(

@@ -3,6 +3,8 @@ service list below, the one place that says which services there are (handlers/r
 
 from handlers import (
     approval,
+    bundle,
+    bundle_after,
     cancel,
     crew,
     facility_reservation,
@@ -23,6 +25,7 @@ from nlp.types import Intent
 
 # order matters: cancel first, fallback last
 ROUTERS: list[Router] = [
+    bundle_after.router,  # a bundle's number first (取消#1050, #1050 到哪了); the rest it hands on
     cancel.router,
     reminders.router,
     fleet.router,
@@ -33,6 +36,7 @@ ROUTERS: list[Router] = [
     crew.router,
     vehicle_booking.router,
     facility_reservation.router,
+    bundle.router,
     help_.router,
     help_.fallback_router,
 ]

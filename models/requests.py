@@ -97,6 +97,10 @@ class Request(Model):
     )
     details: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
     series = fields.CharField(max_length=32, null=True, db_index=True)  # weekly repeats
+    # One application of several services (models/bundles.py, issue 17): its parts.
+    bundle: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.Bundle", related_name="parts", null=True, on_delete=fields.RESTRICT
+    )
     rating = fields.SmallIntField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
@@ -160,6 +164,7 @@ class NewRequest:
     facility_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     series: str | None = None
+    bundle_id: int | None = None  # a part of this bundle (models/bundles.py)
 
 
 async def plan_steps(
@@ -274,6 +279,7 @@ async def create_request(
             assignee=None,
             details=new.details,
             series=new.series,
+            bundle_id=new.bundle_id,
             created_at=utc(now),
             updated_at=utc(now),
         )
@@ -286,8 +292,10 @@ async def create_request(
         ]
         # As if prefetched (Tortoise's own hook for that): `request.steps` needs no query.
         request.steps._set_result_for_query(made)
+        extra: dict[str, Any] = {"bundle": new.bundle_id} if new.bundle_id is not None else {}
         await audit(
-            request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type)
+            request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type),
+            **extra,
         )
     return request
 
@@ -374,6 +382,7 @@ def to_api(request: Request) -> dict[str, Any]:
         "facility": request.facility.id if request.facility else None,
         "assignee": request.assignee.userid if request.assignee else None,
         "details": request.details,
+        "bundle": request.bundle_id,  # type: ignore[attr-defined]  # parts of one application (issue 17)
         "steps": [
             {
                 "approver": s.approver.userid,

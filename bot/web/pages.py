@@ -32,7 +32,7 @@ from bot.web.auth import check_csrf, csrf_token, error_page, require_user
 from bot.web.dashboard import CLOCK
 from bot.web.formfields import FIELDS, BadField, field_value
 from bot.web.templating import render
-from handlers import status
+from handlers import bundle_after, status
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
 from handlers.common import describe
@@ -184,12 +184,13 @@ async def request_detail(request: web.Request) -> web.Response:
     found = await visible_request(no, ctx)
     if found is None:
         return not_found(request, no)
-    return render_detail(request, found, ctx)
+    return render_detail(request, found, ctx, also=await bundle_after.bundle_facts(no, ctx))
 
 
-def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
+def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "",
+                  also: list[str] | None = None) -> web.Response:
     steps = status.detail(request, ctx.tz).split("\n")[1:]
-    facts = service_for(request.type).page_facts(request)
+    facts = [*(also or []), *service_for(request.type).page_facts(request)]
     me = ctx.user.user_id
     may_cancel = request.applicant.userid == me and cancellable(request, ctx.now)
     return render("m/detail.html", http, {
