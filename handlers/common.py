@@ -174,3 +174,17 @@ async def notify_applicant(notifier: Notifier, request: Request, text: str, *, k
     """Tell the applicant how their request moved (`key` makes it once only)."""
     await notifier.notify(request.applicant.userid, Message.text(text), key=key)
 
+
+
+PAGE_LINE = "\n详情：{url}"
+
+
+def request_url(links: Links, no: int) -> str:
+    """The request's page (/m/requests/N), "" in a channel without pages."""
+    return links.page_url(f"/m/requests/{no}")
+
+
+def page_line(links: Links, no: int) -> str:
+    """A line linking the request's page, to end a chat reply about it ("" without pages)."""
+    url = request_url(links, no)
+    return PAGE_LINE.format(url=url) if url else ""

@@ -27,7 +27,8 @@ from enum import StrEnum
 from handlers import repair, status
 from handlers.approval import route_of
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import fmt_day, fmt_window, notify_applicant, repair_place
+from handlers.common import fmt_day, fmt_window, notify_applicant, page_line, repair_place
+from handlers.feedback import ask_rating
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import Department, RequestType, Role, users_with_role
@@ -85,7 +86,7 @@ DISPATCH_WHICH = "待派工的报修有 {n} 件：\n{lines}\n请带上编号，�
 
 TO_APPLICANT_ACK = "司机{driver}已确认您的用车 #{no}（{window} {route}），车辆：{plate}。"
 TO_APPLICANT_START = "您的用车 #{no} 司机{driver}已出车（{plate}），请留意。"
-TO_APPLICANT_FINISH = "您的用车 #{no}（{route}）已结束{facts}。感谢使用。"
+TO_APPLICANT_FINISH = "您的用车 #{no}（{route}）已结束{facts}。"
 TO_APPLICANT_PARTS = "您的报修 #{no}（{location}）需要等配件：{note}。配件到了{worker}会继续维修。"
 
 DEFAULT_PARTS = "等配件"
@@ -274,7 +275,12 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
                                             tolls=s.get("tolls"), parking=s.get("parking"))
                 text = TO_APPLICANT_FINISH.format(no=no, route=route_of(request),
                                                   facts=trip_facts(request))
-            await notify_applicant(ctx.notifier, request, text, key=f"trip:{parse.intent}:{no}")
+                await ask_rating(ctx.notifier, ctx.links, request, text, tz,
+                                 key=f"trip:{parse.intent}:{no}")
+                text = ""
+            if text:
+                await notify_applicant(ctx.notifier, request, text + page_line(ctx.links, no),
+                                       key=f"trip:{parse.intent}:{no}")
     except InvalidState as e:
         d = e.request.details or {}
         if parse.intent is Intent.CREW_START and e.request.status is RequestStatus.APPROVED:

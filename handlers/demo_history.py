@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from models.decisions import cancel, decide
 from models.errors import Conflict, RequestError
 from models.org import Facility, RequestType, Role, User, Vehicle, users_with_role
-from models.repairs import assign_repair, complete_request, progress_repair, rate_repair
+from models.ratings import rate_request
+from models.repairs import assign_repair, complete_request, progress_repair
 from models.requests import (
     Decision,
     NewRequest,
@@ -219,7 +220,7 @@ async def _repair(rng: random.Random, cast: Cast, day: datetime, now: datetime,
     await progress_repair(request.no, worker, RequestStatus.COMPLETED, done, "wecom",
                           note="已修好")
     if rng.random() < 0.6:
-        await rate_repair(request.no, who.userid, rng.choice((4, 5, 5, 5, 3)),
+        await rate_request(request.no, who.userid, rng.choice((4, 5, 5, 5, 3)),
                           done + timedelta(hours=1), "wecom")
     return 1
 

@@ -104,8 +104,9 @@ def waits_for(request: Request) -> str:
             return "等待维修调度派工"
         if request.status in (RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS) and request.assignee:
             return f"维修人员：{request.assignee.name}"
-        if request.status is RequestStatus.COMPLETED and request.rating is None:
-            return f"待您评分，回复“评分{request.no} 5”"
+    if request.status is RequestStatus.COMPLETED and request.rating is None \
+            and request.type in (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING):
+        return f"待您评分，回复“评分{request.no} 5分”"
     return ""
 
 
