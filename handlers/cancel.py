@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import describe
+from handlers.common import describe, page_line
 from handlers.forms import is_yes
 from handlers.labels import status_name
 from models.decisions import cancel, cancellable
@@ -113,7 +113,7 @@ async def cancel_one(no: int, ctx: Ctx, *, state: dict[str, object] | None) -> R
     text = DONE.format(no=no, freed=f"{freed}。" if freed else "")
     if told:
         text += TOLD.format(names="、".join(told))
-    return Reply(text, state=state)
+    return Reply(text + page_line(ctx.links, no), state=state)
 
 
 async def refused_reason(no: int) -> str:

@@ -294,14 +294,15 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
     except (NotFound, NotAllowed):
         return Reply(NOT_YOURS.format(no=no))
     told = TOLD.format(name=request.applicant.name)
+    link = page_line(ctx.links, no)
     if parse.intent is Intent.CREW_ACK:
         return Reply(ACKED.format(no=no, window=fmt_window(request.start, request.end, tz),
-                                  route=route_of(request), told=told))
+                                  route=route_of(request), told=told) + link)
     if parse.intent is Intent.CREW_START:
         odometer = s.get("odometer")
         reading = READING.format(km=odometer) if odometer is not None else "（出发里程未填）"
-        return Reply(STARTED.format(no=no, reading=reading, told=told))
-    return Reply(FINISHED.format(no=no, facts=trip_facts(request), told=told))
+        return Reply(STARTED.format(no=no, reading=reading, told=told) + link)
+    return Reply(FINISHED.format(no=no, facts=trip_facts(request), told=told) + link)
 
 
 def plate(request: Request) -> str:
@@ -340,7 +341,8 @@ async def repair_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
         return Reply(NOT_YOURS.format(no=no))
     except InvalidState as e:
         return Reply(repair.CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted="待料"))
-    return Reply(PARTS_NOTED.format(no=no, note=note, told=TOLD.format(name=request.applicant.name)))
+    return Reply(PARTS_NOTED.format(no=no, note=note, told=TOLD.format(name=request.applicant.name))
+                 + page_line(ctx.links, no))
 
 
 # ---------------------------------------------------------------------------------------

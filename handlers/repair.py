@@ -214,7 +214,7 @@ async def confirm_repair(draft: Draft, ctx: Ctx) -> Reply:
     if isinstance(result, Problem):
         draft.awaiting = result.awaiting
         return Reply(result.message, state=draft.to_state())
-    return Reply(result.text, state={})
+    return Reply(result.chat_text(ctx.links), state={})
 
 
 async def submit_repair(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
@@ -290,7 +290,8 @@ async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
             d = shown(request.details or {})
             await ctx.notifier.notify(
                 worker.userid,
-                Message.text(TO_WORKER.format(no=no, name=request.applicant.name, **d)),
+                Message.text(TO_WORKER.format(no=no, name=request.applicant.name, **d)
+                             + page_line(ctx.links, no)),
                 key=f"repair:task:{no}:{worker.userid}",
             )
             if old is not None and old.userid != worker.userid:
@@ -301,7 +302,8 @@ async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
                 )
             await notify_applicant(
                 ctx.notifier, request,
-                TO_APPLICANT_ASSIGNED.format(no=no, location=d["location"], worker=worker.name),
+                TO_APPLICANT_ASSIGNED.format(no=no, location=d["location"], worker=worker.name)
+                + page_line(ctx.links, no),
                 key=f"repair:assigned:{no}:{worker.userid}",
             )
     except NotFound:
@@ -310,7 +312,8 @@ async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
         return Reply(NO_WORKER.format(who=who, names="、".join(w.name for w in workers)))
     except InvalidState as e:
         return Reply(CANNOT_ASSIGN.format(no=no, status=status_name(e.request)))
-    return Reply(ASSIGNED.format(no=no, worker=worker.name, name=request.applicant.name))
+    return Reply(ASSIGNED.format(no=no, worker=worker.name, name=request.applicant.name)
+                 + page_line(ctx.links, no))
 
 
 @router.text(START_RE)
@@ -372,8 +375,8 @@ async def progress_to(no: int, ctx: Ctx, to: RequestStatus, note: str | None = N
             return Reply(ALREADY_PROGRESSED.format(no=no, status=status_name(e.request)))
         return Reply(CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted=wanted))
     if to is RequestStatus.IN_PROGRESS:
-        return Reply(STARTED.format(no=no))
-    return Reply(COMPLETED.format(no=no, name=request.applicant.name))
+        return Reply(STARTED.format(no=no) + page_line(ctx.links, no))
+    return Reply(COMPLETED.format(no=no, name=request.applicant.name) + page_line(ctx.links, no))
 
 
 async def open_tasks(worker: str) -> list[Request]:

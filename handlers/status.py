@@ -12,7 +12,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import describe, fmt_day
+from handlers.common import describe, fmt_day, page_line
 from handlers.labels import DECISION_NAMES, role_name, status_name
 from models.org import RequestType, Role
 from models.requests import (
@@ -30,6 +30,7 @@ router = Router("status")
 
 NO_OPEN = "您目前没有进行中的申请。需要用车、报修或订场地，直接告诉我就行。"
 MY_OPEN = "您进行中的申请（{n}件）：\n{lines}\n想看某一件的进度，回复“#编号 到哪了”。"
+MY_PAGE = "\n全部申请：{url}"
 ALSO_WAITING = "\n另有 {n} 件等您审批，回复“待我审批”查看。"
 NOT_FOUND = "没有找到您的 #{no}，请核对一下编号。"
 NONE_WAITING = "目前没有等您审批的申请。"
@@ -76,7 +77,7 @@ async def show_one(no: int, ctx: Ctx) -> Reply:
     request = await get_request(no)
     if request is None or not may_see(request, ctx):
         return Reply(NOT_FOUND.format(no=no))
-    return Reply(detail(request, ctx.tz))
+    return Reply(detail(request, ctx.tz) + page_line(ctx.links, no))
 
 
 def may_see(request: Request, ctx: Ctx) -> bool:
@@ -122,7 +123,18 @@ def summary(request: Request, tz: ZoneInfo) -> str:
 
 
 def detail(request: Request, tz: ZoneInfo) -> str:
-    lines = [summary(request, tz)]
+    lines = [summary(request, tz), *step_lines(request, tz)]
+    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
+        lines.append(f"司机：{request.driver.name}")
+    if request.rating is not None:
+        comment = (request.details or {}).get("rating_comment")
+        lines.append(f"评分：{request.rating}分" + (f"（{comment}）" if comment else ""))
+    return "\n".join(lines)
+
+
+def step_lines(request: Request, tz: ZoneInfo) -> list[str]:
+    """"① 部门负责人 李处：已同意 11月27日(周五) 14:05" for each approval step."""
+    lines = []
     for i, step in enumerate(ordered_steps(request)):
         mark = CIRCLED[i] if i < len(CIRCLED) else f"{i + 1}."
         role = role_name(step.role)
@@ -134,11 +146,7 @@ def detail(request: Request, tz: ZoneInfo) -> str:
         if step.comment:
             line += f"（{step.comment}）"
         lines.append(line)
-    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        lines.append(f"司机：{request.driver.name}")
-    if request.rating is not None:
-        lines.append(f"评分：{request.rating}分")
-    return "\n".join(lines)
+    return lines
 
 
 async def show_mine(ctx: Ctx) -> Reply:
@@ -149,7 +157,8 @@ async def show_mine(ctx: Ctx) -> Reply:
     if not mine:
         return Reply(NO_OPEN + also)
     lines = "\n".join(summary(r, tz) for r in mine)
-    return Reply(MY_OPEN.format(n=len(mine), lines=lines) + also)
+    url = ctx.links.page_url("/m/requests")
+    return Reply(MY_OPEN.format(n=len(mine), lines=lines) + also + (MY_PAGE.format(url=url) if url else ""))
 
 
 async def show_waiting(ctx: Ctx) -> Reply:
@@ -171,5 +180,5 @@ async def show_latest_repair(ctx: Ctx) -> Reply:
         return Reply(NO_REPAIR)
     request = await get_request(latest.no)
     assert request is not None
-    return Reply(detail(request, ctx.tz))
+    return Reply(detail(request, ctx.tz) + page_line(ctx.links, request.no))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.functions import Avg, Count
 from tortoise.transactions import in_transaction
 
 from models.audit import audit
@@ -19,6 +18,7 @@ from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import RequestType
 from models.requests import Request, RequestStatus, locked_request
 from models.sql import utc
+from models.stats import Scope, department_ids
 
 RATED_TYPES = (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING)
 MAX_COMMENT = 200
@@ -77,16 +77,18 @@ class CrewRating:
     count: int
 
 
-async def crew_ratings(request_type: RequestType, since: datetime | None = None) -> list[CrewRating]:
-    """Per repair worker (repairs) or per driver (trips): average and count of the ratings,
-    best first."""
+async def crew_ratings(scope: Scope, request_type: RequestType) -> list[CrewRating]:
+    """Per repair worker (repairs) or per driver (trips) of the requests made in the scope's
+    range (and department): the average and count of their ratings, best first."""
     person = "assignee" if request_type is RequestType.REPAIR_REQUEST else "driver"
-    q = Request.filter(type=request_type, rating__isnull=False, **{f"{person}_id__isnull": False})
-    if since is not None:
-        q = q.filter(updated_at__gte=utc(since))
-    rows = await (q.annotate(avg=Avg("rating"), n=Count("id"))
-                  .group_by(f"{person}__userid", f"{person}__name")
-                  .values(f"{person}__userid", f"{person}__name", "avg", "n"))
-    out = [CrewRating(r[f"{person}__userid"], r[f"{person}__name"], round(float(r["avg"]), 2),
-                      int(r["n"])) for r in rows]
+    q = Request.filter(type=request_type, rating__isnull=False, created_at__gte=scope.since,
+                       created_at__lt=scope.until, **{f"{person}_id__isnull": False})
+    ids = await department_ids(scope.department_id)
+    if ids is not None:
+        q = q.filter(department_id_at__in=ids)
+    rows = await q.values(f"{person}__userid", f"{person}__name", "rating")
+    scores: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        scores.setdefault((r[f"{person}__userid"], r[f"{person}__name"]), []).append(int(r["rating"]))
+    out = [CrewRating(uid, name, round(sum(v) / len(v), 2), len(v)) for (uid, name), v in scores.items()]
     return sorted(out, key=lambda c: (-c.average, -c.count, c.userid))

@@ -21,17 +21,16 @@ subscribed calendar removes what the feed no longer lists).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from icalendar import Calendar, Event, vDuration, vText
 
 from bot.keys import SETTINGS
 from bot.web.dashboard import clock_now
+from bot.web.links import calendar_sig, calendar_url, sig_ok
 from handlers.labels import RequestStatus, RequestType, status_label
 from handlers.queries import (
     Request,
@@ -41,37 +40,15 @@ from handlers.queries import (
 )
 from settings import Settings
 
-SIG_LENGTH = 32  # hex characters of the HMAC kept in the URL
-KINDS = ("user", "room")
 PRODID = "-//jgswj-bot//calendar//ZH"
 REFRESH = timedelta(minutes=30)  # how often a subscribed calendar should fetch again
 
 ORIGIN_DEFAULT = "局机关"
 
-
-# ---------------------------------------------------------------------------------------
-# Signed URLs
+__all__ = ["calendar_sig", "calendar_url", "render_calendar", "setup_calendar"]
 
 
-def calendar_sig(settings: Settings, kind: str, ident: str) -> str:
-    message = f"cal:{kind}:{ident}".encode()
-    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()[:SIG_LENGTH]
-
-
-def calendar_url(settings: Settings, kind: str, ident: str) -> str:
-    """The feed's subscription URL for messages: `kind` is "user" (a userid) or "room"
-    (a facility id)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-    sig = calendar_sig(settings, kind, ident)
-    return f"{settings.public_base_url}/calendar/{kind}/{quote(ident, safe='')}.ics?sig={sig}"
-
-
-def sig_ok(settings: Settings, kind: str, ident: str, given: str) -> bool:
-    if not settings.secret_key or not given.isascii():
-        return False
-    return hmac.compare_digest(given.encode(), calendar_sig(settings, kind, ident).encode())
-
+# Signed URLs: bot/web/links.py (messages carry them too)
 
 # ---------------------------------------------------------------------------------------
 # RFC 5545 through icalendar

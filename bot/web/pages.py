@@ -58,6 +58,7 @@ from handlers.queries import (
     open_requests_of,
     pending_for,
 )
+from handlers.timeline import timeline
 
 NOT_MEMBER = "您的账号不在本局人员名单中，如需开通请联系局办公室。"
 BAD_DATE = "请按“年-月-日”填写{label}。"
@@ -153,7 +154,8 @@ async def home(request: web.Request) -> web.Response:
     mine = await open_requests_of(ctx.user.user_id, limit=50)
     waiting = await pending_for(ctx.user.user_id)
     return render("m/home.html", request,
-                  {"name": ctx.user.name, "mine": len(mine), "waiting": len(waiting)})
+                  {"name": ctx.user.name, "mine": len(mine), "waiting": len(waiting),
+                   "feed": ctx.links.calendar_url("user", ctx.user.user_id)})
 
 
 async def my_requests(request: web.Request) -> web.Response:
@@ -192,21 +194,30 @@ async def request_detail(request: web.Request) -> web.Response:
     found = await visible_request(no, ctx)
     if found is None:
         return not_found(request, no)
-    return render_detail(request, found, ctx)
+    return await render_detail(request, found, ctx)
 
 
-def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
-    steps = status.detail(request, ctx.tz).split("\n")[1:]
+async def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = ""
+                        ) -> web.Response:
+    steps = status.step_lines(request, ctx.tz)
     d = request.details or {}
     facts = []
     if request.type is RequestType.VEHICLE_BOOKING and d.get("purpose"):
         facts.append(f"事由：{d['purpose']}")
+    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
+        facts.append(f"司机：{request.driver.name}")
     if request.type is RequestType.REPAIR_REQUEST and d.get("category"):
         facts.append(f"类别：{repair.CATEGORY_NAMES.get(str(d['category']), '其他')}")
+    if request.assignee is not None:
+        facts.append(f"维修人员：{request.assignee.name}")
+    if request.rating is not None:
+        comment = d.get("rating_comment")
+        facts.append(f"评价：{request.rating}分" + (f"（{comment}）" if comment else ""))
     me = ctx.user.user_id
     may_cancel = request.applicant.userid == me and cancellable(request, ctx.now)
     return render("m/detail.html", http, {
         "r": RequestView(request, ctx), "message": message, "facts": facts, "steps": steps,
+        "timeline": await timeline(request, ctx.tz),
         "cancel_csrf": csrf_token(http, me) if may_cancel else "",
     })
 
@@ -223,7 +234,7 @@ async def cancel_request(request: web.Request) -> web.Response:
     reply = await cancel_one(no, ctx, state=None)
     after = await get_request(no)
     assert after is not None
-    return render_detail(request, after, ctx, reply.text)
+    return await render_detail(request, after, ctx, reply.text)
 
 
 # ---------------------------------------------------------------------------------------
