@@ -4,19 +4,29 @@
                               └─no──► one open request? ──► "取消#1024吗？" ──"确认"──► cancel
                                         several ──► list ──► "1025" ──► cancel
     "取消#1024" ──► cancel: only the applicant, only before it starts; the holds are freed and
-                    the pending approver, the driver and the repair worker are told (one transaction).
+                    the pending approver — or, once approved, the fleet manager and the driver,
+                    the room's facility manager — and the repair worker are told (one transaction).
+    "把明天去虹桥机场的车取消了" ──► the one request those words mean (handlers/matching.py), to confirm
 """
 
 from __future__ import annotations
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import describe, page_line
+from handlers.common import describe, reply_link
 from handlers.forms import is_yes
 from handlers.labels import status_name
+from handlers.matching import narrow
 from models.decisions import cancel, cancellable
 from models.errors import InvalidState, NotAllowed, NotFound
-from models.org import RequestType, Role, users_with_role
-from models.requests import Request, RequestStatus, get_request, open_requests_of, ordered_steps
+from models.org import RequestType, Role, User, users_with_role
+from models.requests import (
+    ApprovalStep,
+    Request,
+    RequestStatus,
+    get_request,
+    open_requests_of,
+    ordered_steps,
+)
 from models.sql import transaction
 from nlp.types import Intent, Parse
 
@@ -28,6 +38,7 @@ FLOW_DROPPED = "好的，已取消本次填写，什么都没有提交。有需�
 KEEP = "好的，不取消了，{no} 保持不变。"
 NOTHING = "您目前没有可以取消的申请。"
 CONFIRM_ONE = "您要取消这条申请吗？\n{line}\n回复“确认”取消，或说“不用了”。"
+NONE_MATCH = "没有找到和您说的相符的申请。"
 CHOOSE = "您有这些申请可以取消：\n{lines}\n请回复要取消的编号，例如“{no}”。"
 NOT_FOUND = "没有找到 #{no}，请核对一下编号。"
 NOT_YOURS = "这不是您的申请，只有申请人本人可以取消 #{no}。"
@@ -47,6 +58,8 @@ TOLD = "已通知{names}。"
 
 TO_APPROVER = "【申请已撤回】{name}已取消 {what}，无需再审批。"
 TO_DRIVER = "【出车取消】{name}已取消 {what}，这趟车不用出了。"
+TO_FLEET = "【用车取消】{name}已取消已批准的 {what}，车辆和司机已释放。"
+TO_FACILITY = "【场地取消】{name}已取消已批准的 {what}，场地已释放。"
 TO_WORKER = "【维修取消】{name}已取消 {what}，不用再去了。"
 TO_DISPATCHER = "【报修取消】{name}已取消 {what}，无需派工。"
 
@@ -75,16 +88,23 @@ async def cancel_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return Reply(FLOW_DROPPED, state={})
     if no is not None:
         return await cancel_one(int(no), ctx, state={} if flow == FLOW else None)
-    return await ask_which(ctx)
+    return await ask_which(ctx, msg.text)
 
 
-async def ask_which(ctx: Ctx) -> Reply:
-    """No number: confirm the one open request, or list them and ask which."""
+async def ask_which(ctx: Ctx, text: str = "") -> Reply:
+    """No number: the one request the words mean (or the one open), to confirm; else a
+    list to pick from."""
     tz = ctx.tz
     candidates = [r for r in await open_requests_of(ctx.user.user_id) if cancellable(r, ctx.now)]
     if not candidates:
         return Reply(NOTHING)
-    if len(candidates) == 1:
+    meant = narrow(candidates, text, ctx.now, tz) if text else None
+    lead = ""
+    if meant is not None and meant:
+        candidates = meant
+    elif meant is not None:
+        lead = NONE_MATCH  # said something that fits none: all of them, to pick from
+    if len(candidates) == 1 and not lead:
         r = candidates[0]
         return Reply(
             CONFIRM_ONE.format(line=describe(r, tz)),
@@ -92,7 +112,7 @@ async def ask_which(ctx: Ctx) -> Reply:
         )
     lines = "\n".join(f"{describe(r, tz)}（{status_name(r)}）" for r in candidates)
     return Reply(
-        CHOOSE.format(lines=lines, no=candidates[0].no),
+        lead + CHOOSE.format(lines=lines, no=candidates[0].no),
         state={"flow": FLOW, "slots": {}, "awaiting": "request_no"},
     )
 
@@ -113,7 +133,7 @@ async def cancel_one(no: int, ctx: Ctx, *, state: dict[str, object] | None) -> R
     text = DONE.format(no=no, freed=f"{freed}。" if freed else "")
     if told:
         text += TOLD.format(names="、".join(told))
-    return Reply(text + page_line(ctx.links, no), state=state)
+    return Reply(text + reply_link(ctx, no), state=state)
 
 
 async def refused_reason(no: int) -> str:
@@ -149,13 +169,27 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
             key=f"{key}:{waiting.approver.userid}",
         )
         told.append(f"审批人{waiting.approver.name}")
-    elif request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        # All steps approved: the driver was told the trip, so tell them it is off.
-        await ctx.notifier.notify(
-            request.driver.userid, Message.text(TO_DRIVER.format(name=name, what=what)),
-            key=f"{key}:{request.driver.userid}",
-        )
-        told.append(f"司机{request.driver.name}")
+    elif request.type is RequestType.VEHICLE_BOOKING:
+        # All steps approved: the fleet manager who approved it and the driver, who was
+        # told the trip, hear that it is off.
+        for manager in await managers(steps, Role.FLEET_MANAGER):
+            await ctx.notifier.notify(
+                manager.userid, Message.text(TO_FLEET.format(name=name, what=what)),
+                key=f"{key}:{manager.userid}")
+            told.append(f"车辆管理{manager.name}")
+        if request.driver is not None:
+            await ctx.notifier.notify(
+                request.driver.userid, Message.text(TO_DRIVER.format(name=name, what=what)),
+                key=f"{key}:{request.driver.userid}",
+            )
+            told.append(f"司机{request.driver.name}")
+    elif request.type is RequestType.FACILITY_RESERVATION and request.status is RequestStatus.CANCELLED:
+        # An approved room: its facility manager (the one who approved it), when it had one.
+        for manager in await managers(steps, Role.FACILITY_ADMIN, fallback=False):
+            await ctx.notifier.notify(
+                manager.userid, Message.text(TO_FACILITY.format(name=name, what=what)),
+                key=f"{key}:{manager.userid}")
+            told.append(f"场地管理{manager.name}")
     if request.type is RequestType.REPAIR_REQUEST:
         if request.assignee is not None:
             await ctx.notifier.notify(
@@ -172,3 +206,12 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
                 told.append(f"维修调度{dispatcher.name}")
     return told
 
+
+
+async def managers(steps: list[ApprovalStep], role: Role, *, fallback: bool = True) -> list[User]:
+    """Who manages what was approved: the approvers of its `role` steps; without one, every
+    holder of the role (`fallback`), or nobody."""
+    approvers = {s.approver.userid: s.approver for s in steps if s.role == role}
+    if approvers:
+        return list(approvers.values())
+    return await users_with_role(role) if fallback else []

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.base import Links, Message, Notifier
+from handlers.base import Channel, Ctx, Links, Message, Notifier
 from handlers.labels import TYPE_NAMES
 from models.org import RequestType
 from models.requests import ApprovalStep, Request
@@ -188,3 +188,9 @@ def page_line(links: Links, no: int) -> str:
     """A line linking the request's page, to end a chat reply about it ("" without pages)."""
     url = request_url(links, no)
     return PAGE_LINE.format(url=url) if url else ""
+
+
+def reply_link(ctx: Ctx, no: int) -> str:
+    """The request's page line for a reply in chat; "" on the pages themselves (the user is
+    looking at it) and in channels without pages."""
+    return "" if ctx.channel is Channel.WEB else page_line(ctx.links, no)

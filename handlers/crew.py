@@ -27,7 +27,14 @@ from enum import StrEnum
 from handlers import repair, status
 from handlers.approval import route_of
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import fmt_day, fmt_window, notify_applicant, page_line, repair_place
+from handlers.common import (
+    fmt_day,
+    fmt_window,
+    notify_applicant,
+    page_line,
+    repair_place,
+    reply_link,
+)
 from handlers.feedback import ask_rating
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
@@ -294,7 +301,7 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
     except (NotFound, NotAllowed):
         return Reply(NOT_YOURS.format(no=no))
     told = TOLD.format(name=request.applicant.name)
-    link = page_line(ctx.links, no)
+    link = reply_link(ctx, no)
     if parse.intent is Intent.CREW_ACK:
         return Reply(ACKED.format(no=no, window=fmt_window(request.start, request.end, tz),
                                   route=route_of(request), told=told) + link)
@@ -342,7 +349,7 @@ async def repair_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
     except InvalidState as e:
         return Reply(repair.CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted="待料"))
     return Reply(PARTS_NOTED.format(no=no, note=note, told=TOLD.format(name=request.applicant.name))
-                 + page_line(ctx.links, no))
+                 + reply_link(ctx, no))
 
 
 # ---------------------------------------------------------------------------------------

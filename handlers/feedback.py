@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import CARD_SOURCE, describe, page_line, repair_place, request_url
+from handlers.common import CARD_SOURCE, describe, page_line, repair_place, reply_link, request_url
 from handlers.labels import TYPE_NAMES, status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import RequestType, Role, users_with_role
@@ -137,7 +137,7 @@ async def rate(no: int, score: int, comment: str, ctx: Ctx) -> Reply:
     text = THANKS.format(no=no, kind=TYPE_NAMES[request.type], score=score, comment=said)
     if low:
         text += LOW.format(who=LOW_WHO[request.type])
-    return Reply(text + page_line(ctx.links, no))
+    return Reply(text + reply_link(ctx, no))
 
 
 async def tell_low(request: Request, score: int, comment: str, ctx: Ctx) -> None:

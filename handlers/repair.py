@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
-from handlers.common import notify_applicant, page_line, repair_place
+from handlers.common import notify_applicant, page_line, repair_place, reply_link
 from handlers.feedback import ask_rating
 from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
 from handlers.labels import status_name
@@ -313,7 +313,7 @@ async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
     except InvalidState as e:
         return Reply(CANNOT_ASSIGN.format(no=no, status=status_name(e.request)))
     return Reply(ASSIGNED.format(no=no, worker=worker.name, name=request.applicant.name)
-                 + page_line(ctx.links, no))
+                 + reply_link(ctx, no))
 
 
 @router.text(START_RE)
@@ -375,8 +375,8 @@ async def progress_to(no: int, ctx: Ctx, to: RequestStatus, note: str | None = N
             return Reply(ALREADY_PROGRESSED.format(no=no, status=status_name(e.request)))
         return Reply(CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted=wanted))
     if to is RequestStatus.IN_PROGRESS:
-        return Reply(STARTED.format(no=no) + page_line(ctx.links, no))
-    return Reply(COMPLETED.format(no=no, name=request.applicant.name) + page_line(ctx.links, no))
+        return Reply(STARTED.format(no=no) + reply_link(ctx, no))
+    return Reply(COMPLETED.format(no=no, name=request.applicant.name) + reply_link(ctx, no))
 
 
 async def open_tasks(worker: str) -> list[Request]:

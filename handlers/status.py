@@ -2,6 +2,7 @@
 
     "我的申请" / "我订了什么"      ──► the user's open requests, who each waits for
     "#1024 到哪了"                 ──► one request and its steps (only for those involved)
+    "明天去虹桥机场的车到哪了"       ──► the one request those words mean (handlers/matching.py)
     "待我审批"                     ──► what waits for this approver
     "上次报修的空调修好了吗"        ──► the user's latest repair
 """
@@ -11,9 +12,10 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
-from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import describe, fmt_day, page_line
+from handlers.base import Channel, Ctx, Inbound, Reply, Router
+from handlers.common import describe, fmt_day, reply_link
 from handlers.labels import DECISION_NAMES, role_name, status_name
+from handlers.matching import narrow
 from models.org import RequestType, Role
 from models.requests import (
     Request,
@@ -69,6 +71,9 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return await show_waiting(ctx)
     if REPAIR_RE.search(msg.text):
         return await show_latest_repair(ctx)
+    meant = narrow(await open_requests_of(ctx.user.user_id), msg.text, ctx.now, ctx.tz)
+    if meant is not None and len(meant) == 1:  # "明天去虹桥机场的车到哪了"
+        return await show_one(meant[0].no, ctx)
     return await show_mine(ctx)
 
 
@@ -77,7 +82,7 @@ async def show_one(no: int, ctx: Ctx) -> Reply:
     request = await get_request(no)
     if request is None or not may_see(request, ctx):
         return Reply(NOT_FOUND.format(no=no))
-    return Reply(detail(request, ctx.tz) + page_line(ctx.links, no))
+    return Reply(detail(request, ctx.tz) + reply_link(ctx, no))
 
 
 def may_see(request: Request, ctx: Ctx) -> bool:
@@ -157,7 +162,7 @@ async def show_mine(ctx: Ctx) -> Reply:
     if not mine:
         return Reply(NO_OPEN + also)
     lines = "\n".join(summary(r, tz) for r in mine)
-    url = ctx.links.page_url("/m/requests")
+    url = ctx.links.page_url("/m/requests") if ctx.channel is not Channel.WEB else ""
     return Reply(MY_OPEN.format(n=len(mine), lines=lines) + also + (MY_PAGE.format(url=url) if url else ""))
 
 
@@ -180,5 +185,5 @@ async def show_latest_repair(ctx: Ctx) -> Reply:
         return Reply(NO_REPAIR)
     request = await get_request(latest.no)
     assert request is not None
-    return Reply(detail(request, ctx.tz) + page_line(ctx.links, request.no))
+    return Reply(detail(request, ctx.tz) + reply_link(ctx, request.no))
 
