@@ -33,7 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import describe, fmt_day, fmt_window, repair_place
+from handlers.common import card_for, describe, fmt_day, fmt_window, repair_place
 from handlers.labels import status_name
 from models.audit import AuditLog
 from models.errors import InvalidState, NotAllowed, NotFound
@@ -111,6 +111,9 @@ URGE_TO_APPROVER = (
     "回复“同意{no}”通过，或“驳回{no}，理由：…”。"
 )
 URGE_TO_DISPATCHER = "【催办】{name}催办报修 #{no}（{place}），已等待{waited}，请尽快派工：回复“#{no} 派给{worker}”。"
+URGE_CARD_APPROVER = "【催办】{name}催办，已等待{waited}。点“同意”或“驳回”即可审批。"
+URGE_CARD_TITLE = "报修催办 #{no}"
+URGE_CARD_DISPATCHER = "【催办】{name}催办，已等待{waited}，请尽快派工：回复“#{no} 派给{worker}”。"
 URGE_TOO_SOON = "#{no} 刚催办过（{at}），同一申请每小时最多催办一次，请{next}以后再试。"
 URGE_NOTHING = "您目前没有等待审批或派工的申请，无需催办。"
 URGE_WHICH = "您有几条申请在等待处理，要催办哪一条？\n{lines}\n例如回复“催办#{no}”。"
@@ -374,10 +377,14 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         targets = [step.approver]
         text = URGE_TO_APPROVER.format(name=ctx.user.name, no=no, waited=waited,
                                        what=describe(request, tz))
+        note, title = URGE_CARD_APPROVER.format(name=ctx.user.name, waited=waited), ""
     elif request.type is RequestType.REPAIR_REQUEST:
         targets = await _dispatchers()
         text = URGE_TO_DISPATCHER.format(name=ctx.user.name, no=no, waited=waited,
                                          place=_place(request), worker=await _worker_hint())
+        note = URGE_CARD_DISPATCHER.format(name=ctx.user.name, waited=waited, no=no,
+                                           worker=await _worker_hint())
+        title = URGE_CARD_TITLE.format(no=no)
     else:
         targets = []
     if not targets:
@@ -389,8 +396,11 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
                 return Reply(URGE_NOT_PENDING.format(no=no, status=status_name(fresh)))
             return Reply(_too_soon(request, fresh.last_urged_at or ctx.now, tz))
         stamp = int(utc(ctx.now).timestamp())
+        # A card to act on at once where the channel has pages (同意/驳回, or 查看).
+        card = card_for(request, step, ctx.links, tz, title=title, note=note, tag=f"u{stamp}")
         for t in targets:
-            await ctx.notifier.notify(t.userid, Message.text(text), key=f"urge:{no}:{t.userid}:{stamp}")
+            await ctx.notifier.notify(t.userid, card or Message.text(text),
+                                      key=f"urge:{no}:{t.userid}:{stamp}")
     who = "、".join(t.name for t in targets)
     return Reply(URGED.format(no=no, who=who))
 
