@@ -200,11 +200,11 @@ async def require_admin(request: web.Request) -> str:
     if bearer_ok(request):
         return "admin-token"
     if request.headers.get("Authorization"):
-        raise web.HTTPUnauthorized(text="bad token", headers={"WWW-Authenticate": "Bearer"})
+        raise web.HTTPUnauthorized(text="令牌无效，请核对 ADMIN_TOKEN。", headers={"WWW-Authenticate": "Bearer"})
     uid = require_user(request)
     user = await get_user(uid)
     if user is None or "admin" not in user.role_list:
-        raise web.HTTPForbidden(text="admins only")
+        raise web.HTTPForbidden(text="只有管理员可以查看。")
     return uid
 
 
@@ -218,7 +218,7 @@ def check_csrf(request: web.Request, userid: str, token: str | None) -> None:
     # Bytes: compare_digest refuses str with non-ASCII characters (a 500, not a 403).
     given = token.encode("utf-8", "replace") if token else b""
     if not given or not hmac.compare_digest(given, csrf_token(request, userid).encode()):
-        raise web.HTTPForbidden(text="the form expired: reload the page")
+        raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试。")
 
 
 def error_page(title: str, detail: str, *, status: int) -> web.Response:

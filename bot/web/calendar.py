@@ -156,10 +156,10 @@ def _ics_response(name: str, filename: str, requests: list[Request], settings: S
 
 def _check(request: web.Request, kind: str, ident: str) -> None:
     if not sig_ok(request.app[SETTINGS], kind, ident, request.query.get("sig", "")):
-        raise web.HTTPForbidden(text="bad or missing signature")
+        raise web.HTTPForbidden(text="订阅地址无效：签名缺失或有误，请在对话里说“我的日历”重新获取。")
     if "\x00" in ident or len(ident) > 200 or not _utf8(ident):
         # No such id; PostgreSQL refuses NUL in text, and a lone surrogate cannot be sent.
-        raise web.HTTPNotFound(text="no such feed")
+        raise web.HTTPNotFound(text="没有这个日历。")
 
 
 def _utf8(text: str) -> bool:
@@ -177,7 +177,7 @@ async def user_feed(request: web.Request) -> web.Response:
     now = clock_now(request.app)
     found = await user_bookings(userid, now)
     if found is None:
-        raise web.HTTPNotFound(text="no such user")
+        raise web.HTTPNotFound(text="没有这个人的日历（可能已离职或停用）。")
     name, held = found
     return _ics_response(f"{name}的预约", "bookings.ics", held, request.app[SETTINGS], now)
 
@@ -189,7 +189,7 @@ async def room_feed(request: web.Request) -> web.Response:
     now = clock_now(request.app)
     found = await room_bookings(facility_id, now)
     if found is None:
-        raise web.HTTPNotFound(text="no such room")
+        raise web.HTTPNotFound(text="没有这个场地的日历。")
     name, held = found
     return _ics_response(f"{name} 预约", "room.ics", held, request.app[SETTINGS], now)
 

@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
@@ -619,17 +619,18 @@ async def dashboard_csv(request: web.Request) -> web.StreamResponse:
     part, build = TABLES[key]
     data = await load(filters.scope(tz), now, [part])
     table = build(data[part], tz)
-    name = f"{key}_{filters.first.isoformat()}_{filters.last.isoformat()}"
+    span = f"{filters.first.isoformat()}_{filters.last.isoformat()}"
+    name, chinese = f"{key}_{span}", f"{table.title}_{span}"
     if filters.department is not None:
         name += f"_dept{filters.department}"
+        chinese += f"_部门{filters.department}"
+    # The Chinese name for browsers (RFC 6266 filename*), the ASCII one for any other.
+    disposition = f"attachment; filename=\"{name}.csv\"; filename*=UTF-8''{quote(chinese + '.csv')}"
     return web.Response(
         body=to_csv(table),
         content_type="text/csv",
         charset="utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}.csv"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
 
 
