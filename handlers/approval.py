@@ -74,7 +74,7 @@ TO_APPLICANT_VEHICLE = (
 TO_APPLICANT_FACILITY = "您的场地预约 #{no} 已批准 ✅\n{room}（{building}），{window}。请按时使用。"
 TO_APPLICANT_OTHER = "您的申请 #{no} 已批准 ✅\n{what}"
 TO_APPLICANT_PROGRESS = "您的{kind}申请 #{no} 已由{who}同意，现等待{next}审批，有结果会再告诉您。"
-TO_APPLICANT_REJECTED = "很抱歉，您的申请 {what} 未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
+TO_APPLICANT_REJECTED = "很抱歉，您的申请 #{no} 未获通过（{who}驳回）。\n{what}\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
 TO_DRIVER = (
     "【出车任务】#{no}\n时间：{window}\n路线：{route}\n人数：{passengers}\n"
     "用车人：{applicant}{dept}\n车辆：{plate}\n"
@@ -352,7 +352,7 @@ async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
             RequestType.FACILITY_RESERVATION: "预留的场地已释放。",
         }.get(request.type, "")
         text = TO_APPLICANT_REJECTED.format(
-            what=describe(request, tz), who=ctx.user.name, why=result.step.comment or NO_REASON,
+            no=no, what=describe(request, tz).removeprefix(f"#{no} "), who=ctx.user.name, why=result.step.comment or NO_REASON,
             freed=freed,
         )
         await notify_applicant(ctx.notifier, request, text, key=f"decided:{no}")
