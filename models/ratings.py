@@ -54,7 +54,8 @@ async def rate_request(no: int, userid: str, score: int, now: datetime, channel:
         if not updated:
             raise AlreadyRated(request)
         request.rating, request.details = score, details
-        await audit(request, userid, "rate", channel, now, score=score, comment=comment or None)
+        said = {"comment": comment} if comment else {}
+        await audit(request, userid, "rate", channel, now, score=score, **said)
     return request
 
 
