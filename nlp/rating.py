@@ -41,6 +41,9 @@ WORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
 _WORDS = sorted(((w, s) for s, ws in WORDS for w in ws), key=lambda x: -len(x[0]))
 _WORD_RE = re.compile("|".join(re.escape(w) for w, _ in _WORDS))
 _WORD_SCORE = dict(_WORDS)
+# Words that rate even inside a longer clause ("修得很快很满意"); the others (好, 差, 一般,
+# 还行) only as a clause of their own ("不好用" describes a fault, not the service).
+_RATING_ONLY = re.compile(r"满意|[一二两三四五]星|好评|差评|满分|点赞|失望")
 
 _DIGIT = "[0-9零一二两三四五六七八九十]"
 _SCORE_RE = re.compile(rf"({_DIGIT}{{1,2}})\s*(?:分(?!钟)|颗星|星)")
@@ -119,6 +122,8 @@ def read_rating(text: str) -> Rating | None:
             found.append((0, i, n, rest))
         else:  # "修得很快很满意": a clause that says more than the score is kept whole
             more = _says_more(norm[a:b])
+            if more and not _RATING_ONLY.search(norm[a:b]):
+                continue  # "空调不好用": 不好 inside a sentence is no rating
             found.append((2 if more else 1, i, n, raw[a:b].strip() if more else ""))
     if not found:
         return None

@@ -112,6 +112,9 @@ async def test_ratings_need_a_finished_item_and_no_open_dialogue(talk: Talk) -> 
     await talk.say("zhangsan", "明天下午两点用车去虹桥机场")
     assert "评为" not in await talk.say("zhangsan", "2")
     await talk.say("zhangsan", "算了")
+    # A new fault said with 不好 is a new report, not a score for the old one.
+    assert "评为" not in await talk.say("zhangsan", "5号楼302室的门锁不好用")
+    await talk.say("zhangsan", "算了")
     request = await get_request(no)
     assert request is not None and request.rating is None
 

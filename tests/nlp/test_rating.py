@@ -26,6 +26,8 @@ from nlp.rating import HINT, Rating, read_rating
     ("1，完全没解决问题！", 1, "完全没解决问题"),
     ("满分！", 5, ""),
     ("4 分", 4, ""),
+    ("修得又快又好，很满意", 5, "修得又快又好"),
+    ("这次维修我很满意", 5, ""),
 ])
 def test_scores_and_comments(text: str, score: int, comment: str) -> None:
     assert read_rating(text) == Rating(score, comment)
@@ -34,7 +36,7 @@ def test_scores_and_comments(text: str, score: int, comment: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "明天下午3点用车", "3号楼502室灯不亮", "等了10分钟", "6分", "0分", "好的", "1024", "谢谢",
-    "12", "十五分", "",
+    "12", "十五分", "", "3号楼502室空调不好用", "打印机很差劲总卡纸", "网速一般般慢得很",
 ])
 def test_not_a_rating(text: str) -> None:
     assert read_rating(text) is None
