@@ -33,7 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import card_for, describe, fmt_day, fmt_window, repair_place
+from handlers.common import card_for, describe, fmt_day, fmt_window, repair_place, reply_link
 from handlers.labels import status_name
 from models.audit import AuditLog
 from models.errors import InvalidState, NotAllowed, NotFound
@@ -149,6 +149,8 @@ def _hours(limit: timedelta) -> str:
 
 def _waited(since: datetime, now: datetime) -> str:
     minutes = max(0, int((utc(now) - utc(since)).total_seconds() // 60))
+    if minutes < 1:
+        return "不到1分钟"
     if minutes < 60:
         return f"{minutes}分钟"
     hours, minutes = divmod(minutes, 60)
@@ -402,7 +404,7 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
             await ctx.notifier.notify(t.userid, card or Message.text(text),
                                       key=f"urge:{no}:{t.userid}:{stamp}")
     who = "、".join(t.name for t in targets)
-    return Reply(URGED.format(no=no, who=who))
+    return Reply(URGED.format(no=no, who=who) + reply_link(ctx, no))
 
 
 def _too_soon(request: Request, last: datetime, tz: ZoneInfo) -> str:
