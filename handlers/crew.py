@@ -240,9 +240,12 @@ async def find_item(parse: Parse, ctx: Ctx) -> tuple[Kind, int] | Reply | None:
         items += [(Kind.TRIP, t.no) for t in await open_trips(ctx.user.user_id, ctx.now)
                   if trip_open_for(t, parse.intent, ctx.now)]
     if worker:
-        items += [(Kind.REPAIR, j.no) for j in await worker_queue(ctx.user.user_id)
+        queue = await worker_queue(ctx.user.user_id)
+        items += [(Kind.REPAIR, j.no) for j in queue
                   if parse.intent in (Intent.CREW_FINISH, Intent.CREW_PARTS)
                   or j.status is RequestStatus.ASSIGNED]
+        if not items and len(queue) == 1:
+            items = [(Kind.REPAIR, queue[0].no)]  # "接单" again: told it is under way already
     if not items:
         return Reply(NOTHING[parse.intent])
     if len(items) > 1:
