@@ -12,7 +12,7 @@ from tests.handlers.test_approval import book_vehicle
 CJK = r"[\u4e00-\u9fff]"
 GLITCHES = {
     "a half-width comma between Chinese words": re.compile(rf"{CJK},|,{CJK}"),
-    "two stops in a row": re.compile(r"[，。；：、]{2}|。）|，）|（，"),
+    "two stops in a row": re.compile(r"[，。；：、]{2}|，）|（，"),
     "a phrase said twice": re.compile(r"(\S{4,})[ （]\1"),
     "a space before Chinese punctuation": re.compile(r" [，。；：）]"),
     "an empty bracket": re.compile(r"（）|【】|“”"),
