@@ -26,6 +26,7 @@ from bot.redisguard import (
 )
 from bot.sync import sync_ctx
 from bot.timers import timers_ctx
+from bot.web.admin import setup_admin
 from bot.web.api import setup_api
 from bot.web.approve import setup_approve
 from bot.web.auth import setup_auth
@@ -33,6 +34,7 @@ from bot.web.calendar import setup_calendar
 from bot.web.dashboard import setup_dashboard
 from bot.web.links import SignedLinks
 from bot.web.pages import setup_pages
+from bot.web.powers import setup_powers
 from bot.web.templating import setup_templates
 from bot.wecom.callback import setup_callback
 from bot.wecom.client import WECOM, wecom_ctx
@@ -90,6 +92,8 @@ def create_app(
     setup_calendar(app)
     setup_api(app)
     setup_pages(app)
+    setup_powers(app)
+    setup_admin(app)
     setup_approve(app)
     app.router.add_get("/healthz", healthz)
     return app

@@ -1,4 +1,5 @@
-"""Use cases. The ordered router list is the one place that decides who handles what."""
+"""Use cases. The ordered router list is the one place that decides who handles what; the
+service list below, the one place that says which services there are (handlers/registry.py)."""
 
 from handlers import (
     approval,
@@ -7,6 +8,7 @@ from handlers import (
     facility_reservation,
     feedback,
     feeds,
+    rejection,
     reminders,
     repair,
     status,
@@ -14,6 +16,10 @@ from handlers import (
 )
 from handlers import help as help_
 from handlers.base import Handler, Router
+from handlers.registry import register
+from handlers.services import facility_reservation as facility_service
+from handlers.services import repair_request as repair_service
+from handlers.services import vehicle_booking as vehicle_service
 from nlp.types import Intent
 
 # order matters: cancel first, fallback last
@@ -21,6 +27,7 @@ ROUTERS: list[Router] = [
     cancel.router,
     reminders.router,
     approval.router,
+    rejection.router,
     status.router,
     feedback.router,
     feeds.router,
@@ -31,6 +38,12 @@ ROUTERS: list[Router] = [
     help_.router,
     help_.fallback_router,
 ]
+
+# The services, in the order help, the forms and the dashboard list them; a request type
+# missing here fails tests/handlers/test_registry.py.
+register(vehicle_service.SERVICE)
+register(facility_service.SERVICE)
+register(repair_service.SERVICE)
 
 
 def text_handlers(text: str, routers: list[Router] = ROUTERS) -> list[Handler]:

@@ -4,29 +4,24 @@
                               └─no──► one open request? ──► "取消#1024吗？" ──"确认"──► cancel
                                         several ──► list ──► "1025" ──► cancel
     "取消#1024" ──► cancel: only the applicant, only before it starts; the holds are freed and
-                    the pending approver — or, once approved, the fleet manager and the driver,
-                    the room's facility manager — and the repair worker are told (one transaction).
+                    the pending approver, or whom the service names (an approved trip's fleet
+                    manager and driver, a room's manager, the repair worker) are told (one
+                    transaction).
     "把明天去虹桥机场的车取消了" ──► the one request those words mean (handlers/matching.py), to confirm
 """
 
 from __future__ import annotations
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
+from handlers.cards import WITHDRAWN, refresh_step_cards
 from handlers.common import describe, reply_link
 from handlers.forms import is_yes
 from handlers.labels import status_name
 from handlers.matching import narrow
+from handlers.registry import service_for
 from models.decisions import cancel, cancellable
 from models.errors import InvalidState, NotAllowed, NotFound
-from models.org import RequestType, Role, User, users_with_role
-from models.requests import (
-    ApprovalStep,
-    Request,
-    RequestStatus,
-    get_request,
-    open_requests_of,
-    ordered_steps,
-)
+from models.requests import Request, RequestStatus, get_request, open_requests_of, ordered_steps
 from models.sql import transaction
 from nlp.types import Intent, Parse
 
@@ -49,19 +44,11 @@ ALREADY = {
 }
 STARTED = "#{no} 已经开始，不能再取消了。如有变化，请直接联系{who}。"
 DONE = "好的，#{no} 已取消。{freed}"
-FREED = {
-    RequestType.VEHICLE_BOOKING: "车辆和司机已释放",
-    RequestType.FACILITY_RESERVATION: "场地已释放",
-    RequestType.REPAIR_REQUEST: "",
-}
 TOLD = "已通知{names}。"
 
 TO_APPROVER = "【申请已撤回】{name}已取消 {what}，无需再审批。"
-TO_DRIVER = "【出车取消】{name}已取消 {what}，这趟车不用出了。"
-TO_FLEET = "【用车取消】{name}已取消已批准的 {what}，车辆和司机已释放。"
-TO_FACILITY = "【场地取消】{name}已取消已批准的 {what}，场地已释放。"
-TO_WORKER = "【维修取消】{name}已取消 {what}，不用再去了。"
-TO_DISPATCHER = "【报修取消】{name}已取消 {what}，无需派工。"
+# What is freed and whom else to tell (driver, worker, dispatchers): each service's
+# declaration (handlers/services/), `freed_on_cancel` and `on_cancelled`.
 
 
 @router.text(r"^\s*#?\s*(\d{4,})\s*号?\s*$")
@@ -100,7 +87,7 @@ async def ask_which(ctx: Ctx, text: str = "") -> Reply:
         return Reply(NOTHING)
     meant = narrow(candidates, text, ctx.now, tz) if text else None
     lead = ""
-    if meant is not None and meant:
+    if meant:
         candidates = meant
     elif meant is not None:
         lead = NONE_MATCH  # said something that fits none: all of them, to pick from
@@ -129,11 +116,16 @@ async def cancel_one(no: int, ctx: Ctx, *, state: dict[str, object] | None) -> R
         return Reply(NOT_YOURS.format(no=no), state=state)
     except InvalidState:
         return Reply(await refused_reason(no), state=state)
-    freed = FREED[request.type]
-    text = DONE.format(no=no, freed=f"{freed}。" if freed else "")
+    return Reply(done_text(request, told) + reply_link(ctx, no), state=state)
+
+
+def done_text(request: Request, told: list[str]) -> str:
+    """"已取消", what its service freed, who was told."""
+    freed = service_for(request.type).freed_on_cancel
+    text = DONE.format(no=request.no, freed=f"{freed}。" if freed else "")
     if told:
         text += TOLD.format(names="、".join(told))
-    return Reply(text + reply_link(ctx, no), state=state)
+    return text
 
 
 async def refused_reason(no: int) -> str:
@@ -143,18 +135,12 @@ async def refused_reason(no: int) -> str:
         return NOT_FOUND.format(no=no)
     if request.status in ALREADY:
         return ALREADY[request.status].format(no=no)
-    if request.type is RequestType.REPAIR_REQUEST:
-        who = f"维修人员{request.assignee.name}" if request.assignee else "维修调度"
-    elif request.driver is not None:
-        who = f"司机{request.driver.name}"
-    else:
-        who = "管理员"
-    return STARTED.format(no=no, who=who)
+    return STARTED.format(no=no, who=service_for(request.type).started_contact(request))
 
 
 async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
-    """Notify the approver of the step that was waiting, the driver of an approved trip and
-    the repair worker (or the dispatchers of an unassigned repair); returns their names.
+    """Notify the approver of the step that was waiting, then whom the service names (the
+    driver of an approved trip, the repair worker or the dispatchers); returns their names.
     `request` carries the steps as they were when it was cancelled."""
     tz = ctx.tz
     what = describe(request, tz)
@@ -162,56 +148,13 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
     told: list[str] = []
     steps = ordered_steps(request)
     waiting = next((s for s in steps if s.decision is None), None)
-    key = f"cancelled:{request.no}"
-    if waiting is not None and not any(s.decision == "reject" for s in steps):
+    approver_told = waiting is not None and not any(s.decision == "reject" for s in steps)
+    if waiting is not None and approver_told:
         await ctx.notifier.notify(
             waiting.approver.userid, Message.text(TO_APPROVER.format(name=name, what=what)),
-            key=f"{key}:{waiting.approver.userid}",
+            key=f"cancelled:{request.no}:{waiting.approver.userid}",
         )
         told.append(f"审批人{waiting.approver.name}")
-    elif request.type is RequestType.VEHICLE_BOOKING:
-        # All steps approved: the fleet manager who approved it and the driver, who was
-        # told the trip, hear that it is off.
-        for manager in await managers(steps, Role.FLEET_MANAGER):
-            await ctx.notifier.notify(
-                manager.userid, Message.text(TO_FLEET.format(name=name, what=what)),
-                key=f"{key}:{manager.userid}")
-            told.append(f"车辆管理{manager.name}")
-        if request.driver is not None:
-            await ctx.notifier.notify(
-                request.driver.userid, Message.text(TO_DRIVER.format(name=name, what=what)),
-                key=f"{key}:{request.driver.userid}",
-            )
-            told.append(f"司机{request.driver.name}")
-    elif request.type is RequestType.FACILITY_RESERVATION and request.status is RequestStatus.CANCELLED:
-        # An approved room: its facility manager (the one who approved it), when it had one.
-        for manager in await managers(steps, Role.FACILITY_ADMIN, fallback=False):
-            await ctx.notifier.notify(
-                manager.userid, Message.text(TO_FACILITY.format(name=name, what=what)),
-                key=f"{key}:{manager.userid}")
-            told.append(f"场地管理{manager.name}")
-    if request.type is RequestType.REPAIR_REQUEST:
-        if request.assignee is not None:
-            await ctx.notifier.notify(
-                request.assignee.userid, Message.text(TO_WORKER.format(name=name, what=what)),
-                key=f"{key}:{request.assignee.userid}",
-            )
-            told.append(f"维修人员{request.assignee.name}")
-        else:
-            for dispatcher in await users_with_role(Role.REPAIR_DISPATCHER):
-                await ctx.notifier.notify(
-                    dispatcher.userid, Message.text(TO_DISPATCHER.format(name=name, what=what)),
-                    key=f"{key}:{dispatcher.userid}",
-                )
-                told.append(f"维修调度{dispatcher.name}")
+        await refresh_step_cards(request, waiting, ctx, WITHDRAWN)  # no live buttons left
+    told += await service_for(request.type).on_cancelled(request, ctx, what, approver_told)
     return told
-
-
-
-async def managers(steps: list[ApprovalStep], role: Role, *, fallback: bool = True) -> list[User]:
-    """Who manages what was approved: the approvers of its `role` steps; without one, every
-    holder of the role (`fallback`), or nobody."""
-    approvers = {s.approver.userid: s.approver for s in steps if s.role == role}
-    if approvers:
-        return list(approvers.values())
-    return await users_with_role(role) if fallback else []

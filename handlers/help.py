@@ -5,16 +5,15 @@ is not understood (never an exception, never a guess)."""
 from __future__ import annotations
 
 from handlers.base import Ctx, Handler, Inbound, Reply, Router
+from handlers.registry import services
 from models.org import Role
 from nlp.types import Intent, Parse
 
 router = Router("help")
 
-HELP_TEXT = (
-    "您好，我是机关事务服务助手，可以帮您：\n"
-    "🚗 公务用车：如“明天下午两点用车去虹桥机场，3人”\n"
-    "🔧 报修：如“3号楼502室空调不制冷”\n"
-    "🏢 预约场地：如“下周一上午9点到11点订301会议室，10人”\n"
+HELP_INTRO = "您好，我是机关事务服务助手，可以帮您："
+# then each service's own line (handlers/services/: `help_line`), in registration order
+HELP_COMMON = (
     "📋 查进度：如“我的申请”“#1024到哪了”\n"
     "❌ 取消：如“取消#1024”“把明天去虹桥机场的车取消了”\n"
     "⭐ 评价：修好或用车结束后，回复如“5分，很及时”\n"
@@ -35,18 +34,28 @@ ROLE_HELP = (
      "“修好了 #1024 更换了电容”；现场照片直接发给我，会附到进行中的工单"),
 )
 ONE_OPEN = "只有一件进行中时，编号可以不说。"
+POWERS = "📜 权力清单（每项服务由谁审批、时限多长）：{url}"
+POWERS_PATH = "/m/services"
 
 NOT_UNDERSTOOD = "抱歉，这句我没太明白。您可以说“帮助”看看我能办什么，例如“明天上午9点用车去市政府”。"
+
+
+def help_text() -> str:
+    """What everyone can do: each registered service with its example, then status and cancel."""
+    return "\n".join([HELP_INTRO, *(f"{s.icon} {s.help_line}" for s in services()), HELP_COMMON])
 
 
 @router.intent(Intent.HELP)
 async def show_help(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """The user asks what the assistant can do: list the services with one example each."""
     name = ctx.user.name or ctx.user.user_id
-    lines = [f"{name}，{HELP_TEXT}"]
+    lines = [f"{name}，{help_text()}"]
     lines += [text for roles, text in ROLE_HELP if ctx.user.roles & set(roles)]
     if ctx.user.roles & {Role.DRIVER, Role.REPAIR_WORKER, Role.REPAIR_DISPATCHER}:
         lines.append(ONE_OPEN)
+    url = ctx.links.page_url(POWERS_PATH)
+    if url:
+        lines.append(POWERS.format(url=url))
     lines.append(HELP_END)
     return Reply("\n".join(lines))
 

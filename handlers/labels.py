@@ -7,6 +7,9 @@ handlers, STYLE.md "One direction")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from handlers.registry import TypeNames, find_service
 from models.org import FacilityType, RequestType, Role
 from models.requests import LIVE, NUMBER_BASE, Decision, Request, RequestStatus
 
@@ -28,13 +31,11 @@ __all__ = [
     "role_name",
     "status_label",
     "status_name",
+    "type_color",
 ]
 
-TYPE_NAMES: dict[str, str] = {
-    RequestType.VEHICLE_BOOKING: "用车",
-    RequestType.FACILITY_RESERVATION: "场地预约",
-    RequestType.REPAIR_REQUEST: "报修",
-}
+# request type → its name, as each service declares it (handlers/services/), in order
+TYPE_NAMES: Mapping[str, str] = TypeNames()
 STATUS_NAMES: dict[str, str] = {
     RequestStatus.PENDING: "待审批",
     RequestStatus.APPROVED: "已通过",
@@ -44,7 +45,6 @@ STATUS_NAMES: dict[str, str] = {
     RequestStatus.IN_PROGRESS: "维修中",
     RequestStatus.COMPLETED: "已完成",
 }
-REPAIR_PENDING = "待派工"  # a repair is not approved: it waits for the dispatcher
 ROLE_NAMES: dict[str, str] = {
     Role.STAFF: "职员",
     Role.DEPT_HEAD: "部门负责人",
@@ -78,9 +78,11 @@ FACILITY_TYPE_NAMES: dict[FacilityType, str] = {
 
 
 def status_label(request_type: str, status: str) -> str:
-    """The status as the chat names it; an unknown value as itself."""
-    if request_type == RequestType.REPAIR_REQUEST and status == RequestStatus.PENDING:
-        return REPAIR_PENDING
+    """The status as the chat names it (a service may word one its own way: a repair
+    waiting for its dispatcher is 待派工); an unknown value as itself."""
+    service = find_service(request_type)
+    if service is not None and status in service.status_words:
+        return service.status_words[status]
     return STATUS_NAMES.get(status, status)
 
 
@@ -94,3 +96,9 @@ def role_name(role: str) -> str:
 
 def facility_type_name(facility_type: str) -> str:
     return FACILITY_TYPE_NAMES.get(facility_type, facility_type)  # type: ignore[call-overload]
+
+
+def type_color(request_type: str) -> str:
+    """The dashboard's colour of a type (its service's), grey for a type no service has."""
+    service = find_service(request_type)
+    return service.color if service is not None else "#888"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.base import UserInfo
+from handlers.registry import services
 from models.decisions import cancellable
 from models.org import Department, Facility, RequestType, User, UserRole, get_user, list_users
 from models.requests import (
@@ -27,7 +28,7 @@ __all__ = [
     "CALENDAR_HISTORY_DAYS",
     "CALENDAR_MAX_EVENTS",
     "CALENDAR_SHOWN",
-    "CALENDAR_TYPES",
+    "calendar_types",
     "Facility",
     "Request",
     "User",
@@ -80,9 +81,13 @@ async def department_name(department_id: int | None) -> str | None:
 
 CALENDAR_HISTORY_DAYS = 30  # completed bookings shown this long after they end
 CALENDAR_MAX_EVENTS = 500  # per feed, newest first
-CALENDAR_TYPES = (RequestType.VEHICLE_BOOKING, RequestType.FACILITY_RESERVATION)
 CALENDAR_SHOWN = (RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.COMPLETED)
 FACILITY_ID_MAX: int = Facility._meta.fields_map["id"].max_length  # type: ignore[attr-defined]
+
+
+def calendar_types() -> list[str]:
+    """The request types whose service shows in the feeds (a `calendar` in its declaration)."""
+    return [s.type for s in services() if s.calendar is not None]
 
 
 async def _bookings(now: datetime, **filters: object) -> list[Request]:
@@ -91,7 +96,7 @@ async def _bookings(now: datetime, **filters: object) -> list[Request]:
     return await (
         Request.filter(**filters)
         .filter(
-            type__in=list(CALENDAR_TYPES),
+            type__in=calendar_types(),
             status__in=list(CALENDAR_SHOWN),
             start__isnull=False,
             end__gt=(now - timedelta(days=CALENDAR_HISTORY_DAYS)).astimezone(UTC),

@@ -34,7 +34,8 @@ from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
 from handlers.common import card_for, describe, fmt_day, fmt_window, repair_place, reply_link
-from handlers.labels import status_name
+from handlers.labels import TYPE_NAMES, status_name
+from handlers.registry import service_for
 from models.audit import AuditLog
 from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, User, dept_head_for, users_with_role
@@ -110,10 +111,8 @@ URGE_TO_APPROVER = (
     "【催办】{name}催办 #{no}，已等待{waited}：{what}\n"
     "回复“同意{no}”通过，或“驳回{no}，理由：…”。"
 )
-URGE_TO_DISPATCHER = "【催办】{name}催办报修 #{no}（{place}），已等待{waited}，请尽快派工：回复“#{no} 派给{worker}”。"
 URGE_CARD_APPROVER = "【催办】{name}催办，已等待{waited}。点“同意”或“驳回”即可审批。"
-URGE_CARD_TITLE = "报修催办 #{no}"
-URGE_CARD_DISPATCHER = "【催办】{name}催办，已等待{waited}，请尽快派工：回复“#{no} 派给{worker}”。"
+URGE_CARD_TITLE = "{kind}催办 #{no}"
 URGE_TOO_SOON = "#{no} 刚催办过（{at}），同一申请每小时最多催办一次，请{next}以后再试。"
 URGE_NOTHING = "您目前没有等待审批或派工的申请，无需催办。"
 URGE_WHICH = "您有几条申请在等待处理，要催办哪一条？\n{lines}\n例如回复“催办#{no}”。"
@@ -167,7 +166,7 @@ def _local_clock(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
     return f"{fmt_day(local, tz)} {local:%H:%M}"
 
 
-def _place(request: Request) -> str:
+def repair_where(request: Request) -> str:
     return repair_place(request.details or {}) or "未填地点"
 
 
@@ -175,12 +174,13 @@ def _room(request: Request) -> str:
     return request.facility.name if request.facility is not None else "场地"
 
 
-async def _worker_hint() -> str:
+async def worker_hint() -> str:
+    """A worker's name for the "派给…" example."""
     workers = await users_with_role(Role.REPAIR_WORKER)
     return workers[0].name if workers else "维修人员姓名"
 
 
-async def _dispatchers() -> list[User]:
+async def repair_dispatchers() -> list[User]:
     """Who dispatches repairs; an `admin` when nobody holds the role."""
     return await users_with_role(Role.REPAIR_DISPATCHER) or await users_with_role(Role.ADMIN)
 
@@ -282,10 +282,10 @@ async def remind_dispatchers(
         try:
             if now < add_working_time(request.created_at, limit, tz):
                 continue
-            dispatchers = await _dispatchers()
-            text = REMIND_DISPATCHER.format(no=request.no, place=_place(request),
+            dispatchers = await repair_dispatchers()
+            text = REMIND_DISPATCHER.format(no=request.no, place=repair_where(request),
                                             minutes=int(limit.total_seconds() // 60),
-                                            worker=await _worker_hint())
+                                            worker=await worker_hint())
             async with transaction():
                 if not await claim_dispatch_reminder(request, now):
                     continue
@@ -380,15 +380,9 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         text = URGE_TO_APPROVER.format(name=ctx.user.name, no=no, waited=waited,
                                        what=describe(request, tz))
         note, title = URGE_CARD_APPROVER.format(name=ctx.user.name, waited=waited), ""
-    elif request.type is RequestType.REPAIR_REQUEST:
-        targets = await _dispatchers()
-        text = URGE_TO_DISPATCHER.format(name=ctx.user.name, no=no, waited=waited,
-                                         place=_place(request), worker=await _worker_hint())
-        note = URGE_CARD_DISPATCHER.format(name=ctx.user.name, waited=waited, no=no,
-                                           worker=await _worker_hint())
-        title = URGE_CARD_TITLE.format(no=no)
-    else:
-        targets = []
+    else:  # no step waits: whom its service names (a repair's dispatchers), if anyone
+        targets, text = await service_for(request.type).urged(request, ctx, waited)
+        note, title = text, URGE_CARD_TITLE.format(kind=TYPE_NAMES[request.type], no=no)
     if not targets:
         return Reply(URGE_NOBODY.format(no=no))
     async with transaction():

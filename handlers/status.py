@@ -16,7 +16,8 @@ from handlers.base import Channel, Ctx, Inbound, Reply, Router
 from handlers.common import card_for, describe, fmt_day, reply_link
 from handlers.labels import DECISION_NAMES, role_name, status_name
 from handlers.matching import narrow
-from models.org import RequestType, Role
+from handlers.registry import Service, service_for, services
+from models.ratings import RATED_TYPES
 from models.requests import (
     Request,
     RequestStatus,
@@ -42,13 +43,11 @@ WAITING_CARDS = "等您审批的申请（{n}件）：\n{lines}\n已把{sent}张�
 CARDS_MORE = "其余的请到“待我审批”页面处理：{url}"
 CARD_NOTE = "点“同意”或“驳回”即可审批；要写驳回理由，点卡片查看详情。"
 MAX_CARDS = 5  # cards sent at once (WeCom lets one member receive 30 messages a minute)
-NO_REPAIR = "您还没有报修记录。需要报修请直接说地点和问题，例如“3号楼502室灯不亮”。"
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 
 PENDING_RE = r"^\s*(查看?|看看)?\s*(待我审批|待我审核|我的待办|待办|需要我审批|要我审批|有什么要我批)"
 MINE_RE = r"^\s*(我|我都)(订|预订|约|预约|申请|报)了(什么|啥|哪些)"
-REPAIR_RE = re.compile(r"修")
 APPROVER_RE = re.compile(r"待.{0,3}审批|要我审批|我审批")
 
 
@@ -67,15 +66,16 @@ async def mine_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 @router.intent(Intent.APPROVAL_STATUS)
 async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
-    """The user asks where things stand: one request by number, their latest repair, what
-    waits for them, or all their open requests."""
+    """The user asks where things stand: one request by number, what waits for them, their
+    latest of a service they named (a repair), or all their open requests."""
     no = parse.slots.get("request_no")
     if no is not None:
         return await show_one(int(no), ctx)
     if APPROVER_RE.search(msg.text):
         return await show_waiting(ctx)
-    if REPAIR_RE.search(msg.text):
-        return await show_latest_repair(ctx)
+    for service in services():
+        if service.latest_words is not None and service.latest_words.search(msg.text):
+            return await show_latest(service, ctx)
     meant = narrow(await open_requests_of(ctx.user.user_id), msg.text, ctx.now, ctx.tz)
     if meant is not None and len(meant) == 1:  # "明天去虹桥机场的车到哪了"
         return await show_one(meant[0].no, ctx)
@@ -91,8 +91,8 @@ async def show_one(no: int, ctx: Ctx) -> Reply:
 
 
 def may_see(request: Request, ctx: Ctx) -> bool:
-    """The applicant, its approvers, its driver or repair worker (and, for a repair, the
-    dispatchers who assign it)."""
+    """The applicant, its approvers, its driver or repair worker (and the roles its service
+    names: for a repair, the dispatchers who assign it)."""
     me = ctx.user.user_id
     if request.applicant.userid == me:
         return True
@@ -102,31 +102,25 @@ def may_see(request: Request, ctx: Ctx) -> bool:
         return True
     if request.assignee is not None and request.assignee.userid == me:
         return True
-    return request.type is RequestType.REPAIR_REQUEST and Role.REPAIR_DISPATCHER in ctx.user.roles
+    return bool(service_for(request.type).seen_by_roles & ctx.user.roles)
 
 
 def waits_for(request: Request) -> str:
-    """Who the request waits for now, in a few words ("" when nobody)."""
+    """Who the request waits for now, in a few words ("" when nobody): the approver of the
+    current step, else what its service says (a repair's dispatcher or worker)."""
     step = current_step(request)
     if step is not None:
         return f"等待{step.approver.name}审批"
-    if request.type is RequestType.REPAIR_REQUEST:
-        if request.status is RequestStatus.PENDING:
-            return "等待维修调度派工"
-        if request.status in (RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS) and request.assignee:
-            return f"维修人员：{request.assignee.name}"
-    if request.status is RequestStatus.COMPLETED and request.rating is None \
-            and request.type in (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING):
+    who = service_for(request.type).waits_for(request)
+    if not who and request.status is RequestStatus.COMPLETED and request.rating is None \
+            and request.type in RATED_TYPES:
         return f"待您评分，回复“评分{request.no} 5分”"
-    return ""
+    return who
 
 
 def summary(request: Request, tz: ZoneInfo) -> str:
     """`#1024 用车 … 【待审批·等待李处审批】`; a repair says when it was reported."""
-    line = describe(request, tz)
-    if request.type is RequestType.REPAIR_REQUEST:
-        made = request.created_at.astimezone(tz)
-        line += f"（{fmt_day(made, tz)} {made:%H:%M}报修）"
+    line = describe(request, tz) + service_for(request.type).summary_note(request, tz)
     state = status_name(request)
     who = waits_for(request)
     return f"{line}【{state}{'·' + who if who else ''}】"
@@ -134,8 +128,7 @@ def summary(request: Request, tz: ZoneInfo) -> str:
 
 def detail(request: Request, tz: ZoneInfo) -> str:
     lines = [summary(request, tz), *step_lines(request, tz)]
-    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        lines.append(f"司机：{request.driver.name}")
+    lines += service_for(request.type).detail_lines(request)
     if request.rating is not None:
         comment = (request.details or {}).get("rating_comment")
         lines.append(f"评分：{request.rating}分" + (f"（{comment}）" if comment else ""))
@@ -197,14 +190,15 @@ async def show_waiting(ctx: Ctx) -> Reply:
     return Reply(WAITING.format(n=len(waiting), lines=lines))
 
 
-async def show_latest_repair(ctx: Ctx) -> Reply:
+async def show_latest(service: Service, ctx: Ctx) -> Reply:
+    """The user's latest request of a service they named ("上次报修的…修好了吗")."""
     latest = await (
-        Request.filter(applicant__userid=ctx.user.user_id, type=RequestType.REPAIR_REQUEST)
+        Request.filter(applicant__userid=ctx.user.user_id, type=service.type)
         .order_by("-id")
         .first()
     )
     if latest is None:
-        return Reply(NO_REPAIR)
+        return Reply(service.no_latest)
     request = await get_request(latest.no)
     assert request is not None
     return Reply(detail(request, ctx.tz) + reply_link(ctx, request.no))

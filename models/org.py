@@ -1,8 +1,9 @@
 """The organisation (CONTRACT §5): departments (a tree), users and their roles, vehicles,
 facilities and the approval rules, plus the look-ups handlers need.
 
-The tables are filled by `models.seed.seed_org` from the organisation file; nothing
-else writes them. Rows are never deleted (requests will point at them): a user,
+The tables are filled by `models.seed.seed_org` from the organisation file at first
+start, by `models.sync` from WeCom's contacts, and by the admin pages (models/admin.py),
+whose edits neither overwrites (`AdminEdit`). Rows are never deleted (requests will point at them): a user,
 vehicle or facility that leaves the file is switched off (`active` / `in_service`).
 """
 
@@ -73,6 +74,7 @@ class User(Model):
     active = fields.BooleanField(default=True)
 
     role_links: fields.ReverseRelation[UserRole]
+    vehicles: fields.ReverseRelation[Vehicle]
 
     class Meta:
         table = "user"
@@ -142,6 +144,12 @@ class Facility(Model):
     open_from = fields.CharField(max_length=5)  # "HH:MM", local time
     open_to = fields.CharField(max_length=5)  # "HH:MM", local time, after open_from
     active = fields.BooleanField(default=True)
+    floor = fields.CharField(max_length=16, default="")  # e.g. "3楼"; "" when not said
+    equipment: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    manager: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="managed_facilities", null=True, on_delete=fields.SET_NULL
+    )
+    manager_id: int | None
 
     class Meta:
         table = "facility"
@@ -170,6 +178,29 @@ class ApprovalRule(Model):
 
     class Meta:
         table = "approval_rule"
+
+
+class AdminEdit(Model):
+    """A row the admin pages changed (`kind` vehicle, facility, rule or roles; `key` its
+    plate, facility id, request type or userid): from then on the database is its truth,
+    and neither `seed` nor `sync` writes over it (models/seed.py, models/sync.py) unless
+    told to (`seed FILE --replace-edits`)."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=16)
+    key = fields.CharField(max_length=64)
+    actor = fields.CharField(max_length=64)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "admin_edit"
+        unique_together = (("kind", "key"),)
+
+
+async def admin_edited(kind: str) -> set[str]:
+    """The keys of `kind` the admin pages changed."""
+    keys: list[Any] = await AdminEdit.filter(kind=kind).values_list("key", flat=True)
+    return {str(k) for k in keys}
 
 
 # ---------------------------------------------------------------------------------------

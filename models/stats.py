@@ -240,7 +240,7 @@ async def vehicle_use(scope: Scope) -> VehicleReport:
 # ---------------------------------------------------------------------------------------
 # Requests per department and per service
 
-TYPES = (RequestType.VEHICLE_BOOKING, RequestType.FACILITY_RESERVATION, RequestType.REPAIR_REQUEST)
+TYPES = tuple(RequestType)  # every type counts, zero when it has no requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,6 +580,7 @@ class OverdueItem:
     since: datetime
     waited_min: float
     limit_min: float
+    purpose: str = ""  # 事由 / 用途 as said (vehicle and facility requests)
 
 
 async def overdue(now: datetime, department_id: int | None = None) -> list[OverdueItem]:
@@ -593,7 +594,8 @@ async def overdue(now: datetime, department_id: int | None = None) -> list[Overd
     if ids is not None:
         base = base.filter(department_id_at__in=ids)
     rows = await base.order_by("id").values(
-        "id", "type", "status", "created_at", "applicant_id", "assignee_id", "department_id_at"
+        "id", "type", "status", "created_at", "applicant_id", "assignee_id", "department_id_at",
+        "details",
     )
     pending = [r["id"] for r in rows if r["type"] != RequestType.REPAIR_REQUEST
                and r["status"] == RequestStatus.PENDING]
@@ -635,6 +637,7 @@ async def overdue(now: datetime, department_id: int | None = None) -> list[Overd
             since,
             round(_minutes(now - since), 4),
             _minutes(limit),
+            str((r["details"] or {}).get("purpose") or ""),
         )
         for r, kind, who, since, limit in found
     ]

@@ -31,19 +31,18 @@ from icalendar import Calendar, Event, vDuration, vText
 from bot.keys import SETTINGS
 from bot.web.dashboard import clock_now
 from bot.web.links import calendar_sig, calendar_url, sig_ok
-from handlers.labels import RequestStatus, RequestType, status_label
+from handlers.labels import RequestStatus, status_label
 from handlers.queries import (
     Request,
-    User,
     room_bookings,
     user_bookings,
 )
+from handlers.registry import service_for
 from settings import Settings
 
 PRODID = "-//jgswj-bot//calendar//ZH"
 REFRESH = timedelta(minutes=30)  # how often a subscribed calendar should fetch again
 
-ORIGIN_DEFAULT = "局机关"
 
 __all__ = ["calendar_sig", "calendar_url", "render_calendar", "setup_calendar"]
 
@@ -78,38 +77,15 @@ def new_calendar(name: str) -> Calendar:
     return cal
 
 
-def _name(user: User | None) -> str:
-    return user.name if user is not None else ""
-
-
 def event_of(request: Request, host: str, now: datetime) -> Event:
     """One booking as a VEVENT (times in UTC); applicant, vehicle, driver and facility
     fetched."""
     assert request.start is not None and request.end is not None
-    d = request.details or {}
     status = RequestStatus(request.status)
-    if request.type is RequestType.VEHICLE_BOOKING:
-        origin = str(d.get("origin") or ORIGIN_DEFAULT)
-        summary = f"用车 #{request.no} {origin}→{d.get('destination') or ''}".rstrip()
-        location = origin
-        lines = [f"申请人：{_name(request.applicant)}"]
-        if request.vehicle is not None:
-            lines.append(f"车辆：{request.vehicle.plate} {request.vehicle.model}")
-        if request.driver is not None:
-            lines.append(f"驾驶员：{request.driver.name}")
-        if d.get("passengers"):
-            lines.append(f"乘车人数：{d['passengers']}")
-        if d.get("purpose"):
-            lines.append(f"事由：{d['purpose']}")
-    else:
-        room = request.facility
-        summary = f"{room.name if room else '场地'} #{request.no}"
-        location = f"{room.building} {room.name}" if room else ""
-        lines = [f"申请人：{_name(request.applicant)}"]
-        if d.get("attendees"):
-            lines.append(f"人数：{d['attendees']}")
-        if d.get("subject"):
-            lines.append(f"会议：{d['subject']}")
+    show = service_for(request.type).calendar
+    assert show is not None  # the feeds read only the types whose service has a calendar
+    entry = show(request)
+    summary, location, lines = entry.summary, entry.location, list(entry.lines)
     lines.append(f"状态：{status_label(request.type, status)}")
     event = Event()
     event.add("uid", f"request-{request.no}@{host}")

@@ -46,6 +46,7 @@ from handlers.labels import (
     facility_type_name,
     role_name,
     status_label,
+    type_color,
 )
 from handlers.queries import active_facilities
 from handlers.repair import CATEGORY_NAMES
@@ -55,11 +56,6 @@ Clock = Callable[[], datetime]
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")  # tests fix the time; default: now
 DEFAULT_DAYS = 30
 
-TYPE_COLORS = {
-    "vehicle_booking": "#2f6fb3",
-    "facility_reservation": "#2e9d6a",
-    "repair_request": "#d4892a",
-}
 OVERDUE_NAMES = {
     "approval": "审批超时",
     "repair_unassigned": "报修未派单",
@@ -201,13 +197,14 @@ class Table:
 def overdue_table(items: list[stats.OverdueItem], tz: Any) -> Table:
     t = Table("overdue", "当前超时", [
         text("单号"), text("业务"), text("超时类别"), text("申请人"), text("部门"),
-        text("等待"), text("起算时间"), duration("已等待"), duration("时限"),
+        text("等待"), text("起算时间"), duration("已等待"), duration("时限"), text("事由"),
     ])
     for o in items:
         t.rows.append([
             f"#{o.no}", TYPE_NAMES.get(o.type, o.type), OVERDUE_NAMES.get(o.kind, o.kind),
             o.applicant, o.department, o.waiting_for or "（未派单）",
             f"{o.since.astimezone(tz):%Y-%m-%d %H:%M}", round(o.waited_min, 1), o.limit_min,
+            o.purpose or "—",
         ])
     return t
 
@@ -506,12 +503,12 @@ def charts(data: dict[str, Any]) -> dict[str, Chart]:
             [_series("用车", [v.hours for v in vehicle.per_vehicle], "#2f6fb3")], "小时"),
         "per_department": bar_chart(
             "各部门申请量（本部门）", [d.name for d in depts],
-            [_series(TYPE_NAMES[k], [d.own.get(k, 0) for d in depts], TYPE_COLORS[k])
+            [_series(TYPE_NAMES[k], [d.own.get(k, 0) for d in depts], type_color(k))
              for k in TYPE_NAMES], "件"),
         "per_service": bar_chart(
             "各业务申请量", [TYPE_NAMES.get(s.type, s.type) for s in services],
             [_series("合计", [s.total for s in services],
-                     colors=[TYPE_COLORS.get(s.type, "#888") for s in services])], "件"),
+                     colors=[type_color(s.type) for s in services])], "件"),
         "lead_times": bar_chart(
             "审批用时（小时）",
             [f"{TYPE_NAMES.get(s.type, s.type)[:2]}{s.seq}·{role_name(s.role)}"

@@ -6,13 +6,12 @@ instead of the chat, through the same use cases and with the same messages.
     GET  /m/requests/{no}           one request and its steps (those involved only)
     POST /m/requests/{no}/cancel    cancel one's own request (handlers.cancel)
     GET  /m/pending                 待我审批, each with its approve link (bot/web/approve.py)
-    GET|POST /m/new/vehicle         用车申请   (handlers.vehicle_booking.submit_vehicle)
-    GET|POST /m/new/facility        场地预约   (handlers.facility_reservation.submit_facility)
-    GET|POST /m/new/repair          报修       (handlers.repair.submit_repair)
+    GET|POST /m/new/{slug}          each service's form (its declaration's WebForm: vehicle,
+                                    facility, repair), submitted through its Form.submit
 
 Every page needs the WeCom OAuth session (bot/web/auth.py); every POST carries the user's
-CSRF token. A form's fields become the chat's slots; the handler checks them with the
-chat's rules and writes the request and its notifications in one transaction, or
+CSRF token. A form's fields become the chat's slots (bot/web/formfields.py); the
+service's submit use case checks them with the chat's rules and writes the request and its notifications in one transaction, or
 returns the problem, which the form shows above the user's own values.
 
 Server-rendered from the templates in bot/web/templates/m/ (autoescape on: every value is
@@ -21,10 +20,8 @@ escaped), mobile first (bot/web/static/m.css), no JavaScript, no asset from anyw
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -33,24 +30,21 @@ from aiohttp import web
 from bot.keys import DISPATCHER, SETTINGS
 from bot.web.auth import check_csrf, csrf_token, error_page, require_user
 from bot.web.dashboard import CLOCK
+from bot.web.formfields import FIELDS, BadField, field_value
 from bot.web.templating import render
-from handlers import facility_reservation, repair, status, vehicle_booking
+from handlers import status
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
 from handlers.common import describe
 from handlers.forms import Problem
 from handlers.labels import (
-    FACILITY_TYPE_NAMES,
     LIVE,
     TYPE_NAMES,
-    FacilityType,
     RequestStatus,
-    RequestType,
     status_name,
 )
 from handlers.queries import (
     Request,
-    active_facilities,
     cancellable,
     current_step,
     finished_requests_of,
@@ -58,16 +52,12 @@ from handlers.queries import (
     open_requests_of,
     pending_for,
 )
+from handlers.registry import service_for, services, web_form
 from handlers.timeline import timeline
 
 NOT_MEMBER = "您的账号不在本局人员名单中，如需开通请联系局办公室。"
-BAD_DATE = "请按“年-月-日”填写{label}。"
-BAD_TIME = "请按“时:分”填写{label}，例如 14:00。"
-BAD_NUMBER = "{label}请填写一个整数。"
-TOO_LONG = "{label}最多{n}个字。"
 
 FINISHED_SHOWN = 10
-TEXT_LIMITS = {"origin": 60, "destination": 60, "purpose": 100}
 
 # ---------------------------------------------------------------------------------------
 # Who and when
@@ -149,13 +139,15 @@ class RequestView:
 
 
 async def home(request: web.Request) -> web.Response:
-    """Counts of mine and of what waits for me, and the three forms."""
+    """Counts of mine and of what waits for me, and each service's form."""
     ctx = await page_ctx(request)
     mine = await open_requests_of(ctx.user.user_id, limit=50)
     waiting = await pending_for(ctx.user.user_id)
-    return render("m/home.html", request,
-                  {"name": ctx.user.name, "mine": len(mine), "waiting": len(waiting),
-                   "feed": ctx.links.calendar_url("user", ctx.user.user_id)})
+    forms = [(s.icon, s.form.web.slug, s.form.web.title) for s in services() if s.form.web]
+    return render("m/home.html", request, {"name": ctx.user.name, "mine": len(mine),
+                                           "waiting": len(waiting), "forms": forms,
+                                           "admin": "admin" in ctx.user.roles,
+                                           "feed": ctx.links.calendar_url("user", ctx.user.user_id)})
 
 
 async def my_requests(request: web.Request) -> web.Response:
@@ -199,15 +191,9 @@ async def request_detail(request: web.Request) -> web.Response:
 
 async def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = ""
                         ) -> web.Response:
-    steps = status.step_lines(request, ctx.tz)
+    steps = status.step_lines(request, ctx.tz) + service_for(request.type).detail_lines(request)
     d = request.details or {}
-    facts = []
-    if request.type is RequestType.VEHICLE_BOOKING and d.get("purpose"):
-        facts.append(f"事由：{d['purpose']}")
-    if request.type is RequestType.VEHICLE_BOOKING and request.driver is not None:
-        facts.append(f"司机：{request.driver.name}")
-    if request.type is RequestType.REPAIR_REQUEST and d.get("category"):
-        facts.append(f"类别：{repair.CATEGORY_NAMES.get(str(d['category']), '其他')}")
+    facts = service_for(request.type).page_facts(request)
     if request.assignee is not None:
         facts.append(f"维修人员：{request.assignee.name}")
     if request.rating is not None:
@@ -227,7 +213,7 @@ async def cancel_request(request: web.Request) -> web.Response:
     what happened."""
     ctx = await page_ctx(request)
     form = await request.post()
-    check_csrf(request, ctx.user.user_id, _str(form, "csrf"))
+    check_csrf(request, ctx.user.user_id, field_value(form, "csrf"))
     no = int(request.match_info["no"])
     if await visible_request(no, ctx) is None:
         return not_found(request, no)
@@ -237,122 +223,9 @@ async def cancel_request(request: web.Request) -> web.Response:
     return await render_detail(request, after, ctx, reply.text)
 
 
-# ---------------------------------------------------------------------------------------
-# Forms: fields → the chat's slots
-
-
-class BadField(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2})?")
-
-
-def _str(form: Mapping[str, Any], name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def read_date(form: Mapping[str, str], name: str, label: str) -> date | None:
-    raw = form.get(name, "")
-    if not raw:
-        return None
-    try:
-        if not _DATE_RE.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadField(name, BAD_DATE.format(label=label)) from None
-
-
-def read_time(form: Mapping[str, str], name: str, label: str) -> str | None:
-    raw = form.get(name, "")
-    if not raw:
-        return None
-    m = _TIME_RE.fullmatch(raw)
-    if m is None or int(m[1]) > 23 or int(m[2]) > 59:
-        raise BadField(name, BAD_TIME.format(label=label))
-    return f"{int(m[1]):02d}:{m[2]}"
-
-
-def read_int(form: Mapping[str, str], name: str, label: str) -> int | None:
-    raw = form.get(name, "")
-    if not raw:
-        return None
-    if not re.fullmatch(r"-?\d{1,6}", raw):
-        raise BadField(name, BAD_NUMBER.format(label=label))
-    return int(raw)
-
-
-def read_text(form: Mapping[str, str], name: str, label: str, limit: int) -> str | None:
-    raw = form.get(name, "")
-    if len(raw) > limit:
-        raise BadField(name, TOO_LONG.format(label=label, n=limit))
-    return raw or None
-
-
-def window_slots(form: Mapping[str, str], end_day_field: str | None = None) -> dict[str, Any]:
-    """`date`, `start`, `end` as the NLU gives them (`YYYY-MM-DDTHH:MM`, local)."""
-    slots: dict[str, Any] = {}
-    day = read_date(form, "date", "日期")
-    start = read_time(form, "start", "开始时间")
-    end = read_time(form, "end", "结束时间")
-    end_day = read_date(form, end_day_field, "结束日期") if end_day_field else None
-    if day is not None:
-        slots["date"] = day.isoformat()
-        if start:
-            slots["start"] = f"{day.isoformat()}T{start}"
-        if end:
-            slots["end"] = f"{(end_day or day).isoformat()}T{end}"
-    return slots
-
-
-def vehicle_slots(form: Mapping[str, str]) -> dict[str, Any]:
-    slots = window_slots(form, "end_date")
-    passengers = read_int(form, "passengers", "乘车人数")
-    if passengers is not None:
-        slots["passengers"] = passengers
-    for name, label in (("origin", "出发地"), ("destination", "目的地"), ("purpose", "事由")):
-        value = read_text(form, name, label, TEXT_LIMITS[name])
-        if value:
-            slots[name] = value
-    return slots
-
-
-def facility_slots(form: Mapping[str, str]) -> dict[str, Any]:
-    slots = window_slots(form)
-    place = form.get("place", "")
-    kind, _, value = place.partition(":")
-    if kind == "room" and value:
-        slots["facility_id"] = value
-    elif kind == "type" and value in set(FacilityType):
-        slots.update(facility_type=value, named=False)
-    attendees = read_int(form, "attendees", "人数")
-    if attendees is not None:
-        slots["attendees"] = attendees
-    until = read_date(form, "repeat_until", "每周重复截止日期")
-    if until is not None:
-        slots.update(repeat=True, repeat_until=until.isoformat())
-    return slots
-
-
-def repair_slots(form: Mapping[str, str]) -> dict[str, Any]:
-    slots: dict[str, Any] = {}
-    for name, slot in (("location", "location"), ("category", "repair_category"),
-                       ("description", "description")):
-        if form.get(name):
-            slots[slot] = form[name]
-    return slots
-
-
-# Problem.field (a slot) → the form field to mark.
-FIELD_OF_SLOT = {
-    "repair_category": "category", "facility": "place", "facility_type": "place",
-    "facility_id": "place", "date": "date",
-}
+# Problem.field (a slot) → the form field to mark, for every form (a service adds its
+# own: WebForm.field_of_slot).
+FIELD_OF_SLOT = {"date": "date"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -370,41 +243,13 @@ class FormView:
     today: str  # the earliest day a date field takes (ISO)
 
 
-async def facility_places() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The 场地 choices: any room of a type (the use case picks one), then each room by type."""
-    rooms = await active_facilities()
-    names = FACILITY_TYPE_NAMES
-    by_type = [(f"type:{t}", f"任一{names[t]}") for t in FacilityType
-               if any(r.type == t for r in rooms)]
-    groups: list[tuple[str, list[tuple[str, str]]]] = [("按类型（自动选合适的）", by_type)]
-    for t in FacilityType:
-        mine = [(f"room:{r.id}", f"{r.name}（{r.building}，{r.capacity}人"
-                 f"{'，需审批' if r.needs_approval else ''}，{r.open_from}-{r.open_to}）")
-                for r in rooms if r.type == t]
-        if mine:
-            groups.append((names[t], mine))
-    return groups
-
-
-SERVICES = {
-    "vehicle": ("用车申请", vehicle_slots, vehicle_booking.submit_vehicle),
-    "facility": ("场地预约", facility_slots, facility_reservation.submit_facility),
-    "repair": ("报修", repair_slots, repair.submit_repair),
-}
 
 
 async def render_form(service: str, http: web.Request, ctx: Ctx, values: Mapping[str, str],
                       *, bad: str | None = None, message: str = "") -> web.Response:
     form = FormView(values, bad, message, csrf_token(http, ctx.user.user_id),
                     ctx.now.date().isoformat())
-    context: dict[str, Any] = {"form": form}
-    if service == "vehicle":
-        context.update(limits=TEXT_LIMITS, origin_default=vehicle_booking.ORIGIN_DEFAULT)
-    elif service == "facility":
-        context.update(places=await facility_places(),
-                       max_repeats=facility_reservation.MAX_REPEATS)
-    else:
-        context.update(limits=repair.MAX_LENGTH, categories=list(repair.CATEGORY_NAMES.items()))
+    context: dict[str, Any] = {"form": form, **await FIELDS[service].context()}
     return render(f"m/{service}.html", http, context)
 
 
@@ -420,20 +265,24 @@ async def submit_form(request: web.Request) -> web.Response:
     ctx = await page_ctx(request)
     service = request.match_info["service"]
     form = await request.post()
-    check_csrf(request, ctx.user.user_id, _str(form, "csrf"))
-    values = {k: _str(form, k) for k in form if k != "csrf"}
-    title, to_slots, submit = SERVICES[service]
+    check_csrf(request, ctx.user.user_id, field_value(form, "csrf"))
+    values = {k: field_value(form, k) for k in form if k != "csrf"}
+    found = web_form(service)
+    if found is None:
+        raise web.HTTPNotFound()
+    declared, web_form_of = found
     try:
-        slots = to_slots(values)
+        slots = FIELDS[service].read(values)
     except BadField as e:
         return await render_form(service, request, ctx, values, bad=e.field, message=str(e))
-    result = await submit(slots, ctx)
+    result = await declared.form.submit(slots, ctx)
     if isinstance(result, Problem):
-        bad = FIELD_OF_SLOT.get(result.field or "", result.field)
+        slot = result.field or ""
+        bad = web_form_of.field_of_slot.get(slot, FIELD_OF_SLOT.get(slot, result.field))
         return await render_form(service, request, ctx, values, bad=bad,
                                  message=result.form_message)
     return render("m/submitted.html", request,
-                  {"title": title, "text": result.text, "no": result.numbers[0]})
+                  {"title": web_form_of.title, "text": result.text, "no": result.numbers[0]})
 
 
 async def to_home(request: web.Request) -> web.Response:
@@ -447,6 +296,10 @@ def setup_pages(app: web.Application) -> None:
     app.router.add_get(r"/m/requests/{no:\d{1,12}}", request_detail)
     app.router.add_post(r"/m/requests/{no:\d{1,12}}/cancel", cancel_request)
     app.router.add_get("/m/pending", pending)
-    app.router.add_get("/m/new/{service:vehicle|facility|repair}", show_form)
-    app.router.add_post("/m/new/{service:vehicle|facility|repair}", submit_form)
+    declared = [s.form.web.slug for s in services() if s.form.web is not None]
+    if unread := [slug for slug in declared if slug not in FIELDS]:
+        raise RuntimeError(f"web forms without a field reader in bot/web/pages.py FIELDS: {unread}")
+    slugs = "|".join(declared)
+    app.router.add_get(f"/m/new/{{service:{slugs}}}", show_form)
+    app.router.add_post(f"/m/new/{{service:{slugs}}}", submit_form)
 

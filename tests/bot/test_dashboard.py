@@ -76,8 +76,8 @@ async def some_history(now: datetime) -> None:
         RequestType.REPAIR_REQUEST, "wuli", details={"location": "=HYPERLINK(\"x\")"}),
         now - timedelta(hours=1), CHAT)
     await create_request(NewRequest(
-        RequestType.VEHICLE_BOOKING, "zhangsan", at(29, 9), at(29, 10)),
-        now - timedelta(hours=6), CHAT)
+        RequestType.VEHICLE_BOOKING, "zhangsan", at(29, 9), at(29, 10),
+        details={"destination": "市政府", "purpose": "接外宾"}), now - timedelta(hours=6), CHAT)
 
 
 async def sign_in(client: TestClient, fake: FakeWeCom, userid: str) -> None:
@@ -208,13 +208,13 @@ async def test_duration_headers_agree_with_their_cells(client: TestClient,
     table = re.search(r'<table id="t-overdue">(.*?)</table>', page, flags=re.S)
     assert table is not None
     heads = re.findall(r"<th>(.*?)</th>", table.group(1))
-    assert heads[7:] == ["已等待", "时限"]  # the cells carry their unit
+    assert heads[7:] == ["已等待", "时限", "事由"]  # the cells carry their unit
     assert '<td class="n">6.0小时</td><td class="n">4.0小时</td>' in table.group(1)
     assert '<td class="n">1.0小时</td><td class="n">30分钟</td>' in table.group(1)
     assert "(分钟)</th>" not in page  # on the page no duration header names one unit
     rows = read_csv(await (await client.get("/dashboard/overdue.csv", headers=admin)).read())
-    assert rows[0][7:] == ["已等待(分钟)", "时限(分钟)"]  # the CSV keeps raw minutes
-    assert rows[1][7:] == ["360.0", "240.0"]
+    assert rows[0][7:] == ["已等待(分钟)", "时限(分钟)", "事由"]  # the CSV keeps raw minutes
+    assert rows[1][7:9] == ["360.0", "240.0"]
 
 
 async def test_messages_given_up_are_shown(client: TestClient, admin: dict[str, str],
@@ -280,6 +280,7 @@ async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datet
     overdue = read_csv(await (await client.get("/dashboard/overdue.csv", headers=admin)).read())
     assert [r[2] for r in overdue[1:]] == ["审批超时", "报修未派单"]
     assert overdue[1][5] == "李处" and overdue[1][7] == "360.0"
+    assert overdue[1][9] == "接外宾" and overdue[2][9] == "—"  # the approver's 事由
     repairs = read_csv(await (await client.get("/dashboard/repairs.csv", params=NOVEMBER,
                                                headers=admin)).read())
     assert repairs[1][:8] == ["报修→派单", "30.0", "1", "20.0", "20.0", "20.0", "1", "0"]

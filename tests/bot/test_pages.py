@@ -346,6 +346,30 @@ async def test_facility_form(client: TestClient, fake_wecom: FakeWeCom) -> None:
     assert await Request.filter(series__isnull=False).count() == 3
 
 
+async def test_vehicle_form_needs_a_purpose(client: TestClient, fake_wecom: FakeWeCom) -> None:
+    await login(client, fake_wecom, "zhangsan")
+    html = await page(client, "/m/new/vehicle")
+    assert re.search(r'<input id="f-purpose"[^>]* required', html)
+    html = await post(client, "/m/new/vehicle", {**VEHICLE, "purpose": ""})
+    assert "请说一下用车事由（审批人要看）" in html and 'class="bad"' in html
+    await nothing_written()
+
+
+async def test_facility_form_keeps_purpose_and_equipment(client: TestClient,
+                                                         fake_wecom: FakeWeCom) -> None:
+    await login(client, fake_wecom, "zhangsan")
+    form = {"date": "2026-11-30", "start": "09:00", "end": "11:00", "attendees": "120",
+            "place": "room:aud-1", "purpose": "全局干部大会", "equipment": "话筒、投影仪"}
+    assert "已提交 #1001：大礼堂" in await post(client, "/m/new/facility", form)
+    request = await Request.get(id=1)
+    assert request.details == {"attendees": 120, "purpose": "全局干部大会",
+                               "equipment": ["话筒", "投影仪"]}
+    told = await outbox_to("zhoujing")
+    assert len(told) == 1 and "全局干部大会" in told[0] and "话筒、投影仪" in told[0]
+    html = await page(client, "/m/requests/1001")
+    assert "<div>用途：全局干部大会</div>" in html and "<div>设备：话筒、投影仪</div>" in html
+
+
 FACILITY_PROBLEMS = [
     ({"place": "room:rr-101", "start": "18:00", "end": "19:00"},
      "101接待室的开放时间是09:00-18:00，11月30日(周一) 18:00-19:00不在开放时间内"),

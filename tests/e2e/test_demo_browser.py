@@ -76,7 +76,7 @@ def test_book_approve_twice_confirmed_and_counted(browser: Any, demo: Demo, shot
 
     # 张三 books a car: a summary to confirm, then the request number.
     pick(page, "staff", "zhangsan")
-    say(page, "明天上午10点到12点用车去市政府，2人")
+    say(page, "明天上午10点到12点用车去市政府，2人，事由：送文件")
     bot_text(page, "确认")
     say(page, "确认")
     submitted = bot_text(page, r"已提交 #\d+")
@@ -196,3 +196,65 @@ def test_repair_rated_on_its_card_then_timeline_feed_and_dashboard(browser: Any,
     page.goto(demo.base + "/dashboard/x.csv")
     assert "没有名为「x」的表" in page.content()
     page.close()
+
+
+def test_the_approvers_view(browser: Any, demo: Demo, shots: Path) -> None:
+    """Issue 13 item 1: the 事由 asked for and shown; the chain on each card; 驳回 on a card
+    asks for the reason (算了 undoes it); a decision typed in chat updates the card in
+    place, title included; the applicant reads the reason."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(demo.base + "/dev/chat")
+
+    pick(page, "staff", "zhangsan")
+    say(page, "后天下午3点到4点用车去区档案馆，2人")
+    bot_text(page, "用车事由")
+    say(page, "查阅档案")
+    # (patterns that only this test's bubbles match: the phone shows the test before's too)
+    summary = bot_text(page, "请确认用车申请[\\s\\S]*区档案馆")
+    assert "\n人数：2人\n事由：查阅档案\n" in summary
+    say(page, "确认")
+    submitted = bot_text(page, r"已提交 #\d+：用车 .*区档案馆")
+    no = re.search(r"#(\d+)", submitted).group(1)  # type: ignore[union-attr]
+
+    # 李处: the card shows the purpose and the chain; 驳回 asks for a reason first.
+    pick(page, "dept_head", "lichu")
+    card = page.locator('.row[data-kind="template_card"] .card').filter(has_text=f"#{no}").last
+    assert "查阅档案" in card.inner_text()
+    assert "部门负责人 李处 审批中" in card.locator('[data-testid="card-chain"]').inner_text()
+    card.locator('button[data-key^="reject:"]').click()
+    bot_text(page, rf"要驳回 #{no}，请回复驳回理由")
+    page.screenshot(path=str(shots / "7-reject-asks-reason.png"))
+    say(page, "算了")
+    bot_text(page, rf"#{no} 没有驳回，仍等您审批")
+    assert card.locator('[data-testid="card-result"]').count() == 0
+    expect(card.locator('button[data-key^="approve:"]')).to_be_enabled()  # live again
+    # decided in chat: the card is replaced in place
+    say(page, f"同意 #{no}")
+    bot_text(page, rf"已同意 #{no}，已转王科审批")
+    card.locator('[data-testid="card-result"]').wait_for()
+    assert card.locator('[data-testid="card-result"]').inner_text() == "已同意"
+    assert f"用车申请 #{no} 已同意（李处）" in card.inner_text()
+    page.screenshot(path=str(shots / "8-card-updated-from-chat.png"))
+
+    # 王科: the card says who approved when; his 驳回 takes its reason.
+    pick(page, "fleet_manager", "wangke")
+    card = page.locator('.row[data-kind="template_card"] .card').filter(has_text=f"#{no}").last
+    chain = card.locator('[data-testid="card-chain"]').inner_text()
+    assert re.search(r"部门负责人 李处 已同意 \d\d-\d\d \d\d:\d\d", chain)
+    assert "车辆管理 王科 审批中" in chain
+    card.locator('button[data-key^="reject:"]').click()
+    bot_text(page, rf"要驳回 #{no}")
+    say(page, "当天车辆检修，请改期")
+    bot_text(page, rf"已驳回 #{no}（理由：当天车辆检修，请改期）")
+    card.locator('[data-testid="card-result"]').wait_for()
+    assert f"用车申请 #{no} 已驳回（王科）" in card.inner_text()
+    page.screenshot(path=str(shots / "9-rejected-with-reason.png"))
+
+    pick(page, "staff", "zhangsan")
+    told = bot_text(page, "未获通过")
+    assert "理由：当天车辆检修，请改期" in told
+    page.screenshot(path=str(shots / "10-applicant-reads-reason.png"))

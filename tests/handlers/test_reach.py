@@ -30,7 +30,8 @@ async def test_waiting_for_me_comes_as_cards_that_decide(linked_talk: Talk, sett
                                                           f"reject:{card['main_title']['title'][-4:]}:{step}"]
         assert card["sub_title_text"] == status.CARD_NOTE
         assert re.fullmatch(r"[A-Za-z0-9_\-@]{1,128}", card["task_id"])
-        assert card["task_id"] != f"req{card['main_title']['title'][-4:]}s{step}"  # a new task_id
+        # A new task_id of the step's family: the decision updates this card with the rest.
+        assert card["task_id"].startswith(f"req{card['main_title']['title'][-4:]}s{step}-")
         assert "/approve/" in card["card_action"]["url"]
     # A tap on the re-sent card decides as the first card's would.
     assert await tap(talk, "lichu", cards[0]["button_list"][0]["key"], "rc-w") == "已同意 #1001，已转王科审批。"
@@ -66,7 +67,8 @@ async def test_urging_sends_the_approver_a_card_and_the_dispatcher_a_view_card(l
     await talk.deliver()
     view = talk.cards("sunwei")[-1]
     assert view["main_title"]["title"] == f"报修催办 #{no}"
-    assert view["sub_title_text"].startswith("【催办】张三催办，已等待2小时，请尽快派工")
+    assert view["sub_title_text"] == (f"【催办】张三催办报修 #{no}（1号楼207室空调吹热风），已等待2小时，"
+                                      f"请尽快派工：回复“#{no} 派给钱力”。")
     [button] = view["button_list"]
     assert button["text"] == "查看" and button["type"] == 1 and button["url"].endswith(f"/m/requests/{no}")
     request = await get_request(no)
