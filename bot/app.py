@@ -51,6 +51,12 @@ log = logging.getLogger("bot.app")
 TRANSPORT = web.AppKey("transport", Transport)
 WORKER = web.AppKey("outbox_worker", OutboxWorker)
 
+# What the router answers for a path or method it does not know, in Chinese.
+ROUTER_ERRORS = {
+    404: "页面不存在，请核对地址。",
+    405: "不支持这种访问方式。",
+    413: "提交的内容太大。",
+}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -101,6 +107,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await handler(request)
     except web.HTTPException as exc:
+        if exc.status in ROUTER_ERRORS and exc.text == f"{exc.status}: {exc.reason}":
+            # The router's own English body ("404: Not Found"): the bureau's words instead.
+            exc.text = ROUTER_ERRORS[exc.status]
         for name, value in SECURITY_HEADERS.items():
             exc.headers.setdefault(name, value)
         raise

@@ -74,7 +74,7 @@ REJECTED = "已驳回 #{no}{why}，已通知{name}。"
 
 TO_APPLICANT_OTHER = "您的申请 #{no} 已批准 ✅\n{what}"
 TO_APPLICANT_PROGRESS = "您的{kind}申请 #{no} 已由{who}同意，现等待{next}审批，有结果会再告诉您。"
-TO_APPLICANT_REJECTED = "很抱歉，您的申请 {what} 未获通过（{who}驳回）。\n{why}\n{freed}如有需要可以修改后重新申请。"
+TO_APPLICANT_REJECTED = "很抱歉，您的申请 #{no} 未获通过（{who}驳回）。\n{what}\n{why}\n{freed}如有需要可以修改后重新申请。"
 # A service's own notices (the car and driver to the applicant, the trip to the driver)
 # and what a rejection frees: its declaration (handlers/services/).
 REASON_LINE = "理由：{why}"
@@ -392,7 +392,7 @@ async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
         freed = service_for(request.type).freed_on_reject
         reason = result.step.comment
         text = TO_APPLICANT_REJECTED.format(
-            what=describe(request, tz), who=ctx.user.name,
+            no=no, what=describe(request, tz).removeprefix(f"#{no} "), who=ctx.user.name,
             why=REASON_LINE.format(why=reason) if reason else NO_REASON_LINE, freed=freed,
         )
         await notify_applicant(ctx.notifier, request, text, key=f"decided:{no}")

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.base import Links, Message, Notifier
+from handlers.base import Channel, Ctx, Links, Message, Notifier
 from handlers.labels import DECISION_NAMES, TYPE_NAMES, role_name
 from handlers.registry import service_for
 from models.requests import ApprovalStep, Decision, Request, RequestStatus, ordered_steps
@@ -206,3 +206,62 @@ async def notify_applicant(notifier: Notifier, request: Request, text: str, *, k
     """Tell the applicant how their request moved (`key` makes it once only)."""
     await notifier.notify(request.applicant.userid, Message.text(text), key=key)
 
+
+
+PAGE_LINE = "\n详情：{url}"
+
+
+def request_url(links: Links, no: int) -> str:
+    """The request's page (/m/requests/N), "" in a channel without pages."""
+    return links.page_url(f"/m/requests/{no}")
+
+
+def page_line(links: Links, no: int) -> str:
+    """A line linking the request's page, to end a chat reply about it ("" without pages)."""
+    url = request_url(links, no)
+    return PAGE_LINE.format(url=url) if url else ""
+
+
+def reply_link(ctx: Ctx, no: int) -> str:
+    """The request's page line for a reply in chat; "" on the pages themselves (the user is
+    looking at it) and in channels without pages."""
+    return "" if ctx.channel is Channel.WEB else page_line(ctx.links, no)
+
+
+VIEW_BUTTON = "查看"
+
+
+def view_card(request: Request, applicant_name: str, tz: ZoneInfo, url: str, *, title: str,
+              note: str, task_id: str) -> dict[str, Any]:
+    """A `button_interaction` card about a request with one 查看 button opening its page
+    (a button of type 1 jumps to its url: https://developer.work.weixin.qq.com/document/path/90236)."""
+    return {
+        "card_type": "button_interaction",
+        "source": {"desc": CARD_SOURCE},
+        "main_title": {"title": title, "desc": f"{applicant_name}提交"},
+        "sub_title_text": note,
+        "horizontal_content_list": card_facts(request, applicant_name, tz),
+        "card_action": {"type": 1, "url": url},
+        "task_id": task_id,
+        "button_list": [{"type": 1, "text": VIEW_BUTTON, "style": 1, "url": url}],
+    }
+
+
+def card_for(request: Request, step: ApprovalStep | None, links: Links, tz: ZoneInfo, *,
+             title: str, note: str, tag: str) -> Message | None:
+    """A card that asks again for what the request waits for: the approval card (同意/驳回)
+    of `step`, or, with no step (a repair waiting for dispatch), a card with 查看. `tag`
+    makes its task_id new (WeCom refuses a task_id used before). None without pages."""
+    applicant = request.applicant.name
+    if step is not None:
+        url = links.approve_url(request.no, step.id, step.approver.userid)
+        if not url:
+            return None
+        card = approval_card(request, step, applicant, tz, url, note=note)
+        card["task_id"] = f"{card['task_id']}-{tag}"  # handlers.cards updates it with the rest
+        return Message("template_card", card)
+    url = request_url(links, request.no)
+    if not url:
+        return None
+    return Message("template_card", view_card(request, applicant, tz, url, title=title, note=note,
+                                              task_id=f"view{request.no}-{tag}"))

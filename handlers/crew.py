@@ -27,7 +27,15 @@ from enum import StrEnum
 from handlers import repair, status
 from handlers.approval import route_of
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import fmt_day, fmt_window, notify_applicant, repair_place
+from handlers.common import (
+    fmt_day,
+    fmt_window,
+    notify_applicant,
+    page_line,
+    repair_place,
+    reply_link,
+)
+from handlers.feedback import ask_rating
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import Department, RequestType, Role, users_with_role
@@ -97,7 +105,7 @@ DISPATCH_WHICH = "待派工的报修有 {n} 件：\n{lines}\n请带上编号，�
 
 TO_APPLICANT_ACK = "司机{driver}已确认您的用车 #{no}（{window} {route}），车辆：{plate}。"
 TO_APPLICANT_START = "您的用车 #{no} 司机{driver}已出车（{plate}），请留意。"
-TO_APPLICANT_FINISH = "您的用车 #{no}（{route}）已结束{facts}。感谢使用。"
+TO_APPLICANT_FINISH = "您的用车 #{no}（{route}）已结束{facts}。"
 TO_APPLICANT_PARTS = "您的报修 #{no}（{location}）需要等配件：{note}。配件到了{worker}会继续维修。"
 
 DEFAULT_PARTS = "等配件"
@@ -244,9 +252,12 @@ async def find_item(parse: Parse, ctx: Ctx) -> tuple[Kind, int] | Reply | None:
         items += [(Kind.TRIP, t.no) for t in await open_trips(ctx.user.user_id, ctx.now)
                   if trip_open_for(t, parse.intent, ctx.now)]
     if worker:
-        items += [(Kind.REPAIR, j.no) for j in await worker_queue(ctx.user.user_id)
+        queue = await worker_queue(ctx.user.user_id)
+        items += [(Kind.REPAIR, j.no) for j in queue
                   if parse.intent in (Intent.CREW_FINISH, Intent.CREW_PARTS)
                   or j.status is RequestStatus.ASSIGNED]
+        if not items and len(queue) == 1:
+            items = [(Kind.REPAIR, queue[0].no)]  # "接单" again: told it is under way already
     if not items:
         return Reply(NOTHING[parse.intent])
     if len(items) > 1:
@@ -287,7 +298,12 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
                                             fuel=s.get("fuel"))
                 text = TO_APPLICANT_FINISH.format(no=no, route=route_of(request),
                                                   facts=trip_facts(request))
-            await notify_applicant(ctx.notifier, request, text, key=f"trip:{parse.intent}:{no}")
+                await ask_rating(ctx.notifier, ctx.links, request, text, tz,
+                                 key=f"trip:{parse.intent}:{no}")
+                text = ""
+            if text:
+                await notify_applicant(ctx.notifier, request, text + page_line(ctx.links, no),
+                                       key=f"trip:{parse.intent}:{no}")
     except InvalidState as e:
         d = e.request.details or {}
         if parse.intent is Intent.CREW_START and e.request.status is RequestStatus.APPROVED:
@@ -304,14 +320,15 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
     except (NotFound, NotAllowed):
         return Reply(NOT_YOURS.format(no=no))
     told = TOLD.format(name=request.applicant.name)
+    link = reply_link(ctx, no)
     if parse.intent is Intent.CREW_ACK:
         return Reply(ACKED.format(no=no, window=fmt_window(request.start, request.end, tz),
-                                  route=route_of(request), told=told))
+                                  route=route_of(request), told=told) + link)
     if parse.intent is Intent.CREW_START:
         odometer = s.get("odometer")
         reading = READING.format(km=odometer) if odometer is not None else "（出发里程未填）"
-        return Reply(STARTED.format(no=no, reading=reading, told=told))
-    return Reply(FINISHED.format(no=no, facts=trip_facts(request), told=told))
+        return Reply(STARTED.format(no=no, reading=reading, told=told) + link)
+    return Reply(FINISHED.format(no=no, facts=trip_facts(request), told=told) + link)
 
 
 def plate(request: Request) -> str:
@@ -361,7 +378,8 @@ async def repair_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
         return Reply(NOT_YOURS.format(no=no))
     except InvalidState as e:
         return Reply(repair.CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted="待料"))
-    return Reply(PARTS_NOTED.format(no=no, note=note, told=TOLD.format(name=request.applicant.name)))
+    return Reply(PARTS_NOTED.format(no=no, note=note, told=TOLD.format(name=request.applicant.name))
+                 + reply_link(ctx, no))
 
 
 # ---------------------------------------------------------------------------------------

@@ -668,7 +668,7 @@ async def confirm_reservation(draft: Draft, ctx: Ctx) -> Reply:
     say so and choose again."""
     result = await submit_facility(draft.slots, ctx)
     if isinstance(result, Submitted):
-        return Reply(result.text, state={})
+        return Reply(result.chat_text(ctx.links), state={})
     if result.final:
         return Reply(result.message, state={})
     if result.taken:

@@ -15,7 +15,9 @@ HELP_INTRO = "您好，我是机关事务服务助手，可以帮您："
 # then each service's own line (handlers/services/: `help_line`), in registration order
 HELP_COMMON = (
     "📋 查进度：如“我的申请”“#1024到哪了”\n"
-    "❌ 取消：如“取消#1024”"
+    "❌ 取消：如“取消#1024”“把明天去虹桥机场的车取消了”\n"
+    "⭐ 评价：修好或用车结束后，回复如“5分，很及时”\n"
+    "📅 日历：说“我的日历”，把用车和预约订阅到手机日历"
 )
 HELP_END = "直接用一句话告诉我您要办的事即可。"
 # What each role does besides the services everyone has, with examples.

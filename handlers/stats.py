@@ -4,7 +4,8 @@ exists. The sums and limits are the models'; the dashboard only lays them out.""
 
 from __future__ import annotations
 
-from models.org import Department
+from models.org import Department, RequestType
+from models.ratings import CrewRating, crew_ratings
 from models.stats import (
     MAX_DAYS,
     STEP_LIMIT,
@@ -28,6 +29,9 @@ from models.stats import (
 )
 
 __all__ = [
+    "CrewRating",
+    "RequestType",
+    "crew_ratings",
     "MAX_DAYS",
     "STEP_LIMIT",
     "DepartmentCount",

@@ -315,7 +315,7 @@ async def confirm_booking(draft: Draft, ctx: Ctx) -> Reply:
     meanwhile, propose the next one."""
     result = await submit_vehicle(draft.slots, ctx)
     if isinstance(result, Submitted):
-        return Reply(result.text, state={})
+        return Reply(result.chat_text(ctx.links), state={})
     if result.final:
         return Reply(result.message, state={})
     if result.taken:

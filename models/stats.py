@@ -369,6 +369,10 @@ class RepairItem:
     location: str
     assign_min: float | None  # None while unassigned
     finish_min: float | None  # None while not completed
+    category: str = ""  # the repair_category code ("hvac")
+    worker: str = ""  # the assigned worker's name
+    rating: int | None = None
+    comment: str = ""  # the rating's comment
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +427,8 @@ async def repair_times(scope: Scope, now: datetime) -> RepairReport:
         created_at__gte=scope.since,
         created_at__lt=scope.until,
     )
-    rows = await query.order_by("id").values("id", "created_at", "status", "details")
+    rows = await query.order_by("id").values("id", "created_at", "status", "details", "rating",
+                                             "assignee__name")
     moments: dict[int, dict[str, datetime]] = defaultdict(dict)
     for chunk in _chunks([r["id"] for r in rows]):
         logs = await (
@@ -458,6 +463,10 @@ async def repair_times(scope: Scope, now: datetime) -> RepairReport:
                 str(details.get("location") or ""),
                 None if a is None else round(a, 4),
                 None if f is None else round(f, 4),
+                category=str(details.get("category") or ""),
+                worker=str(r["assignee__name"] or ""),
+                rating=r["rating"],
+                comment=str(details.get("rating_comment") or ""),
             )
         )
     return RepairReport(

@@ -201,11 +201,11 @@ async def require_admin(request: web.Request) -> str:
     if bearer_ok(request):
         return "admin-token"
     if request.headers.get("Authorization"):
-        raise web.HTTPUnauthorized(text="bad token", headers={"WWW-Authenticate": "Bearer"})
+        raise web.HTTPUnauthorized(text="令牌无效，请核对 ADMIN_TOKEN。", headers={"WWW-Authenticate": "Bearer"})
     uid = require_user(request)
     user = await get_user(uid)
     if user is None or "admin" not in user.role_list:
-        raise web.HTTPForbidden(text="admins only")
+        raise web.HTTPForbidden(text="只有管理员可以查看。")
     return uid
 
 

@@ -37,6 +37,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web import fleet_dashboard as fleet
 from bot.web.auth import error_page, require_admin
+from bot.web.links import calendar_url
 from bot.web.templating import render
 from handlers import fleet_report, outbox, stats
 from handlers.labels import (
@@ -48,6 +49,8 @@ from handlers.labels import (
     status_label,
     type_color,
 )
+from handlers.queries import active_facilities
+from handlers.repair import CATEGORY_NAMES
 from handlers.stats import Scope
 
 Clock = Callable[[], datetime]
@@ -283,16 +286,35 @@ def repairs_table(report: stats.RepairReport, tz: Any) -> Table:
 
 def repair_list_table(report: stats.RepairReport, tz: Any) -> Table:
     t = Table("repair_list", "报修明细", [
-        text("单号"), text("报修时间"), text("状态"), text("地点"),
-        duration("派单用时"), duration("完成用时"),
+        text("单号"), text("报修时间"), text("状态"), text("地点"), text("类别"), text("维修人员"),
+        duration("派单用时"), duration("完成用时"), Column("评分", _score), text("评价意见"),
     ])
     for i in report.items:
         t.rows.append([
             f"#{i.no}", f"{i.created_at.astimezone(tz):%Y-%m-%d %H:%M}",
             status_label(RequestType.REPAIR_REQUEST, i.status), i.location,
-            _r1(i.assign_min), _r1(i.finish_min),
+            CATEGORY_NAMES.get(i.category, "其他") if i.category else "", i.worker,
+            _r1(i.assign_min), _r1(i.finish_min), i.rating, i.comment,
         ])
     return t
+
+
+def _score(x: Any) -> str:
+    return "" if x is None else f"{x}分"
+
+
+def _crew_ratings_table(key: str, title: str, who: str) -> Callable[[Any, Any], Table]:
+    def build(rows: dict[str, list[stats.CrewRating]], tz: Any) -> Table:
+        t = Table(key, title, [text(who), Column("评价数"), Column("平均分", lambda x: _num(x, 2))])
+        for c in rows[key]:
+            t.rows.append([c.name, c.count, c.average])
+        return t
+
+    return build
+
+
+worker_ratings_table = _crew_ratings_table("worker_ratings", "维修人员评分", "维修人员")
+driver_ratings_table = _crew_ratings_table("driver_ratings", "司机评分", "司机")
 
 
 def rooms_table(report: stats.OccupancyReport, tz: Any) -> Table:
@@ -353,6 +375,11 @@ async def _rooms(scope: Scope, now: datetime) -> Any:
     return await stats.room_occupancy(scope)
 
 
+async def _ratings(scope: Scope, now: datetime) -> dict[str, list[stats.CrewRating]]:
+    return {"worker_ratings": await stats.crew_ratings(scope, stats.RequestType.REPAIR_REQUEST),
+            "driver_ratings": await stats.crew_ratings(scope, stats.RequestType.VEHICLE_BOOKING)}
+
+
 async def _overdue(scope: Scope, now: datetime) -> Any:
     return await stats.overdue(now, scope.department_id)
 
@@ -376,6 +403,7 @@ LOADERS: dict[str, Loader] = {
     "rooms": _rooms,
     "fleet": _fleet,
     "delivery": _delivery,
+    "ratings": _ratings,
 }
 # CSV name → (the loader whose result it shows, the table builder)
 TABLES: dict[str, tuple[str, Callable[[Any, Any], Table]]] = {
@@ -393,6 +421,8 @@ TABLES: dict[str, tuple[str, Callable[[Any, Any], Table]]] = {
                                             fleet.VEHICLE_COLUMNS, fleet.vehicle_rows)),
     "fleet_departments": ("fleet", fleet_table("fleet_departments", "各部门里程和费用（按月）",
                                                fleet.DEPARTMENT_COLUMNS, fleet.department_rows)),
+    "worker_ratings": ("ratings", worker_ratings_table),
+    "driver_ratings": ("ratings", driver_ratings_table),
 }
 
 
@@ -590,7 +620,11 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         return error_page("查询条件有误", str(e), status=400)
     data = await load(filters.scope(tz), now, list(LOADERS))
     departments = await stats.department_tree()
-    return render("dashboard/page.html", request, page_context(filters, data, departments, now, tz))
+    context = page_context(filters, data, departments, now, tz)
+    settings = request.app[SETTINGS]
+    context["feeds"] = [(f.name, calendar_url(settings, "room", f.id))
+                        for f in await active_facilities()]
+    return render("dashboard/page.html", request, context)
 
 
 async def dashboard_csv(request: web.Request) -> web.StreamResponse:
@@ -609,21 +643,20 @@ async def dashboard_csv(request: web.Request) -> web.StreamResponse:
     part, build = TABLES[key]
     data = await load(filters.scope(tz), now, [part])
     table = build(data[part], tz)
-    name = f"{key}_{filters.first.isoformat()}_{filters.last.isoformat()}"
+    span = f"{filters.first.isoformat()}_{filters.last.isoformat()}"
+    name, chinese = f"{key}_{span}", f"{table.title}_{span}"
     if filters.department is not None:
         name += f"_dept{filters.department}"
-    disposition = f'attachment; filename="{name}.csv"'
-    if key in fleet.CSV_NAMES:  # the Chinese name, for browsers that read RFC 6266's filename*
-        local = name.replace(key, fleet.CSV_NAMES[key], 1).replace("_dept", "_部门")
-        disposition += f"; filename*=UTF-8''{quote(local + '.csv')}"
+        chinese += f"_部门{filters.department}"
+    if key in fleet.CSV_NAMES:
+        chinese = chinese.replace(table.title, fleet.CSV_NAMES[key], 1)
+    # The Chinese name for browsers (RFC 6266 filename*), the ASCII one for any other.
+    disposition = f"attachment; filename=\"{name}.csv\"; filename*=UTF-8''{quote(chinese + '.csv')}"
     return web.Response(
         body=to_csv(table),
         content_type="text/csv",
         charset="utf-8",
-        headers={
-            "Content-Disposition": disposition,
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
 
 

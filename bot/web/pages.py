@@ -53,6 +53,7 @@ from handlers.queries import (
     pending_for,
 )
 from handlers.registry import service_for, services, web_form
+from handlers.timeline import timeline
 
 NOT_MEMBER = "您的账号不在本局人员名单中，如需开通请联系局办公室。"
 
@@ -145,7 +146,8 @@ async def home(request: web.Request) -> web.Response:
     forms = [(s.icon, s.form.web.slug, s.form.web.title) for s in services() if s.form.web]
     return render("m/home.html", request, {"name": ctx.user.name, "mine": len(mine),
                                            "waiting": len(waiting), "forms": forms,
-                                           "admin": "admin" in ctx.user.roles})
+                                           "admin": "admin" in ctx.user.roles,
+                                           "feed": ctx.links.calendar_url("user", ctx.user.user_id)})
 
 
 async def my_requests(request: web.Request) -> web.Response:
@@ -184,17 +186,24 @@ async def request_detail(request: web.Request) -> web.Response:
     found = await visible_request(no, ctx)
     if found is None:
         return not_found(request, no)
-    return render_detail(request, found, ctx, also=await bundle_after.bundle_facts(no, ctx))
+    return await render_detail(request, found, ctx, also=await bundle_after.bundle_facts(no, ctx))
 
 
-def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "",
-                  also: list[str] | None = None) -> web.Response:
-    steps = status.detail(request, ctx.tz).split("\n")[1:]
+async def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "",
+                        also: list[str] | None = None) -> web.Response:
+    steps = status.step_lines(request, ctx.tz) + service_for(request.type).detail_lines(request)
+    d = request.details or {}
     facts = [*(also or []), *service_for(request.type).page_facts(request)]
+    if request.assignee is not None:
+        facts.append(f"维修人员：{request.assignee.name}")
+    if request.rating is not None:
+        comment = d.get("rating_comment")
+        facts.append(f"评价：{request.rating}分" + (f"（{comment}）" if comment else ""))
     me = ctx.user.user_id
     may_cancel = request.applicant.userid == me and cancellable(request, ctx.now)
     return render("m/detail.html", http, {
         "r": RequestView(request, ctx), "message": message, "facts": facts, "steps": steps,
+        "timeline": await timeline(request, ctx.tz),
         "cancel_csrf": csrf_token(http, me) if may_cancel else "",
     })
 
@@ -211,7 +220,7 @@ async def cancel_request(request: web.Request) -> web.Response:
     reply = await cancel_one(no, ctx, state=None)
     after = await get_request(no)
     assert after is not None
-    return render_detail(request, after, ctx, reply.text)
+    return await render_detail(request, after, ctx, reply.text)
 
 
 # Problem.field (a slot) → the form field to mark, for every form (a service adds its

@@ -9,11 +9,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import facility_reservation as flow
+from handlers.base import Ctx, Message
 from handlers.common import equipment_text, fmt_window
 from handlers.demo_history import DemoDay, at, decide_all
 from handlers.registry import CalendarEntry, DemoHistory, Facts, Form, Service, WebForm
 from models.errors import Conflict, RequestError
-from models.org import RequestType
+from models.org import RequestType, User
 from models.repairs import complete_request
 from models.requests import NewRequest, Request, RequestStatus, create_request, get_request
 from models.timers import confirm_checkin
@@ -62,6 +63,25 @@ def approved_notice(request: Request, tz: ZoneInfo) -> str:
         no=request.no, room=request.facility.name, building=request.facility.building,
         window=fmt_window(request.start, request.end, tz),
     )
+
+
+TO_MANAGER_CANCELLED = "【场地取消】{name}已取消 {what}，场地已释放。"
+
+
+async def on_cancelled(request: Request, ctx: Ctx, what: str, approver_told: bool) -> list[str]:
+    """The room's manager (set in the admin pages), when it has one, hears that a booking
+    of it is off — in the cancel's transaction."""
+    room = request.facility
+    if room is None or room.manager_id is None:
+        return []
+    manager = await User.get_or_none(id=room.manager_id, active=True)
+    if manager is None or manager.userid == request.applicant.userid:
+        return []
+    await ctx.notifier.notify(
+        manager.userid,
+        Message.text(TO_MANAGER_CANCELLED.format(name=request.applicant.name, what=what)),
+        key=f"cancelled:{request.no}:{manager.userid}")
+    return [f"场地管理{manager.name}"]
 
 
 def calendar(request: Request) -> CalendarEntry:
@@ -152,6 +172,7 @@ SERVICE = Service(
     facts=facts,
     page_facts=page_facts,
     freed_on_cancel="场地已释放",
+    on_cancelled=on_cancelled,
     freed_on_reject="预留的场地已释放。",
     approved_notice=approved_notice,
     calendar=calendar,

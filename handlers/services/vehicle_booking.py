@@ -15,13 +15,14 @@ from handlers.demo_history import DemoDay, at, decide_all
 from handlers.registry import CalendarEntry, DemoHistory, Facts, Form, Service, WebForm
 from models.decisions import cancel
 from models.errors import Conflict
-from models.org import Department, RequestType, User, Vehicle
+from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
 from models.repairs import complete_request
-from models.requests import NewRequest, Request, create_request, get_request
+from models.requests import NewRequest, Request, create_request, get_request, ordered_steps
 from models.trips import finish_trip, start_trip
 from nlp.types import Intent
 
 TO_DRIVER_CANCELLED = "【出车取消】{name}已取消 {what}，这趟车不用出了。"
+TO_FLEET_CANCELLED = "【用车取消】{name}已取消已批准的 {what}，车辆和司机已释放。"
 TO_APPLICANT_APPROVED = (
     "您的用车申请 #{no} 已批准 ✅\n{window}，{route}\n车辆：{plate}（{model}），司机：{driver}。请按时候车。"
 )
@@ -68,15 +69,27 @@ def started_contact(request: Request) -> str:
 
 
 async def on_cancelled(request: Request, ctx: Ctx, what: str, approver_told: bool) -> list[str]:
-    """All steps approved: the driver was told the trip, so tell them it is off."""
-    if approver_told or request.driver is None:
+    """All steps approved: the fleet manager who approved it (else every fleet manager) and
+    the driver, who was told the trip, hear that it is off — in the cancel's transaction."""
+    if approver_told:
         return []
     name = request.applicant.name
-    await ctx.notifier.notify(
-        request.driver.userid, Message.text(TO_DRIVER_CANCELLED.format(name=name, what=what)),
-        key=f"cancelled:{request.no}:{request.driver.userid}",
-    )
-    return [f"司机{request.driver.name}"]
+    told = []
+    managers = {s.approver.userid: s.approver for s in ordered_steps(request)
+                if s.role == Role.FLEET_MANAGER} or {
+        u.userid: u for u in await users_with_role(Role.FLEET_MANAGER)}
+    for manager in managers.values():
+        await ctx.notifier.notify(
+            manager.userid, Message.text(TO_FLEET_CANCELLED.format(name=name, what=what)),
+            key=f"cancelled:{request.no}:{manager.userid}")
+        told.append(f"车辆管理{manager.name}")
+    if request.driver is not None:
+        await ctx.notifier.notify(
+            request.driver.userid, Message.text(TO_DRIVER_CANCELLED.format(name=name, what=what)),
+            key=f"cancelled:{request.no}:{request.driver.userid}",
+        )
+        told.append(f"司机{request.driver.name}")
+    return told
 
 
 def approved_notice(request: Request, tz: ZoneInfo) -> str:

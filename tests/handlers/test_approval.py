@@ -87,7 +87,7 @@ async def test_reject_with_reason_tells_applicant_and_frees_the_car(talk: Talk) 
     await talk.deliver()
     told = talk.inbox("zhangsan")[-1]
     assert "未获通过" in told and "李处驳回" in told and "理由：当天有全局会议" in told
-    assert told.startswith("很抱歉，您的申请 #1001 用车 ") and " 未获通过（李处驳回）。" in told
+    assert told.startswith("很抱歉，您的申请 #1001 未获通过（李处驳回）。\n用车 11月28日(周六) 14:00-16:00 ")
     assert talk.inbox("wangke") == []  # the chain stops
     assert await status_of(1001) is RequestStatus.REJECTED
     assert not await Hold.filter(request_id=r.id, active=True).exists()

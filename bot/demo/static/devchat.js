@@ -33,7 +33,7 @@ function cardHtml(m){const c=m.content,k=m.kind;let h='';
  for(const j of c.jump_list||[])if(j.url)h+=link(j.url,j.title,'jump');
  if(c.replace_text)h+='<div class="done" data-testid="card-result">'+esc(c.replace_text)+'</div>';
  else if((c.button_list||[]).length){h+='<div class="btns">';for(const b of c.button_list)
-  h+='<button class="s'+esc(b.style||1)+'" data-key="'+esc(b.key)+'"'+(m.tapped?' disabled':'')+'>'+esc(b.text)+'</button>';h+='</div>'}
+  h+=(b.type===1&&b.url)?link(b.url,b.text,'jump'):'<button class="s'+esc(b.style||1)+'" data-key="'+esc(b.key)+'"'+(m.tapped?' disabled':'')+'>'+esc(b.text)+'</button>';h+='</div>'}
  return h}
 function render(m){
  if(m.kind==='card_update'){const el=log.querySelector('[data-seq="'+m.target+'"] .card');
