@@ -144,7 +144,9 @@ def test_repair_rated_on_its_card_then_timeline_feed_and_dashboard(browser: Any,
     say(page, "确认")
     submitted = bot_text(page, r"已提交报修 #\d+")
     no = re.search(r"#(\d+)", submitted).group(1)  # type: ignore[union-attr]
-    assert f"/m/requests/{no}" in submitted  # the reply links the request's page
+    assert "查看详情" in submitted  # the reply links the request's page
+    link = page.locator(".row:not(.me) .bubble a", has_text="查看详情").last
+    assert str(link.get_attribute("href")).endswith(f"/m/requests/{no}")
     page.select_option('[data-testid="who"]', "sunwei")
     say(page, f"#{no} 派给钱力")
     bot_text(page, rf"已将 #{no} 派给钱力")
