@@ -38,7 +38,14 @@ from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.holds import lock_resources
 from models.org import Department, RequestType, Role, User, dept_head_userid
-from models.requests import Request, RequestStatus, locked_request, set_status
+from models.requests import (
+    NewRequest,
+    Request,
+    RequestStatus,
+    create_request,
+    locked_request,
+    set_status,
+)
 from models.sql import utc
 
 MAX_QUANTITY = 50  # one requisition; more is a purchase, not a 领用
@@ -221,6 +228,87 @@ async def release_assets(request: Request) -> int:
     await Asset.filter(held_by_id=request.id, state=AssetState.TRANSFERRING).update(
         state=AssetState.ISSUED)
     return await Asset.filter(held_by_id=request.id).update(held_by_id=None)
+
+
+async def create_asset_request(new: NewRequest, kind: AssetKind, now: datetime, channel: str, *,
+                               category: str | None = None, quantity: int = 1,
+                               asset: Asset | None = None) -> Request:
+    """The request, its approval steps (the kind's rule: `asset_request.disposal`) and
+    its reservation, all or nothing: a requisition reserves `quantity` items of
+    `category` (OutOfStock), a transfer or disposal the named `asset`
+    (AssetUnavailable). With no approval step it waits for the hand-over at once
+    (approved). The reserved tags are in `details["tags"]`."""
+    async with in_transaction():
+        request = await create_request(
+            NewRequest(type=RequestType.ASSET_REQUEST, applicant=new.applicant,
+                       details={**new.details, "kind": str(kind)}, kind=str(kind)),
+            now, channel)
+        if kind is AssetKind.REQUISITION:
+            assert category is not None
+            tags = await reserve_stock(request, category, quantity, now)
+        else:
+            assert asset is not None
+            await reserve_item(request, asset, kind, now)
+            tags = [asset.tag]
+        details = {**(request.details or {}), "tags": tags}
+        values: dict[str, Any] = {"details": details}
+        if not list(request.steps):
+            values["status"] = RequestStatus.APPROVED
+            request.status = RequestStatus.APPROVED
+        await Request.filter(id=request.id).update(**values)
+        request.details = details
+        await audit(request, new.applicant, "reserve", channel, now, kind=str(kind), tags=tags)
+    return request
+
+
+async def find_department(said: str) -> Department | None:
+    """The department a name said means ("财务处"; "办公室"): the exact name, else the
+    one whose name contains it or is contained in it (the shortest)."""
+    said = said.strip()
+    if not said:
+        return None
+    depts = await Department.all()
+    exact = [d for d in depts if d.name == said]
+    if exact:
+        return exact[0]
+    near = [d for d in depts if said in d.name or d.name in said]
+    return min(near, key=lambda d: len(d.name)) if near else None
+
+
+async def department_name(department_id: int | None) -> str:
+    if department_id is None:
+        return ""
+    d = await Department.get_or_none(id=department_id)
+    return d.name if d else ""
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    category: str
+    in_stock: int  # free to hand out
+    reserved: int  # in stock, reserved by a request waiting
+    issued: int
+    value_in_stock: Decimal
+
+
+async def stock(category: str | None = None) -> list[StockLine]:
+    """The stock by category (the register's categories, or one)."""
+    query = Asset.exclude(state=AssetState.DISPOSED)
+    if category:
+        query = query.filter(category=category)
+    rows = await query.values_list("category", "state", "held_by_id", "value")
+    lines: dict[str, list[Any]] = {}
+    for cat, state, held, value in rows:
+        line = lines.setdefault(str(cat), [0, 0, 0, Decimal(0)])
+        if state == AssetState.IN_STOCK:
+            if held is None:
+                line[0] += 1
+                line[3] += Decimal(value)
+            else:
+                line[1] += 1
+        else:
+            line[2] += 1
+    return [StockLine(c, *v) for c, v in sorted(lines.items())]
 
 
 # ---------------------------------------------------------------------------------------
