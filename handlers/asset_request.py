@@ -34,6 +34,7 @@ from models.assets import (
     OutOfStock,
     create_asset_request,
     department_name,
+    department_names,
     find_department,
     find_issued,
     get_asset,
@@ -374,6 +375,17 @@ def what_of(d: dict[str, Any]) -> str:
     if kind == AssetKind.TRANSFER:
         return f"{name} 调给{d.get('to_department_name', '')}"
     return f"{name} 报废处置"
+
+
+async def form_choices() -> dict[str, Any]:
+    """What the /m/ form offers: the kinds, the categories with what is in stock, the
+    departments a transfer may go to."""
+    lines = await stock()
+    return {
+        "kinds": [(str(k), n) for k, n in KIND_NAMES.items()],
+        "categories": [(x.category, f"{x.category}（可领{x.in_stock}件）") for x in lines if x.in_stock],
+        "departments": [(d, d) for d in await department_names()],
+    }
 
 
 def command_word(request: Request) -> str:

@@ -275,6 +275,11 @@ async def find_department(said: str) -> Department | None:
     return min(near, key=lambda d: len(d.name)) if near else None
 
 
+async def department_names() -> list[str]:
+    names: list[str] = await Department.all().order_by("id").values_list("name", flat=True)  # type: ignore[assignment]
+    return names
+
+
 async def department_name(department_id: int | None) -> str:
     if department_id is None:
         return ""

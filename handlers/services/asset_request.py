@@ -156,7 +156,7 @@ SERVICE = Service(
     approval_rule=RequestType.ASSET_REQUEST.value,
     form=Form(required=flow.REQUIRED, questions=flow.ASK, summary=flow.SUMMARY,
               submit=flow.submit_asset,
-              web=WebForm("asset", "资产申请", field_of_slot={"to_department": "to_department"})),
+              web=WebForm("asset", "资产申请", field_of_slot={"asset": "category"})),
     describe=describe,
     facts=facts,
     page_facts=page_facts,
