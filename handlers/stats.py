@@ -4,6 +4,7 @@ exists. The sums and limits are the models'; the dashboard only lays them out.""
 
 from __future__ import annotations
 
+from models.asset_stats import AssetReport, DepartmentAssets, asset_report
 from models.org import Department
 from models.stats import (
     MAX_DAYS,
@@ -29,6 +30,9 @@ from models.stats import (
 
 __all__ = [
     "MAX_DAYS",
+    "AssetReport",
+    "DepartmentAssets",
+    "asset_report",
     "STEP_LIMIT",
     "DepartmentCount",
     "DepartmentNode",
