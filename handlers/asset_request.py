@@ -70,10 +70,12 @@ CONFIRM_AGAIN = "还没有提交。回复“确认”提交，或说“算了”
 NOT_IN_REGISTER = "资产库里没有“{asset}”。目前可以领用的有：{names}。"
 NOTHING_IN_STOCK = "资产库里暂时没有可以领用的物品，请联系资产管理处。"
 OUT_OF_STOCK = "{category}目前已无库存（{reserved}件已被其他申请预留）。可以换一种，或联系资产管理处采购。"
-SHORT = "{category}目前在库只有{n}件，最多可以领{n}件。请回复要领的数量。"
+SHORT = "{category}目前在库只有{n}件，最多可以领{n}件。"
+REPLY_QUANTITY = "请回复要领的数量。"
 TOO_MANY = "一次最多领用{n}件；更多请联系资产管理处走采购。"
 NO_SUCH_TAG = "没有找到资产编号 {tag}，请核对资产标签上的编号。"
-WHICH_ONE = "找到{n}件{asset}：\n{lines}\n请回复要{kind}的资产编号。"
+WHICH_ONE = "找到{n}件{asset}，请说明是哪一件：\n{lines}"
+REPLY_TAG = "\n请回复要{kind}的资产编号。"
 NONE_THERE = "没有找到{where}的{asset}。请告诉我资产编号（资产标签上的编号）。"
 ITEM_GONE = "{tag}（{name}）已{state}，不能再{kind}。"
 ITEM_HELD = "{tag}（{name}）已在另一条申请中办理，请等它办完。"
@@ -213,11 +215,11 @@ async def _check_requisition(s: dict[str, Any], ctx: Ctx) -> Problem | None:
     available = await in_stock(category)
     s["available"] = available
     if available == 0:
-        line = (await stock(category) or [None])[0]
+        held = await stock(category)
         s.pop("asset", None)
         s.pop("category", None)
         return Problem(text=OUT_OF_STOCK.format(category=category,
-                                                reserved=line.reserved if line else 0),
+                                                reserved=held[0].reserved if held else 0),
                        field="asset", awaiting="asset")
     quantity = s.get("quantity")
     if not isinstance(quantity, int) or quantity < 1:
@@ -227,8 +229,8 @@ async def _check_requisition(s: dict[str, Any], ctx: Ctx) -> Problem | None:
         return Problem(text=TOO_MANY.format(n=MAX_QUANTITY), field="quantity", awaiting="quantity")
     if quantity > available:
         s.pop("quantity")
-        return Problem(text=SHORT.format(category=category, n=available), field="quantity",
-                       awaiting="quantity")
+        return Problem(text=SHORT.format(category=category, n=available), hint=REPLY_QUANTITY,
+                       field="quantity", awaiting="quantity")
     if not s.get("location"):
         return _ask("location")
     return None
@@ -254,8 +256,8 @@ async def _check_item(s: dict[str, Any], kind: AssetKind, ctx: Ctx) -> Problem |
     office = {Role.ASSET_MANAGER, Role.ADMIN} & set(ctx.user.roles)
     if item.department_id is not None and item.department_id != ctx.user.department_id \
             and not office:
-        dept = await department_name(item.department_id)
-        return Problem(text=NOT_YOUR_DEPT.format(dept=dept, **words), final=True)
+        owner = await department_name(item.department_id)
+        return Problem(text=NOT_YOUR_DEPT.format(dept=owner, **words), final=True)
     s.update(tag=item.tag, asset_id=item.id, item_name=item.name,
              item_where=item.location + (f"，{item.department.name}" if item.department else ""))
     if kind is AssetKind.TRANSFER:
@@ -295,8 +297,8 @@ async def _the_item(s: dict[str, Any], kind: AssetKind) -> Asset | Problem:
         return Problem(text=NONE_THERE.format(where=where, asset=s["asset"]), field="tag",
                        awaiting="tag")
     lines = "\n".join(f"{a.tag} {a.name}（{a.location}）" for a in found[:6])
-    return Problem(text=WHICH_ONE.format(n=len(found), asset=s["asset"], lines=lines,
-                                         kind=KIND_NAMES[kind]), field="tag", awaiting="tag")
+    return Problem(text=WHICH_ONE.format(n=len(found), asset=s["asset"], lines=lines),
+                   hint=REPLY_TAG.format(kind=KIND_NAMES[kind]), field="tag", awaiting="tag")
 
 
 async def confirm_asset(draft: Draft, ctx: Ctx) -> Reply:

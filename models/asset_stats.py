@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from models.assets import Asset, AssetState, stock
+from models.assets import Asset, AssetState, StockLine, stock
 from models.audit import AuditLog
 from models.org import Department
 from models.stats import Scope, department_ids
@@ -25,7 +25,7 @@ class DepartmentAssets:
 
 @dataclass(frozen=True, slots=True)
 class AssetReport:
-    categories: list  # models.assets.StockLine, by category
+    categories: list[StockLine]  # by category
     departments: list[DepartmentAssets] = field(default_factory=list)
 
     @property

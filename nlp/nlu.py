@@ -24,10 +24,10 @@ from typing import Any
 import jieba
 
 from nlp import corrections, faults, homophones
+from nlp import slots as sl
 from nlp.assets import command as asset_command
 from nlp.assets import mask_tags
 from nlp.assets import slots as asset_slots
-from nlp import slots as sl
 from nlp.intents import (
     CANCEL_RE,
     REJECT_RE,

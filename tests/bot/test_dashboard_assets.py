@@ -68,3 +68,19 @@ async def test_the_asset_section_and_its_csv(client: TestClient, admin: dict[str
                                             params={**NOVEMBER, "department": "14"},
                                             headers=admin)).read())
     assert rows[1:] == []
+
+
+async def test_the_admin_api_gives_an_asset_request(client: TestClient, admin: dict[str, str]
+                                                    ) -> None:
+    """CONTRACT §4: the type is `asset_request`; its steps and status as for every type."""
+    assert (await seed_org(asset_org())).ok
+    forget_cached_org()
+    request = await create_asset_request(
+        NewRequest(type=RequestType.ASSET_REQUEST, applicant="zhangsan",
+                   details={"category": "笔记本电脑", "quantity": 1, "location": "3号楼502室"}),
+        AssetKind.REQUISITION, at(26, 9), "chat", category="笔记本电脑", quantity=1)
+    body = await (await client.get(f"/api/v1/requests/{request.no}", headers=admin)).json()
+    assert body["type"] == "asset_request" and body["status"] == "pending"
+    assert body["applicant"] == "zhangsan"
+    assert [(s["approver"], s["decision"]) for s in body["steps"]] == [("lichu", None), ("zhaozi", None)]
+    assert body["details"]["tags"] == ["A-2024-01-001"] and body["details"]["kind"] == "requisition"
