@@ -167,6 +167,9 @@ async def test_stock_question_and_only_the_manager_hands_over(office: Talk) -> N
     reply = await talk.say("zhaozi", "在库查询")
     assert "办公椅：可领2" in reply and "投影仪：可领0，在用1" in reply
     assert "只有资产管理员" in await talk.say("zhangsan", "发放#1001")
+    reply = await talk.say("zhaozi", "帮助")
+    assert "资产领用：如“领两台笔记本电脑”" in reply and "“待发放”" in reply
+    assert "“待发放”" not in await talk.say("zhangsan", "帮助")
 
 
 async def test_an_older_organisation_file_still_works(talk: Talk) -> None:
