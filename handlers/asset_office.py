@@ -85,7 +85,8 @@ async def hand_over(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
             if kind is AssetKind.TRANSFER and (keeper := done.assets[0].keeper if done.assets else None):
                 if keeper.userid != request.applicant.userid:
                     await ctx.notifier.notify(keeper.userid, Message.text(TO_RECEIVER.format(
-                        no=no, items=items, from_dept=d.get("where", ""), dept=dept)),
+                        no=no, items=items, from_dept=d.get("from_department_name") or d.get("where", ""),
+                        dept=dept)),
                         key=f"asset:in:{no}:{keeper.userid}")
                     head = f"和{dept}的{keeper.name}"
     except NotFound:

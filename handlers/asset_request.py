@@ -259,6 +259,7 @@ async def _check_item(s: dict[str, Any], kind: AssetKind, ctx: Ctx) -> Problem |
         owner = await department_name(item.department_id)
         return Problem(text=NOT_YOUR_DEPT.format(dept=owner, **words), final=True)
     s.update(tag=item.tag, asset_id=item.id, item_name=item.name,
+             item_dept=item.department.name if item.department else "",
              item_where=item.location + (f"，{item.department.name}" if item.department else ""))
     if kind is AssetKind.TRANSFER:
         if not s.get("to_department"):
@@ -327,7 +328,8 @@ async def submit_asset(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
         details |= {"category": s["category"], "quantity": int(s["quantity"]),
                     "location": str(s["location"]).strip()}
     else:
-        details |= {"tag": s["tag"], "name": s.get("item_name", ""), "where": s.get("item_where", "")}
+        details |= {"tag": s["tag"], "name": s.get("item_name", ""), "where": s.get("item_where", ""),
+                    "from_department_name": s.get("item_dept", "")}
         if kind is AssetKind.TRANSFER:
             details |= {"to_department": s["to_department_id"],
                         "to_department_name": s["to_department_name"]}
