@@ -273,13 +273,19 @@ async def approval_chain(request_type: RequestType | str, kind: str | None = Non
     return [Role(split_rule_role(r)[0]) for r in await approval_rule(request_type, kind)]
 
 
+# Rules of request types added after the file format was first set, for an organisation
+# file written before them (it stays valid without the line): not stored, so that `sync`
+# asks nobody to hold a role the bureau has not given out yet.
+DEFAULT_RULES: dict[str, list[str]] = {"asset_request": ["dept_head", "asset_manager"]}
+
+
 async def approval_rule(request_type: RequestType | str, kind: str | None = None) -> list[str]:
     """The rule's entries as written: roles, or `role@department` (`dept_head@13`)."""
     rules: dict[str, list[str]] = await _cached("rules", _load_rules)
     rtype = str(RequestType(request_type))
     roles = rules.get(f"{rtype}.{kind}") if kind else None
     if roles is None:
-        roles = rules.get(rtype)
+        roles = rules.get(rtype, DEFAULT_RULES.get(rtype))
     if roles is None:
         raise LookupError(f"no approval rule for {request_type}: seed the organisation file")
     return list(roles)

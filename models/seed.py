@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 
 from models.assets import Asset, AssetKind, AssetState, expand_entries, upsert_assets
 from models.org import (
+    DEFAULT_RULES,
     ApprovalRule,
     Department,
     Facility,
@@ -79,7 +80,7 @@ TABLES = ("departments", "users", "vehicles", "facilities", "approval_rules", "a
 # Request types an older file may leave out of `approval_rules` (added after the file
 # format was first set), with the rule they then get; and the kinds that may carry a rule
 # of their own (`asset_request.disposal`).
-OPTIONAL_RULES: dict[str, list[str]] = {RequestType.ASSET_REQUEST: [Role.DEPT_HEAD, Role.ASSET_MANAGER]}
+OPTIONAL_RULES = DEFAULT_RULES  # not stored: models.org.approval_rule falls back to them
 RULE_KINDS: dict[str, tuple[str, ...]] = {RequestType.ASSET_REQUEST: tuple(AssetKind)}
 ASSET_STATES = tuple(AssetState)
 
@@ -698,25 +699,21 @@ async def _upsert_facilities(rows: list[dict[str, Any]], counts: SeedCounts) -> 
 
 
 async def _upsert_rules(rules: Mapping[str, list[str]], counts: SeedCounts) -> None:
-    """The file's rules replace those in force; a type an older file leaves out gets its
-    default (`OPTIONAL_RULES`), a kind's own rule the file drops is removed."""
+    """The file's rules replace those in force: a rule the file no longer has is removed
+    (a type an older file leaves out then takes its default, `OPTIONAL_RULES`)."""
     existing = {r.request_type: r for r in await ApprovalRule.all()}
-    wanted = {str(t): [str(r) for r in OPTIONAL_RULES[t]] for t in OPTIONAL_RULES
-              if t not in rules}
-    wanted |= {str(k): [str(r) for r in v] for k, v in rules.items()}
-    for key, roles in wanted.items():
-        rule = existing.get(key)
+    for key, chain in rules.items():
+        roles = [str(r) for r in chain]
+        rule = existing.get(str(key))
         if rule is None:
-            await ApprovalRule.create(request_type=key, roles=roles)
-            if key in rules:
-                _tally(counts, True, True)
-        elif key in rules:
-            _tally(counts, False, await _save_changes(rule, {"roles": roles}))
+            await ApprovalRule.create(request_type=str(key), roles=roles)
+            _tally(counts, True, True)
         else:
-            await _save_changes(rule, {"roles": roles})
-    gone = [k for k in existing if k not in wanted]
+            _tally(counts, False, await _save_changes(rule, {"roles": roles}))
+    gone = [k for k in existing if k not in rules]
     if gone:
         await ApprovalRule.filter(request_type__in=gone).delete()
+        counts.deactivated += len(gone)
 
 
 # ---------------------------------------------------------------------------------------

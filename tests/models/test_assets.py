@@ -228,3 +228,18 @@ async def test_seeding_again_never_takes_back_an_item_handed_out(register: str, 
     assert item.state is AssetState.ISSUED and item.location == "3号楼502室"
     more = await seed_org(stock_of(7))
     assert more.counts["assets"].created == 2
+
+
+async def test_a_rule_dropped_from_the_file_gives_way_to_the_default(register: str) -> None:
+    from models.org import ApprovalRule, approval_rule
+
+    assert await approval_rule("asset_request", "disposal") == [
+        "dept_head", "asset_manager", "dept_head@13"]
+    data = stock_of(5)
+    del data["approval_rules"]["asset_request"], data["approval_rules"]["asset_request.disposal"]
+    result = await seed_org(data)
+    assert result.ok and result.counts["approval_rules"].deactivated == 2
+    forget_cached_org()
+    assert not await ApprovalRule.filter(request_type__startswith="asset_request").exists()
+    # not stored, so `sync` asks nobody to hold asset_manager; requests still have a rule
+    assert await approval_rule("asset_request", "disposal") == ["dept_head", "asset_manager"]
