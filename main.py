@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="the HTTP service")
     s = sub.add_parser("seed", help="load an organisation file (YAML)")
     s.add_argument("file")
+    s.add_argument("--replace-edits", action="store_true",
+                   help="also overwrite what the admin pages changed (default: keep it)")
     s = sub.add_parser("parse", help="print the NLU result of TEXT")
     s.add_argument("--now", help="ISO date-time the text is relative to (default: now)")
     s.add_argument("--jsonl", action="store_true", help="read {id,text} JSON lines on stdin")
@@ -128,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "audit":
         return cmd_audit(args, settings)
     from bot import cli
+    from handlers.fleet import use_business_zone
 
+    use_business_zone(settings.tz)  # the days a vehicle's insurance and 年检 run to
     return run_loop(cli.run(args, settings))
 
 

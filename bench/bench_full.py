@@ -130,7 +130,7 @@ def window_text(k: int, first_day: date) -> str:
         h, m = divmod(minutes, 60)
         return f"{h}点{m}分" if m else f"{h}点"
 
-    return f"{day.year}年{day.month}月{day.day}日{clock(start)}到{clock(end)}用车去市政府，2人"
+    return f"{day.year}年{day.month}月{day.day}日{clock(start)}到{clock(end)}用车去市政府，2人，事由：送文件"
 
 
 class Builder:

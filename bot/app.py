@@ -26,6 +26,7 @@ from bot.redisguard import (
 )
 from bot.sync import sync_ctx
 from bot.timers import timers_ctx
+from bot.web.admin import setup_admin
 from bot.web.api import setup_api
 from bot.web.approve import setup_approve
 from bot.web.auth import setup_auth
@@ -33,6 +34,7 @@ from bot.web.calendar import setup_calendar
 from bot.web.dashboard import setup_dashboard
 from bot.web.links import SignedLinks
 from bot.web.pages import setup_pages
+from bot.web.powers import setup_powers
 from bot.web.templating import setup_templates
 from bot.wecom.callback import setup_callback
 from bot.wecom.client import WECOM, wecom_ctx
@@ -49,6 +51,12 @@ log = logging.getLogger("bot.app")
 TRANSPORT = web.AppKey("transport", Transport)
 WORKER = web.AppKey("outbox_worker", OutboxWorker)
 
+# What the router answers for a path or method it does not know, in Chinese.
+ROUTER_ERRORS = {
+    404: "页面不存在，请核对地址。",
+    405: "不支持这种访问方式。",
+    413: "提交的内容太大。",
+}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -84,6 +92,8 @@ def create_app(
     setup_calendar(app)
     setup_api(app)
     setup_pages(app)
+    setup_powers(app)
+    setup_admin(app)
     setup_approve(app)
     app.router.add_get("/healthz", healthz)
     return app
@@ -97,6 +107,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await handler(request)
     except web.HTTPException as exc:
+        if exc.status in ROUTER_ERRORS and exc.text == f"{exc.status}: {exc.reason}":
+            # The router's own English body ("404: Not Found"): the bureau's words instead.
+            exc.text = ROUTER_ERRORS[exc.status]
         for name, value in SECURITY_HEADERS.items():
             exc.headers.setdefault(name, value)
         raise

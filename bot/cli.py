@@ -27,7 +27,8 @@ from settings import Settings
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "seed":
-        return await system.run_seed(args.file, settings.database_url)
+        return await system.run_seed(args.file, settings.database_url,
+                                     replace_edits=args.replace_edits)
     if args.command == "serve":
         return await serve(settings)
     if args.command == "chat":

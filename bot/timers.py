@@ -5,7 +5,8 @@ the database and sent through the outbox (handlers/reminders.py says what and to
                      ├─ remind_approvers   (reminded_at / escalated_at CAS per step)
                      ├─ remind_dispatchers (dispatch_reminded_at CAS per repair)
                      ├─ ask_checkins       (checkin_asked_at CAS per reservation)
-                     └─ release_rooms      (status approved→cancelled CAS per reservation)
+                     ├─ release_rooms      (status approved→cancelled CAS per reservation)
+                     └─ remind_fleet       (fleet_notice claim per due date / clash)
 
 Beside it, the sealer links new audit records into the hash chain every second
 (models/audit.py `seal`); what a stopped process left is sealed by the next pass of any.
@@ -29,7 +30,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.links import SignedLinks
 from bot.wecom.notifier import OutboxNotifier
-from handlers import reminders, system
+from handlers import bundle_after, fleet_reminders, reminders, system
 from handlers.base import Links
 
 log = logging.getLogger("bot.timers")
@@ -45,6 +46,8 @@ class SweepCounts:
     dispatch_reminded: int = 0
     asked: int = 0
     released: int = 0
+    fleet: int = 0  # vehicle dates due, bookings left without their vehicle
+    feedback_asked: int = 0  # bundles over, their applicant asked once (issue 17)
 
 
 async def sweep(
@@ -65,7 +68,9 @@ async def sweep(
     dispatch = await reminders.remind_dispatchers(now, notifier, tz)
     asked = await reminders.ask_checkins(now, notifier, tz)
     released = await reminders.release_rooms(now, notifier, tz)
-    return SweepCounts(reminded, escalated, dispatch, asked, released)
+    fleet = await fleet_reminders.remind_fleet(now, notifier, tz)
+    feedback = await bundle_after.ask_feedback(now, notifier, tz)
+    return SweepCounts(reminded, escalated, dispatch, asked, released, fleet, feedback)
 
 
 async def run_timers(
@@ -84,7 +89,7 @@ async def run_timers(
         counts = await sweep(clock(), tz=tz, approval_limit=approval_limit, links=links,
                              on_enqueue=on_enqueue)
         if any((counts.reminded, counts.escalated, counts.dispatch_reminded,
-                counts.asked, counts.released)):
+                counts.asked, counts.released, counts.fleet)):
             log.info("timers swept", extra=asdict(counts))
 
     await _every(interval, one_pass, "timer sweep failed")

@@ -5,9 +5,15 @@ from handlers import (
     approval,
     asset_office,
     asset_request,
+    bundle,
+    bundle_after,
     cancel,
     crew,
     facility_reservation,
+    feedback,
+    feeds,
+    fleet,
+    rejection,
     reminders,
     repair,
     status,
@@ -24,16 +30,22 @@ from nlp.types import Intent
 
 # order matters: cancel first, fallback last
 ROUTERS: list[Router] = [
+    bundle_after.router,  # a bundle's number first (取消#1050, #1050 到哪了); the rest it hands on
     cancel.router,
     reminders.router,
+    fleet.router,
     approval.router,
+    rejection.router,
     status.router,
+    feedback.router,
+    feeds.router,
     repair.router,
     crew.router,
     vehicle_booking.router,
     facility_reservation.router,
     asset_office.router,
     asset_request.router,
+    bundle.router,
     help_.router,
     help_.fallback_router,
 ]

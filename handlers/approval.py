@@ -14,14 +14,14 @@ approve link's page (bot/web/approve.py) and the 同意/驳回 buttons of the ap
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from handlers.base import Ctx, Inbound, Message, Reply, Router
+from handlers.base import Ctx, Inbound, Reply, Router
+from handlers.cards import WITHDRAWN, card_update, refresh_step_cards
 from handlers.common import (
     approval_card,
     describe,
@@ -29,10 +29,11 @@ from handlers.common import (
     notify_applicant,
     notify_approver,
 )
+from handlers.fleet_labels import unusable_text
 from handlers.labels import TYPE_NAMES, status_name
 from handlers.registry import service_for
 from models.decisions import DecisionResult, decide
-from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound
+from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound, OutOfService
 from models.org import RequestType, Role, Vehicle, users_with_role
 from models.requests import (
     Decision,
@@ -49,8 +50,9 @@ from nlp.types import Intent, Parse
 log = logging.getLogger("handlers.approval")
 router = Router("approval")
 
-# The outbox kind that replaces a tapped card (models.outbox.MessageKind.CARD_UPDATE).
-CARD_UPDATE = "card_update"
+# The dialogue that asks a card's 驳回 for its reason (handlers/rejection.py answers it).
+REASON_FLOW = "reject_reason"
+REOPENED = "没有驳回，仍等您审批：点“同意”或“驳回”。"
 
 NONE_WAITING = "目前没有等您审批的申请。"
 CONFIRM_HINT = "目前没有等您审批的申请。如果是要提交正在填写的申请，请回复“确认”。"
@@ -61,6 +63,7 @@ ALREADY = "#{no} 已处理过（{status}），无需再审批。"
 NOT_YET = "您不是 #{no} 当前的审批人：现在等待{who}审批，轮到您时我会通知您。"
 ALREADY_MINE = "#{no} 您已审批过，现在等待{who}审批，无需再审批。"
 CHANGE_ONLY_FLEET = "只有车辆管理员可以在审批时改派车辆或司机，#{no} 未处理。"
+VEHICLE_DOWN = "{why}，#{no} 未处理。请改派后再同意，例如“同意{no}，改派沪A67890”。"
 NO_VEHICLE = "没有找到在用车辆 {plate}，#{no} 未处理。请核对车牌。"
 NO_DRIVER = "无法改派：{why}，#{no} 未处理。"
 BUSY = "改派不成：{what}在 {when} 已有安排，#{no} 未处理。可以换一辆车或司机再试。"
@@ -71,13 +74,16 @@ REJECTED = "已驳回 #{no}{why}，已通知{name}。"
 
 TO_APPLICANT_OTHER = "您的申请 #{no} 已批准 ✅\n{what}"
 TO_APPLICANT_PROGRESS = "您的{kind}申请 #{no} 已由{who}同意，现等待{next}审批，有结果会再告诉您。"
-TO_APPLICANT_REJECTED = "很抱歉，您的申请 {what} 未获通过（{who}驳回）。\n理由：{why}\n{freed}如有需要可以修改后重新申请。"
+TO_APPLICANT_REJECTED = "很抱歉，您的申请 #{no} 未获通过（{who}驳回）。\n{what}\n{why}\n{freed}如有需要可以修改后重新申请。"
 # A service's own notices (the car and driver to the applicant, the trip to the driver)
 # and what a rejection frees: its declaration (handlers/services/).
-NO_REASON = "未填写"
+REASON_LINE = "理由：{why}"
+NO_REASON_LINE = "审批人未说明理由。"
+ASK_REASON = ("要驳回 #{no}，请回复驳回理由（申请人会看到），例如“时间冲突，请改期”；不便说明请回复“无”。\n"
+              "点错了请回复“算了”，#{no} 仍等您审批。")
 
 DECISION_LABELS = {Decision.APPROVE: "已同意", Decision.REJECT: "已驳回"}
-LABEL_CANCELLED = "申请已撤回"
+LABEL_CANCELLED = WITHDRAWN
 LABEL_BY_OTHERS = "已由他人处理"
 LABEL_REFUSED = "无权审批"
 LABEL_NOT_FOUND = "申请不存在"
@@ -168,12 +174,15 @@ async def apply_decision(
     step_id: int | None = None,
     vehicle_id: int | None = None,
     driver: str | None = None,
+    tapped: bool = False,
 ) -> Outcome:
     """The one decision use case of chat, approve link and card: `ctx.user` approves or
     rejects `#no` (the step `step_id` when a link or card names one), and whoever comes
     next is told in the same transaction — the next approver, or the applicant (with the
     reason) and the driver. A second answer, by any channel, changes nothing and is told
-    the request was already decided: the request's row lock in `decide` serialises them."""
+    the request was already decided: the request's row lock in `decide` serialises them.
+    Every card of the step is updated in place (`tapped`: but the one the user tapped,
+    which their tap's ResponseCode updates)."""
     userid = ctx.user.user_id
     request = await get_request(no)
     if request is None:
@@ -188,6 +197,9 @@ async def apply_decision(
                 comment=comment, step_id=step_id, vehicle_id=vehicle_id, driver=driver,
             )
             text = await tell_decision(result, ctx)
+            await refresh_step_cards(result.request, result.step, ctx,
+                                     DECISION_LABELS[decision],
+                                     skip_user=userid if tapped else None)
     except (AlreadyDecided, InvalidState):
         return await _after_the_fact(no, userid, step_id, request)
     except NotFound:
@@ -195,6 +207,9 @@ async def apply_decision(
     except Conflict:
         when = fmt_window(request.start, request.end, ctx.tz)
         return Outcome(OutcomeKind.FAILED, BUSY.format(what="所选车辆或司机", when=when, no=no))
+    except OutOfService as e:  # the vehicle went 送修/停用 (or its papers lapse) meanwhile
+        return Outcome(OutcomeKind.FAILED, VEHICLE_DOWN.format(why=unusable_text(e.plate, e.why, ctx.tz),
+                                                               no=no))
     except NotAllowed as e:
         fresh = await get_request(no)
         if fresh is not None and (again := refusal(fresh, userid, step_id)) is not None:
@@ -264,28 +279,65 @@ CARD_KEY_RE = re.compile(r"^(approve|reject):(\d{1,10}):(\d{1,10})$")
 
 
 async def decide_from_card(msg: Inbound, ctx: Ctx) -> Reply | None:
-    """The approver tapped 同意 or 驳回 on an approval card: decide that step for whoever
-    tapped (only its approver succeeds) and grey the card's buttons out with the result.
-    A rejection from a card carries no reason: the applicant reads "理由：未填写" (the
-    card says to open the link or write in chat for a reason)."""
+    """The approver tapped 同意 or 驳回 on an approval card. 同意 decides that step for
+    whoever tapped (only its approver succeeds) and the card shows the result. 驳回 does
+    not take effect yet: as WeCom's own 审批 opens a box for the 审批意见 before a 驳回
+    counts, the chat asks for the reason ("无" allowed; "算了" undoes a mis-tap) and only
+    the answer rejects (handlers/rejection.py); the tap's ResponseCode waits in the
+    dialogue state to update the card then."""
     m = CARD_KEY_RE.match(msg.event_key)
     if m is None:
         log.info("card event of an unknown card", extra={"user": msg.user_id,
                                                         "task_id": msg.task_id[:64]})
         return None
     decision, no, step_id = Decision(m[1]), int(m[2]), int(m[3])
-    outcome = await apply_decision(no, decision, ctx, step_id=step_id)
-    # Only the step's approver's tap changes the card: a refused tap (someone who may
-    # not decide, carrying whatever ResponseCode) is told why in chat and spends nothing,
-    # so the real approver's tap still updates their card.
-    if msg.response_code and outcome.kind not in (OutcomeKind.REFUSED, OutcomeKind.NOT_FOUND):
-        await update_card(msg, outcome, no, step_id, ctx)
+    if decision is Decision.REJECT:
+        request = await get_request(no)
+        refused = (refusal(request, ctx.user.user_id, step_id) if request is not None
+                   else Outcome(OutcomeKind.NOT_FOUND, NOT_FOUND.format(no=no)))
+        if refused is None:
+            return Reply(ASK_REASON.format(no=no), state={
+                "flow": REASON_FLOW, "awaiting": "reason",
+                "slots": {"request_no": no, "step_id": step_id,
+                          "response_code": msg.response_code},
+            })
+        outcome = refused
+    else:
+        outcome = await apply_decision(no, decision, ctx, step_id=step_id,
+                                       tapped=bool(msg.response_code))
+    await after_tap(msg.user_id, msg.response_code, outcome, no, step_id, ctx)
     return Reply(outcome.text)
 
 
-async def update_card(msg: Inbound, outcome: Outcome, no: int, step_id: int, ctx: Ctx) -> None:
-    """Replace the tapped card, for the one who tapped it, by the same card whose buttons
-    show the result; through the outbox (`message/update_template_card`, its
+async def after_tap(user_id: str, response_code: str, outcome: Outcome, no: int, step_id: int,
+                    ctx: Ctx) -> None:
+    """Update the tapped card with the tap's code. Only the step's approver's tap changes
+    the card: a refused tap (someone who may not decide, carrying whatever ResponseCode)
+    is told why in chat and spends nothing, so the real approver's tap still updates
+    their card."""
+    if response_code and outcome.kind not in (OutcomeKind.REFUSED, OutcomeKind.NOT_FOUND):
+        await update_card(user_id, response_code, outcome, no, step_id, ctx)
+
+
+async def reopen_card(user_id: str, response_code: str, no: int, step_id: int, ctx: Ctx) -> None:
+    """A 驳回 tapped by mistake and undone: the tapped card gets its live buttons back
+    (with the tap's code), when the step still waits for this user."""
+    request = await get_request(no)
+    step = next((s for s in request.steps if s.id == step_id), None) if request else None
+    if not response_code or request is None or step is None:
+        return
+    if refusal(request, user_id, step_id) is not None:
+        return
+    url = ctx.links.approve_url(no, step_id, step.approver.userid)
+    card = approval_card(request, step, request.applicant.name, ctx.tz, url, note=REOPENED)
+    message, key = card_update(user_id, response_code, card)
+    await ctx.notifier.notify(user_id, message, key=key)
+
+
+async def update_card(user_id: str, response_code: str, outcome: Outcome, no: int,
+                      step_id: int, ctx: Ctx) -> None:
+    """Replace the tapped card, for the one who tapped it, by the same card whose title
+    and buttons show the result; through the outbox (`message/update_template_card`, its
     response_code single-use and valid 72 h: https://developer.work.weixin.qq.com/document/path/94888)."""
     request = await get_request(no)
     step = next((s for s in request.steps if s.id == step_id), None) if request else None
@@ -294,12 +346,8 @@ async def update_card(msg: Inbound, outcome: Outcome, no: int, step_id: int, ctx
     url = ctx.links.approve_url(no, step_id, step.approver.userid)
     card = approval_card(request, step, request.applicant.name, ctx.tz, url,
                          result=outcome.label, note=outcome.text)
-    code_hash = hashlib.sha256(msg.response_code.encode()).hexdigest()[:32]
-    await ctx.notifier.notify(
-        msg.user_id, Message(CARD_UPDATE, {"response_code": msg.response_code,
-                                           "template_card": card}),
-        key=f"card:{msg.user_id}:{code_hash}",
-    )
+    message, key = card_update(user_id, response_code, card)
+    await ctx.notifier.notify(user_id, message, key=key)
 
 
 async def vehicle_change(text: str, request: Request, ctx: Ctx) -> tuple[int | None, str | None] | str:
@@ -342,9 +390,10 @@ async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
         return APPROVED_NEXT.format(no=no, who=nxt.approver.name)
     if result.step.decision == Decision.REJECT:
         freed = service_for(request.type).freed_on_reject
+        reason = result.step.comment
         text = TO_APPLICANT_REJECTED.format(
-            what=describe(request, tz), who=ctx.user.name, why=result.step.comment or NO_REASON,
-            freed=freed,
+            no=no, what=describe(request, tz).removeprefix(f"#{no} "), who=ctx.user.name,
+            why=REASON_LINE.format(why=reason) if reason else NO_REASON_LINE, freed=freed,
         )
         await notify_applicant(ctx.notifier, request, text, key=f"decided:{no}")
         why = f"（理由：{result.step.comment}）" if result.step.comment else ""

@@ -95,12 +95,19 @@ class Links(Protocol):
 
     def page_url(self, path: str) -> str: ...
 
+    def calendar_url(self, kind: str, ident: str) -> str:
+        """An iCalendar feed's subscription URL: kind "user" (a userid) or "room"."""
+        ...
+
 
 class NoLinks:
     def approve_url(self, request_no: int, step_id: int, approver: str) -> str:
         return ""
 
     def page_url(self, path: str) -> str:
+        return ""
+
+    def calendar_url(self, kind: str, ident: str) -> str:
         return ""
 
 

@@ -4,15 +4,20 @@
                               └─no──► one open request? ──► "取消#1024吗？" ──"确认"──► cancel
                                         several ──► list ──► "1025" ──► cancel
     "取消#1024" ──► cancel: only the applicant, only before it starts; the holds are freed and
-                    the pending approver, the driver and the repair worker are told (one transaction).
+                    the pending approver, or whom the service names (an approved trip's fleet
+                    manager and driver, a room's manager, the repair worker) are told (one
+                    transaction).
+    "把明天去虹桥机场的车取消了" ──► the one request those words mean (handlers/matching.py), to confirm
 """
 
 from __future__ import annotations
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import describe
+from handlers.cards import WITHDRAWN, refresh_step_cards
+from handlers.common import describe, reply_link
 from handlers.forms import is_yes
 from handlers.labels import status_name
+from handlers.matching import narrow
 from handlers.registry import service_for
 from models.decisions import cancel, cancellable
 from models.errors import InvalidState, NotAllowed, NotFound
@@ -28,6 +33,7 @@ FLOW_DROPPED = "好的，已取消本次填写，什么都没有提交。有需�
 KEEP = "好的，不取消了，{no} 保持不变。"
 NOTHING = "您目前没有可以取消的申请。"
 CONFIRM_ONE = "您要取消这条申请吗？\n{line}\n回复“确认”取消，或说“不用了”。"
+NONE_MATCH = "没有找到和您说的相符的申请。"
 CHOOSE = "您有这些申请可以取消：\n{lines}\n请回复要取消的编号，例如“{no}”。"
 NOT_FOUND = "没有找到 #{no}，请核对一下编号。"
 NOT_YOURS = "这不是您的申请，只有申请人本人可以取消 #{no}。"
@@ -69,16 +75,23 @@ async def cancel_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return Reply(FLOW_DROPPED, state={})
     if no is not None:
         return await cancel_one(int(no), ctx, state={} if flow == FLOW else None)
-    return await ask_which(ctx)
+    return await ask_which(ctx, msg.text)
 
 
-async def ask_which(ctx: Ctx) -> Reply:
-    """No number: confirm the one open request, or list them and ask which."""
+async def ask_which(ctx: Ctx, text: str = "") -> Reply:
+    """No number: the one request the words mean (or the one open), to confirm; else a
+    list to pick from."""
     tz = ctx.tz
     candidates = [r for r in await open_requests_of(ctx.user.user_id) if cancellable(r, ctx.now)]
     if not candidates:
         return Reply(NOTHING)
-    if len(candidates) == 1:
+    meant = narrow(candidates, text, ctx.now, tz) if text else None
+    lead = ""
+    if meant:
+        candidates = meant
+    elif meant is not None:
+        lead = NONE_MATCH  # said something that fits none: all of them, to pick from
+    if len(candidates) == 1 and not lead:
         r = candidates[0]
         return Reply(
             CONFIRM_ONE.format(line=describe(r, tz)),
@@ -86,7 +99,7 @@ async def ask_which(ctx: Ctx) -> Reply:
         )
     lines = "\n".join(f"{describe(r, tz)}（{status_name(r)}）" for r in candidates)
     return Reply(
-        CHOOSE.format(lines=lines, no=candidates[0].no),
+        lead + CHOOSE.format(lines=lines, no=candidates[0].no),
         state={"flow": FLOW, "slots": {}, "awaiting": "request_no"},
     )
 
@@ -103,7 +116,7 @@ async def cancel_one(no: int, ctx: Ctx, *, state: dict[str, object] | None) -> R
         return Reply(NOT_YOURS.format(no=no), state=state)
     except InvalidState:
         return Reply(await refused_reason(no), state=state)
-    return Reply(done_text(request, told), state=state)
+    return Reply(done_text(request, told) + reply_link(ctx, no), state=state)
 
 
 def done_text(request: Request, told: list[str]) -> str:
@@ -142,5 +155,6 @@ async def tell_cancelled(request: Request, ctx: Ctx) -> list[str]:
             key=f"cancelled:{request.no}:{waiting.approver.userid}",
         )
         told.append(f"审批人{waiting.approver.name}")
+        await refresh_step_cards(request, waiting, ctx, WITHDRAWN)  # no live buttons left
     told += await service_for(request.type).on_cancelled(request, ctx, what, approver_told)
     return told

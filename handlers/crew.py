@@ -27,14 +27,30 @@ from enum import StrEnum
 from handlers import repair, status
 from handlers.approval import route_of
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import fmt_day, fmt_window, notify_applicant, repair_place
+from handlers.common import (
+    fmt_day,
+    fmt_window,
+    notify_applicant,
+    page_line,
+    repair_place,
+    reply_link,
+)
+from handlers.feedback import ask_rating
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import Department, RequestType, Role, users_with_role
 from models.repairs import attach_to_repair, undispatched_repairs, wait_for_parts, worker_queue
 from models.requests import Request, RequestStatus, get_request
 from models.sql import transaction
-from models.trips import acknowledge_trip, finish_trip, open_trips, start_trip, trips_of
+from models.trips import (
+    ReadingQuestioned,
+    acknowledge_trip,
+    finish_trip,
+    open_trips,
+    question_reading,
+    start_trip,
+    trips_of,
+)
 from nlp.types import Intent, Parse
 
 router = Router("crew")
@@ -60,6 +76,10 @@ STARTED_BEFORE = "#{no} 已经出发过了{reading}。回来后回复“到达 #
 READING = "，出发里程 {km} 公里"
 FINISHED = "辛苦了！#{no} 已结束{facts}，已记入申请单，{told}。"
 BAD_READING = "回程里程 {km} 公里和出发里程 {out} 公里对不上，请核对后再发，例如“到达 #{no} 里程 {example}”。"
+QUESTION_IN = ("回程里程 {km} 公里比出发时（{out} 公里）多了 {distance} 公里，超过了{limit}公里，"
+               "请核对一下。如果没错，请再发一次“{again}”。")
+QUESTION_OUT = ("出发里程 {km} 公里和车辆上次记录的 {current} 公里相差较大，请核对一下。"
+                "如果没错，请再发一次“{again}”。")
 TRIP_CLOSED = "#{no} 目前{status}，不能再更新行程。"
 PARTS_NOTED = "好的，#{no} 已记下待料：{note}，{told}。配件到了继续修，修好后回复“修好了 #{no} 做了什么”。"
 PHOTO_ADDED = "收到照片，已附到 #{no}（{location}）的维修记录（共{n}张）。"
@@ -85,7 +105,7 @@ DISPATCH_WHICH = "待派工的报修有 {n} 件：\n{lines}\n请带上编号，�
 
 TO_APPLICANT_ACK = "司机{driver}已确认您的用车 #{no}（{window} {route}），车辆：{plate}。"
 TO_APPLICANT_START = "您的用车 #{no} 司机{driver}已出车（{plate}），请留意。"
-TO_APPLICANT_FINISH = "您的用车 #{no}（{route}）已结束{facts}。感谢使用。"
+TO_APPLICANT_FINISH = "您的用车 #{no}（{route}）已结束{facts}。"
 TO_APPLICANT_PARTS = "您的报修 #{no}（{location}）需要等配件：{note}。配件到了{worker}会继续维修。"
 
 DEFAULT_PARTS = "等配件"
@@ -232,9 +252,12 @@ async def find_item(parse: Parse, ctx: Ctx) -> tuple[Kind, int] | Reply | None:
         items += [(Kind.TRIP, t.no) for t in await open_trips(ctx.user.user_id, ctx.now)
                   if trip_open_for(t, parse.intent, ctx.now)]
     if worker:
-        items += [(Kind.REPAIR, j.no) for j in await worker_queue(ctx.user.user_id)
+        queue = await worker_queue(ctx.user.user_id)
+        items += [(Kind.REPAIR, j.no) for j in queue
                   if parse.intent in (Intent.CREW_FINISH, Intent.CREW_PARTS)
                   or j.status is RequestStatus.ASSIGNED]
+        if not items and len(queue) == 1:
+            items = [(Kind.REPAIR, queue[0].no)]  # "接单" again: told it is under way already
     if not items:
         return Reply(NOTHING[parse.intent])
     if len(items) > 1:
@@ -271,16 +294,25 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
                 text = TO_APPLICANT_START.format(no=no, driver=ctx.user.name, plate=plate(request))
             else:
                 request = await finish_trip(no, me, ctx.now, str(ctx.channel), odometer=s.get("odometer"),
-                                            tolls=s.get("tolls"), parking=s.get("parking"))
+                                            tolls=s.get("tolls"), parking=s.get("parking"),
+                                            fuel=s.get("fuel"))
                 text = TO_APPLICANT_FINISH.format(no=no, route=route_of(request),
                                                   facts=trip_facts(request))
-            await notify_applicant(ctx.notifier, request, text, key=f"trip:{parse.intent}:{no}")
+                await ask_rating(ctx.notifier, ctx.links, request, text, tz,
+                                 key=f"trip:{parse.intent}:{no}")
+                text = ""
+            if text:
+                await notify_applicant(ctx.notifier, request, text + page_line(ctx.links, no),
+                                       key=f"trip:{parse.intent}:{no}")
     except InvalidState as e:
         d = e.request.details or {}
         if parse.intent is Intent.CREW_START and e.request.status is RequestStatus.APPROVED:
             reading = READING.format(km=d["odometer_out"]) if d.get("odometer_out") is not None else ""
             return Reply(STARTED_BEFORE.format(no=no, reading=reading))
         return Reply(TRIP_CLOSED.format(no=no, status=status_name(e.request)))
+    except ReadingQuestioned as e:
+        await question_reading(no, me, e.field, e.km, ctx.now, str(ctx.channel))
+        return Reply(questioned_text(e, no, parse.intent))
     except RequestError:
         was = await get_request(no)
         out = int((was.details or {}).get("odometer_out") or 0) if was else 0
@@ -288,14 +320,15 @@ async def trip_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
     except (NotFound, NotAllowed):
         return Reply(NOT_YOURS.format(no=no))
     told = TOLD.format(name=request.applicant.name)
+    link = reply_link(ctx, no)
     if parse.intent is Intent.CREW_ACK:
         return Reply(ACKED.format(no=no, window=fmt_window(request.start, request.end, tz),
-                                  route=route_of(request), told=told))
+                                  route=route_of(request), told=told) + link)
     if parse.intent is Intent.CREW_START:
         odometer = s.get("odometer")
         reading = READING.format(km=odometer) if odometer is not None else "（出发里程未填）"
-        return Reply(STARTED.format(no=no, reading=reading, told=told))
-    return Reply(FINISHED.format(no=no, facts=trip_facts(request), told=told))
+        return Reply(STARTED.format(no=no, reading=reading, told=told) + link)
+    return Reply(FINISHED.format(no=no, facts=trip_facts(request), told=told) + link)
 
 
 def plate(request: Request) -> str:
@@ -314,7 +347,18 @@ def trip_facts(request: Request) -> str:
         facts.append(f"过路费 {d['tolls']} 元")
     if d.get("parking") is not None:
         facts.append(f"停车费 {d['parking']} 元")
+    if d.get("fuel") is not None:
+        facts.append(f"油费/充电费 {d['fuel']} 元")
     return "：" + "，".join(facts) if facts else ""
+
+
+def questioned_text(e: ReadingQuestioned, no: int, intent: Intent) -> str:
+    """A reading that is possible but unlikely: ask the driver to check it."""
+    again = f"出发 #{no} 里程 {e.km}" if intent is Intent.CREW_START else f"到达 #{no} 里程 {e.km}"
+    if e.field == "odometer_in":
+        return QUESTION_IN.format(km=e.km, out=e.against, distance=e.km - e.against,
+                                  limit=e.limit, again=again)
+    return QUESTION_OUT.format(km=e.km, current=e.against, again=again)
 
 
 async def repair_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
@@ -334,7 +378,8 @@ async def repair_step(parse: Parse, no: int, ctx: Ctx) -> Reply:
         return Reply(NOT_YOURS.format(no=no))
     except InvalidState as e:
         return Reply(repair.CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted="待料"))
-    return Reply(PARTS_NOTED.format(no=no, note=note, told=TOLD.format(name=request.applicant.name)))
+    return Reply(PARTS_NOTED.format(no=no, note=note, told=TOLD.format(name=request.applicant.name))
+                 + reply_link(ctx, no))
 
 
 # ---------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import WEEKDAYS, fmt_day, fmt_window, notify_approver
+from handlers.common import WEEKDAYS, equipment_text, fmt_day, fmt_window, notify_approver
 from handlers.forms import (
     CONFIRM,
     Draft,
@@ -49,6 +49,7 @@ from handlers.forms import (
     window_of,
 )
 from handlers.labels import FACILITY_TYPE_NAMES
+from handlers.needs import equipment_in, need_at, purpose_answer, purpose_in
 from models.errors import Conflict, NoApprover, RequestError
 from models.holds import facility_key, free_facilities, next_free_start
 from models.org import Facility, FacilityType, RequestType, active_facilities, active_facility
@@ -65,6 +66,10 @@ MAX_REPEATS = 26  # half a year of weekly meetings; longer series go through the
 CHANGE = "change"  # awaiting a change after "taken" or "closed"
 PLACE = "place"
 REQUIRED = (PLACE, "start", "end", "attendees")  # a room (or its type), the window, how many
+PURPOSE = "purpose"  # asked for a room that needs approval: its admin decides on it
+# Said while the purpose is asked, these are what they say, not a purpose.
+NOT_AN_ANSWER = (Intent.CANCEL, Intent.HELP, Intent.APPROVAL_STATUS, Intent.APPROVE, Intent.REJECT)
+ROOM_SLOTS = ("date", "start", "end", "facility", "facility_type", "attendees", "purpose")
 # Rooms a meeting can move to when its own type is full or too small; a gym or a canteen
 # room is never offered for a meeting, nor a meeting room for a workout.
 MEETING_LIKE = frozenset({FacilityType.MEETING_ROOM, FacilityType.AUDITORIUM,
@@ -78,7 +83,9 @@ ASK = {
     "end": "到几点结束，或者用多长时间？比如“到11点”或“两个小时”。",
     "attendees": "大概多少人参加？",
     "repeat_until": "每周重复到哪天为止？比如“到一月底”或“到12月31日”。",
+    PURPOSE: "{name}需要管理员审批，请简单说一下会议用途，比如“部门例会”“接待来访”。",
 }
+PURPOSE_NEEDED = "用途要写上，审批人要看，几个字就行，比如“部门例会”。不预约了就说“算了”。"
 PAST = "开始时间 {when} 已经过了，请换一个以后的时间。"
 END_BEFORE_START = "结束时间要晚于开始时间（{start}），请重新说结束时间或用多久。"
 NOT_SAME_DAY = "场地按天预约，请在开始当天结束（开始于{start}）。"
@@ -104,6 +111,7 @@ SUMMARY = (
     "场地：{name}（{building}，可容纳{capacity}人）\n"
     "时间：{window}\n"
     "人数：{n}人\n"
+    "{needs}"
     "{repeat}"
     "{approval}\n"
     "回复“确认”提交，或告诉我要改什么（如“改成四点”“换成大礼堂”）。"
@@ -278,6 +286,17 @@ def is_open(f: Facility, start: datetime, end: datetime, tz: ZoneInfo) -> bool:
 # The dialogue.
 
 
+@router.text(r"\S")
+async def answer_purpose(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """The answer to "会议用途？" goes to the reservation whatever the NLU took it for,
+    unless it is a way out or another question."""
+    if (ctx.state.get("flow") != FLOW or ctx.state.get("awaiting") != PURPOSE
+            or parse.intent in NOT_AN_ANSWER or parse.intent is Intent.FACILITY_RESERVATION):
+        return None
+    slots = {k: v for k, v in parse.slots.items() if k in ROOM_SLOTS}
+    return await reserve_facility(msg, Parse(Intent.FACILITY_RESERVATION, slots), ctx)
+
+
 @router.intent(Intent.FACILITY_RESERVATION)
 async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """Any message of the reservation dialogue: fill and check the slots, find a room,
@@ -300,8 +319,18 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     elif said_type and said_type != draft.slots.get("facility_type"):
         new.update(facility_type=said_type, facility_id=None, named=False)
     read_repeat(draft.slots, new, msg.text, ctx.now.date())
+    if purpose := parse.slots.get("purpose") or purpose_in(msg.text):
+        new["purpose"] = purpose
+    if equipment := equipment_in(msg.text):
+        new["equipment"] = list(dict.fromkeys([*draft.slots.get("equipment", []), *equipment]))
     if not new and not unknown and draft.awaiting == CONFIRM:
         return Reply(NOT_UNDERSTOOD)
+    if draft.awaiting == PURPOSE and not unknown and not set(new) - {"equipment"}:
+        said = msg.text[:need_at(msg.text)] if equipment else msg.text
+        if (answer := purpose_answer(said)) is None:
+            draft.answered(False)
+            return draft.nudged(Reply(PURPOSE_NEEDED, state=draft.to_state()))
+        new["purpose"] = answer
     draft.answered(bool(new) or unknown is not None)
     draft.slots = {k: v for k, v in merge_slots(draft.slots, new).items() if v is not None}
     fill_end(draft.slots)
@@ -462,6 +491,9 @@ async def choose_room(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
     if isinstance(checked, Problem):
         draft.awaiting = checked.awaiting
         return Reply(prefix + checked.message, state=draft.to_state())
+    if checked.room.needs_approval and not draft.slots.get("purpose"):
+        draft.awaiting = PURPOSE
+        return Reply(prefix + ASK[PURPOSE].format(name=checked.room.name), state=draft.to_state())
     draft.awaiting = CONFIRM
     text = summary(checked.room, draft.slots, checked.windows, ctx.tz)
     return Reply(prefix + text, state=draft.to_state())
@@ -609,8 +641,26 @@ def summary(room: Facility, slots: dict[str, Any], windows: list[tuple[datetime,
     return SUMMARY.format(
         name=room.name, building=room.building, capacity=room.capacity,
         window=fmt_window(start, end, tz), n=slots["attendees"], repeat=repeat,
+        needs="".join(f"{k}：{v}\n" for k, v in needs_of(slots)),
         approval=NEEDS_APPROVAL if room.needs_approval else NO_APPROVAL,
     )
+
+
+def needs_of(slots: dict[str, Any]) -> list[tuple[str, str]]:
+    """The purpose and the equipment said, as the summary's lines."""
+    rows = [("用途", str(slots["purpose"]))] if slots.get("purpose") else []
+    if slots.get("equipment"):
+        rows.append(("设备", equipment_text(slots["equipment"])))
+    return rows
+
+
+def details_of(slots: dict[str, Any], n: int) -> dict[str, Any]:
+    details: dict[str, Any] = {"attendees": n}
+    if slots.get("purpose"):
+        details["purpose"] = str(slots["purpose"])
+    if slots.get("equipment"):
+        details["equipment"] = list(slots["equipment"])
+    return details
 
 
 async def confirm_reservation(draft: Draft, ctx: Ctx) -> Reply:
@@ -618,7 +668,7 @@ async def confirm_reservation(draft: Draft, ctx: Ctx) -> Reply:
     say so and choose again."""
     result = await submit_facility(draft.slots, ctx)
     if isinstance(result, Submitted):
-        return Reply(result.text, state={})
+        return Reply(result.chat_text(ctx.links), state={})
     if result.final:
         return Reply(result.message, state={})
     if result.taken:
@@ -647,7 +697,7 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
                 new = NewRequest(
                     type=RequestType.FACILITY_RESERVATION, applicant=ctx.user.user_id,
                     start=start, end=end, facility_id=room.id,
-                    details={"attendees": n}, series=series,
+                    details=details_of(slots, n), series=series,
                 )
                 request = await create_request(new, ctx.now, str(ctx.channel))
                 created.append(request)

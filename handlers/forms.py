@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.base import Reply
+from handlers.base import Links, Reply
+from handlers.common import page_line
 from nlp.numbers import to_int
 
 YES_RE = re.compile(
@@ -257,3 +258,11 @@ class Submitted:
 
     text: str
     numbers: tuple[int, ...]
+
+    def chat_text(self, links: Links) -> str:
+        """What the chat says: the text and the link of the request's page (of the list,
+        for a series)."""
+        if len(self.numbers) == 1:
+            return self.text + page_line(links, self.numbers[0])
+        url = links.page_url("/m/requests")
+        return self.text + (f"\n查看全部：{url}" if url and self.numbers else "")

@@ -26,6 +26,7 @@ __all__ = [
     "RequestStatus",
     "RequestType",
     "Role",
+    "ACTION_NAMES",
     "facility_type_name",
     "role_name",
     "status_label",
@@ -57,6 +58,16 @@ ROLE_NAMES: dict[str, str] = {
 }
 DECISION_NAMES: dict[str | None, str] = {
     Decision.APPROVE: "已同意", Decision.REJECT: "已驳回", None: "待审批",
+}
+# What each audit action (models.audit) is called on a request's timeline.
+ACTION_NAMES: dict[str, str] = {
+    "create": "提交申请", "approve": "同意", "reject": "驳回", "cancel": "取消申请",
+    "assign": "派工", "in_progress": "开始维修", "completed": "修好", "waiting_parts": "待料",
+    "attach": "上传现场照片", "trip_ack": "确认出车任务", "trip_start": "出车",
+    "trip_finish": "行程结束", "complete": "使用结束", "rate": "评价", "urge": "催办",
+    "remind": "提醒审批", "escalate": "超时上报", "remind_dispatch": "提醒派工",
+    "ask_checkin": "请申请人确认使用", "checkin": "确认使用", "release": "未确认使用，已释放",
+    "change_vehicle": "改派车辆",
 }
 FACILITY_TYPE_NAMES: dict[FacilityType, str] = {
     FacilityType.MEETING_ROOM: "会议室",

@@ -15,6 +15,7 @@ from models.outbox import (
     mark_retry,
     mark_sent,
     pending_count,
+    take_card_codes,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "mark_retry",
     "mark_sent",
     "pending_count",
+    "take_card_codes",
 ]

@@ -33,8 +33,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import describe, fmt_day, fmt_window, repair_place
-from handlers.labels import status_name
+from handlers.common import card_for, describe, fmt_day, fmt_window, repair_place, reply_link
+from handlers.labels import TYPE_NAMES, status_name
 from handlers.registry import service_for
 from models.audit import AuditLog
 from models.errors import InvalidState, NotAllowed, NotFound
@@ -111,6 +111,8 @@ URGE_TO_APPROVER = (
     "【催办】{name}催办 #{no}，已等待{waited}：{what}\n"
     "回复“同意{no}”通过，或“驳回{no}，理由：…”。"
 )
+URGE_CARD_APPROVER = "【催办】{name}催办，已等待{waited}。点“同意”或“驳回”即可审批。"
+URGE_CARD_TITLE = "{kind}催办 #{no}"
 URGE_TOO_SOON = "#{no} 刚催办过（{at}），同一申请每小时最多催办一次，请{next}以后再试。"
 URGE_NOTHING = "您目前没有等待审批或派工的申请，无需催办。"
 URGE_WHICH = "您有几条申请在等待处理，要催办哪一条？\n{lines}\n例如回复“催办#{no}”。"
@@ -146,6 +148,8 @@ def _hours(limit: timedelta) -> str:
 
 def _waited(since: datetime, now: datetime) -> str:
     minutes = max(0, int((utc(now) - utc(since)).total_seconds() // 60))
+    if minutes < 1:
+        return "不到1分钟"
     if minutes < 60:
         return f"{minutes}分钟"
     hours, minutes = divmod(minutes, 60)
@@ -375,8 +379,10 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         targets = [step.approver]
         text = URGE_TO_APPROVER.format(name=ctx.user.name, no=no, waited=waited,
                                        what=describe(request, tz))
+        note, title = URGE_CARD_APPROVER.format(name=ctx.user.name, waited=waited), ""
     else:  # no step waits: whom its service names (a repair's dispatchers), if anyone
         targets, text = await service_for(request.type).urged(request, ctx, waited)
+        note, title = text, URGE_CARD_TITLE.format(kind=TYPE_NAMES[request.type], no=no)
     if not targets:
         return Reply(URGE_NOBODY.format(no=no))
     async with transaction():
@@ -386,10 +392,13 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
                 return Reply(URGE_NOT_PENDING.format(no=no, status=status_name(fresh)))
             return Reply(_too_soon(request, fresh.last_urged_at or ctx.now, tz))
         stamp = int(utc(ctx.now).timestamp())
+        # A card to act on at once where the channel has pages (同意/驳回, or 查看).
+        card = card_for(request, step, ctx.links, tz, title=title, note=note, tag=f"u{stamp}")
         for t in targets:
-            await ctx.notifier.notify(t.userid, Message.text(text), key=f"urge:{no}:{t.userid}:{stamp}")
+            await ctx.notifier.notify(t.userid, card or Message.text(text),
+                                      key=f"urge:{no}:{t.userid}:{stamp}")
     who = "、".join(t.name for t in targets)
-    return Reply(URGED.format(no=no, who=who))
+    return Reply(URGED.format(no=no, who=who) + reply_link(ctx, no))
 
 
 def _too_soon(request: Request, last: datetime, tz: ZoneInfo) -> str:

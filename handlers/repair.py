@@ -1,4 +1,4 @@
-"""Repair (报修): report, dispatch, work, rating. No approval: repairs go straight to the
+"""Repair (报修): report, dispatch, work (the rating: handlers/feedback.py). No approval: repairs go straight to the
 repair dispatchers.
 
 ```mermaid
@@ -10,7 +10,7 @@ flowchart LR
     D -- "#1031 派给钱力" --> E[assigned, worker + applicant told]
     E -- "#1031 开始维修" --> F[in_progress]
     E & F -- "#1031 已修好" --> G[completed, applicant asked 1–5]
-    G -- "评分1031 5" / "5分" --> H[rated]
+    G -- "5分，很及时" / card tap --> H[rated (handlers/feedback.py)]
 ```
 
 The chat and the form (bot/web/pages.py) share `submit_repair(slots, ctx)`.
@@ -22,12 +22,13 @@ import re
 from typing import Any
 
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
-from handlers.common import notify_applicant, repair_place
+from handlers.common import notify_applicant, page_line, repair_place, reply_link
+from handlers.feedback import ask_rating
 from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
 from handlers.labels import status_name
-from models.errors import InvalidState, NotAllowed, NotFound, RequestError
+from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, users_with_role
-from models.repairs import assign_repair, progress_repair, rate_repair
+from models.repairs import assign_repair, progress_repair
 from models.requests import NewRequest, Request, RequestStatus, create_request, get_request
 from models.sql import transaction
 from nlp.types import Intent, Parse
@@ -83,10 +84,7 @@ TO_WORKER = (
 TO_OLD_WORKER = "【维修改派】#{no}（{location}）已改派给{worker}，您不用去了。"
 TO_APPLICANT_ASSIGNED = "您的报修 #{no}（{location}）已派给{worker}，请保持电话畅通。"
 TO_APPLICANT_STARTED = "{worker}已开始维修您的报修 #{no}（{location}）。"
-TO_APPLICANT_DONE = (
-    "您的报修 #{no}（{where}）已由{worker}修好。{done}\n"
-    "请为这次维修打分：回复“评分{no} 5”（1–5分，5分最满意）。"
-)
+TO_APPLICANT_DONE = "您的报修 #{no}（{where}）已由{worker}修好。{done}"
 
 ONLY_DISPATCHER = "只有维修调度可以派工。如需报修，直接告诉我地点和问题即可。"
 NO_WORKER = "没有找到维修人员“{who}”。可以派给：{names}。"
@@ -100,12 +98,6 @@ WHICH_TASK = "您手上有多个维修任务：{nos}。请带上编号，例如�
 STARTED = "好的，#{no} 已标记为维修中。修好后回复“#{no} 已修好”。"
 COMPLETED = "辛苦了！#{no} 已标记为修好，已请{name}评价。"
 DONE_NOTE = "维修说明：{note}。"
-RATE_THANKS = "谢谢您的评价！#{no} 评为 {score} 分。"
-RATE_LOW = "谢谢您的评价！#{no} 评为 {score} 分，我们会转告维修调度跟进改进。"
-RATE_NOT_YOURS = "#{no} 不是您的报修，无法评分。"
-RATE_NOT_DONE = "#{no} 还没有修好（{status}），修好后再来评分吧。"
-RATE_WHICH = "您有多个报修待评分：{nos}。请回复“评分+编号 分数”，例如“评分{no} 5”。"
-TO_DISPATCHER_LOW = "【维修评价】#{no}（{location}）报修人{name}只给了 {score} 分，请跟进。"
 
 NO = r"#?\s*(\d{4,})\s*号?"
 ASSIGN_RE = rf"^\s*{NO}\s*(?:派给|派工给|指派给|分派给|交给|让)\s*([^\s，。,.!！]+?)\s*(?:去修|维修|处理)?\s*[。.!！]?\s*$"
@@ -113,8 +105,6 @@ START_RE = rf"^\s*(?:{NO})?\s*(?:开始维修|开始修|开工|已开始|在修�
 DONE_RE = (
     rf"^\s*(?:{NO})?\s*(?:已经?修好了?|修好了|维修完成|已完成|完成了?|搞定了?|已处理好?)\s*[。.!！]?\s*$"
 )
-RATE_RE = rf"^\s*(?:评分|打分|评价)\s*{NO}\s*[:：,，]?\s*([1-5])\s*分?\s*[。.!！]?\s*$"
-BARE_RATE_RE = r"^\s*([1-5])\s*分\s*[。.!！]?\s*$"
 
 
 
@@ -224,7 +214,7 @@ async def confirm_repair(draft: Draft, ctx: Ctx) -> Reply:
     if isinstance(result, Problem):
         draft.awaiting = result.awaiting
         return Reply(result.message, state=draft.to_state())
-    return Reply(result.text, state={})
+    return Reply(result.chat_text(ctx.links), state={})
 
 
 async def submit_repair(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
@@ -300,7 +290,8 @@ async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
             d = shown(request.details or {})
             await ctx.notifier.notify(
                 worker.userid,
-                Message.text(TO_WORKER.format(no=no, name=request.applicant.name, **d)),
+                Message.text(TO_WORKER.format(no=no, name=request.applicant.name, **d)
+                             + page_line(ctx.links, no)),
                 key=f"repair:task:{no}:{worker.userid}",
             )
             if old is not None and old.userid != worker.userid:
@@ -311,7 +302,8 @@ async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
                 )
             await notify_applicant(
                 ctx.notifier, request,
-                TO_APPLICANT_ASSIGNED.format(no=no, location=d["location"], worker=worker.name),
+                TO_APPLICANT_ASSIGNED.format(no=no, location=d["location"], worker=worker.name)
+                + page_line(ctx.links, no),
                 key=f"repair:assigned:{no}:{worker.userid}",
             )
     except NotFound:
@@ -320,7 +312,8 @@ async def dispatch(no: int, who: str, ctx: Ctx) -> Reply:
         return Reply(NO_WORKER.format(who=who, names="、".join(w.name for w in workers)))
     except InvalidState as e:
         return Reply(CANNOT_ASSIGN.format(no=no, status=status_name(e.request)))
-    return Reply(ASSIGNED.format(no=no, worker=worker.name, name=request.applicant.name))
+    return Reply(ASSIGNED.format(no=no, worker=worker.name, name=request.applicant.name)
+                 + reply_link(ctx, no))
 
 
 @router.text(START_RE)
@@ -367,10 +360,12 @@ async def progress_to(no: int, ctx: Ctx, to: RequestStatus, note: str | None = N
             worker = request.assignee.name if request.assignee else ctx.user.name
             if to is RequestStatus.IN_PROGRESS:
                 text = TO_APPLICANT_STARTED.format(no=no, location=d["location"], worker=worker)
+                await notify_applicant(ctx.notifier, request, text + page_line(ctx.links, no),
+                                       key=f"repair:{to}:{no}")
             else:
                 text = TO_APPLICANT_DONE.format(
                     no=no, worker=worker, done=DONE_NOTE.format(note=note) if note else "", **d)
-            await notify_applicant(ctx.notifier, request, text, key=f"repair:{to}:{no}")
+                await ask_rating(ctx.notifier, ctx.links, request, text, ctx.tz, key=f"repair:{to}:{no}")
     except NotFound:
         return Reply(NOT_A_REPAIR.format(no=no))
     except NotAllowed:
@@ -380,8 +375,8 @@ async def progress_to(no: int, ctx: Ctx, to: RequestStatus, note: str | None = N
             return Reply(ALREADY_PROGRESSED.format(no=no, status=status_name(e.request)))
         return Reply(CANNOT_PROGRESS.format(no=no, status=status_name(e.request), wanted=wanted))
     if to is RequestStatus.IN_PROGRESS:
-        return Reply(STARTED.format(no=no))
-    return Reply(COMPLETED.format(no=no, name=request.applicant.name))
+        return Reply(STARTED.format(no=no) + reply_link(ctx, no))
+    return Reply(COMPLETED.format(no=no, name=request.applicant.name) + reply_link(ctx, no))
 
 
 async def open_tasks(worker: str) -> list[Request]:
@@ -390,60 +385,3 @@ async def open_tasks(worker: str) -> list[Request]:
         type=RequestType.REPAIR_REQUEST,
         status__in=[RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS],
     ).order_by("id")
-
-
-# ---------------------------------------------------------------------------------------
-# Rating
-
-
-@router.text(RATE_RE)
-async def rate_numbered(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
-    """The applicant: "评分1031 5"."""
-    m = re.search(RATE_RE, msg.text)
-    assert m is not None
-    return await rate(int(m.group(1)), int(m.group(2)), ctx)
-
-
-@router.text(BARE_RATE_RE)
-async def rate_bare(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
-    """The applicant: a bare "5分", when exactly one completed repair of theirs is unrated."""
-    m = re.search(BARE_RATE_RE, msg.text)
-    assert m is not None
-    unrated = await Request.filter(
-        applicant__userid=ctx.user.user_id,
-        type=RequestType.REPAIR_REQUEST,
-        status=RequestStatus.COMPLETED,
-        rating__isnull=True,
-    ).order_by("-id").limit(5)
-    if not unrated:
-        return None
-    if len(unrated) > 1:
-        nos = "、".join(f"#{r.no}" for r in unrated)
-        return Reply(RATE_WHICH.format(nos=nos, no=unrated[0].no))
-    return await rate(unrated[0].no, int(m.group(1)), ctx)
-
-
-async def rate(no: int, score: int, ctx: Ctx) -> Reply:
-    try:
-        async with transaction():
-            request = await rate_repair(no, ctx.user.user_id, score, ctx.now, str(ctx.channel))
-            if score <= 2:
-                d = shown(request.details or {})
-                for u in await users_with_role(Role.REPAIR_DISPATCHER):
-                    await ctx.notifier.notify(
-                        u.userid,
-                        Message.text(TO_DISPATCHER_LOW.format(
-                            no=no, location=d["location"], name=ctx.user.name, score=score)),
-                        key=f"repair:low:{no}:{u.userid}",
-                    )
-    except NotFound:
-        return Reply(NOT_A_REPAIR.format(no=no))
-    except NotAllowed:
-        return Reply(RATE_NOT_YOURS.format(no=no))
-    except InvalidState as e:
-        return Reply(RATE_NOT_DONE.format(no=no, status=status_name(e.request)))
-    except RequestError:
-        return Reply(RATE_WHICH.format(nos=f"#{no}", no=no))
-    template = RATE_LOW if score <= 2 else RATE_THANKS
-    return Reply(template.format(no=no, score=score))
-

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from models.asset_stats import AssetReport, DepartmentAssets, asset_report
 from models.org import Department
+from models.org import Department, RequestType
+from models.ratings import CrewRating, crew_ratings
 from models.stats import (
     MAX_DAYS,
     STEP_LIMIT,
@@ -29,6 +31,9 @@ from models.stats import (
 )
 
 __all__ = [
+    "CrewRating",
+    "RequestType",
+    "crew_ratings",
     "MAX_DAYS",
     "AssetReport",
     "DepartmentAssets",

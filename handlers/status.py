@@ -2,6 +2,7 @@
 
     "我的申请" / "我订了什么"      ──► the user's open requests, who each waits for
     "#1024 到哪了"                 ──► one request and its steps (only for those involved)
+    "明天去虹桥机场的车到哪了"       ──► the one request those words mean (handlers/matching.py)
     "待我审批"                     ──► what waits for this approver
     "上次报修的空调修好了吗"        ──► the user's latest repair
 """
@@ -11,28 +12,37 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
-from handlers.base import Ctx, Inbound, Reply, Router
-from handlers.common import describe, fmt_day
+from handlers.base import Channel, Ctx, Inbound, Reply, Router
+from handlers.common import card_for, describe, fmt_day, reply_link
 from handlers.labels import DECISION_NAMES, role_name, status_name
+from handlers.matching import narrow
 from handlers.registry import Service, service_for, services
+from models.ratings import RATED_TYPES
 from models.requests import (
     Request,
+    RequestStatus,
     current_step,
     get_request,
     open_requests_of,
     ordered_steps,
     pending_for,
 )
+from models.sql import transaction
 from nlp.types import Intent, Parse
 
 router = Router("status")
 
 NO_OPEN = "您目前没有进行中的申请。需要用车、报修或订场地，直接告诉我就行。"
 MY_OPEN = "您进行中的申请（{n}件）：\n{lines}\n想看某一件的进度，回复“#编号 到哪了”。"
+MY_PAGE = "\n全部申请：{url}"
 ALSO_WAITING = "\n另有 {n} 件等您审批，回复“待我审批”查看。"
 NOT_FOUND = "没有找到您的 #{no}，请核对一下编号。"
 NONE_WAITING = "目前没有等您审批的申请。"
 WAITING = "等您审批的申请（{n}件）：\n{lines}\n回复“同意+编号”或“驳回+编号，理由：…”。"
+WAITING_CARDS = "等您审批的申请（{n}件）：\n{lines}\n已把{sent}张审批卡片发给您，点“同意”或“驳回”即可。{more}"
+CARDS_MORE = "其余的请到“待我审批”页面处理：{url}"
+CARD_NOTE = "点“同意”或“驳回”即可审批；要写驳回理由，点卡片查看详情。"
+MAX_CARDS = 5  # cards sent at once (WeCom lets one member receive 30 messages a minute)
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 
@@ -66,6 +76,9 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     for service in services():
         if service.latest_words is not None and service.latest_words.search(msg.text):
             return await show_latest(service, ctx)
+    meant = narrow(await open_requests_of(ctx.user.user_id), msg.text, ctx.now, ctx.tz)
+    if meant is not None and len(meant) == 1:  # "明天去虹桥机场的车到哪了"
+        return await show_one(meant[0].no, ctx)
     return await show_mine(ctx)
 
 
@@ -74,7 +87,7 @@ async def show_one(no: int, ctx: Ctx) -> Reply:
     request = await get_request(no)
     if request is None or not may_see(request, ctx):
         return Reply(NOT_FOUND.format(no=no))
-    return Reply(detail(request, ctx.tz))
+    return Reply(detail(request, ctx.tz) + reply_link(ctx, no))
 
 
 def may_see(request: Request, ctx: Ctx) -> bool:
@@ -98,7 +111,11 @@ def waits_for(request: Request) -> str:
     step = current_step(request)
     if step is not None:
         return f"等待{step.approver.name}审批"
-    return service_for(request.type).waits_for(request)
+    who = service_for(request.type).waits_for(request)
+    if not who and request.status is RequestStatus.COMPLETED and request.rating is None \
+            and request.type in RATED_TYPES:
+        return f"待您评分，回复“评分{request.no} 5分”"
+    return who
 
 
 def summary(request: Request, tz: ZoneInfo) -> str:
@@ -110,7 +127,17 @@ def summary(request: Request, tz: ZoneInfo) -> str:
 
 
 def detail(request: Request, tz: ZoneInfo) -> str:
-    lines = [summary(request, tz)]
+    lines = [summary(request, tz), *step_lines(request, tz)]
+    lines += service_for(request.type).detail_lines(request)
+    if request.rating is not None:
+        comment = (request.details or {}).get("rating_comment")
+        lines.append(f"评分：{request.rating}分" + (f"（{comment}）" if comment else ""))
+    return "\n".join(lines)
+
+
+def step_lines(request: Request, tz: ZoneInfo) -> list[str]:
+    """"① 部门负责人 李处：已同意 11月27日(周五) 14:05" for each approval step."""
+    lines = []
     for i, step in enumerate(ordered_steps(request)):
         mark = CIRCLED[i] if i < len(CIRCLED) else f"{i + 1}."
         role = role_name(step.role)
@@ -122,10 +149,7 @@ def detail(request: Request, tz: ZoneInfo) -> str:
         if step.comment:
             line += f"（{step.comment}）"
         lines.append(line)
-    lines += service_for(request.type).detail_lines(request)
-    if request.rating is not None:
-        lines.append(f"评分：{request.rating}分")
-    return "\n".join(lines)
+    return lines
 
 
 async def show_mine(ctx: Ctx) -> Reply:
@@ -136,15 +160,33 @@ async def show_mine(ctx: Ctx) -> Reply:
     if not mine:
         return Reply(NO_OPEN + also)
     lines = "\n".join(summary(r, tz) for r in mine)
-    return Reply(MY_OPEN.format(n=len(mine), lines=lines) + also)
+    url = ctx.links.page_url("/m/requests") if ctx.channel is not Channel.WEB else ""
+    return Reply(MY_OPEN.format(n=len(mine), lines=lines) + also + (MY_PAGE.format(url=url) if url else ""))
 
 
 async def show_waiting(ctx: Ctx) -> Reply:
+    """"待我审批": the list, and (in a channel with pages) each one's approval card to
+    decide with a tap."""
     tz = ctx.tz
     waiting = await pending_for(ctx.user.user_id)
     if not waiting:
         return Reply(NONE_WAITING)
     lines = "\n".join(f"{describe(r, tz)}（申请人：{r.applicant.name}）" for r in waiting)
+    sent = 0
+    if ctx.channel is not Channel.WEB:
+        stamp = int(ctx.now.timestamp())
+        async with transaction():
+            for r in waiting[:MAX_CARDS]:
+                step = current_step(r)
+                card = card_for(r, step, ctx.links, tz, title="", note=CARD_NOTE, tag=f"w{stamp}")
+                if step is None or card is None:
+                    continue
+                await ctx.notifier.notify(ctx.user.user_id, card,
+                                          key=f"waiting:{r.no}:{step.id}:{ctx.user.user_id}:{stamp}")
+                sent += 1
+    if sent:
+        more = CARDS_MORE.format(url=ctx.links.page_url("/m/pending")) if len(waiting) > sent else ""
+        return Reply(WAITING_CARDS.format(n=len(waiting), lines=lines, sent=sent, more=more))
     return Reply(WAITING.format(n=len(waiting), lines=lines))
 
 
@@ -159,4 +201,5 @@ async def show_latest(service: Service, ctx: Ctx) -> Reply:
         return Reply(service.no_latest)
     request = await get_request(latest.no)
     assert request is not None
-    return Reply(detail(request, ctx.tz))
+    return Reply(detail(request, ctx.tz) + reply_link(ctx, request.no))
+

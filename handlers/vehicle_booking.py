@@ -16,8 +16,9 @@ flowchart LR
     D & F & H --> A
 ```
 
-Required slots: start (with its day), end (or a duration), destination, passengers;
-origin defaults to the bureau, purpose (事由) is kept when said. The request holds the
+Required slots: start (with its day), end (or a duration), destination, passengers and
+the purpose (事由, asked for when not said, as WeCom's 审批 requires it); origin defaults
+to the bureau. The request holds the
 vehicle and its driver from creation (models.requests), so a pending booking cannot be
 overbooked; the first approver is told in the same transaction (the outbox).
 
@@ -28,7 +29,6 @@ the vehicle or a `Problem` (the same messages), `submit_vehicle(slots, ctx)` wri
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,11 +49,13 @@ from handlers.forms import (
     read_times,
     window_of,
 )
+from handlers.needs import purpose_answer, purpose_in
 from models.errors import Conflict, NoApprover, RequestError
 from models.holds import driver_key, free_vehicles, next_free_start, vehicle_key
 from models.org import RequestType, Vehicle, max_vehicle_seats
 from models.requests import NewRequest, create_request, ordered_steps
 from models.sql import transaction
+from models.vehicle_state import unusable_ids
 from nlp.types import Intent, Parse
 
 log = logging.getLogger("handlers.vehicle_booking")
@@ -64,7 +66,13 @@ ORIGIN_DEFAULT = "局机关"
 # A business rule tighter than models.holds.MAX_WINDOW: trips longer than three days
 # are planned with the fleet office, not booked in chat.
 MAX_TRIP = timedelta(days=3)
-REQUIRED = ("start", "end", "destination", "passengers")
+# 事由 as in WeCom's 审批 forms: required, the approvers decide on it (handlers/needs.py).
+REQUIRED = ("start", "end", "destination", "passengers", "purpose")
+PURPOSE = "purpose"
+# Slots a vehicle answer may carry when the NLU took it for another intent ("开会").
+VEHICLE_SLOTS = ("date", "start", "end", "origin", "destination", "passengers", "purpose")
+# Said while the purpose is asked, these are what they say, not a purpose.
+NOT_AN_ANSWER = (Intent.CANCEL, Intent.HELP, Intent.APPROVAL_STATUS, Intent.APPROVE, Intent.REJECT)
 CHANGE = "change"  # awaiting a change after "nothing free"
 
 ASK = {
@@ -73,7 +81,9 @@ ASK = {
     "end": "大概用到几点，或者用多长时间？比如“到下午5点”或“用两个小时”。",
     "destination": "请问要去哪里？",
     "passengers": "一共几个人乘车？",
+    "purpose": "请说一下用车事由（审批人要看），比如“接待来访”“去市政府送材料”。",
 }
+PURPOSE_NEEDED = "事由要写上，审批人要看，几个字就行，比如“接待来访”“送文件”。不用车了就说“算了”。"
 PAST = "出发时间 {when} 已经过了，请换一个以后的时间。"
 END_BEFORE_START = "结束时间要晚于出发时间（{start}），请重新说结束时间或用多久，比如“用两个小时”。"
 TOO_LONG = "单次用车最长3天（您说的是{length}），请缩短时间，或分几次申请。"
@@ -84,7 +94,8 @@ SUMMARY = (
     "请确认用车申请：\n"
     "时间：{window}\n"
     "路线：{origin} → {destination}\n"
-    "人数：{passengers}人{purpose}\n"
+    "人数：{passengers}人\n"
+    "事由：{purpose}\n"
     "车辆：{plate} {model}（{seats}座，{driver}）\n"
     "回复“确认”提交，或告诉我要改什么（如“改成四点”“改成4个人”“改成后天”）。"
 )
@@ -98,19 +109,15 @@ NO_APPROVER = "暂时找不到能审批这份用车申请的人（{role}），�
 REFUSED = "申请没有提交，请检查时间后再试，或联系局办公室。"
 NOT_UNDERSTOOD = "没听清要改什么。回复“确认”提交，或说“改成四点”“改成4个人”；不用了就说“算了”。"
 
-PURPOSE_RE = re.compile(r"(?:事由|用途|目的|原因)\s*(?:是|为|:|：)?\s*(?P<p>[^，,。；;！!？?\s]{1,30})")
-ACTIVITY_RE = re.compile(
-    r"(?:去|到|赴)[^，,。；;\s]{1,15}?(?P<p>开会|参会|办事|调研|检查|培训|汇报|座谈|考察|接人|送人|接待|"
-    r"送[^，,。；;\s]{1,8}|接[^，,。；;\s]{1,8}|参加[^，,。；;\s]{1,12})"
-)
-
-
-def purpose_in(text: str) -> str | None:
-    """The trip's purpose when said: "事由：送材料", or the activity after the place
-    ("去市政府开会" → "开会")."""
-    m = PURPOSE_RE.search(text) or ACTIVITY_RE.search(text)
-    return m["p"] if m else None
-
+@router.text(r"\S")
+async def answer_purpose(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
+    """The answer to "用车事由？" goes to the booking whatever the NLU took it for ("开会"
+    is not a room booking here), unless it is a way out or another question."""
+    if (ctx.state.get("flow") != FLOW or ctx.state.get("awaiting") != PURPOSE
+            or parse.intent in NOT_AN_ANSWER or parse.intent is Intent.VEHICLE_BOOKING):
+        return None
+    slots = {k: v for k, v in parse.slots.items() if k in VEHICLE_SLOTS}
+    return await book_vehicle(msg, Parse(Intent.VEHICLE_BOOKING, slots), ctx)
 
 
 @router.intent(Intent.VEHICLE_BOOKING)
@@ -126,6 +133,11 @@ async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         new["purpose"] = purpose
     if not new and draft.awaiting == CONFIRM:
         return Reply(NOT_UNDERSTOOD)
+    if not new and draft.awaiting == PURPOSE:
+        if (answer := purpose_answer(msg.text)) is None:
+            draft.answered(False)
+            return draft.nudged(Reply(PURPOSE_NEEDED, state=draft.to_state()))
+        new["purpose"] = answer
     draft.answered(bool(new))
     draft.slots = merge_slots(draft.slots, new)
     fill_end(draft.slots)
@@ -205,10 +217,9 @@ async def check_vehicle(slots: dict[str, Any], ctx: Ctx) -> Checked | Problem:
 
 def summary_text(checked: Checked, tz: ZoneInfo) -> str:
     d, vehicle = checked.details, checked.vehicle
-    purpose = f"（事由：{d['purpose']}）" if d["purpose"] else ""
     return SUMMARY.format(
         window=fmt_window(checked.start, checked.end, tz), origin=d["origin"],
-        destination=d["destination"], passengers=d["passengers"], purpose=purpose,
+        destination=d["destination"], passengers=d["passengers"], purpose=d["purpose"],
         plate=vehicle.plate, model=vehicle.model, seats=vehicle.seats,
         driver=vehicle.driver.name if vehicle.driver else "",
     )
@@ -267,9 +278,10 @@ async def nothing_free(start: datetime, end: datetime, n: int, ctx: Ctx) -> tupl
         .prefetch_related("driver")
     )
     earliest = max(round_up(ctx.now), start.astimezone(tz).replace(hour=7, minute=0))
+    down = await unusable_ids(earliest, start + timedelta(days=1) + duration)  # 送修/停用 then
     found: dict[datetime, Vehicle] = {}
     for v in vehicles:
-        if v.driver is None:
+        if v.driver is None or v.id in down:
             continue
         keys = [vehicle_key(v.id), driver_key(v.driver.userid)]
         tries = [(start, start + timedelta(days=1))]
@@ -303,7 +315,7 @@ async def confirm_booking(draft: Draft, ctx: Ctx) -> Reply:
     meanwhile, propose the next one."""
     result = await submit_vehicle(draft.slots, ctx)
     if isinstance(result, Submitted):
-        return Reply(result.text, state={})
+        return Reply(result.chat_text(ctx.links), state={})
     if result.final:
         return Reply(result.message, state={})
     if result.taken:

@@ -124,3 +124,8 @@ async def audit(
         from_status=None if from_status is None else str(from_status),
         to_status=None if to_status is None else str(to_status), details=details,
     )
+
+
+async def trail_of(request_id: int) -> list[AuditLog]:
+    """A request's audit records, oldest first."""
+    return await AuditLog.filter(request_id=request_id).order_by("at", "id")

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from models.assets import release_assets
 from models.audit import audit
-from models.errors import AlreadyDecided, InvalidState, NotAllowed, NotFound
+from models.errors import AlreadyDecided, InvalidState, NotAllowed, NotFound, OutOfService
 from models.holds import driver_key, hold_resources, release_holds, vehicle_key
 from models.org import RequestType, Role, User, Vehicle
 from models.requests import (
@@ -26,6 +26,7 @@ from models.requests import (
     set_status,
 )
 from models.sql import utc
+from models.vehicle_state import why_unusable
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,8 @@ async def decide(
         rest = [s for s in ordered_steps(request) if s.decision is None]
         next_step = rest[0] if decision is Decision.APPROVE and rest else None
         final = next_step is None
+        if decision is Decision.APPROVE and (step.role == Role.FLEET_MANAGER or final):
+            await _check_vehicle_usable(request)  # the vehicle went 送修/停用 since booking
         before = request.status
         if decision is Decision.REJECT:
             if not await set_status(request, RequestStatus.REJECTED, [RequestStatus.PENDING], now):
@@ -110,6 +113,19 @@ async def decide(
     return DecisionResult(request, step, next_step, final)
 
 
+async def _check_vehicle_usable(request: Request) -> None:
+    """OutOfService when the booking's vehicle is out of service for its window: the fleet
+    manager approves with another vehicle ("同意1024，改派沪A67890") instead."""
+    vehicle_id = request.vehicle_id  # type: ignore[attr-defined]
+    if request.type is not RequestType.VEHICLE_BOOKING or vehicle_id is None \
+            or request.start is None or request.end is None:
+        return
+    vehicle = await Vehicle.get(id=vehicle_id)
+    unusable = await why_unusable(vehicle, request.start, request.end)
+    if unusable is not None:
+        raise OutOfService(vehicle.plate, unusable)
+
+
 async def _change_vehicle(
     request: Request,
     vehicle_id: int | None,
@@ -127,6 +143,9 @@ async def _change_vehicle(
     vehicle = await Vehicle.get_or_none(id=vehicle_id or request.vehicle_id, in_service=True)  # type: ignore[attr-defined]
     if vehicle is None:
         raise NotAllowed("no such vehicle in service")
+    unusable = await why_unusable(vehicle, request.start, request.end)
+    if unusable is not None:
+        raise OutOfService(vehicle.plate, unusable)
     new_driver = (
         await User.get_or_none(userid=driver, active=True)
         if driver

@@ -43,6 +43,16 @@ class Conflict(RequestError):
         self.resources = list(resources)
 
 
+class OutOfService(NotAllowed):
+    """The vehicle named is out of service for the window (models/vehicle_state.py);
+    `why` is a `vehicle_state.Unusable`."""
+
+    def __init__(self, plate: str, why: object) -> None:
+        super().__init__(f"{plate} is out of service: {why}")
+        self.plate = plate
+        self.why = why
+
+
 class NoApprover(RequestError):
     def __init__(self, role: str) -> None:
         super().__init__(f"nobody can approve as {role}")

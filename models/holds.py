@@ -23,6 +23,7 @@ from tortoise.models import Model
 from models.errors import Conflict
 from models.org import Facility, Vehicle
 from models.sql import in_dialect, utc
+from models.vehicle_state import usable_sql
 
 if TYPE_CHECKING:
     from models.requests import Request
@@ -197,14 +198,16 @@ async def free_vehicles(
     limit: int | None = None,
 ) -> list[Vehicle]:
     """Vehicles in service with at least `seats` seats whose vehicle and (active) driver
-    are both free for [start, end), smallest first, at most `limit`; driver fetched."""
+    are both free for [start, end), smallest first (none out of service for any of it:
+    models/vehicle_state.py), at most `limit`; driver fetched."""
     held, p = _held(start, end, ignore_request)
+    usable, u = usable_sql(connections.get("default"), start, end)  # no downtime, papers valid
     # Only fixed fragments are formatted in; every value is a parameter.
     sql = f"""SELECT v.id FROM vehicle v JOIN "user" d ON d.id = v.driver_id
-        WHERE v.in_service = ? AND v.seats >= ? AND d.active = ?
+        WHERE v.in_service = ? AND v.seats >= ? AND d.active = ? AND {usable}
         AND 'vehicle:' || v.id NOT IN {held} AND 'driver:' || d.userid NOT IN {held}
         ORDER BY v.seats, v.plate"""  # noqa: S608
-    params: list[Any] = [True, seats, True, *p, *p]  # the subquery appears twice
+    params: list[Any] = [True, seats, True, *u, *p, *p]  # the subquery appears twice
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)

@@ -1,8 +1,9 @@
 """The organisation (CONTRACT §5): departments (a tree), users and their roles, vehicles,
 facilities and the approval rules, plus the look-ups handlers need.
 
-The tables are filled by `models.seed.seed_org` from the organisation file; nothing
-else writes them. Rows are never deleted (requests will point at them): a user,
+The tables are filled by `models.seed.seed_org` from the organisation file at first
+start, by `models.sync` from WeCom's contacts, and by the admin pages (models/admin.py),
+whose edits neither overwrites (`AdminEdit`). Rows are never deleted (requests will point at them): a user,
 vehicle or facility that leaves the file is switched off (`active` / `in_service`).
 """
 
@@ -75,6 +76,7 @@ class User(Model):
     active = fields.BooleanField(default=True)
 
     role_links: fields.ReverseRelation[UserRole]
+    vehicles: fields.ReverseRelation[Vehicle]
 
     class Meta:
         table = "user"
@@ -122,6 +124,17 @@ class Vehicle(Model):
     )
     driver_id: int | None
     in_service = fields.BooleanField(default=True)
+    # Fleet management (issue 17 item 2): the latest odometer reading (trips move it
+    # forward), the next 保养 by date and/or reading and how often it comes, and the last
+    # day covered by 交强险 / 商业险 and the 年检 due date. Null: not known.
+    odometer = fields.IntField(null=True)  # km
+    maintenance_due_on = fields.DateField(null=True)
+    maintenance_due_km = fields.IntField(null=True)
+    maintenance_every_km = fields.IntField(null=True)
+    maintenance_every_months = fields.SmallIntField(null=True)
+    insurance_compulsory_until = fields.DateField(null=True)  # 交强险, last day covered
+    insurance_commercial_until = fields.DateField(null=True)  # 商业险, last day covered
+    inspection_due_on = fields.DateField(null=True)  # 年检, last day it is valid
 
     class Meta:
         table = "vehicle"
@@ -144,6 +157,12 @@ class Facility(Model):
     open_from = fields.CharField(max_length=5)  # "HH:MM", local time
     open_to = fields.CharField(max_length=5)  # "HH:MM", local time, after open_from
     active = fields.BooleanField(default=True)
+    floor = fields.CharField(max_length=16, default="")  # e.g. "3楼"; "" when not said
+    equipment: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    manager: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="managed_facilities", null=True, on_delete=fields.SET_NULL
+    )
+    manager_id: int | None
 
     class Meta:
         table = "facility"
@@ -177,6 +196,29 @@ class ApprovalRule(Model):
 
     class Meta:
         table = "approval_rule"
+
+
+class AdminEdit(Model):
+    """A row the admin pages changed (`kind` vehicle, facility, rule or roles; `key` its
+    plate, facility id, request type or userid): from then on the database is its truth,
+    and neither `seed` nor `sync` writes over it (models/seed.py, models/sync.py) unless
+    told to (`seed FILE --replace-edits`)."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=16)
+    key = fields.CharField(max_length=64)
+    actor = fields.CharField(max_length=64)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "admin_edit"
+        unique_together = (("kind", "key"),)
+
+
+async def admin_edited(kind: str) -> set[str]:
+    """The keys of `kind` the admin pages changed."""
+    keys: list[Any] = await AdminEdit.filter(kind=kind).values_list("key", flat=True)
+    return {str(k) for k in keys}
 
 
 # ---------------------------------------------------------------------------------------

@@ -22,17 +22,19 @@ offset they were given, and text only compares right when every offset is the sa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from tortoise import connections, fields
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.models import Model
 
 from models.sql import in_dialect
 
 MAX_ERROR_LENGTH = 2000
+CARD_CODE_LIFETIME = timedelta(hours=72)  # WeCom: a response_code works once, for 72 h
 
 
 class MessageKind(StrEnum):
@@ -68,6 +70,12 @@ class OutboxMessage(Model):
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(null=True)
+    # A template card's task_id, and the response_code WeCom's message/send returned for
+    # it (button cards only): single-use and valid 72 h, it lets the card be replaced in
+    # place once decided elsewhere (https://developer.work.weixin.qq.com/document/path/94888).
+    # Cleared when spent.
+    task_id = fields.CharField(max_length=128, null=True, db_index=True)
+    response_code = fields.CharField(max_length=255, null=True)
 
     class Meta:
         table = "outbox_message"
@@ -106,8 +114,14 @@ async def enqueue(
         attempts=0,
         next_attempt_at=moment,
         created_at=moment,
+        task_id=_task_id_of(MessageKind(kind), content),
     )
     await OutboxMessage.bulk_create([row], ignore_conflicts=True)
+
+
+def _task_id_of(kind: MessageKind, content: dict[str, Any]) -> str | None:
+    task_id = content.get("task_id") if kind is MessageKind.TEMPLATE_CARD else None
+    return task_id[:128] if isinstance(task_id, str) and task_id else None
 
 
 # Due: pending, its time has come, nobody holds a live lease on it, and it is the oldest
@@ -156,12 +170,41 @@ def _leased(message_id: int, owner: str) -> Any:
     return OutboxMessage.filter(id=message_id, locked_by=owner, status=OutboxStatus.PENDING)
 
 
-async def mark_sent(message_id: int, owner: str, now: datetime) -> bool:
-    """Record delivery. False (and nothing changed) when `owner` no longer holds it."""
+async def mark_sent(message_id: int, owner: str, now: datetime,
+                    response_code: str | None = None) -> bool:
+    """Record delivery (with the card's response_code, when WeCom returned one). False
+    (and nothing changed) when `owner` no longer holds it."""
     count = await _leased(message_id, owner).update(
-        status=OutboxStatus.SENT, sent_at=_utc(now), locked_by=None, locked_until=None
+        status=OutboxStatus.SENT, sent_at=_utc(now), locked_by=None, locked_until=None,
+        response_code=response_code[:255] if response_code else None,
     )
     return count == 1
+
+
+@dataclass(frozen=True, slots=True)
+class SentCard:
+    user_id: str
+    task_id: str
+    response_code: str
+
+
+async def take_card_codes(task_id: str, now: datetime, *,
+                          skip_user: str | None = None) -> list[SentCard]:
+    """The cards sent under `task_id` (or a later card of the same task, `task_id-N`)
+    whose response_code is unspent and younger than WeCom's 72 h, each spent here: run it
+    in the transaction that writes the updates, so two decisions never use one code."""
+    since = _utc(now) - CARD_CODE_LIFETIME
+    rows = await (
+        OutboxMessage.filter(status=OutboxStatus.SENT, response_code__isnull=False,
+                             sent_at__gt=since)
+        .filter(Q(task_id=task_id) | Q(task_id__startswith=f"{task_id}-"))
+        .order_by("id")
+    )
+    taken = [r for r in rows if r.user_id != skip_user and r.response_code]
+    if taken:
+        await OutboxMessage.filter(id__in=[r.id for r in taken], response_code__isnull=False
+                                   ).update(response_code=None)
+    return [SentCard(r.user_id, r.task_id or task_id, r.response_code or "") for r in taken]
 
 
 async def mark_retry(message_id: int, owner: str, error: str, retry_at: datetime) -> bool:

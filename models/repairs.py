@@ -1,5 +1,5 @@
-"""A repair's way: the dispatcher assigns a worker, the worker starts and finishes, the
-applicant rates; and a booking whose window has passed is completed."""
+"""A repair's way: the dispatcher assigns a worker, the worker starts and finishes (the
+applicant rates: models/ratings.py); and a booking whose window has passed is completed."""
 
 from __future__ import annotations
 
@@ -89,23 +89,6 @@ async def complete_request(request: Request, actor: str, now: datetime, channel:
                 to_status=RequestStatus.COMPLETED,
             )
     return done
-
-
-async def rate_repair(no: int, userid: str, score: int, now: datetime, channel: str) -> Request:
-    if not 1 <= score <= 5:
-        raise RequestError("score must be 1-5")
-    async with in_transaction():
-        request = await locked_request(no, now)
-        if request.type is not RequestType.REPAIR_REQUEST:
-            raise NotFound(no)
-        if request.applicant.userid != userid:
-            raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")
-        if request.status is not RequestStatus.COMPLETED:
-            raise InvalidState(request, "rate")
-        await Request.filter(id=request.id).update(rating=score, updated_at=utc(now))
-        request.rating = score
-        await audit(request, userid, "rate", channel, now, score=score)
-    return request
 
 
 # ---------------------------------------------------------------------------------------

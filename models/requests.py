@@ -31,7 +31,7 @@ from tortoise.query_utils import Prefetch
 from tortoise.transactions import in_transaction
 
 from models.audit import audit
-from models.errors import NoApprover, NotAllowed, NotFound, RequestError
+from models.errors import Conflict, NoApprover, NotAllowed, NotFound, RequestError
 from models.holds import MAX_WINDOW, driver_key, facility_key, hold_resources, vehicle_key
 from models.org import (
     Facility,
@@ -44,6 +44,7 @@ from models.org import (
     split_rule_role,
 )
 from models.sql import utc
+from models.vehicle_state import why_unusable
 
 NUMBER_BASE = 1000  # request #1001 is row 1: numbers stay short and never look like a count
 
@@ -97,6 +98,10 @@ class Request(Model):
     )
     details: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
     series = fields.CharField(max_length=32, null=True, db_index=True)  # weekly repeats
+    # One application of several services (models/bundles.py, issue 17): its parts.
+    bundle: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.Bundle", related_name="parts", null=True, on_delete=fields.RESTRICT
+    )
     rating = fields.SmallIntField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
@@ -161,6 +166,7 @@ class NewRequest:
     details: dict[str, Any] = field(default_factory=dict)
     series: str | None = None
     kind: str | None = None  # a kind with an approval rule of its own (`asset_request.disposal`)
+    bundle_id: int | None = None  # a part of this bundle (models/bundles.py)
 
 
 async def plan_steps(
@@ -245,6 +251,10 @@ async def create_request(
             )
         if vehicle is None:
             raise RequestError(f"no vehicle {new.vehicle_id} in service")
+        if new.start is not None and new.end is not None \
+                and await why_unusable(vehicle, new.start, new.end) is not None:
+            # 送修 / 停用 / papers lapsed meanwhile: as taken, the booking picks another
+            raise Conflict([vehicle_key(vehicle.id)])
         own = vehicle.driver
         if own is not None and own.active and new.driver in (None, "", own.userid):
             driver = own  # the vehicle's own driver (the seed checks they are a driver)
@@ -276,6 +286,7 @@ async def create_request(
             assignee=None,
             details=new.details,
             series=new.series,
+            bundle_id=new.bundle_id,
             created_at=utc(now),
             updated_at=utc(now),
         )
@@ -288,8 +299,10 @@ async def create_request(
         ]
         # As if prefetched (Tortoise's own hook for that): `request.steps` needs no query.
         request.steps._set_result_for_query(made)
+        extra: dict[str, Any] = {"bundle": new.bundle_id} if new.bundle_id is not None else {}
         await audit(
-            request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type)
+            request, applicant.userid, "create", channel, now, to_status=status, type=str(new.type),
+            **extra,
         )
     return request
 
@@ -376,6 +389,7 @@ def to_api(request: Request) -> dict[str, Any]:
         "facility": request.facility.id if request.facility else None,
         "assignee": request.assignee.userid if request.assignee else None,
         "details": request.details,
+        "bundle": request.bundle_id,  # type: ignore[attr-defined]  # parts of one application (issue 17)
         "steps": [
             {
                 "approver": s.approver.userid,

@@ -9,6 +9,12 @@ id, request type), so running it twice changes nothing.
 What leaves the file is switched off, never deleted (requests refer to it, and seeding
 the right file again switches it back on): users become inactive, vehicles go out of
 service, facilities become inactive. Departments stay; approval rules are replaced.
+
+The file is for the first start. Once the admin pages changed a vehicle, a facility, an
+approval rule or someone's roles (`models.org.AdminEdit`), the database is that row's
+truth: seeding again leaves it as the admin left it (not updated, not switched off; a
+user's name and department still follow the file, their roles do not) and counts it as
+`kept`. `seed FILE --replace-edits` forgets the admin's edits and applies the file.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +32,11 @@ import yaml
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models import seed_fleet
 from models.assets import Asset, AssetKind, AssetState, expand_entries, upsert_assets
 from models.org import (
     DEFAULT_RULES,
+    AdminEdit,
     ApprovalRule,
     Department,
     Facility,
@@ -37,6 +46,7 @@ from models.org import (
     User,
     UserRole,
     Vehicle,
+    admin_edited,
     forget_cached_org,
 )
 
@@ -74,6 +84,7 @@ class SeedCounts:
     updated: int = 0
     unchanged: int = 0
     deactivated: int = 0
+    kept: int = 0  # edited in the admin pages: left as they are
 
 
 TABLES = ("departments", "users", "vehicles", "facilities", "approval_rules", "assets")
@@ -110,6 +121,8 @@ class SeedResult:
             parts = [f"{c.created} created", f"{c.updated} updated", f"{c.unchanged} unchanged"]
             if c.deactivated:
                 parts.append(f"{c.deactivated} switched off")
+            if c.kept:
+                parts.append(f"{c.kept} kept as edited in the admin pages")
             lines.append(f"{table}: " + ", ".join(parts))
         return "\n".join(lines)
 
@@ -202,6 +215,8 @@ def _is(value: Any, kind: type | tuple[type, ...]) -> bool:
 def _type_name(kind: type | tuple[type, ...]) -> str:
     names = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    if date in kinds:  # a YAML date, or its text (the fleet's dates: models/seed_fleet.py)
+        return "a date YYYY-MM-DD"
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -323,9 +338,11 @@ def validate_org(data: Any) -> list[SeedProblem]:
             path,
             v,
             {"plate": str, "model": str, "seats": int},
-            {"driver": str, "in_service": bool},
+            {"driver": str, "in_service": bool, **seed_fleet.OPTIONAL},
             Vehicle,
         )
+        for name, message in seed_fleet.problems(v):
+            c.add((*path, name), message)
         plate = v.get("plate")
         if isinstance(plate, str) and plate.strip():
             if plate in plates:
@@ -349,9 +366,17 @@ def validate_org(data: Any) -> list[SeedProblem]:
             path,
             f,
             {"id": str, "name": str, "type": str, "building": str, "capacity": int, "open": str},
-            {"needs_approval": bool},
+            {"needs_approval": bool, "floor": str, "equipment": list, "manager": str},
             Facility,
         )
+        equipment = f.get("equipment")
+        if isinstance(equipment, list):
+            for j, item in enumerate(equipment):
+                if not isinstance(item, str) or not item.strip():
+                    c.add((*path, "equipment", j), "must be a non-empty string")
+        manager = f.get("manager")
+        if isinstance(manager, str) and users_readable and manager not in user_index:
+            c.add((*path, "manager"), f"unknown manager {manager} (not in users)")
         for key, seen_map, label in (
             ("id", facility_ids, "facility id"),
             ("name", facility_names, "facility name"),
@@ -551,9 +576,11 @@ def load_org_text(text: str) -> tuple[Any, list[SeedProblem]]:
 # Writing
 
 
-async def seed_org(path_or_data: str | Path | Mapping[str, Any]) -> SeedResult:
+async def seed_org(path_or_data: str | Path | Mapping[str, Any], *,
+                   replace_edits: bool = False) -> SeedResult:
     """Validate, then upsert the organisation in one transaction. With any problem the
-    result lists them all and nothing is written."""
+    result lists them all and nothing is written. Rows edited in the admin pages are kept
+    unless `replace_edits` (then their marks are dropped and the file applies)."""
     if isinstance(path_or_data, (str, Path)):
         try:
             text = await asyncio.to_thread(Path(path_or_data).read_text, encoding="utf-8")
@@ -566,11 +593,17 @@ async def seed_org(path_or_data: str | Path | Mapping[str, Any]) -> SeedResult:
         return SeedResult(problems=problems)
     result = SeedResult()
     async with in_transaction():
+        if replace_edits:
+            await AdminEdit.all().delete()
         await _upsert_departments(data["departments"], result.counts["departments"])
-        users = await _upsert_users(data["users"], result.counts["users"])
-        await _upsert_vehicles(data.get("vehicles") or [], users, result.counts["vehicles"])
-        await _upsert_facilities(data.get("facilities") or [], result.counts["facilities"])
-        await _upsert_rules(data["approval_rules"], result.counts["approval_rules"])
+        users = await _upsert_users(data["users"], result.counts["users"],
+                                    await admin_edited("roles"))
+        await _upsert_vehicles(data.get("vehicles") or [], users, result.counts["vehicles"],
+                               await admin_edited("vehicle"))
+        await _upsert_facilities(data.get("facilities") or [], users,
+                                 result.counts["facilities"], await admin_edited("facility"))
+        await _upsert_rules(data["approval_rules"], result.counts["approval_rules"],
+                            await admin_edited("rule"))
         await upsert_assets(data.get("assets") or [], users, result.counts["assets"])
     forget_cached_org()
     return result
@@ -617,7 +650,8 @@ async def _upsert_departments(rows: list[dict[str, Any]], counts: SeedCounts) ->
         await upsert(dept_id)
 
 
-async def _upsert_users(rows: list[dict[str, Any]], counts: SeedCounts) -> dict[str, int]:
+async def _upsert_users(rows: list[dict[str, Any]], counts: SeedCounts,
+                        roles_kept: set[str]) -> dict[str, int]:
     existing = {u.userid: u for u in await User.all().prefetch_related("role_links")}
     ids: dict[str, int] = {}
     for row in rows:
@@ -628,6 +662,9 @@ async def _upsert_users(rows: list[dict[str, Any]], counts: SeedCounts) -> dict[
             user = await User.create(userid=row["userid"], **values)
             await UserRole.bulk_create([UserRole(user=user, role=r) for r in sorted(roles)])
             _tally(counts, True, True)
+        elif user.userid in roles_kept:  # roles as the admin pages left them
+            changed = await _save_changes(user, values)
+            counts.kept += 1
         else:
             changed = await _save_changes(user, values)
             old = {Role(link.role): link for link in user.role_links}
@@ -648,10 +685,13 @@ async def _upsert_users(rows: list[dict[str, Any]], counts: SeedCounts) -> dict[
 
 
 async def _upsert_vehicles(
-    rows: list[dict[str, Any]], users: dict[str, int], counts: SeedCounts
+    rows: list[dict[str, Any]], users: dict[str, int], counts: SeedCounts, kept: set[str]
 ) -> None:
     existing = {v.plate: v for v in await Vehicle.all()}
     for row in rows:
+        if row["plate"] in kept:
+            counts.kept += 1
+            continue
         values = {
             "model": row["model"].strip(),
             "seats": row["seats"],
@@ -659,6 +699,7 @@ async def _upsert_vehicles(
             "in_service": row.get("in_service", True) is not False,
         }
         vehicle = existing.get(row["plate"])
+        values.update(seed_fleet.values_for(row, vehicle))
         if vehicle is None:
             await Vehicle.create(plate=row["plate"], **values)
             _tally(counts, True, True)
@@ -666,14 +707,18 @@ async def _upsert_vehicles(
             _tally(counts, False, await _save_changes(vehicle, values))
     in_file = {row["plate"] for row in rows}
     for plate, vehicle in existing.items():
-        if plate not in in_file and vehicle.in_service:
+        if plate not in in_file and plate not in kept and vehicle.in_service:
             await _save_changes(vehicle, {"in_service": False})
             counts.deactivated += 1
 
 
-async def _upsert_facilities(rows: list[dict[str, Any]], counts: SeedCounts) -> None:
+async def _upsert_facilities(rows: list[dict[str, Any]], users: dict[str, int],
+                             counts: SeedCounts, kept: set[str]) -> None:
     existing = {f.id: f for f in await Facility.all()}
     for row in rows:
+        if row["id"] in kept:
+            counts.kept += 1
+            continue
         open_from, open_to = parse_hours(row["open"]) or ("", "")
         values = {
             "name": row["name"].strip(),
@@ -684,6 +729,9 @@ async def _upsert_facilities(rows: list[dict[str, Any]], counts: SeedCounts) -> 
             "open_from": open_from,
             "open_to": open_to,
             "active": True,
+            "floor": (row.get("floor") or "").strip(),
+            "equipment": [str(e).strip() for e in row.get("equipment") or []],
+            "manager_id": users[row["manager"]] if row.get("manager") else None,
         }
         facility = existing.get(row["id"])
         if facility is None:
@@ -693,16 +741,21 @@ async def _upsert_facilities(rows: list[dict[str, Any]], counts: SeedCounts) -> 
             _tally(counts, False, await _save_changes(facility, values))
     in_file = {row["id"] for row in rows}
     for facility_id, facility in existing.items():
-        if facility_id not in in_file and facility.active:
+        if facility_id not in in_file and facility_id not in kept and facility.active:
             await _save_changes(facility, {"active": False})
             counts.deactivated += 1
 
 
-async def _upsert_rules(rules: Mapping[str, list[str]], counts: SeedCounts) -> None:
-    """The file's rules replace those in force: a rule the file no longer has is removed
-    (a type an older file leaves out then takes its default, `OPTIONAL_RULES`)."""
+async def _upsert_rules(rules: Mapping[str, list[str]], counts: SeedCounts,
+                        kept: set[str]) -> None:
+    """The file's rules replace those in force, except those an admin edited (`kept`): a
+    rule the file no longer has is removed (a type an older file leaves out then takes its
+    default, `OPTIONAL_RULES`)."""
     existing = {r.request_type: r for r in await ApprovalRule.all()}
     for key, chain in rules.items():
+        if str(key) in kept and str(key) in existing:
+            counts.kept += 1
+            continue
         roles = [str(r) for r in chain]
         rule = existing.get(str(key))
         if rule is None:
@@ -710,7 +763,7 @@ async def _upsert_rules(rules: Mapping[str, list[str]], counts: SeedCounts) -> N
             _tally(counts, True, True)
         else:
             _tally(counts, False, await _save_changes(rule, {"roles": roles}))
-    gone = [k for k in existing if k not in rules]
+    gone = [k for k in existing if k not in rules and k not in kept]
     if gone:
         await ApprovalRule.filter(request_type__in=gone).delete()
         counts.deactivated += len(gone)
@@ -720,14 +773,14 @@ async def _upsert_rules(rules: Mapping[str, list[str]], counts: SeedCounts) -> N
 # Command line
 
 
-async def run_seed(path: str, database_url: str) -> int:
-    """`python main.py seed FILE`: validate and load; prints the summary (stdout) or every
-    problem, one per line (stderr). Returns the exit code."""
+async def run_seed(path: str, database_url: str, *, replace_edits: bool = False) -> int:
+    """`python main.py seed FILE [--replace-edits]`: validate and load; prints the summary
+    (stdout) or every problem, one per line (stderr). Returns the exit code."""
     from models.db import close_db, init_db
 
     await init_db(database_url, create_schema=True)
     try:
-        result = await seed_org(path)
+        result = await seed_org(path, replace_edits=replace_edits)
     finally:
         await close_db()
     if not result.ok:

@@ -369,6 +369,10 @@ class RepairItem:
     location: str
     assign_min: float | None  # None while unassigned
     finish_min: float | None  # None while not completed
+    category: str = ""  # the repair_category code ("hvac")
+    worker: str = ""  # the assigned worker's name
+    rating: int | None = None
+    comment: str = ""  # the rating's comment
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +427,8 @@ async def repair_times(scope: Scope, now: datetime) -> RepairReport:
         created_at__gte=scope.since,
         created_at__lt=scope.until,
     )
-    rows = await query.order_by("id").values("id", "created_at", "status", "details")
+    rows = await query.order_by("id").values("id", "created_at", "status", "details", "rating",
+                                             "assignee__name")
     moments: dict[int, dict[str, datetime]] = defaultdict(dict)
     for chunk in _chunks([r["id"] for r in rows]):
         logs = await (
@@ -458,6 +463,10 @@ async def repair_times(scope: Scope, now: datetime) -> RepairReport:
                 str(details.get("location") or ""),
                 None if a is None else round(a, 4),
                 None if f is None else round(f, 4),
+                category=str(details.get("category") or ""),
+                worker=str(r["assignee__name"] or ""),
+                rating=r["rating"],
+                comment=str(details.get("rating_comment") or ""),
             )
         )
     return RepairReport(
@@ -571,6 +580,7 @@ class OverdueItem:
     since: datetime
     waited_min: float
     limit_min: float
+    purpose: str = ""  # 事由 / 用途 as said (vehicle and facility requests)
 
 
 async def overdue(now: datetime, department_id: int | None = None) -> list[OverdueItem]:
@@ -584,7 +594,8 @@ async def overdue(now: datetime, department_id: int | None = None) -> list[Overd
     if ids is not None:
         base = base.filter(department_id_at__in=ids)
     rows = await base.order_by("id").values(
-        "id", "type", "status", "created_at", "applicant_id", "assignee_id", "department_id_at"
+        "id", "type", "status", "created_at", "applicant_id", "assignee_id", "department_id_at",
+        "details",
     )
     pending = [r["id"] for r in rows if r["type"] != RequestType.REPAIR_REQUEST
                and r["status"] == RequestStatus.PENDING]
@@ -626,6 +637,7 @@ async def overdue(now: datetime, department_id: int | None = None) -> list[Overd
             since,
             round(_minutes(now - since), 4),
             _minutes(limit),
+            str((r["details"] or {}).get("purpose") or ""),
         )
         for r, kind, who, since, limit in found
     ]

@@ -9,7 +9,9 @@
                         record per change; the org cache forgotten after commit
 
 WeCom is the source of truth for who works here, where, and (through the role mapping
-the caller applied) in which role. Rows are never deleted: a user that left WeCom (or is
+the caller applied) in which role — except the roles of a member granted in the admin
+pages (`models.org.AdminEdit` kind `roles`): those stay as the admin left them, while
+name, department and active still follow WeCom. Rows are never deleted: a user that left WeCom (or is
 disabled there) is switched off, and comes back on if they return; a department absent
 from WeCom stays (users and history point at it). Vehicles, facilities and approval
 rules are the organisation file's; the sync only checks that they still hold: an
@@ -22,14 +24,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from models.audit import audit
-from models.org import ApprovalRule, Department, Role, User, UserRole, Vehicle, forget_cached_org
+from models.org import (
+    ApprovalRule,
+    Department,
+    Role,
+    User,
+    UserRole,
+    Vehicle,
+    admin_edited,
+    forget_cached_org,
+    split_rule_role,
+)
 
 ACTOR = "sync"
 CHANNEL = "system"
@@ -226,9 +238,12 @@ async def _plan(departments: Sequence[DeptIn], users: Sequence[UserIn], report: 
                 report.unchanged_departments += 1
         parents[d.id], names[d.id] = d.parent, name
 
+    roles_kept = await admin_edited("roles")
     for u in users:
         name = u.name.strip()
         row = existing_users.get(u.userid)
+        if row is not None and u.userid in roles_kept:
+            u = replace(u, roles=frozenset(Role(link.role) for link in row.role_links))
         plan.users[u.userid] = (u.department, u.roles, u.active)
         if row is None:
             if not u.active:  # never here, and gone or disabled in WeCom: nothing to keep
@@ -322,7 +337,8 @@ async def _check_result(plan: _Plan) -> list[str]:
     rules = await ApprovalRule.all().order_by("request_type")
     needs_head = False
     for rule in rules:
-        for role in rule.roles:
+        for entry in rule.roles:
+            role = split_rule_role(entry)[0]  # dept_head@13: a head, of that department
             if role == Role.DEPT_HEAD:
                 needs_head = True
             elif Role(role) not in held:

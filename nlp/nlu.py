@@ -23,7 +23,7 @@ from typing import Any
 
 import jieba
 
-from nlp import corrections, faults, homophones
+from nlp import corrections, faults, homophones, multipart
 from nlp import slots as sl
 from nlp.assets import command as asset_command
 from nlp.assets import mask_tags
@@ -179,7 +179,12 @@ class Nlu:
     def parse(self, text: str, now: datetime) -> Parse:
         """The intent and slots of `text`, times relative to the aware datetime `now`."""
         try:
-            return self._parse(text if isinstance(text, str) else str(text), now)
+            text = text if isinstance(text, str) else str(text)
+            if multipart.may_be_multi(text) and corrections.split(normalize(text).norm) is None:
+                bundle = multipart.read_parts(text, now, self._parse)
+                if bundle is not None:
+                    return bundle
+            return self._parse(text, now)
         except Exception:  # the dispatcher must always get an answer
             log.exception("NLU failed on %r", text[:100] if isinstance(text, str) else text)
             return Parse(Intent.UNKNOWN, {}, 0.0)
@@ -188,10 +193,24 @@ class Nlu:
         """The slots `text` gives for `intent`: a follow-up inside a flow ("下午三点",
         "3个人", "改成四点") is read as part of that flow, whatever it looks like alone."""
         try:
-            return self._parse(text if isinstance(text, str) else str(text), now, intent)
+            text = text if isinstance(text, str) else str(text)
+            if intent is Intent.SERVICE_BUNDLE:
+                return self._bundle_reading(text, now)
+            return self._parse(text, now, intent)
         except Exception:
             log.exception("NLU failed on %r", text[:100] if isinstance(text, str) else text)
             return Parse(intent, {}, 0.0)
+
+    def _bundle_reading(self, text: str, now: datetime) -> Parse:
+        """A follow-up inside a several-service dialogue: the message read as each service
+        (the dialogue takes the reading of the part it asked about); a message of several
+        services again gives its parts."""
+        bundle = multipart.read_parts(text, now, self._parse)
+        if bundle is not None:
+            return bundle
+        readings = tuple(self._parse(text, now, i) for i in multipart.SERVICES)
+        return Parse(Intent.SERVICE_BUNDLE, {}, 0.5, day_said=readings[0].day_said,
+                     duration_minutes=readings[0].duration_minutes, parts=readings)
 
     def _parse(self, text: str, now: datetime, force: Intent | None = None) -> Parse:
         if not self._ready:

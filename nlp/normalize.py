@@ -72,6 +72,7 @@ class Text:
     norm: str
 
 
+_KEPT_PUNCTUATION = frozenset("，。：；！？（）、【】《》“”‘’～")
 _CONTROL_TABLE = {c: " " for c in (*range(0x20), 0x7F)}
 
 
@@ -87,6 +88,10 @@ def normalize(text: str) -> Text:
     if len(orig) != len(raw):  # a character expanded (㎡, ﬁ): fold one by one, keep lengths
         orig = "".join(_nfkc_char(c) for c in raw)
     norm = _t2s(orig)
+    if len(orig) == len(raw):
+        # Slots keep the user's own punctuation ("时间冲突，改天吧"): NFKC folds "，" to ","
+        # for matching only.
+        orig = "".join(r if r in _KEPT_PUNCTUATION else o for r, o in zip(raw, orig, strict=True))
     low = norm.lower()
     norm = low if len(low) == len(norm) else "".join(c if len(c.lower()) != 1 else c.lower() for c in norm)
     for wrong, right in _TYPOS:

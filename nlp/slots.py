@@ -482,6 +482,7 @@ _ODOMETER = re.compile(r"(?:里程表?|公里数|表数|码表|仪表盘?)(?:读
 _MONEY = r"\s*(?:是|为|花了|共)?\s*[:：]?\s*(\d{1,5}(?:\.\d{1,2})?)\s*(?:元|块钱?)?"
 _TOLLS = re.compile(rf"(?:过路费|高速费|路桥费|通行费|过桥费){_MONEY}")
 _PARKING = re.compile(rf"停车费{_MONEY}")
+_FUEL = re.compile(rf"(?:油费|加油费?|燃油费|充电费?|电费){_MONEY}")
 _CREW_NO = re.compile(r"#\s*(\d{4,9})\s*号?|(?<![\d.])(\d{4,9})(?![\d.])\s*号?")
 _WORKER = re.compile(r"(?:派给|派工给|指派给|分派给|交给)\s*([^\s，。,.!！#\d\x00]{1,8}?)\s*(?=去修|维修|处理|吧|[。.!！\s]|$)")
 _PARTS_WORD = re.compile(r"待料|缺料|等料|等配件|缺配件|等零件|缺零件|等备件|缺备件")
@@ -499,7 +500,7 @@ def _money(s: str) -> int | float:
 
 def crew_parts(n: str, orig: str) -> tuple[str, dict[str, Any]]:
     """A crew command's slots and what is left to classify: `request_no`, `odometer`
-    (km), `tolls` and `parking` (yuan), `worker` (the name as said after 派给) and `note`
+    (km), `tolls`, `parking` and `fuel` (油费 or 充电费; yuan), `worker` (the name as said after 派给) and `note`
     (what follows 待料 or a finishing word, in the user's characters). The rest is `n`
     with those blanked, spaces and punctuation dropped, the worker's name as \\x01."""
     slots: dict[str, Any] = {}
@@ -508,7 +509,8 @@ def crew_parts(n: str, orig: str) -> tuple[str, dict[str, Any]]:
     def blank(s: int, e: int) -> None:
         chars[s:e] = [MASK] * (e - s)
 
-    for pattern, slot in ((_ODOMETER, "odometer"), (_TOLLS, "tolls"), (_PARKING, "parking")):
+    for pattern, slot in ((_ODOMETER, "odometer"), (_TOLLS, "tolls"), (_PARKING, "parking"),
+                          (_FUEL, "fuel")):
         m = pattern.search("".join(chars))
         if m:
             slots[slot] = int(m.group(1)) if slot == "odometer" else _money(m.group(1))

@@ -34,6 +34,9 @@ class Intent(StrEnum):
     ASSET_STOCK = "asset_stock"
     # Not read from text: a photo sent outside any dialogue (a worker's job photo).
     PHOTO = "photo"
+    # One message naming several services (issue 17, 一口受理): an internal extension like
+    # the crew commands; its Parse carries the parts, and `plain` is the first part.
+    SERVICE_BUNDLE = "service_bundle"
 
 
 CREW_INTENTS = frozenset({
@@ -61,8 +64,17 @@ class Parse:
     # What a service reads besides the §6 slots (not in to_dict): an asset request's kind,
     # the department it goes to and a tag number (nlp/assets.py).
     extra: dict[str, Any] = field(default_factory=dict)
+    # A message of several services (nlp/multipart.py): each part as its own Parse. The
+    # contract's top level stays the first part's; `to_dict` adds them as "parts".
+    parts: tuple[Parse, ...] = ()
+    # What a part was read from and the part of day it carries ({"text", "daypart"}); for
+    # the whole message, the shared words ({"text"}). Not §6.
+    context: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         if self.plain is not None:
-            return self.plain.to_dict()
+            out = self.plain.to_dict()
+            if self.intent is Intent.SERVICE_BUNDLE and self.parts:
+                out["parts"] = [p.to_dict() for p in self.parts]
+            return out
         return {"intent": str(self.intent), "slots": dict(self.slots)}

@@ -33,6 +33,7 @@ from settings import Settings
 
 FailMode = Literal["http500", "busy", "ratelimit", "drop"]
 PER_USER_PER_MINUTE = 30  # WeCom drops the excess silently (FACTS)
+UPDATABLE_CARDS = ("button_interaction", "vote_interaction", "multiple_interaction")
 
 
 @dataclass
@@ -60,7 +61,8 @@ class FakeWeCom:
 
     base_url: str = ""
     sent: list[SentMessage] = field(default_factory=list)
-    cards: list[dict[str, Any]] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)  # accepted card updates
+    refused_cards: list[dict[str, Any]] = field(default_factory=list)  # spent or foreign code
     token_calls: int = 0
     calls: list[str] = field(default_factory=list)  # path of every call, in order
     dropped_rate_limited: list[SentMessage] = field(default_factory=list)
@@ -89,6 +91,8 @@ class FakeWeCom:
         self._recent: dict[tuple[str, str], float] = {}
         self._sent_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._card_codes: dict[str, str] = {}  # response_code of a sent card → its user
+        self._spent_codes: set[str] = set()
 
     # --- controls ----------------------------------------------------------------------
 
@@ -244,7 +248,14 @@ class FakeWeCom:
         if self.late_answers > 0:
             self.late_answers -= 1
             await asyncio.sleep(self.late_by)
-        return _ok(msgid=f"msg{len(self.sent)}")
+        extra: dict[str, str] = {}
+        if kind == "template_card" and body[kind].get("card_type") in UPDATABLE_CARDS:
+            # WeCom answers a button (vote, multi-select) card's send with a response_code
+            # that updates it once, within 72 h.
+            code = f"send-rc-{len(self.sent)}-{time.monotonic_ns()}"
+            self._card_codes[code] = touser
+            extra["response_code"] = code
+        return _ok(msgid=f"msg{len(self.sent)}", **extra)
 
     def _is_duplicate(self, msg: SentMessage) -> bool:
         if not msg.body.get("enable_duplicate_check"):
@@ -276,6 +287,14 @@ class FakeWeCom:
         body = await self._json(request)
         if body is None or not body.get("response_code") or not isinstance(body.get("userids"), list):
             return _err(40058, "invalid parameter")
+        code = str(body["response_code"])
+        # A code works once; one from a send works for the card that send delivered. Codes
+        # the fake did not issue stand for a tap's ResponseCode (the tests write taps).
+        if code in self._spent_codes or (
+                code in self._card_codes and self._card_codes[code] not in body["userids"]):
+            self.refused_cards.append(body)
+            return _err(40058, "invalid response_code")
+        self._spent_codes.add(code)
         self.cards.append(body)
         return _ok()
 

@@ -45,7 +45,7 @@ ORG = ROOT / "tests" / "models" / "org_good.yaml"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 SECRET = "test-secret"
 BOOKERS = [f"mp{i:02d}" for i in range(10)]
-SENTENCE = "明天上午9点到11点用车去市政府，2人"
+SENTENCE = "明天上午9点到11点用车去市政府，2人，事由：送文件"
 IN_SERVICE_VEHICLES = 2  # org_good.yaml: two in service (7 and 5 seats), one out of service
 
 

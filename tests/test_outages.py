@@ -44,7 +44,7 @@ from tests.tcpproxy import TcpProxy
 
 ORG = Path(__file__).resolve().parent / "models" / "org_good.yaml"
 ClientFactory = Callable[..., Awaitable[TestClient]]
-SENTENCE = "明天上午9点到11点用车去市政府，2人"
+SENTENCE = "明天上午9点到11点用车去市政府，2人，事由：送文件"
 SORRY = "抱歉，系统刚才出了点问题"
 
 
@@ -221,7 +221,7 @@ async def test_wecom_down_for_long_loses_and_doubles_nothing(
     client = await aiohttp_client(create_app(settings, nlu=shared_nlu))
 
     # Two dialogues reach their summary while WeCom is up.
-    bookings = {"zhangsan": SENTENCE, "xiaoliu": "明天下午2点到4点用车去虹桥机场，3人"}
+    bookings = {"zhangsan": SENTENCE, "xiaoliu": "明天下午2点到4点用车去虹桥机场，3人，事由：接人"}
     for user, sentence in bookings.items():
         assert await post(client, sim, user, sentence) == 200
         assert "请确认用车申请" in await wait_reply(fake_wecom, user, 0, f"{user}'s summary")

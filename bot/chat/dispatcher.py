@@ -20,6 +20,8 @@ from bot.wecom.notifier import DeliveryError, OutboxNotifier, Transport
 from handlers import ROUTERS, find_handler, outbox, text_handlers
 from handlers.approval import decide_from_card
 from handlers.base import Channel, Ctx, Inbound, InboundKind, Links, NoLinks, Reply, UserInfo
+from handlers.bundle_after import decide_from_card as decide_bundle_from_card
+from handlers.feedback import is_rating_key, rate_from_card
 from handlers.labels import NUMBER_BASE
 from nlp import Intent, Nlu, Parse
 
@@ -177,10 +179,12 @@ class Dispatcher:
         return reply or Reply(""), str(intent)
 
     async def _non_text(self, inbound: Inbound, ctx: Ctx) -> Reply | None:
-        """A tapped approval card decides; a photo or location inside an open flow goes to
+        """A tapped approval card decides, a tapped rating card rates; a photo or location inside an open flow goes to
         it (a repair's photos); otherwise a hint of what to do with it."""
         if inbound.kind is InboundKind.CARD_EVENT:
-            return await decide_from_card(inbound, ctx)
+            if is_rating_key(inbound.event_key):
+                return await rate_from_card(inbound, ctx)
+            return await decide_bundle_from_card(inbound, ctx) or await decide_from_card(inbound, ctx)
         flow = _flow_intent(ctx.state) or (Intent.PHOTO if inbound.kind is InboundKind.IMAGE else None)
         if flow is not None and inbound.kind in (InboundKind.IMAGE, InboundKind.LOCATION):
             reply = await find_handler(flow, ROUTERS)(inbound, Parse(flow, {}), ctx)
@@ -199,6 +203,9 @@ class Dispatcher:
             return parse.intent
         if parse.intent in (Intent.UNKNOWN, flow):
             return flow
+        if flow is Intent.SERVICE_BUNDLE and parse.intent in (Intent.VEHICLE_BOOKING,
+                                                               Intent.FACILITY_RESERVATION):
+            return flow  # an answer about one part ("用车改成8点") stays in the bundle
         number = parse.slots.get("request_no")
         if (parse.intent is Intent.APPROVAL_STATUS and "#" not in text
                 and number is not None and number <= NUMBER_BASE):

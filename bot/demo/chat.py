@@ -57,6 +57,8 @@ FEATURED = {
     "admin": "admin",
 }
 CARD_UPDATE = "card_update"
+# The cards whose send returns a response_code (https://developer.work.weixin.qq.com/document/path/90236).
+UPDATABLE_CARDS = ("button_interaction", "vote_interaction", "multiple_interaction")
 
 
 class DevChatHub:
@@ -83,9 +85,15 @@ class DevChatHub:
         self._wake()
         return seq
 
-    def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None:
-        """A message from the bot (`message/send`)."""
-        self.add(user_id, "bot", kind, content)
+    def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> str | None:
+        """A message from the bot (`message/send`): for a card with buttons, the
+        response_code WeCom returns, which updates that card once later."""
+        seq = self.add(user_id, "bot", kind, content)
+        if kind != "template_card" or content.get("card_type") not in UPDATABLE_CARDS:
+            return None
+        code = secrets.token_urlsafe(24)
+        self._codes[code] = (user_id, seq)
+        return code
 
     def after(self, user_id: str, seq: int) -> list[dict[str, Any]]:
         return [m for m in self.messages.get(user_id, []) if m["seq"] > seq]

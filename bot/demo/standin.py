@@ -40,7 +40,9 @@ CODE_SECONDS = 300
 class Phones(Protocol):
     """Where messages end up: the simulator's hub (bot.demo.chat.DevChatHub)."""
 
-    def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> None: ...
+    def deliver(self, user_id: str, kind: str, content: Mapping[str, Any]) -> str | None:
+        """Show a message; for a button card, the response_code its send returns."""
+        ...
 
     def update_card(self, user_ids: Sequence[str], response_code: str,
                     card: Mapping[str, Any]) -> bool: ...
@@ -140,10 +142,10 @@ async def message_send(request: web.Request) -> web.Response:
     known = [u for u in users if await get_user(u) is not None]
     if not known:
         return _err(81013, "user & party & tag all invalid")
-    for user in known:
-        fake.phones.deliver(user, kind, body[kind])
+    codes = [fake.phones.deliver(user, kind, body[kind]) for user in known]
     invalid = "|".join(u for u in users if u not in known)
-    return _ok(invaliduser=invalid, msgid=secrets.token_hex(8))
+    extra: dict[str, str] = {"response_code": codes[0]} if len(codes) == 1 and codes[0] else {}
+    return _ok(invaliduser=invalid, msgid=secrets.token_hex(8), **extra)
 
 
 async def update_template_card(request: web.Request) -> web.Response:

@@ -32,7 +32,14 @@ from bot.web.templating import render
 from handlers.approval import Outcome, OutcomeKind, apply_decision
 from handlers.base import Channel
 from handlers.common import fmt_day, request_facts
-from handlers.labels import DECISION_NAMES, TYPE_NAMES, Decision, role_name, status_name
+from handlers.labels import (
+    DECISION_NAMES,
+    TYPE_NAMES,
+    Decision,
+    RequestStatus,
+    role_name,
+    status_name,
+)
 from handlers.queries import (
     ApprovalStep,
     Request,
@@ -57,6 +64,8 @@ BAD_ACTION = ("没有选择", "请点“同意”或“驳回”提交。")
 DECIDED_NOTE = "这一步已经审批过（{decision}），无需再审批。"
 CLOSED_NOTE = "这件申请{status}，无需再审批。"
 NOT_YET_NOTE = "现在等待{who}审批，轮到您时会通知您。"
+WAITING_NOW = "审批中"  # the step that waits now; the later ones 待审批
+NOT_NEEDED = "无需审批"  # a step left when the request was rejected or withdrawn
 OUTCOME_STATUS = {
     OutcomeKind.DECIDED: 200,
     OutcomeKind.ALREADY: 409,
@@ -202,16 +211,22 @@ class Details:
 async def _details(req: Request, step: ApprovalStep, tz: ZoneInfo) -> Details:
     dept = await department_name(req.department_id_at)
     who = req.applicant.name + (f"（{dept}）" if dept is not None else "")
+    ordered = ordered_steps(req)
+    current = next((s for s in ordered if s.decision is None), None)
+    stopped = req.status is not RequestStatus.PENDING
     steps = [
         StepLine(
             role=role_name(s.role),
             approver=s.approver.name,
-            decision=DECISION_NAMES.get(s.decision, ""),
+            # what is still needed: the step that waits, and those after it
+            decision=(DECISION_NAMES.get(s.decision, "") if s.decision is not None
+                      else NOT_NEEDED if stopped else WAITING_NOW if s is current
+                      else DECISION_NAMES[None]),
             decided_at=_when(s.decided_at, tz) if s.decided_at is not None else "",
             comment=s.comment or "",
             mine=s.id == step.id,
         )
-        for s in ordered_steps(req)
+        for s in ordered
     ]
     return Details(req.no, TYPE_NAMES[req.type], list(request_facts(req, who, tz)),
                    status_name(req), steps)

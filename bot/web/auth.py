@@ -49,6 +49,7 @@ OTHER_BROWSER = ("登录未完成", "登录链接与当前浏览器不符（可�
 NO_CODE = ("登录未完成", "请回到企业微信重新打开页面。")
 WECOM_DOWN = ("暂时无法登录", "企业微信暂时无法访问，请稍后再试。")
 CODE_REFUSED = ("登录未完成", "登录码无效或已使用，请回到企业微信重新打开页面。")
+FORM_EXPIRED = ("表单已过期", "页面停留太久或来源不明，没有保存。请返回上一页刷新后重新提交。")
 NOT_STAFF = ("无法使用", "您的账号不在本局人员名单中，如需开通请联系局办公室。")
 
 
@@ -200,11 +201,11 @@ async def require_admin(request: web.Request) -> str:
     if bearer_ok(request):
         return "admin-token"
     if request.headers.get("Authorization"):
-        raise web.HTTPUnauthorized(text="bad token", headers={"WWW-Authenticate": "Bearer"})
+        raise web.HTTPUnauthorized(text="令牌无效，请核对 ADMIN_TOKEN。", headers={"WWW-Authenticate": "Bearer"})
     uid = require_user(request)
     user = await get_user(uid)
     if user is None or "admin" not in user.role_list:
-        raise web.HTTPForbidden(text="admins only")
+        raise web.HTTPForbidden(text="只有管理员可以查看。")
     return uid
 
 
@@ -218,7 +219,8 @@ def check_csrf(request: web.Request, userid: str, token: str | None) -> None:
     # Bytes: compare_digest refuses str with non-ASCII characters (a 500, not a 403).
     given = token.encode("utf-8", "replace") if token else b""
     if not given or not hmac.compare_digest(given, csrf_token(request, userid).encode()):
-        raise web.HTTPForbidden(text="the form expired: reload the page")
+        page = error_page(*FORM_EXPIRED, status=403)
+        raise web.HTTPForbidden(text=page.text, content_type="text/html")
 
 
 def error_page(title: str, detail: str, *, status: int) -> web.Response:

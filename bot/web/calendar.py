@@ -21,17 +21,16 @@ subscribed calendar removes what the feed no longer lists).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from icalendar import Calendar, Event, vDuration, vText
 
 from bot.keys import SETTINGS
 from bot.web.dashboard import clock_now
+from bot.web.links import calendar_sig, calendar_url, sig_ok
 from handlers.labels import RequestStatus, status_label
 from handlers.queries import (
     Request,
@@ -41,36 +40,14 @@ from handlers.queries import (
 from handlers.registry import service_for
 from settings import Settings
 
-SIG_LENGTH = 32  # hex characters of the HMAC kept in the URL
-KINDS = ("user", "room")
 PRODID = "-//jgswj-bot//calendar//ZH"
 REFRESH = timedelta(minutes=30)  # how often a subscribed calendar should fetch again
 
 
-
-# ---------------------------------------------------------------------------------------
-# Signed URLs
+__all__ = ["calendar_sig", "calendar_url", "render_calendar", "setup_calendar"]
 
 
-def calendar_sig(settings: Settings, kind: str, ident: str) -> str:
-    message = f"cal:{kind}:{ident}".encode()
-    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()[:SIG_LENGTH]
-
-
-def calendar_url(settings: Settings, kind: str, ident: str) -> str:
-    """The feed's subscription URL for messages: `kind` is "user" (a userid) or "room"
-    (a facility id)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-    sig = calendar_sig(settings, kind, ident)
-    return f"{settings.public_base_url}/calendar/{kind}/{quote(ident, safe='')}.ics?sig={sig}"
-
-
-def sig_ok(settings: Settings, kind: str, ident: str, given: str) -> bool:
-    if not settings.secret_key or not given.isascii():
-        return False
-    return hmac.compare_digest(given.encode(), calendar_sig(settings, kind, ident).encode())
-
+# Signed URLs: bot/web/links.py (messages carry them too)
 
 # ---------------------------------------------------------------------------------------
 # RFC 5545 through icalendar
@@ -155,10 +132,10 @@ def _ics_response(name: str, filename: str, requests: list[Request], settings: S
 
 def _check(request: web.Request, kind: str, ident: str) -> None:
     if not sig_ok(request.app[SETTINGS], kind, ident, request.query.get("sig", "")):
-        raise web.HTTPForbidden(text="bad or missing signature")
+        raise web.HTTPForbidden(text="订阅地址无效：签名缺失或有误，请在对话里说“我的日历”重新获取。")
     if "\x00" in ident or len(ident) > 200 or not _utf8(ident):
         # No such id; PostgreSQL refuses NUL in text, and a lone surrogate cannot be sent.
-        raise web.HTTPNotFound(text="no such feed")
+        raise web.HTTPNotFound(text="没有这个日历。")
 
 
 def _utf8(text: str) -> bool:
@@ -176,7 +153,7 @@ async def user_feed(request: web.Request) -> web.Response:
     now = clock_now(request.app)
     found = await user_bookings(userid, now)
     if found is None:
-        raise web.HTTPNotFound(text="no such user")
+        raise web.HTTPNotFound(text="没有这个人的日历（可能已离职或停用）。")
     name, held = found
     return _ics_response(f"{name}的预约", "bookings.ics", held, request.app[SETTINGS], now)
 
@@ -188,7 +165,7 @@ async def room_feed(request: web.Request) -> web.Response:
     now = clock_now(request.app)
     found = await room_bookings(facility_id, now)
     if found is None:
-        raise web.HTTPNotFound(text="no such room")
+        raise web.HTTPNotFound(text="没有这个场地的日历。")
     name, held = found
     return _ics_response(f"{name} 预约", "room.ics", held, request.app[SETTINGS], now)
 

@@ -30,14 +30,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
 from bot.keys import SETTINGS
+from bot.web import fleet_dashboard as fleet
 from bot.web.auth import error_page, require_admin
+from bot.web.links import calendar_url
 from bot.web.templating import render
-from handlers import outbox, stats
+from handlers import fleet_report, outbox, stats
 from handlers.labels import (
     STATUS_NAMES,
     TYPE_NAMES,
@@ -47,6 +49,8 @@ from handlers.labels import (
     status_label,
     type_color,
 )
+from handlers.queries import active_facilities
+from handlers.repair import CATEGORY_NAMES
 from handlers.stats import Scope
 
 Clock = Callable[[], datetime]
@@ -194,13 +198,14 @@ class Table:
 def overdue_table(items: list[stats.OverdueItem], tz: Any) -> Table:
     t = Table("overdue", "当前超时", [
         text("单号"), text("业务"), text("超时类别"), text("申请人"), text("部门"),
-        text("等待"), text("起算时间"), duration("已等待"), duration("时限"),
+        text("等待"), text("起算时间"), duration("已等待"), duration("时限"), text("事由"),
     ])
     for o in items:
         t.rows.append([
             f"#{o.no}", TYPE_NAMES.get(o.type, o.type), OVERDUE_NAMES.get(o.kind, o.kind),
             o.applicant, o.department, o.waiting_for or "（未派单）",
             f"{o.since.astimezone(tz):%Y-%m-%d %H:%M}", round(o.waited_min, 1), o.limit_min,
+            o.purpose or "—",
         ])
     return t
 
@@ -281,16 +286,35 @@ def repairs_table(report: stats.RepairReport, tz: Any) -> Table:
 
 def repair_list_table(report: stats.RepairReport, tz: Any) -> Table:
     t = Table("repair_list", "报修明细", [
-        text("单号"), text("报修时间"), text("状态"), text("地点"),
-        duration("派单用时"), duration("完成用时"),
+        text("单号"), text("报修时间"), text("状态"), text("地点"), text("类别"), text("维修人员"),
+        duration("派单用时"), duration("完成用时"), Column("评分", _score), text("评价意见"),
     ])
     for i in report.items:
         t.rows.append([
             f"#{i.no}", f"{i.created_at.astimezone(tz):%Y-%m-%d %H:%M}",
             status_label(RequestType.REPAIR_REQUEST, i.status), i.location,
-            _r1(i.assign_min), _r1(i.finish_min),
+            CATEGORY_NAMES.get(i.category, "其他") if i.category else "", i.worker,
+            _r1(i.assign_min), _r1(i.finish_min), i.rating, i.comment,
         ])
     return t
+
+
+def _score(x: Any) -> str:
+    return "" if x is None else f"{x}分"
+
+
+def _crew_ratings_table(key: str, title: str, who: str) -> Callable[[Any, Any], Table]:
+    def build(rows: dict[str, list[stats.CrewRating]], tz: Any) -> Table:
+        t = Table(key, title, [text(who), Column("评价数"), Column("平均分", lambda x: _num(x, 2))])
+        for c in rows[key]:
+            t.rows.append([c.name, c.count, c.average])
+        return t
+
+    return build
+
+
+worker_ratings_table = _crew_ratings_table("worker_ratings", "维修人员评分", "维修人员")
+driver_ratings_table = _crew_ratings_table("driver_ratings", "司机评分", "司机")
 
 
 def rooms_table(report: stats.OccupancyReport, tz: Any) -> Table:
@@ -333,6 +357,13 @@ def asset_departments_table(report: stats.AssetReport, tz: Any) -> Table:
     for d in report.departments:
         t.rows.append([str(d.id), d.name, d.in_use, float(d.value), d.issued_in_range])
     return t
+def fleet_table(key: str, title: str, spec: list[tuple[str, bool]],
+                rows: Callable[[fleet_report.FleetReport], list[list[Any]]]) -> Callable[[Any, Any], Table]:
+    """A table of the fleet section (bot/web/fleet_dashboard.py)."""
+    def build(report: fleet_report.FleetReport, tz: Any) -> Table:
+        columns = [Column(h) if numeric else text(h) for h, numeric in spec]
+        return Table(key, title, columns, rows(report))
+    return build
 
 
 Loader = Callable[[Scope, datetime], Awaitable[Any]]
@@ -362,12 +393,19 @@ async def _rooms(scope: Scope, now: datetime) -> Any:
     return await stats.room_occupancy(scope)
 
 
+async def _ratings(scope: Scope, now: datetime) -> dict[str, list[stats.CrewRating]]:
+    return {"worker_ratings": await stats.crew_ratings(scope, stats.RequestType.REPAIR_REQUEST),
+            "driver_ratings": await stats.crew_ratings(scope, stats.RequestType.VEHICLE_BOOKING)}
+
+
 async def _overdue(scope: Scope, now: datetime) -> Any:
     return await stats.overdue(now, scope.department_id)
 
 
 async def _assets(scope: Scope, now: datetime) -> Any:
     return await stats.asset_report(scope)
+async def _fleet(scope: Scope, now: datetime) -> Any:
+    return await fleet_report.trip_costs(scope)
 
 
 async def _delivery(scope: Scope, now: datetime) -> tuple[int, int]:
@@ -384,7 +422,9 @@ LOADERS: dict[str, Loader] = {
     "repairs": _repairs,
     "rooms": _rooms,
     "assets": _assets,
+    "fleet": _fleet,
     "delivery": _delivery,
+    "ratings": _ratings,
 }
 # CSV name → (the loader whose result it shows, the table builder)
 TABLES: dict[str, tuple[str, Callable[[Any, Any], Table]]] = {
@@ -400,6 +440,12 @@ TABLES: dict[str, tuple[str, Callable[[Any, Any], Table]]] = {
     "occupancy": ("rooms", occupancy_table),
     "asset_stock": ("assets", asset_stock_table),
     "asset_departments": ("assets", asset_departments_table),
+    "fleet_vehicles": ("fleet", fleet_table("fleet_vehicles", "各车里程和费用（按月）",
+                                            fleet.VEHICLE_COLUMNS, fleet.vehicle_rows)),
+    "fleet_departments": ("fleet", fleet_table("fleet_departments", "各部门里程和费用（按月）",
+                                               fleet.DEPARTMENT_COLUMNS, fleet.department_rows)),
+    "worker_ratings": ("ratings", worker_ratings_table),
+    "driver_ratings": ("ratings", driver_ratings_table),
 }
 
 
@@ -532,6 +578,12 @@ def charts(data: dict[str, Any]) -> dict[str, Chart]:
     out["asset_departments"] = bar_chart(
         "各部门在用资产（件）", [d.name for d in assets.departments],
         [_series("在用", [d.in_use for d in assets.departments], "#7a5cc2")], "件")
+    report: fleet_report.FleetReport = data["fleet"]
+    for key, title, rows, value, unit in (
+            ("fleet_distance", "各车每月里程", report.per_vehicle, "distance", "公里"),
+            ("fleet_cost", "各部门每月费用", report.per_department, "cost", "元")):
+        names, series = fleet.month_series(rows, report.months, value, by_key=key == "fleet_distance")
+        out[key] = bar_chart(title, names, [_series(n, v, c) for n, v, c in series], unit)
     return out
 
 
@@ -576,6 +628,8 @@ def page_context(
             ("场地占用率", fmt_pct(held / open_hours if open_hours else None), False),
             ("资产在库", str(data["assets"].in_stock), False),
             ("资产在用", str(data["assets"].in_use), False),
+            ("行驶里程(公里)", f"{data['fleet'].total.distance:,}", False),
+            ("车辆费用(元)", _num(data["fleet"].total.cost), False),
             ("待发送消息", str(data["delivery"][0]), False),
             ("未送达消息", str(data["delivery"][1]), data["delivery"][1] > 0),
         ],
@@ -600,7 +654,11 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         return error_page("查询条件有误", str(e), status=400)
     data = await load(filters.scope(tz), now, list(LOADERS))
     departments = await stats.department_tree()
-    return render("dashboard/page.html", request, page_context(filters, data, departments, now, tz))
+    context = page_context(filters, data, departments, now, tz)
+    settings = request.app[SETTINGS]
+    context["feeds"] = [(f.name, calendar_url(settings, "room", f.id))
+                        for f in await active_facilities()]
+    return render("dashboard/page.html", request, context)
 
 
 async def dashboard_csv(request: web.Request) -> web.StreamResponse:
@@ -619,17 +677,20 @@ async def dashboard_csv(request: web.Request) -> web.StreamResponse:
     part, build = TABLES[key]
     data = await load(filters.scope(tz), now, [part])
     table = build(data[part], tz)
-    name = f"{key}_{filters.first.isoformat()}_{filters.last.isoformat()}"
+    span = f"{filters.first.isoformat()}_{filters.last.isoformat()}"
+    name, chinese = f"{key}_{span}", f"{table.title}_{span}"
     if filters.department is not None:
         name += f"_dept{filters.department}"
+        chinese += f"_部门{filters.department}"
+    if key in fleet.CSV_NAMES:
+        chinese = chinese.replace(table.title, fleet.CSV_NAMES[key], 1)
+    # The Chinese name for browsers (RFC 6266 filename*), the ASCII one for any other.
+    disposition = f"attachment; filename=\"{name}.csv\"; filename*=UTF-8''{quote(chinese + '.csv')}"
     return web.Response(
         body=to_csv(table),
         content_type="text/csv",
         charset="utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}.csv"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
 
 

@@ -22,7 +22,7 @@ BAD_TIME = "请按“时:分”填写{label}，例如 14:00。"
 BAD_NUMBER = "{label}请填写一个整数。"
 TOO_LONG = "{label}最多{n}个字。"
 
-TEXT_LIMITS = {"origin": 60, "destination": 60, "purpose": 100}
+TEXT_LIMITS = {"origin": 60, "destination": 60, "purpose": 100, "equipment": 60}
 
 
 class BadField(ValueError):
@@ -118,6 +118,12 @@ def facility_slots(form: Mapping[str, str]) -> dict[str, Any]:
     attendees = read_int(form, "attendees", "人数")
     if attendees is not None:
         slots["attendees"] = attendees
+    purpose = read_text(form, "purpose", "会议用途", TEXT_LIMITS["purpose"])
+    if purpose:
+        slots["purpose"] = purpose
+    equipment = read_text(form, "equipment", "设备需求", TEXT_LIMITS["equipment"])
+    if equipment:
+        slots["equipment"] = [x for x in re.split(r"[、,，;；\s]+", equipment) if x]
     until = read_date(form, "repeat_until", "每周重复截止日期")
     if until is not None:
         slots.update(repeat=True, repeat_until=until.isoformat())
@@ -154,7 +160,8 @@ async def vehicle_context() -> dict[str, Any]:
 
 
 async def facility_context() -> dict[str, Any]:
-    return {"places": await facility_places(), "max_repeats": facility_reservation.MAX_REPEATS}
+    return {"places": await facility_places(), "limits": TEXT_LIMITS,
+            "max_repeats": facility_reservation.MAX_REPEATS}
 
 
 async def repair_context() -> dict[str, Any]:

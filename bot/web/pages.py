@@ -32,7 +32,7 @@ from bot.web.auth import check_csrf, csrf_token, error_page, require_user
 from bot.web.dashboard import CLOCK
 from bot.web.formfields import FIELDS, BadField, field_value
 from bot.web.templating import render
-from handlers import status
+from handlers import bundle_after, status
 from handlers.base import Channel, Ctx
 from handlers.cancel import cancel_one
 from handlers.common import describe
@@ -53,6 +53,7 @@ from handlers.queries import (
     pending_for,
 )
 from handlers.registry import service_for, services, web_form
+from handlers.timeline import timeline
 
 NOT_MEMBER = "您的账号不在本局人员名单中，如需开通请联系局办公室。"
 
@@ -144,7 +145,9 @@ async def home(request: web.Request) -> web.Response:
     waiting = await pending_for(ctx.user.user_id)
     forms = [(s.icon, s.form.web.slug, s.form.web.title) for s in services() if s.form.web]
     return render("m/home.html", request, {"name": ctx.user.name, "mine": len(mine),
-                                           "waiting": len(waiting), "forms": forms})
+                                           "waiting": len(waiting), "forms": forms,
+                                           "admin": "admin" in ctx.user.roles,
+                                           "feed": ctx.links.calendar_url("user", ctx.user.user_id)})
 
 
 async def my_requests(request: web.Request) -> web.Response:
@@ -183,16 +186,24 @@ async def request_detail(request: web.Request) -> web.Response:
     found = await visible_request(no, ctx)
     if found is None:
         return not_found(request, no)
-    return render_detail(request, found, ctx)
+    return await render_detail(request, found, ctx, also=await bundle_after.bundle_facts(no, ctx))
 
 
-def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "") -> web.Response:
-    steps = status.detail(request, ctx.tz).split("\n")[1:]
-    facts = service_for(request.type).page_facts(request)
+async def render_detail(http: web.Request, request: Request, ctx: Ctx, message: str = "",
+                        also: list[str] | None = None) -> web.Response:
+    steps = status.step_lines(request, ctx.tz) + service_for(request.type).detail_lines(request)
+    d = request.details or {}
+    facts = [*(also or []), *service_for(request.type).page_facts(request)]
+    if request.assignee is not None:
+        facts.append(f"维修人员：{request.assignee.name}")
+    if request.rating is not None:
+        comment = d.get("rating_comment")
+        facts.append(f"评价：{request.rating}分" + (f"（{comment}）" if comment else ""))
     me = ctx.user.user_id
     may_cancel = request.applicant.userid == me and cancellable(request, ctx.now)
     return render("m/detail.html", http, {
         "r": RequestView(request, ctx), "message": message, "facts": facts, "steps": steps,
+        "timeline": await timeline(request, ctx.tz),
         "cancel_csrf": csrf_token(http, me) if may_cancel else "",
     })
 
@@ -209,7 +220,7 @@ async def cancel_request(request: web.Request) -> web.Response:
     reply = await cancel_one(no, ctx, state=None)
     after = await get_request(no)
     assert after is not None
-    return render_detail(request, after, ctx, reply.text)
+    return await render_detail(request, after, ctx, reply.text)
 
 
 # Problem.field (a slot) → the form field to mark, for every form (a service adds its

@@ -131,7 +131,7 @@ def _query(request: web.Request, *, with_echostr: bool) -> tuple[str, str, str, 
 def _configured(request: web.Request) -> tuple[_Callback, WeChatCrypto, PrpCrypto]:
     cb = request.config_dict[_CALLBACK]
     if cb.crypto is None or cb.prp is None:
-        raise web.HTTPServiceUnavailable(text="WeCom callback not configured")
+        raise web.HTTPServiceUnavailable(text="企业微信回调未配置。")
     return cb, cb.crypto, cb.prp
 
 

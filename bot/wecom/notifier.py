@@ -45,8 +45,9 @@ class Transport(Protocol):
     async def deliver(
         self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False,
         window: int | None = None,
-    ) -> None:
-        """Send one message; raise DeliveryError on failure. `once`: ask WeCom to drop it
+    ) -> str | None:
+        """Send one message; raise DeliveryError on failure. Returns the response_code
+        WeCom gives a button card (None for anything else). `once`: ask WeCom to drop it
         if the same message already reached the user in the last `window` seconds
         (DUPLICATE_CHECK_SECONDS when not given): an outbox re-send after a crash or
         after a send whose answer came too late."""
@@ -170,8 +171,8 @@ class OutboxWorker:
         try:
             # Every row carries WeCom's duplicate check: a re-send after a crash, or after
             # a send WeCom took but answered after our timeout, reaches the user once.
-            await self._transport.deliver(row.user_id, row.kind, row.content, once=True,
-                                          window=duplicate_window(row, now))
+            code = await self._transport.deliver(row.user_id, row.kind, row.content, once=True,
+                                                 window=duplicate_window(row, now))
         except DeliveryError as e:
             attempts = row.attempts + 1
             if not e.retryable:
@@ -189,5 +190,6 @@ class OutboxWorker:
                 extra={"id": row.id, "attempts": attempts, "error": str(e)},
             )
             return delay
-        await outbox.mark_sent(row.id, self.owner, self._clock())
+        await outbox.mark_sent(row.id, self.owner, self._clock(),
+                               code if isinstance(code, str) else None)
         return None

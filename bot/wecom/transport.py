@@ -17,9 +17,10 @@ class WeComTransport:
     async def deliver(
         self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False,
         window: int | None = None,
-    ) -> None:
+    ) -> str | None:
         """`message/send`, or for CARD_UPDATE `message/update_template_card` of the card
-        `user_id` tapped. Only busy and rate-limit errcodes are retried: a response_code
+        `user_id` tapped (or was sent); returns the response_code WeCom answers a button
+        card's send with, which updates that card once later. Only busy and rate-limit errcodes are retried: a response_code
         that is used or past its 72 h gives an errcode that is not, so the row is marked
         dead at once instead of retrying for two days."""
         try:
@@ -28,8 +29,8 @@ class WeComTransport:
                 if not isinstance(code, str) or not code or not isinstance(card, Mapping):
                     raise DeliveryError("card update without response_code or card", retryable=False)
                 await self._client.update_template_card([user_id], code, card)
-                return
-            await self._client.send_message(
+                return None
+            data = await self._client.send_message(
                 user_id, kind, content,
                 duplicate_check_interval=(window or DUPLICATE_CHECK_SECONDS) if once else None,
             )
@@ -37,6 +38,8 @@ class WeComTransport:
             raise DeliveryError(f"wecom unavailable: {e}", retryable=True) from e
         except WeComError as e:
             raise DeliveryError(f"wecom error {e.errcode}", retryable=e.retryable) from e
+        code = data.get("response_code")
+        return code if isinstance(code, str) and code else None
 
 
 class CallbackTransport:
@@ -48,7 +51,8 @@ class CallbackTransport:
     async def deliver(
         self, user_id: str, kind: str, content: Mapping[str, Any], *, once: bool = False,
         window: int | None = None,
-    ) -> None:
+    ) -> str | None:
         result = self._send(user_id, kind, content)
         if hasattr(result, "__await__"):
-            await result
+            result = await result
+        return result if isinstance(result, str) else None

@@ -9,11 +9,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import facility_reservation as flow
-from handlers.common import fmt_window
+from handlers.base import Ctx, Message
+from handlers.common import equipment_text, fmt_window
 from handlers.demo_history import DemoDay, at, decide_all
 from handlers.registry import CalendarEntry, DemoHistory, Facts, Form, Service, WebForm
 from models.errors import Conflict, RequestError
-from models.org import RequestType
+from models.org import RequestType, User
 from models.repairs import complete_request
 from models.requests import NewRequest, Request, RequestStatus, create_request, get_request
 from models.timers import confirm_checkin
@@ -39,7 +40,20 @@ def facts(request: Request, tz: ZoneInfo) -> Facts:
         rows.append(("地点", f"{request.facility.name}（{request.facility.building}）"))
     if d.get("attendees"):
         rows.append(("人数", f"{d['attendees']}人"))
+    if d.get("purpose"):
+        rows.append(("用途", str(d["purpose"])))
+    if d.get("equipment"):
+        rows.append(("设备", equipment_text(d["equipment"])))
     return rows
+
+
+def page_facts(request: Request) -> list[str]:
+    """用途 and 设备 on /m/requests/N: what the room's approver decided on."""
+    d = request.details or {}
+    lines = [f"用途：{d['purpose']}"] if d.get("purpose") else []
+    if d.get("equipment"):
+        lines.append(f"设备：{equipment_text(d['equipment'])}")
+    return lines
 
 
 def approved_notice(request: Request, tz: ZoneInfo) -> str:
@@ -49,6 +63,25 @@ def approved_notice(request: Request, tz: ZoneInfo) -> str:
         no=request.no, room=request.facility.name, building=request.facility.building,
         window=fmt_window(request.start, request.end, tz),
     )
+
+
+TO_MANAGER_CANCELLED = "【场地取消】{name}已取消 {what}，场地已释放。"
+
+
+async def on_cancelled(request: Request, ctx: Ctx, what: str, approver_told: bool) -> list[str]:
+    """The room's manager (set in the admin pages), when it has one, hears that a booking
+    of it is off — in the cancel's transaction."""
+    room = request.facility
+    if room is None or room.manager_id is None:
+        return []
+    manager = await User.get_or_none(id=room.manager_id, active=True)
+    if manager is None or manager.userid == request.applicant.userid:
+        return []
+    await ctx.notifier.notify(
+        manager.userid,
+        Message.text(TO_MANAGER_CANCELLED.format(name=request.applicant.name, what=what)),
+        key=f"cancelled:{request.no}:{manager.userid}")
+    return [f"场地管理{manager.name}"]
 
 
 def calendar(request: Request) -> CalendarEntry:
@@ -137,7 +170,9 @@ SERVICE = Service(
               })),
     describe=describe,
     facts=facts,
+    page_facts=page_facts,
     freed_on_cancel="场地已释放",
+    on_cancelled=on_cancelled,
     freed_on_reject="预留的场地已释放。",
     approved_notice=approved_notice,
     calendar=calendar,

@@ -16,7 +16,8 @@ from handlers.demo_history import DemoDay, at
 from handlers.registry import DemoHistory, Facts, Form, Service, WebForm
 from handlers.reminders import repair_dispatchers, repair_where, worker_hint
 from models.org import RequestType, Role, User, users_with_role
-from models.repairs import assign_repair, progress_repair, rate_repair
+from models.ratings import rate_request
+from models.repairs import assign_repair, progress_repair
 from models.requests import NewRequest, Request, RequestStatus, create_request
 from nlp.types import Intent
 
@@ -53,7 +54,7 @@ def waits_for(request: Request) -> str:
     if request.status in (RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS) and request.assignee:
         return f"维修人员：{request.assignee.name}"
     if request.status is RequestStatus.COMPLETED and request.rating is None:
-        return f"待您评分，回复“评分{request.no} 5”"
+        return f"待您评分，回复“评分{request.no} 5分”"
     return ""
 
 
@@ -137,7 +138,7 @@ async def demo_repair(d: DemoDay) -> int:
     await progress_repair(request.no, worker, RequestStatus.COMPLETED, done, "wecom",
                           note="已修好")
     if rng.random() < 0.6:
-        await rate_repair(request.no, who.userid, rng.choice((4, 5, 5, 5, 3)),
+        await rate_request(request.no, who.userid, rng.choice((4, 5, 5, 5, 3)),
                           done + timedelta(hours=1), "wecom")
     return 1
 

@@ -4,23 +4,25 @@ handlers/vehicle_booking.py, its holds models/holds.py, its trips models/trips.p
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import vehicle_booking as flow
 from handlers.approval import route_of
 from handlers.base import Ctx, Message
-from handlers.common import fmt_window
+from handlers.common import NOT_GIVEN, fmt_window
 from handlers.demo_history import DemoDay, at, decide_all
 from handlers.registry import CalendarEntry, DemoHistory, Facts, Form, Service, WebForm
 from models.decisions import cancel
 from models.errors import Conflict
-from models.org import Department, RequestType, User
+from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
 from models.repairs import complete_request
-from models.requests import NewRequest, Request, create_request, get_request
+from models.requests import NewRequest, Request, create_request, get_request, ordered_steps
+from models.trips import finish_trip, start_trip
 from nlp.types import Intent
 
 TO_DRIVER_CANCELLED = "【出车取消】{name}已取消 {what}，这趟车不用出了。"
+TO_FLEET_CANCELLED = "【用车取消】{name}已取消已批准的 {what}，车辆和司机已释放。"
 TO_APPLICANT_APPROVED = (
     "您的用车申请 #{no} 已批准 ✅\n{window}，{route}\n车辆：{plate}（{model}），司机：{driver}。请按时候车。"
 )
@@ -49,8 +51,7 @@ def facts(request: Request, tz: ZoneInfo) -> Facts:
     if request.vehicle is not None:
         driver = f"（{request.driver.name}）" if request.driver is not None else ""
         rows.append(("车辆", f"{request.vehicle.plate}{driver}"))
-    if d.get("purpose"):
-        rows.append(("事由", str(d["purpose"])))
+    rows.append(("事由", str(d.get("purpose") or NOT_GIVEN)))  # what the approver decides on
     return rows
 
 
@@ -68,15 +69,27 @@ def started_contact(request: Request) -> str:
 
 
 async def on_cancelled(request: Request, ctx: Ctx, what: str, approver_told: bool) -> list[str]:
-    """All steps approved: the driver was told the trip, so tell them it is off."""
-    if approver_told or request.driver is None:
+    """All steps approved: the fleet manager who approved it (else every fleet manager) and
+    the driver, who was told the trip, hear that it is off — in the cancel's transaction."""
+    if approver_told:
         return []
     name = request.applicant.name
-    await ctx.notifier.notify(
-        request.driver.userid, Message.text(TO_DRIVER_CANCELLED.format(name=name, what=what)),
-        key=f"cancelled:{request.no}:{request.driver.userid}",
-    )
-    return [f"司机{request.driver.name}"]
+    told = []
+    managers = {s.approver.userid: s.approver for s in ordered_steps(request)
+                if s.role == Role.FLEET_MANAGER} or {
+        u.userid: u for u in await users_with_role(Role.FLEET_MANAGER)}
+    for manager in managers.values():
+        await ctx.notifier.notify(
+            manager.userid, Message.text(TO_FLEET_CANCELLED.format(name=name, what=what)),
+            key=f"cancelled:{request.no}:{manager.userid}")
+        told.append(f"车辆管理{manager.name}")
+    if request.driver is not None:
+        await ctx.notifier.notify(
+            request.driver.userid, Message.text(TO_DRIVER_CANCELLED.format(name=name, what=what)),
+            key=f"cancelled:{request.no}:{request.driver.userid}",
+        )
+        told.append(f"司机{request.driver.name}")
+    return told
 
 
 def approved_notice(request: Request, tz: ZoneInfo) -> str:
@@ -168,10 +181,26 @@ async def demo_booking(d: DemoDay) -> int:
         return 1
     approved, _ = await decide_all(rng, request.no, created, min(start, now) - timedelta(minutes=5))
     if approved and end < now:
-        fresh = await get_request(request.no)
-        assert fresh is not None
-        await complete_request(fresh, "system", end + timedelta(minutes=10), "system")
+        await demo_drive(request.no, start, end)
     return 1
+
+
+async def demo_drive(no: int, start: datetime, end: datetime) -> None:
+    """The driver's 出发 and 到达 with readings and costs (the fleet dashboard's figures),
+    drawn from a generator of the trip's own so that the history's other draws stay."""
+    fresh = await get_request(no)
+    assert fresh is not None
+    if fresh.driver is None or fresh.vehicle is None:
+        await complete_request(fresh, "system", end + timedelta(minutes=10), "system")
+        return
+    own = random.Random(no)  # noqa: S311 - made-up history, not security
+    vehicle = await Vehicle.get(id=fresh.vehicle.id)
+    out = vehicle.odometer or 20000 + 3000 * vehicle.id
+    driver = fresh.driver.userid
+    await start_trip(no, driver, out, start, "wecom")
+    await finish_trip(no, driver, end + timedelta(minutes=10), "wecom",
+                      odometer=out + own.randint(12, 95), tolls=own.choice((None, None, 10, 15, 25)),
+                      parking=own.choice((None, 5, 10, 20)), fuel=own.choice((None, None, None, 200, 300)))
 
 
 SERVICE = Service(

@@ -126,7 +126,8 @@ async def test_get_shows_the_request_and_the_form_and_changes_nothing(
         assert 'name="action" value="approve"' in html and 'name="action" value="reject"' in html
         assert re.search(r'<textarea[^>]* name="comment"', html)
         assert "用车申请 #1001" in html and "张三（办公室）" in html and "浦东机场" in html
-        assert "部门负责人 李处：待审批" in html and "王科" in html
+        assert "部门负责人 李处：审批中" in html and "车辆管理 王科：待审批" in html
+        assert "<dt>事由</dt><dd>接外宾</dd>" in html  # what the approver decides on
     resp = await client.get(path)
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert resp.headers["Cache-Control"] == "no-store"
@@ -152,6 +153,10 @@ async def test_approve_by_link(client: TestClient, fake_wecom: FakeWeCom,
     url = card.content["card_action"]["url"]
     assert url.startswith(f"{wecom_settings.public_base_url}/approve/")
     assert links.read_approve_token(url.rsplit("/", 1)[1]) == {"n": 1001, "s": second, "a": "wangke"}
+    # who approved when, and what is still needed
+    chain = card.content["quote_area"]["quote_text"].split("\n")
+    assert re.fullmatch(r"部门负责人 李处 已同意 \d\d-\d\d \d\d:\d\d", chain[0])
+    assert chain[1] == "车辆管理 王科 审批中"
     told = next(m for m in sent if m.touser == "zhangsan")
     assert "已由李处同意，现等待王科审批" in told.text
 

@@ -79,6 +79,16 @@ async def texts_to(fake: FakeWeCom, user: str, n: int = 1) -> list[str]:
     raise AssertionError(f"{user} got {fake.sent_to(user)}")
 
 
+async def sent_row(key: str) -> OutboxMessage:
+    """The outbox row once the worker marked it sent (after WeCom's answer)."""
+    for _ in range(500):  # up to 10 s
+        row = await OutboxMessage.get(key=key)
+        if row.status is OutboxStatus.SENT:
+            return row
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{key} never sent")
+
+
 async def test_the_approver_gets_a_button_card(client: TestClient, fake_wecom: FakeWeCom,
                                                wecom_settings: Settings) -> None:
     request = await booking()
@@ -117,16 +127,98 @@ async def test_tap_approve_decides_and_replaces_the_card(
     assert "现等待王科审批" in (await texts_to(fake_wecom, "zhangsan"))[-1]
 
 
-async def test_tap_reject_without_a_reason(client: TestClient, sim: WeComSim,
-                                           fake_wecom: FakeWeCom) -> None:
+async def test_tap_reject_asks_the_reason_and_only_the_answer_rejects(
+    client: TestClient, sim: WeComSim, fake_wecom: FakeWeCom
+) -> None:
     request = await booking()
     await tap(client, sim, "lichu", "reject", request, 1, "rc-reject")
+    asked = (await texts_to(fake_wecom, "lichu"))[-1]
+    assert asked.startswith("要驳回 #1001，请回复驳回理由") and "“无”" in asked and "“算了”" in asked
+    assert await decisions(1001) == [(None, None, None), (None, None, None)]
+    assert fake_wecom.cards == []  # the card keeps its buttons while the reason is asked
+
+    assert await post(client, sim, sim.text("lichu", "时间冲突，请改期")) == 200
+    await settle(client)
     [update] = await cards_for(fake_wecom, 1)
+    assert update["response_code"] == "rc-reject"  # the tap's code, kept while asking
     assert update["template_card"]["replace_text"] == "已驳回"
+    assert update["template_card"]["main_title"]["title"] == "用车申请 #1001 已驳回（李处）"
+    assert await decisions(1001) == [("reject", "时间冲突，请改期", "wecom"), (None, None, None)]
     told = (await texts_to(fake_wecom, "zhangsan"))[-1]
-    assert "未获通过" in told and "理由：未填写" in told
+    assert "未获通过（李处驳回）" in told and "理由：时间冲突，请改期" in told
     fresh = await get_request(1001)
     assert fresh is not None and fresh.status is RequestStatus.REJECTED
+
+
+async def test_a_reject_without_a_reason_says_so(client: TestClient, sim: WeComSim,
+                                                  fake_wecom: FakeWeCom) -> None:
+    request = await booking()
+    await tap(client, sim, "lichu", "reject", request, 1, "rc-none")
+    assert await post(client, sim, sim.text("lichu", "无")) == 200
+    await settle(client)
+    await cards_for(fake_wecom, 1)
+    told = (await texts_to(fake_wecom, "zhangsan"))[-1]
+    assert "审批人未说明理由。" in told and "理由：" not in told
+    assert await decisions(1001) == [("reject", None, "wecom"), (None, None, None)]
+
+
+async def test_a_mis_tapped_reject_is_undone_by_suanle(client: TestClient, sim: WeComSim,
+                                                       fake_wecom: FakeWeCom) -> None:
+    request = await booking()
+    await tap(client, sim, "lichu", "reject", request, 1, "rc-oops")
+    assert await post(client, sim, sim.text("lichu", "算了")) == 200
+    await settle(client)
+    assert (await texts_to(fake_wecom, "lichu", 2))[-1] == "好的，#1001 没有驳回，仍等您审批。"
+    assert await decisions(1001) == [(None, None, None), (None, None, None)]
+    [reopened] = await cards_for(fake_wecom, 1)  # live buttons again, with the tap's code
+    assert reopened["response_code"] == "rc-oops" and "replace_text" not in reopened["template_card"]
+    # the card still works: 同意 decides
+    await tap(client, sim, "lichu", "approve", request, 1, "rc-then")
+    update = (await cards_for(fake_wecom, 2))[1]
+    assert update["template_card"]["replace_text"] == "已同意"
+    assert await decisions(1001) == [("approve", None, "wecom"), (None, None, None)]
+
+
+async def test_a_decision_in_chat_updates_every_card_of_the_step_in_place(
+    client: TestClient, sim: WeComSim, fake_wecom: FakeWeCom, wecom_settings: Settings
+) -> None:
+    """No tap: the card is replaced with the response_code its own message/send returned,
+    the title and the chain included; the next approver's card shows who approved when."""
+    request = await booking()
+    first, second = ordered_steps(request)
+    async with in_transaction():
+        await notify_approver(OutboxNotifier(), request, first, "张三", wecom_settings.tz,
+                              links=SignedLinks(wecom_settings))
+    client.app[WORKER].wake()
+    [sent] = await fake_wecom.wait_sent(1)
+    assert sent.content["main_title"]["title"] == "用车申请待您审批 #1001"
+    assert sent.content["quote_area"]["quote_text"] == "部门负责人 李处 审批中\n车辆管理 王科 待审批"
+    facts = {f["keyname"]: f["value"] for f in sent.content["horizontal_content_list"]}
+    assert facts["事由"] == "接外宾" and facts["行程"] == "局机关→浦东机场" and facts["人数"] == "2人"
+    row = await sent_row("approve:1001:1")
+    assert row.task_id == f"req1001s{first.id}" and row.response_code
+
+    assert await post(client, sim, sim.text("lichu", "同意 #1001")) == 200
+    await settle(client)
+    [update] = await cards_for(fake_wecom, 1)
+    assert update["userids"] == ["lichu"] and update["response_code"] == row.response_code
+    card = update["template_card"]
+    assert card["main_title"]["title"] == "用车申请 #1001 已同意（李处）"
+    assert card["replace_text"] == "已同意" and card["task_id"] == f"req1001s{first.id}"
+    assert card["quote_area"]["quote_text"].startswith("部门负责人 李处 已同意 ")
+    assert (await OutboxMessage.get(key="approve:1001:1")).response_code is None  # spent
+
+    await fake_wecom.wait_sent(3)
+    [nxt] = [m for m in fake_wecom.sent_to("wangke") if m.msgtype == "template_card"]
+    chain = nxt.content["quote_area"]["quote_text"].split("\n")
+    assert chain[0].startswith("部门负责人 李处 已同意 ") and chain[1] == "车辆管理 王科 审批中"
+    # the fleet manager decides on the approve page: his card follows
+    assert await post(client, sim, sim.text("wangke", "同意1001")) == 200
+    await settle(client)
+    updates = await cards_for(fake_wecom, 2)
+    assert updates[1]["userids"] == ["wangke"]
+    assert updates[1]["template_card"]["main_title"]["title"] == "用车申请 #1001 已同意（王科）"
+    assert fake_wecom.refused_cards == []
 
 
 async def test_second_tap_is_told_already_decided(client: TestClient, sim: WeComSim,

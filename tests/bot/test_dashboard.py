@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -21,8 +21,9 @@ from bot.web import dashboard
 from bot.web.dashboard import CLOCK
 from models.decisions import decide
 from models.org import Department, RequestType, Vehicle
+from models.ratings import rate_request
 from models.repairs import assign_repair, progress_repair
-from models.requests import Decision, NewRequest, RequestStatus, create_request
+from models.requests import Decision, NewRequest, Request, RequestStatus, create_request
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings
@@ -67,14 +68,16 @@ async def some_history(now: datetime) -> None:
     fix = await create_request(NewRequest(
         RequestType.REPAIR_REQUEST, "xiaoliu",
         details={"location": '<script>alert("x")</script>3号楼'}), at(20, 9), CHAT)
+    await Request.filter(id=fix.id).update(details={**fix.details, "category": "hvac"})
     await assign_repair(fix.no, "sunwei", "qianli", at(20, 9, 20), CHAT)
     await progress_repair(fix.no, "qianli", RequestStatus.COMPLETED, at(20, 15), CHAT)
+    await rate_request(fix.no, "xiaoliu", 4, at(20, 16), CHAT, "还不错，就是来得晚")
     await create_request(NewRequest(
         RequestType.REPAIR_REQUEST, "wuli", details={"location": "=HYPERLINK(\"x\")"}),
         now - timedelta(hours=1), CHAT)
     await create_request(NewRequest(
-        RequestType.VEHICLE_BOOKING, "zhangsan", at(29, 9), at(29, 10)),
-        now - timedelta(hours=6), CHAT)
+        RequestType.VEHICLE_BOOKING, "zhangsan", at(29, 9), at(29, 10),
+        details={"destination": "市政府", "purpose": "接外宾"}), now - timedelta(hours=6), CHAT)
 
 
 async def sign_in(client: TestClient, fake: FakeWeCom, userid: str) -> None:
@@ -130,6 +133,7 @@ def chart_data(page: str) -> dict[str, Any]:
 
 CHARTS = {"per_day", "per_vehicle", "per_department", "per_service", "lead_times",
           "repair_assign", "repair_finish", "occupancy", "asset_stock", "asset_departments"}
+FLEET_CHARTS = {"fleet_distance", "fleet_cost"}  # no completed trip here: tests/bot/test_fleet_dashboard.py
 
 
 async def test_page_carries_the_chart_data_and_escapes(client: TestClient,
@@ -145,8 +149,10 @@ async def test_page_carries_the_chart_data_and_escapes(client: TestClient,
     assert re.search(r'<script src="/static/dashboard\.js\?v=[\w%-]+" defer></script>', page)
     assert "<svg" not in page  # drawn in the browser now, not here
     charts = chart_data(page)
-    assert set(charts) == CHARTS
+    assert set(charts) == CHARTS | FLEET_CHARTS
     for key, chart in charts.items():
+        if key in FLEET_CHARTS:
+            continue
         if key.startswith("asset_"):
             continue  # this history has no register: tests/bot/test_dashboard_assets.py
         assert not chart["empty"], key
@@ -207,13 +213,13 @@ async def test_duration_headers_agree_with_their_cells(client: TestClient,
     table = re.search(r'<table id="t-overdue">(.*?)</table>', page, flags=re.S)
     assert table is not None
     heads = re.findall(r"<th>(.*?)</th>", table.group(1))
-    assert heads[7:] == ["已等待", "时限"]  # the cells carry their unit
+    assert heads[7:] == ["已等待", "时限", "事由"]  # the cells carry their unit
     assert '<td class="n">6.0小时</td><td class="n">4.0小时</td>' in table.group(1)
     assert '<td class="n">1.0小时</td><td class="n">30分钟</td>' in table.group(1)
     assert "(分钟)</th>" not in page  # on the page no duration header names one unit
     rows = read_csv(await (await client.get("/dashboard/overdue.csv", headers=admin)).read())
-    assert rows[0][7:] == ["已等待(分钟)", "时限(分钟)"]  # the CSV keeps raw minutes
-    assert rows[1][7:] == ["360.0", "240.0"]
+    assert rows[0][7:] == ["已等待(分钟)", "时限(分钟)", "事由"]  # the CSV keeps raw minutes
+    assert rows[1][7:9] == ["360.0", "240.0"]
 
 
 async def test_messages_given_up_are_shown(client: TestClient, admin: dict[str, str],
@@ -240,7 +246,7 @@ async def test_default_range_is_the_last_30_days(client: TestClient, admin: dict
     charts = chart_data(page)
     assert all(c["empty"] for c in charts.values())
     assert 'data-chart="' not in page  # nothing to draw: a line of text in each chart's place
-    assert page.count("：暂无数据</p>") == len(CHARTS)
+    assert page.count("：暂无数据</p>") == len(CHARTS | FLEET_CHARTS)
 
 
 async def test_department_filter_counts_sub_departments(client: TestClient,
@@ -263,17 +269,23 @@ async def test_department_filter_counts_sub_departments(client: TestClient,
 
 async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datetime) -> None:
     await some_history(now)
+    names: dict[str, str] = {}
     for key in dashboard.TABLES:
         resp = await client.get(f"/dashboard/{key}.csv", params=NOVEMBER, headers=admin)
         assert resp.status == 200, key
         assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
-        assert resp.headers["Content-Disposition"] == (
-            f'attachment; filename="{key}_2026-11-01_2026-11-30.csv"')
+        disposition = resp.headers["Content-Disposition"]
+        # An ASCII name for any client, the Chinese one (RFC 6266) for browsers.
+        assert disposition.startswith(f'attachment; filename="{key}_2026-11-01_2026-11-30.csv"; ')
+        chinese = unquote(disposition.split("filename*=UTF-8''")[1])
+        assert chinese.endswith("_2026-11-01_2026-11-30.csv") and not chinese.isascii(), chinese
+        names[key] = chinese.split("_")[0]
         rows = read_csv(await resp.read())
         assert len({len(r) for r in rows}) == 1, key  # a header and rows of the same width
     overdue = read_csv(await (await client.get("/dashboard/overdue.csv", headers=admin)).read())
     assert [r[2] for r in overdue[1:]] == ["审批超时", "报修未派单"]
     assert overdue[1][5] == "李处" and overdue[1][7] == "360.0"
+    assert overdue[1][9] == "接外宾" and overdue[2][9] == "—"  # the approver's 事由
     repairs = read_csv(await (await client.get("/dashboard/repairs.csv", params=NOVEMBER,
                                                headers=admin)).read())
     assert repairs[1][:8] == ["报修→派单", "30.0", "1", "20.0", "20.0", "20.0", "1", "0"]
@@ -284,15 +296,39 @@ async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datet
     assert services[0][2:] == ["待审批", "已通过", "已驳回", "已取消", "已派工", "维修中", "已完成"]
     listing = read_csv(await (await client.get("/dashboard/repair_list.csv", params=NOVEMBER,
                                                headers=admin)).read())
+    assert names["repair_list"] == "报修明细" and names["worker_ratings"] == "维修人员评分"
+    assert listing[0] == ["单号", "报修时间", "状态", "地点", "类别", "维修人员", "派单用时(分钟)",
+                          "完成用时(分钟)", "评分", "评价意见"]
+    assert listing[1][4:6] == ["空调暖通", "钱力"] and listing[1][8:] == ["4", "还不错，就是来得晚"]
     assert {r[2] for r in listing[1:]} <= {"待派工", "已派工", "维修中", "已完成", "已取消"}
     locations = [r[3] for r in listing[1:]]
     assert "'=HYPERLINK(\"x\")" in locations  # a formula is defused for spreadsheets
     vehicles = read_csv(await (await client.get("/dashboard/vehicles.csv", params=NOVEMBER,
                                                 headers=admin)).read())
     assert vehicles[1] == ["沪A12345", "别克GL8", "3.0", "1"]
+    workers = read_csv(await (await client.get("/dashboard/worker_ratings.csv", params=NOVEMBER,
+                                               headers=admin)).read())
+    assert workers == [["维修人员", "评价数", "平均分"], ["钱力", "1", "4.0"]]
+    drivers = read_csv(await (await client.get("/dashboard/driver_ratings.csv", params=NOVEMBER,
+                                               headers=admin)).read())
+    assert drivers == [["司机", "评价数", "平均分"]]
     resp = await client.get("/dashboard/nope.csv", headers=admin)
     assert resp.status == 404
     assert "没有名为「nope」的表" in await resp.text()
+
+
+async def test_errors_are_in_chinese(client: TestClient, fake_wecom: FakeWeCom) -> None:
+    """No English in any answer: a wrong token, a staff member, a path or method unknown."""
+    resp = await client.get("/dashboard/x.csv", headers={"Authorization": "Bearer wrong"})
+    assert resp.status == 401 and "令牌无效" in await resp.text()
+    for path, status in (("/dashboard/x", 404), ("/nothing/here", 404), ("/m/requests/abc", 404)):
+        resp = await client.get(path, allow_redirects=False)
+        assert resp.status == status and await resp.text() == "页面不存在，请核对地址。", path
+    resp = await client.delete("/dashboard")
+    assert resp.status == 405 and await resp.text() == "不支持这种访问方式。"
+    await sign_in(client, fake_wecom, "zhangsan")  # staff
+    resp = await client.get("/dashboard/x.csv", allow_redirects=False)
+    assert resp.status == 403 and await resp.text() == "只有管理员可以查看。"
 
 
 async def test_bad_filters_are_400(client: TestClient, admin: dict[str, str]) -> None:

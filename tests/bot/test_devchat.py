@@ -100,7 +100,7 @@ def says(fragment: str) -> Callable[[dict[str, Any]], bool]:
 async def test_chat_and_card_tap_go_through_the_real_callback(demo: Any) -> None:
     client, hub, _ = demo
     send = "/dev/chat/api/send"
-    r = await client.post(send, json={"user": "zhangsan", "text": "明天上午10点到12点用车去市政府，2人"})
+    r = await client.post(send, json={"user": "zhangsan", "text": "明天上午10点到12点用车去市政府，2人，事由：送文件"})
     assert r.status == 200 and (await r.json())["callback_status"] == 200
     await wait_for(hub, "zhangsan", says("确认"))
     await client.post(send, json={"user": "zhangsan", "text": "确认"})

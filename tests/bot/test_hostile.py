@@ -202,7 +202,7 @@ async def test_a_real_link_with_the_right_csrf_works(
 # --- forms on /m/new/* ---------------------------------------------------------------------
 
 FORM_FIELDS = ["date", "start", "end", "end_date", "passengers", "origin", "destination", "purpose",
-               "place", "attendees", "repeat_until", "location", "category", "description"]
+               "place", "attendees", "repeat_until", "equipment", "location", "category", "description"]
 
 
 @FUZZ

@@ -23,10 +23,18 @@ from bot.app import create_app
 from bot.web.dashboard import CLOCK
 from bot.web.links import SignedLinks
 from models.audit import AuditLog
+from models.decisions import decide
 from models.holds import Hold
 from models.org import RequestType, User, Vehicle
 from models.outbox import OutboxMessage
-from models.requests import ApprovalStep, NewRequest, Request, RequestStatus, create_request
+from models.requests import (
+    ApprovalStep,
+    Decision,
+    NewRequest,
+    Request,
+    RequestStatus,
+    create_request,
+)
 from models.seed import seed_org
 from nlp import Nlu
 from settings import Settings
@@ -125,7 +133,7 @@ async def test_every_page_needs_a_session(client: TestClient, wecom_settings: Se
 
 
 async def test_home_is_a_plain_mobile_page(client: TestClient, fake_wecom: FakeWeCom,
-                                           now: datetime) -> None:
+                                           now: datetime, wecom_settings: Settings) -> None:
     await book_for_zhangsan(now)
     await login(client, fake_wecom, "zhangsan")
     html = await page(client, "/m/")
@@ -133,8 +141,11 @@ async def test_home_is_a_plain_mobile_page(client: TestClient, fake_wecom: FakeW
     for href in ["/m/requests", "/m/pending", "/m/new/vehicle", "/m/new/facility", "/m/new/repair"]:
         assert f'href="{href}"' in html
     assert "<b>1</b>" in html  # one open request
+    # The user's own calendar feed, signed, to paste into a phone's calendar.
+    feed = SignedLinks(wecom_settings).calendar_url("user", "zhangsan")
+    assert f'<a href="{feed}">' in html and "添加订阅日历" in html
     for page_ in ["/m/", "/m/new/vehicle", "/m/new/facility", "/m/new/repair"]:
-        html = await page(client, page_)
+        html = (await page(client, page_)).replace(feed, "")
         assert "<script" not in html and "src=" not in html and "http" not in html.replace(
             'http-equiv', '')
 
@@ -223,6 +234,24 @@ async def test_cancel_from_the_detail_page(client: TestClient, fake_wecom: FakeW
     assert not await Hold.filter(request_id=1, active=True).exists()
     assert any("【申请已撤回】张三已取消 #1001" in m for m in await outbox_to("lichu"))
     assert await AuditLog.filter(request_id=1, action="cancel", channel="web").exists()
+
+
+async def test_detail_shows_the_whole_timeline(client: TestClient, fake_wecom: FakeWeCom,
+                                                now: datetime) -> None:
+    """Created, each decision with who and when, the cancellation: from the audit trail."""
+    request = await book_for_zhangsan(at(27, 8, 30))
+    await decide(request.no, "lichu", Decision.APPROVE, at(27, 9, 5), "wecom")
+    await decide(request.no, "wangke", Decision.APPROVE, at(27, 9, 40), "web")
+    await login(client, fake_wecom, "zhangsan")
+    html = await post(client, "/m/requests/1001/cancel", {})
+    timeline = html[html.index('data-testid="timeline"'):]
+    items = re.findall(r"<li><span class=\"muted\">([^<]+)</span> ([^<]+)</li>", timeline)
+    assert items == [
+        ("11月27日(周五) 08:30", "张三提交申请"),
+        ("11月27日(周五) 09:05", "李处（部门负责人）同意"),
+        ("11月27日(周五) 09:40", "王科（车辆管理）同意"),
+        ("11月27日(周五) 10:00", "张三取消申请"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -315,6 +344,30 @@ async def test_facility_form(client: TestClient, fake_wecom: FakeWeCom) -> None:
                                                   "repeat_until": "2026-12-21"})
     assert "已预约成功，每周一共3次（#1003–#1005）" in html
     assert await Request.filter(series__isnull=False).count() == 3
+
+
+async def test_vehicle_form_needs_a_purpose(client: TestClient, fake_wecom: FakeWeCom) -> None:
+    await login(client, fake_wecom, "zhangsan")
+    html = await page(client, "/m/new/vehicle")
+    assert re.search(r'<input id="f-purpose"[^>]* required', html)
+    html = await post(client, "/m/new/vehicle", {**VEHICLE, "purpose": ""})
+    assert "请说一下用车事由（审批人要看）" in html and 'class="bad"' in html
+    await nothing_written()
+
+
+async def test_facility_form_keeps_purpose_and_equipment(client: TestClient,
+                                                         fake_wecom: FakeWeCom) -> None:
+    await login(client, fake_wecom, "zhangsan")
+    form = {"date": "2026-11-30", "start": "09:00", "end": "11:00", "attendees": "120",
+            "place": "room:aud-1", "purpose": "全局干部大会", "equipment": "话筒、投影仪"}
+    assert "已提交 #1001：大礼堂" in await post(client, "/m/new/facility", form)
+    request = await Request.get(id=1)
+    assert request.details == {"attendees": 120, "purpose": "全局干部大会",
+                               "equipment": ["话筒", "投影仪"]}
+    told = await outbox_to("zhoujing")
+    assert len(told) == 1 and "全局干部大会" in told[0] and "话筒、投影仪" in told[0]
+    html = await page(client, "/m/requests/1001")
+    assert "<div>用途：全局干部大会</div>" in html and "<div>设备：话筒、投影仪</div>" in html
 
 
 FACILITY_PROBLEMS = [

@@ -60,12 +60,13 @@ async def test_many_callers_one_round_trip_each_its_own_replies(
 async def test_a_pipeline_cut_short_does_not_shift_the_next_ones_replies(
     redis_client: aioredis.Redis, redis_prefix: str
 ) -> None:
-    batches = RedisBatches(redis_client, timeout=0.05, max_in_flight=1)
-    # BLPOP holds its reply for 0.3 s; the pipeline gives up after 0.05 s.
+    # Timeouts wide enough for a loaded machine: a reply that takes 0.25 s is late.
+    batches = RedisBatches(redis_client, timeout=0.25, max_in_flight=1)
+    # BLPOP holds its reply for 0.8 s; the pipeline gives up after 0.25 s.
     with pytest.raises(TimeoutError):
-        await batches.execute(("BLPOP", f"{redis_prefix}none", "0.3"))
+        await batches.execute(("BLPOP", f"{redis_prefix}none", "0.8"))
     assert await batches.execute(("ECHO", "after")) == [b"after"]
-    await asyncio.sleep(0.3)  # the late reply would have arrived by now
+    await asyncio.sleep(0.6)  # the late reply would have arrived by now
     assert await batches.execute(("ECHO", "later")) == [b"later"]
 
 

@@ -330,3 +330,17 @@ async def test_scheduled_task_survives_a_failure(
         await asyncio.gather(task, return_exceptions=True)
     assert "scheduled sync failed" in caplog.text
     assert await User.all().count() == 12
+
+
+async def test_roles_granted_in_the_admin_pages_survive_a_sync(
+    db: str, bureau: FakeWeCom, client: WeComClient, sync_settings: Settings, now: datetime
+) -> None:
+    from models.admin import set_roles
+
+    assert (await sync_once(client, sync_settings, now)).ok
+    await set_roles("zhangsan", {"staff", "facility_admin"}, "juzhang", now)
+    bureau.users[11][1]["name"] = "张三丰"  # WeCom still changes the name
+    report = await sync_once(client, sync_settings, now + timedelta(minutes=5))
+    assert report.ok, report.problems
+    assert await roles_of("zhangsan") == ["facility_admin", "staff"]
+    assert (await User.get(userid="zhangsan")).name == "张三丰"

@@ -58,9 +58,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """`python main.py demo` on SQLite with no Redis, in a directory of its own."""
+    """`python main.py demo` on SQLite with no Redis, in a directory of its own; one for
+    all the browser tests (each says what it starts from)."""
     work = tmp_path_factory.mktemp("demo")
     port = _free_port()
     env = {k: v for k, v in os.environ.items()
@@ -98,7 +99,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             process.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium from Debian, a fresh profile."""
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):

@@ -1,9 +1,13 @@
-"""Issue 6 end to end, in a real headless Chromium against `python main.py demo`:
+"""Issues 6 and 13 end to end, in a real headless Chromium against `python main.py demo`:
 
     张三 (staff) books a car in /dev/chat ──► 李处 (dept head) taps 同意 on the pushed card
     (a real encrypted template_card_event) ──► 王科 (fleet manager) opens the card's link:
     approve page ──► demo OAuth ──► form submit ──► 张三 sees the confirmation ──► the
     admin signs in to /dashboard, whose charts count the new request.
+
+    张三 reports a repair ──► 孙伟 dispatches ──► 钱力 finishes ──► 张三 taps 5分 on the
+    rating card, asks 我的日历 ──► /m/requests/N shows the timeline ──► /m/ the feed ──►
+    the dashboard the worker's rating.
 
 Screenshots go to $E2E_SCREENSHOTS (default: the test's temp folder).
 """
@@ -72,7 +76,7 @@ def test_book_approve_twice_confirmed_and_counted(browser: Any, demo: Demo, shot
 
     # 张三 books a car: a summary to confirm, then the request number.
     pick(page, "staff", "zhangsan")
-    say(page, "明天上午10点到12点用车去市政府，2人")
+    say(page, "明天上午10点到12点用车去市政府，2人，事由：送文件")
     bot_text(page, "确认")
     say(page, "确认")
     submitted = bot_text(page, r"已提交 #\d+")
@@ -154,3 +158,134 @@ def test_asset_form_on_a_phone(browser: Any, demo: Demo, shots: Path) -> None:
     assert re.search(r"已为您预留 A-2024-0101-\d{3}、A-2024-0101-\d{3}", done.inner_text())
     page.screenshot(path=str(shots / "8-asset-form-submitted.png"), full_page=True)
     page.close()
+
+
+def test_repair_rated_on_its_card_then_timeline_feed_and_dashboard(browser: Any, demo: Demo,
+                                                                   shots: Path) -> None:
+    """Issue 13 items 4–6: 张三 reports, 孙伟 dispatches, 钱力 finishes; 张三 taps 5分 on
+    the rating card, asks for 我的日历; the request's page shows the whole timeline, /m/
+    the feed, the dashboard the worker's rating — all in Chinese."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.set_default_timeout(WAIT_MS)
+    page.goto(demo.base + "/dev/chat")
+    page.select_option('[data-testid="who"]', "zhangsan")
+    say(page, "6号楼201室灯管一闪一闪的")
+    bot_text(page, "请确认报修")
+    say(page, "确认")
+    submitted = bot_text(page, r"已提交报修 #\d+")
+    no = re.search(r"#(\d+)", submitted).group(1)  # type: ignore[union-attr]
+    assert f"/m/requests/{no}" in submitted  # the reply links the request's page
+    page.select_option('[data-testid="who"]', "sunwei")
+    say(page, f"#{no} 派给钱力")
+    bot_text(page, rf"已将 #{no} 派给钱力")
+    page.select_option('[data-testid="who"]', "qianli")
+    say(page, f"接单 #{no}")
+    bot_text(page, rf"#{no} 已标记为维修中")
+    say(page, f"修好了 #{no} 更换了镇流器")
+    bot_text(page, rf"辛苦了！#{no}")
+
+    # The rating card: five buttons; a tap records 5 and greys the card out.
+    page.select_option('[data-testid="who"]', "zhangsan")
+    card = page.locator('.row[data-kind="template_card"] .card').filter(has_text=f"请为维修打分 #{no}").last
+    card.wait_for()
+    assert card.locator("button[data-key^='rate:']").count() == 5
+    page.screenshot(path=str(shots / "7-rating-card.png"))
+    card.locator(f'button[data-key="rate:{no}:5"]').click()
+    card.locator('[data-testid="card-result"]').wait_for()
+    assert card.locator('[data-testid="card-result"]').inner_text().strip() == "已评5分"
+    bot_text(page, rf"谢谢您的评价！#{no} 报修评为 5 分")
+    say(page, "我的日历")
+    feed = bot_text(page, "日历订阅地址")
+    assert "/calendar/user/zhangsan.ics?sig=" in feed and "添加已订阅的日历" in feed
+    page.screenshot(path=str(shots / "8-my-calendar.png"))
+
+    # The request's page: the whole timeline, who and when.
+    browser.clear_cookies()
+    page.goto(f"{demo.base}/m/requests/{no}")
+    page.click('button[data-userid="zhangsan"]')
+    page.wait_for_url(re.compile(rf"/m/requests/{no}$"))
+    timeline = page.locator('[data-testid="timeline"]').inner_text()
+    for step in ("张三提交申请", "孙伟派工给钱力", "钱力开始维修", "钱力修好：更换了镇流器", "张三评价 5 分"):
+        assert step in timeline, timeline
+    assert "维修人员：钱力" in page.content() and "评价：5分" in page.content()
+    page.screenshot(path=str(shots / "9-request-timeline.png"), full_page=True)
+    page.goto(demo.base + "/m/")
+    assert "/calendar/user/zhangsan.ics?sig=" in page.locator('[data-testid="feed"]').inner_text()
+    page.screenshot(path=str(shots / "10-home-feed.png"), full_page=True)
+
+    # The dashboard: ratings per worker, the room feeds; errors in Chinese.
+    browser.clear_cookies()
+    page.set_viewport_size({"width": 1000, "height": 860})
+    page.goto(demo.base + "/dashboard")
+    page.click('button[data-userid="admin"]')
+    page.wait_for_url(re.compile(r"/dashboard"))
+    ratings = page.locator("#t-worker_ratings").inner_text()
+    assert "钱力" in ratings and "平均分" in ratings
+    assert page.locator('[data-testid="room-feed"]').count() > 0
+    page.locator("#ratings").screenshot(path=str(shots / "11-dashboard-ratings.png"))
+    page.goto(demo.base + "/dashboard/x.csv")
+    assert "没有名为「x」的表" in page.content()
+    page.close()
+
+
+def test_the_approvers_view(browser: Any, demo: Demo, shots: Path) -> None:
+    """Issue 13 item 1: the 事由 asked for and shown; the chain on each card; 驳回 on a card
+    asks for the reason (算了 undoes it); a decision typed in chat updates the card in
+    place, title included; the applicant reads the reason."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(demo.base + "/dev/chat")
+
+    pick(page, "staff", "zhangsan")
+    say(page, "后天下午3点到4点用车去区档案馆，2人")
+    bot_text(page, "用车事由")
+    say(page, "查阅档案")
+    # (patterns that only this test's bubbles match: the phone shows the test before's too)
+    summary = bot_text(page, "请确认用车申请[\\s\\S]*区档案馆")
+    assert "\n人数：2人\n事由：查阅档案\n" in summary
+    say(page, "确认")
+    submitted = bot_text(page, r"已提交 #\d+：用车 .*区档案馆")
+    no = re.search(r"#(\d+)", submitted).group(1)  # type: ignore[union-attr]
+
+    # 李处: the card shows the purpose and the chain; 驳回 asks for a reason first.
+    pick(page, "dept_head", "lichu")
+    card = page.locator('.row[data-kind="template_card"] .card').filter(has_text=f"#{no}").last
+    assert "查阅档案" in card.inner_text()
+    assert "部门负责人 李处 审批中" in card.locator('[data-testid="card-chain"]').inner_text()
+    card.locator('button[data-key^="reject:"]').click()
+    bot_text(page, rf"要驳回 #{no}，请回复驳回理由")
+    page.screenshot(path=str(shots / "7-reject-asks-reason.png"))
+    say(page, "算了")
+    bot_text(page, rf"#{no} 没有驳回，仍等您审批")
+    assert card.locator('[data-testid="card-result"]').count() == 0
+    expect(card.locator('button[data-key^="approve:"]')).to_be_enabled()  # live again
+    # decided in chat: the card is replaced in place
+    say(page, f"同意 #{no}")
+    bot_text(page, rf"已同意 #{no}，已转王科审批")
+    card.locator('[data-testid="card-result"]').wait_for()
+    assert card.locator('[data-testid="card-result"]').inner_text() == "已同意"
+    assert f"用车申请 #{no} 已同意（李处）" in card.inner_text()
+    page.screenshot(path=str(shots / "8-card-updated-from-chat.png"))
+
+    # 王科: the card says who approved when; his 驳回 takes its reason.
+    pick(page, "fleet_manager", "wangke")
+    card = page.locator('.row[data-kind="template_card"] .card').filter(has_text=f"#{no}").last
+    chain = card.locator('[data-testid="card-chain"]').inner_text()
+    assert re.search(r"部门负责人 李处 已同意 \d\d-\d\d \d\d:\d\d", chain)
+    assert "车辆管理 王科 审批中" in chain
+    card.locator('button[data-key^="reject:"]').click()
+    bot_text(page, rf"要驳回 #{no}")
+    say(page, "当天车辆检修，请改期")
+    bot_text(page, rf"已驳回 #{no}（理由：当天车辆检修，请改期）")
+    card.locator('[data-testid="card-result"]').wait_for()
+    assert f"用车申请 #{no} 已驳回（王科）" in card.inner_text()
+    page.screenshot(path=str(shots / "9-rejected-with-reason.png"))
+
+    pick(page, "staff", "zhangsan")
+    told = bot_text(page, "未获通过")
+    assert "理由：当天车辆检修，请改期" in told
+    page.screenshot(path=str(shots / "10-applicant-reads-reason.png"))

@@ -108,10 +108,15 @@ async def make_talk(shared_nlu: Nlu, now: datetime, links: Links | None = None) 
     shared_nlu.add_words(await org.dictionary_words())
     holder: dict[str, Talk] = {}
 
+    codes = count(1)
+
     class Transport:
         async def deliver(self, user_id: str, kind: str, content: Mapping[str, Any],
-                          *, once: bool = False, window: int | None = None) -> None:
+                          *, once: bool = False, window: int | None = None) -> str | None:
             holder["talk"].record(user_id, kind, content)
+            if kind == "template_card" and content.get("card_type") == "button_interaction":
+                return f"sent-rc-{next(codes)}"  # as WeCom answers a button card's send
+            return None
 
     limiter = MemoryLimiter(per_minute=10**6, per_hour=10**6)
     worker = OutboxWorker(Transport(), limiter, clock=lambda: holder["talk"].now)

@@ -12,6 +12,7 @@ import pytest
 from bot.web.links import SignedLinks
 from handlers.approval import OutcomeKind, apply_decision
 from handlers.base import Channel, InboundKind
+from handlers.common import notify_approver
 from models.audit import AuditLog
 from models.holds import Hold, free_vehicles
 from models.org import RequestType, Vehicle
@@ -24,6 +25,7 @@ from models.requests import (
     get_request,
     ordered_steps,
 )
+from models.sql import transaction
 from settings import Settings
 from tests.handlers.conftest import Talk
 
@@ -85,7 +87,7 @@ async def test_reject_with_reason_tells_applicant_and_frees_the_car(talk: Talk) 
     await talk.deliver()
     told = talk.inbox("zhangsan")[-1]
     assert "未获通过" in told and "李处驳回" in told and "理由：当天有全局会议" in told
-    assert told.startswith("很抱歉，您的申请 #1001 用车 ") and " 未获通过（李处驳回）。" in told
+    assert told.startswith("很抱歉，您的申请 #1001 未获通过（李处驳回）。\n用车 11月28日(周六) 14:00-16:00 ")
     assert talk.inbox("wangke") == []  # the chain stops
     assert await status_of(1001) is RequestStatus.REJECTED
     assert not await Hold.filter(request_id=r.id, active=True).exists()
@@ -214,13 +216,21 @@ async def test_facility_admin_approves_room(talk: Talk) -> None:
 
 async def test_booked_in_chat_then_approved_in_chat(talk: Talk) -> None:
     """The whole way through the booking dialogue (vehicle_booking.py) and this one."""
-    await talk.say("zhangsan", "下周二上午9点到11点用车去市档案馆，两个人")
+    asked = await talk.say("zhangsan", "下周二上午9点到11点用车去市档案馆，两个人")
+    assert "用车事由" in asked
+    # "开会" alone reads as a room booking; as the answer to the question it is the purpose
+    assert "\n事由：开会\n" in await talk.say("zhangsan", "开会")
     await talk.say("zhangsan", "确认")
     request = await get_request(1001)
     assert request is not None and request.status is RequestStatus.PENDING
+    assert request.details["purpose"] == "开会"
     await talk.deliver()
-    assert any("#1001" in m for m in talk.inbox("lichu"))
+    [asked_lichu] = [m for m in talk.inbox("lichu") if "#1001" in m]
+    assert "\n事由：开会\n" in asked_lichu
     assert await talk.say("lichu", "同意") == "已同意 #1001，已转王科审批。"
+    await talk.deliver()
+    [asked_wangke] = talk.inbox("wangke")
+    assert "\n事由：开会\n部门负责人 李处 已同意 " in asked_wangke
     assert "刘师傅" in await talk.say("wangke", "同意 换刘师傅")
     await talk.deliver()
     assert "市档案馆" in talk.inbox("liushifu")[-1]
@@ -311,16 +321,116 @@ async def test_card_tap_decides_and_updates_the_card(linked_talk: Talk) -> None:
     assert ordered_steps(request)[0].channel == "wecom"
 
 
-async def test_card_reject_has_no_reason_and_the_applicant_is_told_so(linked_talk: Talk) -> None:
+async def test_card_reject_asks_for_the_reason_first(linked_talk: Talk) -> None:
     talk = linked_talk
     await book_vehicle(talk.now)
     first, _ = await step_ids(1001)
-    assert await tap(talk, "lichu", f"reject:1001:{first}") == "已驳回 #1001，已通知张三。"
+    asked = await tap(talk, "lichu", f"reject:1001:{first}", "rc-r")
+    assert asked == ("要驳回 #1001，请回复驳回理由（申请人会看到），例如“时间冲突，请改期”；不便说明请回复“无”。\n"
+                     "点错了请回复“算了”，#1001 仍等您审批。")
+    assert await status_of(1001) is RequestStatus.PENDING
+    # a question in between is answered as such, the reason is still awaited
+    assert "等您审批" in await talk.say("lichu", "待我审批")
+    assert await talk.say("lichu", "理由：当天车辆已满，请改乘地铁") == "已驳回 #1001（理由：当天车辆已满，请改乘地铁），已通知张三。"
     await talk.deliver()
     told = talk.inbox("zhangsan")[-1]
-    assert "未获通过" in told and "理由：未填写" in told
-    assert talk.cards("lichu")[-1]["template_card"]["replace_text"] == "已驳回"
+    assert "未获通过（李处驳回）" in told and "理由：当天车辆已满，请改乘地铁" in told
+    assert "，" in told and "," not in told
+    updates = [c for c in talk.cards("lichu") if c["kind"] == "card_update"]
+    assert [u["response_code"] for u in updates] == ["rc-r"]  # the tap's code, not the send's
+    card = updates[0]["template_card"]
+    assert card["replace_text"] == "已驳回"
+    assert card["main_title"]["title"] == "用车申请 #1001 已驳回（李处）"
+    assert card["quote_area"]["quote_text"].split("\n")[1] == "车辆管理 王科 无需审批"
     assert await status_of(1001) is RequestStatus.REJECTED
+    assert talk.cards("wangke") == []
+
+
+@pytest.mark.parametrize("answer", ["无", "没有。"])
+async def test_card_reject_without_a_reason(linked_talk: Talk, answer: str) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    first, _ = await step_ids(1001)
+    await tap(talk, "lichu", f"reject:1001:{first}")
+    assert await talk.say("lichu", answer) == "已驳回 #1001，已通知张三。"
+    await talk.deliver()
+    told = talk.inbox("zhangsan")[-1]
+    assert "审批人未说明理由。" in told and "理由：" not in told
+    assert await status_of(1001) is RequestStatus.REJECTED
+
+
+@pytest.mark.parametrize("undo", ["算了", "点错了"])
+async def test_a_mis_tapped_reject_is_undone(linked_talk: Talk, undo: str) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    first, _ = await step_ids(1001)
+    await tap(talk, "lichu", f"reject:1001:{first}")
+    assert await talk.say("lichu", undo) == "好的，#1001 没有驳回，仍等您审批。"
+    await talk.deliver()
+    assert await status_of(1001) is RequestStatus.PENDING
+    assert talk.inbox("zhangsan") == []
+    [reopened] = talk.cards("lichu")  # the tapped card gets its live buttons back
+    assert reopened["kind"] == "card_update" and reopened["response_code"] == "rc-1"
+    assert "replace_text" not in reopened["template_card"]
+    assert reopened["template_card"]["sub_title_text"] == "没有驳回，仍等您审批：点“同意”或“驳回”。"
+    # the next message is not taken as a reason any more
+    assert "没有听懂" not in await talk.say("lichu", "同意")
+    assert [s.decision for s in ordered_steps(await get_request(1001))] == ["approve", None]
+
+
+async def test_agree_instead_while_the_reason_is_asked(linked_talk: Talk) -> None:
+    talk = linked_talk
+    await book_vehicle(talk.now)
+    await book_vehicle(talk.now, days=2)
+    first, _ = await step_ids(1001)
+    await tap(talk, "lichu", f"reject:1001:{first}")
+    assert await talk.say("lichu", "同意") == "已同意 #1001，已转王科审批。"
+    assert await status_of(1002) is RequestStatus.PENDING
+
+
+async def test_a_decision_anywhere_updates_the_sent_cards_in_place(linked_talk: Talk,
+                                                                   settings: Settings) -> None:
+    """Decided in chat and on the approve page, never tapped: each card of the step is
+    replaced with the response_code its send returned, titles and chain included."""
+    talk = linked_talk
+    r = await book_vehicle(talk.now)
+    first, second = await step_ids(1001)
+    ctx = await talk.dispatcher.context_for("zhangsan", Channel.WECOM)
+    assert ctx is not None
+    async with transaction():
+        await notify_approver(ctx.notifier, await get_request(1001), ordered_steps(r)[0], "张三",
+                              ctx.tz, links=ctx.links)
+    await talk.deliver()
+    [card] = talk.cards("lichu")
+    assert card["main_title"]["title"] == "用车申请待您审批 #1001"
+    assert card["quote_area"]["quote_text"] == "部门负责人 李处 审批中\n车辆管理 王科 待审批"
+
+    await talk.say("lichu", "同意 #1001")
+    await talk.deliver()
+    [_, update] = talk.cards("lichu")
+    assert update["kind"] == "card_update" and update["response_code"] == "sent-rc-1"
+    done = update["template_card"]
+    assert done["main_title"]["title"] == "用车申请 #1001 已同意（李处）"
+    assert done["replace_text"] == "已同意" and done["task_id"] == f"req1001s{first}"
+    assert re.fullmatch(r"部门负责人 李处 已同意 \d\d-\d\d \d\d:\d\d\n车辆管理 王科 审批中",
+                        done["quote_area"]["quote_text"])
+    [nxt] = talk.cards("wangke")
+    assert nxt["quote_area"]["quote_text"].startswith("部门负责人 李处 已同意 ")
+
+    web = await talk.dispatcher.context_for("wangke", Channel.WEB)
+    assert web is not None
+    outcome = await apply_decision(1001, Decision.REJECT, web, step_id=second, comment="车辆检修")
+    assert outcome.decided
+    await talk.deliver()
+    [_, update] = talk.cards("wangke")
+    assert update["kind"] == "card_update" and update["response_code"] == "sent-rc-2"
+    assert update["template_card"]["main_title"]["title"] == "用车申请 #1001 已驳回（王科）"
+    assert re.search(r"\n车辆管理 王科 已驳回 \d\d-\d\d \d\d:\d\d（车辆检修）$",
+                     update["template_card"]["quote_area"]["quote_text"])
+    # nothing more to update: the codes were spent once
+    await talk.say("lichu", "同意 #1001")
+    await talk.deliver()
+    assert len(talk.cards("lichu")) == 2
 
 
 async def test_card_tapped_by_someone_else_changes_nothing(linked_talk: Talk) -> None:
@@ -345,6 +455,7 @@ async def test_card_of_a_withdrawn_request(linked_talk: Talk) -> None:
     assert await tap(talk, "lichu", f"approve:1001:{first}") == "#1001 已处理过（已取消），无需再审批。"
     await talk.deliver()
     assert talk.cards("lichu")[-1]["template_card"]["replace_text"] == "申请已撤回"
+    assert talk.cards("lichu")[-1]["template_card"]["main_title"]["title"] == "用车申请 #1001 已由申请人撤回"
     assert await status_of(1001) is RequestStatus.CANCELLED
 
 

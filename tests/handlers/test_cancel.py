@@ -3,8 +3,12 @@ before it starts), who is told, and the resource free again at once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from models.holds import Hold, free_vehicles
-from models.requests import RequestStatus, get_request
+from models.org import Facility, RequestType, User
+from models.outbox import OutboxMessage
+from models.requests import NewRequest, Request, RequestStatus, create_request, get_request
 from tests.handlers.conftest import Talk
 from tests.handlers.test_approval import book_vehicle, status_of
 
@@ -22,16 +26,60 @@ async def test_applicant_cancels_pending_booking(talk: Talk) -> None:
     assert "沪A12345" in [v.plate for v in await free_vehicles(r.start, r.end)]
 
 
-async def test_cancel_of_approved_trip_tells_the_driver(talk: Talk) -> None:
+async def test_cancel_of_approved_trip_tells_the_fleet_manager_and_the_driver(talk: Talk) -> None:
     await book_vehicle(talk.now)
     await talk.say("lichu", "同意1001")
     await talk.say("wangke", "同意1001")
     await talk.deliver()
     reply = await talk.say("zhangsan", "取消 1001")
-    assert "已通知司机赵师傅" in reply
+    assert reply == "好的，#1001 已取消。车辆和司机已释放。已通知车辆管理王科、司机赵师傅。"
     await talk.deliver()
     assert "【出车取消】" in talk.inbox("zhaoshifu")[-1]
+    assert talk.inbox("wangke")[-1].startswith("【用车取消】张三已取消已批准的 #1001 用车")
+    assert "【申请已撤回】" not in talk.inbox("lichu")[-1]  # the dept head has nothing to do
     assert await status_of(1001) is RequestStatus.CANCELLED
+    # Written with the cancel, in its transaction: the outbox rows carry the cancel's keys.
+    keys = set(await OutboxMessage.filter(key__startswith="cancelled:1001:").values_list("key", flat=True))
+    assert keys == {"cancelled:1001:wangke", "cancelled:1001:zhaoshifu"}
+
+
+async def test_cancel_of_a_room_tells_its_manager_when_one_is_set(talk: Talk) -> None:
+    """The room's manager (the admin pages set it) hears of a cancelled booking; a room
+    without one tells nobody more."""
+    await Facility.filter(id="mr-301").update(manager_id=(await User.get(userid="zhoujing")).id)
+    start = talk.now.replace(hour=14) + timedelta(days=1)
+    for _ in range(2):
+        await create_request(NewRequest(RequestType.FACILITY_RESERVATION, "wuli", start,
+                                        start + timedelta(hours=2), facility_id="mr-301"),
+                             talk.now, "wecom")
+        start += timedelta(days=1)
+    reply = await talk.say("wuli", "取消1001")
+    assert reply == "好的，#1001 已取消。场地已释放。已通知场地管理周静。"
+    await talk.deliver()
+    assert talk.inbox("zhoujing")[-1].startswith("【场地取消】吴丽已取消 #1001 场地预约")
+    await Facility.filter(id="mr-301").update(manager_id=None)
+    assert await talk.say("wuli", "取消1002") == "好的，#1002 已取消。场地已释放。"
+
+
+async def test_cancel_finds_the_request_from_what_is_said(talk: Talk) -> None:
+    airport = await book_vehicle(talk.now, days=1)  # tomorrow, to 浦东机场
+    await book_vehicle(talk.now, days=2)
+    other = await book_vehicle(talk.now, days=1, plate="沪A67890")
+    await Request.filter(id=other.id).update(details={**other.details, "destination": "市政府"})
+    # Kind, day and place: the one request, to confirm.
+    reply = await talk.say("zhangsan", "把明天去浦东机场的车取消了")
+    assert reply.startswith("您要取消这条申请吗？\n#1001 用车 11月28日(周六) 14:00-16:00 局机关→浦东机场")
+    assert (await talk.say("zhangsan", "确认")).startswith("好的，#1001 已取消。")
+    assert await status_of(airport.no) is RequestStatus.CANCELLED
+    # The day alone leaves two: those two are listed.
+    await book_vehicle(talk.now, days=1, plate="沪A12345")
+    reply = await talk.say("zhangsan", "明天的用车不要了，取消")
+    assert "#1003" in reply and "#1004" in reply and "#1002" not in reply
+    await talk.say("zhangsan", "算了")
+    # What fits none of them: said so, and all are listed.
+    reply = await talk.say("zhangsan", "取消下周五的会议室")
+    assert reply.startswith("没有找到和您说的相符的申请。您有这些申请可以取消：")
+    assert "#1002" in reply and "#1003" in reply
 
 
 async def test_someone_else_cannot_cancel(talk: Talk) -> None:

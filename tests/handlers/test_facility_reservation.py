@@ -56,16 +56,33 @@ async def test_a_room_without_approval_is_booked_at_once(talk):
 
 async def test_a_room_needing_approval_waits_for_the_facility_admin(talk):
     reply = await talk.say("wuli", "明天上午十点借用大礼堂开大会，120人，两个小时")
+    assert reply == "大礼堂需要管理员审批，请简单说一下会议用途，比如“部门例会”“接待来访”。"
+    assert (await talk.say("wuli", "不知道")).startswith("用途要写上")
+    reply = await talk.say("wuli", "全局干部大会，需要话筒和投影仪")
     assert "大礼堂" in reply and "需管理员审批" in reply
+    assert "\n人数：120人\n用途：全局干部大会\n设备：话筒、投影仪\n" in reply
     reply = await talk.say("wuli", "确认")
     assert "已提交 #1001" in reply and "周静" in reply
     request = await Request.get(id=1)
     assert request.status is RequestStatus.PENDING
+    assert request.details == {"attendees": 120, "purpose": "全局干部大会",
+                               "equipment": ["话筒", "投影仪"]}
     step = await ApprovalStep.get(request_id=1).prefetch_related("approver")
     assert step.approver.userid == "zhoujing"
     assert await Hold.filter(request_id=1, active=True).count() == 1  # held while pending
     await talk.deliver()
-    assert any("#1001" in m and "大礼堂" in m for m in talk.inbox("zhoujing"))
+    [asked] = [m for m in talk.inbox("zhoujing") if "#1001" in m and "大礼堂" in m]
+    assert "\n用途：全局干部大会\n设备：话筒、投影仪\n" in asked
+
+
+async def test_purpose_and_equipment_said_at_once(talk):
+    reply = await talk.say("xiaoliu", "明天下午两点订301会议室，两个小时，8人，要投影仪，用途：项目评审")
+    assert "\n用途：项目评审\n设备：投影仪\n" in reply and "确认后即预约成功" in reply
+    reply = await talk.say("xiaoliu", "还要话筒")
+    assert "设备：投影仪、话筒" in reply
+    assert "已预约成功 #1001" in await talk.say("xiaoliu", "确认")
+    request = await Request.get(id=1)
+    assert request.details["equipment"] == ["投影仪", "话筒"]
 
 
 async def test_by_type_step_by_step(talk):
@@ -87,6 +104,8 @@ async def test_over_capacity(talk):
     assert "101接待室最多容纳8人" in reply and "大礼堂" in reply
     assert "职工健身房" not in reply  # a meeting is never sent to the gym
     reply = await talk.say("zhangsan", "那换成大礼堂")
+    assert "大礼堂需要管理员审批" in reply and "会议用途" in reply
+    reply = await talk.say("zhangsan", "接待来访")
     assert "大礼堂" in reply and "15人" in reply and "14:00-16:00" in reply
     assert await Request.all().count() == 0
 

@@ -1,4 +1,5 @@
-"""Repair: report (with photos), dispatch, work, completion and rating; who may do what."""
+"""Repair: report (with photos), dispatch, work and completion; who may do what (the
+rating: test_feedback.py)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,10 @@ async def test_full_repair_path(talk: Talk) -> None:
     assert await talk.say("qianli", "#1001 已修好") == "辛苦了！#1001 已标记为修好，已请张三评价。"
     await talk.deliver()
     asked = talk.inbox("zhangsan")[-1]
-    assert "已由钱力修好" in asked and "评分1001 5" in asked
+    assert "已由钱力修好" in asked and "回复 1–5 分" in asked
     assert "（2号楼408室的空调一直滴水）" in asked  # the location said once
 
-    assert await talk.say("zhangsan", "5分") == "谢谢您的评价！#1001 评为 5 分。"
+    assert await talk.say("zhangsan", "5分") == "谢谢您的评价！#1001 报修评为 5 分。"
     request = await get_request(1001)
     assert request is not None
     assert (request.status, request.rating) == (RequestStatus.COMPLETED, 5)
@@ -136,30 +137,6 @@ async def test_only_the_assigned_worker_progresses(talk: Talk) -> None:
     assert request is not None and request.status is RequestStatus.ASSIGNED
     # The worker with one task in hand need not say its number.
     assert (await talk.say("qianli", "修好了")).startswith(f"辛苦了！#{no}")
-
-
-async def test_rating_by_number_and_refusals(talk: Talk) -> None:
-    no = await report_repair(talk)
-    assert await talk.say("zhangsan", f"评分{no} 4") == repair.RATE_NOT_DONE.format(
-        no=no, status="待派工")
-    await talk.say("sunwei", f"#{no} 派给钱力")
-    await talk.say("qianli", f"#{no} 修好了")
-    assert await talk.say("wuli", f"评分{no} 1") == f"#{no} 不是您的报修，无法评分。"
-    reply = await talk.say("zhangsan", f"评分{no} 2")
-    assert "评为 2 分" in reply
-    await talk.deliver()
-    assert "只给了 2 分" in talk.inbox("sunwei")[-1]
-    request = await get_request(no)
-    assert request is not None and request.rating == 2
-
-
-async def test_bare_score_with_two_unrated_asks_which(talk: Talk) -> None:
-    nos = [await report_repair(talk), await report_repair(talk)]
-    for no in nos:
-        await talk.say("sunwei", f"#{no} 派给钱力")
-        await talk.say("qianli", f"#{no} 已修好")
-    reply = await talk.say("zhangsan", "4分")
-    assert "多个报修待评分" in reply and f"#{nos[0]}" in reply and f"#{nos[1]}" in reply
 
 
 async def test_agree_inside_a_draft_is_not_an_approval(talk: Talk) -> None:

@@ -77,3 +77,14 @@ async def test_latest_repair_without_number(talk: Talk) -> None:
     reply = await talk.say("zhangsan", "上次报修的空调修好了吗")
     assert reply.startswith(f"#{no} 报修 1号楼207室")
     assert "【已派工·维修人员：钱力】" in reply
+
+
+async def test_status_finds_the_request_from_what_is_said(talk: Talk) -> None:
+    await book_vehicle(talk.now)  # tomorrow to 浦东机场
+    await book_vehicle(talk.now, days=3, plate="沪A67890")
+    reply = await talk.say("zhangsan", "明天去浦东机场的车到哪了")
+    assert reply.startswith("#1001 用车 11月28日(周六)") and "① 部门负责人 李处：待审批" in reply
+    assert "#1002" not in reply
+    # Nothing that tells them apart: all of them.
+    reply = await talk.say("zhangsan", "我的申请到哪了")
+    assert "#1001" in reply and "#1002" in reply

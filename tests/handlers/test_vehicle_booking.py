@@ -25,8 +25,12 @@ def local(request: Request) -> tuple[datetime, datetime]:
 
 async def test_all_in_one_then_confirm(talk):
     reply = await talk.say("zhangsan", "明天下午两点要辆车去虹桥机场，3个人，用两个小时")
+    assert reply == "请说一下用车事由（审批人要看），比如“接待来访”“去市政府送材料”。"
+    reply = await talk.say("zhangsan", "无")  # approvers need it: not an answer
+    assert reply.startswith("事由要写上，审批人要看")
+    reply = await talk.say("zhangsan", "接待来访")
     assert "11月28日(周六) 14:00-16:00" in reply
-    assert "局机关 → 虹桥机场" in reply and "3人" in reply
+    assert "局机关 → 虹桥机场" in reply and "\n人数：3人\n事由：接待来访\n" in reply
     assert "沪A67890" in reply  # the smallest car with enough seats
     assert "确认" in reply
     assert await Request.all().count() == 0  # nothing written before 确认
@@ -41,14 +45,14 @@ async def test_all_in_one_then_confirm(talk):
     assert local(request) == (datetime(2026, 11, 28, 14, 0, tzinfo=TZ),
                               datetime(2026, 11, 28, 16, 0, tzinfo=TZ))
     assert request.details == {"origin": "局机关", "destination": "虹桥机场", "passengers": 3,
-                               "purpose": ""}
+                               "purpose": "接待来访"}
     steps = await ApprovalStep.filter(request_id=1).order_by("seq").prefetch_related("approver")
     assert [s.approver.userid for s in steps] == ["lichu", "wangke"]
     holds = await Hold.filter(request_id=1, active=True).values_list("resource", flat=True)
     assert sorted(holds) == sorted([f"vehicle:{request.vehicle.id}", "driver:liushifu"])
 
     await talk.deliver()
-    assert any("#1001" in m and "虹桥机场" in m for m in talk.inbox("lichu"))
+    assert any("#1001" in m and "虹桥机场" in m and "事由：接待来访" in m for m in talk.inbox("lichu"))
     assert talk.inbox("wangke") == []  # the fleet manager's turn comes after the dept head
 
     # the flow is over: another 确认 writes nothing
@@ -93,7 +97,7 @@ async def test_two_answers_it_cannot_use_get_other_words_and_the_ways_out(talk):
 
 
 async def test_a_duration_before_the_start(talk):
-    await talk.say("wuli", "周二用车去火车站，2人")
+    await talk.say("wuli", "周二用车去火车站，2人，事由：送材料")
     reply = await talk.say("wuli", "大概用三个小时")
     assert "几点出发" in reply
     reply = await talk.say("wuli", "上午十点")
@@ -101,7 +105,7 @@ async def test_a_duration_before_the_start(talk):
 
 
 async def test_changes_before_confirm(talk):
-    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，3人，两个小时")
+    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，3人，两个小时，事由：送材料")
     reply = await talk.say("zhangsan", "改成四点")
     assert "11月28日(周六) 16:00-18:00" in reply  # same day, same length
     reply = await talk.say("zhangsan", "改成后天")
@@ -120,7 +124,7 @@ async def test_changes_before_confirm(talk):
 
 
 async def test_a_time_in_the_past(talk):
-    reply = await talk.say("zhangsan", "今天上午8点用车去市政府，2人，一个小时")
+    reply = await talk.say("zhangsan", "今天上午8点用车去市政府，2人，一个小时，事由：送材料")
     assert "已经过了" in reply and "09:00" not in reply
     assert await Request.all().count() == 0
     reply = await talk.say("zhangsan", "下午一点")
@@ -128,7 +132,7 @@ async def test_a_time_in_the_past(talk):
 
 
 async def test_an_end_before_the_start(talk):
-    reply = await talk.say("zhangsan", "明天上午9点用车去市政府，2人")
+    reply = await talk.say("zhangsan", "明天上午9点用车去市政府，2人，事由：送材料")
     assert "用到几点" in reply
     reply = await talk.say("zhangsan", "到早上8点")
     assert "结束时间要晚于出发时间" in reply and "09:00" in reply
@@ -138,7 +142,7 @@ async def test_an_end_before_the_start(talk):
 
 
 async def test_a_trip_too_long(talk):
-    reply = await talk.say("zhangsan", "明天上午9点用车去杭州，2人，用五天")
+    reply = await talk.say("zhangsan", "明天上午9点用车去杭州，2人，用五天，事由：送材料")
     assert "最长3天" in reply and "5天" in reply
     reply = await talk.say("zhangsan", "用两天")
     assert "至 11月30日(周一) 09:00" in reply
@@ -146,7 +150,7 @@ async def test_a_trip_too_long(talk):
 
 
 async def test_too_many_passengers(talk):
-    reply = await talk.say("zhangsan", "明天上午9点用车去市政府，两个小时，12个人")
+    reply = await talk.say("zhangsan", "明天上午9点用车去市政府，两个小时，12个人，事由：送材料")
     assert "只能坐7人" in reply and "12人" in reply
     reply = await talk.say("zhangsan", "5个人")
     assert "5人" in reply and "沪A67890" in reply
@@ -154,10 +158,10 @@ async def test_too_many_passengers(talk):
 
 
 async def test_nothing_free_offers_the_nearest_windows(talk):
-    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，6人，两个小时")
+    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，6人，两个小时，事由：送材料")
     assert "已提交 #1001" in await talk.say("zhangsan", "确认")
 
-    reply = await talk.say("wuli", "明天下午三点用车去浦东机场，6人，用两个小时")
+    reply = await talk.say("wuli", "明天下午三点用车去浦东机场，6人，用两个小时，事由：送材料")
     assert "没有能坐6人的空闲车辆" in reply
     assert "11月28日(周六) 16:00-18:00（沪A12345）" in reply
     assert await Request.all().count() == 1 and await Hold.filter(active=True).count() == 2
@@ -171,8 +175,8 @@ async def test_nothing_free_offers_the_nearest_windows(talk):
 
 
 async def test_a_vehicle_taken_between_summary_and_confirm(talk):
-    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，3人，两个小时")
-    await talk.say("wuli", "明天下午两点用车去火车站，3人，两个小时")
+    await talk.say("zhangsan", "明天下午两点用车去虹桥机场，3人，两个小时，事由：送材料")
+    await talk.say("wuli", "明天下午两点用车去火车站，3人，两个小时，事由：送材料")
     assert "#1001" in await talk.say("wuli", "确认")
     reply = await talk.say("zhangsan", "确认")  # 沪A67890 went to 吴丽 meanwhile
     assert "被别人订走" in reply and "沪A12345" in reply
@@ -187,7 +191,7 @@ async def test_the_form_path_uses_the_same_rules_and_messages(talk):
     ctx = await talk.dispatcher.context_for("zhangsan", Channel.WEB)
     assert ctx is not None
     slots = {"date": "2026-11-28", "start": "2026-11-28T14:00", "end": "2026-11-28T16:00",
-             "destination": "虹桥机场", "passengers": 3}
+             "destination": "虹桥机场", "passengers": 3, "purpose": "送材料"}
     checked = await check_vehicle(dict(slots), ctx)
     assert isinstance(checked, Checked) and checked.vehicle.plate == "沪A67890"
     assert checked.details["origin"] == "局机关"
@@ -198,6 +202,9 @@ async def test_the_form_path_uses_the_same_rules_and_messages(talk):
     missing = await check_vehicle({k: v for k, v in slots.items() if k != "destination"}, ctx)
     assert isinstance(missing, Problem) and missing.form_message == "请问要去哪里？"
     assert missing.field == "destination"
+    no_purpose = await check_vehicle({k: v for k, v in slots.items() if k != "purpose"}, ctx)
+    assert isinstance(no_purpose, Problem) and no_purpose.field == "purpose"
+    assert no_purpose.form_message.startswith("请说一下用车事由")
 
     done = await submit_vehicle({**slots, "passengers": 6}, ctx)
     assert isinstance(done, Submitted) and done.numbers == (1001,)

@@ -38,7 +38,8 @@ from models.holds import (
     vehicle_key,
 )
 from models.org import Facility, RequestType, User, Vehicle
-from models.repairs import assign_repair, complete_request, progress_repair, rate_repair
+from models.ratings import AlreadyRated, rate_request
+from models.repairs import assign_repair, complete_request, progress_repair
 from models.requests import (
     ApprovalStep,
     Decision,
@@ -684,7 +685,7 @@ async def test_repair_assign_progress_complete_rate(org: str, now: datetime) -> 
     with pytest.raises(RequestError):
         await progress_repair(r.no, "qianli", RequestStatus.APPROVED, now, CHAT)
     with pytest.raises(InvalidState):
-        await rate_repair(r.no, "xiaoliu", 5, now, CHAT)  # not done yet
+        await rate_request(r.no, "xiaoliu", 5, now, CHAT)  # not done yet
     await progress_repair(r.no, "qianli", RequestStatus.IN_PROGRESS, now, CHAT)
     with pytest.raises(InvalidState):
         await progress_repair(r.no, "qianli", RequestStatus.IN_PROGRESS, now, CHAT)
@@ -695,19 +696,24 @@ async def test_repair_assign_progress_complete_rate(org: str, now: datetime) -> 
     done = await progress_repair(r.no, "qianli", RequestStatus.COMPLETED, now, CHAT, note="已修好")
     assert done.status is RequestStatus.COMPLETED
     with pytest.raises(RequestError):
-        await rate_repair(r.no, "xiaoliu", 6, now, CHAT)
+        await rate_request(r.no, "xiaoliu", 6, now, CHAT)
     with pytest.raises(NotAllowed):
-        await rate_repair(r.no, "qianli", 5, now, CHAT)
-    rated = await rate_repair(r.no, "xiaoliu", 4, now, CHAT)
+        await rate_request(r.no, "qianli", 5, now, CHAT)
+    rated = await rate_request(r.no, "xiaoliu", 4, now, CHAT, "  很及时  ")
     assert rated.rating == 4 and (await Request.get(id=r.id)).rating == 4
+    assert (await Request.get(id=r.id)).details["rating_comment"] == "很及时"
+    with pytest.raises(AlreadyRated):  # once only
+        await rate_request(r.no, "xiaoliu", 1, now, CHAT)
+    assert (await Request.get(id=r.id)).rating == 4
     vehicle = await book_vehicle("zhangsan", at(28, 10), at(28, 12))
     for call in (
         assign_repair(vehicle.no, "sunwei", "qianli", now, CHAT),
         progress_repair(vehicle.no, "qianli", RequestStatus.COMPLETED, now, CHAT),
-        rate_repair(vehicle.no, "zhangsan", 5, now, CHAT),
     ):
         with pytest.raises(NotFound):
             await call
+    with pytest.raises(InvalidState):  # a trip is rated once it is completed
+        await rate_request(vehicle.no, "zhangsan", 5, now, CHAT)
 
 
 async def test_repair_reassign_and_cancel(org: str, now: datetime) -> None:
@@ -743,7 +749,7 @@ async def test_every_change_is_audited(org: str, now: datetime) -> None:
     await assign_repair(rep.no, "sunwei", "qianli", t[5], "chat")
     await progress_repair(rep.no, "qianli", RequestStatus.IN_PROGRESS, t[6], "chat")
     await progress_repair(rep.no, "qianli", RequestStatus.COMPLETED, t[7], "chat")
-    await rate_repair(rep.no, "xiaoliu", 5, t[8], "chat")
+    await rate_request(rep.no, "xiaoliu", 5, t[8], "chat")
     rows = await AuditLog.all().order_by("id")
     got = [
         (r.request_id, r.actor, r.action, r.from_status, r.to_status, r.channel, r.at) for r in rows

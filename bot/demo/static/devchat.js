@@ -26,13 +26,14 @@ function cardHtml(m){const c=m.content,k=m.kind;let h='';
  h+=url?link(url,mt.title||'','ttl'):'<div class="ttl">'+esc(mt.title)+'</div>';
  if(mt.desc)h+='<div class="desc">'+esc(mt.desc)+'</div>';
  if(c.emphasis_content)h+='<div class="ttl">'+esc(c.emphasis_content.title)+'</div><div class="desc">'+esc(c.emphasis_content.desc)+'</div>';
+ const q=c.quote_area;if(q&&(q.title||q.quote_text))h+='<div class="quote" data-testid="card-chain">'+(q.title?'<b>'+esc(q.title)+'</b>\n':'')+esc(q.quote_text||'')+'</div>';
  if(c.sub_title_text)h+='<div class="sub">'+esc(c.sub_title_text)+'</div>';
  const rows=c.horizontal_content_list||[];
  if(rows.length){h+='<dl>';for(const r of rows)h+='<dt>'+esc(r.keyname)+'</dt><dd>'+(r.url?link(r.url,r.value||'',''):esc(r.value))+'</dd>';h+='</dl>'}
  for(const j of c.jump_list||[])if(j.url)h+=link(j.url,j.title,'jump');
  if(c.replace_text)h+='<div class="done" data-testid="card-result">'+esc(c.replace_text)+'</div>';
  else if((c.button_list||[]).length){h+='<div class="btns">';for(const b of c.button_list)
-  h+='<button class="s'+esc(b.style||1)+'" data-key="'+esc(b.key)+'"'+(m.tapped?' disabled':'')+'>'+esc(b.text)+'</button>';h+='</div>'}
+  h+=(b.type===1&&b.url)?link(b.url,b.text,'jump'):'<button class="s'+esc(b.style||1)+'" data-key="'+esc(b.key)+'"'+(m.tapped?' disabled':'')+'>'+esc(b.text)+'</button>';h+='</div>'}
  return h}
 function render(m){
  if(m.kind==='card_update'){const el=log.querySelector('[data-seq="'+m.target+'"] .card');

@@ -1,0 +1,138 @@
+from tortoise import BaseDBAsyncClient
+
+RUN_IN_TRANSACTION = True
+
+
+async def upgrade(db: BaseDBAsyncClient) -> str:
+    return """
+        CREATE TABLE IF NOT EXISTS "bundle" (
+    "id" SERIAL NOT NULL PRIMARY KEY,
+    "note" VARCHAR(200) NOT NULL,
+    "rating" SMALLINT,
+    "feedback" TEXT,
+    "rated_at" TIMESTAMPTZ,
+    "feedback_asked_at" TIMESTAMPTZ,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "applicant_id" INT NOT NULL REFERENCES "user" ("id") ON DELETE RESTRICT
+);
+        ALTER TABLE "request" ADD "bundle_id" INT;
+        ALTER TABLE "request" ADD CONSTRAINT "fk_request_bundle_e442b986" FOREIGN KEY ("bundle_id") REFERENCES "bundle" ("id") ON DELETE RESTRICT;"""
+
+
+async def downgrade(db: BaseDBAsyncClient) -> str:
+    return """
+        ALTER TABLE "request" DROP CONSTRAINT IF EXISTS "fk_request_bundle_e442b986";
+        ALTER TABLE "request" DROP COLUMN "bundle_id";
+        DROP TABLE IF EXISTS "bundle";"""
+
+
+MODELS_STATE = (
+    "eJztXW132jq2/itafJlkLZpJSJP2pHfdtUhCW6YJ5BDac2bKWcaxRfCNkahfkubO9L/P3r"
+    "INNn7BBgOO4y9tsLRl+ZG037S19e/ahKtUNw+a6kRjLVWzamfk3zUmTyj8ES6sk5o8nc6L"
+    "8IEl3+mitozVJOrVuzMtQ1awwZGsmxQeqdRUDG1qaZxh/SYx+BOxxpQISjKV76lJlLHM7q"
+    "lK9oYPGlOH5JGONUUH8pGsaLpmPdeJYeuUcAPIdWp+IMMH+jwkmiV6o3IF3qux+428YcCm"
+    "umz5qhJNhdr0h01Ni1jPU0Flm9TQ1H34cINP8PWMcCa6ocqAlmxSopnYHLEM2xrXB0xmKm"
+    "FUgyoGGZqUQq8Yxz+fmTIkT4ZmQb/5I5RqFtlzsP871juYQm+931AZfu8Tm0Gvoa8W11Vi"
+    "cfhQrEo+tq9a5M0bg8I3KPQNDpQ53D9A1GymwSdIFr+n2AfA7vv3GqKDhfDxtb/+gj/gN/"
+    "1JTSzFn9MHaaRRXQ1MGU2QiOcS4oHP2sz6KCri+NxJCtftCZtXnj5bY85mtTUm5s89ZdQA"
+    "rLF5gAnnD7N13Z1s3pRyOj6v4nTRR6PSkWzrOAuR2unA/FlNkjrdvnTb6ktSLTRDPQrflH"
+    "IfKZzh7IaumuLr77ELbxpHb9+9fX98+vY9VBHdnD1598t59RwYh1DA0+nXfolymB1ODYHx"
+    "HFRvJIKwXoxlIxpXr/4CstDlRWQ9HJOg9R7MsZ0v6G2AO5F/Sjpl99YYfh6dJiD5rdm7+N"
+    "zs7R2d7uMLOfAfhzV13JKGKEKwfeDC9M6CrVO9hNCevk0B7enbWGixKAgtsH9uZAF3RlDB"
+    "mwZeK4ztJcBjaRMag68VAa7qkhx4f7xAqBOg7bevW7f95vUNNj8xzR+6wKnZb2FJQzx9Xn"
+    "i6t8hAZo2QP9r9zwR/kn91Oy0BJzete0O8cV6v/68a9km2LS4x/iTJqh8T77H36BfK09GD"
+    "j/njgztZeXiSDVUKlfAGj6sbLpo0JotPZAaakOqiif30NL3p1OCPst6zxWeHNUF/ebIy6N"
+    "aUDK/qUn2wP0btSaUG6CpC8QKVSbaI0xKocAE96wN8CZlQmZmgKRHvbcS06PQgpAfm2nKE"
+    "rpRWOXJf46y8SLbYYvZELN02TG+ZKTS0hBfbyIdTbkJ9qn1rfW5fXLWk8273S7vz6czTtK"
+    "U7zkFFuR+wj82L9lW7/0+p17pt9b41++1u52ymXEuwqKjxKGN7A9Zr3TTbPaj5+1dYYmcw"
+    "ZlNZMyQXj8UxT8ORjxspOPJxI5YjY1Gy4iYmW3ik/3Hb7UQz6BnBIo/WFIv8h+iaGVKO8+"
+    "LOtf8Z2UxBrMmdremWxswDfN//1rbPsxGgALv2QN+7bv65OB4XV93zRT6MDZzD4BSEr17C"
+    "XDWsCWWR9rWvNJGnqsF6yxhq/ECswcI2Yt/tikMVxsAT/2fQk736JVSTjw4P01h4h4fxJh"
+    "6WBTVlWDewaqRMkzdAs9IcdmdoYXDOYRKH+OkixmGAP3KDavfsC30OKTYLqEayw5eF8S9v"
+    "FnlP51005KcZPw1OLoAAPpxaAgTQhPq99gWAHS+q5qArY01Xoakw7Ocu5ccvPaoLFep1IR"
+    "5Y/+iRjdDDsmD0FZp4gcw1Fp5NqjsfXQU+StmZlSWqOiN/rRQ7CWhRIC0Rvu0D0p1SBrCQ"
+    "MbcNk8BiIzpXwIq7s02NURMMQG1Cyd7wHCBGmx1t+eE+eaBTMAujNhLyfcGADWqfP59dXw"
+    "9qxKI/rTOwQYVPwRE/5InbukpUQ74nfW5YXDPp30zytX8BFdgjzGXU0mEwwT4lT7Kuv1Hg"
+    "7Q8DBoaqTde1UqOkZLwqEikfC2SFrqiGbN42rHS+DbpG1/Gw5OtZ2QzQtetWq9/ufJJ63e"
+    "71GZlQCvb6vWRwPhmw5tfLdr/ba3+FEtlWNYsbmj1BD8pF6wZdLC6VQRUqGnTpPv0THt4/"
+    "w18XzU6/1fLqKTKzKHVq7dLPMh9edFCo2IEM68dPU+ShLcwaUuQpSGErYncs1mbyk+Rj9u"
+    "8a41wMfx/Tp1Q1Jc+pHKGRcq5TmcVIgBDxAsagpOibAnn2ZLuewPNu9yrgCTxv9xem8Nfr"
+    "81Zv70jMbKikOXZUGHsOKpuEIRlZuEaAqIRs4yQF1ziJZRonizxDwGXxzAg7JBW+y/AFM0"
+    "h7jNBsEvnGnGiL/MJT3V8suxjpPFvwwoxge9O4tqm9mU0H3dAftjadRPoL4zfHAkTVBlku"
+    "G2T+QXH8OUY2N3mQqPKTL/WTu4Dl4ChP6ZIsGLxpXeTBiRXwkUMXSOfr1VU6H7kbIbCm/7"
+    "c3jzMoB94b9QCLqRnh/fWmbLzn1/ZqpPD6TujkjhqEj0Rw9Z1tUNk+IEMn/nqIQdb4/A96"
+    "wSduUDbZwydMtmxD1skDfd4PRwvl2G7RNtpfeyC1M1hZlLo5Relc3Pl7jCqX9maDqSvTbz"
+    "um3zzQKpsuHKKrfKDL9eFgVNs2Y0eKBnRazTg0zdYIIHE1OMndcNeiwlWzqMn+7f2S6Ml+"
+    "zoDxuZKusYccokl6XH/BRy2ScXIjvddE6ZvTSknn0uyIBB4tWBMp72DGLTRV1jm1bTv+RY"
+    "IkmyYITBqhtbxuZ0dAvTNAJ14zZLLcCN3ZTF2be5+LRsq00DbtMRMaQYzXzNMWkj1nkuFV"
+    "W+o+6zIqDsOhm4vD30iOcYiiPQLDhckIrLHM4BnuFoi9FWJy5+yccIaZ0pNmjcU7hyE3Ws"
+    "7tD5hmEhmjHsWcIDBTjGfMq3DHrfEssYIZn87AcywKhKp8Brt0w3mTdKXzjy7tpnxGeRx8"
+    "vO03P348I/AFo9GAXbZu+tLnVvPyjIDlZkljKqsD9vGqBdTXzU7zU6sHHdEptSR3zwNoeu"
+    "1v+FiIKmN2+PGyfXvT7F98xiL3/KOqmVPZUsa+Wn90e198NZ648YCls8OWzcvrtv+YpUiO"
+    "MmDuY/FrcTXvJsxPcLRMK9BHUflelvtePJ64nY3IooGb1t/im1QBT8tF8/aiedlKcrRsUm"
+    "PwrOMIhcFnOMfrC4++SuU5S/raZatIUJVlE2ZGULoNrvzDlsQqygLujKDa4kqxxWVSOcq9"
+    "czuRdT2WMcyIyiTwjxvvTmecAX8kMYXb6+bVVXgXS2MSps/QlKybhkHCauMwQ4i5yiegHE"
+    "ToVLHT109SRc+FIZ1gy5ShAiqpoGjwCMcdJr2Ki06Mok5KgPXyEE+AE/NZLcHzIeI4REKw"
+    "ZxRxNW2Tpy0FE/55daD95BXUaaCecGaNMysSSe2UCPd8VAvTNgRQCp9Mbd3kgJbNLC1COY"
+    "5nzsmtvGYmHUBmQg1Fk/U18Q218srxnVJxlGMFnSKS+DWj6TipM4bK+WlKxF03FiUn8Nqe"
+    "r7Zg6KYOjfNPq+rMyGbDKPgTQx6XT5DXpdvaC/TZ7CReoGtbd/znNTVN+T5yDyBYoZ60E8"
+    "BFVWniq7vJDYHvNWBSli36wOhPS5Iti06m+H8Nqn73b7i4Nf/KtIlwrt2/ln2E3xqN4+N3"
+    "jcPj0/cnb9+9O3l/OBM84aIkCXTe/oRCqO73e6U7UBMp+JNP1ETL/copHuUUj7/8YXmwxE"
+    "u4CKLWb/3ZPxNp0AYM/75o9i6d3wpwyQG7bva+XHb/6JyRiWw8oNTBetc3V6CJSl7lidjG"
+    "khwKfCh9vUFVFbMXAau1p54ivvtNJHidlfHku49k++fed2NnbOSE+xbv+ljU6Iq0L/rbUZ"
+    "o5/dtR/KTGsoW9u5lIX4VRzam3mDxjSpmXECwLv7ppdS5FOnuXfsBuWx3gYCasUIz2cgK9"
+    "ZHUVbvM+xcC8jx2W9+EbQoRiFTEssfqRn2R7O6qHm9WScszfFVRXQ7gm378SQV5dxlK4y1"
+    "j8A455Vakq3WWSGwGiXKRHoXTco0YaNgW14uVHI8SqXMwSnNzxy2qRNoc1VbABKNOSUgyK"
+    "uK/APoOUFecs9DCjOrTCGPvIqmVc5PHVZdOSqGFEJcnrg54Tw6oDVGWQjUlj2vqzn2zDzo"
+    "b0qtv55FVfNGwXUlvL5kNGl5uPZEOI79CY3YQyAstkCi/FjXM1UzB1iLAMMzwIeOMkTU5T"
+    "qBULuCgrzN1cgaPzEfsoi0frU9x5aHpVc91F+V7z3XVn0h+hQ4zf3R7M/OsqVTS8KiLj9s"
+    "lr2TvZ2BkMHJwQqsui2H9s1+PyMgLN4k+KxvDfDZ8O3SHfzf945Yw9ZADYT1M+2Zaz+1WE"
+    "3UXt9MTrxz6SMsC7beUYp6e6km8hSFmZnkU2PZWxzFi2g3g+kjKsq03vURt0gl+2ykJaIK"
+    "1WUpFXEiAg6yt6Yxdpq5Eu8kgvmIZpd4ODVGUyT3LbE3at8mzABokqXJdHwPucH2uGwJcv"
+    "BWB9IQw+OLuik5ZEMYccwC15LpgFhpg58+4mPZnevI5wYvqmfLz/0rfCNhz/DX3QNbxWcp"
+    "0o78pNuaabUkATgrVEl6R+a31uX1y1pPNu94uI2HNTHkl4m7OI3JvlRIO12+p9a+LtqPhy"
+    "NzMa6F/UeBQHWGbZ1Xqt37/CQp+lV/Otmt279IoehRlaPvkFYTZvbnrdb63LM+LyaBWH7B"
+    "+tiz4+M+j/UcWiIji8c9G6usKHCqKg6/i0eXvb/tQR1G4G3QFrdyRo8hNMjdszojEJWkWN"
+    "3IQ2utc3Vy3RMB5dRgGwUrhn/oZ7IDd8pFGX7vaCaJvu9SqmC4vMyB7X4hFVZnKRzWQadd"
+    "hmiR8k8oxNNa6FGleVWrKmR0jG+EM3PpJiXDaJry3NZZN4r1bU0eF4F/6conRBTPkrggCE"
+    "q1VliUKYU5UoJUMecQhVzPKrkBLOMdFVhjlIWQ1zoYfZy5kurbHNGddGpQYWeeSVMVUewJ"
+    "SXzYfVuHkEfTXihR9xGCsctNWG209cjXWRx1ocLrGN+5WWdoi4Gusij/XiFlL6gIYAWeXg"
+    "jHBwui5wmhHaIFWJLMjcgHXuVcsGa4CmAjXituYq/WT+oM62QLOdNFwgK1+obf6eOm9POt"
+    "P8DRJVE3hp9NhM7odBrkKcQiFOARUpJsYpYg7ngG3prnxeRDe4clNgW2X+TYVrfObfaFhH"
+    "vovq1wS2fHfeL4K7INZTwOsZA9W8XcZtg1ZTCmjvZvcqrwls6guaXyi0Acspc6SuP96HTt"
+    "dMcr2YRKAkqkNgXo45IrcWTJ+5o+uWER7ZVrUI7TPTLMImrvh9eZbsRlOki9kUEQzvzbL4"
+    "SPixV2PpLepNYlCT24ZCyQOdWmTEDfJdxPrVCWXqPrl7JjLRQTchbqDwGRm6OuDZUWNYJ0"
+    "NHczn7/7HMzbE2sof12gKmm3nLgA09uX42Md4cHx4N425PDwXwe90RICkWNI1/OTGOf2EK"
+    "98WH9Vmc3Iy0ivbf7qXrviFL687x0xQ50n9FZ877wzT5Hg7jEz4cRsTf7zY0uGiAl2nLaa"
+    "exwdXAbnAvcSasFnSzpFty50TVDbnpb8itDktXh6UL5iZIc1h6Vwd6HfXriisPtchTvb7y"
+    "evLRXqempHtVl1o2XQbGBH8iU2rMrI8PhDNy+/sVLO86ESGvMABEA4NEM0yLYIS+rGsmNY"
+    "l7wtIkezcOswaqkFmT/ysGzKC6BoXQiGaZhP5UdBvzlZH5NCAa/EVldT+ltRNrpmzxNpGC"
+    "mSob0aLjTRcwXKPz1CXsjxoxWepe6SUWIVmxG44mPFif8XKUqEyrs8JEXiYcadLYq7eUkf"
+    "XHlChjQPNvyBYoQUrBdvY0lRztw9KBChj9R4Ym/TEk96DWMcJti8hMhULZAuakcEMF+rFs"
+    "jg9CfCz3NwxYCy+gBm4n6w4TBJbm8cA6MbkoMYls0DlHVMmeLN6KPB4Z4Jwt1rEHA/ZkAF"
+    "edFTtMdt/tg/sFhOHV1+hgejA/4CvhNfC2MX8y3T7i/xM8Xk1GBp8MGJKCmbMuM41SCJMP"
+    "K+WpDRbB87P6OaWMmWiTrkfceh7aDTPNrdyPuBCBjEs4i2IQINri/Ve1ragH+dyIWCT5hT"
+    "swceLL3Z1ZJr10t9pS4fXHmBMVpMgTCIk6/EtZXfBd+FNTxsRNaxl45mTxIBZ3fw/sxuHR"
+    "WyGYdI0B6x8ROSTCNvSeAcN57YqWvYF9cnjUGNin7+jJwH4/Gqnwr9o4Bgk5xHpDopkga+"
+    "TGySnBJEtCLIFEA7GoyIwzTQFxiIeJ6+4rNQbqPSA2YI5g3Tuqk0adHNdFZxqn5EmD1QRy"
+    "9l6emo6kG04N+ihW21BIRSFwsa+OdBMSmrwhR8MD0sR3Dxh+O0wGIo8sauAUMgnjIEXhoU"
+    "EmeAZMCGdHdH8gjgz2ZKRO5UcolrEH0F1HAfgA/XXWOdBr7GD6TMS0IPDN2ugZvsOZOH93"
+    "JotADyrtg/xn8HbstWMNQbephpIWNIYBa3rfACiiqLdAyUAAROecrxAQQO+dbpChO3X970"
+    "HNYihGUKgcsKi5I+SdQeRMoZj0ZILtg8qBL4DHMughwAZU/EasjHlzqLG2iVXd7rvL232B"
+    "M0Xd7hIvyWYEJdwsyv9mX1mxIq3aRHzXyb1ebIDzD61GYSUlpcSKCWIPkpUviD3/tFMWXw"
+    "HnAFGF8nKUd5D3vNgsI3+Is58brTI+vIAd3ir9U+HSP23RMVWsu9h34piaWb1ZhEeAqHwC"
+    "On+NPivAFbbpsd1V5EjRYC5f4EjBEM4hbmTXmeDb7I7bTL2llNUiPNX+4nqSs1pzKkqmV3"
+    "OTaeGrOItlxk6aQAuolWDuLA21SEp0mKSeJaY5zG37sJx6WkH2ttyj15f8iQmLNYJxLFZJ"
+    "ZB7eSWfVXzvFgRqXTsRH8JHYSdAUGjjzYkOD+v4ZeRpzYsqaSkyOW0LPdbG/IUrFHlY4VC"
+    "P/5tMclwke+naPyVTHX7Z5/OVBi4reT3cvgkdbZA9azbmewruWYsCumwBKq4O3HZyJbUaL"
+    "Mvy6Abvtd29u8O4C0+LTaVFuLgABYmbbDZlTlC5oonGYRtZDrfhL1g+rw0mvycMppFLWwZ"
+    "0RVbkOizy2dMUcxX66aoSLP8J3mexcP03lQFzuQPRM1GwoB6mKrAEWDujqsoRS86xdJS4s"
+    "2phu2CO/i9x6RYM4rUs+VXK93XjXPuqUWh1uaUqkZ81fXE/yqo2wIqzJWc2lHrVbPqEYo3"
+    "tPLK6rTgAvnhRy7q0w6kQmii6b4/0zESj8QJ/r+AAYrIp5ZTRmUsM9hBn2p+XdeLVNsPY2"
+    "QSPVNkEjYZugsdY2QSXiX7SIL8huhJucMIJVztMWxnPJeY7E3WxZVi78DbjwQehlyl7l1a"
+    "+8w2m8w9WNgTmcxPWdPaBURU4YBrRPf8aA6acpg0cnSRS2/uwHpGAoqHQmCa+6nU9e9cVI"
+    "09AUXkknMfLVSF7QKLwEhSRqVa18gVtkA9WYF3nMK1vjVQxzdaFXdRlK8TyKKS9DibeRfU"
+    "cwZMNaMz966WKqN5r/u0kNTRnXolJ1OCX1xEQd8zqVC+ElMb56ggshNpNcvBchPpVcGXZ/"
+    "GycnaVwJJyfxrgQs+7UoyrMg7FYvIbpHqRw1RwmOmqOwowbeaNEo2R1/ltVHsv2zrLvRf3"
+    "M7tbpTf/iv/wJuX0SH"
+)

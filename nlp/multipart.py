@@ -1,0 +1,152 @@
+"""One message, several services (一口受理): "下周二上午有代表团来访，要一间能坐20人的接待室、
+一辆7座车去接站、中午食堂包间10人" → three parts, each read by the ordinary intent and slot
+rules, with what the message says once carried into every part.
+
+    text ──cheap gate──► clauses (，；、 还要 另外 以及 和一辆…) ──► each clause's intent
+          clauses before the first service: the shared context (day, part of day, head count)
+          a service clause opens a part (or joins the part of the same service)
+          a clause of no service after a part belongs to that part ("…接待室，20人")
+          ≥ 2 parts ──► each part re-read as its intent, the context's day and part of day
+                        put before it when it says none ("中午" of the canteen part stays)
+
+The result keeps CONTRACT §6 at its top level (the first part's intent and slots) and
+lists the parts in `Parse.parts`, the extension `parse` prints as "parts".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nlp.timeparse import PART_RE, parse_time
+from nlp.types import Intent, Parse
+
+# The words of each service: a message must name two of them (or two kinds of room)
+# before it is split, so that the one-service messages (nearly all) pay one regex.
+_VEHICLE_RE = re.compile(r"车|辆|大巴|中巴|接站|送站|接机|送机|接送")
+# A room said as where a trip goes ("送专家去报告厅") is a destination, not a room asked for.
+_TO_ROOM_RE = re.compile(r"(?:去|到|送到|前往|赶到)\s*[^，,。；;\s点时:：]{0,6}?"
+                         r"(?:会议室|会场|礼堂|报告厅|接待室|会客室|贵宾室|健身房|包间|包厢|食堂|餐厅)")
+_ROOM_KINDS = (
+    ("meeting_room", re.compile(r"会议室|会场|开会的地方")),
+    ("auditorium", re.compile(r"礼堂|报告厅")),
+    ("reception_room", re.compile(r"接待室|会客室|贵宾室")),
+    ("gym", re.compile(r"健身房")),
+    ("canteen_room", re.compile(r"包间|包厢|食堂|餐厅|用餐|就餐|工作餐")),
+)
+_SEP_RE = re.compile(
+    r"[，,；;、。！!\n]|还要|还需要|还得|另外|另需|再要|再订|再来|以及|同时|并且"
+    r"|和(?=[一两二三四五六七八九十\d]+\s*[辆间个桌])"
+)
+_DAY_RE = re.compile(r"[天日号周期拜月]|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday",
+                     re.I)
+_TAKEN_BACK_RE = re.compile(r"不要|不用|不订|不去|不坐|取消|算了|改成|换成|改订|改为|换到")
+SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION)
+MAX_PARTS = 6
+
+
+def may_be_multi(text: str) -> bool:
+    """A cheap test: two services (or two kinds of room) named and a place to split."""
+    if _TAKEN_BACK_RE.search(text):
+        return False  # "不要小会议室了，换成大礼堂" is one service corrected (nlp/corrections.py)
+    kinds = sum(1 for _, r in _ROOM_KINDS if r.search(text)) + (1 if _VEHICLE_RE.search(text) else 0)
+    return kinds >= 2 and _SEP_RE.search(text) is not None
+
+
+def _service_named(piece: str) -> Intent | None:
+    """The one service a clause names by its words (a room, or a car), None if both or none:
+    inside a message already cut by service, "订贵宾接待室10人9点到11点" is a room."""
+    car = _VEHICLE_RE.search(piece) is not None
+    rest = _TO_ROOM_RE.sub("", piece)
+    if rest != piece and not any(r.search(rest) for _, r in _ROOM_KINDS):
+        return Intent.VEHICLE_BOOKING  # a trip to a room
+    room = any(r.search(piece) for _, r in _ROOM_KINDS)
+    if room == car:
+        return None
+    return Intent.FACILITY_RESERVATION if room else Intent.VEHICLE_BOOKING
+
+
+def clauses(text: str) -> list[str]:
+    """The message cut at its separators, empty pieces dropped."""
+    return [c.strip() for c in _SEP_RE.split(text) if c and c.strip()]
+
+
+@dataclass
+class _Part:
+    intent: Intent
+    kind: str  # "vehicle" or the facility type / name said
+    texts: list[str] = field(default_factory=list)
+
+
+def _kind(p: Parse) -> str:
+    if p.intent is Intent.VEHICLE_BOOKING:
+        return "vehicle"
+    return str(p.slots.get("facility") or p.slots.get("facility_type") or "facility")
+
+
+def _time_words(text: str, now: datetime) -> tuple[str, str]:
+    """(day words, part-of-day words) said in `text`: "下周二", "上午"."""
+    ts = parse_time(text, now)
+    parts = "".join(m.group(0) for m in PART_RE.finditer(text))
+    if not ts.day_said:
+        return "", parts
+    # the clock times are the clause's own; only a day and a part of day are shared
+    day = "".join(w for s, e in ts.spans if _DAY_RE.search(w := PART_RE.sub("", text[s:e])))
+    return day, parts
+
+
+Reader = Callable[[str, datetime, Intent | None], Parse]
+
+
+def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
+    """The parts of a message naming several services, or None (one service, or none).
+
+    `read(text, now, intent)` is the ordinary NLU (intent None: classify; else the slots
+    for that intent)."""
+    if not may_be_multi(text):
+        return None
+    pieces = clauses(text)
+    if len(pieces) < 2:
+        return None
+    context: list[str] = []
+    parts: list[_Part] = []
+    for piece in pieces:
+        p = read(piece, now, None)
+        if p.intent in SERVICES and (forced := _service_named(piece)) not in (None, p.intent):
+            p = read(piece, now, forced)  # the clause names one service's words only
+        if p.intent in SERVICES:
+            kind = _kind(p)
+            same = next((x for x in parts if x.intent is p.intent and x.kind == kind), None)
+            if same is None:
+                parts.append(_Part(p.intent, kind, [piece]))
+            else:
+                same.texts.append(piece)
+        elif p.intent is Intent.UNKNOWN:
+            (parts[-1].texts if parts else context).append(piece)
+        else:
+            return None  # a status question, a cancel, a repair...: not a bundle
+    if len(parts) < 2 or len(parts) > MAX_PARTS:
+        return None
+    shared = "，".join(context)
+    day, daypart = _time_words(shared, now) if shared else ("", "")
+    shared_count = read(shared, now, Intent.FACILITY_RESERVATION).slots.get("attendees") if shared else None
+    out: list[Parse] = []
+    for part in parts:
+        own = "，".join(part.texts)
+        own_day, own_part = _time_words(own, now)
+        prefix = ("" if own_day else day) + ("" if own_part else daypart)
+        p = read(prefix + own, now, part.intent)
+        slots = dict(p.slots)
+        count_slot = "passengers" if part.intent is Intent.VEHICLE_BOOKING else "attendees"
+        if shared_count and count_slot not in slots:
+            slots[count_slot] = shared_count
+        if own_day:
+            day = own_day  # a day said in a part goes on to the parts after it
+        out.append(Parse(part.intent, slots, p.confidence, day_said=p.day_said or bool(day),
+                         duration_minutes=p.duration_minutes,
+                         context={"text": own, "daypart": own_part or daypart}))
+    first = out[0]
+    return Parse(Intent.SERVICE_BUNDLE, {}, 0.9, parts=tuple(out), plain=first,
+                 context={"text": shared})
