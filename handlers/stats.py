@@ -5,7 +5,6 @@ exists. The sums and limits are the models'; the dashboard only lays them out.""
 from __future__ import annotations
 
 from models.asset_stats import AssetReport, DepartmentAssets, asset_report
-from models.org import Department
 from models.org import Department, RequestType
 from models.ratings import CrewRating, crew_ratings
 from models.stats import (

@@ -287,6 +287,13 @@ async def department_name(department_id: int | None) -> str:
     return d.name if d else ""
 
 
+async def department_head_name(department_id: int) -> str:
+    """The name of the head who approves for `department_id` (its own, else up the tree)."""
+    head = await dept_head_userid(department_id)
+    user = await User.get_or_none(userid=head) if head else None
+    return user.name if user else ""
+
+
 @dataclass(frozen=True, slots=True)
 class StockLine:
     category: str

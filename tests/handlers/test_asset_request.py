@@ -177,3 +177,16 @@ async def test_an_older_organisation_file_still_works(talk: Talk) -> None:
     reply = await talk.say("zhangsan", "领两台笔记本电脑")
     assert "没有可以领用的物品" in reply
     assert await org.approval_chain("asset_request") == ["dept_head", "asset_manager"]
+
+
+async def test_the_power_list_shows_the_asset_rules(office: Talk) -> None:
+    """权力清单: the asset service's steps, the disposal's own chain with the asset office
+    named, and who hands over."""
+    from datetime import timedelta
+
+    from handlers.transparency import power_list
+
+    asset = next(s for s in await power_list(timedelta(hours=4)) if s.type == "asset_request")
+    assert [(s.role, s.who) for s in asset.steps][1:] == [("资产管理员", "赵资")]
+    assert "处置另按：部门负责人 → 资产管理员 → 房产管理处负责人。" in asset.notes
+    assert any("资产管理员（赵资）发放或办结" in n for n in asset.notes)
