@@ -232,6 +232,8 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
 
     # 领两台笔记本电脑, 把投影仪调给财务处, 报废旧打印机: a fault is a repair unless written off
     asset = assets.kind(t)
+    if asset == "requisition" and (timed and _FACILITY_NOUN.search(t) or _CAR_REQUEST.search(t)):
+        asset = None  # 明天下午订301会议室，要投影仪: the room's equipment, not a 领用
     if asset == "disposal" or (asset and not fault and not _REPAIR_VERB.search(t)):
         return Verdict(Intent.ASSET_REQUEST, 0.85)
 

@@ -357,6 +357,8 @@ def asset_departments_table(report: stats.AssetReport, tz: Any) -> Table:
     for d in report.departments:
         t.rows.append([str(d.id), d.name, d.in_use, float(d.value), d.issued_in_range])
     return t
+
+
 def fleet_table(key: str, title: str, spec: list[tuple[str, bool]],
                 rows: Callable[[fleet_report.FleetReport], list[list[Any]]]) -> Callable[[Any, Any], Table]:
     """A table of the fleet section (bot/web/fleet_dashboard.py)."""
@@ -404,6 +406,8 @@ async def _overdue(scope: Scope, now: datetime) -> Any:
 
 async def _assets(scope: Scope, now: datetime) -> Any:
     return await stats.asset_report(scope)
+
+
 async def _fleet(scope: Scope, now: datetime) -> Any:
     return await fleet_report.trip_costs(scope)
 
