@@ -23,7 +23,7 @@ from typing import Any
 
 import jieba
 
-from nlp import corrections, faults, homophones, multipart
+from nlp import corrections, crewreport, faults, freetext, homophones, multipart
 from nlp import slots as sl
 from nlp.intents import (
     CANCEL_RE,
@@ -252,13 +252,13 @@ class Nlu:
             if req is not None:
                 slots["request_no"] = req
             if intent is Intent.REJECT:
-                c = sl.comment(n, orig, (REJECT_RE, REJECT_WEAK_RE))
+                c = freetext.comment(n, orig, (REJECT_RE, REJECT_WEAK_RE))
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
         plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None)
         if force is None:
-            rest, crew_slots = sl.crew_parts(n, orig)
+            rest, crew_slots = crewreport.crew_parts(n, orig)
             crew = crew_intent(rest, n)
             if crew is not None:
                 if crew is Intent.CREW_TASKS and ts.day_said and ts.date is not None:
@@ -312,7 +312,7 @@ def _service_slots(intent: Intent, m: str, orig: str, lex: sl.Lexicon) -> dict[s
             slots["facility"] = name
         if count is not None:
             slots["attendees"] = count
-    purpose = sl.purpose(m, orig)
+    purpose = freetext.purpose(m, orig)
     if purpose:
         slots["purpose"] = purpose
     return slots
