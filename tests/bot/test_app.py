@@ -164,3 +164,22 @@ async def test_healthz_degraded_when_redis_is_gone(
 
 async def test_dev_chat_is_not_served_outside_demo(app_client: TestClient) -> None:
     assert (await app_client.get("/dev/chat")).status == 404
+
+
+async def test_start_up_is_frozen_out_of_the_collector_until_shutdown(
+    db: str, wecom_settings: Settings, shared_nlu: Nlu,
+) -> None:
+    """Full collections skip what start-up built while the app runs (bot/app.py gc_ctx),
+    and a closed app gives it back, so apps made one after another leave nothing behind."""
+    import gc
+
+    from aiohttp.test_utils import TestServer
+
+    gc.unfreeze()
+    server = TestServer(create_app(wecom_settings, manage_db=False, nlu=shared_nlu))
+    await server.start_server()
+    try:
+        assert gc.get_freeze_count() > 10_000  # the warmed dictionary among it
+    finally:
+        await server.close()
+    assert gc.get_freeze_count() == 0
