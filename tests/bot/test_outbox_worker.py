@@ -88,8 +88,16 @@ async def test_wecom_down_for_a_while(
     db: str, transport: WeComTransport, fake_wecom: FakeWeCom
 ) -> None:
     await queue(3)
-    fake_wecom.down_for(0.5)
-    await run_until_sent(worker(transport))
+    clock = FakeClock()
+    w = worker(transport, clock=clock)
+    fake_wecom.down_for(3600)
+    for _ in range(3):  # tries while WeCom is unreachable: each failure waits for its retry
+        await w.run_once()
+        clock.advance(0.05)
+    assert not fake_wecom.sent
+    assert await OutboxMessage.filter(status=OutboxStatus.PENDING).count() == 3
+    fake_wecom.up()
+    await run_until_sent(w)
     assert len(fake_wecom.sent) == 3
 
 
