@@ -1,7 +1,7 @@
 """Requests and the rules that keep them true: numbering, approval steps, the holds
 that keep a vehicle, driver or room for one live request at a time, and the audit trail.
 
-Every function that changes state runs inside `in_transaction()` and writes its audit
+Every function that changes state runs inside `transaction()` (models/sql.py) and writes its audit
 record there; callers that owe notifications open the outer transaction and write them
 (the outbox) in it too, so a change, its audit and its notifications commit together.
 
@@ -28,7 +28,6 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.query_utils import Prefetch
-from tortoise.transactions import in_transaction
 
 from models.audit import audit
 from models.errors import NoApprover, NotAllowed, NotFound, RequestError
@@ -42,7 +41,7 @@ from models.org import (
     approval_chain,
     dept_head_userid,
 )
-from models.sql import utc
+from models.sql import transaction, utc
 
 NUMBER_BASE = 1000  # request #1001 is row 1: numbers stay short and never look like a count
 
@@ -255,7 +254,7 @@ async def create_request(
     status = RequestStatus.PENDING
     if new.type is RequestType.FACILITY_RESERVATION and not steps:
         status = RequestStatus.APPROVED
-    async with in_transaction():
+    async with transaction():
         request = await Request.create(
             type=new.type,
             status=status,
