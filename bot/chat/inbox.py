@@ -121,8 +121,8 @@ class Inbox:
         self.stale_after = stale_after
         self._recover_every = recover_every
         self._flush_every = flush_every
-        self._wait_tell_after = wait_tell_after
-        self._inserts: _Batcher[rows.NewRow, int | None] = _Batcher(rows.insert_new)
+        self.wait_tell_after = wait_tell_after
+        self._inserts: _Batcher[rows.NewRow, int | None] = _Batcher(lambda new: rows.insert_new(new))
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
         self._unfinished: list[tuple[int, dict[str, Any] | None, float]] = []  # writes that failed
@@ -234,7 +234,7 @@ class Inbox:
         return len(claimed)
 
     async def tell_waiting(self, dispatcher: Recovering) -> None:
-        for row_id, user_id in await rows.tell_waiting(self._clock() - self._wait_tell_after):
+        for row_id, user_id in await rows.tell_waiting(self._clock() - self.wait_tell_after):
             await dispatcher.tell_waiting(user_id, f"inbox-wait:{row_id}")
 
     async def _prune(self) -> None:

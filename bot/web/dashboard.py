@@ -37,7 +37,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.auth import error_page, require_admin
 from bot.web.templating import render
-from handlers import outbox, stats
+from handlers import inbox, outbox, stats
 from handlers.labels import (
     STATUS_NAMES,
     TYPE_NAMES,
@@ -51,6 +51,7 @@ from handlers.stats import Scope
 Clock = Callable[[], datetime]
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")  # tests fix the time; default: now
 DEFAULT_DAYS = 30
+INBOX_LATE_SECONDS = 30  # a message waiting longer is marked on the dashboard
 
 TYPE_COLORS = {
     "vehicle_booking": "#2f6fb3",
@@ -350,9 +351,13 @@ async def _overdue(scope: Scope, now: datetime) -> Any:
     return await stats.overdue(now, scope.department_id)
 
 
-async def _delivery(scope: Scope, now: datetime) -> tuple[int, int]:
-    """Messages waiting to be sent and given up, now (not filtered: the channel's state)."""
-    return await outbox.pending_count(), await outbox.dead_count()
+async def _delivery(scope: Scope, now: datetime) -> tuple[int, int, int, float]:
+    """Messages waiting to be sent and given up, messages received and not yet handled
+    and the seconds the oldest of them has waited, now (not filtered: the channel's
+    state)."""
+    waiting, oldest = await inbox.depth()
+    age = 0.0 if oldest is None else max(0.0, now.timestamp() - oldest)
+    return await outbox.pending_count(), await outbox.dead_count(), waiting, age
 
 
 LOADERS: dict[str, Loader] = {
@@ -544,6 +549,8 @@ def page_context(
             ("场地占用率", fmt_pct(held / open_hours if open_hours else None), False),
             ("待发送消息", str(data["delivery"][0]), False),
             ("未送达消息", str(data["delivery"][1]), data["delivery"][1] > 0),
+            ("待处理消息", str(data["delivery"][2]), data["delivery"][3] > INBOX_LATE_SECONDS),
+            ("最久等待", f"{data['delivery'][3]:.0f}秒", data["delivery"][3] > INBOX_LATE_SECONDS),
         ],
         "tables": {key: build(data[part], tz) for key, (part, build) in TABLES.items()},
         "charts": charts(data),
