@@ -35,7 +35,7 @@ log = logging.getLogger("bot.inbox")
 BEAT_EVERY = 2.0  # seconds between heartbeats
 STALE_AFTER = 10.0  # a process silent this long is taken to be dead: its rows are taken over
 RECOVER_EVERY = 2.0  # seconds between recovery passes (and one at start-up)
-FLUSH_EVERY = 0.5  # seconds at most before a sent reply is marked
+FLUSH_EVERY = 0.2  # seconds at most before a sent reply is marked
 WAIT_TELL_AFTER = 5.0  # a message waiting this long: its user is told to wait, once
 # Done rows are kept while the callback still accepts their timestamp (MAX_CLOCK_SKEW, a
 # day) plus a margin: within it the key refuses a replay; past it the timestamp does.
