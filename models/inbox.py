@@ -151,11 +151,9 @@ async def beat(owner: str, now: float) -> None:
         "ON CONFLICT (owner) DO UPDATE SET beat_at = excluded.beat_at")), [owner, now])
 
 
-async def forget_beat(owner: str, before: float) -> None:
-    """Remove `owner`'s heartbeat (a clean stop: its rows are free at once) and the
-    heartbeats of processes gone before `before`."""
-    await InboxBeat.filter(owner=owner).delete()
-    await InboxBeat.filter(beat_at__lt=before).delete()
+async def forget_beats(before: float) -> int:
+    """Remove the heartbeats of processes gone before `before`."""
+    return await InboxBeat.filter(beat_at__lt=before).delete()
 
 
 # Rows to take over: not finished (or their reply not marked sent), whose owner has no

@@ -59,7 +59,8 @@ class Round:
     lost: list[str] = field(default_factory=list)
     doubled: list[str] = field(default_factory=list)
     dispatcher_asked: dict[int, int] = field(default_factory=dict)  # request no → messages
-    recover_seconds: float = 0.0  # from the kill to the last applicant's answer
+    recover_seconds: float = 0.0  # from the kill until all are answered and the dispatcher told
+    told_from_audit: int = 0  # applicants whose 确认 had committed on the dead process
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -262,6 +263,12 @@ class Chaos:
                 await self.wait("every applicant's answer", lambda: all(map(answered, USERS)), 60)
             except TimeoutError as exc:
                 result.notes.append(str(exc))
+            try:  # the dispatcher told of each request (a dead process's outbox leases end too)
+                numbers = await self._numbers()
+                await self.wait("the dispatcher told of every request", lambda: all(
+                    any(f"#{no}" in t for t in self.texts_to(DISPATCHER_ID)) for no in numbers), 30)
+            except TimeoutError as exc:
+                result.notes.append(str(exc))
             result.recover_seconds = time.monotonic() - killed_at
             await asyncio.sleep(0.5)  # anything doubled late would arrive now
             if self.flush_redis:
@@ -278,7 +285,8 @@ class Chaos:
                     result.notes.append(f"{server.log.name} exited {code}")
         return result
 
-    async def _count(self, result: Round) -> None:
+    async def _requests(self) -> dict[str, list[int]]:
+        """Each applicant's request numbers."""
         conn = await asyncpg.connect(self.db_url)
         try:
             rows = await conn.fetch(
@@ -288,7 +296,14 @@ class Chaos:
         numbers: dict[str, list[int]] = {}
         for row in rows:
             numbers.setdefault(row["userid"], []).append(int(row["no"]))
-        result.lost, result.doubled = [], []
+        return numbers
+
+    async def _numbers(self) -> list[int]:
+        return [no for nos in (await self._requests()).values() for no in nos]
+
+    async def _count(self, result: Round) -> None:
+        numbers = await self._requests()
+        result.lost, result.doubled, result.told_from_audit = [], [], 0
         for user in USERS:
             mine = numbers.get(user, [])
             told = [t for t in self.texts_to(user) if NUMBER.search(t)]
@@ -296,6 +311,7 @@ class Chaos:
                 result.lost.append(user)
             if len(mine) > 1 or len(told) > 1:
                 result.doubled.append(user)
+            result.told_from_audit += any(t.startswith("您刚才的消息已处理") for t in told)
         to_dispatcher = self.texts_to(DISPATCHER_ID)
         result.dispatcher_asked = {no: sum(f"#{no}" in t for t in to_dispatcher)
                                    for nos in numbers.values() for no in nos}

@@ -207,7 +207,8 @@ class Dispatcher:
         if not reply.get("once"):
             # Sent the first time without the check: WeCom cannot tell, so the user may
             # get it twice — a reply that changed nothing (a question, a dialogue step).
-            log.info("reply resent without a check", extra={"user": user_id, "inbox_id": inbox_id})
+            log.info("reply resent: its first send had no duplicate check",
+                     extra={"user": user_id, "inbox_id": inbox_id})
         since = 0.0 if done_at is None else max(0.0, self._clock().timestamp() - done_at)
         await self.send_reply(user_id, Reply(str(reply.get("text", "")), markdown=reply.get("kind") == "markdown"),
                               once=int(since) + RESEND_MARGIN)

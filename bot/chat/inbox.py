@@ -41,6 +41,7 @@ WAIT_TELL_AFTER = 5.0  # a message waiting this long: its user is told to wait, 
 # day) plus a margin: within it the key refuses a replay; past it the timestamp does.
 KEEP_DONE = 24 * 3600 + 3600
 PRUNE_EVERY = 600.0
+STOPPED = 12 * 3600  # a stopped process's heartbeat is dated back this far; removed at twice
 BATCH = 256  # rows per statement
 
 
@@ -243,14 +244,16 @@ class Inbox:
             return
         self._pruned_at = now
         removed = await rows.prune(self._clock() - KEEP_DONE)
+        await rows.forget_beats(self._clock() - 2 * STOPPED)
         if removed:
             log.info("inbox: pruned", extra={"rows": removed})
 
     async def close(self) -> None:
-        """A clean stop: write what waits, and drop the heartbeat so that another process
-        takes over at once whatever is left."""
+        """A clean stop: write what waits, and date the heartbeat back (STOPPED) so that
+        another process takes over at once whatever is left, inbox rows and outbox
+        leases alike."""
         await self.flush()
         try:
-            await rows.forget_beat(self.owner, self._clock() - 24 * 3600)
+            await rows.beat(self.owner, self._clock() - STOPPED)
         except Exception as exc:
             log.warning("inbox: heartbeat not removed", extra={"error": type(exc).__name__})

@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient
 
 import handlers.inbox
 from bot.app import create_app
-from bot.chat.inbox import Inbox
+from bot.chat.inbox import KEEP_DONE, Inbox
 from bot.keys import DISPATCHER, INBOX
 from handlers.base import Inbound, InboundKind
 from handlers.inbox import CURRENT_INBOX, WAITING, InboxTurn
@@ -262,3 +262,18 @@ async def test_overload_stores_for_later_tells_waiting_users_once_and_catches_up
     assert "公务用车" in replies[1]
     body = await (await client.get("/healthz")).json()
     assert body["inbox_depth"] == 0 and body["inbox_oldest_age_s"] == 0
+
+
+async def test_done_rows_are_kept_through_the_callbacks_window_then_pruned(
+    make_app: Callable[[], Awaitable[TestClient]],
+) -> None:
+    await make_app()
+    old, recent = Inbox(clock=lambda: time.time() - KEEP_DONE - 60), Inbox()
+    for inbox, key in ((old, "msg:880020"), (recent, "msg:880021")):
+        row_id = await inbox.store(key, inbound("zhangsan", "帮助", key[4:]), owned=True)
+        assert row_id is not None
+        await inbox.done(row_id, None)
+        inbox.sent(row_id)
+        await inbox.flush()
+    await handlers.inbox.prune(time.time() - KEEP_DONE)  # (the process's loop may have first)
+    assert await InboxMessage.all().values_list("key", flat=True) == ["msg:880021"]
