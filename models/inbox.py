@@ -126,10 +126,27 @@ async def insert_new(rows: Sequence[NewRow]) -> list[int | None]:
 
 
 async def finish(done: Sequence[tuple[int, dict[str, Any] | None, float]],
-                 sent: Sequence[int]) -> None:
-    """Rows `done` (id, reply, when) and replies `sent`, in one transaction."""
+                 sent: Sequence[int] = (), finished: Sequence[int] = (),
+                 now: float = 0.0) -> None:
+    """Rows `done` (id, reply, when: written before the reply goes out), replies `sent`,
+    and rows `finished` (done and answered at once: a turn that changed nothing), in one
+    transaction when there is more than one statement."""
     conn = _conn()
-    if not done and not sent:
+    statements: list[tuple[str, list[Any]]] = []
+    if sent:
+        marks = ", ".join("?" * len(sent))
+        statements.append((f"UPDATE inbox SET reply_sent = ? WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+                           [True, *sent]))
+    if finished:
+        marks = ", ".join("?" * len(finished))
+        statements.append((
+            f"UPDATE inbox SET state = 'done', reply_sent = ?, done_at = ? WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+            [True, now, *finished]))
+    if not done and len(statements) == 1:
+        sql, params = statements[0]
+        await conn.execute_query(in_dialect(conn, sql), params)
+        return
+    if not done and not statements:
         return
     async with transaction(mark=False) as tx:
         if done:
@@ -137,11 +154,8 @@ async def finish(done: Sequence[tuple[int, dict[str, Any] | None, float]],
                 in_dialect(conn, "UPDATE inbox SET state = 'done', reply = ?, done_at = ? WHERE id = ?"),
                 [[None if reply is None else json.dumps(reply, ensure_ascii=False), at, row_id]
                  for row_id, reply, at in done])
-        if sent:
-            marks = ", ".join("?" * len(sent))
-            await tx.execute_query(
-                in_dialect(conn, f"UPDATE inbox SET reply_sent = ? WHERE id IN ({marks})"),  # noqa: S608 - placeholders only
-                [True, *sent])
+        for sql, params in statements:
+            await tx.execute_query(in_dialect(conn, sql), params)
 
 
 async def beat(owner: str, now: float) -> None:

@@ -6,7 +6,8 @@ the router, the handler, the reply — and a friendly apology instead of any exc
 
 A message from the durable inbox (bot/chat/inbox.py) runs with its row as the turn's
 `CURRENT_INBOX`: the use case's transaction marks the row `effected` in its own commit,
-and the turn's end writes it `done` with the reply before the reply goes out. A row taken
+and, when it did, the turn's end writes it `done` with the reply before the reply goes out
+(a turn that changed nothing is marked done and sent in one lazy write after). A row taken
 over from a dead process after its change committed (`effected`) is not handled again:
 its user's draft is closed and they are told, from the audit trail, what was done.
 At most `max_held` messages wait in memory; past that the callback leaves them in the
@@ -55,10 +56,10 @@ RESEND_MARGIN = 30  # seconds added to a resend's interval (clocks, the send's o
 MENU_TEXT: Mapping[str, str] = {"help": "帮助", "my_requests": "我的申请", "pending": "待我审批"}
 
 
-def _reply_row(reply: Reply | None, once: bool) -> dict[str, Any] | None:
+def _reply_row(reply: Reply | None) -> dict[str, Any] | None:
     if reply is None or not reply.text:
         return None
-    return {"kind": "markdown" if reply.markdown else "text", "text": reply.text, "once": once}
+    return {"kind": "markdown" if reply.markdown else "text", "text": reply.text}
 
 
 def _flow_intent(state: Mapping[str, Any]) -> Intent | None:
@@ -183,13 +184,18 @@ class Dispatcher:
             inbox_rows.CURRENT_INBOX.reset(token)
         self.handled += 1
         due = reply is not None and bool(reply.text)
-        if turn is not None and self.inbox is not None:
-            await self.inbox.done(turn.id, _reply_row(reply, turn.effected) if due else None)
+        effected = turn is not None and turn.effected
+        if turn is not None and self.inbox is not None and effected:
+            # Written before it goes out: after a crash it is sent again, not made again.
+            await self.inbox.done(turn.id, _reply_row(reply) if due else None)
         if reply is not None and due:
-            once = FIRST_SEND_WINDOW if turn is not None and turn.effected else None
-            await self.send_reply(inbound.user_id, reply, wait=wait, once=once)
+            await self.send_reply(inbound.user_id, reply, wait=wait,
+                                  once=FIRST_SEND_WINDOW if effected else None)
         if turn is not None and self.inbox is not None:
-            self.inbox.sent(turn.id)
+            if effected:
+                self.inbox.sent(turn.id)
+            else:
+                self.inbox.finished(turn.id)
         return reply
 
     async def _handled_elsewhere(self, inbound: Inbound, inbox_id: int, session: Session) -> Reply:
@@ -202,13 +208,10 @@ class Dispatcher:
 
     async def resend(self, inbox_id: int, user_id: str, reply: dict[str, Any],
                      done_at: float | None) -> None:
-        """The reply of a row a dead process had finished but not marked sent: sent again
-        with WeCom's duplicate check over the time since (dropped if it had gone)."""
-        if not reply.get("once"):
-            # Sent the first time without the check: WeCom cannot tell, so the user may
-            # get it twice — a reply that changed nothing (a question, a dialogue step).
-            log.info("reply resent: its first send had no duplicate check",
-                     extra={"user": user_id, "inbox_id": inbox_id})
+        """The reply of a row a dead process had finished but not marked sent (a turn that
+        changed something: its first send carried WeCom's duplicate check): sent again
+        with the check over the time since, so WeCom drops it if it had gone."""
+        log.info("reply resent", extra={"user": user_id, "inbox_id": inbox_id})
         since = 0.0 if done_at is None else max(0.0, self._clock().timestamp() - done_at)
         await self.send_reply(user_id, Reply(str(reply.get("text", "")), markdown=reply.get("kind") == "markdown"),
                               once=int(since) + RESEND_MARGIN)

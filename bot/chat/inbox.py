@@ -4,8 +4,10 @@ reached through handlers/inbox.py):
 - `store`: the callback's INSERT, gathered with the others of the same moment into one
   statement (group commit): each callback awaits its own row, a few ms, and answers 200
   only then;
-- `done` / `sent`: a turn's end (state done + its reply), gathered the same way, and the
-  reply marked sent lazily (with the next write, or every `flush_every` seconds);
+- `done` / `sent`: the end of a turn that changed something (state done + its reply,
+  awaited before the reply goes out), gathered the same way, and the reply marked sent
+  lazily (with the next write, or every `flush_every` seconds); `finished`: a turn that
+  changed nothing, done and sent in one lazy write after its reply;
 - `run`: the heartbeat of this process, the recovery of what a dead process (or the
   overload) left, the "正在处理，请稍候" for messages that wait, and the pruning of old rows.
 
@@ -126,6 +128,7 @@ class Inbox:
         self._inserts: _Batcher[rows.NewRow, int | None] = _Batcher(lambda new: rows.insert_new(new))
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
+        self._finished: set[int] = set()
         self._unfinished: list[tuple[int, dict[str, Any] | None, float]] = []  # writes that failed
         self._wake = asyncio.Event()
         self._beaten_at = 0.0
@@ -161,19 +164,27 @@ class Inbox:
         write, or within `flush_every` seconds."""
         self._sent.add(inbox_id)
 
+    def finished(self, inbox_id: int) -> None:
+        """The turn of row `inbox_id` changed nothing and its reply is out: done and sent
+        in one lazy write, like `sent`. (Lost in a crash, the turn is run again: a
+        question answered twice, a dialogue step repeated.)"""
+        self._finished.add(inbox_id)
+
     async def _finish(self, items: list[tuple[int, dict[str, Any] | None, float]]) -> list[None]:
         sent, self._sent = self._sent, set()
+        finished, self._finished = self._finished, set()
         try:
-            await rows.finish(items, sorted(sent))
+            await rows.finish(items, sorted(sent), sorted(finished), self._clock())
         except Exception:
             self._sent |= sent
+            self._finished |= finished
             raise
         return [None] * len(items)
 
     async def flush(self) -> None:
-        """Write what waits: failed done writes, sent marks."""
+        """Write what waits: failed done writes, sent marks, finished turns."""
         items, self._unfinished = self._unfinished, []
-        if not items and not self._sent:
+        if not items and not self._sent and not self._finished:
             return
         try:
             await self._finish(items)

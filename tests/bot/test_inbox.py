@@ -260,6 +260,7 @@ async def test_overload_stores_for_later_tells_waiting_users_once_and_catches_up
         replies = texts_to(fake_wecom, "zhangsan")
     assert replies[0] == WAITING and len(replies) == 3, replies
     assert "公务用车" in replies[1]
+    await inbox.flush()  # (the process's loop does it within 0.2 s)
     body = await (await client.get("/healthz")).json()
     assert body["inbox_depth"] == 0 and body["inbox_oldest_age_s"] == 0
 
