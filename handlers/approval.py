@@ -41,6 +41,7 @@ from models.requests import (
     get_request,
     ordered_steps,
     pending_for,
+    settled_request,
 )
 from models.sql import transaction
 from nlp.types import Intent, Parse
@@ -181,7 +182,8 @@ async def apply_decision(
     reason) and the driver. A second answer, by any channel, changes nothing and is told
     the request was already decided: the request's row lock in `decide` serialises them."""
     userid = ctx.user.user_id
-    request = await get_request(no)
+    async with transaction(mark=False):  # a read: not the message's effect
+        request = await settled_request(no)  # not torn by a decision committing meanwhile
     if request is None:
         return Outcome(OutcomeKind.NOT_FOUND, NOT_FOUND.format(no=no))
     refused = refusal(request, userid, step_id)

@@ -25,7 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.models import Model
 from tortoise.query_utils import Prefetch
 
@@ -384,6 +384,19 @@ def to_api(request: Request) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------
 # Changing
+
+
+async def settled_request(no: int) -> Request | None:
+    """Inside a transaction: the request as no change is under way — PostgreSQL waits
+    for a change holding its row (FOR SHARE), SQLite's one connection runs the
+    transaction alone — so that the request and its steps (two queries) are read from
+    one state, never a decision half seen. Writes nothing."""
+    if not 0 < no - NUMBER_BASE < 2**31:
+        return None
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT id FROM request WHERE id = $1 FOR SHARE", [request_id(no)])
+    return await get_request(no)
 
 
 async def locked_request(no: int, now: datetime) -> Request:
