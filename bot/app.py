@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.chat.dispatcher import Dispatcher
-from bot.chat.inbox import STALE_AFTER, Inbox
+from bot.chat.inbox import INSERT_LANES, STALE_AFTER, Inbox
 from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
 from bot.chat.sessions import LocalSessions, RedisSessions, SessionBudget
 from bot.keys import DEDUP, DISPATCHER, INBOX, NLU, REDIS, SETTINGS
@@ -178,7 +178,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         sessions = LocalSessions(limiter=MemoryLimiter())
     # The worker draws on the same per-member budget, with the same fallback when Redis
     # is away (a local budget), so an outage delays nothing it need not.
-    inbox = app[INBOX] = Inbox()
+    inbox = app[INBOX] = Inbox(lanes=1 if system.is_sqlite(settings.database_url) else INSERT_LANES)
     # One owner for the inbox and the outbox: a process that dies or stops frees both
     # its inbox rows and its outbox leases once its heartbeat is STALE_AFTER old.
     worker = OutboxWorker(transport, SessionBudget(sessions), owner=inbox.owner,

@@ -45,7 +45,7 @@ KEEP_DONE = 24 * 3600 + 3600
 PRUNE_EVERY = 600.0
 STOPPED = 12 * 3600  # a stopped process's heartbeat is dated back this far; removed at twice
 BATCH = 256  # rows per statement
-INSERT_LANES = 4
+INSERT_LANES = 4  # PostgreSQL (a pool); SQLite's one connection takes one lane: fewer commits
 
 
 def to_payload(inbound: Inbound) -> dict[str, Any]:
@@ -118,7 +118,8 @@ class _Batcher(Generic[T, R]):  # noqa: UP046 - Python 3.11
 class Inbox:
     def __init__(self, *, clock: Callable[[], float] = time.time, beat_every: float = BEAT_EVERY,
                  stale_after: float = STALE_AFTER, recover_every: float = RECOVER_EVERY,
-                 flush_every: float = FLUSH_EVERY, wait_tell_after: float = WAIT_TELL_AFTER) -> None:
+                 flush_every: float = FLUSH_EVERY, wait_tell_after: float = WAIT_TELL_AFTER,
+                 lanes: int = INSERT_LANES) -> None:
         self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._clock = clock
         self._beat_every = beat_every
@@ -130,7 +131,7 @@ class Inbox:
         # own lane); one user's messages always take the same lane, so they are stored —
         # and dispatched — in the order they came.
         self._inserts: list[_Batcher[rows.NewRow, int | None]] = [
-            _Batcher(lambda new: rows.insert_new(new)) for _ in range(INSERT_LANES)]
+            _Batcher(lambda new: rows.insert_new(new)) for _ in range(max(1, lanes))]
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
         self._finished: set[int] = set()
