@@ -451,7 +451,8 @@ def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name:
     env.update(
         REDIS_URL=REDIS_URL,
         REDIS_KEY_PREFIX=prefix,
-        DATABASE_URL=f"sqlite://{tmp}/{name}.sqlite3",
+        # BENCH_DATABASE_URL: an empty PostgreSQL database instead (one app target).
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/{name}.sqlite3",
         DATA_DIR=str(tmp),
         HOST="127.0.0.1",
     )

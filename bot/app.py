@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,9 +13,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.chat.dispatcher import Dispatcher
+from bot.chat.inbox import INSERT_LANES, STALE_AFTER, Inbox
 from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
 from bot.chat.sessions import LocalSessions, RedisSessions, SessionBudget
-from bot.keys import DEDUP, DISPATCHER, NLU, REDIS, SETTINGS
+from bot.keys import DEDUP, DISPATCHER, INBOX, NLU, REDIS, SETTINGS
 from bot.redisguard import (
     BATCHES,
     BREAKER,
@@ -42,6 +44,7 @@ from bot.wecom.dedup import make_dedup
 from bot.wecom.flood import FLOOD, MemoryFloodGuard, RedisFloodGuard
 from bot.wecom.notifier import OutboxWorker, Transport
 from bot.wecom.transport import WeComTransport
+from handlers import inbox as inbox_rows
 from handlers import outbox, system
 from nlp import Nlu
 from settings import Settings
@@ -129,7 +132,8 @@ async def db_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     """The Redis client, with one breaker for everything that falls back while Redis is
-    down (dedup → database, sessions → this process, flood guard → this process) and one
+    down (dedup → this process, the inbox deciding; sessions → this process, flood guard →
+    this process) and one
     `RedisBatches` for dedup and sessions. A Redis that does not answer at start-up is a
     warning, not a failure: it is tried again.
 
@@ -198,21 +202,30 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         sessions = LocalSessions(limiter=MemoryLimiter())
     # The worker draws on the same per-member budget, with the same fallback when Redis
     # is away (a local budget), so an outage delays nothing it need not.
-    worker = OutboxWorker(transport, SessionBudget(sessions))
+    inbox = app[INBOX] = Inbox(lanes=1 if system.is_sqlite(settings.database_url) else INSERT_LANES)
+    # One owner for the inbox and the outbox: a process that dies or stops frees both
+    # its inbox rows and its outbox leases once its heartbeat is STALE_AFTER old.
+    worker = OutboxWorker(transport, SessionBudget(sessions), owner=inbox.owner,
+                          silent_after=STALE_AFTER)
     app[WORKER] = worker
-    app[DISPATCHER] = Dispatcher(
+    dispatcher = app[DISPATCHER] = Dispatcher(
         nlu=app[NLU],
         sessions=sessions,
         transport=transport,
         tz=settings.tz,
         on_outbox=worker.wake,
         links=SignedLinks(settings),
+        inbox=inbox,
     )
-    task = asyncio.create_task(worker.run(), name="outbox-worker")
+    tasks = [asyncio.create_task(worker.run(), name="outbox-worker"),
+             asyncio.create_task(inbox.run(dispatcher), name="inbox")]
     yield
-    await app[DISPATCHER].join(timeout=10)
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await dispatcher.join(timeout=10)
+    tasks[1].cancel()
+    await asyncio.gather(tasks[1], return_exceptions=True)
+    await inbox.close()
+    tasks[0].cancel()
+    await asyncio.gather(tasks[0], return_exceptions=True)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -241,6 +254,12 @@ async def healthz(request: web.Request) -> web.Response:
             body["outbox_pending"], body["outbox_dead"] = pending, dead
         except Exception as e:
             body["outbox"] = f"error: {type(e).__name__}"
+        try:  # messages stored and not yet done, and how long the oldest has waited
+            waiting, oldest = await asyncio.wait_for(inbox_rows.depth(), 2)
+            body["inbox_depth"] = waiting
+            body["inbox_oldest_age_s"] = 0.0 if oldest is None else round(max(0.0, time.time() - oldest), 1)
+        except Exception as e:
+            body["inbox"] = f"error: {type(e).__name__}"
     serving = body["database"] == "ok"
     healthy = serving and body["redis"] in ("ok", "not configured")
     body["status"] = "ok" if healthy else "degraded"

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import redis.asyncio as aioredis
 
     from bot.chat.dispatcher import Dispatcher
+    from bot.chat.inbox import Inbox
     from bot.wecom.dedup import DedupStore
     from nlp import Nlu
 
@@ -20,3 +21,4 @@ REDIS: web.AppKey[aioredis.Redis | None] = web.AppKey("redis")
 DEDUP: web.AppKey[DedupStore] = web.AppKey("dedup")
 NLU: web.AppKey[Nlu] = web.AppKey("nlu")
 DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
+INBOX: web.AppKey[Inbox] = web.AppKey("inbox")

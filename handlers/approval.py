@@ -43,6 +43,7 @@ from models.requests import (
     get_request,
     ordered_steps,
     pending_for,
+    settled_request,
 )
 from models.sql import transaction
 from nlp.types import Intent, Parse
@@ -184,7 +185,8 @@ async def apply_decision(
     Every card of the step is updated in place (`tapped`: but the one the user tapped,
     which their tap's ResponseCode updates)."""
     userid = ctx.user.user_id
-    request = await get_request(no)
+    async with transaction(mark=False):  # a read: not the message's effect
+        request = await settled_request(no)  # not torn by a decision committing meanwhile
     if request is None:
         return Outcome(OutcomeKind.NOT_FOUND, NOT_FOUND.format(no=no))
     refused = refusal(request, userid, step_id)

@@ -1,6 +1,6 @@
 """What the application, the command line and the demo need of the database besides the
 use cases: open and close it, check it answers, load the organisation, seal the audit
-log, the organisation's names for the NLU, and the rows that dedup WeCom's retries. bot/
+log, the organisation's names for the NLU. bot/
 reaches models only through handlers (STYLE.md "One direction"); this is that way for
 infrastructure."""
 
@@ -11,7 +11,6 @@ from models.db import close_db as close_database
 from models.db import init_db as open_database
 from models.db import is_sqlite
 from models.db import ping as ping_database
-from models.inbound import first_seen, forget_seen, prune_seen
 from models.org import dictionary_words
 from models.seed import SeedResult, run_seed, seed_org
 
@@ -19,12 +18,9 @@ __all__ = [
     "SeedResult",
     "close_database",
     "dictionary_words",
-    "first_seen",
     "is_sqlite",
-    "forget_seen",
     "open_database",
     "ping_database",
-    "prune_seen",
     "run_seed",
     "seal_audit",
     "seed_org",

@@ -32,7 +32,6 @@ from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
@@ -46,7 +45,7 @@ from models.requests import (
     locked_request,
     set_status,
 )
-from models.sql import utc
+from models.sql import transaction, utc
 
 MAX_QUANTITY = 50  # one requisition; more is a purchase, not a 领用
 
@@ -238,7 +237,7 @@ async def create_asset_request(new: NewRequest, kind: AssetKind, now: datetime, 
     `category` (OutOfStock), a transfer or disposal the named `asset`
     (AssetUnavailable). With no approval step it waits for the hand-over at once
     (approved). The reserved tags are in `details["tags"]`."""
-    async with in_transaction():
+    async with transaction():
         request = await create_request(
             NewRequest(type=RequestType.ASSET_REQUEST, applicant=new.applicant,
                        details={**new.details, "kind": str(kind)}, kind=str(kind)),
@@ -339,7 +338,7 @@ async def complete_asset_request(no: int, manager: str, now: datetime, channel: 
     items are issued to the applicant and their department, at the place asked for; a
     transfer's go to the other department (its head keeps them); a disposal's are
     disposed. One transaction with its audit record."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         if request.type is not RequestType.ASSET_REQUEST:
             raise NotFound(no)

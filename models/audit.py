@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from models.sql import utc
+from models.sql import CURRENT_INBOX, utc
 
 if TYPE_CHECKING:
     from models.requests import Request
@@ -44,6 +44,9 @@ class AuditLog(Model):
     seq = fields.BigIntField(null=True, unique=True)
     prev_hash = fields.CharField(max_length=64, null=True)
     hash = fields.CharField(max_length=64, null=True)
+    # The inbox row (models/inbox.py) of the message that caused it, when one did: which
+    # message did what. Not part of the hash (set by the turn, not by the use case).
+    inbox_id = fields.BigIntField(null=True, db_index=True)
 
     class Meta:
         table = "audit_log"
@@ -123,9 +126,16 @@ async def audit(
         request=request, actor=actor, action=action, channel=channel, at=utc(now),
         from_status=None if from_status is None else str(from_status),
         to_status=None if to_status is None else str(to_status), details=details,
+        inbox_id=None if (turn := CURRENT_INBOX.get()) is None else turn.id,
     )
 
 
 async def trail_of(request_id: int) -> list[AuditLog]:
     """A request's audit records, oldest first."""
     return await AuditLog.filter(request_id=request_id).order_by("at", "id")
+
+
+async def caused_by(inbox_id: int) -> list[AuditLog]:
+    """The records the message of inbox row `inbox_id` caused, oldest first, with their
+    requests."""
+    return await AuditLog.filter(inbox_id=inbox_id).order_by("id").prefetch_related("request")

@@ -17,7 +17,6 @@ from datetime import datetime
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.query_utils import Prefetch
-from tortoise.transactions import in_transaction
 
 from models.audit import audit
 from models.decisions import cancel, cancellable
@@ -31,7 +30,7 @@ from models.requests import (
     locked_request,
     request_id,
 )
-from models.sql import utc
+from models.sql import transaction, utc
 
 OVER = (RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.CANCELLED)
 
@@ -108,7 +107,7 @@ async def cancel_bundle(bundle_id: int, userid: str, now: datetime, channel: str
     its row locked, its holds freed, audited); returns the parts cancelled, each with its
     steps as they were. Raises NotAllowed (not theirs), InvalidState (nothing left to
     cancel, or a part already under way: then nothing is cancelled)."""
-    async with in_transaction():
+    async with transaction():
         bundle = await Bundle.filter(id=bundle_id).select_related("applicant").first()
         if bundle is None:
             raise NotFound(bundle_id)
@@ -136,7 +135,7 @@ async def rate_bundle(no: int, userid: str, score: int, comment: str | None, now
     NotAllowed (not theirs), InvalidState (not over yet, or rated already)."""
     if not 1 <= score <= 5:
         raise RequestError("score must be 1-5")
-    async with in_transaction():
+    async with transaction():
         bundle = await bundle_of(no)
         if bundle is None:
             raise NotFound(no)
@@ -173,7 +172,7 @@ async def bundles_over(now: datetime, limit: int = 100) -> list[tuple[Bundle, li
 async def claim_feedback_ask(bundle: Bundle, parts: list[Request], now: datetime) -> bool:
     """Claim the one feedback question of a bundle (compare-and-set, audited on its first
     part); False when another process did."""
-    async with in_transaction():
+    async with transaction():
         n = await Bundle.filter(id=bundle.id, feedback_asked_at__isnull=True).update(
             feedback_asked_at=utc(now))
         if not n:

@@ -27,7 +27,7 @@ from models.org import forget_cached_org
 
 # Every module that defines tables; aerich and Tortoise.init both read this list.
 MODEL_MODULES: list[str] = [
-    "models.org", "models.outbox", "models.requests", "models.holds", "models.audit", "models.inbound",
+    "models.org", "models.outbox", "models.requests", "models.holds", "models.audit", "models.inbox",
     "models.vehicle_state", "models.fleet", "models.bundles", "models.assets",
 ]
 

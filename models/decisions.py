@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from models.assets import release_assets
 from models.audit import audit
 from models.errors import AlreadyDecided, InvalidState, NotAllowed, NotFound, OutOfService
@@ -25,7 +23,7 @@ from models.requests import (
     ordered_steps,
     set_status,
 )
-from models.sql import utc
+from models.sql import transaction, utc
 from models.vehicle_state import why_unusable
 
 
@@ -51,7 +49,7 @@ async def decide(
 ) -> DecisionResult:
     """The current step's approver approves or rejects. `step_id` binds a decision to the
     step a link or card was made for. The fleet manager may change vehicle and driver."""
-    async with in_transaction():
+    async with transaction():
         # Lock the request row first: it serialises this decision with a cancel or another
         # decision of the same request before anything is read.
         request = await locked_request(no, now)
@@ -187,7 +185,7 @@ def cancellable(request: Request, now: datetime) -> bool:
 
 async def cancel(no: int, userid: str, now: datetime, channel: str) -> Request:
     """The applicant cancels a request that has not started; its holds are freed."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         if request.applicant.userid != userid:
             raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")

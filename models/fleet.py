@@ -27,14 +27,13 @@ from enum import StrEnum
 from tortoise import connections, fields
 from tortoise.expressions import Q
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound, OutOfService, RequestError
 from models.holds import driver_key, hold_resources, lock_resources, release_holds, vehicle_key
 from models.org import RequestType, User, Vehicle
 from models.requests import Request, RequestStatus, locked_request
-from models.sql import in_dialect, utc
+from models.sql import in_dialect, transaction, utc
 from models.vehicle_state import (
     PAPER_FIELDS,
     DowntimeKind,
@@ -116,7 +115,7 @@ async def take_out_of_service(
     holding the vehicle inside the new downtime come back, to be reassigned."""
     if until is not None and until <= now:
         raise RequestError("until must be ahead")
-    async with in_transaction():
+    async with transaction():
         vehicle = await _vehicle(plate)
         await lock_resources([vehicle_key(vehicle.id)])  # SQLite: serialised with bookings
         await _end_running(vehicle.id, by, now)
@@ -138,7 +137,7 @@ async def _end_running(vehicle_id: int, by: str, now: datetime) -> int:
 
 async def return_to_service(plate: str, by: str, now: datetime, channel: str) -> tuple[Vehicle, bool]:
     """The vehicle is back in service from now; False when it was not out of service."""
-    async with in_transaction():
+    async with transaction():
         vehicle = await _vehicle(plate)
         ended = await _end_running(vehicle.id, by, now)
         if ended:
@@ -163,7 +162,7 @@ async def record_maintenance(
 ) -> MaintenanceDone:
     """A 保养 done today at `km`: the odometer follows, the next one is due `every_km`
     and `every_months` later, and a maintenance (or repair) downtime running ends."""
-    async with in_transaction():
+    async with transaction():
         vehicle = await _vehicle(plate)
         if km is not None and vehicle.odometer is not None and km < vehicle.odometer:
             raise RequestError(f"odometer {km} below {vehicle.odometer}")
@@ -189,7 +188,7 @@ async def record_maintenance(
 async def renew_papers(plate: str, kinds: list[PaperKind], valid_to: date, by: str, now: datetime,
                        channel: str) -> Vehicle:
     """交强险 / 商业险 renewed, or 年检 passed: valid through `valid_to` (a local day)."""
-    async with in_transaction():
+    async with transaction():
         vehicle = await _vehicle(plate)
         values = {PAPER_FIELDS[k]: valid_to for k in kinds}
         await Vehicle.filter(id=vehicle.id).update(**values)
@@ -241,7 +240,7 @@ async def reassign_vehicle(no: int, plate: str, by: str, now: datetime, channel:
     """The fleet office gives a booking not yet set off another vehicle (and its driver):
     holds moved in one transaction. Conflict when the vehicle or its driver is taken
     then, OutOfService when it cannot go, InvalidState when the booking is not live."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         if request.type is not RequestType.VEHICLE_BOOKING:
             raise NotFound(no)

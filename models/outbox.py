@@ -136,7 +136,8 @@ UPDATE outbox_message SET locked_by = ?1, locked_until = ?2
 WHERE id IN (
     SELECT m.id FROM outbox_message m
     WHERE m.status = 'pending' AND m.next_attempt_at <= ?3
-      AND (m.locked_until IS NULL OR m.locked_until <= ?3)
+      AND (m.locked_until IS NULL OR m.locked_until <= ?3 OR EXISTS (
+        SELECT 1 FROM inbox_beat b WHERE b.owner = m.locked_by AND b.beat_at < ?5))
       AND NOT EXISTS (
         SELECT 1 FROM outbox_message o
         WHERE o.user_id = m.user_id AND o.status = 'pending' AND o.id < m.id)
@@ -146,11 +147,14 @@ RETURNING id
 
 
 async def claim_due(
-    owner: str, now: datetime, limit: int, lease_seconds: float
+    owner: str, now: datetime, limit: int, lease_seconds: float, *,
+    silent_before: float | None = None,
 ) -> list[OutboxMessage]:
     """Lease up to `limit` due pending messages to `owner` until now + lease_seconds and
     return them, oldest due first: at most one per recipient, the oldest it has pending.
-    Never returns a row whose lease by anyone is live."""
+    Never returns a row whose lease by anyone is live — a lease held by a process whose
+    heartbeat (models/inbox.py `inbox_beat`) is older than `silent_before` (epoch
+    seconds) is not: that process is dead or stopped, its leases end with it."""
     if limit <= 0:
         return []
     moment = _utc(now)
@@ -159,7 +163,8 @@ async def claim_due(
     lock = " FOR UPDATE OF m SKIP LOCKED" if conn.capabilities.dialect == "postgres" else ""
     sql = in_dialect(conn, _CLAIM.format(lock=lock))
     # execute_query_dict: Tortoise's asyncpg execute_query drops the rows of an UPDATE.
-    rows = await conn.execute_query_dict(sql, [owner, until, moment, limit])
+    silent = -1.0 if silent_before is None else silent_before
+    rows = await conn.execute_query_dict(sql, [owner, until, moment, limit, silent])
     ids = [row["id"] for row in rows]
     if not ids:
         return []

@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import RequestType
 from models.requests import Request, RequestStatus, locked_request
-from models.sql import utc
+from models.sql import transaction, utc
 from models.stats import Scope, department_ids
 
 RATED_TYPES = (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING)
@@ -36,7 +34,7 @@ async def rate_request(no: int, userid: str, score: int, now: datetime, channel:
     if not 1 <= score <= 5:
         raise RequestError("score must be 1-5")
     comment = comment.strip()[:MAX_COMMENT]
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         if request.type not in RATED_TYPES:
             raise NotFound(no)

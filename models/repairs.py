@@ -5,20 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.holds import release_holds
 from models.org import RequestType, Role, User
 from models.requests import Request, RequestStatus, locked_request, set_status
-from models.sql import utc
+from models.sql import transaction, utc
 
 
 async def assign_repair(
     no: int, dispatcher: str, worker: str, now: datetime, channel: str
 ) -> Request:
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         if request.type is not RequestType.REPAIR_REQUEST:
             raise NotFound(no)
@@ -55,7 +53,7 @@ async def progress_repair(
     }
     if to not in allowed:
         raise RequestError(f"a repair goes to in_progress or completed, not {to}")
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         if request.type is not RequestType.REPAIR_REQUEST:
             raise NotFound(no)
@@ -74,7 +72,7 @@ async def progress_repair(
 
 async def complete_request(request: Request, actor: str, now: datetime, channel: str) -> bool:
     """A booking whose window has passed is completed (frees nothing: holds end anyway)."""
-    async with in_transaction():
+    async with transaction():
         before = request.status
         done = await set_status(request, RequestStatus.COMPLETED, [RequestStatus.APPROVED], now)
         if done:
@@ -115,7 +113,7 @@ def _check_worker(request: Request, worker: str) -> None:
 
 async def wait_for_parts(no: int, worker: str, note: str, now: datetime, channel: str) -> Request:
     """The assigned worker waits for parts (待料): a note; the status stays."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         _check_worker(request, worker)
         await _add_note(request, worker, "parts", note, now)
@@ -127,7 +125,7 @@ async def attach_to_repair(
     no: int, worker: str, media_id: str, pic_url: str, now: datetime, channel: str
 ) -> Request:
     """A photo the assigned worker sent: `details["attachments"]` ({media_id, pic_url, by, at})."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         _check_worker(request, worker)
         details = dict(request.details or {})

@@ -1,7 +1,7 @@
 """Requests and the rules that keep them true: numbering, approval steps, the holds
 that keep a vehicle, driver or room for one live request at a time, and the audit trail.
 
-Every function that changes state runs inside `in_transaction()` and writes its audit
+Every function that changes state runs inside `transaction()` (models/sql.py) and writes its audit
 record there; callers that owe notifications open the outer transaction and write them
 (the outbox) in it too, so a change, its audit and its notifications commit together.
 
@@ -25,10 +25,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.models import Model
 from tortoise.query_utils import Prefetch
-from tortoise.transactions import in_transaction
 
 from models.audit import audit
 from models.errors import Conflict, NoApprover, NotAllowed, NotFound, RequestError
@@ -43,7 +42,7 @@ from models.org import (
     dept_head_userid,
     split_rule_role,
 )
-from models.sql import utc
+from models.sql import transaction, utc
 from models.vehicle_state import why_unusable
 
 NUMBER_BASE = 1000  # request #1001 is row 1: numbers stay short and never look like a count
@@ -272,7 +271,7 @@ async def create_request(
     status = RequestStatus.PENDING
     if new.type is RequestType.FACILITY_RESERVATION and not steps:
         status = RequestStatus.APPROVED
-    async with in_transaction():
+    async with transaction():
         request = await Request.create(
             type=new.type,
             status=status,
@@ -406,6 +405,19 @@ def to_api(request: Request) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------
 # Changing
+
+
+async def settled_request(no: int) -> Request | None:
+    """Inside a transaction: the request as no change is under way — PostgreSQL waits
+    for a change holding its row (FOR SHARE), SQLite's one connection runs the
+    transaction alone — so that the request and its steps (two queries) are read from
+    one state, never a decision half seen. Writes nothing."""
+    if not 0 < no - NUMBER_BASE < 2**31:
+        return None
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT id FROM request WHERE id = $1 FOR SHARE", [request_id(no)])
+    return await get_request(no)
 
 
 async def locked_request(no: int, now: datetime) -> Request:

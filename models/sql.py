@@ -4,11 +4,13 @@ as both databases store them (see models/outbox.py for why UTC), and the transac
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from types import TracebackType
 from typing import Any
 
-from tortoise.backends.base.client import TransactionContext
 from tortoise.transactions import in_transaction
 
 _PLACEHOLDER = re.compile(r"\?(\d*)")
@@ -48,8 +50,54 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def transaction() -> TransactionContext:
+# The inbox row (models/inbox.py) of the message whose turn runs now, if any: set by the
+# dispatcher around a turn, read by `transaction()` and by the audit trail.
+@dataclass(slots=True)
+class InboxTurn:
+    id: int  # the inbox row
+    effected: bool = False  # a transaction of the turn committed (and marked the row)
+
+
+CURRENT_INBOX: ContextVar[InboxTurn | None] = ContextVar("current_inbox", default=None)
+_DEPTH: ContextVar[int] = ContextVar("transaction_depth", default=0)
+_EFFECTED = "UPDATE inbox SET state = 'effected' WHERE id = ? AND state <> 'done'"
+
+
+class _Transaction:
+    """`in_transaction()`, and in the outermost one of a turn that has an inbox row, the
+    row marked `effected` just before the commit: the change and the mark are one commit,
+    so a process that dies after it is known to have done what the message asked."""
+
+    def __init__(self, mark: bool) -> None:
+        self._ctx = in_transaction()
+        self._mark = mark
+        self._conn: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._conn = await self._ctx.__aenter__()
+        self._token = _DEPTH.set(_DEPTH.get() + 1)
+        return self._conn
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        _DEPTH.reset(self._token)
+        turn = CURRENT_INBOX.get()
+        if exc_type is None and self._mark and turn is not None and _DEPTH.get() == 0:
+            try:  # models/inbox.py's row
+                await self._conn.execute_query(in_dialect(self._conn, _EFFECTED), [turn.id])
+            except BaseException as error:  # roll the change back with it
+                await self._ctx.__aexit__(type(error), error, error.__traceback__)
+                raise
+            await self._ctx.__aexit__(None, None, None)
+            turn.effected = True
+            return
+        await self._ctx.__aexit__(exc_type, exc, tb)
+
+
+def transaction(*, mark: bool = True) -> _Transaction:
     """`async with transaction():` one database transaction on the default connection (a
     savepoint when nested). A use case wraps its model calls and the outbox rows they owe
-    in one, so that a change and its notifications commit or roll back together."""
-    return in_transaction()
+    in one, so that a change and its notifications commit or roll back together — and,
+    during a message's turn, with the mark that the message has had its effect
+    (`CURRENT_INBOX`). `mark=False` for the inbox's own bookkeeping."""
+    return _Transaction(mark)

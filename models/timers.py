@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
-from tortoise.transactions import in_transaction
 
 from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound
@@ -30,7 +29,7 @@ from models.requests import (
     get_request,
     ordered_steps,
 )
-from models.sql import utc
+from models.sql import transaction, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +98,7 @@ async def claim_step_reminder(request: Request, step: ApprovalStep, now: datetim
     """Claim the one reminder of a waiting step (and audit it); False when another
     process did, or the step no longer waits. Call first thing in the caller's
     transaction, then write the notification there."""
-    async with in_transaction():
+    async with transaction():
         if not await _claim_step(request, step, "reminded_at", now):
             return False
         await audit(
@@ -114,7 +113,7 @@ async def claim_step_escalation(
 ) -> bool:
     """Claim the one escalation of a waiting step to `to` (None: nobody above to tell,
     recorded so that it is not tried again); audited."""
-    async with in_transaction():
+    async with transaction():
         if not await _claim_step(request, step, "escalated_at", now):
             return False
         await audit(
@@ -140,7 +139,7 @@ async def unassigned_repairs(created_before: datetime) -> list[Request]:
 
 async def claim_dispatch_reminder(request: Request, now: datetime) -> bool:
     """Claim the one "not dispatched yet" reminder of a repair (audited)."""
-    async with in_transaction():
+    async with transaction():
         n = await Request.filter(
             id=request.id,
             type=RequestType.REPAIR_REQUEST,
@@ -182,7 +181,7 @@ async def checkins_to_ask(now: datetime, ahead: timedelta) -> list[Request]:
 
 async def claim_checkin_ask(request: Request, now: datetime) -> bool:
     """Claim the one "please confirm" question of a reservation (audited)."""
-    async with in_transaction():
+    async with transaction():
         n = await _rooms().filter(id=request.id, checkin_asked_at__isnull=True).update(
             checkin_asked_at=utc(now)
         )
@@ -214,7 +213,7 @@ async def release_unconfirmed(request: Request, now: datetime) -> bool:
     """Release an unconfirmed reservation: cancelled, its holds freed (the room can be
     booked again at once), audited as `release` by `system`. False when the booker
     confirmed (or cancelled) first."""
-    async with in_transaction():
+    async with transaction():
         n = await _rooms().filter(id=request.id, checkin_asked_at__isnull=False).update(
             status=RequestStatus.CANCELLED, updated_at=utc(now)
         )
@@ -239,7 +238,7 @@ async def confirm_checkin(no: int, userid: str, now: datetime, channel: str) -> 
         raise NotFound(no)
     if request.applicant.userid != userid:
         raise NotAllowed(f"#{no} belongs to {request.applicant.userid}")
-    async with in_transaction():
+    async with transaction():
         n = await _rooms().filter(id=request.id, end__gt=utc(now)).update(checked_in_at=utc(now))
         if n:
             await audit(request, userid, "checkin", channel, now)
@@ -265,7 +264,7 @@ async def claim_urge(
 ) -> bool:
     """The applicant's 催办: claimed at most once per `every` per request while it is
     pending (audited); False when too soon or no longer pending."""
-    async with in_transaction():
+    async with transaction():
         n = await Request.filter(
             Q(last_urged_at__isnull=True) | Q(last_urged_at__lte=utc(now) - every),
             id=request.id,

@@ -23,15 +23,13 @@ import math
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.fleet import advance_odometer
 from models.holds import release_holds
 from models.org import RequestType, Vehicle
 from models.requests import Request, RequestStatus, locked_request, set_status
-from models.sql import utc
+from models.sql import transaction, utc
 
 MAX_DAY_KM = 2000  # more than this a day is questioned: most likely a mistyped reading
 
@@ -62,7 +60,7 @@ async def _save_details(request: Request, changes: dict[str, Any], now: datetime
 
 async def acknowledge_trip(no: int, driver: str, now: datetime, channel: str) -> tuple[Request, bool]:
     """The driver has seen the trip; False when it was acknowledged before (nothing changes)."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         _check_trip(request, driver)
         if (request.details or {}).get("acknowledged_at"):
@@ -76,7 +74,7 @@ async def start_trip(
     no: int, driver: str, odometer: int | None, now: datetime, channel: str
 ) -> Request:
     """The driver sets off; the reading (km) is kept as `odometer_out`."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         _check_trip(request, driver)
         d = request.details or {}
@@ -110,7 +108,7 @@ async def finish_trip(
     vehicle and driver free from now. RequestError when the reading is below the one at
     the start, ReadingQuestioned when it is implausibly far from it (and not questioned
     before)."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         _check_trip(request, driver)
         d = request.details or {}
@@ -166,7 +164,7 @@ async def _check_out(request: Request, odometer: int) -> None:
 async def question_reading(no: int, driver: str, field: str, km: int, now: datetime,
                            channel: str) -> None:
     """Keep a questioned reading: sent again, it is taken as the driver's checked one."""
-    async with in_transaction():
+    async with transaction():
         request = await locked_request(no, now)
         _check_trip(request, driver)
         await _save_details(request, {f"questioned_{field}": km}, now)

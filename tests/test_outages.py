@@ -3,9 +3,9 @@ WeCom's side simulated (tests/bot/wecomsim.py, tests/fakewecom.py).
 
 - PostgreSQL restarting (its connections cut, the port refusing, then back — a TCP proxy
   in front of the real server, which other sessions share and which must not stop): the
-  callback still answers 200 (it needs Redis, not the database), the message that needed
-  the database gets an apology and changes nothing, /healthz says 503 "degraded"; once
-  the database is back the pool reconnects, health is 200 and the same "确认" books.
+  callback answers 503 at once (it cannot store the message durably: WeCom retries), the
+  message is not handled and changes nothing, /healthz says 503 "degraded"; once the
+  database is back the pool reconnects, health is 200 and WeCom's retry of "确认" books.
 - The WeCom API down for a long while (time compressed: seconds, with a short backoff):
   replies and notifications wait in the outbox and arrive afterwards, none lost, none
   twice.
@@ -32,6 +32,7 @@ from aiohttp.test_utils import TestClient
 
 import bot.app
 from bot.app import create_app
+from bot.keys import DISPATCHER
 from bot.wecom.notifier import OutboxWorker
 from models.db import close_db, init_db
 from models.seed import seed_org
@@ -123,6 +124,14 @@ async def post(client: TestClient, sim: WeComSim, user: str, text: str) -> int:
     return resp.status
 
 
+async def post_xml(client: TestClient, sim: WeComSim, xml: str) -> int:
+    """One delivery of `xml` (WeCom's retries carry the same inner message)."""
+    query, body = sim.post(xml)
+    resp = await client.post("/wecom/callback", params=query, data=body)
+    assert await resp.text() == ""
+    return resp.status
+
+
 def texts_to(fake: FakeWeCom, user: str) -> list[str]:
     return [m.text for m in fake.sent if m.touser == user and m.msgtype in ("text", "markdown")]
 
@@ -173,20 +182,21 @@ async def test_postgres_restarting_fails_cleanly_and_recovers(
     assert status == 503
     assert body["status"] == "degraded" and body["database"].startswith("error")
     assert body["redis"] == "ok"
-    # The callback needs no database: WeCom gets its 200 at once (no retry storm), and
-    # the user an apology asking to send again; nothing is half-written.
+    # The callback cannot store the message (the durable inbox is the database): a 503
+    # at once, so that WeCom sends it again; nothing is handled, nothing half-written.
+    confirm = sim.text("zhangsan", "确认")
     started = time.monotonic()
-    assert await post(client, sim, "zhangsan", "确认") == 200
+    assert await post_xml(client, sim, confirm) == 503
     assert time.monotonic() - started < 3.0  # far inside WeCom's 5 s
-    assert (await wait_reply(fake_wecom, "zhangsan", 1, "the apology")).startswith(SORRY)
     assert (await health(client))[0] == 503  # still down, and the app still answers
 
     # PostgreSQL is back: the pool reconnects by itself.
     await pg_proxy.start()
     await wait_until(lambda: _healthy(client), "healthz 200 after PostgreSQL returned")
-    # The dialogue survived (Redis): the same "确认" now books, and the approver is told.
-    assert await post(client, sim, "zhangsan", "确认") == 200
-    assert (await wait_reply(fake_wecom, "zhangsan", 2, "the booking")).startswith("已提交")
+    # WeCom's retry of the same "确认" books (the dialogue survived in Redis), once.
+    assert await post_xml(client, sim, confirm) == 200
+    assert (await wait_reply(fake_wecom, "zhangsan", 1, "the booking")).startswith("已提交")
+    assert await post_xml(client, sim, confirm) == 200  # its last retry: a duplicate
     await wait_until(lambda: fake_wecom.sent_to("lichu"), "the approver's notification")
 
     conn = await asyncpg.connect(direct_url)
@@ -195,7 +205,8 @@ async def test_postgres_restarting_fails_cleanly_and_recovers(
         assert await conn.fetchval("SELECT count(*) FROM hold WHERE active") == 2
     finally:
         await conn.close()
-    assert len(texts_to(fake_wecom, "zhangsan")) == 3
+    await client.app[DISPATCHER].join(timeout=10)
+    assert len(texts_to(fake_wecom, "zhangsan")) == 2
     assert len(fake_wecom.sent_to("lichu")) == 1
 
 

@@ -2,6 +2,16 @@
 the router, the handler, the reply — and a friendly apology instead of any exception.
 
     callback ──submit──► per-user queue ──► handle(): user? → text → parse → handler → reply
+                                            inbox row: effected (with the change), done, sent
+
+A message from the durable inbox (bot/chat/inbox.py) runs with its row as the turn's
+`CURRENT_INBOX`: the use case's transaction marks the row `effected` in its own commit,
+and, when it did, the turn's end writes it `done` with the reply before the reply goes out
+(a turn that changed nothing is marked done and sent in one lazy write after). A row taken
+over from a dead process after its change committed (`effected`) is not handled again:
+its user's draft is closed and they are told, from the audit trail, what was done.
+At most `max_held` messages wait in memory; past that the callback leaves them in the
+inbox for the recovery to take when there is room (`room`).
 """
 
 from __future__ import annotations
@@ -14,10 +24,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.chat.inbox import Inbox
 from bot.chat.sessions import Session, SessionBusy, Sessions
 from bot.chat.users import UserDirectory
 from bot.wecom.notifier import DeliveryError, OutboxNotifier, Transport
 from handlers import ROUTERS, find_handler, outbox, text_handlers
+from handlers import inbox as inbox_rows
 from handlers.approval import decide_from_card
 from handlers.base import Channel, Ctx, Inbound, InboundKind, Links, NoLinks, Reply, UserInfo
 from handlers.bundle_after import decide_from_card as decide_bundle_from_card
@@ -34,8 +46,22 @@ LOCATION_HINT = "收到位置：{label}。如需用车，请告诉我时间和�
 VOICE_HINT = "抱歉，我暂时听不懂语音，请用文字告诉我您要办的事。"
 WELCOME = "您好，{name}！有事直接发消息给我，比如“明天下午两点用车去虹桥机场接人”，发送“帮助”查看全部服务。"
 
+MAX_HELD = 2000  # messages waiting in memory; past it they wait in the inbox
+# WeCom's duplicate check on the first send of a reply that reports a change: it asks for
+# no check against earlier messages worth the name (such a reply carries its request's
+# number), but makes WeCom remember it, so that the same reply sent again after a crash
+# (`resend`, with the interval since) reaches the user once.
+FIRST_SEND_WINDOW = 1
+RESEND_MARGIN = 30  # seconds added to a resend's interval (clocks, the send's own time)
+
 # Menu buttons (click events) configured in the WeCom admin console map to a sentence.
 MENU_TEXT: Mapping[str, str] = {"help": "帮助", "my_requests": "我的申请", "pending": "待我审批"}
+
+
+def _reply_row(reply: Reply | None) -> dict[str, Any] | None:
+    if reply is None or not reply.text:
+        return None
+    return {"kind": "markdown" if reply.markdown else "text", "text": reply.text}
 
 
 def _flow_intent(state: Mapping[str, Any]) -> Intent | None:
@@ -56,6 +82,8 @@ class Dispatcher:
         on_outbox: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
         links: Links | None = None,
+        inbox: Inbox | None = None,
+        max_held: int = MAX_HELD,
     ) -> None:
         self._nlu = nlu
         self._sessions = sessions
@@ -66,7 +94,10 @@ class Dispatcher:
         self._links: Links = links or NoLinks()
         self.users = UserDirectory()
         self._notifier = OutboxNotifier(on_enqueue=on_outbox, clock=self._clock)
-        self._queues: dict[str, deque[Inbound]] = {}
+        self.inbox = inbox
+        self.max_held = max_held
+        self._held = 0  # messages queued in memory, all users
+        self._queues: dict[str, deque[tuple[Inbound, int | None, bool]]] = {}
         # Users this process queued a reply for (WeCom failed or the budget said wait):
         # their next reply goes behind it while it waits, not past it.
         self._queued_for: set[str] = set()
@@ -75,13 +106,23 @@ class Dispatcher:
 
     # -- scheduling ---------------------------------------------------------------------
 
-    def submit(self, inbound: Inbound) -> None:
-        """Queue the message and return at once; one user's messages run in order."""
+    def room(self) -> int:
+        """How many more messages may wait in memory."""
+        return max(0, self.max_held - self._held)
+
+    def has_room(self) -> bool:
+        return self._held < self.max_held
+
+    def submit(self, inbound: Inbound, inbox_id: int | None = None, *, effected: bool = False) -> None:
+        """Queue the message (with its inbox row, `effected` when taken over after its
+        change committed) and return at once; one user's messages run in order."""
+        self._held += 1
+        item = (inbound, inbox_id, effected)
         queue = self._queues.get(inbound.user_id)
         if queue is not None:
-            queue.append(inbound)
+            queue.append(item)
             return
-        self._queues[inbound.user_id] = deque([inbound])
+        self._queues[inbound.user_id] = deque([item])
         task = asyncio.create_task(self._drain(inbound.user_id), name=f"user:{inbound.user_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -90,16 +131,20 @@ class Dispatcher:
         queue = self._queues[user_id]
         try:
             while queue:
-                inbound = queue[0]
+                inbound, inbox_id, effected = queue[0]
                 try:
-                    await self.process(inbound)
+                    await self.process(inbound, inbox_id, effected=effected)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # e.g. the reply could not be sent nor stored
                     log.exception("message lost after handling",
                                   extra={"user": user_id, "msg_id": inbound.msg_id})
                 queue.popleft()
+                self._held -= 1
+                if self.inbox is not None and self._held == self.max_held // 2:
+                    self.inbox.wake()  # room again: what waits in the inbox may come
         finally:
+            self._held -= len(queue)
             del self._queues[user_id]
 
     async def join(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
@@ -109,13 +154,20 @@ class Dispatcher:
 
     # -- one message --------------------------------------------------------------------
 
-    async def process(self, inbound: Inbound) -> Reply | None:
+    async def process(self, inbound: Inbound, inbox_id: int | None = None, *,
+                      effected: bool = False) -> Reply | None:
         """Handle one message and deliver its reply; never raises."""
         wait: float | None
+        reply: Reply | None
+        turn = None if inbox_id is None else inbox_rows.InboxTurn(inbox_id, effected)
+        token = inbox_rows.CURRENT_INBOX.set(turn)
         try:
             async with self._sessions.open(inbound.user_id) as session:
                 try:
-                    reply = await self.handle(inbound, session)
+                    if effected and inbox_id is not None:
+                        reply = await self._handled_elsewhere(inbound, inbox_id, session)
+                    else:
+                        reply = await self.handle(inbound, session)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -130,10 +182,49 @@ class Dispatcher:
             log.error("turn not taken: the user's previous turn still runs on another process",
                       extra={"user": inbound.user_id, "msg_id": inbound.msg_id})
             reply, wait = Reply(SORRY), None  # the budget is taken when sending
+        finally:
+            inbox_rows.CURRENT_INBOX.reset(token)
         self.handled += 1
-        if reply is not None and reply.text:
-            await self.send_reply(inbound.user_id, reply, wait=wait)
+        due = reply is not None and bool(reply.text)
+        effected = turn is not None and turn.effected
+        if turn is not None and self.inbox is not None and effected:
+            # Written before it goes out: after a crash it is sent again, not made again.
+            await self.inbox.done(turn.id, _reply_row(reply) if due else None)
+        if reply is not None and due:
+            await self.send_reply(inbound.user_id, reply, wait=wait,
+                                  once=FIRST_SEND_WINDOW if effected else None)
+        if turn is not None and self.inbox is not None:
+            if effected:
+                self.inbox.sent(turn.id)
+            else:
+                self.inbox.finished(turn.id)
         return reply
+
+    async def _handled_elsewhere(self, inbound: Inbound, inbox_id: int, session: Session) -> Reply:
+        """A message whose change committed on a process that died before answering: not
+        handled again; the draft it confirmed is closed and the user told what was done."""
+        log.info("handled before a crash: told from the audit trail",
+                 extra={"user": inbound.user_id, "inbox_id": inbox_id})
+        session.new_state = {}
+        return Reply(await inbox_rows.handled_summary(inbox_id))
+
+    async def resend(self, inbox_id: int, user_id: str, reply: dict[str, Any],
+                     done_at: float | None) -> None:
+        """The reply of a row a dead process had finished but not marked sent (a turn that
+        changed something: its first send carried WeCom's duplicate check): sent again
+        with the check over the time since, so WeCom drops it if it had gone."""
+        log.info("reply resent", extra={"user": user_id, "inbox_id": inbox_id})
+        since = 0.0 if done_at is None else max(0.0, self._clock().timestamp() - done_at)
+        await self.send_reply(user_id, Reply(str(reply.get("text", "")), markdown=reply.get("kind") == "markdown"),
+                              once=int(since) + RESEND_MARGIN)
+
+    async def tell_waiting(self, user_id: str, key: str) -> None:
+        """"正在处理，请稍候" once per waiting episode (`key`), through the outbox; the
+        user's reply goes behind it."""
+        await outbox.enqueue(user_id, "text", {"content": inbox_rows.WAITING}, key=key, now=self._clock())
+        self._queued_for.add(user_id)
+        if self._on_outbox is not None:
+            self._on_outbox()
 
     async def handle(self, inbound: Inbound, session: Session) -> Reply | None:
         """The reply to one message (None: nothing to say), inside the user's session; a
@@ -236,9 +327,11 @@ class Dispatcher:
 
     # -- replies ------------------------------------------------------------------------
 
-    async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None) -> None:
+    async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None,
+                         once: int | None = None) -> None:
         """Send at once when the budget allows (`wait` 0, taken when the session closed);
-        otherwise, or when WeCom fails, through the outbox: delayed, never lost."""
+        otherwise, or when WeCom fails, through the outbox: delayed, never lost. `once`:
+        with WeCom's duplicate check over that many seconds."""
         kind = "markdown" if reply.markdown else "text"
         content = {"content": reply.text}
         if wait is None:
@@ -250,7 +343,10 @@ class Dispatcher:
                 self._queued_for.discard(user_id)
         if wait == 0:
             try:
-                await self._transport.deliver(user_id, kind, content)
+                if once is None:
+                    await self._transport.deliver(user_id, kind, content)
+                else:
+                    await self._transport.deliver(user_id, kind, content, once=True, window=once)
                 return
             except DeliveryError as e:
                 if not e.retryable:

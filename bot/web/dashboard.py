@@ -39,7 +39,7 @@ from bot.web import fleet_dashboard as fleet
 from bot.web.auth import error_page, require_admin
 from bot.web.links import calendar_url
 from bot.web.templating import render
-from handlers import fleet_report, outbox, stats
+from handlers import fleet_report, inbox, outbox, stats
 from handlers.labels import (
     STATUS_NAMES,
     TYPE_NAMES,
@@ -56,6 +56,7 @@ from handlers.stats import Scope
 Clock = Callable[[], datetime]
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")  # tests fix the time; default: now
 DEFAULT_DAYS = 30
+INBOX_LATE_SECONDS = 30  # a message waiting longer is marked on the dashboard
 
 OVERDUE_NAMES = {
     "approval": "审批超时",
@@ -412,9 +413,13 @@ async def _fleet(scope: Scope, now: datetime) -> Any:
     return await fleet_report.trip_costs(scope)
 
 
-async def _delivery(scope: Scope, now: datetime) -> tuple[int, int]:
-    """Messages waiting to be sent and given up, now (not filtered: the channel's state)."""
-    return await outbox.pending_count(), await outbox.dead_count()
+async def _delivery(scope: Scope, now: datetime) -> tuple[int, int, int, float]:
+    """Messages waiting to be sent and given up, messages received and not yet handled
+    and the seconds the oldest of them has waited, now (not filtered: the channel's
+    state)."""
+    waiting, oldest = await inbox.depth()
+    age = 0.0 if oldest is None else max(0.0, now.timestamp() - oldest)
+    return await outbox.pending_count(), await outbox.dead_count(), waiting, age
 
 
 LOADERS: dict[str, Loader] = {
@@ -636,6 +641,8 @@ def page_context(
             ("车辆费用(元)", _num(data["fleet"].total.cost), False),
             ("待发送消息", str(data["delivery"][0]), False),
             ("未送达消息", str(data["delivery"][1]), data["delivery"][1] > 0),
+            ("待处理消息", str(data["delivery"][2]), data["delivery"][3] > INBOX_LATE_SECONDS),
+            ("最久等待", f"{data['delivery'][3]:.0f}秒", data["delivery"][3] > INBOX_LATE_SECONDS),
         ],
         "tables": {key: build(data[part], tz) for key, (part, build) in TABLES.items()},
         "charts": charts(data),

@@ -4,11 +4,15 @@ GET is WeCom's URL verification: check the signature, decrypt `echostr`, answer 
 plaintext alone. POST: check the query and the body (size, UTF-8), read its XML with
 defusedxml (bot/wecom/inbound.py: no DTD, entities or processing instructions), verify the
 signature, decrypt `Encrypt` with wechatpy's cipher, read the inner XML the same way, parse
-it to an `Inbound`, refuse another corp or agent, dedup, count it against the user's flood limit
+it to an `Inbound`, refuse another corp or agent, count it against the user's flood limit
 (bot/wecom/flood.py: over the limit it is answered politely once and not processed; with Redis,
-dedup and count are one round trip), hand it to
-the dispatcher (a tracked background task) and answer an empty 200 at once — an empty body
-means "no passive reply".
+the count goes with Redis's dedup check, which keeps WeCom's retries from counting twice, in
+one round trip), store it in the durable inbox (bot/chat/inbox.py: `INSERT … ON CONFLICT
+(key) DO NOTHING`, gathered with the callbacks of the same moment into one statement) —
+its unique key decides what is a duplicate, so that dedup survives a Redis flush and a
+restart —, hand it to the dispatcher and answer an empty 200 — an empty body means "no
+passive reply". A database that cannot store it gets a 503: WeCom sends it again. With
+the dispatcher full, the message is stored for later and answered 200 all the same.
 WeCom retries a callback that got no 200 within 5 s, three tries in all.
 
 Bad input always gets a 4xx and changes nothing: 400 malformed, 403 signature, corp, agent
@@ -35,7 +39,7 @@ from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.keys import DEDUP, DISPATCHER, SETTINGS
+from bot.keys import DEDUP, DISPATCHER, INBOX, SETTINGS
 from bot.wecom.dedup import DedupStore, RedisDedup
 from bot.wecom.flood import FLOOD, TOO_FAST, FloodGuard, MemoryFloodGuard, RedisFloodGuard, Verdict
 from bot.wecom.inbound import BadXml, parse_envelope, safe_fields
@@ -80,8 +84,8 @@ class _Refuse(Exception):
 
 
 def setup_callback(app: web.Application) -> None:
-    """Add the callback routes; `app[SETTINGS]` must be set, `app[DEDUP]` and
-    `app[DISPATCHER]` must be there before the first POST."""
+    """Add the callback routes; `app[SETTINGS]` must be set, `app[DEDUP]`, `app[INBOX]`
+    and `app[DISPATCHER]` must be there before the first POST."""
     settings = app[SETTINGS]
     crypto: WeChatCrypto | None = None
     if settings.token and settings.corp_id and valid_aes_key(settings.aes_key):
@@ -218,7 +222,7 @@ def _fields(xml: str, where: str) -> dict[str, str]:
 
 
 async def receive(request: web.Request) -> web.Response:
-    """An encrypted message or event: check, dedup, dispatch in the background, answer empty."""
+    """An encrypted message or event: check, store, dispatch in the background, answer empty."""
     cb, _, prp = _configured(request)
     settings = cb.settings
     try:
@@ -246,23 +250,36 @@ async def receive(request: web.Request) -> web.Response:
     config = request.config_dict
     dedup = config[DEDUP]
     verdict = await _admit(dedup, config.get(FLOOD, cb.flood), env.dedup_key, inbound.user_id)
-    if verdict is None:
-        log.info("callback duplicate", extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
-        return web.Response(status=200)
-    if verdict is not Verdict.OK:
+    refused = verdict is not None and verdict is not Verdict.OK
+    # Stored before the 200, whatever Redis said: the inbox's unique key decides (a key
+    # Redis knows may be one whose process died before storing it). A message over the
+    # flood limit is stored as done, so that its retries are not handled either.
+    dispatcher = config[DISPATCHER]
+    owned = not refused and dispatcher.has_room()
+    try:
+        inbox_id = await config[INBOX].store(env.dedup_key, inbound, owned=owned, refused=refused)
+    except Exception as exc:
+        # Not stored: WeCom must send it again (and Redis must not call that a duplicate).
+        log.error("callback not stored: 503, WeCom retries",
+                  extra={"dedup_key": env.dedup_key, "user": inbound.user_id, "error": type(exc).__name__})
+        if verdict is not None:
+            await dedup.forget(env.dedup_key)
+        return web.Response(status=503)
+    if refused:
         # 200 all the same: a retry would only add to the flood.
         log.warning("callback flood: not processed", extra={"user": inbound.user_id,
                                                              "dedup_key": env.dedup_key})
-        if verdict is Verdict.FIRST_OVER:
+        if verdict is Verdict.FIRST_OVER and inbox_id is not None:
             _answer_flood(request, cb, inbound.user_id)
         return web.Response(status=200)
-    try:
-        config[DISPATCHER].submit(inbound)
-    except Exception:
-        # Not handed over: forget the key and let WeCom's retry try again.
-        log.exception("callback dispatch failed", extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
-        await dedup.forget(env.dedup_key)
-        return web.Response(status=503)
+    if inbox_id is None:
+        log.info("callback duplicate", extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
+        return web.Response(status=200)
+    if owned:
+        dispatcher.submit(inbound, inbox_id)
+    else:  # the recovery takes it when there is room
+        log.warning("callback stored for later: dispatcher full",
+                    extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
     if log.isEnabledFor(logging.DEBUG):  # the dispatcher's "handled" is the INFO line
         log.debug("callback accepted", extra={"dedup_key": env.dedup_key, "user": inbound.user_id,
                                               "kind": str(inbound.kind), "text_len": len(inbound.text)})

@@ -1,10 +1,12 @@
-"""Handle each WeCom delivery once: WeCom sends a callback again when it got no 200 within
-5 s (three tries in all), so the view asks `first_time(key)` before dispatching.
+"""Which WeCom deliveries were seen before, quickly: WeCom sends a callback again when it
+got no 200 within 5 s (three tries in all). What decides is the durable inbox's unique
+key (bot/chat/inbox.py, models/inbox.py): a delivery is stored whatever these say. They
+keep a retry from counting twice against the user's flood limit (bot/wecom/flood.py),
+in the same round trip as the count.
 
-`RedisDedup` (`SET key 1 NX EX ttl`) holds across processes; while Redis is down,
-`DatabaseDedup` (a table keyed by the dedup key) does, so the callback still answers and
-still handles each delivery once; `MemoryDedup` is the in-process store used when
-`REDIS_URL` is unset (one process only, CONTRACT §2).
+`RedisDedup` (`SET key 1 NX EX ttl`) holds across processes, with this process's memory
+while Redis is down; `MemoryDedup` is the in-process store used when `REDIS_URL` is unset
+(one process only, CONTRACT §2).
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from bot.redisguard import REDIS_ERRORS, REDIS_TIMEOUT, Command, RedisBatches, RedisBreaker
-from handlers import system
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -74,41 +74,6 @@ class MemoryDedup:
         return len(self._seen)
 
 
-class DatabaseDedup:
-    """The `inbound_seen` table (models/inbound.py): shared by every process on the same
-    database, so it stands in for Redis while Redis is down. If the database fails too,
-    this process's memory answers (handling a message beats losing it)."""
-
-    PRUNE_EVERY = 600.0  # seconds between deletions of expired keys
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._memory = MemoryDedup()
-        self._pruned_at = 0.0
-
-    async def first_time(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
-        now = int(self._clock())
-        try:
-            first = await system.first_seen(key, now, ttl)
-            if now - self._pruned_at > self.PRUNE_EVERY:
-                self._pruned_at = now
-                await system.prune_seen(now - ttl)
-        except Exception as exc:  # any database failure: this process's memory decides
-            log.error("dedup: database unavailable too, in-process fallback",
-                      extra={"error": type(exc).__name__})
-            return self._memory.first_time_now(key, ttl)
-        # Remember it here too: should the database go away, this process still knows.
-        self._memory.first_time_now(key, ttl)
-        return first
-
-    async def forget(self, key: str) -> None:
-        await self._memory.forget(key)
-        try:
-            await system.forget_seen(key)
-        except Exception as exc:
-            log.warning("dedup: forget failed", extra={"dedup_key": key, "error": type(exc).__name__})
-
-
 # One round trip for a delivery and its user's flood count (bot/wecom/flood.py): the counter
 # moves only when the key is new, so WeCom's retries of a message do not count twice.
 _SET_AND_COUNT = """
@@ -127,10 +92,8 @@ class RedisDedup:
     to Redis costs far more CPU than the command itself. `first_time_counted` also counts
     a new key against a counter (the flood guard's) in the same round trip.
 
-    When Redis fails or is slow the message is still handled (answering WeCom 200 means
-    it will not be sent again, so dropping it would lose it): `fallback` decides — the
-    database in the service, so that every process still agrees; this process's memory
-    by default. While Redis is known to be down (`breaker`) it is tried only now and
+    When Redis fails or is slow the message is still stored and handled: `fallback` says
+    (this process's memory), and the inbox decides. While Redis is known to be down (`breaker`) it is tried only now and
     then; for a while after it comes back, a key Redis calls new is also checked against
     the fallback, which may have seen it during the outage.
     """
@@ -211,11 +174,11 @@ def make_dedup(
     breaker: RedisBreaker | None = None,
     batches: RedisBatches | None = None,
 ) -> DedupStore:
-    """Redis (the client comes from the app's redis_ctx) with the database as its fallback
-    when `REDIS_URL` is set, else memory (one process)."""
+    """Redis (the client comes from the app's redis_ctx) with memory as its fallback when
+    `REDIS_URL` is set, else memory (one process)."""
     if settings.redis_url:
         if redis is None:
             raise ValueError("REDIS_URL is set but no Redis client was given")
-        return RedisDedup(redis, settings.key_prefix, fallback=DatabaseDedup(), breaker=breaker,
+        return RedisDedup(redis, settings.key_prefix, fallback=MemoryDedup(), breaker=breaker,
                           batches=batches)
     return MemoryDedup()

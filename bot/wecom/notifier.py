@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -102,6 +103,8 @@ class OutboxWorker:
         poll_seconds: float = 1.0,
         lease_seconds: int = LEASE_SECONDS,
         retry_delay: Callable[[int], float] = backoff,
+        owner: str | None = None,
+        silent_after: float | None = None,
     ) -> None:
         self._transport = transport
         self._limiter = limiter
@@ -112,7 +115,10 @@ class OutboxWorker:
         self._lease = lease_seconds
         self._retry_delay = retry_delay
         self._wake = asyncio.Event()
-        self.owner = f"w-{uuid.uuid4().hex[:12]}"
+        # The process's inbox owner (bot/chat/inbox.py) when given: its heartbeat then
+        # also bounds its leases — `silent_after` seconds without one and they are free.
+        self.owner = owner or f"w-{uuid.uuid4().hex[:12]}"
+        self._silent_after = silent_after
 
     def wake(self) -> None:
         self._wake.set()
@@ -137,7 +143,9 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """One pass: lease due rows and deliver them; returns how many were leased."""
-        rows = await outbox.claim_due(self.owner, self._clock(), self._batch, self._lease)
+        silent = None if self._silent_after is None else time.time() - self._silent_after
+        rows = await outbox.claim_due(self.owner, self._clock(), self._batch, self._lease,
+                                      silent_before=silent)
         if not rows:
             return 0
         by_user: dict[str, list[Any]] = {}

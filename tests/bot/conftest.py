@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.keys import DEDUP, DISPATCHER, SETTINGS
+from bot.keys import DEDUP, DISPATCHER, INBOX, SETTINGS
 from bot.wecom.callback import setup_callback
 from bot.wecom.dedup import DedupStore, MemoryDedup, RedisDedup
 from handlers.base import Inbound, Reply
@@ -28,32 +28,51 @@ class Recorder:
     """Stands in for the dispatcher: records what the callback submits."""
 
     inbound: list[Inbound] = field(default_factory=list)
-    fail: bool = False
+    ids: list[int | None] = field(default_factory=list)
+    full: bool = False  # no room in memory
 
-    def submit(self, inbound: Inbound) -> None:
-        if self.fail:
-            raise RuntimeError("dispatcher is shutting down")
+    def has_room(self) -> bool:
+        return not self.full
+
+    def submit(self, inbound: Inbound, inbox_id: int | None = None) -> None:
         self.inbound.append(inbound)
+        self.ids.append(inbox_id)
 
 
 @dataclass
-class Replier:
+class Replier(Recorder):
     """The dispatcher as the callback sees it: submit, and send_reply for the polite answer."""
 
-    inbound: list[Inbound] = field(default_factory=list)
     replies: list[tuple[str, str]] = field(default_factory=list)
-
-    def submit(self, inbound: Inbound) -> None:
-        self.inbound.append(inbound)
 
     async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None) -> None:
         self.replies.append((user_id, reply.text))
 
 
-def callback_app(settings: Settings, dedup: DedupStore, recorder: Recorder) -> web.Application:
+@dataclass
+class KeyedInbox:
+    """Stands in for the durable inbox (bot/chat/inbox.py) as the callback sees it: a key
+    stored once; `fail` makes storing fail as a database that is down does."""
+
+    rows: dict[str, tuple[int, Inbound, bool]] = field(default_factory=dict)
+    fail: bool = False
+
+    async def store(self, key: str, inbound: Inbound, *, owned: bool,
+                    refused: bool = False) -> int | None:
+        if self.fail:
+            raise ConnectionError("database down")
+        if key in self.rows:
+            return None
+        self.rows[key] = (len(self.rows) + 1, inbound, owned)
+        return len(self.rows)
+
+
+def callback_app(settings: Settings, dedup: DedupStore, recorder: Recorder,
+                 inbox: KeyedInbox | None = None) -> web.Application:
     app = web.Application()
     app[SETTINGS] = settings
     app[DEDUP] = dedup
+    app[INBOX] = inbox if inbox is not None else KeyedInbox()  # type: ignore[assignment]
     app[DISPATCHER] = recorder  # type: ignore[assignment]
     setup_callback(app)
     return app

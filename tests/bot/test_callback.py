@@ -14,10 +14,10 @@ from aiohttp.test_utils import TestClient
 from wechatpy.crypto import _get_signature
 
 from bot.wecom import callback
-from bot.wecom.dedup import DedupStore, RedisDedup
+from bot.wecom.dedup import DedupStore, MemoryDedup, RedisDedup
 from handlers.base import InboundKind
 from settings import Settings
-from tests.bot.conftest import ClientFactory, Recorder, callback_app, log_text
+from tests.bot.conftest import ClientFactory, KeyedInbox, Recorder, callback_app, log_text
 from tests.bot.wecomsim import WeComSim
 from tests.conftest import TEST_AES_KEY, TEST_AGENT_ID, TEST_CORP_ID, TEST_TOKEN
 
@@ -156,8 +156,9 @@ async def test_two_processes_sharing_redis_handle_a_retry_once(
     redis_prefix: str,
 ) -> None:
     first, second = Recorder(), Recorder()
-    a = await aiohttp_client(callback_app(settings, RedisDedup(redis_client, redis_prefix), first))
-    b = await aiohttp_client(callback_app(settings, RedisDedup(redis_client, redis_prefix), second))
+    shared = KeyedInbox()  # one database
+    a = await aiohttp_client(callback_app(settings, RedisDedup(redis_client, redis_prefix), first, shared))
+    b = await aiohttp_client(callback_app(settings, RedisDedup(redis_client, redis_prefix), second, shared))
     xml = sim.text("zhangsan", "你好")
     assert await post(a, *sim.post(xml)) == (200, b"")
     assert await post(b, *sim.post(xml)) == (200, b"")
@@ -204,16 +205,44 @@ async def test_template_card_event_reaches_the_dispatcher(
     )
 
 
-async def test_a_failed_hand_over_is_retried_by_wecom(
-    client: TestClient, sim: WeComSim, recorder: Recorder
+@pytest.mark.parametrize("store", ["memory", "redis"])
+async def test_a_message_not_stored_is_503_and_retried_by_wecom(
+    aiohttp_client: ClientFactory, settings: Settings, sim: WeComSim, store: str,
+    redis_client: aioredis.Redis, redis_prefix: str,
 ) -> None:
+    recorder, inbox = Recorder(), KeyedInbox()
+    dedup = MemoryDedup() if store == "memory" else RedisDedup(redis_client, redis_prefix)
+    client = await aiohttp_client(callback_app(settings, dedup, recorder, inbox))
     xml = sim.text("zhangsan", "你好")
-    recorder.fail = True
+    inbox.fail = True  # the database cannot store it
     status, _ = await post(client, *sim.post(xml))
     assert status == 503  # WeCom sends it again
-    recorder.fail = False
+    assert recorder.inbound == []  # nothing dispatched
+    inbox.fail = False
+    assert await post(client, *sim.post(xml)) == (200, b"")
+    assert len(recorder.inbound) == 1 and recorder.ids == [1]
+
+
+async def test_a_key_redis_knows_but_the_inbox_does_not_is_stored_and_handled(
+    aiohttp_client: ClientFactory, settings: Settings, sim: WeComSim,
+    redis_client: aioredis.Redis, redis_prefix: str,
+) -> None:
+    """A process that set the Redis key and died before storing: the retry is handled."""
+    recorder = Recorder()
+    dedup = RedisDedup(redis_client, redis_prefix)
+    client = await aiohttp_client(callback_app(settings, dedup, recorder))
+    xml = sim.text("zhangsan", "你好", msg_id="777001")
+    assert await dedup.first_time("777001")  # as the dead process did
     assert await post(client, *sim.post(xml)) == (200, b"")
     assert len(recorder.inbound) == 1
+
+
+async def test_with_the_dispatcher_full_the_message_is_stored_for_later_and_answered(
+    client: TestClient, sim: WeComSim, recorder: Recorder
+) -> None:
+    recorder.full = True
+    assert await post(client, *sim.post(sim.text("zhangsan", "你好"))) == (200, b"")
+    assert recorder.inbound == []  # left to the inbox's recovery
 
 
 async def test_unconfigured_callback_answers_503(

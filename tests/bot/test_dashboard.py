@@ -365,3 +365,17 @@ async def test_the_charts_scripts_are_served_from_here(client: TestClient) -> No
     licence = await (await client.get("/static/echarts.LICENSE")).text()
     assert "Apache License" in licence and "Version 2.0" in licence
     assert (await client.get("/static/dashboard.css")).status == 200
+
+
+async def test_messages_waiting_in_the_inbox_are_shown(client: TestClient, admin: dict[str, str],
+                                                       now: datetime) -> None:
+    """What WeCom delivered and is not yet handled, and how long the oldest has waited
+    (issue 12): marked once it waits longer than half a minute."""
+    from models.inbox import NewRow, insert_new
+
+    received = now.timestamp() - 95
+    await insert_new([NewRow("msg:1", "zhangsan", {"text": "一"}, received, None),
+                      NewRow("msg:2", "lisi", {"text": "二"}, now.timestamp(), "p1")])
+    page = await (await client.get("/dashboard", headers=admin)).text()
+    assert re.search(r'<div class="kpi bad"><span class="muted">待处理消息</span><b>2</b>', page)
+    assert re.search(r'<div class="kpi bad"><span class="muted">最久等待</span><b>95秒</b>', page)

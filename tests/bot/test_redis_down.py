@@ -1,5 +1,5 @@
-"""Redis down (issue 7, item 4): the callback still answers, dedups through the database
-(so that several processes still agree) and the dispatcher still handles messages on
+"""Redis down (issue 7, item 4): the callback still answers, dedups through the durable
+inbox's unique key (so that several processes still agree) and the dispatcher still handles messages on
 local sessions; when Redis comes back it is used again, without a restart.
 
 The real Redis is never stopped (other sessions share it): the service reaches it
@@ -24,8 +24,6 @@ from bot.chat.ratelimit import RedisLimiter
 from bot.chat.sessions import RedisSessions
 from bot.keys import DISPATCHER
 from bot.redisguard import BREAKER, RedisBreaker
-from bot.wecom.dedup import DatabaseDedup, RedisDedup
-from models.inbound import InboundSeen
 from models.seed import seed_org
 from nlp import Nlu
 from nlp.state import state_key
@@ -77,58 +75,6 @@ async def timed(call: Awaitable[bool]) -> bool:
     result = await call
     assert time.monotonic() - started < 1.5  # well within WeCom's 5 s
     return result
-
-
-async def test_dedup_goes_through_the_database_and_back(
-    db: str, proxy: TcpProxy, proxied: aioredis.Redis, redis_client: aioredis.Redis,
-    redis_prefix: str, cleanup: None, caplog: pytest.LogCaptureFixture,
-) -> None:
-    # Two processes: each its own client, breaker and database fallback; one Redis, one DB.
-    other = aioredis.from_url(via(proxy))
-    a = RedisDedup(proxied, redis_prefix, fallback=DatabaseDedup(), breaker=RedisBreaker(0.05))
-    b = RedisDedup(other, redis_prefix, fallback=DatabaseDedup(), breaker=RedisBreaker(0.05))
-    try:
-        assert await a.first_time("m1") and not await b.first_time("m1")
-        assert not await InboundSeen.exists()  # Redis up: the database is not asked
-
-        await proxy.stop()
-        with caplog.at_level(logging.WARNING):
-            assert await timed(a.first_time("m2"))
-            assert not await timed(b.first_time("m2"))  # the other process agrees
-            assert not await timed(a.first_time("m2"))
-        assert a.breaker.down and b.breaker.down
-        assert await InboundSeen.filter(key="m2").exists()
-        assert "redis unavailable" in caplog.text
-        # Concurrent deliveries of one message during the outage: one winner.
-        results = await asyncio.gather(*(d.first_time("m3") for d in (a, b, a, b)))
-        assert sorted(results) == [False, False, False, True]
-
-        await proxy.start()
-        await asyncio.sleep(0.06)  # past retry_after: the next call tries Redis
-        assert await a.first_time("m4")
-        assert not a.breaker.down
-        assert await redis_client.exists(f"{redis_prefix}dedup:m4")  # Redis again
-        # A retry of what was handled during the outage is still caught after it.
-        assert not await b.first_time("m2")
-        assert not await a.first_time("m3")
-    finally:
-        await other.aclose()
-
-
-async def test_the_database_fallback_forgets_and_expires(db: str) -> None:
-    clock = [1_000_000.0]
-    store = DatabaseDedup(clock=lambda: clock[0])
-    assert await store.first_time("k", ttl=60)
-    assert not await store.first_time("k", ttl=60)
-    await store.forget("k")
-    assert await store.first_time("k", ttl=60)
-    clock[0] += 61
-    assert await store.first_time("k", ttl=60)  # expired: a new delivery
-    clock[0] += DatabaseDedup.PRUNE_EVERY + 200
-    assert await store.first_time("other", ttl=60)  # prunes what expired
-    assert await InboundSeen.all().values_list("key", flat=True) == ["other"]
-    assert await store.first_time("x" * 500)  # long keys are hashed
-    assert not await store.first_time("x" * 500)
 
 
 async def test_sessions_run_locally_while_redis_is_down(
