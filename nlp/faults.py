@@ -18,6 +18,7 @@ complements, so a new way of saying "it does not close" needs no new rule.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 # Building parts and appliances, by trade. Longer names first inside each trade.
 THINGS: tuple[tuple[str, str], ...] = (
@@ -79,7 +80,13 @@ TROUBLE_RE = re.compile(
     r"怪味|异味|臭味|焦味|烧焦|糊味|焦糊|冒烟|冒火|冒火花|打火|发烫|烫手|冰凉|冰冷|浑|有杂质|发黄|"
     r"(?:是|发|偏|全是|都是)(?:蓝|黄|红|绿|紫)(?:的|色)|雪花|花屏|重启|自动关机|掉线|时有时无|时好时坏|时断时续|断断续续|"
     r"翘起|翘了|起翘|鼓包|掉下来|掉了|松脱|脱落|歪了|倒了|塌|裂|断了|弯了|变形|卡住|卡着|卡死|失灵|报警|"
-    r"只出凉水|只有凉水|出凉水|水不热|不够凉|漏雨|进水"
+    r"只出凉水|只有凉水|出凉水|水不热|不够凉|漏雨|进水|"
+    # gone dark or burnt out (全灭了, 黑着, 烧了), overflowing (溢出来), slow (很慢), blank output
+    r"(?:全|都|突然)?(?:灭了|熄了|黑了)|黑着|烧(?:了|坏|掉|断|糊)|溢(?:出|水)|漫出|(?:很|太|特别|好|有点|非常|超)慢|"
+    r"(?:全是|都是|全部是)(?:白纸|空白|乱码|黑的|花的)|乱码|"
+    # no reaction at all (一点反应都没有), cold to the touch (摸着是凉的)
+    r"(?:反应|动静|声音|信号)(?:都|也)?没有?|(?:摸着|摸上去|摸起来)(?:是|还是|都是)?(?:凉|冷|冰|烫)|"
+    r"(?:老|总)(?:是)?(?:卡|掉线|断|死机|重启|跳闸|报错)"
     # English
     r"|\bwon'?t (?:stop|turn|work|start|open|close|flush|drain|lock|print|connect)|\bkeeps? (?:\w+ing)\b|"
     r"\bnot (?:cooling|heating|working|flushing|draining|printing|responding|turning on)\b|\bflicker\w*|\bbroken\b|"
@@ -105,9 +112,52 @@ def has_trouble(n: str) -> bool:
     return TROUBLE_RE.search(n) is not None
 
 
-def category(n: str) -> str | None:
-    """The trade of the thing named first, water faults on the building going to plumbing."""
-    t = thing(n)
+# Between two things: the second stands on or in the first (桌上的电脑, 电梯里的灯).
+_ON_OR_IN = re.compile(r"(?:上|里|下|旁|旁边|边上|上面|里面|下面|顶上|内|中|前|后|对面)(?:的|面的)?(?=$)")
+
+
+class _Searcher(Protocol):
+    def search(self, t: str) -> re.Match[str] | None: ...
+
+
+def _head_thing(n: str, fault_words: _Searcher | None) -> tuple[str, int, int] | None:
+    """The thing the trouble is said of: of the things named before the first trouble
+    (a fault word or a shape), the last one placed *on or in* the one before it ("桌上的
+    电脑黑屏" is the computer, "电梯里的灯不亮" the lamp). Otherwise the first names the
+    thing and the others its parts, of the first's trade (茶几玻璃, 书柜的玻璃门, 交换机
+    指示灯, 电脑按电源键没反应). With no trouble found, the first thing named."""
+    first = thing(n)
+    if first is None:
+        return None
+    cut = _trouble_start(n, fault_words)
+    if cut is None or cut <= first[2]:
+        return first
+    best = first
+    pos = first[2]
+    while pos < cut:
+        m = _THING_ZH.search(n, pos)
+        if m is None and _LATIN.search(n):
+            m = _THING_EN.search(n, pos)
+        if m is None or m.lastgroup is None or m.start() >= cut:
+            break
+        if _ON_OR_IN.match(n, pos, m.start()):
+            best = (m.lastgroup, m.start(), m.end())
+        pos = m.end()
+    return best
+
+
+def _trouble_start(n: str, fault_words: _Searcher | None) -> int | None:
+    """Where the first trouble (a shape, or one of `fault_words`) starts, if any."""
+    found = (TROUBLE_RE.search(n), fault_words.search(n) if fault_words is not None else None)
+    starts = [m.start() for m in found if m is not None]
+    return min(starts) if starts else None
+
+
+def category(n: str, fault_words: _Searcher | None = None) -> str | None:
+    """The trade of the thing the trouble is said of, water faults on the building going
+    to plumbing. `fault_words`: the fault words proper (`intents.FAULT_RE`), which also
+    mark where the trouble starts."""
+    t = _head_thing(n, fault_words)
     if t is None:
         return "plumbing" if _WATER_FAULT.search(n) else None
     if t[0] == "other" and _WATER_FAULT.search(n):

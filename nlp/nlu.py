@@ -27,6 +27,7 @@ from nlp import corrections, faults, homophones, multipart
 from nlp import slots as sl
 from nlp.intents import (
     CANCEL_RE,
+    FAULT_RE,
     REJECT_RE,
     REJECT_WEAK_RE,
     Verdict,
@@ -243,7 +244,7 @@ class Nlu:
             if loc:
                 slots["location"] = loc[0]
                 rest = m[: loc[1]] + sl.MASK * (loc[2] - loc[1]) + m[loc[2]:]
-            cat = faults.category(rest) or sl.repair_category(rest)
+            cat = faults.category(rest, FAULT_RE) or sl.repair_category(rest)
             if cat is None and has_fault(rest):
                 cat = "other"  # a fault named on something outside the five trades
             if cat:
@@ -269,7 +270,7 @@ class Nlu:
     def _classify(self, n: str, m: str, ts: TimeSlots, req: int | None, booked_room: bool) -> Verdict:
         tk, lex = self._tk, self._lex
         return classify(n, lambda: tk.lcut(m, HMM=False), req is not None, ts.date is not None or bool(ts.spans),
-                        lambda: sl.names_trip(m, lex), booked_room)
+                        lambda: sl.names_trip(m, lex), booked_room, lambda: sl.names_place(m, lex))
 
     def _classify_corrected(self, n: str, corr: corrections.Correction, now: datetime, req: int | None,
                             booked_room: bool) -> Verdict:

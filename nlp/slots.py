@@ -342,6 +342,23 @@ def names_trip(n: str, lex: Lexicon) -> bool:
     return False
 
 
+# 车 in a segment is a car (用车, 商务车), not a place, except in 火车站, 汽车站, 车站.
+_CAR_IN = re.compile(r"(?<![火汽])车(?!站)")
+_STATION = re.compile(r"[火汽]?车站")
+# A clause that only says where to go: "去虹桥", "到区政府".
+_GO_CLAUSE = re.compile(r"(?:去|到|前往|赶往)[\u4e00-\u9fff]{2,10}")
+
+
+def names_place(n: str, lex: Lexicon) -> bool:
+    """Whether a clause of the text is a place name alone, said without 去/到 ("周二上午
+    九点 区档案馆 三人", "下周一早上七点半 虹桥火车站 两个人") or only where to go ("去虹桥")."""
+    for seg in re.split(rf"[{_SEP}]+", n):
+        if 2 <= len(seg) <= 14 and not _BAD_PLACE.search(seg) and (
+                seg in lex.places or _PLACE_SUFFIX.search(seg) or _GO_CLAUSE.fullmatch(seg)):
+            return True
+    return False
+
+
 def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
     """(origin, destination) of a trip, as said."""
     origin: tuple[str, int, int] | None = None
@@ -395,7 +412,8 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
         before = n[:max(0, mark_end - 1)]
         seg = re.search(rf"([^{_SEP}]{{2,12}})$", before)
         if seg and (_PLACE_SUFFIX.search(seg.group(1)) or _HOME.fullmatch(seg.group(1))
-                    or any(p in seg.group(1) for p in lex.places)) and not _VEHICLE_WORDS.search(seg.group(1)):
+                    or any(p in seg.group(1) for p in lex.places)) \
+                and not _VEHICLE_WORDS.search(_STATION.sub("站", seg.group(1))):
             origin = (orig[seg.start(1):seg.end(1)], seg.start(1), seg.end(1))
     if dest is None:
         # a bare place in a list: "用车，后天，长宁区政府"
@@ -408,7 +426,7 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
                 text = n[s:e]
                 vm = _VEHICLE_WORDS.match(text)
             if len(text) < 2 or len(text) > 16 or (origin and s < origin[2] and e > origin[1]) \
-                    or _DEST_MARK.search(text) or "车" in text:
+                    or _DEST_MARK.search(text) or _CAR_IN.search(text):
                 continue
             known = len(text) <= 12 and any(p in text for p in lex.places)
             if known or _PLACE_SUFFIX.search(text):
