@@ -36,7 +36,7 @@ THINGS: tuple[tuple[str, str], ...] = (
                    r"\boutlets?\b|\bpower\b|\bswitch(?:es)?\b"),
     ("furniture", r"办公桌|会议桌|桌子|桌腿|桌|抽屉|文件柜|书柜|柜子|柜门|衣柜|书架|货架|沙发|茶几|椅子|座椅|转椅|椅|"
                   r"靠背|扶手|床|\bchairs?\b|\bdesks?\b|\btables?\b|\bcabinets?\b|\bdrawers?\b|\bsofa\b|\bshel(?:f|ves)\b"),
-    ("other", r"电梯|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
+    ("other", r"电梯|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门(?![口前外卫厅岗])|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
               r"墙角|墙|地板|地砖|瓷砖|地面|楼梯|台阶|扶梯|栏杆|护栏|水泥|\belevator\b|\blifts?\b|\bwindows?\b|"
               r"\bdoors?\b|\blocks?\b|\bceiling\b|\bwalls?\b|\bfloor tiles?\b|\bcurtains?\b|\bblinds\b"),
 )
@@ -148,8 +148,14 @@ def _head_thing(n: str, fault_words: _Searcher | None) -> tuple[str, int, int] |
 
 def _trouble_start(n: str, fault_words: _Searcher | None) -> int | None:
     """Where the first trouble (a shape, or one of `fault_words`) starts, if any."""
-    found = (TROUBLE_RE.search(n), fault_words.search(n) if fault_words is not None else None)
-    starts = [m.start() for m in found if m is not None]
+    starts: list[int] = []
+    m = TROUBLE_RE.search(n)
+    if m is not None:
+        # the V of "V不C" may be the thing's own last character (灯不亮): the trouble is 不亮
+        starts.append(m.start() + 1 if m.group(0)[1:2] == "不" and m.group(0)[0] != "不" else m.start())
+    f = fault_words.search(n) if fault_words is not None else None
+    if f is not None:
+        starts.append(f.start())
     return min(starts) if starts else None
 
 

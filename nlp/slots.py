@@ -90,7 +90,7 @@ _HVAC_FAULT = re.compile(r"不制冷|不制热|不出风|吹冷风|吹热风")
 
 _LOC_NOUNS = (
     "地下车库 车库 停车场 办公室 大办公室 小办公室 会议室 接待室 会客室 报告厅 礼堂 大礼堂 健身房 更衣室 淋浴间 "
-    "食堂 餐厅 包间 厨房 后厨 洗碗间 茶水间 开水间 卫生间 洗手间 厕所 男厕所 女厕所 男厕 女厕 男卫生间 女卫生间 "
+    "食堂 餐厅 包间 厨房 后厨 洗碗间 茶水间 开水间 卫生间 洗手间 厕所 男厕所 女厕所 男厕 女厕 男卫生间 女卫生间 男卫 女卫 "
     "走廊 过道 楼道 楼梯间 楼梯口 大厅 门厅 大堂 前台 门卫室 门岗 传达室 值班室 机房 弱电间 配电间 配电房 配电室 "
     "水泵房 锅炉房 仓库 库房 档案室 资料室 阅览室 活动室 多功能厅 培训室 洽谈室 打印室 文印室 财务室 局长室 "
     "会场 电梯厅 电梯间 院子 大院 天台 楼顶 宿舍 值班室 监控室 消控室 储藏室 杂物间 办公区 大门 门口 花园 "
@@ -110,6 +110,8 @@ _LOC_PART = (
 )
 _EN_LOC = re.compile(
     r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
+    r"(?:\s*(?:,|of|in)\s*(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\b)?"  # room 1503 of Building 9
+    r"|\b(?:on|at) ((?:the )?\d{1,2}(?:st|nd|rd|th) floor)\b"  # on 4th floor
     r"|\b(?:in|at|on) the ([a-z0-9 ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
 )
 
@@ -255,13 +257,15 @@ def facility_name(n: str, orig: str, lex: Lexicon) -> str | None:
     return None
 
 
+_ADDRESS_IS = re.compile(r"(?:地址|地点|位置|位于|就在)(?:是|在|为)\s*$")
+
+
 def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
     """Where a fault is: the room or place the message names, as said."""
     m = _EN_LOC.search(n)
     if m:
-        if m.group(1):
-            return orig[m.start(1):m.end(1)].strip(), m.start(1), m.end(1)
-        return orig[m.start():m.end()].strip(), m.start(), m.end()
+        k = m.lastindex or 0  # the place inside "on the 4th floor", "in the lobby"
+        return orig[m.start(k):m.end(k)].strip(), m.start(k), m.end(k)
     best: tuple[int, int] | None = None
     after_at: tuple[int, int] | None = None
     for g in lex.location_re.finditer(n):
@@ -274,7 +278,8 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
         if e - s < 2 and not frag.isdigit():
             continue
         pre = n[max(0, s - 2):s]
-        if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置") or pre.endswith(("：", ":"))):
+        if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置", "地址")
+                                 or pre.endswith(("：", ":")) or _ADDRESS_IS.search(n, 0, s)):
             after_at = (s, e)
         if best is None:
             best = (s, e)
@@ -479,7 +484,8 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
     return "，".join(parts) if parts else None
 
 
-_PURPOSE = re.compile(r"(?:事由|用途|目的(?!地)|原因|理由)\s*[:：是为]?\s*|(?<![\w])(?:为了|用于|用来|因为)\s*|\bfor the purpose of\s+|\bpurpose\s*[:：]?\s*")
+_PURPOSE = re.compile(r"(?:事由|用途|目的(?!地)|原因|理由)\s*[:：是为]?\s*|(?<![\w])(?:为了|用于|用来|因为)\s*|"
+                      r"(?<=[室厅房间车])(?:用于|用来)\s*|\bfor the purpose of\s+|\bpurpose\s*[:：]?\s*")
 
 
 def purpose(n: str, orig: str) -> str | None:

@@ -17,7 +17,9 @@ from datetime import date, datetime, timedelta
 
 from nlp.numbers import EN_NUMBERS, to_int
 
-_H = r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+# An hour as a well-formed numeral (九, 十一, 二十三): "周四九点" is 九点 on Thursday, never
+# an hour "四九" that no clock has.
+_H = r"(?:\d{1,2}|二十[一二三四]?|十[一二三四五六七八九]?|[零一二两三四五六七八九])"
 _MIN = r"(?:\d{1,2}|[零一二三四五六七八九十]{1,3})"
 
 # Parts of the day. Value: "am" keeps the hour, "noon" 12/1–5 → 12/13–17, "pm" adds 12.
@@ -104,7 +106,7 @@ _BARE_RANGE_RE = re.compile(
 _NOT_ONE_O_CLOCK = set("快早晚慢多少大小好有差近远高低些稍再")
 
 _DURATION_RE = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
+    r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}|俩|仨|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
     r"|(?P<mins>\d+|[一二两三四五六七八九十]{1,3})\s*分钟"
     r"|\b(?P<en>\d+(?:\.\d+)?|an?|one|two|three|four|five|six)\s*(?P<enu>hours?|hrs?|h\b|minutes?|mins?)"
     r"|\bhalf an hour\b"
