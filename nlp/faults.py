@@ -70,7 +70,7 @@ TROUBLE_RE = re.compile(
     # V得 + how badly (转得特别响, 吵得厉害)
     r"|得(?:特别|很|太|好|非常|有点|厉害)?(?:响|吵|慢|烫|厉害|要命)|(?:特别|很|太|好|非常)(?:响|吵)"
     # no longer gives what it should
-    r"|没(?:有)?(?:反应|用|声音?|动静|信号|画面|图像|图|网|水|电|热水|冷风|热风|风|拨号音|音|光)"
+    r"|没(?:有)?(?:反应|反映|用|声音?|动静|信号|画面|图像|图|网|水|电|热水|冷风|热风|风|拨号音|音|光)"
     r"|不(?:管用|好使|顶用|灵|转|动|亮|热|凉|冷|够凉|够热|出水|出风|出热水|工作|运转|显示|制冷|制热|通)"
     # it keeps doing something it should not
     r"|(?:一直|总是|老是|不停地?|不断地?|经常|动不动就?|时不时)(?:在)?(?:响|叫|闪|滴|跳|漏|流|重启|关机|报警|报错|提示|掉线|断|卡|转|晃|抖|滴水|冒)"
@@ -88,7 +88,7 @@ TROUBLE_RE = re.compile(
     r"(?:反应|动静|声音|信号)(?:都|也)?没有?|(?:摸着|摸上去|摸起来)(?:是|还是|都是)?(?:凉|冷|冰|烫)|"
     r"(?:老|总)(?:是)?(?:卡|掉线|断|死机|重启|跳闸|报错)"
     # English
-    r"|\bwon'?t (?:stop|turn|work|start|open|close|flush|drain|lock|print|connect)|\bkeeps? (?:\w+ing)\b|"
+    r"|\bwon'?t (?:stop|turn|work|start|open|close|flush|drain|lock|print|connect|boot|power|charge|load|respond|switch)|\bkeeps? (?:\w+ing)\b|"
     r"\bnot (?:cooling|heating|working|flushing|draining|printing|responding|turning on)\b|\bflicker\w*|\bbroken\b|"
     r"\bleak\w*|\bjam(?:med)?\b|\bclogged\b|\bstuck\b|\bdead\b|\bno (?:power|water|signal|sound|internet|picture)\b|"
     r"\bdoesn'?t (?:work|close|open|flush|turn)|\bis (?:noisy|loud|dripping|smoking)\b"

@@ -112,7 +112,7 @@ _EN_LOC = re.compile(
     r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
     r"(?:\s*(?:,|of|in)\s*(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\b)?"  # room 1503 of Building 9
     r"|\b(?:on|at) ((?:the )?\d{1,2}(?:st|nd|rd|th) floor)\b"  # on 4th floor
-    r"|\b(?:in|at|on) the ([a-z0-9 ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
+    r"|\b(?:in|at|on) the ([a-z0-9' ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
 )
 
 # ---- places (vehicle) -----------------------------------------------------------------
@@ -124,12 +124,12 @@ _PLACE_STOP = re.compile(
     r"开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
     r"参观|开车|赶|的|一趟|一下|用车|派车|约车|要车|叫车|出发|吃饭|谈|见面|拜访|然后|再|并且|大概|大约|左右|方向|那边|"
     r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共计|合计|总计|共(?=\s*[\d一二两三四五六七八九十])|人数|俩|仨|"
-    r"\d+\s*个?\s*(?:人(?!民)|位)|[一二两三四五六七八九十]+个?(?:人(?!民)|位)|"
+    r"\d+\s*个?\s*(?:人(?!民)|位)|\d+\s*(?:ppl|pax|people|persons|passengers)\b|[一二两三四五六七八九十]+个?(?:人(?!民)|位)|"
     r"\bat\b|\bto\b|\bon\b|\bby\b|\bfor\b|\bwith\b|\band\b|\bplease\b|\bpls\b|\btomorrow\b|\btoday\b|\btonight\b|\bfrom\b|\bthen\b|\bnext\b"
 )
 _PLACE_SUFFIX = re.compile(
     r"(?:政府|局|委|办|院|馆|中心|站|机场|码头|港|大道|路|街|号|广场|大厦|大楼|公园|医院|学校|大学|中学|小学|酒店|宾馆|"
-    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|t\d|airport|station|hotel|hospital)$"
+    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital)$"
 )
 # A whole segment that is one place although a stop word is inside it (青浦培训基地).
 _PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|医院|宾馆|酒店|大厦|政府|党校)")
@@ -455,6 +455,16 @@ _REQ_IN_COMMENT = re.compile(r"(?:^|[，,;；。\s])\s*[#＃]?\s*\d{3,9}\s*号?\
 _REASON_AFTER_NO = re.compile(r"#?\d{3,9}\s+((?!(?:request|application|申请)\b)\S.*?)\s*$")
 
 
+def _decision_at(clause: str, start: int, rejects: Sequence[Keywords]) -> int | None:
+    """Where the decision word that opens `clause[start:]` ends, if one does."""
+    for kw in rejects:
+        for rx in (kw.zh, kw.en):
+            m = rx.match(clause, start) if rx is not None else None
+            if m is not None:
+                return m.end()
+    return None
+
+
 def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
     """The reason given with a rejection, as said."""
     m = _COMMENT_MARK.search(n)
@@ -471,7 +481,11 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
             for kw in rejects:
                 rest = kw.sub("", rest)
             rest = _COMMENT_FILLER.sub("", rest)
-            if len(rest) >= 2 and not any(kw.search(clause) for kw in rejects):
+            # a weak word (不合适, no) in a clause of its own is the reason when the decision
+            # was said elsewhere: "#2300 不同意，时间不合适", "decline 2302: no budget"
+            weak_only = rejects[0].search(clause) is None and (
+                rejects[0].search(n[:pos]) is not None or rejects[0].search(n[end:]) is not None)
+            if len(rest) >= 2 and (weak_only or not any(kw.search(clause) for kw in rejects)):
                 parts.append(orig[pos:end].strip())
             elif len(rest) >= 2:
                 # "reject 1055 no cars available", "驳回 1055 会议室已满": a reason after the number
@@ -480,6 +494,11 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
                 if tail and any(kw.search(clause[: tail.start(1)]) for kw in rejects) \
                         and not rejects[0].search(clause[tail.start(1):]):
                     parts.append(orig[pos + tail.start(1):pos + tail.end(1)].strip())
+                elif tail:
+                    # "2303 退回 请重新填写人数": the number, then the decision word, then the reason
+                    cut = _decision_at(clause, tail.start(1), rejects)
+                    if cut is not None and len(_COMMENT_FILLER.sub("", clause[cut:])) >= 2:
+                        parts.append(orig[pos + cut:pos + tail.end(1)].strip())
         pos = sep.end() if sep else len(n)
     return "，".join(parts) if parts else None
 

@@ -40,10 +40,11 @@ _REL_DAYS: dict[str, int] = {
     "大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1, "明晨": 1,
     "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0, "今夜": 0, "当天": 0,
     "day after tomorrow": 2, "tomorrow": 1, "today": 0, "tonight": 0,
+    "tmr": 1, "tmrw": 1, "tmw": 1, "2mr": 1, "2day": 0,  # chat shorthand
 }
 _REL_RE = re.compile(
     r"大后天|后天|明天|明日|明儿|明早|明晚|明晨|今天|今日|今儿|今早|今晚|今夜"
-    r"|day after tomorrow|\btomorrow\b|\btoday\b|\btonight\b"
+    r"|day after tomorrow|\btomorrow\b|\btoday\b|\btonight\b|\btmrw?\b|\btmw\b|\b2mr\b|\b2day\b"
 )
 
 _WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,
