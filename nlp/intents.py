@@ -144,7 +144,8 @@ _ESCORT = re.compile(r"(?:送|接)[^，,。\s]{1,8}(?:去|到|至|回|前往)|(?
 # A trip with a time and a destination but no word for a car: "明早7点去浦东机场".
 _TRIP = re.compile(
     r"从[^，,。\s]{1,12}(?:出发|去|到|前往|回)|(?:前往|赶往|去|到|至|回)(?:[^，,。\s]{0,10})"
-    r"(?:机场|火车站|车站|站|枢纽|码头|政府|医院|法院|检察院|党校|局|委|院|中心|大厦|宾馆|酒店|会堂)"
+    r"(?:机场|火车站|车站|站|枢纽|码头|政府|医院|法院|检察院|党校|局|委|院|中心|大厦|宾馆|酒店|会堂|馆|广场|公园|大学|学校)"
+    r"|(?:去|到|前往)\s*[a-z][a-z' ]{1,30}(?:center|centre|airport|station|hotel|hospital|building|tower|plaza|park|hall)\b"
     r"|[^，,。\s]{2,12}\s*(?:→|->|=>)\s*[^，,。\s]{2,12}"  # a route written with an arrow: 市委→局里
 )
 # A head count (3人, 两个人, 2位, 俩人): with a time and a place, somebody is going there.

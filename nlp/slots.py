@@ -129,7 +129,7 @@ _PLACE_STOP = re.compile(
 )
 _PLACE_SUFFIX = re.compile(
     r"(?:政府|局|委|办|院|馆|中心|站|机场|码头|港|大道|路|街|号|广场|大厦|大楼|公园|医院|学校|大学|中学|小学|酒店|宾馆|"
-    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital)$"
+    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital|cent(?:er|re)|plaza|building|tower)$"
 )
 # A whole segment that is one place although a stop word is inside it (青浦培训基地).
 _PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|医院|宾馆|酒店|大厦|政府|党校)")
@@ -137,7 +137,7 @@ _PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|
 _GLUED_PURPOSE = re.compile(
     r"([\u4e00-\u9fff]{1,12}?(?:图书馆|档案馆|博物馆|美术馆|体育馆|纪念馆|展览馆|馆|政府|局|委|法院|检察院|医院|"
     r"党校|学校|大学|中心|机场|火车站|车站|站|码头|大厦|宾馆|酒店|会堂|公园|广场))"
-    r"(?:还|借|查|取|拿|送|办|交|领|买|修|看|听|参|布|签|开|报|考|接)[\u4e00-\u9fff]{1,4}$"
+    r"(?:还|借|查|取|拿|送|办|交|领|买|修|看|听|参|布|签|开|报|考|接|立|递|缴|盖|提|调|咨|登|验|复|补)[\u4e00-\u9fff]{1,4}\s*$"
 )
 _VEHICLE_WORDS = re.compile(
     r"送站|接站|送机|接机|用车|派车|约车|叫车|要车|订车|派个车|约个车|叫个车|派辆车|约辆车|要辆车|申请|帮我|麻烦|请|安排|需要|一辆|车|"
@@ -268,6 +268,7 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
         return orig[m.start(k):m.end(k)].strip(), m.start(k), m.end(k)
     best: tuple[int, int] | None = None
     after_at: tuple[int, int] | None = None
+    ends: dict[int, int] = {}  # start → end of every fragment, to join "2号楼3层" + "的男厕所"
     for g in lex.location_re.finditer(n):
         s, e = g.start(), g.end()
         while e > s and n[e - 1].isspace():
@@ -277,6 +278,7 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
         frag = n[s:e]
         if e - s < 2 and not frag.isdigit():
             continue
+        ends[s] = e
         pre = n[max(0, s - 2):s]
         if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置", "地址")
                                  or pre.endswith(("：", ":")) or _ADDRESS_IS.search(n, 0, s)):
@@ -286,7 +288,10 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
     pick = after_at or best
     if pick is None:
         return None
-    return orig[pick[0]:pick[1]], pick[0], pick[1]
+    s, e = pick
+    while n[e:e + 1] == "的" and e + 1 in ends:  # a floor and the room on it: 2号楼3层的男厕所
+        e = ends[e + 1]
+    return orig[s:e], s, e
 
 
 def repair_category(n: str) -> str | None:
