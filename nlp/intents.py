@@ -47,7 +47,7 @@ _STATUS_STRONG = keywords(
 # "修好了没", "批下来了没", "成功了吗", "被退回了吗", "啥时候来换"). It wins over the request
 # words of the same message (会议室, 派车, 报修): the request exists, its state is asked.
 # A decision word inside such a question (退回了吗, 驳回了吗) never decides anything.
-_DONE_VERB = r"(?:定|订|约|批|签|审|安排|处理|修|派|受理|通过|成功|确认|落实|搞|弄|办|换|装|接单|批准|同意|答复|回复|解决|修复|搞定)"
+_DONE_VERB = r"(?:定|订|约|批|签|审|安排|处理|(?<!报)修|派|受理|通过|成功|确认|落实|搞|弄|办|换|装|接单|批准|同意|答复|回复|解决|修复|搞定)"
 _STATUS_QUESTION = keywords(
     rf"{_DONE_VERB}(?:下来|好|完|妥|上|掉|成)?了?(?:没有?|吗|么|没呢|没啊|不)(?:[?？!！。，,\s]|$)|"
     rf"{_DONE_VERB}没{_DONE_VERB}|"
@@ -62,6 +62,9 @@ _STATUS_QUESTION = keywords(
 _STATUS_BARE = re.compile(rf"{_DONE_VERB}(?:下来|好|完|妥|成)了(?!\S)")
 # Which one did I get (我预订的接待室是哪一间, 我订的车是哪个司机): a question about a request.
 _WHICH = re.compile(r"(?:是)?哪(?:一|个|辆|间|位|天)|是谁|几号(?:房|室|车|楼)?(?:[?？吗呢]|$)")
+# Where or when is what I booked (我订的礼堂在哪栋楼, 我约的车几点到): about that request.
+_BOOKED_REF = re.compile(r"(?:订|约|预约|预订|预定|申请|报修|借|提交)的")
+_WHERE_WHEN = re.compile(r"在哪|哪栋|哪层|几楼|几点|什么时候|啥时候")
 # Something said as done by the speaker before: the question is then about that request.
 _PAST_REF = re.compile(
     r"我(?:的|订的|约的|预约的|申请的|提交的|报的|报修的|要的|借的|那个|那张|那份|这个)|(?:上次|之前|昨天|前天|上周|刚才|早上|上午|下午)[^，,。]{0,4}(?:报|订|约|申请|提交)|"
@@ -232,7 +235,8 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
     asked = _STATUS_QUESTION.search(head) or (_STATUS_BARE.search(head) and not _CANCEL.search(head))
     if asked and (has_no or _PAST_REF.search(head) or len(head) <= 12 or not _BOOK_NOW.search(head)):
         return Verdict(Intent.APPROVAL_STATUS, 0.8)
-    if _WHICH.search(head) and _PAST_REF.search(head) and not fault:
+    if not fault and (_WHICH.search(head) and _PAST_REF.search(head)
+                      or _WHERE_WHEN.search(head) and _BOOKED_REF.search(head)):
         return Verdict(Intent.APPROVAL_STATUS, 0.7)
     if _HELP.search(head) and not has_no:
         return Verdict(Intent.HELP, 0.85)
