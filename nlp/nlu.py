@@ -222,7 +222,7 @@ class Nlu:
         lex = self._lex
         if corr is None:
             verdict = self._classify(n, m, ts, req, booked_room)
-            wd = corrections.withdrawal(n) if verdict.intent in _WITHDRAWABLE else None
+            wd = corrections.withdrawal(n) if verdict.intent in (*_SERVICES, Intent.CANCEL) else None
             if wd is not None:
                 # "不订车了，帮我订个接待室": the new request stands when it names its service
                 tail = n[wd.after:]
@@ -297,7 +297,6 @@ class Nlu:
 
 
 _SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.REPAIR_REQUEST)
-_WITHDRAWABLE = (*_SERVICES, Intent.CANCEL)
 _EXPLICIT_HALF = re.compile(r"[:：]\d\d|1[3-9]\s*[点时:]|2[0-3]\s*[点时:]|\b(?:am|pm)\b|\d\s*(?:am|pm)")
 
 
