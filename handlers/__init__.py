@@ -3,6 +3,8 @@ service list below, the one place that says which services there are (handlers/r
 
 from handlers import (
     approval,
+    asset_office,
+    asset_request,
     bundle,
     bundle_after,
     cancel,
@@ -20,6 +22,7 @@ from handlers import (
 from handlers import help as help_
 from handlers.base import Handler, Router
 from handlers.registry import register
+from handlers.services import asset_request as asset_service
 from handlers.services import facility_reservation as facility_service
 from handlers.services import repair_request as repair_service
 from handlers.services import vehicle_booking as vehicle_service
@@ -40,6 +43,8 @@ ROUTERS: list[Router] = [
     crew.router,
     vehicle_booking.router,
     facility_reservation.router,
+    asset_office.router,
+    asset_request.router,
     bundle.router,
     help_.router,
     help_.fallback_router,
@@ -50,6 +55,7 @@ ROUTERS: list[Router] = [
 register(vehicle_service.SERVICE)
 register(facility_service.SERVICE)
 register(repair_service.SERVICE)
+register(asset_service.SERVICE)
 
 
 def text_handlers(text: str, routers: list[Router] = ROUTERS) -> list[Handler]:

@@ -19,7 +19,7 @@ from handlers.labels import FACILITY_TYPE_NAMES, ROLE_NAMES, TYPE_NAMES, role_na
 from handlers.reference import reference_changed
 from models import admin as store
 from models.admin import AdminRefused
-from models.org import FacilityType, RequestType, Role
+from models.org import DEFAULT_RULES, FacilityType, RequestType, Role
 
 MAX_STEPS = 4
 FIX_BELOW = "没有保存：请按标出的提示修改。"
@@ -278,7 +278,7 @@ def request_types() -> list[tuple[str, str]]:
 
 
 async def rule_rows() -> list[Row]:
-    rules = await store.all_rules()
+    rules = {**DEFAULT_RULES, **await store.all_rules()}
     return [Row(t, (name, " → ".join(role_name(r) for r in rules.get(t, [])) or "无需审批"))
             for t, name in request_types()]
 
@@ -286,7 +286,7 @@ async def rule_rows() -> list[Row]:
 async def rule_values(request_type: str) -> dict[str, str] | None:
     if request_type not in {t for t, _ in request_types()}:
         return None
-    chain = (await store.all_rules()).get(request_type, [])
+    chain = (await store.all_rules()).get(request_type, DEFAULT_RULES.get(request_type, []))
     return {f"step{i + 1}": chain[i] if i < len(chain) else "" for i in range(MAX_STEPS)}
 
 

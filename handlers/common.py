@@ -208,7 +208,8 @@ async def notify_applicant(notifier: Notifier, request: Request, text: str, *, k
 
 
 
-PAGE_LINE = "\n详情：{url}"
+# WeCom shows an <a> in a text message as a link (message/send, 文本消息: "支持换行、以及A标签").
+PAGE_LINE = '\n<a href="{url}">查看详情</a>'
 
 
 def request_url(links: Links, no: int) -> str:

@@ -19,13 +19,13 @@ or trip of the speaker waits for one (the words: nlp/rating.py).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
+from handlers.cards import card_update
 from handlers.common import CARD_SOURCE, describe, page_line, repair_place, reply_link, request_url
 from handlers.labels import TYPE_NAMES, status_name
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
@@ -38,7 +38,6 @@ from nlp.types import Parse
 
 router = Router("feedback")
 
-CARD_UPDATE = "card_update"  # models.outbox.MessageKind.CARD_UPDATE
 RATE_WINDOW = timedelta(days=14)  # a finished repair or trip waits this long for a rating
 
 ASK_TEXT = "请为这次{kind}打分：回复 1–5 分（5分最满意），也可以说说意见，例如“5分，很及时”。"
@@ -47,6 +46,8 @@ CARD_HINT = "点分数即可（5分最满意）；想说说意见，直接回复
 KIND = {RequestType.REPAIR_REQUEST: "维修", RequestType.VEHICLE_BOOKING: "用车服务"}
 BUTTON = "{n}分"
 RATED_LABEL = "已评{score}分"
+RATED_DESC = "感谢您的评价"  # the rated card: short, its reply says the rest
+RATED_NOTE = "您的评分：{score}分。想补充意见，直接回复即可。"
 
 THANKS = "谢谢您的评价！#{no} {kind}评为 {score} 分{comment}。"
 COMMENT = "，意见“{comment}”已记下"
@@ -165,13 +166,11 @@ async def rate_from_card(msg: Inbound, ctx: Ctx) -> Reply:
     reply = await rate(no, score, "", ctx)
     request = await unrated_or_rated(no, ctx)
     if msg.response_code and request is not None and request.rating is not None:
-        card = rating_card(request, ctx.tz, ctx.links, reply.text)
+        card = rating_card(request, ctx.tz, ctx.links, RATED_DESC)
         card["replace_text"] = RATED_LABEL.format(score=request.rating)
-        card["sub_title_text"] = reply.text.split("\n")[0]
-        code_hash = hashlib.sha256(msg.response_code.encode()).hexdigest()[:32]
-        await ctx.notifier.notify(
-            msg.user_id, Message(CARD_UPDATE, {"response_code": msg.response_code, "template_card": card}),
-            key=f"card:{msg.user_id}:{code_hash}")
+        card["sub_title_text"] = RATED_NOTE.format(score=request.rating)
+        update, key = card_update(msg.user_id, msg.response_code, card)
+        await ctx.notifier.notify(msg.user_id, update, key=key)
     return reply
 
 

@@ -22,7 +22,7 @@ HELP_COMMON = (
 HELP_END = "直接用一句话告诉我您要办的事即可。"
 # What each role does besides the services everyone has, with examples.
 ROLE_HELP = (
-    ((Role.DEPT_HEAD, Role.FLEET_MANAGER, Role.FACILITY_ADMIN, Role.ADMIN),
+    ((Role.DEPT_HEAD, Role.FLEET_MANAGER, Role.FACILITY_ADMIN, Role.ASSET_MANAGER, Role.ADMIN),
      "✅ 审批：“待我审批”看待办；“同意1024”；“驳回1024，理由：时间冲突”"),
     ((Role.FLEET_MANAGER,),
      "🚙 车辆：“车况”看各车状态、里程、保养和保险；“沪A12345 送修 原因 到12月10日”；"
@@ -35,6 +35,9 @@ ROLE_HELP = (
     ((Role.REPAIR_WORKER,),
      "🛠 维修：“我的任务”看工单；“接单 #1024”；“#1024 待料 缺压缩机”；"
      "“修好了 #1024 更换了电容”；现场照片直接发给我，会附到进行中的工单"),
+    ((Role.ASSET_MANAGER,),
+     "🗄️ 资产：“待发放”看审批通过待办的；“发放#1024”（调剂、处置说“办结#1024”）；"
+     "“在库查询”“笔记本还有几台”看库存"),
 )
 ONE_OPEN = "只有一件进行中时，编号可以不说。"
 POWERS = "📜 权力清单（每项服务由谁审批、时限多长）：{url}"

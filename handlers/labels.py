@@ -53,6 +53,7 @@ ROLE_NAMES: dict[str, str] = {
     Role.REPAIR_DISPATCHER: "报修调度",
     Role.REPAIR_WORKER: "维修工",
     Role.FACILITY_ADMIN: "场地管理",
+    Role.ASSET_MANAGER: "资产管理员",
     Role.ADMIN: "管理员",
 }
 DECISION_NAMES: dict[str | None, str] = {

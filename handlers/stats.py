@@ -4,6 +4,7 @@ exists. The sums and limits are the models'; the dashboard only lays them out.""
 
 from __future__ import annotations
 
+from models.asset_stats import AssetReport, DepartmentAssets, asset_report
 from models.org import Department, RequestType
 from models.ratings import CrewRating, crew_ratings
 from models.stats import (
@@ -33,6 +34,9 @@ __all__ = [
     "RequestType",
     "crew_ratings",
     "MAX_DAYS",
+    "AssetReport",
+    "DepartmentAssets",
+    "asset_report",
     "STEP_LIMIT",
     "DepartmentCount",
     "DepartmentNode",

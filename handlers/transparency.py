@@ -20,6 +20,8 @@ from handlers.reminders import (
     URGE_EVERY,
 )
 from models.admin import all_facilities, all_rules, role_holders
+from models.assets import department_head_name, department_name
+from models.org import DEFAULT_RULES, split_rule_role
 from models.worktime import WORK_DAYS, WORK_PERIODS
 
 DEPT_HEAD_WHO = ("申请人所在部门的负责人；本部门没有负责人时，由上一级部门负责人审批；"
@@ -83,8 +85,8 @@ async def power_list(approval_limit: timedelta) -> list[Service]:
     out = []
     for rtype in RequestType:
         name = TYPE_NAMES.get(rtype, str(rtype))
-        chain = rules.get(str(rtype), [])
-        steps = tuple(Step(i + 1, role_name(r), _who(r, holders)) for i, r in enumerate(chain))
+        chain = rules.get(str(rtype), DEFAULT_RULES.get(str(rtype), []))
+        steps = tuple([await _step(i + 1, r, holders) for i, r in enumerate(chain)])
         notes: list[str] = []
         limits: list[str] = list(step_limits) if steps else []
         if rtype is RequestType.FACILITY_RESERVATION:
@@ -101,5 +103,23 @@ async def power_list(approval_limit: timedelta) -> list[Service]:
                          f"{'、'.join(dispatchers) or NOBODY}）派给{role_name(Role.REPAIR_WORKER)}。")
             limits.append(f"超过{duration(DISPATCH_LIMIT)}（工作时间）未派工，提醒"
                           f"{role_name(Role.REPAIR_DISPATCHER)}一次。")
+        if rtype is RequestType.ASSET_REQUEST:
+            for kind, kind_name in (("transfer", "调剂"), ("disposal", "处置")):
+                own = rules.get(f"{rtype}.{kind}")
+                if own is not None:
+                    labels = [(await _step(i + 1, r, holders)).role for i, r in enumerate(own)]
+                    notes.append(f"{kind_name}另按：" + (" → ".join(labels) or NO_APPROVAL) + "。")
+            managers = holders.get(Role.ASSET_MANAGER, [])
+            notes.append(f"领用的资产在提交时预留；审批通过后由{role_name(Role.ASSET_MANAGER)}（"
+                         f"{'、'.join(managers) or NOBODY}）发放或办结；驳回、取消即退回库存。")
         out.append(Service(str(rtype), name, steps, tuple(notes), tuple(limits)))
     return out
+
+
+async def _step(no: int, entry: str, holders: dict[str, list[str]]) -> Step:
+    """One step; `dept_head@13` is the head of department 13 (the asset office)."""
+    role, dept = split_rule_role(entry)
+    if dept is None:
+        return Step(no, role_name(role), _who(role, holders))
+    office = await department_name(dept)
+    return Step(no, f"{office}负责人", await department_head_name(dept) or NOBODY)

@@ -28,7 +28,7 @@ from models.org import forget_cached_org
 # Every module that defines tables; aerich and Tortoise.init both read this list.
 MODEL_MODULES: list[str] = [
     "models.org", "models.outbox", "models.requests", "models.holds", "models.audit", "models.inbound",
-    "models.vehicle_state", "models.fleet", "models.bundles",
+    "models.vehicle_state", "models.fleet", "models.bundles", "models.assets",
 ]
 
 APP = "models"

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from models.assets import release_assets
 from models.audit import audit
 from models.errors import AlreadyDecided, InvalidState, NotAllowed, NotFound, OutOfService
 from models.holds import driver_key, hold_resources, release_holds, vehicle_key
@@ -93,6 +94,8 @@ async def decide(
             if not await set_status(request, RequestStatus.REJECTED, [RequestStatus.PENDING], now):
                 raise InvalidState(request, "decide")
             await release_holds(request)
+            if request.type is RequestType.ASSET_REQUEST:
+                await release_assets(request)  # the items reserved on submit go back
         elif final:
             if not await set_status(request, RequestStatus.APPROVED, [RequestStatus.PENDING], now):
                 raise InvalidState(request, "decide")
@@ -194,6 +197,8 @@ async def cancel(no: int, userid: str, now: datetime, channel: str) -> Request:
         if not await set_status(request, RequestStatus.CANCELLED, [before], now):
             raise InvalidState(request, "cancel")
         await release_holds(request)
+        if request.type is RequestType.ASSET_REQUEST:
+            await release_assets(request)
         await audit(
             request,
             userid,

@@ -29,6 +29,7 @@ class Role(StrEnum):
     REPAIR_DISPATCHER = "repair_dispatcher"
     REPAIR_WORKER = "repair_worker"
     FACILITY_ADMIN = "facility_admin"
+    ASSET_MANAGER = "asset_manager"  # the bureau's asset office: issues stock, keeps the register
     ADMIN = "admin"
 
 
@@ -44,6 +45,7 @@ class RequestType(StrEnum):
     VEHICLE_BOOKING = "vehicle_booking"
     FACILITY_RESERVATION = "facility_reservation"
     REPAIR_REQUEST = "repair_request"
+    ASSET_REQUEST = "asset_request"
 
 
 class Department(Model):
@@ -182,9 +184,14 @@ class Facility(Model):
 
 
 class ApprovalRule(Model):
-    """The ordered roles that approve a request type; [] means no approval step."""
+    """The ordered roles that approve a request type; [] means no approval step.
 
-    request_type = fields.CharEnumField(RequestType, max_length=32, primary_key=True)
+    The key is a request type, or a type and one of its kinds (`asset_request.disposal`):
+    a kind with a rule of its own is approved by it, the others by the type's rule. A role
+    may name the department it is taken from (`dept_head@13`: the head of department 13,
+    e.g. the bureau's asset office) instead of the applicant's."""
+
+    request_type = fields.CharField(max_length=32, primary_key=True)
     roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
 
     class Meta:
@@ -301,14 +308,35 @@ async def _cached(key: str, load: Callable[[], Awaitable[Any]]) -> Any:
     return value
 
 
-async def approval_chain(request_type: RequestType | str) -> list[Role]:
-    """The ordered approver roles for a request type. Raises LookupError when the
+async def approval_chain(request_type: RequestType | str, kind: str | None = None) -> list[Role]:
+    """The ordered approver roles for a request type (of a kind with a rule of its own,
+    `asset_request.disposal`, when `kind` names one). Raises LookupError when the
     organisation has not been seeded with a rule for it: never approve by default."""
+    return [Role(split_rule_role(r)[0]) for r in await approval_rule(request_type, kind)]
+
+
+# Rules of request types added after the file format was first set, for an organisation
+# file written before them (it stays valid without the line): not stored, so that `sync`
+# asks nobody to hold a role the bureau has not given out yet.
+DEFAULT_RULES: dict[str, list[str]] = {"asset_request": ["dept_head", "asset_manager"]}
+
+
+async def approval_rule(request_type: RequestType | str, kind: str | None = None) -> list[str]:
+    """The rule's entries as written: roles, or `role@department` (`dept_head@13`)."""
     rules: dict[str, list[str]] = await _cached("rules", _load_rules)
-    roles = rules.get(str(RequestType(request_type)))
+    rtype = str(RequestType(request_type))
+    roles = rules.get(f"{rtype}.{kind}") if kind else None
+    if roles is None:
+        roles = rules.get(rtype, DEFAULT_RULES.get(rtype))
     if roles is None:
         raise LookupError(f"no approval rule for {request_type}: seed the organisation file")
-    return [Role(r) for r in roles]
+    return list(roles)
+
+
+def split_rule_role(entry: str) -> tuple[str, int | None]:
+    """`dept_head@13` → ("dept_head", 13); `asset_manager` → ("asset_manager", None)."""
+    role, _, dept = entry.partition("@")
+    return role, int(dept) if dept.isdigit() else None
 
 
 async def _load_rules() -> dict[str, list[str]]:

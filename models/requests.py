@@ -39,8 +39,9 @@ from models.org import (
     Role,
     User,
     Vehicle,
-    approval_chain,
+    approval_rule,
     dept_head_userid,
+    split_rule_role,
 )
 from models.sql import utc
 from models.vehicle_state import why_unusable
@@ -164,22 +165,27 @@ class NewRequest:
     facility_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     series: str | None = None
+    kind: str | None = None  # a kind with an approval rule of its own (`asset_request.disposal`)
     bundle_id: int | None = None  # a part of this bundle (models/bundles.py)
 
 
 async def plan_steps(
-    request_type: RequestType, applicant: User, *, needs_approval: bool = True
+    request_type: RequestType, applicant: User, *, needs_approval: bool = True,
+    kind: str | None = None,
 ) -> list[tuple[str, User]]:
     """(role, approver) for each approval step; a step whose only candidate is the
-    applicant passes to the next level up (dept_head) or to another holder of the role."""
+    applicant passes to the next level up (dept_head) or to another holder of the role.
+    A rule entry `dept_head@13` is the head of department 13 (not the applicant's)."""
     if request_type is RequestType.FACILITY_RESERVATION and not needs_approval:
         return []
     steps: list[tuple[str, User]] = []
-    for role in await approval_chain(request_type):
+    for entry in await approval_rule(request_type, kind):
+        name, in_dept = split_rule_role(entry)
+        role = Role(name)
         approver: User | None
         if role is Role.DEPT_HEAD:
             head = await dept_head_userid(
-                applicant.department_id,  # type: ignore[attr-defined]
+                in_dept if in_dept is not None else applicant.department_id,  # type: ignore[attr-defined]
                 exclude_userid=applicant.userid,
             )
             approver = None if head is None else await User.get_or_none(userid=head)
@@ -260,7 +266,8 @@ async def create_request(
         raise RequestError("a vehicle, driver or facility is held for a window: give one")
     # The organisation is read outside the transaction: it only changes by seeding.
     steps = await plan_steps(
-        new.type, applicant, needs_approval=bool(facility and facility.needs_approval)
+        new.type, applicant, needs_approval=bool(facility and facility.needs_approval),
+        kind=new.kind,
     )
     status = RequestStatus.PENDING
     if new.type is RequestType.FACILITY_RESERVATION and not steps:

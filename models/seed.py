@@ -33,7 +33,9 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import seed_fleet
+from models.assets import Asset, AssetKind, AssetState, expand_entries, upsert_assets
 from models.org import (
+    DEFAULT_RULES,
     AdminEdit,
     ApprovalRule,
     Department,
@@ -85,7 +87,13 @@ class SeedCounts:
     kept: int = 0  # edited in the admin pages: left as they are
 
 
-TABLES = ("departments", "users", "vehicles", "facilities", "approval_rules")
+TABLES = ("departments", "users", "vehicles", "facilities", "approval_rules", "assets")
+# Request types an older file may leave out of `approval_rules` (added after the file
+# format was first set), with the rule they then get; and the kinds that may carry a rule
+# of their own (`asset_request.disposal`).
+OPTIONAL_RULES = DEFAULT_RULES  # not stored: models.org.approval_rule falls back to them
+RULE_KINDS: dict[str, tuple[str, ...]] = {RequestType.ASSET_REQUEST: tuple(AssetKind)}
+ASSET_STATES = tuple(AssetState)
 
 
 @dataclass(slots=True)
@@ -404,26 +412,74 @@ def validate_org(data: Any) -> list[SeedProblem]:
         held = {r for roles in user_roles.values() for r in roles}
         for rtype, chain in rules.items():
             rpath: tuple[PathPart, ...] = ("approval_rules", str(rtype))
-            if rtype not in RequestType.__members__.values():
+            base, _, kind = str(rtype).partition(".")
+            if base not in RequestType.__members__.values():
                 c.add(rpath, f"unknown request type {rtype!r} (types: {', '.join(RequestType)})")
+                continue
+            if kind and kind not in RULE_KINDS.get(base, ()):
+                kinds = ", ".join(f"{base}.{k}" for k in RULE_KINDS.get(base, ())) or "none"
+                c.add(rpath, f"unknown kind {kind!r} of {base} (kinds with a rule: {kinds})")
                 continue
             if not isinstance(chain, list):
                 c.add(rpath, f"must be a list of roles, not {_kind(chain)}")
                 continue
-            for j, role in enumerate(chain):
-                if not isinstance(role, str) or role not in Role.__members__.values():
-                    c.add((*rpath, j), f"unknown role {role!r} (roles: {', '.join(Role)})")
-                elif role in chain[:j]:
-                    c.add((*rpath, j), f"role {role} given twice")
+            for j, entry in enumerate(chain):
+                role, _, in_dept = entry.partition("@") if isinstance(entry, str) else ("", "", "")
+                if not isinstance(entry, str) or role not in Role.__members__.values():
+                    c.add((*rpath, j), f"unknown role {entry!r} (roles: {', '.join(Role)})")
+                elif entry in chain[:j]:
+                    c.add((*rpath, j), f"role {entry} given twice")
+                elif in_dept and (role != Role.DEPT_HEAD or not in_dept.isdigit()):
+                    c.add((*rpath, j), f"{entry!r}: only dept_head@<department id> names a department")
+                elif in_dept and depts_readable and int(in_dept) not in dept_index:
+                    c.add((*rpath, j), f"unknown department {in_dept}")
                 elif users_readable and role not in held:
                     c.add(
                         (*rpath, j),
                         f"no user has the role {role}: these requests could never be approved",
                     )
         for rtype in RequestType:
-            if rtype not in rules:
+            if rtype not in rules and rtype not in OPTIONAL_RULES:
                 c.add(("approval_rules",), f"missing {rtype} (use [] for no approval)")
+
+    _check_assets(c, data, dept_index if depts_readable else None,
+                  user_index if users_readable else None)
     return c.problems
+
+
+def _check_assets(c: _Checker, data: Mapping[str, Any], depts: dict[int, int] | None,
+                  users: dict[str, int] | None) -> None:
+    """The optional `assets:` section: the register's items (one per tag, or `quantity`
+    numbered items from one tag)."""
+    tags: dict[str, int] = {}
+    for i, a in enumerate(c.items(data, "assets", required=False)):
+        path = ("assets", i)
+        if not c.fields(path, a, {"tag": str, "category": str, "location": str},
+                        {"name": str, "value": (int, float), "keeper": str, "department": int,
+                         "state": str, "quantity": int}, Asset):
+            continue
+        if a.get("quantity") is not None and not 1 <= a["quantity"] <= 500:
+            c.add((*path, "quantity"), "must be 1-500")
+            continue
+        if a.get("value") is not None and not 0 <= a["value"] < 10**9:
+            c.add((*path, "value"), "must be 0 or more (yuan)")
+        state = a.get("state")
+        if state is not None and state not in ASSET_STATES:
+            c.add((*path, "state"), f"unknown state {state!r} (states: {', '.join(ASSET_STATES)})")
+        if state == AssetState.TRANSFERRING:
+            c.add((*path, "state"), "an item is under transfer only through a request")
+        if users is not None and a.get("keeper") is not None and a["keeper"] not in users:
+            c.add((*path, "keeper"), f"unknown keeper {a['keeper']} (not in users)")
+        if depts is not None and a.get("department") is not None and a["department"] not in depts:
+            c.add((*path, "department"), f"unknown department {a['department']}")
+        for item in expand_entries([a]):
+            if len(item["tag"]) > 32:
+                c.add((*path, "tag"), "longer than 32 characters")
+                break
+            if item["tag"] in tags:
+                c.add((*path, "tag"), f"duplicate tag {item['tag']} (also assets[{tags[item['tag']]}])")
+                break
+            tags[item["tag"]] = i
 
 
 def _check_cycles(c: _Checker, parents: dict[int, tuple[int, int | None]]) -> None:
@@ -548,6 +604,7 @@ async def seed_org(path_or_data: str | Path | Mapping[str, Any], *,
                                  result.counts["facilities"], await admin_edited("facility"))
         await _upsert_rules(data["approval_rules"], result.counts["approval_rules"],
                             await admin_edited("rule"))
+        await upsert_assets(data.get("assets") or [], users, result.counts["assets"])
     forget_cached_org()
     return result
 
@@ -691,18 +748,25 @@ async def _upsert_facilities(rows: list[dict[str, Any]], users: dict[str, int],
 
 async def _upsert_rules(rules: Mapping[str, list[str]], counts: SeedCounts,
                         kept: set[str]) -> None:
+    """The file's rules replace those in force, except those an admin edited (`kept`): a
+    rule the file no longer has is removed (a type an older file leaves out then takes its
+    default, `OPTIONAL_RULES`)."""
     existing = {r.request_type: r for r in await ApprovalRule.all()}
-    for rtype in RequestType:
-        if str(rtype) in kept and rtype in existing:
+    for key, chain in rules.items():
+        if str(key) in kept and str(key) in existing:
             counts.kept += 1
             continue
-        roles = [str(Role(r)) for r in rules[rtype]]
-        rule = existing.get(rtype)
+        roles = [str(r) for r in chain]
+        rule = existing.get(str(key))
         if rule is None:
-            await ApprovalRule.create(request_type=rtype, roles=roles)
+            await ApprovalRule.create(request_type=str(key), roles=roles)
             _tally(counts, True, True)
         else:
             _tally(counts, False, await _save_changes(rule, {"roles": roles}))
+    gone = [k for k in existing if k not in rules and k not in kept]
+    if gone:
+        await ApprovalRule.filter(request_type__in=gone).delete()
+        counts.deactivated += len(gone)
 
 
 # ---------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from models.org import (
     Vehicle,
     admin_edited,
     forget_cached_org,
+    split_rule_role,
 )
 
 ACTOR = "sync"
@@ -336,7 +337,8 @@ async def _check_result(plan: _Plan) -> list[str]:
     rules = await ApprovalRule.all().order_by("request_type")
     needs_head = False
     for rule in rules:
-        for role in rule.roles:
+        for entry in rule.roles:
+            role = split_rule_role(entry)[0]  # dept_head@13: a head, of that department
             if role == Role.DEPT_HEAD:
                 needs_head = True
             elif Role(role) not in held:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from nlp import faults
+from nlp import assets, faults
 from nlp.keywords import keywords
 from nlp.types import Intent
 
@@ -225,7 +225,7 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
     """
     if not any(c.isalnum() for c in t):
         return Verdict(Intent.UNKNOWN, 0.9)
-    head = _head(t)
+    head = _head(assets.mask_tags(t))  # "资产编号 A-2019-0032" asks about no request
     fault = has_fault(t)
 
     if _OFF_DOMAIN.search(head) and not has_no and not (_IN_DOMAIN.search(t) or fault):
@@ -255,6 +255,13 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
     if not fault and not has_no and _INFO_QUESTION.search(head) and not _BOOK_NOW.search(head) \
             and not _VEHICLE.search(t):
         return Verdict(Intent.UNKNOWN, 0.6)
+
+    # 领两台笔记本电脑, 把投影仪调给财务处, 报废旧打印机: a fault is a repair unless written off
+    asset = assets.kind(t)
+    if asset == "requisition" and (timed and _FACILITY_NOUN.search(t) or _CAR_REQUEST.search(t)):
+        asset = None  # 明天下午订301会议室，要投影仪: the room's equipment, not a 领用
+    if asset == "disposal" or (asset and not fault and not _REPAIR_VERB.search(t)):
+        return Verdict(Intent.ASSET_REQUEST, 0.85)
 
     repair = (2.0 if fault else 0.0) + (2.0 if _REPAIR_VERB.search(t) else 0.0)
     facility = 2.0 if _FACILITY_NOUN.search(t) else 0.0

@@ -25,6 +25,9 @@ import jieba
 
 from nlp import corrections, faults, homophones, multipart
 from nlp import slots as sl
+from nlp.assets import command as asset_command
+from nlp.assets import mask_tags
+from nlp.assets import slots as asset_slots
 from nlp.intents import (
     CANCEL_RE,
     FAULT_RE,
@@ -218,7 +221,7 @@ class Nlu:
         corr = corrections.split(n)
         ts = parse_time(n, now)
         m = _masked(n, ts.spans)
-        req, booked_room = sl.numbers(m, *request_words(n))
+        req, booked_room = sl.numbers(mask_tags(m), *request_words(n))
         lex = self._lex
         if corr is None:
             verdict = self._classify(n, m, ts, req, booked_room)
@@ -234,6 +237,7 @@ class Nlu:
             verdict = self._classify_corrected(n, corr, now, req, booked_room)
         intent = force or verdict.intent
         slots: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
         if intent in (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION):
             if corr is None:
                 slots = _service_slots(intent, m, orig, lex)
@@ -257,6 +261,8 @@ class Nlu:
                 cat = "other"  # a fault named on something outside the five trades
             if cat:
                 slots["repair_category"] = cat
+        elif intent is Intent.ASSET_REQUEST:
+            slots, extra = asset_slots(m, orig)
         elif intent in (Intent.APPROVE, Intent.REJECT, Intent.CANCEL, Intent.APPROVAL_STATUS):
             if req is not None:
                 slots["request_no"] = req
@@ -265,7 +271,10 @@ class Nlu:
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
-        plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None)
+        plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None,
+                      extra=extra)
+        if force is None and (office := asset_command(n)) is not None:
+            return Parse(Intent(office[0]), office[1], 0.9, plain=plain)
         if force is None:
             rest, crew_slots = sl.crew_parts(n, orig)
             crew = crew_intent(rest, n)
@@ -296,7 +305,8 @@ class Nlu:
         return self._classify(joined, _masked(joined, ts.spans), ts, req, booked_room)
 
 
-_SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.REPAIR_REQUEST)
+_SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.REPAIR_REQUEST,
+             Intent.ASSET_REQUEST)
 _EXPLICIT_HALF = re.compile(r"[:：]\d\d|1[3-9]\s*[点时:]|2[0-3]\s*[点时:]|\b(?:am|pm)\b|\d\s*(?:am|pm)")
 
 

@@ -11,6 +11,7 @@ class Intent(StrEnum):
     VEHICLE_BOOKING = "vehicle_booking"
     REPAIR_REQUEST = "repair_request"
     FACILITY_RESERVATION = "facility_reservation"
+    ASSET_REQUEST = "asset_request"
     APPROVAL_STATUS = "approval_status"
     APPROVE = "approve"
     REJECT = "reject"
@@ -26,6 +27,11 @@ class Intent(StrEnum):
     CREW_FINISH = "crew_finish"  # 到达 #1065 里程 12410 过路费 20, 修好了 更换了电容
     CREW_PARTS = "crew_parts"  # #1065 待料 缺压缩机
     CREW_DISPATCH = "crew_dispatch"  # 派给钱力
+    # The asset office's commands (nlp/assets.py), internal like the crew's: 待发放, 发放 #1065
+    # / 办结 #1065, and anyone's stock question (笔记本还有几台, 在库查询).
+    ASSET_QUEUE = "asset_queue"
+    ASSET_HANDOVER = "asset_handover"
+    ASSET_STOCK = "asset_stock"
     # Not read from text: a photo sent outside any dialogue (a worker's job photo).
     PHOTO = "photo"
     # One message naming several services (issue 17, 一口受理): an internal extension like
@@ -55,6 +61,9 @@ class Parse:
     # A crew command's ordinary reading (§6 intents only): what the contract output shows,
     # and where a handler sends the message when the command is not the speaker's.
     plain: Parse | None = None
+    # What a service reads besides the §6 slots (not in to_dict): an asset request's kind,
+    # the department it goes to and a tag number (nlp/assets.py).
+    extra: dict[str, Any] = field(default_factory=dict)
     # A message of several services (nlp/multipart.py): each part as its own Parse. The
     # contract's top level stays the first part's; `to_dict` adds them as "parts".
     parts: tuple[Parse, ...] = ()

@@ -32,7 +32,7 @@ SORRY = "抱歉，系统刚才出了点问题，您的消息没有处理成功�
 IMAGE_HINT = "收到图片。如需报修，请用文字说明地点和故障，例如“3号楼502室空调不制冷”，我会把照片一并附上。"
 LOCATION_HINT = "收到位置：{label}。如需用车，请告诉我时间和目的地，例如“明天上午9点从这里去市政府”。"
 VOICE_HINT = "抱歉，我暂时听不懂语音，请用文字告诉我您要办的事。"
-WELCOME = "您好，{name}！有事直接发消息给我，比如“明天下午两点用车去虹桥机场”，发送“帮助”查看全部服务。"
+WELCOME = "您好，{name}！有事直接发消息给我，比如“明天下午两点用车去虹桥机场接人”，发送“帮助”查看全部服务。"
 
 # Menu buttons (click events) configured in the WeCom admin console map to a sentence.
 MENU_TEXT: Mapping[str, str] = {"help": "帮助", "my_requests": "我的申请", "pending": "待我审批"}

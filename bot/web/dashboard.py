@@ -339,6 +339,26 @@ def occupancy_table(report: stats.OccupancyReport, tz: Any) -> Table:
     return t
 
 
+def asset_stock_table(report: stats.AssetReport, tz: Any) -> Table:
+    t = Table("asset_stock", "资产在库（按类别）", [
+        text("类别"), Column("在库可领", lambda x: str(x)), Column("已预留", lambda x: str(x)),
+        Column("在用", lambda x: str(x)), Column("在库原值(元)", lambda x: f"{x:,.2f}"),
+    ])
+    for x in report.categories:
+        t.rows.append([x.category, x.in_stock, x.reserved, x.issued, float(x.value_in_stock)])
+    return t
+
+
+def asset_departments_table(report: stats.AssetReport, tz: Any) -> Table:
+    t = Table("asset_departments", "资产在用（按部门）", [
+        text("部门编号"), text("部门"), Column("在用件数", lambda x: str(x)),
+        Column("原值合计(元)", lambda x: f"{x:,.2f}"), Column("期内领用件数", lambda x: str(x)),
+    ])
+    for d in report.departments:
+        t.rows.append([str(d.id), d.name, d.in_use, float(d.value), d.issued_in_range])
+    return t
+
+
 def fleet_table(key: str, title: str, spec: list[tuple[str, bool]],
                 rows: Callable[[fleet_report.FleetReport], list[list[Any]]]) -> Callable[[Any, Any], Table]:
     """A table of the fleet section (bot/web/fleet_dashboard.py)."""
@@ -384,6 +404,10 @@ async def _overdue(scope: Scope, now: datetime) -> Any:
     return await stats.overdue(now, scope.department_id)
 
 
+async def _assets(scope: Scope, now: datetime) -> Any:
+    return await stats.asset_report(scope)
+
+
 async def _fleet(scope: Scope, now: datetime) -> Any:
     return await fleet_report.trip_costs(scope)
 
@@ -401,6 +425,7 @@ LOADERS: dict[str, Loader] = {
     "lead_times": _lead_times,
     "repairs": _repairs,
     "rooms": _rooms,
+    "assets": _assets,
     "fleet": _fleet,
     "delivery": _delivery,
     "ratings": _ratings,
@@ -417,6 +442,8 @@ TABLES: dict[str, tuple[str, Callable[[Any, Any], Table]]] = {
     "repair_list": ("repairs", repair_list_table),
     "rooms": ("rooms", rooms_table),
     "occupancy": ("rooms", occupancy_table),
+    "asset_stock": ("assets", asset_stock_table),
+    "asset_departments": ("assets", asset_departments_table),
     "fleet_vehicles": ("fleet", fleet_table("fleet_vehicles", "各车里程和费用（按月）",
                                             fleet.VEHICLE_COLUMNS, fleet.vehicle_rows)),
     "fleet_departments": ("fleet", fleet_table("fleet_departments", "各部门里程和费用（按月）",
@@ -546,6 +573,15 @@ def charts(data: dict[str, Any]) -> dict[str, Chart]:
             unit, stacked=False, limit=m.limit_min / scale,
             limit_label=f"时限{m.limit_min / scale:g}{unit}")
     out["occupancy"] = heatmap("场地占用（小时）按星期和时段", WEEKDAYS, rooms.grid, "小时")
+    assets: stats.AssetReport = data["assets"]
+    out["asset_stock"] = bar_chart(
+        "资产在库与在用（件）", [x.category for x in assets.categories],
+        [_series("在库可领", [x.in_stock for x in assets.categories], "#7a5cc2"),
+         _series("已预留", [x.reserved for x in assets.categories], "#c3b3e6"),
+         _series("在用", [x.issued for x in assets.categories], "#9a9a9a")], "件")
+    out["asset_departments"] = bar_chart(
+        "各部门在用资产（件）", [d.name for d in assets.departments],
+        [_series("在用", [d.in_use for d in assets.departments], "#7a5cc2")], "件")
     report: fleet_report.FleetReport = data["fleet"]
     for key, title, rows, value, unit in (
             ("fleet_distance", "各车每月里程", report.per_vehicle, "distance", "公里"),
@@ -594,6 +630,8 @@ def page_context(
              fmt_pct(assign.within_limit / assign.count if assign.count else None),
              assign.over_limit > 0),
             ("场地占用率", fmt_pct(held / open_hours if open_hours else None), False),
+            ("资产在库", str(data["assets"].in_stock), False),
+            ("资产在用", str(data["assets"].in_use), False),
             ("行驶里程(公里)", f"{data['fleet'].total.distance:,}", False),
             ("车辆费用(元)", _num(data["fleet"].total.cost), False),
             ("待发送消息", str(data["delivery"][0]), False),

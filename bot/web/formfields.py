@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers import facility_reservation, repair, vehicle_booking
+from handlers import asset_request, facility_reservation, repair, vehicle_booking
 from handlers.labels import FACILITY_TYPE_NAMES, FacilityType
 from handlers.queries import active_facilities
 
@@ -168,6 +168,36 @@ async def repair_context() -> dict[str, Any]:
     return {"limits": repair.MAX_LENGTH, "categories": list(repair.CATEGORY_NAMES.items())}
 
 
+def asset_slots(form: Mapping[str, str]) -> dict[str, Any]:
+    """The asset form: a requisition's category, quantity and place, or a transfer's or
+    disposal's tag, receiving department and reason (the use case checks each kind's)."""
+    slots: dict[str, Any] = {}
+    kind = form.get("kind", "")
+    if kind in asset_request.KIND_NAMES:
+        slots["kind"] = kind
+    if form.get("category"):
+        slots["asset"] = form["category"]
+    quantity = read_int(form, "quantity", "数量")
+    if quantity is not None:
+        slots["quantity"] = quantity
+    limits = asset_request.MAX_LENGTH
+    for name, label in (("location", "使用地点"), ("reason", "处置原因")):
+        value = read_text(form, name, label, limits[name])
+        if value:
+            slots[name] = value
+    tag = read_text(form, "tag", "资产编号", 32)
+    if tag:
+        slots["tag"] = tag.upper()
+    if form.get("to_department"):
+        slots["to_department"] = form["to_department"]
+    return slots
+
+
+async def asset_context() -> dict[str, Any]:
+    return {**await asset_request.form_choices(), "limits": asset_request.MAX_LENGTH,
+            "max_quantity": asset_request.MAX_QUANTITY}
+
+
 @dataclass(frozen=True, slots=True)
 class FormFields:
     """How the web layer reads a service's form (its slug, title and submit are the
@@ -182,4 +212,5 @@ FIELDS: dict[str, FormFields] = {
     "vehicle": FormFields(vehicle_slots, vehicle_context),
     "facility": FormFields(facility_slots, facility_context),
     "repair": FormFields(repair_slots, repair_context),
+    "asset": FormFields(asset_slots, asset_context),
 }

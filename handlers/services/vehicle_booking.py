@@ -208,7 +208,7 @@ SERVICE = Service(
     intent=Intent.VEHICLE_BOOKING,
     name="用车",
     icon="🚗",
-    help_line="公务用车：如“明天下午两点用车去虹桥机场，3人”",
+    help_line="公务用车：如“明天下午两点用车去虹桥机场接人，3人”",
     color="#2f6fb3",
     approval_rule=RequestType.VEHICLE_BOOKING.value,
     form=Form(required=flow.REQUIRED, questions=flow.ASK, summary=flow.SUMMARY,

@@ -62,7 +62,8 @@ async def test_history_is_seeded_once_and_feeds_the_dashboard(db: str) -> None:
     assert {RequestStatus.COMPLETED, RequestStatus.APPROVED, RequestStatus.PENDING} <= statuses
     scope = stats.Scope((now - timedelta(days=30)).date(), (now + timedelta(days=1)).date(), TZ)
     services = {s.type: s.total for s in await stats.requests_by_service(scope)}
-    assert set(services) == {"vehicle_booking", "facility_reservation", "repair_request"}
+    assert set(services) == {"vehicle_booking", "facility_reservation", "repair_request",
+                             "asset_request"}
     assert (await stats.vehicle_use(scope)).per_vehicle
     kinds = {o.kind for o in await stats.overdue(now)}
     assert {"approval", "repair_unassigned", "repair_unfinished"} <= kinds

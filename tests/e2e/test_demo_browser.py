@@ -129,6 +129,37 @@ def test_book_approve_twice_confirmed_and_counted(browser: Any, demo: Demo, shot
     assert services_count(demo) == before + 1
 
 
+def test_asset_form_on_a_phone(browser: Any, demo: Demo, shots: Path) -> None:
+    """Issue 17 item 1: the /m/ asset form at 390×844 — more than the stock is refused on
+    the form with the fields kept, two laptops are then reserved and the request made."""
+    browser.clear_cookies()
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(demo.base + "/m/new/asset")
+    page.click('button[data-userid="zhangsan"]')  # the demo's WeCom OAuth: 您是？
+    page.wait_for_url(re.compile(r"/m/new/asset"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    page.select_option("#f-kind", "requisition")
+    page.select_option("#f-category", "笔记本电脑")
+    page.fill("#f-quantity", "50")
+    page.fill("#f-location", "3号楼502室")
+    page.click('button[type="submit"]')
+    notice = page.locator(".notice").first
+    notice.wait_for()
+    assert re.search(r"笔记本电脑目前在库只有\d+件", notice.inner_text())
+    assert "回复" not in notice.inner_text()  # chat wording stays in chat
+    assert page.input_value("#f-location") == "3号楼502室"
+    page.screenshot(path=str(shots / "7-asset-form-refused.png"), full_page=True)
+    page.fill("#f-quantity", "2")
+    page.click('button[type="submit"]')
+    done = page.locator("main").filter(has_text="已提交资产领用")
+    done.wait_for()
+    assert re.search(r"已为您预留 A-2024-0101-\d{3}、A-2024-0101-\d{3}", done.inner_text())
+    page.screenshot(path=str(shots / "8-asset-form-submitted.png"), full_page=True)
+    page.close()
+
+
 def test_repair_rated_on_its_card_then_timeline_feed_and_dashboard(browser: Any, demo: Demo,
                                                                    shots: Path) -> None:
     """Issue 13 items 4–6: 张三 reports, 孙伟 dispatches, 钱力 finishes; 张三 taps 5分 on
@@ -144,7 +175,9 @@ def test_repair_rated_on_its_card_then_timeline_feed_and_dashboard(browser: Any,
     say(page, "确认")
     submitted = bot_text(page, r"已提交报修 #\d+")
     no = re.search(r"#(\d+)", submitted).group(1)  # type: ignore[union-attr]
-    assert f"/m/requests/{no}" in submitted  # the reply links the request's page
+    assert "查看详情" in submitted  # the reply links the request's page
+    link = page.locator(".row:not(.me) .bubble a", has_text="查看详情").last
+    assert str(link.get_attribute("href")).endswith(f"/m/requests/{no}")
     page.select_option('[data-testid="who"]', "sunwei")
     say(page, f"#{no} 派给钱力")
     bot_text(page, rf"已将 #{no} 派给钱力")

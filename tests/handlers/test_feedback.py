@@ -36,7 +36,7 @@ async def test_finished_repair_brings_a_rating_card_and_a_tap_rates_once(linked_
     assert await tap(talk, "wuli", f"rate:{no}:1", "rc-x") == f"#{no} 不是您的申请，只有申请人本人可以评分。"
     reply = await tap(talk, "zhangsan", f"rate:{no}:5", "rc-r")
     assert reply.startswith(f"谢谢您的评价！#{no} 报修评为 5 分。")
-    assert reply.endswith(f"/m/requests/{no}")  # the chat reply links the request's page
+    assert reply.endswith(f'/m/requests/{no}">查看详情</a>')  # the chat reply links the request's page
     await talk.deliver()
     update = talk.cards("zhangsan")[-1]
     assert update["kind"] == "card_update" and update["response_code"] == "rc-r"

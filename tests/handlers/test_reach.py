@@ -79,10 +79,10 @@ async def test_replies_about_a_request_link_its_page(linked_talk: Talk, settings
     talk = linked_talk
     page = f"{settings.public_base_url}/m/requests/1001"
     await talk.say("zhangsan", "2号楼408室的空调一直滴水")
-    assert (await talk.say("zhangsan", "确认")).endswith(f"\n详情：{page}")
-    assert (await talk.say("zhangsan", "#1001 进度")).endswith(f"\n详情：{page}")
-    assert (await talk.say("sunwei", "#1001 派给钱力")).endswith(f"\n详情：{page}")
+    assert (await talk.say("zhangsan", "确认")).endswith(f'\n<a href="{page}">查看详情</a>')
+    assert (await talk.say("zhangsan", "#1001 进度")).endswith(f'\n<a href="{page}">查看详情</a>')
+    assert (await talk.say("sunwei", "#1001 派给钱力")).endswith(f'\n<a href="{page}">查看详情</a>')
     await talk.deliver()
-    assert talk.inbox("qianli")[-1].endswith(f"\n详情：{page}")
-    assert talk.inbox("zhangsan")[-1].endswith(f"\n详情：{page}")
+    assert talk.inbox("qianli")[-1].endswith(f'\n<a href="{page}">查看详情</a>')
+    assert talk.inbox("zhangsan")[-1].endswith(f'\n<a href="{page}">查看详情</a>')
     assert (await talk.say("zhangsan", "我的申请")).endswith(f"\n全部申请：{settings.public_base_url}/m/requests")

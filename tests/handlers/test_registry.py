@@ -47,7 +47,8 @@ TEMPLATES = Path(pages.__file__).resolve().parent / "templates" / "m"
 def test_every_request_type_has_one_service() -> None:
     assert [s.type for s in services()] == [RequestType.VEHICLE_BOOKING,
                                             RequestType.FACILITY_RESERVATION,
-                                            RequestType.REPAIR_REQUEST]
+                                            RequestType.REPAIR_REQUEST,
+                                            RequestType.ASSET_REQUEST]
     assert {s.type for s in services()} == set(RequestType)
     with pytest.raises(UnknownService, match="no_such_type"):
         service_for("no_such_type")

@@ -117,8 +117,10 @@ async def test_requests_per_department_include_sub_departments(org: str) -> None
 
     rows = {d.id: d for d in await stats.requests_by_department(NOVEMBER)}
     assert [d.id for d in await stats.requests_by_department(NOVEMBER)] == [1, 11, 12, 13, 131, 14]
-    assert rows[11].own == {"vehicle_booking": 1, "facility_reservation": 0, "repair_request": 3}
-    assert rows[131].own == {"vehicle_booking": 0, "facility_reservation": 1, "repair_request": 1}
+    assert rows[11].own == {"vehicle_booking": 1, "facility_reservation": 0, "repair_request": 3,
+                            "asset_request": 0}
+    assert rows[131].own == {"vehicle_booking": 0, "facility_reservation": 1, "repair_request": 1,
+                             "asset_request": 0}
     assert {i: d.own_total for i, d in rows.items()} == {1: 0, 11: 4, 12: 0, 13: 1, 131: 2, 14: 1}
     assert {i: d.subtree_total for i, d in rows.items()} == {1: 8, 11: 4, 12: 0, 13: 3, 131: 2,
                                                             14: 1}
@@ -126,7 +128,7 @@ async def test_requests_per_department_include_sub_departments(org: str) -> None
 
     services = {s.type: s for s in await stats.requests_by_service(NOVEMBER)}
     assert {t: s.total for t, s in services.items()} == {
-        "vehicle_booking": 2, "facility_reservation": 1, "repair_request": 5}
+        "vehicle_booking": 2, "facility_reservation": 1, "repair_request": 5, "asset_request": 0}
     assert services["vehicle_booking"].by_status["cancelled"] == 1
     assert services["vehicle_booking"].by_status["pending"] == 1
     assert services["repair_request"].by_status["pending"] == 5
@@ -136,7 +138,8 @@ async def test_requests_per_department_include_sub_departments(org: str) -> None
     assert [(d.id, d.depth, d.own_total, d.subtree_total) for d in rows13] == [
         (13, 0, 1, 3), (131, 1, 2, 2)]
     services13 = {s.type: s.total for s in await stats.requests_by_service(sub)}
-    assert services13 == {"vehicle_booking": 0, "facility_reservation": 1, "repair_request": 2}
+    assert services13 == {"vehicle_booking": 0, "facility_reservation": 1, "repair_request": 2,
+                          "asset_request": 0}
 
     with pytest.raises(stats.UnknownDepartment):
         await stats.requests_by_department(Scope(NOVEMBER.start, NOVEMBER.end, TZ, 999))

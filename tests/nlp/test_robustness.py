@@ -39,7 +39,9 @@ def test_any_text(nlu: Nlu, text: str) -> None:
     assert isinstance(p, Parse)
     assert isinstance(p.intent, Intent)
     d = p.to_dict()
-    assert set(d) == {"intent", "slots"}
+    # "parts" beside the §6 top level for a message of several services (issue 17 item 3:
+    # "会议室,车" is one); hypothesis found it on the merged tree
+    assert {"intent", "slots"} <= set(d) <= {"intent", "slots", "parts"}
     if "start" in p.slots:
         assert p.slots["date"] == p.slots["start"][:10]
 

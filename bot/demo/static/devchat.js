@@ -16,6 +16,8 @@ function md(s){let h=esc(s);
  h=h.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g,(m,a,u)=>'<a target="_blank" rel="noopener" href="'+esc(safeUrl(u.replace(/&amp;/g,'&')))+'">'+a+'</a>');
  h=h.replace(/^#{1,6} (.*)$/gm,'<b>$1</b>').replace(/^&gt; ?/gm,'│ ');return h}
 function stripTags(s){return String(s||'').replace(/<br\s*\/?>/gi,'\n').replace(/<\/div>/gi,'\n').replace(/<[^>]*>/g,'').trim()}
+// A text message's <a href="…">…</a>, as WeCom shows it: a link (everything else stays text).
+function txt(s){return esc(s).replace(/&lt;a href=&quot;(.+?)&quot;&gt;(.*?)&lt;\/a&gt;/g,(m,u,a)=>'<a target="_blank" rel="noopener" href="'+esc(safeUrl(u.replace(/&amp;/g,'&')))+'">'+a+'</a>')}
 function link(url,text,cls){return '<a class="'+cls+'" target="_blank" rel="noopener" href="'+esc(safeUrl(url))+'">'+esc(text)+'</a>'}
 function cardHtml(m){const c=m.content,k=m.kind;let h='';
  if(k==='textcard'){h+='<div class="ttl">'+esc(c.title)+'</div><div class="desc2">'+esc(stripTags(c.description))+'</div>';
@@ -41,7 +43,7 @@ function render(m){
  const row=document.createElement('div');const mine=m.from==='me';
  row.className='row'+(mine?' me':'');row.dataset.seq=m.seq;row.dataset.kind=m.kind;
  const av='<div class="av">'+(mine?esc((users[who.value]||{}).name||'我').slice(-2):'助手')+'</div>';
- if(m.kind==='text')row.innerHTML=av+'<div class="bubble">'+esc(m.content.content)+'</div>';
+ if(m.kind==='text')row.innerHTML=av+'<div class="bubble">'+txt(m.content.content)+'</div>';
  else if(m.kind==='markdown')row.innerHTML=av+'<div class="bubble md">'+md(m.content.content)+'</div>';
  else if(['textcard','news','template_card'].includes(m.kind)){row.innerHTML=av+'<div class="card"></div>';
   const el=row.querySelector('.card');el.innerHTML=cardHtml(m);wire(el,m.seq)}

@@ -1,0 +1,168 @@
+"""Asset requests (领用 / 调剂 / 处置 of state assets and supplies): the words that make a
+message one, and its slots (CONTRACT §6: `asset` as said, `quantity`, `location`), plus
+what is not a §6 slot (the kind, the department it goes to, a tag number) for
+`Parse.extra`.
+
+    "领两台笔记本电脑"               requisition  asset 笔记本电脑, quantity 2
+    "要一把办公椅到3号楼502"          requisition  asset 办公椅, quantity 1, location 3号楼502
+    "把3号楼502的投影仪调给财务处"     transfer     asset 投影仪, location 3号楼502, to 财务处
+    "报废一台旧打印机 资产编号 A-2019-0032"  disposal  asset 打印机, quantity 1, tag A-2019-0032
+
+A fault is a repair (打印机卡纸, 椅子坏了两把), a question about where to get something is
+no request (墨盒在哪领): those rules run first, in nlp/intents.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nlp.keywords import keywords
+from nlp.numbers import CN_NUM, to_int
+
+# The things a bureau's asset office hands out, moves and writes off; the register's own
+# categories join them at start-up (`nlp.Nlu.add_words`, kind "asset").
+ASSET_NOUNS = (
+    "笔记本电脑", "笔记本", "台式电脑", "台式机", "电脑", "显示器", "打印机", "复印机", "一体机",
+    "扫描仪", "投影仪", "投影机", "碎纸机", "传真机", "电话机", "照相机", "相机", "摄像机",
+    "平板电脑", "平板", "路由器", "交换机", "移动硬盘", "键盘", "鼠标", "办公椅", "椅子",
+    "会议椅", "办公桌", "桌子", "会议桌", "文件柜", "书柜", "柜子", "保险柜", "沙发", "茶几",
+    "白板", "饮水机", "电风扇", "台灯", "办公家具", "家具", "办公设备", "设备", "资产",
+)
+_CLASSIFIER = "台|把|张|个|套|部|件|只|组|支|块|副"
+_N = rf"(?:\d{{1,3}}|{CN_NUM}|几)"
+
+# 领 but not 领导/带领/引领; 要 + a count; asking to be given, fitted out, replaced.
+_NOUNS_AHEAD = "(?=" + "|".join(sorted(ASSET_NOUNS, key=len, reverse=True)) + ")"
+_REQUISITION = keywords(
+    rf"领用|申领|(?<![带引率本])领(?:取|用)?(?:一下|个)?(?:{_N}\s*(?:{_CLASSIFIER}))?\s*(?:新的?)?\s*{_NOUNS_AHEAD}|"
+    rf"(?:要|需要|想要|申请|配|配发|配备|添置|添加|补充|增加|发)(?:{_N})?\s*(?:{_CLASSIFIER})|"
+    r"(?:申请|需要|要|配|配发|配备|添置|换)(?:一下|个)?(?:新的?)?(?=笔记本|电脑|台式|显示器|打印机|办公椅|椅子|办公桌|桌子|文件柜|投影)",
+    r"\b(?:requisition|need (?:a|an|two|three|\d+) (?:laptop|chair|desk|monitor|printer|projector)s?)\b",
+)
+_TRANSFER = keywords(r"调(?:给|到|拨|剂|配给|往)|划拨|划转|移交|转给|调入|调出", r"\btransfer\b")
+_DISPOSAL = keywords(r"报废|处置|淘汰|报损|核销|销账", r"\b(?:dispose|write off|scrap)\b")
+_NOUN_RE = re.compile("|".join(sorted(ASSET_NOUNS, key=len, reverse=True)))
+_EN_NOUN = re.compile(r"\b(laptop|notebook|desk|chair|monitor|printer|projector|cabinet)s?\b")
+_TAG = re.compile(r"(?:资产编号|资产号|编号|标签号|tag)\s*[:：是为]?\s*([A-Za-z]{1,4}-?\d{2,4}-\d{2,6}(?:-\d{1,4})?)"
+                  r"|\b([A-Za-z]{1,4}-\d{4}-\d{2,6}(?:-\d{1,4})?)\b", re.I)
+_QUANTITY = re.compile(rf"({_N}|\d+)\s*(?:{_CLASSIFIER})")
+_DEPT = re.compile(r"(?:调给|调到|调拨给|调拨到|调剂给|调剂到|划拨给|划转给|移交给?|转给|调往|给)\s*"
+                   r"([\u4e00-\u9fff]{1,10}?(?:处|科|室|中心|办公室|局|队|所|站|部|组))")
+_TO_PLACE = re.compile(r"(?:送到|放到|搬到|到|至|送去|放在|放)\s*([^\s，,。；;！!？?的]{2,20})")
+_PLACE_SHAPE = re.compile(r"\d+号?楼|\d{3,4}|楼|室|办公室|处|科|会议室|大厅|库房")
+_DROP_DEPT_TAIL = re.compile(r"(?:的|了|吧|呢)$")
+
+
+def mask_tags(t: str) -> str:
+    """`t` with its tag numbers blanked: A-2019-0032 is no request #2019."""
+    if "-" not in t:
+        return t
+    return _TAG.sub(lambda x: "\x00" * len(x.group(0)), t)
+
+
+def noun(t: str, extra: re.Pattern[str] | None = None) -> re.Match[str] | None:
+    """The first asset noun of normalised text `t` (the register's categories first)."""
+    m = extra.search(t) if extra is not None else None
+    return m or _NOUN_RE.search(t) or _EN_NOUN.search(t)
+
+
+def kind(t: str, extra: re.Pattern[str] | None = None) -> str | None:
+    """The asset request `t` is ("requisition", "transfer", "disposal"), or None: an asset
+    noun (or a tag number) with a word of taking, moving or writing off."""
+    has_thing = noun(t, extra) is not None or _TAG.search(t) is not None
+    if not has_thing:
+        return None
+    if _DISPOSAL.search(t):
+        return "disposal"
+    if _TRANSFER.search(t) and _DEPT.search(t):
+        return "transfer"
+    if _REQUISITION.search(t):
+        return "requisition"
+    return None
+
+
+def slots(m: str, orig: str, extra: re.Pattern[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(§6 slots, extra) of an asset request: masked text `m` (times blanked) and the
+    user's own characters `orig`, index for index."""
+    out: dict[str, Any] = {}
+    more: dict[str, Any] = {}
+    k = kind(m, extra)
+    if k:
+        more["asset_kind"] = k
+    tag = _TAG.search(orig)
+    if tag:
+        more["tag"] = (tag.group(1) or tag.group(2)).upper()
+    scan = _TAG.sub(lambda x: "\x00" * len(x.group(0)), m)
+    found = noun(scan, extra)
+    if found:
+        out["asset"] = orig[found.start():found.end()]
+    q = _QUANTITY.search(scan[: found.start()] if found else scan)
+    if q and q.group(1) != "几":
+        n = to_int(q.group(1))
+        if n:
+            out["quantity"] = n
+    if k == "transfer":
+        d = _DEPT.search(scan)
+        if d:
+            more["to_department"] = _DROP_DEPT_TAIL.sub("", orig[d.start(1):d.end(1)])
+        head = scan[: found.start()] if found else ""
+        place = re.search(r"(?:把|将)?\s*([^\s，,。的把将]{2,20}?)\s*的\s*$", head)
+        if place and _PLACE_SHAPE.search(place.group(1)):
+            out["location"] = orig[place.start(1):place.end(1)]
+    else:
+        p = _TO_PLACE.search(scan[found.end():] if found else scan)
+        if p and _PLACE_SHAPE.search(p.group(1)):
+            base = found.end() if found else 0
+            out["location"] = orig[base + p.start(1): base + p.end(1)]
+        elif found:
+            head = scan[: found.start()]
+            place = re.search(r"([^\s，,。的把将]{2,20}?)\s*(?:的|那台|那把|那个)\s*(?:旧的?)?\s*"
+                              rf"(?:{_N}\s*(?:{_CLASSIFIER}))?\s*(?:旧的?)?\s*$", head)
+            if place and _PLACE_SHAPE.search(place.group(1)):
+                out["location"] = orig[place.start(1):place.end(1)]
+    return out, more
+
+
+def quantity_of(text: str) -> int | None:
+    """A count said alone in answer to "要几台？" ("两台", "3", "三个")."""
+    m = re.fullmatch(rf"\s*(?:要|领)?\s*({_N}|\d+)\s*(?:{_CLASSIFIER})?\s*(?:就行|吧|就够了?)?\s*[。.!！]?\s*", text)
+    if not m or m.group(1) == "几":
+        return None
+    return to_int(m.group(1))
+
+
+_QUEUE = re.compile(r"^\s*(?:查看?|看看)?\s*(?:待发放|待办结|待交接|待移交)(?:的)?(?:资产|物品|申请|清单|列表)?(?:有哪些|有什么)?\s*[?？。]?\s*$")
+_HANDOVER = re.compile(
+    r"^\s*(?:发放|已发放|办结|已办结|交接|已交接|处置完成|已处置|调拨完成|已调拨)\s*#?\s*(\d{4,9})\s*号?\s*[。.!！]?\s*$|"
+    r"^\s*#?\s*(\d{4,9})\s*号?\s*(?:发放|已发放|发放了|办结|已办结|交接完成|已交接|已处置|处置完成|已调拨|调拨完成)\s*[。.!！]?\s*$")
+
+
+def command(n: str, extra: re.Pattern[str] | None = None) -> tuple[str, dict[str, Any]] | None:
+    """The asset office's command that normalised text `n` is — ("asset_queue", {}),
+    ("asset_handover", {"request_no": N}), ("asset_stock", {"asset": …}) — or None."""
+    if _QUEUE.search(n):
+        return "asset_queue", {}
+    m = _HANDOVER.search(n)
+    if m:
+        return "asset_handover", {"request_no": int(m.group(1) or m.group(2))}
+    thing = stock_question(n, extra)
+    if thing is not None:
+        return "asset_stock", {"asset": thing} if thing else {}
+    return None
+
+
+STOCK_QUESTION = re.compile(
+    r"(?:还有|还剩|剩|有|库存|在库)(?:多少|几)(?:台|把|张|个|套|件)?|库存(?:多少|情况|还有)?|在库(?:查询|情况)?|"
+    r"(?:有没有|还有没有)(?:库存|货)")
+
+
+def stock_question(t: str, extra: re.Pattern[str] | None = None) -> str | None:
+    """"笔记本还有几台", "办公椅库存多少", "在库查询": the category asked about ("" for the whole
+    stock), or None."""
+    if not STOCK_QUESTION.search(t):
+        return None
+    found = noun(t, extra)
+    if found:
+        return t[found.start():found.end()]
+    return "" if re.search(r"在库|库存", t) else None
