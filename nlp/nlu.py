@@ -263,6 +263,9 @@ class Nlu:
                 slots["repair_category"] = cat
         elif intent is Intent.ASSET_REQUEST:
             slots, extra = asset_slots(m, orig)
+            purpose = sl.purpose(m, orig)  # CONTRACT §6: an asset's 用于… too
+            if purpose:
+                slots["purpose"] = purpose
         elif intent in (Intent.APPROVE, Intent.REJECT, Intent.CANCEL, Intent.APPROVAL_STATUS):
             if req is not None:
                 slots["request_no"] = req
