@@ -301,7 +301,7 @@ CANCEL_RE = _CANCEL
 # -- crew commands (drivers, repair workers, dispatchers) ---------------------------
 # Short commands of the people who do the work. They are tried before everything else
 # but match only the whole message, once its request number, odometer reading, costs and
-# note are blanked out (`nlp.slots.crew_parts`): "收到，谢谢" or "后天出发" stay what they were.
+# note are blanked out (`nlp.crewreport.crew_parts`): "收到，谢谢" or "后天出发" stay what they were.
 
 _CREW_TASKS = re.compile(
     r"^(?:请问)?(?:查看?|看看|看一下|查一下)?我?(?:今天|明天|后天|今日|明日|这周|本周|近期|最近)?的?"
@@ -325,7 +325,7 @@ _CREW_QUESTION = re.compile(r"吗|么|[?？]|没有?$|了没|是不是|有没有
 def crew_intent(rest: str, whole: str) -> Intent | None:
     """The crew command that `rest` is, or None. `rest` is the normalised message `whole`
     with its request number, readings, costs, note and worker name taken out and its
-    spaces and punctuation dropped (`nlp.slots.crew_parts`); a question is none."""
+    spaces and punctuation dropped (`nlp.crewreport.crew_parts`); a question is none."""
     if _CREW_TASKS.search(rest):
         return Intent.CREW_TASKS
     if _CREW_QUESTION.search(whole):

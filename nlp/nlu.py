@@ -23,7 +23,7 @@ from typing import Any
 
 import jieba
 
-from nlp import corrections, faults, homophones, multipart
+from nlp import corrections, crewreport, faults, freetext, homophones, multipart
 from nlp import slots as sl
 from nlp.assets import command as asset_command
 from nlp.assets import mask_tags
@@ -263,14 +263,14 @@ class Nlu:
                 slots["repair_category"] = cat
         elif intent is Intent.ASSET_REQUEST:
             slots, extra = asset_slots(m, orig)
-            purpose = sl.purpose(m, orig)  # CONTRACT §6: an asset's 用于… too
+            purpose = freetext.purpose(m, orig)  # CONTRACT §6: an asset's 用于… too
             if purpose:
                 slots["purpose"] = purpose
         elif intent in (Intent.APPROVE, Intent.REJECT, Intent.CANCEL, Intent.APPROVAL_STATUS):
             if req is not None:
                 slots["request_no"] = req
             if intent is Intent.REJECT:
-                c = sl.comment(n, orig, (REJECT_RE, REJECT_WEAK_RE))
+                c = freetext.comment(n, orig, (REJECT_RE, REJECT_WEAK_RE))
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
@@ -279,7 +279,7 @@ class Nlu:
         if force is None and (office := asset_command(n)) is not None:
             return Parse(Intent(office[0]), office[1], 0.9, plain=plain)
         if force is None:
-            rest, crew_slots = sl.crew_parts(n, orig)
+            rest, crew_slots = crewreport.crew_parts(n, orig)
             crew = crew_intent(rest, n)
             if crew is not None:
                 if crew is Intent.CREW_TASKS and ts.day_said and ts.date is not None:
@@ -334,7 +334,7 @@ def _service_slots(intent: Intent, m: str, orig: str, lex: sl.Lexicon) -> dict[s
             slots["facility"] = name
         if count is not None:
             slots["attendees"] = count
-    purpose = sl.purpose(m, orig)
+    purpose = freetext.purpose(m, orig)
     if purpose:
         slots["purpose"] = purpose
     return slots

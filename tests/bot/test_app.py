@@ -3,7 +3,6 @@ fake WeCom API; the organisation decides who is served; health reports the servi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from nlp import Nlu
 from settings import Settings
 from tests.bot.wecomsim import WeComSim
 from tests.conftest import REDIS_URL
+from tests.drain import drained
 from tests.fakewecom import FakeWeCom
 
 ORG = Path(__file__).resolve().parent.parent / "models" / "org_good.yaml"
@@ -63,8 +63,7 @@ async def test_wecom_retries_are_handled_once(
     xml = sim.text("zhangsan", "帮助")
     for _ in range(3):  # WeCom's three tries of one message
         assert await post(app_client, sim, xml) == 200
-    await settle(app_client)
-    await asyncio.sleep(0.1)
+    await drained(app_client.app)
     assert len(fake_wecom.sent_to("zhangsan")) == 1
 
 
@@ -112,7 +111,7 @@ async def test_reply_survives_a_wecom_outage(
     await post(app_client, sim, sim.text("zhangsan", "帮助"))
     sent = await fake_wecom.wait_sent(1, timeout=15)
     assert sent[0].touser == "zhangsan"
-    await asyncio.sleep(0.3)
+    await drained(app_client.app)
     assert len(fake_wecom.sent_to("zhangsan")) == 1
 
 
@@ -127,7 +126,7 @@ async def test_a_reply_does_not_overtake_one_waiting_in_the_outbox(
     sent = await fake_wecom.wait_sent(2, timeout=15)
     assert [m.touser for m in sent] == ["zhangsan", "zhangsan"]
     assert "公务用车" in sent[0].text and "公务用车" not in sent[1].text
-    await asyncio.sleep(0.3)
+    await drained(app_client.app)
     assert len(fake_wecom.sent_to("zhangsan")) == 2
 
 
@@ -164,3 +163,22 @@ async def test_healthz_degraded_when_redis_is_gone(
 
 async def test_dev_chat_is_not_served_outside_demo(app_client: TestClient) -> None:
     assert (await app_client.get("/dev/chat")).status == 404
+
+
+async def test_start_up_is_frozen_out_of_the_collector_until_shutdown(
+    db: str, wecom_settings: Settings, shared_nlu: Nlu,
+) -> None:
+    """Full collections skip what start-up built while the app runs (bot/app.py gc_ctx),
+    and a closed app gives it back, so apps made one after another leave nothing behind."""
+    import gc
+
+    from aiohttp.test_utils import TestServer
+
+    gc.unfreeze()
+    server = TestServer(create_app(wecom_settings, manage_db=False, nlu=shared_nlu))
+    await server.start_server()
+    try:
+        assert gc.get_freeze_count() > 10_000  # the warmed dictionary among it
+    finally:
+        await server.close()
+    assert gc.get_freeze_count() == 0

@@ -33,6 +33,7 @@ from settings import Settings
 from tests.bot.test_app import ORG, post, settle
 from tests.bot.test_approve_links import booking, decisions
 from tests.bot.wecomsim import WeComSim
+from tests.drain import drained
 from tests.fakewecom import FakeWeCom
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
@@ -253,9 +254,8 @@ async def test_wecom_retries_of_a_tap_decide_once(client: TestClient, sim: WeCom
     xml = tap_xml(sim, "lichu", "approve", request, 1, "rc-retry")
     for _ in range(3):
         assert await post(client, sim, xml) == 200
-    await settle(client)
     await cards_for(fake_wecom, 1)
-    await asyncio.sleep(0.2)
+    await drained(client.app)
     assert len(fake_wecom.cards) == 1
     assert await AuditLog.filter(action="approve").count() == 1
 

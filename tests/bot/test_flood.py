@@ -22,6 +22,7 @@ from bot.wecom.flood import FLOOD, TOO_FAST, RedisFloodGuard
 from settings import Settings
 from tests.bot.conftest import ClientFactory, Replier, callback_app, drop_keys
 from tests.bot.wecomsim import WeComSim
+from tests.clock import FakeClock
 
 LIMIT = 2
 
@@ -109,12 +110,13 @@ async def test_redis_down_still_once_and_still_limited(
 ) -> None:
     down = aioredis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     try:
-        breaker = RedisBreaker(retry_after=0.05)
+        clock = FakeClock()
+        breaker = RedisBreaker(retry_after=0.05, clock=clock.monotonic)
         service = await _service(aiohttp_client, settings, down, "x:", breaker)
         for msg_id in ("801", "801", "801", "802"):
             await deliver(service, sim, msg_id)
-            await asyncio.sleep(0.03)  # some of them past retry_after: Redis is tried again
-        assert breaker.down
+            clock.advance(0.03)  # some of them past retry_after: Redis is tried again
+        assert breaker.down and breaker.failures == 2  # the first try and one retry
         assert handled(service) == ["801", "802"]
         await deliver(service, sim, "803")  # counted in this process: over the limit
         await deliver(service, sim, "803")

@@ -47,6 +47,7 @@ from settings import Settings
 from tests.bot.conftest import Replier, callback_app, drop_keys, log_text
 from tests.bot.wecomsim import WeComSim
 from tests.conftest import REDIS_URL
+from tests.drain import drained
 from tests.fakewecom import FakeWeCom
 
 ORG = Path(__file__).resolve().parent.parent / "models" / "org_good.yaml"
@@ -408,7 +409,7 @@ async def test_a_flood_through_the_whole_service(
             params, body = sim.post(sim.text("zhangsan", "帮助", msg_id=str(8000 + i)))
             assert (await client.post("/wecom/callback", params=params, data=body)).status == 200
         sent = await fake_wecom.wait_sent(4)
-        await asyncio.sleep(0.2)
+        await drained(client.app)
         texts = [m.text for m in fake_wecom.sent_to("zhangsan")]
         assert len(texts) == 4 and texts.count(TOO_FAST) == 1, texts
         assert sent

@@ -4,7 +4,7 @@ dies mid-way, two workers at once, the per-member send budget (SQLite and Postgr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -19,6 +19,7 @@ from handlers.base import Message
 from models import outbox
 from models.outbox import OutboxMessage, OutboxStatus
 from settings import Settings
+from tests.clock import FakeClock
 from tests.fakewecom import FakeWeCom
 
 UNLIMITED = MemoryLimiter(per_minute=10**6, per_hour=10**6)
@@ -31,10 +32,11 @@ async def transport(wecom_settings: Settings) -> AsyncIterator[WeComTransport]:
 
 
 def worker(
-    transport: WeComTransport, limiter: MemoryLimiter = UNLIMITED, batch: int = 50
+    transport: WeComTransport, limiter: MemoryLimiter = UNLIMITED, batch: int = 50,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> OutboxWorker:
     return OutboxWorker(transport, limiter, batch=batch, retry_delay=lambda n: 0.05,
-                        poll_seconds=0.02)
+                        poll_seconds=0.02, clock=clock)
 
 
 async def queue(n: int, user: str = "lichu") -> None:
@@ -86,8 +88,16 @@ async def test_wecom_down_for_a_while(
     db: str, transport: WeComTransport, fake_wecom: FakeWeCom
 ) -> None:
     await queue(3)
-    fake_wecom.down_for(0.5)
-    await run_until_sent(worker(transport))
+    clock = FakeClock()
+    w = worker(transport, clock=clock)
+    fake_wecom.down_for(3600)
+    for _ in range(3):  # tries while WeCom is unreachable: each failure waits for its retry
+        await w.run_once()
+        clock.advance(0.05)
+    assert not fake_wecom.sent
+    assert await OutboxMessage.filter(status=OutboxStatus.PENDING).count() == 3
+    fake_wecom.up()
+    await run_until_sent(w)
     assert len(fake_wecom.sent) == 3
 
 
@@ -100,14 +110,16 @@ async def test_restart_mid_way_sends_each_once(
     async with in_transaction():
         for i, user in enumerate(("lichu", "wangke", "zhoujing", "sunwei", "lichu")):
             await notifier.notify(user, Message.text(f"第{i}条通知"), key=f"k{i}")
-    dead = await outbox.claim_due("dead-worker", datetime.now(UTC), 2, lease_seconds=1)
+    clock = FakeClock()
+    dead = await outbox.claim_due("dead-worker", clock(), 2, lease_seconds=1)
     assert [m.user_id for m in dead] == ["lichu", "wangke"]
-    fresh = worker(transport)
+    fresh = worker(transport, clock=clock)
     await fresh.run_once()  # sends the two the dead worker does not hold
     assert sorted(m.touser for m in fake_wecom.sent) == ["sunwei", "zhoujing"]
+    clock.advance(0.9)
     await fresh.run_once()  # lichu's second waits behind the first, still leased
     assert len(fake_wecom.sent) == 2
-    await asyncio.sleep(1.1)  # the dead worker's lease runs out
+    clock.advance(0.2)  # the dead worker's lease runs out
     await run_until_sent(fresh)
     assert texts(fake_wecom) == sorted(f"第{i}条通知" for i in range(5))
     assert [m.text for m in fake_wecom.sent if m.touser == "lichu"] == ["第0条通知", "第4条通知"]
@@ -119,10 +131,11 @@ async def test_crash_after_send_is_not_seen_twice(
     """Sent, then the process died before marking it: the re-send carries WeCom's
     duplicate check, so the member still gets it once."""
     await queue(1)
-    row = (await outbox.claim_due("crashing", datetime.now(UTC), 1, lease_seconds=1))[0]
+    clock = FakeClock()
+    row = (await outbox.claim_due("crashing", clock(), 1, lease_seconds=1))[0]
     await transport.deliver(row.user_id, row.kind, row.content, once=True)
-    await asyncio.sleep(1.1)
-    await run_until_sent(worker(transport))
+    clock.advance(1.1)  # its lease runs out
+    await run_until_sent(worker(transport, clock=clock))
     assert len(fake_wecom.sent) == 1
     assert len(fake_wecom.dropped_duplicates) == 1
 

@@ -32,6 +32,7 @@ from nlp.state import state_key
 from settings import Settings
 from tests.bot.conftest import drop_keys
 from tests.bot.wecomsim import WeComSim
+from tests.clock import FakeClock
 from tests.conftest import REDIS_URL
 from tests.fakewecom import FakeWeCom
 from tests.tcpproxy import TcpProxy
@@ -134,7 +135,8 @@ async def test_sessions_run_locally_while_redis_is_down(
     proxy: TcpProxy, proxied: aioredis.Redis, redis_client: aioredis.Redis,
     redis_prefix: str, cleanup: None, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    breaker = RedisBreaker(0.05)
+    clock = FakeClock()
+    breaker = RedisBreaker(0.05, clock=clock.monotonic)
     sessions = RedisSessions(proxied, redis_prefix, RedisLimiter(proxied, redis_prefix),
                              breaker=breaker)
     await proxy.stop()
@@ -159,7 +161,7 @@ async def test_sessions_run_locally_while_redis_is_down(
     assert await sessions.take_budget("zhangsan") == 0.0
 
     await proxy.start()
-    await asyncio.sleep(0.06)
+    clock.advance(0.06)  # past retry_after: the next turn tries Redis
     async with sessions.open("zhangsan") as s:
         assert s.state["slots"] == {"destination": "虹桥机场"}  # carried over from the outage
     assert not breaker.down
@@ -170,14 +172,15 @@ async def test_sessions_survive_redis_going_away_mid_turn(
     proxy: TcpProxy, proxied: aioredis.Redis, redis_prefix: str, cleanup: None
 ) -> None:
     """The turn's lock could not be released: the next turn frees it (no wait for its lease)."""
+    clock = FakeClock()
     sessions = RedisSessions(proxied, redis_prefix, RedisLimiter(proxied, redis_prefix),
-                             breaker=RedisBreaker(0.05))
+                             breaker=RedisBreaker(0.05, clock=clock.monotonic))
     async with sessions.open("wuli") as s:
         await proxy.stop()
         s.new_state = {"flow": "repair_request"}
         s.reply_due = True
     await proxy.start()
-    await asyncio.sleep(0.06)
+    clock.advance(0.06)  # past retry_after
     started = time.monotonic()
     async with sessions.open("wuli") as s:
         assert s.state == {"flow": "repair_request"}

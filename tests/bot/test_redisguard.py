@@ -62,11 +62,16 @@ async def test_a_pipeline_cut_short_does_not_shift_the_next_ones_replies(
 ) -> None:
     # Timeouts wide enough for a loaded machine: a reply that takes 0.25 s is late.
     batches = RedisBatches(redis_client, timeout=0.25, max_in_flight=1)
+    (conn_id,) = await batches.execute(("CLIENT", "ID"))  # the pool's one connection
     # BLPOP holds its reply for 0.8 s; the pipeline gives up after 0.25 s.
     with pytest.raises(TimeoutError):
         await batches.execute(("BLPOP", f"{redis_prefix}none", "0.8"))
     assert await batches.execute(("ECHO", "after")) == [b"after"]
-    await asyncio.sleep(0.6)  # the late reply would have arrived by now
+    # The connection that would get the late reply is gone (Redis no longer lists it):
+    # that reply can never arrive, on it or on another.
+    async with asyncio.timeout(5):
+        while await redis_client.execute_command("CLIENT", "LIST", "ID", conn_id):  # noqa: ASYNC110 - polls Redis
+            await asyncio.sleep(0.01)
     assert await batches.execute(("ECHO", "later")) == [b"later"]
 
 

@@ -160,16 +160,19 @@ async def test_a_turn_that_cannot_get_the_lock_in_time_is_not_run(
 ) -> None:
     a = process(redis_client, redis_prefix, **SHORT)
     b = process(redis_client, redis_prefix, **SHORT, wait=0.2)
-    entered = asyncio.Event()
+    entered, done = asyncio.Event(), asyncio.Event()
 
     async def holder() -> None:
         async with a.open("zhaoliu"):
             entered.set()
-            await asyncio.sleep(0.5)
+            await done.wait()  # the turn lasts until the other has given up
 
     task = asyncio.create_task(holder())
     await entered.wait()
-    with pytest.raises(SessionBusy):
-        async with b.open("zhaoliu"):
-            pytest.fail("ran beside the other process's turn")
-    await task
+    try:
+        with pytest.raises(SessionBusy):
+            async with b.open("zhaoliu"):
+                pytest.fail("ran beside the other process's turn")
+    finally:
+        done.set()
+        await task
