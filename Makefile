@@ -39,12 +39,16 @@ test: $(STAMP) browser
 	$(PY) -m mypy bot nlp handlers models settings.py main.py
 	$(PY) -m pytest
 
-# Both gold sets: the team's dev set and our held-out set (tests/nlp/heldout.jsonl, issue 14).
+# The gold sets: the team's dev set, our held-out set and the fresh set with its tail (tests/nlp/, issue 14).
 nlu-score: $(STAMP)
 	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < ../shared/nlu/dev.jsonl > pred.jsonl
 	$(PY) ../shared/nlu/score.py ../shared/nlu/dev.jsonl pred.jsonl --errors 20
 	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/heldout.jsonl > pred-heldout.jsonl
 	$(PY) ../shared/nlu/score.py tests/nlp/heldout.jsonl pred-heldout.jsonl --errors 20
+	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/fresh.jsonl > pred-fresh.jsonl
+	$(PY) ../shared/nlu/score.py tests/nlp/fresh.jsonl pred-fresh.jsonl --errors 20
+	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/fresh_tail.jsonl > pred-tail.jsonl
+	$(PY) ../shared/nlu/score.py tests/nlp/fresh_tail.jsonl pred-tail.jsonl --errors 20
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

@@ -28,8 +28,11 @@ ASSET_NOUNS = (
     "平板电脑", "平板", "路由器", "交换机", "移动硬盘", "键盘", "鼠标", "办公椅", "椅子",
     "会议椅", "办公桌", "桌子", "会议桌", "文件柜", "书柜", "柜子", "保险柜", "沙发", "茶几",
     "白板", "饮水机", "电风扇", "台灯", "办公家具", "家具", "办公设备", "设备", "资产",
+    # supplies handed out by the same office
+    "A4纸", "a4纸", "打印纸", "复印纸", "签字笔", "中性笔", "圆珠笔", "硒鼓", "墨盒", "碳粉", "U盘", "u盘",
+    "文件夹", "订书机", "计算器", "电池", "笔记本子",
 )
-_CLASSIFIER = "台|把|张|个|套|部|件|只|组|支|块|副"
+_CLASSIFIER = "台|把|张|个|套|部|件|只|组|支|块|副|包|盒|箱|卷|本|瓶|袋"
 _N = rf"(?:\d{{1,3}}|{CN_NUM}|几)"
 
 # 领 but not 领导/带领/引领; 要 + a count; asking to be given, fitted out, replaced.
@@ -38,7 +41,8 @@ _REQUISITION = keywords(
     rf"领用|申领|(?<![带引率本])领(?:取|用)?(?:一下|个)?(?:{_N}\s*(?:{_CLASSIFIER}))?\s*(?:新的?)?\s*{_NOUNS_AHEAD}|"
     rf"(?:要|需要|想要|申请|配|配发|配备|添置|添加|补充|增加|发)(?:{_N})?\s*(?:{_CLASSIFIER})|"
     r"(?:申请|需要|要|配|配发|配备|添置|换)(?:一下|个)?(?:新的?)?(?=笔记本|电脑|台式|显示器|打印机|办公椅|椅子|办公桌|桌子|文件柜|投影)",
-    r"\b(?:requisition|need (?:a|an|two|three|\d+) (?:laptop|chair|desk|monitor|printer|projector)s?)\b",
+    r"\b(?:requisition|(?:need|request|order|want) (?:a|an|one|two|three|four|five|\d+) (?:new )?"
+    r"(?:laptop|notebook|chair|desk|monitor|printer|projector|cabinet)s?)\b",
 )
 _TRANSFER = keywords(r"调(?:给|到|拨|剂|配给|往)|划拨|划转|移交|转给|调入|调出", r"\btransfer\b")
 _DISPOSAL = keywords(r"报废|处置|淘汰|报损|核销|销账", r"\b(?:dispose|write off|scrap)\b")
@@ -47,6 +51,7 @@ _EN_NOUN = re.compile(r"\b(laptop|notebook|desk|chair|monitor|printer|projector|
 _TAG = re.compile(r"(?:资产编号|资产号|编号|标签号|tag)\s*[:：是为]?\s*([A-Za-z]{1,4}-?\d{2,4}-\d{2,6}(?:-\d{1,4})?)"
                   r"|\b([A-Za-z]{1,4}-\d{4}-\d{2,6}(?:-\d{1,4})?)\b", re.I)
 _QUANTITY = re.compile(rf"({_N}|\d+)\s*(?:{_CLASSIFIER})")
+_EN_QUANTITY = re.compile(r"\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:new\s+)?$")
 _DEPT = re.compile(r"(?:调给|调到|调拨给|调拨到|调剂给|调剂到|划拨给|划转给|移交给?|转给|调往|给)\s*"
                    r"([\u4e00-\u9fff]{1,10}?(?:处|科|室|中心|办公室|局|队|所|站|部|组))")
 _TO_PLACE = re.compile(r"(?:送到|放到|搬到|到|至|送去|放在|放)\s*([^\s，,。；;！!？?的]{2,20})")
@@ -95,13 +100,21 @@ def slots(m: str, orig: str, extra: re.Pattern[str] | None = None) -> tuple[dict
         more["tag"] = (tag.group(1) or tag.group(2)).upper()
     scan = _TAG.sub(lambda x: "\x00" * len(x.group(0)), m)
     found = noun(scan, extra)
+    end = found.end() if found else 0
     if found:
-        out["asset"] = orig[found.start():found.end()]
+        # a compound of two nouns is one thing: 打印机硒鼓, 电脑显示器
+        more_noun = _NOUN_RE.match(scan, end)
+        end = more_noun.end() if more_noun else end
+        out["asset"] = orig[found.start():end]
     q = _QUANTITY.search(scan[: found.start()] if found else scan)
+    if q is None and found:
+        q = _QUANTITY.search(scan, end)  # the count after the thing: 办公椅3把, 投影仪一台
     if q and q.group(1) != "几":
         n = to_int(q.group(1))
         if n:
             out["quantity"] = n
+    elif found and (eq := _EN_QUANTITY.search(scan[: found.start()])):
+        out["quantity"] = to_int(eq.group(1))  # request 2 monitors
     if k == "transfer":
         d = _DEPT.search(scan)
         if d:

@@ -2,8 +2,8 @@
 
 "后天上午用车，哦不，大后天", "订10点，改成10点半吧", "不要小会议室了，换成大礼堂":
 the value said after the correction stands. `split(n)` finds the first correction
-marker (不对 / 哦不 / 不，/ 算了 + 改 / 改成 / 换成 / 改为 / 改到 / 改订 / no wait /
-sorry / I mean …) and returns where the corrected part ends and the correction
+marker (不对 / 哦不 / 哦错了 / 更正 / 不，/ 算了 + 改 / 改成 / 换成 / 改为 / 改到 / 改订 /
+"礼拜一不行，…" / no wait / sorry / I mean …) and returns where the corrected part ends and the correction
 begins. The pipeline reads both parts and lets every slot said in the correction
 replace the same slot of the first part; "不要X了，改订Y" (and 车不用了，改订…) is
 therefore a request for Y, never a cancel: the cancel words belong to the part that
@@ -18,6 +18,9 @@ from dataclasses import dataclass
 # One marker, possibly repeated ("不对不对，是10点", "算了，改7座", "不，改150人").
 _MARK = (
     r"(?:哦|噢|喔|呃|啊)?不对(?:不对)?|(?:哦|噢|喔|呃)不|(?<![要用订是])不(?=\s*[，,])|说错了|搞错了|写错了|"
+    r"(?:哦|噢|喔|呃|啊)错了|更正(?:一下)?|纠正(?:一下)?|(?:呃|额|哦|噢)(?=\s*[，,]\s*是)|"
+    # a day or an hour said and refused: "礼拜一不行，礼拜二吧", "十点不方便，改…"
+    r"(?<=[一二三四五六七日天点半午晚])(?:不行|不方便|不可以)(?=\s*[，,])|"
     r"算了|不是(?=[^，,。]{0,12}[，,]?\s*是)|"
     r"改成|改为|改到|改在|改订|改约|改用|改(?=\s*[\d一二两三四五六七八九十俩仨])|换成|换到|换为|还是(?=.{0,3}[改换])|"
     r"\bno wait\b|\bsorry\b|\bi mean\b|\bactually\b|\bmake (?:it|that)\b|\binstead\b|\bchange (?:it |that )?to\b"
@@ -34,6 +37,20 @@ class Correction:
     before: int
     after: int
     taken_back: bool  # the first part withdraws something (不要X了): it gives no cancel
+
+
+# "不订车了，…" / "车不用了，…" opening the message: what follows may be the new request.
+_WITHDRAWN_FIRST = re.compile(rf"^\s*(?P<back>{_TAKEN_BACK.pattern})\s*[，,、]\s*")
+
+
+def withdrawal(n: str) -> Correction | None:
+    """A message opening with what is no longer wanted ("不订车了，帮我订个接待室"): the
+    part after it, which the pipeline takes as the request only when it names a service
+    of its own (else "明天的车不用了，谢谢" stays a cancel)."""
+    m = _WITHDRAWN_FIRST.match(n)
+    if m is None or not n[m.end():].strip(" ，,。.!！?？"):
+        return None
+    return Correction(m.end("back"), m.end(), True)
 
 
 def split(n: str) -> Correction | None:

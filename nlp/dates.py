@@ -13,7 +13,9 @@ from datetime import date, timedelta
 
 from nlp.numbers import to_int
 
-_H = r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+# An hour as a well-formed numeral (九, 十一, 二十三): "周四九点" is 九点 on Thursday, never
+# an hour "四九" that no clock has.
+_H = r"(?:\d{1,2}|二十[一二三四]?|十[一二三四五六七八九]?|[零一二两三四五六七八九])"
 
 # Parts of the day. Value: "am" keeps the hour, "noon" 12/1–5 → 12/13–17, "pm" adds 12.
 _PARTS: dict[str, str] = {
@@ -28,10 +30,11 @@ _REL_DAYS: dict[str, int] = {
     "大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1, "明晨": 1,
     "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0, "今夜": 0, "当天": 0,
     "day after tomorrow": 2, "tomorrow": 1, "today": 0, "tonight": 0,
+    "tmr": 1, "tmrw": 1, "tmw": 1, "2mr": 1, "2day": 0,  # chat shorthand
 }
 _REL_RE = re.compile(
     r"大后天|后天|明天|明日|明儿|明早|明晚|明晨|今天|今日|今儿|今早|今晚|今夜"
-    r"|day after tomorrow|\btomorrow\b|\btoday\b|\btonight\b"
+    r"|day after tomorrow|\btomorrow\b|\btoday\b|\btonight\b|\btmrw?\b|\btmw\b|\b2mr\b|\b2day\b"
 )
 
 _WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,

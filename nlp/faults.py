@@ -18,10 +18,12 @@ complements, so a new way of saying "it does not close" needs no new rule.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 # Building parts and appliances, by trade. Longer names first inside each trade.
 THINGS: tuple[tuple[str, str], ...] = (
     ("hvac", r"空调|冷气|暖气片|暖气|新风机|新风|风机盘管|风机|出风口|风口|排风扇|排气扇|换气扇|除湿机|抽湿机|加湿器|地暖|"
+             r"排烟机|油烟机|排烟|"
              r"\bac\b|\ba/c\b|air ?con\w*|\bheater\b|\bheating\b|\bradiator\b|ventilation|\bfan\b"),
     ("it", r"打印机|印表机|复印机|影印机|扫描仪|一体机|电脑|笔记本|主机|显示器|萤幕|屏幕|大屏|键盘|鼠标|投影仪|投影|幕布|"
            r"网络|网线|内网|外网|wifi|无线|网速|网|交换机|路由器|电话机|电话|座机|传真机|传真|音响|话筒|麦克风|音箱|"
@@ -30,12 +32,12 @@ THINGS: tuple[tuple[str, str], ...] = (
     ("plumbing", r"水龙头|龙头|水管|水阀|冲水阀|冲水|下水道|下水|排水|马桶|坐便|蹲坑|蹲厕|蹲便|便池|小便池|洗手池|洗手盆|"
                  r"洗脸盆|洗碗池|洗菜池|水池|水槽|地漏|热水器|饮水机|净水器|开水器|花洒|淋浴|水箱|水表|管道|暖水|"
                  r"\btaps?\b|\bfaucet\b|\btoilets?\b|\bpipes?\b|\bsinks?\b|\bdrain\b|\bshower\b|\bwater heater\b"),
-    ("electrical", r"日光灯|灯管|灯泡|吊灯|筒灯|射灯|感应灯|路灯|应急灯|台灯|灯|插座|插头|插排|排插|开关|电线|线路|电路|"
+    ("electrical", r"日光灯|灯管|灯泡|吊灯|筒灯|射灯|感应灯|路灯|应急灯|台灯|灯|烘手机|干手器|插座|插头|插排|排插|开关|电线|线路|电路|"
                    r"配电箱|配电柜|配电|电闸|电表|电箱|电源|\blights?\b|\blamps?\b|\bbulbs?\b|\bsockets?\b|"
                    r"\boutlets?\b|\bpower\b|\bswitch(?:es)?\b"),
     ("furniture", r"办公桌|会议桌|桌子|桌腿|桌|抽屉|文件柜|书柜|柜子|柜门|衣柜|书架|货架|沙发|茶几|椅子|座椅|转椅|椅|"
                   r"靠背|扶手|床|\bchairs?\b|\bdesks?\b|\btables?\b|\bcabinets?\b|\bdrawers?\b|\bsofa\b|\bshel(?:f|ves)\b"),
-    ("other", r"电梯|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
+    ("other", r"电梯|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门(?![口前外卫厅岗])|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
               r"墙角|墙|地板|地砖|瓷砖|地面|楼梯|台阶|扶梯|栏杆|护栏|水泥|\belevator\b|\blifts?\b|\bwindows?\b|"
               r"\bdoors?\b|\blocks?\b|\bceiling\b|\bwalls?\b|\bfloor tiles?\b|\bcurtains?\b|\bblinds\b"),
 )
@@ -69,19 +71,31 @@ TROUBLE_RE = re.compile(
     # V得 + how badly (转得特别响, 吵得厉害)
     r"|得(?:特别|很|太|好|非常|有点|厉害)?(?:响|吵|慢|烫|厉害|要命)|(?:特别|很|太|好|非常)(?:响|吵)"
     # no longer gives what it should
-    r"|没(?:有)?(?:反应|用|声音?|动静|信号|画面|图像|图|网|水|电|热水|冷风|热风|风|拨号音|音|光)"
-    r"|不(?:管用|好使|顶用|灵|转|动|亮|热|凉|冷|够凉|够热|出水|出风|出热水|工作|运转|显示|制冷|制热|通)"
+    r"|没(?:有)?(?:反应|反映|用|声音?|动静|信号|画面|图像|图|网|水|电|热水|冷风|热风|风|拨号音|音|光)"
+    r"|不(?:管用|好使|顶用|灵|转|动|亮|热|凉|冷|够凉|够热|出水|出风|出热水|工作|运转|显示|制冷|制热|通|"
+    r"加热|吹风|出纸|充电|启动|开机|打印|排水|通电|来电|出声|识别|感应|抽风)"
+    # it no longer does by itself what it should (感应门不会自动开了)
+    r"|不会(?:自动)?(?:开|关|亮|转|动|停|响|出|感应)"
+    # too loud, too dim, a hum on the line
+    r"|(?:声音|噪音|噪声|动静|响声)(?:特别|很|太|好|非常|有点|比较)?大|电流声|杂音|啸叫|"
+    r"(?:有点|很|太|特别|变|发)暗|不太亮|不够亮|返臭|反味|返味|冒过?(?:火星|火花|烟)|火星"
     # it keeps doing something it should not
-    r"|(?:一直|总是|老是|不停地?|不断地?|经常|动不动就?|时不时)(?:在)?(?:响|叫|闪|滴|跳|漏|流|重启|关机|报警|报错|提示|掉线|断|卡|转|晃|抖|滴水|冒)"
+    r"|(?:一直|总是|老是|不停地?|不断地?|经常|动不动就?|时不时)(?:在)?(?:响|叫|闪|亮|滴|跳|漏|流|重启|关机|报警|报错|提示|掉线|断|卡|转|晃|抖|滴水|冒)"
     r"|(?:一|就)(?:插|开|按|用|碰|关)[^，,。；;！!？?]{0,3}就(?:跳|断|灭|停|响|冒|漏|死机|关机|重启)"
     # reduplicated or sensory symptoms
     r"|一闪一闪|忽明忽暗|闪个不停|闪烁|一明一暗|嗡嗡|滋滋|咔咔|哗哗|滴滴|吱吱|轰轰|"
     r"怪味|异味|臭味|焦味|烧焦|糊味|焦糊|冒烟|冒火|冒火花|打火|发烫|烫手|冰凉|冰冷|浑|有杂质|发黄|"
-    r"(?:是|发|偏|全是|都是)(?:蓝|黄|红|绿|紫)(?:的|色)|雪花|花屏|重启|自动关机|掉线|时有时无|时好时坏|时断时续|断断续续|"
+    r"(?:是|发|偏|全是|都是)(?:蓝|黄|红|绿|紫)(?:的|色)|雪花|花屏|重启|自动关机|掉线|断线|断开了|时有时无|时好时坏|时断时续|断断续续|"
     r"翘起|翘了|起翘|鼓包|掉下来|掉了|松脱|脱落|歪了|倒了|塌|裂|断了|弯了|变形|卡住|卡着|卡死|失灵|报警|"
-    r"只出凉水|只有凉水|出凉水|水不热|不够凉|漏雨|进水"
+    r"只出凉水|只有凉水|出凉水|水不热|不够凉|漏雨|进水|"
+    # gone dark or burnt out (全灭了, 黑着, 烧了), overflowing (溢出来), slow (很慢), blank output
+    r"(?:全|都|突然)?(?:灭了|熄了|黑了)|黑着|烧(?:了|坏|掉|断|糊)|溢(?:出|水)|漫出|(?:很|太|特别|好|有点|非常|超)慢|"
+    r"(?:全是|都是|全部是)(?:白纸|空白|乱码|黑的|花的)|乱码|"
+    # no reaction at all (一点反应都没有), cold to the touch (摸着是凉的)
+    r"(?:反应|动静|声音|信号)(?:都|也)?没有?|(?:摸着|摸上去|摸起来)(?:是|还是|都是)?(?:凉|冷|冰|烫)|"
+    r"(?:老|总)(?:是)?(?:卡|掉线|断|死机|重启|跳闸|报错)"
     # English
-    r"|\bwon'?t (?:stop|turn|work|start|open|close|flush|drain|lock|print|connect)|\bkeeps? (?:\w+ing)\b|"
+    r"|\bwon'?t (?:stop|turn|work|start|open|close|flush|drain|lock|print|connect|boot|power|charge|load|respond|switch)|\bkeeps? (?:\w+ing)\b|"
     r"\bnot (?:cooling|heating|working|flushing|draining|printing|responding|turning on)\b|\bflicker\w*|\bbroken\b|"
     r"\bleak\w*|\bjam(?:med)?\b|\bclogged\b|\bstuck\b|\bdead\b|\bno (?:power|water|signal|sound|internet|picture)\b|"
     r"\bdoesn'?t (?:work|close|open|flush|turn)|\bis (?:noisy|loud|dripping|smoking)\b"
@@ -105,9 +119,58 @@ def has_trouble(n: str) -> bool:
     return TROUBLE_RE.search(n) is not None
 
 
-def category(n: str) -> str | None:
-    """The trade of the thing named first, water faults on the building going to plumbing."""
-    t = thing(n)
+# Between two things: the second stands on or in the first (桌上的电脑, 电梯里的灯).
+_ON_OR_IN = re.compile(r"(?:上|里|下|旁|旁边|边上|上面|里面|下面|顶上|内|中|前|后|对面)(?:的|面的)?(?=$)")
+
+
+class _Searcher(Protocol):
+    def search(self, t: str) -> re.Match[str] | None: ...
+
+
+def _head_thing(n: str, fault_words: _Searcher | None) -> tuple[str, int, int] | None:
+    """The thing the trouble is said of: of the things named before the first trouble
+    (a fault word or a shape), the last one placed *on or in* the one before it ("桌上的
+    电脑黑屏" is the computer, "电梯里的灯不亮" the lamp). Otherwise the first names the
+    thing and the others its parts, of the first's trade (茶几玻璃, 书柜的玻璃门, 交换机
+    指示灯, 电脑按电源键没反应). With no trouble found, the first thing named."""
+    first = thing(n)
+    if first is None:
+        return None
+    cut = _trouble_start(n, fault_words)
+    if cut is None or cut <= first[2]:
+        return first
+    best = first
+    pos = first[2]
+    while pos < cut:
+        m = _THING_ZH.search(n, pos)
+        if m is None and _LATIN.search(n):
+            m = _THING_EN.search(n, pos)
+        if m is None or m.lastgroup is None or m.start() >= cut:
+            break
+        if _ON_OR_IN.match(n, pos, m.start()):
+            best = (m.lastgroup, m.start(), m.end())
+        pos = m.end()
+    return best
+
+
+def _trouble_start(n: str, fault_words: _Searcher | None) -> int | None:
+    """Where the first trouble (a shape, or one of `fault_words`) starts, if any."""
+    starts: list[int] = []
+    m = TROUBLE_RE.search(n)
+    if m is not None:
+        # the V of "V不C" may be the thing's own last character (灯不亮): the trouble is 不亮
+        starts.append(m.start() + 1 if m.group(0)[1:2] == "不" and m.group(0)[0] != "不" else m.start())
+    f = fault_words.search(n) if fault_words is not None else None
+    if f is not None:
+        starts.append(f.start())
+    return min(starts) if starts else None
+
+
+def category(n: str, fault_words: _Searcher | None = None) -> str | None:
+    """The trade of the thing the trouble is said of, water faults on the building going
+    to plumbing. `fault_words`: the fault words proper (`intents.FAULT_RE`), which also
+    mark where the trouble starts."""
+    t = _head_thing(n, fault_words)
     if t is None:
         return "plumbing" if _WATER_FAULT.search(n) else None
     if t[0] == "other" and _WATER_FAULT.search(n):

@@ -23,6 +23,16 @@ _REQ_IN_COMMENT = re.compile(r"(?:^|[，,;；。\s])\s*[#＃]?\s*\d{3,9}\s*号?\
 _REASON_AFTER_NO = re.compile(r"#?\d{3,9}\s+((?!(?:request|application|申请)\b)\S.*?)\s*$")
 
 
+def _decision_at(clause: str, start: int, rejects: Sequence[Keywords]) -> int | None:
+    """Where the decision word that opens `clause[start:]` ends, if one does."""
+    for kw in rejects:
+        for rx in (kw.zh, kw.en):
+            m = rx.match(clause, start) if rx is not None else None
+            if m is not None:
+                return m.end()
+    return None
+
+
 def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
     """The reason given with a rejection, as said."""
     m = _COMMENT_MARK.search(n)
@@ -39,7 +49,11 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
             for kw in rejects:
                 rest = kw.sub("", rest)
             rest = _COMMENT_FILLER.sub("", rest)
-            if len(rest) >= 2 and not any(kw.search(clause) for kw in rejects):
+            # a weak word (不合适, no) in a clause of its own is the reason when the decision
+            # was said elsewhere: "#2300 不同意，时间不合适", "decline 2302: no budget"
+            weak_only = rejects[0].search(clause) is None and (
+                rejects[0].search(n[:pos]) is not None or rejects[0].search(n[end:]) is not None)
+            if len(rest) >= 2 and (weak_only or not any(kw.search(clause) for kw in rejects)):
                 parts.append(orig[pos:end].strip())
             elif len(rest) >= 2:
                 # "reject 1055 no cars available", "驳回 1055 会议室已满": a reason after the number
@@ -48,11 +62,17 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
                 if tail and any(kw.search(clause[: tail.start(1)]) for kw in rejects) \
                         and not rejects[0].search(clause[tail.start(1):]):
                     parts.append(orig[pos + tail.start(1):pos + tail.end(1)].strip())
+                elif tail:
+                    # "2303 退回 请重新填写人数": the number, then the decision word, then the reason
+                    cut = _decision_at(clause, tail.start(1), rejects)
+                    if cut is not None and len(_COMMENT_FILLER.sub("", clause[cut:])) >= 2:
+                        parts.append(orig[pos + cut:pos + tail.end(1)].strip())
         pos = sep.end() if sep else len(n)
     return "，".join(parts) if parts else None
 
 
-_PURPOSE = re.compile(r"(?:事由|用途|目的(?!地)|原因|理由)\s*[:：是为]?\s*|(?<![\w])(?:为了|用于|用来|因为)\s*|\bfor the purpose of\s+|\bpurpose\s*[:：]?\s*")
+_PURPOSE = re.compile(r"(?:事由|用途|目的(?!地)|原因|理由)\s*[:：是为]?\s*|(?<![\w])(?:为了|用于|用来|因为)\s*|"
+                      r"(?<=[室厅房间车])(?:用于|用来)\s*|\bfor the purpose of\s+|\bpurpose\s*[:：]?\s*")
 
 
 def purpose(n: str, orig: str) -> str | None:

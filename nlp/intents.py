@@ -25,15 +25,19 @@ _STATUS_STRONG = keywords(
     r"(?:批|签|签字|盖章|审核|审|审批|同意|通过|派|派车|派单|接单|安排|处理|受理|派工|修)了(?:没有?|吗|么|没呢)|"
     r"(?:批|审|审批|审核|签字|通过|同意)(?:没有|了没|吗)|批没批|审没审|什么时候.{0,4}派车|"
     r"到哪(?:了|一步|儿了|里了)|什么情况|什么状态|状态如何|啥情况|怎么样了|进度|进展|卡在|审批(?:到|意见|结果|状态|情况)|"
-    r"是不是已经|有没有(?:批|通过|派车|安排|处理)|修好了?(?:吗|没)|还没人?(?:批|修|来|处理|派|审)|(?:上次|之前|昨天|前天|上周|刚才|前几天|早上)(?:报修|申请|预约|预订|订)的|"
+    r"是不是已经|是不是被|有没有被|被(?:驳回|退回|打回|拒绝|否决|拒)(?:回来|回去|来)?了?(?:吗|么|没有?|[?？])|"
+    r"有没有(?:批|通过|派车|安排|处理)|修好了?(?:吗|没)|还没人?(?:批|修|来|处理|派|审)|(?:上次|之前|昨天|前天|上周|刚才|前几天|早上)(?:报修|申请|预约|预订|订)的|"
     r"什么时候(?:能|会|可以)?(?:来人|批|审批|处理|派人|到位|有结果)|派工|师傅是谁|谁来修|"
     r"(?:师傅|司机|维修工|修理工|工人|^车|我的车)(?:什么时候|啥时候|几点|多久)(?:能|会|才)?(?:来|到)|"
     r"(?:约|订|叫|派|要|申请|预约|预订)的车(?:呢|到了|来了|在哪|到哪|怎么还|还没|什么时候|几点)|"
-    r"车(?:到了|来了)(?:吗|没)|车怎么还没(?:来|到)|"
+    r"车(?:到了|来了)(?:吗|没)|(?:车|师傅|司机)[^，,。\s]{0,3}?怎么还没(?:来|到|出发)|"
     r"(?:待|等|要|需要|轮到|该)我(?:去)?(?:审批|审核|审|批|签|处理|同意)|我(?:要|需要|得|该)(?:审批|审核|批|签)的|"
     r"(?:未|没|待|还没)(?:处理|审批|审核|批)的|"
     r"我[^，,。？?\s]{0,4}?(?:订|约|预约|预订|预定|申请|报修|报|借|提交)了(?:什么|哪些|哪几|几个|几次|多少|啥)|"
-    r"我[^，,。？?\s]{0,4}?(?:订|约|预约|预订|预定|申请|报修|报|借|提交)过(?:什么|哪些|哪几|几个|几次|多少|啥)",
+    r"我[^，,。？?\s]{0,4}?(?:订|约|预约|预订|预定|申请|报修|报|借|提交)过(?:什么|哪些|哪几|几个|几次|多少|啥)|"
+    # what one has on the books: 我明天有订车吗, 我下周有哪些预约
+    r"我[^，,。？?\s]{0,6}?有没?有?(?:订|约|预约|预订|预定|申请|报修|借)[^，,。]{0,8}?(?:吗|么|没有?|[?？])|"
+    r"我[^，,。？?\s]{0,6}?有(?:哪些|什么|几个|多少|啥)(?:预约|预订|申请|订单|安排|报修|用车|会议室?)",
     r"^(?:is|has|was|did|have|are)\b.{0,40}\b(?:approved|rejected|accepted|declined|denied|done|fixed|confirmed|sent|assigned)\b|"
     r"\bstatus\b|\byet\b|\bprogress\b|\bany update|\bwhere is my\b|\bwhat happened\b|\bpending\b|"
     r"\bwhat (?:did|have) i (?:book|reserve|request|order)|\bwaiting for (?:me|my)\b|\bfor me to (?:approve|sign|review)\b|"
@@ -43,19 +47,27 @@ _STATUS_STRONG = keywords(
 # "修好了没", "批下来了没", "成功了吗", "被退回了吗", "啥时候来换"). It wins over the request
 # words of the same message (会议室, 派车, 报修): the request exists, its state is asked.
 # A decision word inside such a question (退回了吗, 驳回了吗) never decides anything.
-_DONE_VERB = r"(?:定|订|约|批|签|审|安排|处理|修|派|受理|通过|成功|确认|落实|搞|弄|办|换|装|接单|批准|同意|答复|回复)"
+_DONE_VERB = r"(?:定|订|约|批|签|审|安排|处理|(?<!报)修|派|受理|通过|成功|确认|落实|搞|弄|办|换|装|接单|批准|同意|答复|回复|解决|修复|搞定)"
 _STATUS_QUESTION = keywords(
     rf"{_DONE_VERB}(?:下来|好|完|妥|上|掉|成)?了?(?:没有?|吗|么|没呢|没啊|不)(?:[?？!！。，,\s]|$)|"
-    rf"{_DONE_VERB}(?:下来|好|完|妥|成)了(?!\S)|{_DONE_VERB}没{_DONE_VERB}|"
-    r"(?:被)?(?:驳回|退回|打回|拒绝|否决|拒)了?(?:吗|么|没有?)|是不是被|有没有被|"
+    rf"{_DONE_VERB}没{_DONE_VERB}|"
+    r"(?:被)?(?:驳回|退回|打回|拒绝|否决|拒)(?:回来|回去|来)?了?(?:吗|么|没有?)|"
     r"有人(?:管|理|处理|来|修|接|看)(?:吗|么|没)|(?:什么时候|啥时候|几时|何时|多久)(?:能|会|才|可以)?(?:来|派人|过来)?(?:修|换|弄|处理|装|到)|"
     r"什么状态|啥状态|什么进度|到谁(?:那|手)|怎么还没(?:动静|消息|回复|批|人)|还没(?:动静|消息|回音)",
     r"\b(?:is|has|was|were|have) (?:my|it|the|this)\b.{0,40}\b(?:approved|confirmed|booked|done|fixed|rejected)\b|"
     r"\bbeen (?:approved|confirmed|rejected|fixed)\b",
 )
+# "订好了" said bare, without a question word: a question only when nothing else is asked
+# (我的报修单撤销吧，已经修好了 is a cancel with its reason).
+_STATUS_BARE = re.compile(rf"{_DONE_VERB}(?:下来|好|完|妥|成)了(?!\S)")
+# Which one did I get (我预订的接待室是哪一间, 我订的车是哪个司机): a question about a request.
+_WHICH = re.compile(r"(?:是)?哪(?:一|个|辆|间|位|天)|是谁|几号(?:房|室|车|楼)?(?:[?？吗呢]|$)")
+# Where or when is what I booked (我订的礼堂在哪栋楼, 我约的车几点到): about that request.
+_BOOKED_REF = re.compile(r"(?:订|约|预约|预订|预定|申请|报修|借|提交)的")
+_WHERE_WHEN = re.compile(r"在哪|哪栋|哪层|几楼|几点|什么时候|啥时候")
 # Something said as done by the speaker before: the question is then about that request.
 _PAST_REF = re.compile(
-    r"我(?:的|订的|约的|预约的|申请的|提交的|报的|报修的|要的|借的)|(?:上次|之前|昨天|前天|上周|刚才|早上|上午|下午)[^，,。]{0,4}(?:报|订|约|申请|提交)|"
+    r"我(?:的|订的|约的|预约的|申请的|提交的|报的|报修的|要的|借的|那个|那张|那份|这个)|(?:上次|之前|昨天|前天|上周|刚才|早上|上午|下午)[^，,。]{0,4}(?:报|订|约|申请|提交)|"
     r"(?:申请|预约|报修|报|订|约|提交|借)的|单子|申请单|派车单|报修单|\bmy\b"
 )
 
@@ -68,14 +80,18 @@ _STATUS_WEAK = keywords(
 )
 _HELP = keywords(
     r"帮助|指南|说明书|使用说明|使用方法|操作说明|教程|怎么用|如何用|怎么使用|如何使用|怎么操作|如何操作|"
-    r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|预约|预定|预订|订|约|报修|派车|用车|弄|办|提交|查|审批|取消|同意|批准|驳回|撤销)|"
+    r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|预约|预定|预订|订|约|报修|派车|用车|弄|办(?![呢啊呀吧?？]|$)|提交|查|审批|取消|同意|批准|驳回|撤销)|"
     r"流程|步骤|不太懂|不懂|不会用|第一次用|能做什么|能干什么|会做什么|可以做什么|有什么功能|有哪些功能|功能介绍|"
-    r"干嘛的|干什么的|做什么的|干啥的|是什么东西|怎么玩|菜单|^功能$|^[?？]+$|你是谁|"
+    r"干嘛的|干什么的|做什么的|干啥的|是什么东西|怎么玩|菜单|^(?:功能|帮助|指令|命令)(?:列表|清单|一览|大全)?$|^[?？]+$|你是谁|"
     r"你(?:能|会|可以)(?:帮我)?(?:做|干)(?:什么|啥|些什么)|你(?:都|还)?(?:会|能)(?:些|干)?(?:什么|啥|嘛|哪些)|"
-    r"(?:能|可以)?(?:办|做|处理)(?:哪些|什么)(?:业务|事|事情)|有(?:哪些|什么)(?:服务|业务|功能)|"
-    r"(?:支持|提供)(?:什么|哪些)|介绍(?:一下)?(?:你|功能|自己)|怎么报(?!销)|教教我|教我",
+    r"(?:能|可以)?(?:办|做|处理)(?:哪些|什么)(?:业务|事|事情)|(?:能|可以|会)(?:办|做|干|处理)(?:哪些|什么|啥)(?:呢|啊|呀)?[?？]*$|有(?:哪些|什么)(?:服务|业务|功能)|"
+    r"(?:支持|提供)(?:什么|哪些)|介绍(?:一下)?(?:你|功能|自己)|怎么报(?!销)|教教我|教我|"
+    # asking what the bot is or takes: 你是机器人吗, 可以帮我做些什么, 有哪些命令, 怎么跟你说
+    r"你是(?:机器人|什么|人工|真人)|有(?:哪些|什么)(?:命令|指令|操作)|(?:怎么|如何|咋)(?:跟|和|与|对)你(?:说|讲|聊|对话|沟通)|"
+    r"^(?:你|您)?(?:都|还)?(?:能|可以|会)(?:帮我|为我|给我)?(?:做|干|办)(?:些|点)?(?:什么|啥|哪些)(?:事|事情|业务)?[?？呢吗啊]*$",
     r"\bhelp\b(?!\s+me)|\bhow (?:do|can|to|does)\b|\bwhat can you\b|"
-    r"\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b",
+    r"\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b|"
+    r"\bwhat (?:services|features|functions|commands)\b|\bwhat can i (?:do|ask)\b",
 )
 REJECT_RE = keywords(
     r"不同意|不批准?|不予(?:批准|通过|同意|受理)?|不通过|未通过|不能批|不可以批|不准|驳回|打回|拒绝|否决",
@@ -83,7 +99,8 @@ REJECT_RE = keywords(
 )
 REJECT_WEAK_RE = keywords(r"退回|不行|不可以|不合适|不妥|拒(?!绝)", r"\bno\b")
 _CANCEL = keywords(
-    r"取消|撤销|撤回|撤掉|撤单|(?<!被)撤(?:了|下)|作废|不用[^，,。\s]{0,3}了|不要了|不需要了|用不着了|不去了|退掉|退了|退订|算了",
+    r"取消|撤销|撤回|撤掉|撤单|(?<!被)撤(?:了|下)|作废|不用[^，,。\s]{0,3}了|不要了|"
+    r"不(?:要|订|约|借)[^，,。\s]{1,6}了(?=$|[，,。！!\s])|不需要了|用不着了|不去了|退掉|退了|退订|算了",
     r"\bcancel|\bwithdraw|\bcall off",
 )
 _APPROVE = keywords(
@@ -130,18 +147,22 @@ _CAR_REQUEST = keywords(
     r"安排(?:一辆|个|辆)?车|需要(?:一辆|个|辆)?车|用一下车|换(?:一辆|个|辆)车|再(?:派|来|安排)|接送|送机|接机|接站|送站|目的地|乘车|出发地",
     r"\bneed a (?:car|cab|taxi|driver|vehicle)|\bbook a (?:car|cab|taxi|vehicle)|\bpick (?:me|us|him|her|them) up\b",
 )
-_ESCORT = re.compile(r"(?:送|接)[^，,。\s]{1,8}(?:去|到|至|回|前往)|(?:送|接)(?:领导|专家|客人|同志|老同志|人|我|我们|他|她|一下)")
+_ESCORT = re.compile(r"(?:送|接)[^，,。\s]{1,8}(?:去|到|至|回|前往)|(?:送|接)(?:领导|专家|客人|外宾|来宾|嘉宾|同志|老同志|人|我|我们|他|她|一下)")
 # A trip with a time and a destination but no word for a car: "明早7点去浦东机场".
 _TRIP = re.compile(
     r"从[^，,。\s]{1,12}(?:出发|去|到|前往|回)|(?:前往|赶往|去|到|至|回)(?:[^，,。\s]{0,10})"
-    r"(?:机场|火车站|车站|站|枢纽|码头|政府|医院|法院|检察院|党校|局|委|院|中心|大厦|宾馆|酒店|会堂)"
+    r"(?:机场|火车站|车站|站|枢纽|码头|政府|医院|法院|检察院|党校|局|委|院|中心|大厦|宾馆|酒店|会堂|馆|广场|公园|大学|学校)"
+    r"|(?:去|到|前往)\s*[a-z][a-z' ]{1,30}(?:center|centre|airport|station|hotel|hospital|building|tower|plaza|park|hall)\b"
+    r"|[^，,。\s]{2,12}\s*(?:→|->|=>)\s*[^，,。\s]{2,12}"  # a route written with an arrow: 市委→局里
 )
+# A head count (3人, 两个人, 2位, 俩人): with a time and a place, somebody is going there.
+_HEADCOUNT = re.compile(r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:个人|人(?!民)|位(?!置))|俩|仨")
 _QUESTION = re.compile(r"吗|么|[?？]|是不是|有没有|几点|多少|什么")
 # A question about a thing that asks for no service (礼堂能放电影吗, 报告厅能坐多少人,
 # 接待室的钥匙在谁那, is the canteen open on Saturday?): unknown, not a booking.
 _INFO_QUESTION = keywords(
     r"(?:能|可以|可不可以|让不让|允许)(?!订|约|借|用|预约|预订|预定|申请|派|安排)[^，,。]{0,6}(?:吗|么|[?？])|"
-    r"(?:有没有|有)(?!空)[^，,。]{1,6}(?:吗|么|[?？])|多少|找谁|在谁|是谁|在哪|几点(?:开|关|下班|上班)|开门|关门|开放",
+    r"(?:有没有|有)(?!空)[^，,。]{1,6}(?:吗|么|[?？])|多少|多大|多宽|多长|多高|在几楼|找谁|在谁|是谁|在哪|几点(?:开|关|下班|上班)|开门|关门|开放",
     r"^(?:is|are|does|do|can)\b(?!.{0,30}\b(?:book|reserve|need|get|have a)\b)",
 )
 _BOOK_NOW = keywords(
@@ -192,13 +213,15 @@ def request_words(t: str) -> tuple[bool, bool]:
 
 
 def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: bool = False,
-             trip: Callable[[], bool] = lambda: False, booked_room: bool = False) -> Verdict:
+             trip: Callable[[], bool] = lambda: False, booked_room: bool = False,
+             place: Callable[[], bool] = lambda: False) -> Verdict:
     """Choose the intent of normalised text `t`.
 
     `tokens()` gives its jieba segmentation, asked for only when a word's
     boundaries decide (车 alone is a car; 车库, 车位, 停车 are not).
     `timed`: the text names a day or a clock time; `trip`: it sends someone to a place;
-    `booked_room`: a bare number follows a booking verb (订301: a room).
+    `booked_room`: a bare number follows a booking verb (订301: a room); `place()`: a
+    clause of the text is a place name alone ("周二上午九点 区档案馆 三人").
     """
     if not any(c.isalnum() for c in t):
         return Verdict(Intent.UNKNOWN, 0.9)
@@ -209,9 +232,12 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         return Verdict(Intent.UNKNOWN, 0.6)  # 报销批了没, 请假怎么请: another office's business
     if _STATUS_STRONG.search(head) and not (fault and not has_no and _REPAIR_VERB.search(t)):
         return Verdict(Intent.APPROVAL_STATUS, 0.85)
-    if _STATUS_QUESTION.search(head) and (has_no or _PAST_REF.search(head) or len(head) <= 12
-                                          or not _BOOK_NOW.search(head)):
+    asked = _STATUS_QUESTION.search(head) or (_STATUS_BARE.search(head) and not _CANCEL.search(head))
+    if asked and (has_no or _PAST_REF.search(head) or len(head) <= 12 or not _BOOK_NOW.search(head)):
         return Verdict(Intent.APPROVAL_STATUS, 0.8)
+    if not fault and (_WHICH.search(head) and _PAST_REF.search(head)
+                      or _WHERE_WHEN.search(head) and _BOOKED_REF.search(head)):
+        return Verdict(Intent.APPROVAL_STATUS, 0.7)
     if _HELP.search(head) and not has_no:
         return Verdict(Intent.HELP, 0.85)
     if REJECT_RE.search(head):
@@ -246,7 +272,8 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         vehicle += 2.5
     if _ESCORT.search(t):
         vehicle += 2.0
-    if vehicle < 2.0 and timed and (_TRIP.search(t) or trip()) and not _QUESTION.search(t):
+    if vehicle < 2.0 and timed and not _QUESTION.search(t) and (
+            _TRIP.search(t) or trip() or (facility == 0.0 and _HEADCOUNT.search(t) and place())):
         vehicle += 2.0
     if _NOT_VEHICLE.search(t):
         vehicle -= 3.0

@@ -30,6 +30,7 @@ from nlp.assets import mask_tags
 from nlp.assets import slots as asset_slots
 from nlp.intents import (
     CANCEL_RE,
+    FAULT_RE,
     REJECT_RE,
     REJECT_WEAK_RE,
     Verdict,
@@ -224,6 +225,14 @@ class Nlu:
         lex = self._lex
         if corr is None:
             verdict = self._classify(n, m, ts, req, booked_room)
+            wd = corrections.withdrawal(n) if verdict.intent in (*_SERVICES, Intent.CANCEL) else None
+            if wd is not None:
+                # "不订车了，帮我订个接待室": the new request stands when it names its service
+                tail = n[wd.after:]
+                tail_ts = parse_time(tail, now)
+                v = self._classify(tail, _masked(tail, tail_ts.spans), tail_ts, None, False)
+                if v.intent in _SERVICES and v.intent is not verdict.intent:
+                    corr, verdict = wd, v
         else:
             verdict = self._classify_corrected(n, corr, now, req, booked_room)
         intent = force or verdict.intent
@@ -247,13 +256,16 @@ class Nlu:
             if loc:
                 slots["location"] = loc[0]
                 rest = m[: loc[1]] + sl.MASK * (loc[2] - loc[1]) + m[loc[2]:]
-            cat = faults.category(rest) or sl.repair_category(rest)
+            cat = faults.category(rest, FAULT_RE) or sl.repair_category(rest)
             if cat is None and has_fault(rest):
                 cat = "other"  # a fault named on something outside the five trades
             if cat:
                 slots["repair_category"] = cat
         elif intent is Intent.ASSET_REQUEST:
             slots, extra = asset_slots(m, orig)
+            purpose = freetext.purpose(m, orig)  # CONTRACT §6: an asset's 用于… too
+            if purpose:
+                slots["purpose"] = purpose
         elif intent in (Intent.APPROVE, Intent.REJECT, Intent.CANCEL, Intent.APPROVAL_STATUS):
             if req is not None:
                 slots["request_no"] = req
@@ -278,7 +290,7 @@ class Nlu:
     def _classify(self, n: str, m: str, ts: TimeSlots, req: int | None, booked_room: bool) -> Verdict:
         tk, lex = self._tk, self._lex
         return classify(n, lambda: tk.lcut(m, HMM=False), req is not None, ts.date is not None or bool(ts.spans),
-                        lambda: sl.names_trip(m, lex), booked_room)
+                        lambda: sl.names_trip(m, lex), booked_room, lambda: sl.names_place(m, lex))
 
     def _classify_corrected(self, n: str, corr: corrections.Correction, now: datetime, req: int | None,
                             booked_room: bool) -> Verdict:

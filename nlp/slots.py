@@ -88,7 +88,7 @@ _HVAC_FAULT = re.compile(r"不制冷|不制热|不出风|吹冷风|吹热风")
 
 _LOC_NOUNS = (
     "地下车库 车库 停车场 办公室 大办公室 小办公室 会议室 接待室 会客室 报告厅 礼堂 大礼堂 健身房 更衣室 淋浴间 "
-    "食堂 餐厅 包间 厨房 后厨 洗碗间 茶水间 开水间 卫生间 洗手间 厕所 男厕所 女厕所 男厕 女厕 男卫生间 女卫生间 "
+    "食堂 餐厅 包间 厨房 后厨 洗碗间 茶水间 开水间 卫生间 洗手间 厕所 男厕所 女厕所 男厕 女厕 男卫生间 女卫生间 男卫 女卫 "
     "走廊 过道 楼道 楼梯间 楼梯口 大厅 门厅 大堂 前台 门卫室 门岗 传达室 值班室 机房 弱电间 配电间 配电房 配电室 "
     "水泵房 锅炉房 仓库 库房 档案室 资料室 阅览室 活动室 多功能厅 培训室 洽谈室 打印室 文印室 财务室 局长室 "
     "会场 电梯厅 电梯间 院子 大院 天台 楼顶 宿舍 值班室 监控室 消控室 储藏室 杂物间 办公区 大门 门口 花园 "
@@ -108,7 +108,9 @@ _LOC_PART = (
 )
 _EN_LOC = re.compile(
     r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
-    r"|\b(?:in|at|on) the ([a-z0-9 ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
+    r"(?:\s*(?:,|of|in)\s*(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\b)?"  # room 1503 of Building 9
+    r"|\b(?:on|at) ((?:the )?\d{1,2}(?:st|nd|rd|th) floor)\b"  # on 4th floor
+    r"|\b(?:in|at|on) the ([a-z0-9' ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
 )
 
 # ---- places (vehicle) -----------------------------------------------------------------
@@ -120,12 +122,12 @@ _PLACE_STOP = re.compile(
     r"开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
     r"参观|开车|赶|的|一趟|一下|用车|派车|约车|要车|叫车|出发|吃饭|谈|见面|拜访|然后|再|并且|大概|大约|左右|方向|那边|"
     r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共计|合计|总计|共(?=\s*[\d一二两三四五六七八九十])|人数|俩|仨|"
-    r"\d+\s*个?\s*(?:人(?!民)|位)|[一二两三四五六七八九十]+个?(?:人(?!民)|位)|"
+    r"\d+\s*个?\s*(?:人(?!民)|位)|\d+\s*(?:ppl|pax|people|persons|passengers)\b|[一二两三四五六七八九十]+个?(?:人(?!民)|位)|"
     r"\bat\b|\bto\b|\bon\b|\bby\b|\bfor\b|\bwith\b|\band\b|\bplease\b|\bpls\b|\btomorrow\b|\btoday\b|\btonight\b|\bfrom\b|\bthen\b|\bnext\b"
 )
 _PLACE_SUFFIX = re.compile(
     r"(?:政府|局|委|办|院|馆|中心|站|机场|码头|港|大道|路|街|号|广场|大厦|大楼|公园|医院|学校|大学|中学|小学|酒店|宾馆|"
-    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|t\d|airport|station|hotel|hospital)$"
+    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital|cent(?:er|re)|plaza|building|tower)$"
 )
 # A whole segment that is one place although a stop word is inside it (青浦培训基地).
 _PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|医院|宾馆|酒店|大厦|政府|党校)")
@@ -133,7 +135,7 @@ _PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|
 _GLUED_PURPOSE = re.compile(
     r"([\u4e00-\u9fff]{1,12}?(?:图书馆|档案馆|博物馆|美术馆|体育馆|纪念馆|展览馆|馆|政府|局|委|法院|检察院|医院|"
     r"党校|学校|大学|中心|机场|火车站|车站|站|码头|大厦|宾馆|酒店|会堂|公园|广场))"
-    r"(?:还|借|查|取|拿|送|办|交|领|买|修|看|听|参|布|签|开|报|考|接)[\u4e00-\u9fff]{1,4}$"
+    r"(?:还|借|查|取|拿|送|办|交|领|买|修|看|听|参|布|签|开|报|考|接|立|递|缴|盖|提|调|咨|登|验|复|补)[\u4e00-\u9fff]{1,4}\s*$"
 )
 _VEHICLE_WORDS = re.compile(
     r"送站|接站|送机|接机|用车|派车|约车|叫车|要车|订车|派个车|约个车|叫个车|派辆车|约辆车|要辆车|申请|帮我|麻烦|请|安排|需要|一辆|车|"
@@ -253,15 +255,18 @@ def facility_name(n: str, orig: str, lex: Lexicon) -> str | None:
     return None
 
 
+_ADDRESS_IS = re.compile(r"(?:地址|地点|位置|位于|就在)(?:是|在|为)\s*$")
+
+
 def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
     """Where a fault is: the room or place the message names, as said."""
     m = _EN_LOC.search(n)
     if m:
-        if m.group(1):
-            return orig[m.start(1):m.end(1)].strip(), m.start(1), m.end(1)
-        return orig[m.start():m.end()].strip(), m.start(), m.end()
+        k = m.lastindex or 0  # the place inside "on the 4th floor", "in the lobby"
+        return orig[m.start(k):m.end(k)].strip(), m.start(k), m.end(k)
     best: tuple[int, int] | None = None
     after_at: tuple[int, int] | None = None
+    ends: dict[int, int] = {}  # start → end of every fragment, to join "2号楼3层" + "的男厕所"
     for g in lex.location_re.finditer(n):
         s, e = g.start(), g.end()
         while e > s and n[e - 1].isspace():
@@ -271,15 +276,20 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
         frag = n[s:e]
         if e - s < 2 and not frag.isdigit():
             continue
+        ends[s] = e
         pre = n[max(0, s - 2):s]
-        if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置") or pre.endswith(("：", ":"))):
+        if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置", "地址")
+                                 or pre.endswith(("：", ":")) or _ADDRESS_IS.search(n, 0, s)):
             after_at = (s, e)
         if best is None:
             best = (s, e)
     pick = after_at or best
     if pick is None:
         return None
-    return orig[pick[0]:pick[1]], pick[0], pick[1]
+    s, e = pick
+    while n[e:e + 1] == "的" and e + 1 in ends:  # a floor and the room on it: 2号楼3层的男厕所
+        e = ends[e + 1]
+    return orig[s:e], s, e
 
 
 def repair_category(n: str) -> str | None:
@@ -340,6 +350,23 @@ def names_trip(n: str, lex: Lexicon) -> bool:
     return False
 
 
+# 车 in a segment is a car (用车, 商务车), not a place, except in 火车站, 汽车站, 车站.
+_CAR_IN = re.compile(r"(?<![火汽])车(?!站)")
+_STATION = re.compile(r"[火汽]?车站")
+# A clause that only says where to go: "去虹桥", "到区政府".
+_GO_CLAUSE = re.compile(r"(?:去|到|前往|赶往)[\u4e00-\u9fff]{2,10}")
+
+
+def names_place(n: str, lex: Lexicon) -> bool:
+    """Whether a clause of the text is a place name alone, said without 去/到 ("周二上午
+    九点 区档案馆 三人", "下周一早上七点半 虹桥火车站 两个人") or only where to go ("去虹桥")."""
+    for seg in re.split(rf"[{_SEP}]+", n):
+        if 2 <= len(seg) <= 14 and not _BAD_PLACE.search(seg) and (
+                seg in lex.places or _PLACE_SUFFIX.search(seg) or _GO_CLAUSE.fullmatch(seg)):
+            return True
+    return False
+
+
 def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
     """(origin, destination) of a trip, as said."""
     origin: tuple[str, int, int] | None = None
@@ -393,7 +420,8 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
         before = n[:max(0, mark_end - 1)]
         seg = re.search(rf"([^{_SEP}]{{2,12}})$", before)
         if seg and (_PLACE_SUFFIX.search(seg.group(1)) or _HOME.fullmatch(seg.group(1))
-                    or any(p in seg.group(1) for p in lex.places)) and not _VEHICLE_WORDS.search(seg.group(1)):
+                    or any(p in seg.group(1) for p in lex.places)) \
+                and not _VEHICLE_WORDS.search(_STATION.sub("站", seg.group(1))):
             origin = (orig[seg.start(1):seg.end(1)], seg.start(1), seg.end(1))
     if dest is None:
         # a bare place in a list: "用车，后天，长宁区政府"
@@ -406,7 +434,7 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
                 text = n[s:e]
                 vm = _VEHICLE_WORDS.match(text)
             if len(text) < 2 or len(text) > 16 or (origin and s < origin[2] and e > origin[1]) \
-                    or _DEST_MARK.search(text) or "车" in text:
+                    or _DEST_MARK.search(text) or _CAR_IN.search(text):
                 continue
             known = len(text) <= 12 and any(p in text for p in lex.places)
             if known or _PLACE_SUFFIX.search(text):

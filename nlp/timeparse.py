@@ -48,7 +48,7 @@ _BARE_RANGE_RE = re.compile(
 _NOT_ONE_O_CLOCK = set("快早晚慢多少大小好有差近远高低些稍再")
 
 _DURATION_RE = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
+    r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}|俩|仨|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
     r"|(?P<mins>\d+|[一二两三四五六七八九十]{1,3})\s*分钟"
     r"|\b(?P<en>\d+(?:\.\d+)?|an?|one|two|three|four|five|six)\s*(?P<enu>hours?|hrs?|h\b|minutes?|mins?)"
     r"|\bhalf an hour\b"
