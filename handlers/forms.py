@@ -7,7 +7,8 @@ missing one, validates each, shows what it understood and writes only on "确认
                                         "确认" ──► write;  "算了" ──► leave
 
 The draft lives in the dialogue state (JSON of primitives, 15-minute TTL):
-`{"flow": intent, "slots": {...}, "awaiting": slot name | "confirm"}`.
+`{"flow": intent, "slots": {...}, "awaiting": slot name | "confirm"}`, where `awaiting`
+is one of the flow's declared states (handlers/states.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.base import Links, Reply
 from handlers.common import page_line
+from handlers.states import UndeclaredState, state_of
 from nlp.numbers import to_int
 
 YES_RE = re.compile(
@@ -39,19 +41,27 @@ def is_yes(text: str) -> bool:
 class Draft:
     flow: str
     slots: dict[str, Any] = field(default_factory=dict)
-    awaiting: str | None = None
+    awaiting: str | None = None  # one of the flow's declared states (handlers/states.py)
     misses: int = 0  # answers in a row the flow could not use
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], flow: str) -> Draft:
-        """The draft of `flow` kept in the state, or a new one."""
+        """The draft of `flow` kept in the state, or a new one (also when what it waits
+        for is not declared)."""
         if state.get("flow") == flow:
-            return cls(flow, dict(state.get("slots") or {}), state.get("awaiting"),
+            try:
+                awaiting = state_of(flow, state.get("awaiting"))
+            except UndeclaredState:
+                return cls(flow)
+            return cls(flow, dict(state.get("slots") or {}), awaiting,
                        int(state.get("misses") or 0))
         return cls(flow)
 
     def to_state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"flow": self.flow, "slots": self.slots, "awaiting": self.awaiting}
+        """The state to keep; UndeclaredState when the flow does not declare `awaiting`."""
+        awaiting = state_of(self.flow, self.awaiting)
+        state: dict[str, Any] = {"flow": self.flow, "slots": self.slots,
+                                 "awaiting": None if awaiting is None else awaiting.value}
         if self.misses:
             state["misses"] = self.misses
         return state
