@@ -1,13 +1,16 @@
 """The reason of a 驳回 tapped on a card: the chat asks for it, and only the answer rejects.
 
-    tap 驳回 ──► "请回复驳回理由…；不便说明请回复“无”；点错了请回复“算了”"
-        ├─ "时间冲突，请改期" ──► rejected with that reason (the applicant reads it),
-        │                        every card of the step updated
-        ├─ "无" ──────────────► rejected, "审批人未说明理由"
-        ├─ "算了" / "点错了" ──► nothing changes: the card gets its live buttons back
-        └─ "同意" ─────────────► approved instead
+```mermaid
+flowchart LR
+    T[tap 驳回] --> Q["请回复驳回理由…；不便说明请回复“无”；点错了请回复“算了”"]
+    Q -- "时间冲突，请改期" --> R[rejected with that reason, every card of the step updated]
+    Q -- "无" --> N[rejected, 审批人未说明理由]
+    Q -- "算了" / "点错了" --> K[nothing changes: the card gets its live buttons back]
+    Q -- "同意" --> A[approved instead]
+```
+
 A question about one's requests or "帮助" in between is answered as such, the question
-stays open (15 minutes, as every dialogue).
+stays open (15 minutes, as every dialogue). States: `handlers.states.RejectReasonStates`.
 """
 
 from __future__ import annotations

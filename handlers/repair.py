@@ -24,7 +24,7 @@ from typing import Any
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
 from handlers.common import notify_applicant, page_line, repair_place, reply_link
 from handlers.feedback import ask_rating
-from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
+from handlers.forms import CONFIRM, Draft, Problem, Submitted
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, users_with_role
@@ -126,7 +126,7 @@ async def report_repair(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         if msg.label and not draft.slots.get("location"):
             draft.slots["location"] = msg.label
         return next_question(draft)
-    if draft.awaiting == CONFIRM and is_yes(msg.text):
+    if draft.awaiting == CONFIRM and parse.words.yes:
         return await confirm_repair(draft, ctx)
     changed = absorb(draft, msg.text, parse.slots)
     if draft.awaiting == CONFIRM and not changed:

@@ -38,6 +38,7 @@ from nlp.intents import (
 from nlp.normalize import normalize
 from nlp.timeparse import PART_RE, TimeSlots, parse_time
 from nlp.types import Intent, Parse
+from nlp.words import read_words
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,8 @@ class Nlu:
             return bundle
         readings = tuple(self._parse(text, now, i) for i in multipart.SERVICES)
         return Parse(Intent.SERVICE_BUNDLE, {}, 0.5, day_said=readings[0].day_said,
-                     duration_minutes=readings[0].duration_minutes, parts=readings)
+                     duration_minutes=readings[0].duration_minutes, parts=readings,
+                     words=readings[0].words)
 
     def _parse(self, text: str, now: datetime, force: Intent | None = None) -> Parse:
         if not self._ready:
@@ -256,14 +258,16 @@ class Nlu:
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
-        plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None)
+        words = read_words(text, now.date())
+        plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None,
+                      words=words)
         if force is None:
             rest, crew_slots = sl.crew_parts(n, orig)
             crew = crew_intent(rest, n)
             if crew is not None:
                 if crew is Intent.CREW_TASKS and ts.day_said and ts.date is not None:
                     crew_slots["date"] = ts.date.isoformat()
-                return Parse(crew, crew_slots, 0.9, day_said=ts.day_said, plain=plain)
+                return Parse(crew, crew_slots, 0.9, day_said=ts.day_said, plain=plain, words=words)
         return plain
 
     def _classify(self, n: str, m: str, ts: TimeSlots, req: int | None, booked_room: bool) -> Verdict:

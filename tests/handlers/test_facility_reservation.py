@@ -17,9 +17,7 @@ from handlers.facility_reservation import (
     match_facility,
     room_said,
     submit_facility,
-    until_date,
     weekly_dates,
-    weekly_repeat,
 )
 from handlers.forms import Problem, Submitted
 from models.holds import Hold
@@ -204,33 +202,6 @@ async def test_weekly_repeat_asks_its_end_and_caps_the_count(talk):
     reply = await talk.say("lichu", "到12月底")
     assert "共5次" in reply  # 12月2日 … 12月30日
     assert await Request.all().count() == 0
-
-
-@pytest.mark.parametrize(("text", "until"), [
-    ("每周一上午九点例会，到一月底", date(2027, 1, 31)),
-    ("到12月31日", date(2026, 12, 31)),
-    ("至2027年3月5号", date(2027, 3, 5)),
-    ("截止到明年2月", date(2027, 2, 28)),
-    ("到月底", date(2026, 11, 30)),
-    ("到年底", date(2026, 12, 31)),
-    ("到15号", date(2026, 12, 15)),
-    ("到下午三点", None),
-    ("到2月30日", None),
-])
-def test_until_date(text: str, until: date | None) -> None:
-    assert until_date(text, TODAY) == until
-
-
-@pytest.mark.parametrize(("text", "weekday"), [
-    ("每周一上午九点例会", 0), ("每个星期五下午", 4), ("每礼拜天早上", 6), ("每周例会", None),
-])
-def test_weekly_repeat(text: str, weekday: int | None) -> None:
-    repeat = weekly_repeat(text, TODAY)
-    assert repeat is not None and repeat.weekday == weekday
-
-
-def test_no_weekly_repeat() -> None:
-    assert weekly_repeat("下周一上午九点开会", TODAY) is None
 
 
 def test_weekly_dates() -> None:
