@@ -97,7 +97,7 @@ def _part_of(p: Parse, facilities: list[Any]) -> dict[str, Any]:
         if p.words.seats:
             slots["seats"] = p.words.seats  # "一辆7座车": at least that many seats, whatever the head count
     else:
-        _name_room(slots, slots.pop("facility", None) or room_said(text, facilities), facilities)
+        _name_room(slots, slots.pop("facility", None) or room_said(text, p.words, facilities), facilities)
         slots.pop("repeat", None)  # a part is booked once; weekly repeats go one service at a time
         slots.pop("repeat_until", None)
     fill_end(slots)
@@ -180,7 +180,7 @@ def _read_answer(part: dict[str, Any], reading: Parse, text: str, facilities: li
         elif part.get("awaiting") == "purpose" and not new and (answer := reading.words.answer):
             new["purpose"] = answer  # the 事由 asked for, said as it is ("接站")
     else:
-        said = new.pop("facility", None) or room_said(text, facilities)
+        said = new.pop("facility", None) or room_said(text, reading.words, facilities)
         if said:
             new["said_room"] = said
         elif new.get("facility_type") and new["facility_type"] != part["slots"].get("facility_type"):

@@ -151,9 +151,6 @@ def next_weekday(today: date, weekday: int) -> date:
 # ---------------------------------------------------------------------------------------
 # Finding the room the user named.
 
-_ROOM_NO_RE = re.compile(r"(?<![\d:：.#/])(\d{3,4})(?![\d:：./号点时人个位年月日分])")
-
-
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
@@ -178,18 +175,15 @@ def match_facility(said: str, facilities: list[Facility]) -> Facility | None:
     return None
 
 
-def room_said(text: str, facilities: list[Facility]) -> str | None:
-    """A facility named in the text that the NLU did not take as one: a full name
-    ("换成大礼堂") or a bare room number ("订301")."""
+def room_said(text: str, words: Words, facilities: list[Facility]) -> str | None:
+    """A facility of the bureau named in the text that the NLU did not take as one: a
+    full name ("换成大礼堂") or a room number the NLU read ("订301")."""
     key = _norm(text)
     for f in facilities:
         if _norm(f.name) in key:
             return f.name
     known = {n for f in facilities for n in re.findall(r"\d+", f.name)}
-    for m in _ROOM_NO_RE.finditer(text):
-        if m[1] in known:
-            return m[1]
-    return None
+    return next((n for n in words.room_numbers if n in known), None)
 
 
 def type_of_name(said: str) -> FacilityType | None:
@@ -234,7 +228,7 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return await confirm_reservation(draft, ctx)
     new = read_times(draft.slots, parse, awaiting=draft.awaiting)
     facilities = await active_facilities()
-    said = new.pop("facility", None) or room_said(msg.text, facilities)
+    said = new.pop("facility", None) or room_said(msg.text, parse.words, facilities)
     said_type = new.pop("facility_type", None)
     unknown: str | None = None
     if said:

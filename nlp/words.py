@@ -14,7 +14,13 @@ that no handler reads the raw text again.
 - `seats`: a car of so many seats ("一辆7座车").
 - `end_hint`: a time said as an end ("到五点", "开到十一点", "五点结束").
 - `part_of_day`: a part of day said (上午, 下午, 晚上…).
-- `duration`: a length said (also in days: "两天", "大概三天"); `Parse.duration_minutes`.
+- `duration`: a length said (also in days: "两天", "大概三天"), whether or not a start
+  was said.
+- `category`: the trade an answer to "是什么问题？" names ("空调", "水管", "其他").
+- `room_numbers`: the room numbers said ("订301", "那就1205吧"), never a time, a count
+  or a request number; the dialogue keeps those of the bureau's rooms.
+- `undo`, `reason`: the answer to "驳回理由？": taken back ("算了", "点错了"), or the
+  reason as said (None for "无", "不便说明").
 
 Like WeCom's own 审批 forms, where 事由 is a required field, a trip's purpose is asked for
 when not said, and "无" or "不知道" is not an answer; a short free text is.
@@ -54,6 +60,19 @@ EQUIPMENT = ("投影仪", "投影", "幕布", "话筒", "麦克风", "音响", "
              "横幅", "茶水", "矿泉水", "签到台", "摄像", "同声传译", "网络")
 NEED_RE = re.compile(r"需要|要|配|带|准备|借用|用到|安排|提供|加")
 EQUIPMENT_RE = re.compile("|".join(sorted(map(re.escape, EQUIPMENT), key=len, reverse=True)), re.I)
+
+CATEGORY_WORDS = (
+    ("electrical", ("电路", "照明", "电", "灯")),
+    ("plumbing", ("水管", "水", "下水")),
+    ("hvac", ("空调", "暖通", "暖气")),
+    ("it", ("网络", "电脑", "网", "打印")),
+    ("furniture", ("家具", "门窗", "门", "窗", "桌", "椅")),
+    ("other", ("其他", "其它", "别的")),
+)
+ROOM_NO_RE = re.compile(r"(?<![\d:：.#/])(\d{3,4})(?![\d:：./号点时人个位年月日分])")
+UNDO_RE = re.compile(r"^\s*(算了|不驳回了?|不驳了|点错了|按错了|误点|取消|撤销|不用了)\s*[。.!！]*\s*$")
+NO_REASON_RE = re.compile(r"^\s*(无|没有|没|不用|不用说|不说了|不便说明|无理由|没有理由|/|-|—)\s*[。.!！]*\s*$")
+REASON_PREFIX = re.compile(r"^\s*(?:驳回\s*)?(?:理由|原因)?\s*[:：是为]?\s*")
 
 SEATS_RE = re.compile(r"(?P<n>\d{1,2}|[两三四五六七八九十]{1,3})\s*座")
 
@@ -97,6 +116,10 @@ class Words:
     end_hint: bool = False
     part_of_day: bool = False
     duration: timedelta | None = None
+    category: str | None = None
+    room_numbers: tuple[str, ...] = ()
+    undo: bool = False
+    reason: str | None = None
 
 
 def read_words(text: str, today: date) -> Words:
@@ -118,11 +141,27 @@ def read_words(text: str, today: date) -> Words:
         end_hint=bool(END_HINT_RE.search(text)),
         part_of_day=bool(PART_RE.search(text)),
         duration=duration_in(text),
+        category=category_in(text),
+        room_numbers=tuple(m[1] for m in ROOM_NO_RE.finditer(text)),
+        undo=bool(UNDO_RE.match(text.strip())),
+        reason=reason_in(text),
     )
 
 
 def is_yes(text: str) -> bool:
     return bool(YES_RE.match(text))
+
+
+def category_in(text: str) -> str | None:
+    """The trade a word of the text names, in CATEGORY_WORDS' order."""
+    return next((category for category, words in CATEGORY_WORDS if any(w in text for w in words)), None)
+
+
+def reason_in(text: str) -> str | None:
+    """The text as a 驳回 reason ("理由：时间冲突" → "时间冲突"), None when it gives none."""
+    text = text.strip()
+    said = REASON_PREFIX.sub("", text, count=1).strip() or text
+    return None if not said or NO_REASON_RE.match(said) else said
 
 
 def purpose_in(text: str) -> str | None:

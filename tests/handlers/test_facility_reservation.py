@@ -23,6 +23,7 @@ from handlers.forms import Problem, Submitted
 from models.holds import Hold
 from models.org import Facility, FacilityType
 from models.requests import ApprovalStep, Request, RequestStatus
+from nlp.words import read_words
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 27)
@@ -223,6 +224,7 @@ def test_match_facility(said: str, name: str | None) -> None:
 
 @pytest.mark.parametrize(("text", "said"), [
     ("那就301吧", "301"), ("换成大礼堂", "大礼堂"), ("改成10人", None), ("12:30开始", None),
+    ("那就505吧", None),  # no such room
 ])
 def test_room_said(text: str, said: str | None) -> None:
-    assert room_said(text, ROOMS) == said  # type: ignore[arg-type]
+    assert room_said(text, read_words(text, TODAY), ROOMS) == said  # type: ignore[arg-type]

@@ -103,3 +103,13 @@ def test_weekly_repeat(text: str, weekday: int | None) -> None:
 
 def test_no_weekly_repeat() -> None:
     assert weekly_repeat("下周一上午九点开会", TODAY) is None
+
+
+def test_a_category_room_numbers_and_a_reason(nlu: Nlu) -> None:
+    assert nlu.parse("空调", NOW).words.category == "hvac"
+    assert nlu.parse("别的", NOW).words.category == "other"
+    assert nlu.parse("那就301吧", NOW).words.room_numbers == ("301",)
+    assert nlu.parse("12:30开始，10人", NOW).words.room_numbers == ()
+    assert nlu.parse("点错了", NOW).words.undo and not nlu.parse("时间冲突", NOW).words.undo
+    assert nlu.parse("理由：时间冲突，请改期", NOW).words.reason == "时间冲突，请改期"
+    assert nlu.parse("不便说明", NOW).words.reason is None
