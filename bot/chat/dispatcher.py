@@ -1,7 +1,10 @@
 """From an inbound message to the reply: one user's messages one at a time, the NLU,
 the router, the handler, the reply — and a friendly apology instead of any exception.
 
-    callback ──submit──► per-user queue ──► handle(): user? → text → parse → handler → reply
+    callback ──submit──► per-user queue ──► handle(): middlewares → text → parse → handler → reply
+
+`handle` runs the middlewares of `self.middlewares` in order (bot/chat/middlewares.py:
+the apology, the dialogue state, the user lookup, the "handled" line), `_dispatch` last.
 """
 
 from __future__ import annotations
