@@ -30,6 +30,7 @@ from models.errors import InvalidState, NotAllowed, NotFound
 from models.requests import Request, RequestStatus, get_request, open_requests_of, ordered_steps
 from models.sql import transaction
 from nlp.types import Intent, Parse
+from nlp.words import Words
 
 router = Router("cancel")
 
@@ -81,17 +82,17 @@ async def cancel_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return Reply(FLOW_DROPPED, state={})
     if no is not None:
         return await cancel_one(int(no), ctx, state={} if flow == FLOW else None)
-    return await ask_which(ctx, msg.text)
+    return await ask_which(ctx, parse.words)
 
 
-async def ask_which(ctx: Ctx, text: str = "") -> Reply:
+async def ask_which(ctx: Ctx, said: Words | None = None) -> Reply:
     """No number: the one request the words mean (or the one open), to confirm; else a
     list to pick from."""
     tz = ctx.tz
     candidates = [r for r in await open_requests_of(ctx.user.user_id) if cancellable(r, ctx.now)]
     if not candidates:
         return Reply(NOTHING)
-    meant = narrow(candidates, text, ctx.now, tz) if text else None
+    meant = narrow(candidates, said, tz) if said is not None else None
     lead = ""
     if meant:
         candidates = meant

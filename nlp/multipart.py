@@ -148,7 +148,7 @@ def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
         out.append(Parse(part.intent, slots, p.confidence, day_said=p.day_said or bool(day),
                          duration_minutes=p.duration_minutes,
                          context={"text": own, "daypart": own_part or daypart},
-                         words=read_words(own, now.date())))
+                         words=read_words(own, now)))
     first = out[0]
     return Parse(Intent.SERVICE_BUNDLE, {}, 0.9, parts=tuple(out), plain=first,
-                 context={"text": shared}, words=read_words(text, now.date()))
+                 context={"text": shared}, words=read_words(text, now))

@@ -218,6 +218,7 @@ class Nlu:
         n, orig = t.norm, t.orig
         corr = corrections.split(n)
         ts = parse_time(n, now)
+        day = ts.date if ts.day_said else None  # the day the sentence names, before corrections
         m = _masked(n, ts.spans)
         req, booked_room = sl.numbers(m, *request_words(n))
         lex = self._lex
@@ -258,7 +259,7 @@ class Nlu:
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
-        words = read_words(text, now.date())
+        words = read_words(text, now, norm=n, day=day)
         plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None,
                       words=words)
         if force is None:

@@ -21,6 +21,10 @@ that no handler reads the raw text again.
   or a request number; the dialogue keeps those of the bureau's rooms.
 - `undo`, `reason`: the answer to "驳回理由？": taken back ("算了", "点错了"), or the
   reason as said (None for "无", "不便说明").
+- `kinds`, `day`, `norm`: what a sentence says of the request it means, for cancel and
+  status without a number ("把明天去虹桥机场的车取消了"): the kinds of request named (车,
+  会议室, 报修; as service intents' values), the day named, and the normalised text the
+  places are compared with (handlers/matching.py).
 
 Like WeCom's own 审批 forms, where 事由 is a required field, a trip's purpose is asked for
 when not said, and "无" or "不知道" is not an answer; a short free text is.
@@ -30,11 +34,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from nlp.normalize import MAX_CHARS
+from nlp.normalize import MAX_CHARS, normalize
 from nlp.numbers import to_int
-from nlp.timeparse import PART_RE
+from nlp.timeparse import PART_RE, parse_time
 
 MAX_PURPOSE = 100  # the form's limit too (bot/web/pages.py TEXT_LIMITS)
 
@@ -73,6 +77,13 @@ ROOM_NO_RE = re.compile(r"(?<![\d:：.#/])(\d{3,4})(?![\d:：./号点时人个�
 UNDO_RE = re.compile(r"^\s*(算了|不驳回了?|不驳了|点错了|按错了|误点|取消|撤销|不用了)\s*[。.!！]*\s*$")
 NO_REASON_RE = re.compile(r"^\s*(无|没有|没|不用|不用说|不说了|不便说明|无理由|没有理由|/|-|—)\s*[。.!！]*\s*$")
 REASON_PREFIX = re.compile(r"^\s*(?:驳回\s*)?(?:理由|原因)?\s*[:：是为]?\s*")
+
+# The kinds of request a sentence can name ("明天的车取消了"), by service intent.
+KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("repair_request", re.compile(r"报修|维修|修")),
+    ("vehicle_booking", re.compile(r"用车|派车|叫车|车|接机|送机")),
+    ("facility_reservation", re.compile(r"会议室|场地|礼堂|接待室|健身房|包间|订房|会场|房间")),
+)
 
 SEATS_RE = re.compile(r"(?P<n>\d{1,2}|[两三四五六七八九十]{1,3})\s*座")
 
@@ -120,12 +131,21 @@ class Words:
     room_numbers: tuple[str, ...] = ()
     undo: bool = False
     reason: str | None = None
+    kinds: tuple[str, ...] = ()
+    day: date | None = None
+    norm: str = ""
 
 
-def read_words(text: str, today: date) -> Words:
+def read_words(text: str, now: datetime, *, norm: str | None = None, day: date | None = None) -> Words:
     """The dialogue words of `text` (its first MAX_CHARS, as the rest of the NLU: bounded
-    work on any input); `today` is the day of the message (for "到20号")."""
+    work on any input) at the aware `now`; the NLU gives the normalised text and the day
+    it read in it (`norm`, `day`), which are read here otherwise."""
     text = text[:MAX_CHARS]
+    today = now.date()
+    if norm is None:
+        norm = normalize(text).norm
+        ts = parse_time(norm, now)
+        day = ts.date if ts.day_said else None
     repeat = weekly_repeat(text, today)
     equipment = equipment_in(text)
     m = SEATS_RE.search(text)
@@ -145,6 +165,9 @@ def read_words(text: str, today: date) -> Words:
         room_numbers=tuple(m[1] for m in ROOM_NO_RE.finditer(text)),
         undo=bool(UNDO_RE.match(text.strip())),
         reason=reason_in(text),
+        kinds=tuple(kind for kind, pattern in KIND_WORDS if pattern.search(norm)),
+        day=day,
+        norm=norm,
     )
 
 

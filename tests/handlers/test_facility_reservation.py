@@ -227,4 +227,4 @@ def test_match_facility(said: str, name: str | None) -> None:
     ("那就505吧", None),  # no such room
 ])
 def test_room_said(text: str, said: str | None) -> None:
-    assert room_said(text, read_words(text, TODAY), ROOMS) == said  # type: ignore[arg-type]
+    assert room_said(text, read_words(text, datetime(2026, 11, 27, 10, tzinfo=TZ)), ROOMS) == said  # type: ignore[arg-type]

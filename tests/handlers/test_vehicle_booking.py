@@ -4,7 +4,7 @@ The clock stands at Friday 2026-11-27 10:00 (Shanghai); 沪A67890 seats 5 (刘�
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.base import Channel
@@ -235,6 +235,6 @@ def test_read_times_keeps_the_drafts_day_and_reads_ends() -> None:
 
 def said(slots: dict[str, str], text: str) -> Parse:
     """A follow-up's parse: these slots, and the words nlp/words.py reads in `text`."""
-    return Parse(Intent.VEHICLE_BOOKING, slots, words=read_words(text, date(2026, 11, 27)))
+    return Parse(Intent.VEHICLE_BOOKING, slots, words=read_words(text, datetime(2026, 11, 27, 10, tzinfo=ZoneInfo("Asia/Shanghai"))))
 
 

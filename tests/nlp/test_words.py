@@ -113,3 +113,11 @@ def test_a_category_room_numbers_and_a_reason(nlu: Nlu) -> None:
     assert nlu.parse("点错了", NOW).words.undo and not nlu.parse("时间冲突", NOW).words.undo
     assert nlu.parse("理由：时间冲突，请改期", NOW).words.reason == "时间冲突，请改期"
     assert nlu.parse("不便说明", NOW).words.reason is None
+
+
+def test_what_a_sentence_says_of_the_request_it_means(nlu: Nlu) -> None:
+    words = nlu.parse("把明天去虹桥机场的车取消了", NOW).words
+    assert words.kinds == ("vehicle_booking",) and words.day == date(2026, 11, 28)
+    assert "虹桥机场" in words.norm
+    assert nlu.parse("我上次的报修修好了没", NOW).words.kinds == ("repair_request",)
+    assert nlu.parse("取消", NOW).words.day is None
