@@ -8,7 +8,7 @@ ordered list, outermost first, its router at the end (`chain`):
 - `Apology`: any exception of what follows is logged with its context and the user gets
   SORRY instead (never a bare `except:`; a cancelled turn stays cancelled).
 - `DialogueState`: the stored state read into a declared one (`handlers.states`: an
-  unknown or older state is "no flow"), and the reply's new state checked against the
+  unknown or older state is "no flow", and removed), and the reply's new state checked against the
   declarations and put back in the session.
 - `UserLookup`: the user in the organisation and their `Ctx` in `data["ctx"]`; someone
   not in it gets UNKNOWN_USER and goes no further.
@@ -70,6 +70,8 @@ class DialogueState:
     async def __call__(self, handler: Handler, inbound: Inbound, data: dict[str, Any]) -> Reply | None:
         session = data["session"]
         data["state"] = read_state(session.state, user_id=inbound.user_id)
+        if session.state and not data["state"]:
+            session.new_state = {}  # dropped: gone from storage, not read and logged again
         reply = await handler(inbound, data)
         if reply is not None and reply.state is not None:
             session.new_state = write_state(reply.state)
