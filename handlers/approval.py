@@ -32,6 +32,7 @@ from handlers.common import (
 from handlers.fleet_labels import unusable_text
 from handlers.labels import TYPE_NAMES, status_name
 from handlers.registry import service_for
+from handlers.states import REASON_FLOW  # the 驳回 reason asked for (handlers/rejection.py)
 from models.decisions import DecisionResult, decide
 from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound, OutOfService
 from models.org import RequestType, Role, Vehicle, users_with_role
@@ -51,8 +52,6 @@ from nlp.types import Intent, Parse
 log = logging.getLogger("handlers.approval")
 router = Router("approval")
 
-# The dialogue that asks a card's 驳回 for its reason (handlers/rejection.py answers it).
-REASON_FLOW = "reject_reason"
 REOPENED = "没有驳回，仍等您审批：点“同意”或“驳回”。"
 
 NONE_WAITING = "目前没有等您审批的申请。"

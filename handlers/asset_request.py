@@ -23,7 +23,7 @@ from typing import Any
 
 from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.common import notify_approver
-from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
+from handlers.forms import CONFIRM, Draft, Problem, Submitted
 from handlers.labels import role_name
 from models.assets import (
     MAX_QUANTITY,
@@ -111,7 +111,7 @@ def required_for(kind: str) -> tuple[str, ...]:
 async def request_asset(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """The user asks for, moves or writes off an asset (or answers a question of the flow)."""
     draft = Draft.from_state(ctx.state, FLOW)
-    if draft.awaiting == CONFIRM and is_yes(msg.text):
+    if draft.awaiting == CONFIRM and parse.words.yes:
         return await confirm_asset(draft, ctx)
     changed = absorb(draft, msg.text, parse)
     if draft.awaiting == CONFIRM and not changed:

@@ -45,21 +45,16 @@ from handlers.forms import (
     CONFIRM,
     STILL_NEEDED,
     Problem,
-    day_said,
     fill_end,
-    is_yes,
     merge_slots,
     parse_local,
     read_times,
 )
 from handlers.labels import FACILITY_TYPE_NAMES
-from handlers.needs import purpose_answer
 from handlers.vehicle_booking import Checked as CarChecked
-from handlers.vehicle_booking import check_vehicle, purpose_in
+from handlers.vehicle_booking import check_vehicle
 from models.errors import Conflict, NoApprover, RequestError
 from models.org import FacilityType, active_facilities
-from nlp.numbers import to_int
-from nlp.timeparse import PART_RE
 from nlp.types import Intent, Parse
 
 log = logging.getLogger("handlers.bundle")
@@ -78,7 +73,6 @@ WHICH_PART = "要改哪一项？请带上名字说，比如“{example}改成10�
 TAKEN_MEANWHILE = "刚才有一项被别人订走了，整份申请没有提交。\n"
 NO_APPROVER = "暂时找不到能审批{label}的人（{role}），整份申请没有提交。请联系局办公室。"
 REFUSED = "申请没有提交，请检查时间后再试，或联系局办公室。"
-SEATS_RE = re.compile(r"(?P<n>\d{1,2}|[两三四五六七八九十]{1,3})\s*座")
 EVENING = ("下午", "傍晚", "晚上", "晚间", "今晚", "明晚")
 
 
@@ -96,14 +90,14 @@ def part_label(part: dict[str, Any]) -> str:
 def _part_of(p: Parse, facilities: list[Any]) -> dict[str, Any]:
     """A part of the draft from its NLU reading: the service's own slot handling."""
     text = p.context.get("text", "")
-    slots = read_times({}, p.slots, text, day_named=p.day_said, awaiting=None)
+    slots = read_times({}, p, awaiting=None)
     if p.intent is Intent.VEHICLE_BOOKING:
-        if (purpose := purpose_in(text)) is not None:
+        if (purpose := p.words.purpose) is not None:
             slots["purpose"] = purpose
-        if (seats := SEATS_RE.search(text)) is not None and (n := to_int(seats["n"])):
-            slots["seats"] = n  # "一辆7座车": at least that many seats, whatever the head count
+        if p.words.seats:
+            slots["seats"] = p.words.seats  # "一辆7座车": at least that many seats, whatever the head count
     else:
-        _name_room(slots, slots.pop("facility", None) or room_said(text, facilities), facilities)
+        _name_room(slots, slots.pop("facility", None) or room_said(text, p.words, facilities), facilities)
         slots.pop("repeat", None)  # a part is booked once; weekly repeats go one service at a time
         slots.pop("repeat_until", None)
     fill_end(slots)
@@ -136,7 +130,7 @@ async def take_bundle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return await advance(state, ctx, START.format(n=len(parts), labels=labels) + "\n")
     if not state:
         return Reply("")
-    if is_yes(msg.text) and state.get("awaiting") == CONFIRM:
+    if parse.words.yes and state.get("awaiting") == CONFIRM:
         return await confirm_bundle(state, ctx)
     index = _target(state, msg.text)
     if index is None:
@@ -174,20 +168,19 @@ def _target(state: dict[str, Any], text: str) -> int | None:
 def _read_answer(part: dict[str, Any], reading: Parse, text: str, facilities: list[Any]) -> dict[str, Any]:
     """The slots an answer gives its part, read as the part's service reads a follow-up;
     a bare clock time takes the part's part of day ("下午" + "3点到5点")."""
-    new = read_times(part["slots"], reading.slots, text, day_named=day_said(reading, text),
-                     awaiting=part.get("awaiting"))
-    if part.get("daypart") in EVENING and not PART_RE.search(text):
+    new = read_times(part["slots"], reading, awaiting=part.get("awaiting"))
+    if part.get("daypart") in EVENING and not reading.words.part_of_day:
         for key in ("start", "end"):
             moment = parse_local(new.get(key))
             if moment is not None and moment.hour < 12:
                 new[key] = (moment + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M")
     if part["intent"] == Intent.VEHICLE_BOOKING.value:
-        if (purpose := purpose_in(text)) is not None:
+        if (purpose := reading.words.purpose) is not None:
             new["purpose"] = purpose
-        elif part.get("awaiting") == "purpose" and not new and (answer := purpose_answer(text)):
+        elif part.get("awaiting") == "purpose" and not new and (answer := reading.words.answer):
             new["purpose"] = answer  # the 事由 asked for, said as it is ("接站")
     else:
-        said = new.pop("facility", None) or room_said(text, facilities)
+        said = new.pop("facility", None) or room_said(text, reading.words, facilities)
         if said:
             new["said_room"] = said
         elif new.get("facility_type") and new["facility_type"] != part["slots"].get("facility_type"):

@@ -1,13 +1,20 @@
 """Cancel: leave the flow being filled in, or cancel one of the user's own requests.
 
-    "取消" / "算了" ── a flow is open? ──yes──► drop the draft
-                              └─no──► one open request? ──► "取消#1024吗？" ──"确认"──► cancel
-                                        several ──► list ──► "1025" ──► cancel
-    "取消#1024" ──► cancel: only the applicant, only before it starts; the holds are freed and
-                    the pending approver, or whom the service names (an approved trip's fleet
-                    manager and driver, a room's manager, the repair worker) are told (one
-                    transaction).
-    "把明天去虹桥机场的车取消了" ──► the one request those words mean (handlers/matching.py), to confirm
+```mermaid
+flowchart LR
+    A["取消" / "算了"] --> B{a flow open?}
+    B -- yes --> C[drop the draft]
+    B -- no --> D{open requests}
+    D -- one --> E["取消#1024吗？"] -- 确认 --> X[cancel]
+    D -- several --> F[list] -- "1025" --> X
+    G["取消#1024"] --> X
+    H["把明天去虹桥机场的车取消了"] --> M[the request those words mean] --> E
+```
+
+Cancel: only the applicant, only before it starts; the holds are freed and the pending
+approver, or whom the service names (an approved trip's fleet manager and driver, a
+room's manager, the repair worker) are told (one transaction). The words of a
+description are matched in handlers/matching.py. States: `handlers.states.CancelStates`.
 """
 
 from __future__ import annotations
@@ -15,7 +22,6 @@ from __future__ import annotations
 from handlers.base import Ctx, Inbound, Message, Reply, Router
 from handlers.cards import WITHDRAWN, refresh_step_cards
 from handlers.common import describe, reply_link
-from handlers.forms import is_yes
 from handlers.labels import status_name
 from handlers.matching import narrow
 from handlers.registry import service_for
@@ -24,6 +30,7 @@ from models.errors import InvalidState, NotAllowed, NotFound
 from models.requests import Request, RequestStatus, get_request, open_requests_of, ordered_steps
 from models.sql import transaction
 from nlp.types import Intent, Parse
+from nlp.words import Words
 
 router = Router("cancel")
 
@@ -68,24 +75,24 @@ async def cancel_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     if no is None and flow == FLOW:
         # Waiting for "确认" or a number: a yes cancels, a bare "取消/不用了" keeps it.
         pending = (ctx.state.get("slots") or {}).get("request_no")
-        if ctx.state.get("awaiting") == "confirm" and pending and is_yes(msg.text):
+        if ctx.state.get("awaiting") == "confirm" and pending and parse.words.yes:
             return await cancel_one(int(pending), ctx, state={})
         return Reply(KEEP.format(no=f"#{pending}" if pending else "您的申请"), state={})
     if no is None and flow:
         return Reply(FLOW_DROPPED, state={})
     if no is not None:
         return await cancel_one(int(no), ctx, state={} if flow == FLOW else None)
-    return await ask_which(ctx, msg.text)
+    return await ask_which(ctx, parse.words)
 
 
-async def ask_which(ctx: Ctx, text: str = "") -> Reply:
+async def ask_which(ctx: Ctx, said: Words | None = None) -> Reply:
     """No number: the one request the words mean (or the one open), to confirm; else a
     list to pick from."""
     tz = ctx.tz
     candidates = [r for r in await open_requests_of(ctx.user.user_id) if cancellable(r, ctx.now)]
     if not candidates:
         return Reply(NOTHING)
-    meant = narrow(candidates, text, ctx.now, tz) if text else None
+    meant = narrow(candidates, said, tz) if said is not None else None
     lead = ""
     if meant:
         candidates = meant

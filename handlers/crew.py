@@ -445,5 +445,5 @@ async def pass_on(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     except ValueError:
         flow = None
     if flow is not None and intent in (Intent.UNKNOWN, flow):
-        return await find_handler(flow)(msg, Parse(flow, dict(plain.slots)), ctx)
+        return await find_handler(flow)(msg, Parse(flow, dict(plain.slots), words=plain.words), ctx)
     return await find_handler(intent)(msg, plain, ctx)

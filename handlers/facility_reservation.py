@@ -41,22 +41,19 @@ from handlers.forms import (
     Draft,
     Problem,
     Submitted,
-    day_said,
     fill_end,
-    is_yes,
     merge_slots,
     read_times,
     window_of,
 )
 from handlers.labels import FACILITY_TYPE_NAMES
-from handlers.needs import equipment_in, need_at, purpose_answer, purpose_in
 from models.errors import Conflict, NoApprover, RequestError
 from models.holds import facility_key, free_facilities, next_free_start
 from models.org import Facility, FacilityType, RequestType, active_facilities, active_facility
 from models.requests import NewRequest, Request, RequestStatus, create_request, ordered_steps
 from models.sql import transaction
-from nlp.numbers import to_int
 from nlp.types import Intent, Parse
+from nlp.words import Words
 
 log = logging.getLogger("handlers.facility_reservation")
 router = Router("facility_reservation")
@@ -133,77 +130,8 @@ NOT_UNDERSTOOD = "没听清要改什么。回复“确认”提交，或说“�
 
 
 # ---------------------------------------------------------------------------------------
-# Weekly repeats: the NLU reads the first occurrence; the repeat and its end are read here.
-
-WEEKLY_RE = re.compile(r"每(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])?")
-_N = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
-UNTIL_RE = re.compile(
-    r"(?:到|至|截[至止]到?|直到)\s*"
-    r"(?:"
-    rf"(?:(?P<next>明年)|(?P<y>20\d\d)\s*年)?\s*(?P<m>{_N})\s*月\s*(?:(?P<d>{_N})\s*[日号]|(?P<mend>底|末|份)?)"
-    r"|(?P<this>本月|这个月|月)\s*[底末]"
-    r"|(?P<year>今年|年)\s*[底末]"
-    rf"|(?P<dd>{_N})\s*[日号]"
-    r")"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Repeat:
-    weekday: int | None  # 0 = Monday; None: "每周" with no day, the first date's weekday
-    until: date | None
-
-
-def weekly_repeat(text: str, today: date) -> Repeat | None:
-    """"每周一…到一月底" → Repeat(0, 2027-01-31); None when the text asks for no repeat."""
-    m = WEEKLY_RE.search(text)
-    if m is None:
-        return None
-    day = m["d"]
-    weekday = None if day is None else ("一二三四五六日".find(day) if not day.isdigit() else int(day) - 1)
-    if day in ("天",):
-        weekday = 6
-    return Repeat(weekday, until_date(text, today))
-
-
-def until_date(text: str, today: date) -> date | None:
-    """The last day of a repeat: "到一月底", "到12月31日", "至明年1月", "到月底", "到20号"."""
-    m = UNTIL_RE.search(text)
-    if m is None:
-        return None
-    try:
-        if m["m"]:
-            month = to_int(m["m"])
-            if month is None or not 1 <= month <= 12:
-                return None
-            if m["y"]:
-                year = int(m["y"])
-            elif m["next"]:
-                year = today.year + 1
-            else:
-                year = today.year if month >= today.month else today.year + 1
-            if m["d"]:
-                day = to_int(m["d"])
-                return date(year, month, day) if day else None
-            return month_end(year, month)
-        if m["this"]:
-            return month_end(today.year, today.month)
-        if m["year"]:
-            return date(today.year, 12, 31)
-        day = to_int(m["dd"])
-        if not day:
-            return None
-        if day >= today.day:
-            return date(today.year, today.month, day)
-        nxt = month_end(today.year, today.month) + timedelta(days=1)
-        return date(nxt.year, nxt.month, day)
-    except ValueError:  # 2月30日
-        return None
-
-
-def month_end(year: int, month: int) -> date:
-    first_next = date(year + month // 12, month % 12 + 1, 1)
-    return first_next - timedelta(days=1)
+# Weekly repeats: the NLU reads the first occurrence, the repeat and its end
+# (`Parse.words`: nlp/words.py); the dates of the series are counted here.
 
 
 def weekly_dates(first: date, until: date) -> list[date]:
@@ -222,9 +150,6 @@ def next_weekday(today: date, weekday: int) -> date:
 
 # ---------------------------------------------------------------------------------------
 # Finding the room the user named.
-
-_ROOM_NO_RE = re.compile(r"(?<![\d:：.#/])(\d{3,4})(?![\d:：./号点时人个位年月日分])")
-
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
@@ -250,18 +175,15 @@ def match_facility(said: str, facilities: list[Facility]) -> Facility | None:
     return None
 
 
-def room_said(text: str, facilities: list[Facility]) -> str | None:
-    """A facility named in the text that the NLU did not take as one: a full name
-    ("换成大礼堂") or a bare room number ("订301")."""
+def room_said(text: str, words: Words, facilities: list[Facility]) -> str | None:
+    """A facility of the bureau named in the text that the NLU did not take as one: a
+    full name ("换成大礼堂") or a room number the NLU read ("订301")."""
     key = _norm(text)
     for f in facilities:
         if _norm(f.name) in key:
             return f.name
     known = {n for f in facilities for n in re.findall(r"\d+", f.name)}
-    for m in _ROOM_NO_RE.finditer(text):
-        if m[1] in known:
-            return m[1]
-    return None
+    return next((n for n in words.room_numbers if n in known), None)
 
 
 def type_of_name(said: str) -> FacilityType | None:
@@ -294,7 +216,7 @@ async def answer_purpose(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
             or parse.intent in NOT_AN_ANSWER or parse.intent is Intent.FACILITY_RESERVATION):
         return None
     slots = {k: v for k, v in parse.slots.items() if k in ROOM_SLOTS}
-    return await reserve_facility(msg, Parse(Intent.FACILITY_RESERVATION, slots), ctx)
+    return await reserve_facility(msg, Parse(Intent.FACILITY_RESERVATION, slots, words=parse.words), ctx)
 
 
 @router.intent(Intent.FACILITY_RESERVATION)
@@ -302,12 +224,11 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """Any message of the reservation dialogue: fill and check the slots, find a room,
     book on “确认”."""
     draft = Draft.from_state(ctx.state, FLOW)
-    if is_yes(msg.text) and draft.awaiting == CONFIRM:
+    if parse.words.yes and draft.awaiting == CONFIRM:
         return await confirm_reservation(draft, ctx)
-    new = read_times(draft.slots, parse.slots, msg.text,
-                     day_named=day_said(parse, msg.text), awaiting=draft.awaiting)
+    new = read_times(draft.slots, parse, awaiting=draft.awaiting)
     facilities = await active_facilities()
-    said = new.pop("facility", None) or room_said(msg.text, facilities)
+    said = new.pop("facility", None) or room_said(msg.text, parse.words, facilities)
     said_type = new.pop("facility_type", None)
     unknown: str | None = None
     if said:
@@ -318,16 +239,15 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
             new.update(facility_id=room.id, facility_type=str(room.type), named=True)
     elif said_type and said_type != draft.slots.get("facility_type"):
         new.update(facility_type=said_type, facility_id=None, named=False)
-    read_repeat(draft.slots, new, msg.text, ctx.now.date())
-    if purpose := parse.slots.get("purpose") or purpose_in(msg.text):
+    read_repeat(draft.slots, new, parse.words, ctx.now.date())
+    if purpose := parse.slots.get("purpose") or parse.words.purpose:
         new["purpose"] = purpose
-    if equipment := equipment_in(msg.text):
+    if equipment := parse.words.equipment:
         new["equipment"] = list(dict.fromkeys([*draft.slots.get("equipment", []), *equipment]))
     if not new and not unknown and draft.awaiting == CONFIRM:
         return Reply(NOT_UNDERSTOOD)
     if draft.awaiting == PURPOSE and not unknown and not set(new) - {"equipment"}:
-        said = msg.text[:need_at(msg.text)] if equipment else msg.text
-        if (answer := purpose_answer(said)) is None:
+        if (answer := parse.words.answer) is None:
             draft.answered(False)
             return draft.nudged(Reply(PURPOSE_NEEDED, state=draft.to_state()))
         new["purpose"] = answer
@@ -346,20 +266,20 @@ async def reserve_facility(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     return draft.nudged(await advance(draft, ctx))
 
 
-def read_repeat(old: dict[str, Any], new: dict[str, Any], text: str, today: date) -> None:
-    """"每周一…到一月底" in the message: mark the repeat, its end, and (when no day was
-    said) the first such weekday. An end said alone counts when a repeat is in the draft."""
-    repeat = weekly_repeat(text, today)
-    until = until_date(text, today)
-    if repeat is None and not (old.get("repeat") and until):
+def read_repeat(old: dict[str, Any], new: dict[str, Any], words: Words, today: date) -> None:
+    """"每周一…到一月底" in the message (as nlp/words.py read it): mark the repeat, its end,
+    and (when no day was said) the first such weekday. An end said alone counts when a
+    repeat is in the draft."""
+    until = words.until
+    if not words.weekly and not (old.get("repeat") and until):
         return
     new["repeat"] = True
     if until is not None:
         new["repeat_until"] = until.isoformat()
         if "start" not in new:
             new.pop("date", None)  # a day said with no time is the repeat's end ("到12月31日")
-    if repeat is not None and repeat.weekday is not None and not (new.get("date") or old.get("date")):
-        new["date"] = next_weekday(today, repeat.weekday).isoformat()
+    if words.weekly and words.weekday is not None and not (new.get("date") or old.get("date")):
+        new["date"] = next_weekday(today, words.weekday).isoformat()
 
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:

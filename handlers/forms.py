@@ -1,18 +1,25 @@
 """Slot filling, as Rasa forms: a flow names its required slots, asks for the first
 missing one, validates each, shows what it understood and writes only on "确认".
 
-    first message ──► merge slots ──► missing? ──yes──► ask one question ─┐
-                          ▲                 └─no──► summary + "确认？"     │
-                          └──────────── follow-up ("下午三点", "3个人") ◄──┘
-                                        "确认" ──► write;  "算了" ──► leave
+```mermaid
+flowchart LR
+    A[first message] --> B[merge slots]
+    B --> C{a slot missing?}
+    C -- yes --> D[ask one question]
+    C -- no --> E["summary + 确认？"]
+    D -- "下午三点" / "3个人" --> B
+    E -- 确认 --> F[write]
+    E -- 改成四点 --> B
+    D & E -- 算了 --> G[leave]
+```
 
 The draft lives in the dialogue state (JSON of primitives, 15-minute TTL):
-`{"flow": intent, "slots": {...}, "awaiting": slot name | "confirm"}`.
+`{"flow": intent, "slots": {...}, "awaiting": slot name | "confirm"}`, where `awaiting`
+is one of the flow's declared states (handlers/states.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -21,37 +28,37 @@ from zoneinfo import ZoneInfo
 
 from handlers.base import Links, Reply
 from handlers.common import page_line
-from nlp.numbers import to_int
+from handlers.states import UndeclaredState, state_of
+from nlp.types import Parse
 
-YES_RE = re.compile(
-    r"^\s*(确认|确定|确认提交|提交|是|是的|对|对的|好|好的|行|可以|没问题|嗯|嗯嗯|ok|okay|yes|y|confirm)"
-    r"\s*(提交|预订|预约|申请)?\s*[。.!！~～]*\s*$",
-    re.I,
-)
 CONFIRM = "confirm"
-
-
-def is_yes(text: str) -> bool:
-    return bool(YES_RE.match(text))
 
 
 @dataclass
 class Draft:
     flow: str
     slots: dict[str, Any] = field(default_factory=dict)
-    awaiting: str | None = None
+    awaiting: str | None = None  # one of the flow's declared states (handlers/states.py)
     misses: int = 0  # answers in a row the flow could not use
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], flow: str) -> Draft:
-        """The draft of `flow` kept in the state, or a new one."""
+        """The draft of `flow` kept in the state, or a new one (also when what it waits
+        for is not declared)."""
         if state.get("flow") == flow:
-            return cls(flow, dict(state.get("slots") or {}), state.get("awaiting"),
+            try:
+                awaiting = state_of(flow, state.get("awaiting"))
+            except UndeclaredState:
+                return cls(flow)
+            return cls(flow, dict(state.get("slots") or {}), awaiting,
                        int(state.get("misses") or 0))
         return cls(flow)
 
     def to_state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"flow": self.flow, "slots": self.slots, "awaiting": self.awaiting}
+        """The state to keep; UndeclaredState when the flow does not declare `awaiting`."""
+        awaiting = state_of(self.flow, self.awaiting)
+        state: dict[str, Any] = {"flow": self.flow, "slots": self.slots,
+                                 "awaiting": None if awaiting is None else awaiting.value}
         if self.misses:
             state["misses"] = self.misses
         return state
@@ -120,65 +127,20 @@ def duration_text(delta: timedelta) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# Reading a follow-up against the draft: the NLU reads each message alone, the draft knows
-# what was said before.
+# Reading a follow-up against the draft: the NLU reads each message alone (its slots and
+# `Parse.words`, nlp/words.py), the draft knows what was said before.
 
-# A day named in the text, for a parse without `day_said` (nlp.types.Parse has it): a clock
-# time alone ("改成四点") comes back from the NLU with today's date (the next occurrence),
-# which must not move a draft that already has its day.
-DAY_WORD_RE = re.compile(
-    r"今天|今日|今早|今晚|明天|明日|明早|明晚|后天|大后天|昨天"
-    r"|(?:周|星期|礼拜)[一二三四五六日天1-7]"
-    r"|\d{1,2}\s*[号日]|[一二三四五六七八九十]{1,3}\s*[号日]|\d{1,2}\s*月|\d{1,2}/\d{1,2}"
-    r"|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday",
-    re.I,
-)
-# The end of a window said alone: "到五点", "开到十一点", "五点结束", "11点散会".
-END_HINT_RE = re.compile(
-    r"^\s*(?:改成|改到|改为)?\s*(?:到|至|用到|开到|截止|结束时间|结束于|结束在)"
-    r"|(?:结束|散会|散场|回来|返回|为止)\s*[。.!！]?\s*$"
-)
-_CN = "[一二两三四五六七八九十]{1,3}"
-DURATION_RE = re.compile(
-    rf"(?P<h>\d+(?:\.\d+)?|{_CN}|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
-    rf"|(?P<m>\d+|{_CN})\s*分钟"
-    rf"|(?P<d>\d+|{_CN})\s*天(?![后前内以])"
-)
-
-
-def day_said(parse: Any, text: str) -> bool:
-    """Whether the message names a day (the NLU's `day_said` when it has one)."""
-    flag = getattr(parse, "day_said", None)
-    if isinstance(flag, bool):
-        return flag
-    return bool(DAY_WORD_RE.search(text))
-
-
-def duration_in(text: str) -> timedelta | None:
-    """A length of time said in the text: "两个小时", "1个半小时", "30分钟", "两天"."""
-    m = DURATION_RE.search(text)
-    if m is None:
-        return None
-    if m["m"]:
-        minutes = to_int(m["m"])
-        return timedelta(minutes=minutes) if minutes else None
-    if m["d"]:
-        days = to_int(m["d"])
-        return timedelta(days=days) if days else None
-    raw = m["h"]
-    hours = 0.5 if raw == "半" else (float(raw) if raw[0].isdigit() else float(to_int(raw) or 0))
-    if m["half"]:
-        hours += 0.5
-    return timedelta(hours=hours) if hours > 0 else None
-
-
-def read_times(old: Mapping[str, Any], new: Mapping[str, Any], text: str, *,
-               day_named: bool, awaiting: str | None) -> dict[str, Any]:
+def read_times(old: Mapping[str, Any], parse: Parse, *, awaiting: str | None,
+               day_named: bool | None = None) -> dict[str, Any]:
     """The NLU's slots of one message, read as a follow-up to the draft `old`: a clock time
-    with no day keeps the draft's day; a time said as an end ("到五点", or when the end was
-    asked for) is the end; a duration alone ("用两个小时") ends the window after the start,
-    or is kept as `minutes` until a start is known."""
-    out = dict(new)
+    with no day keeps the draft's day (`day_named`: the parse's `day_said` unless told);
+    a time said as an end ("到五点", or when the end was asked for) is the end; a duration
+    alone ("用两个小时") ends the window after the start, or is kept as `minutes` until a
+    start is known."""
+    out = dict(parse.slots)
+    words = parse.words
+    if day_named is None:
+        day_named = parse.day_said
     old_start = parse_local(old.get("start"))
     base_day = old_start.date() if old_start else (
         datetime.fromisoformat(old["date"]).date() if old.get("date") else None)
@@ -190,13 +152,13 @@ def read_times(old: Mapping[str, Any], new: Mapping[str, Any], text: str, *,
             out["end"] = fmt_local(end + shift)
         out["date"] = base_day.isoformat()
     if ("start" in out and "end" not in out and old_start is not None
-            and (awaiting == "end" or END_HINT_RE.search(text))):
+            and (awaiting == "end" or words.end_hint)):
         end = parse_local(out.pop("start"))
         assert end is not None
         out.pop("date", None)
         out["end"] = fmt_local(datetime.combine(old_start.date(), end.time())
                                if not day_named else end)
-    if "end" not in out and (delta := duration_in(text)) is not None:
+    if "end" not in out and (delta := words.duration) is not None:
         begin = parse_local(out.get("start")) or old_start
         if begin is not None:
             out["end"] = fmt_local(begin + delta)

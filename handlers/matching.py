@@ -4,48 +4,19 @@ and status when no number is given:
 
     "把明天去虹桥机场的车取消了" ──► the vehicle booking of tomorrow to 虹桥机场
 
-Each thing said narrows the candidates; nothing said keeps them all. A kind, day or place
-said that matches none of them gives none (the caller then lists them all)."""
+The NLU reads the sentence (nlp/words.py: `kinds`, `day`, `norm`); each thing said
+narrows the candidates; nothing said keeps them all. A kind, day or place said that
+matches none of them gives none (the caller then lists them all)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from models.org import RequestType
 from models.requests import Request
 from nlp.normalize import normalize
-from nlp.timeparse import parse_time
+from nlp.words import Words
 
-KIND_WORDS: tuple[tuple[RequestType, re.Pattern[str]], ...] = (
-    (RequestType.REPAIR_REQUEST, re.compile(r"报修|维修|修")),
-    (RequestType.VEHICLE_BOOKING, re.compile(r"用车|派车|叫车|车|接机|送机")),
-    (RequestType.FACILITY_RESERVATION,
-     re.compile(r"会议室|场地|礼堂|接待室|健身房|包间|订房|会场|房间")),
-)
 MIN_COMMON = 2  # characters a place must share with what was said
-
-
-@dataclass(frozen=True, slots=True)
-class Said:
-    """What a sentence says about the request it means."""
-
-    kinds: frozenset[RequestType]
-    day: date | None
-    text: str  # normalised, for the place
-
-    @property
-    def anything(self) -> bool:
-        return bool(self.kinds) or self.day is not None
-
-
-def read_said(text: str, now: datetime) -> Said:
-    norm = normalize(text).norm
-    kinds = frozenset(k for k, pattern in KIND_WORDS if pattern.search(norm))
-    ts = parse_time(norm, now)
-    return Said(kinds, ts.date if ts.day_said else None, norm)
 
 
 def places(request: Request) -> list[str]:
@@ -69,18 +40,17 @@ def common_length(a: str, b: str) -> int:
     return best
 
 
-def narrow(candidates: list[Request], text: str, now: datetime, tz: ZoneInfo) -> list[Request] | None:
-    """The candidates the sentence can mean, best first; None when it says nothing that
-    tells them apart."""
-    said = read_said(text, now)
+def narrow(candidates: list[Request], said: Words, tz: ZoneInfo) -> list[Request] | None:
+    """The candidates the sentence can mean (as the NLU read it: `Parse.words`), best
+    first; None when it says nothing that tells them apart."""
     out = candidates
     if said.kinds:
         out = [r for r in out if r.type in said.kinds]
     if said.day is not None:
         out = [r for r in out if r.start is not None and r.start.astimezone(tz).date() == said.day]
-    scores = {r.id: max((common_length(p, said.text) for p in places(r)), default=0) for r in out}
+    scores = {r.id: max((common_length(p, said.norm) for p in places(r)), default=0) for r in out}
     placed = [r for r in out if scores[r.id] >= MIN_COMMON]
     if placed:
         top = max(scores[r.id] for r in placed)
         return [r for r in placed if scores[r.id] == top]
-    return out if said.anything else None
+    return out if said.kinds or said.day is not None else None

@@ -1,18 +1,20 @@
 """The reason of a 驳回 tapped on a card: the chat asks for it, and only the answer rejects.
 
-    tap 驳回 ──► "请回复驳回理由…；不便说明请回复“无”；点错了请回复“算了”"
-        ├─ "时间冲突，请改期" ──► rejected with that reason (the applicant reads it),
-        │                        every card of the step updated
-        ├─ "无" ──────────────► rejected, "审批人未说明理由"
-        ├─ "算了" / "点错了" ──► nothing changes: the card gets its live buttons back
-        └─ "同意" ─────────────► approved instead
+```mermaid
+flowchart LR
+    T[tap 驳回] --> Q["请回复驳回理由…；不便说明请回复“无”；点错了请回复“算了”"]
+    Q -- "时间冲突，请改期" --> R[rejected with that reason, every card of the step updated]
+    Q -- "无" --> N[rejected, 审批人未说明理由]
+    Q -- "算了" / "点错了" --> K[nothing changes: the card gets its live buttons back]
+    Q -- "同意" --> A[approved instead]
+```
+
 A question about one's requests or "帮助" in between is answered as such, the question
-stays open (15 minutes, as every dialogue).
+stays open (15 minutes, as every dialogue). States: `handlers.states.RejectReasonStates`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from handlers.approval import (
@@ -30,9 +32,6 @@ router = Router("rejection")
 
 MAX_REASON = 200
 UNDONE = "好的，#{no} 没有驳回，仍等您审批。"
-UNDO_RE = re.compile(r"^\s*(算了|不驳回了?|不驳了|点错了|按错了|误点|取消|撤销|不用了)\s*[。.!！]*\s*$")
-NO_REASON_RE = re.compile(r"^\s*(无|没有|没|不用|不用说|不说了|不便说明|无理由|没有理由|/|-|—)\s*[。.!！]*\s*$")
-REASON_PREFIX = re.compile(r"^\s*(?:驳回\s*)?(?:理由|原因)?\s*[:：是为]?\s*")
 # What is answered as itself while the question is open; everything else is the reason.
 PASS_THROUGH = (Intent.APPROVAL_STATUS, Intent.HELP)
 
@@ -45,8 +44,7 @@ async def answer_reason(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     slots = ctx.state.get("slots") or {}
     no, step_id = int(slots["request_no"]), int(slots["step_id"])
     code = str(slots.get("response_code") or "")
-    text = msg.text.strip()
-    if UNDO_RE.match(text) or (parse.intent is Intent.CANCEL and not parse.slots):
+    if parse.words.undo or (parse.intent is Intent.CANCEL and not parse.slots):
         await reopen_card(ctx.user.user_id, code, no, step_id, ctx)
         return Reply(UNDONE.format(no=no), state={})
     if parse.intent is Intent.APPROVE:
@@ -56,10 +54,7 @@ async def answer_reason(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         return replace(reply, state={}) if reply is not None else Reply("", state={})
     if parse.intent in PASS_THROUGH:
         return None
-    comment: str | None = REASON_PREFIX.sub("", text, count=1).strip() or text
-    if NO_REASON_RE.match(comment or ""):
-        comment = None
-    comment = comment[:MAX_REASON] if comment else None
+    comment = parse.words.reason[:MAX_REASON] if parse.words.reason else None
     outcome = await apply_decision(no, Decision.REJECT, ctx, comment=comment, step_id=step_id,
                                    tapped=bool(code))
     await after_tap(ctx.user.user_id, code, outcome, no, step_id, ctx)

@@ -24,7 +24,7 @@ from typing import Any
 from handlers.base import Ctx, Inbound, InboundKind, Message, Reply, Router
 from handlers.common import notify_applicant, page_line, repair_place, reply_link
 from handlers.feedback import ask_rating
-from handlers.forms import CONFIRM, Draft, Problem, Submitted, is_yes
+from handlers.forms import CONFIRM, Draft, Problem, Submitted
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound
 from models.org import Department, RequestType, Role, users_with_role
@@ -47,14 +47,6 @@ CATEGORY_NAMES = {
     "other": "其他",
 }
 # Answers to "是什么问题？" the NLU cannot read as a fault ("其他", "网络").
-CATEGORY_WORDS = [
-    ("electrical", ("电路", "照明", "电", "灯")),
-    ("plumbing", ("水管", "水", "下水")),
-    ("hvac", ("空调", "暖通", "暖气")),
-    ("it", ("网络", "电脑", "网", "打印")),
-    ("furniture", ("家具", "门窗", "门", "窗", "桌", "椅")),
-    ("other", ("其他", "其它", "别的")),
-]
 
 ASK = {
     "location": "好的，帮您报修。请问在哪里？例如“3号楼502室”。",
@@ -126,23 +118,25 @@ async def report_repair(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         if msg.label and not draft.slots.get("location"):
             draft.slots["location"] = msg.label
         return next_question(draft)
-    if draft.awaiting == CONFIRM and is_yes(msg.text):
+    if draft.awaiting == CONFIRM and parse.words.yes:
         return await confirm_repair(draft, ctx)
-    changed = absorb(draft, msg.text, parse.slots)
+    changed = absorb(draft, msg.text, parse)
     if draft.awaiting == CONFIRM and not changed:
         return Reply(CONFIRM_AGAIN, state=draft.to_state())
     return next_question(draft)
 
 
-def absorb(draft: Draft, text: str, slots: dict[str, Any]) -> bool:
-    """Take what this message says into the draft; True when something was taken."""
+def absorb(draft: Draft, text: str, parse: Parse) -> bool:
+    """Take what this message says into the draft (the location and the description as
+    said); True when something was taken."""
     text = text.strip()
+    slots = parse.slots
     before = dict(draft.slots)
     if slots.get("location"):
         draft.slots["location"] = slots["location"]
     category = slots.get("repair_category")
     if category is None and draft.awaiting == "repair_category":
-        category = category_from_words(text)
+        category = parse.words.category
     if category:
         draft.slots["repair_category"] = category
     if draft.awaiting == "location" and "location" not in draft.slots and 0 < len(text) <= 30:
@@ -153,13 +147,6 @@ def absorb(draft: Draft, text: str, slots: dict[str, Any]) -> bool:
     ):
         draft.slots["description"] = text  # the fault in the user's own words
     return draft.slots != before
-
-
-def category_from_words(text: str) -> str | None:
-    for category, words in CATEGORY_WORDS:
-        if any(w in text for w in words):
-            return category
-    return None
 
 
 def next_question(draft: Draft, lead: str = "") -> Reply:

@@ -76,7 +76,7 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     for service in services():
         if service.latest_words is not None and service.latest_words.search(msg.text):
             return await show_latest(service, ctx)
-    meant = narrow(await open_requests_of(ctx.user.user_id), msg.text, ctx.now, ctx.tz)
+    meant = narrow(await open_requests_of(ctx.user.user_id), parse.words, ctx.tz)
     if meant is not None and len(meant) == 1:  # "明天去虹桥机场的车到哪了"
         return await show_one(meant[0].no, ctx)
     return await show_mine(ctx)

@@ -41,15 +41,12 @@ from handlers.forms import (
     Draft,
     Problem,
     Submitted,
-    day_said,
     duration_text,
     fill_end,
-    is_yes,
     merge_slots,
     read_times,
     window_of,
 )
-from handlers.needs import purpose_answer, purpose_in
 from models.errors import Conflict, NoApprover, RequestError
 from models.holds import driver_key, free_vehicles, next_free_start, vehicle_key
 from models.org import RequestType, Vehicle, max_vehicle_seats
@@ -66,7 +63,7 @@ ORIGIN_DEFAULT = "局机关"
 # A business rule tighter than models.holds.MAX_WINDOW: trips longer than three days
 # are planned with the fleet office, not booked in chat.
 MAX_TRIP = timedelta(days=3)
-# 事由 as in WeCom's 审批 forms: required, the approvers decide on it (handlers/needs.py).
+# 事由 as in WeCom's 审批 forms: required, the approvers decide on it (nlp/words.py reads it).
 REQUIRED = ("start", "end", "destination", "passengers", "purpose")
 PURPOSE = "purpose"
 # Slots a vehicle answer may carry when the NLU took it for another intent ("开会").
@@ -117,7 +114,7 @@ async def answer_purpose(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
             or parse.intent in NOT_AN_ANSWER or parse.intent is Intent.VEHICLE_BOOKING):
         return None
     slots = {k: v for k, v in parse.slots.items() if k in VEHICLE_SLOTS}
-    return await book_vehicle(msg, Parse(Intent.VEHICLE_BOOKING, slots), ctx)
+    return await book_vehicle(msg, Parse(Intent.VEHICLE_BOOKING, slots, words=parse.words), ctx)
 
 
 @router.intent(Intent.VEHICLE_BOOKING)
@@ -125,16 +122,15 @@ async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """Any message of the vehicle dialogue: fill and check the slots, propose a vehicle,
     submit on “确认”."""
     draft = Draft.from_state(ctx.state, FLOW)
-    if is_yes(msg.text) and draft.awaiting == CONFIRM:
+    if parse.words.yes and draft.awaiting == CONFIRM:
         return await confirm_booking(draft, ctx)
-    new = read_times(draft.slots, parse.slots, msg.text,
-                     day_named=day_said(parse, msg.text), awaiting=draft.awaiting)
-    if (purpose := purpose_in(msg.text)) is not None:
+    new = read_times(draft.slots, parse, awaiting=draft.awaiting)
+    if (purpose := parse.words.purpose) is not None:
         new["purpose"] = purpose
     if not new and draft.awaiting == CONFIRM:
         return Reply(NOT_UNDERSTOOD)
     if not new and draft.awaiting == PURPOSE:
-        if (answer := purpose_answer(msg.text)) is None:
+        if (answer := parse.words.answer) is None:
             draft.answered(False)
             return draft.nudged(Reply(PURPOSE_NEEDED, state=draft.to_state()))
         new["purpose"] = answer

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from nlp.timeparse import PART_RE, parse_time
 from nlp.types import Intent, Parse
+from nlp.words import read_words
 
 # The words of each service: a message must name two of them (or two kinds of room)
 # before it is split, so that the one-service messages (nearly all) pay one regex.
@@ -146,7 +147,8 @@ def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
             day = own_day  # a day said in a part goes on to the parts after it
         out.append(Parse(part.intent, slots, p.confidence, day_said=p.day_said or bool(day),
                          duration_minutes=p.duration_minutes,
-                         context={"text": own, "daypart": own_part or daypart}))
+                         context={"text": own, "daypart": own_part or daypart},
+                         words=read_words(own, now)))
     first = out[0]
     return Parse(Intent.SERVICE_BUNDLE, {}, 0.9, parts=tuple(out), plain=first,
-                 context={"text": shared})
+                 context={"text": shared}, words=read_words(text, now))

@@ -42,6 +42,7 @@ from nlp.intents import (
 from nlp.normalize import normalize
 from nlp.timeparse import PART_RE, TimeSlots, parse_time
 from nlp.types import Intent, Parse
+from nlp.words import read_words
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,8 @@ class Nlu:
             return bundle
         readings = tuple(self._parse(text, now, i) for i in multipart.SERVICES)
         return Parse(Intent.SERVICE_BUNDLE, {}, 0.5, day_said=readings[0].day_said,
-                     duration_minutes=readings[0].duration_minutes, parts=readings)
+                     duration_minutes=readings[0].duration_minutes, parts=readings,
+                     words=readings[0].words)
 
     def _parse(self, text: str, now: datetime, force: Intent | None = None) -> Parse:
         if not self._ready:
@@ -220,6 +222,7 @@ class Nlu:
         n, orig = t.norm, t.orig
         corr = corrections.split(n)
         ts = parse_time(n, now)
+        day = ts.date if ts.day_said else None  # the day the sentence names, before corrections
         m = _masked(n, ts.spans)
         req, booked_room = sl.numbers(mask_tags(m), *request_words(n))
         lex = self._lex
@@ -274,8 +277,9 @@ class Nlu:
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
+        words = read_words(text, now, norm=n, day=day)
         plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None,
-                      extra=extra)
+                      extra=extra, words=words)
         if force is None and (office := asset_command(n)) is not None:
             return Parse(Intent(office[0]), office[1], 0.9, plain=plain)
         if force is None:
@@ -284,7 +288,7 @@ class Nlu:
             if crew is not None:
                 if crew is Intent.CREW_TASKS and ts.day_said and ts.date is not None:
                     crew_slots["date"] = ts.date.isoformat()
-                return Parse(crew, crew_slots, 0.9, day_said=ts.day_said, plain=plain)
+                return Parse(crew, crew_slots, 0.9, day_said=ts.day_said, plain=plain, words=words)
         return plain
 
     def _classify(self, n: str, m: str, ts: TimeSlots, req: int | None, booked_room: bool) -> Verdict:

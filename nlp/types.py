@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from nlp.words import Words
+
 
 class Intent(StrEnum):
     VEHICLE_BOOKING = "vehicle_booking"
@@ -70,6 +72,9 @@ class Parse:
     # What a part was read from and the part of day it carries ({"text", "daypart"}); for
     # the whole message, the shared words ({"text"}). Not §6.
     context: dict[str, str] = field(default_factory=dict)
+    # What else the text says for a dialogue that reads it as an answer (nlp/words.py:
+    # a yes, the purpose, equipment, a weekly repeat, seats, an end, a duration). Not §6.
+    words: Words = field(default_factory=Words)
 
     def to_dict(self) -> dict[str, Any]:
         if self.plain is not None:

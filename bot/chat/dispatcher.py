@@ -1,8 +1,11 @@
 """From an inbound message to the reply: one user's messages one at a time, the NLU,
 the router, the handler, the reply — and a friendly apology instead of any exception.
 
-    callback ──submit──► per-user queue ──► handle(): user? → text → parse → handler → reply
+    callback ──submit──► per-user queue ──► handle(): middlewares → text → parse → handler → reply
                                             inbox row: effected (with the change), done, sent
+
+`handle` runs the middlewares of `self.middlewares` in order (bot/chat/middlewares.py:
+the apology, the dialogue state, the user lookup, the "handled" line), `_dispatch` last.
 
 A message from the durable inbox (bot/chat/inbox.py) runs with its row as the turn's
 `CURRENT_INBOX`: the use case's transaction marks the row `effected` in its own commit,
@@ -25,6 +28,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.chat.inbox import Inbox
+from bot.chat.middlewares import (
+    SORRY,
+    UNKNOWN_USER,
+    Apology,
+    DialogueState,
+    Logging,
+    Middleware,
+    UserLookup,
+    chain,
+)
 from bot.chat.sessions import Session, SessionBusy, Sessions
 from bot.chat.users import UserDirectory
 from bot.wecom.notifier import DeliveryError, OutboxNotifier, Transport
@@ -39,8 +52,7 @@ from nlp import Intent, Nlu, Parse
 
 log = logging.getLogger("bot.dispatch")
 
-UNKNOWN_USER = "您好！您的账号（{user_id}）不在本局的人员名单中，暂时无法使用本助手。如需开通，请联系局办公室。"
-SORRY = "抱歉，系统刚才出了点问题，您的消息没有处理成功，请稍后再发一次。如一直不行，请联系局办公室。"
+__all__ = ["SORRY", "UNKNOWN_USER", "Dispatcher"]
 IMAGE_HINT = "收到图片。如需报修，请用文字说明地点和故障，例如“3号楼502室空调不制冷”，我会把照片一并附上。"
 LOCATION_HINT = "收到位置：{label}。如需用车，请告诉我时间和目的地，例如“明天上午9点从这里去市政府”。"
 VOICE_HINT = "抱歉，我暂时听不懂语音，请用文字告诉我您要办的事。"
@@ -103,6 +115,11 @@ class Dispatcher:
         self._queued_for: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.handled = 0
+        # order matters: the apology outermost, the router (`_dispatch`) at the end
+        self.middlewares: list[Middleware] = [
+            Apology(), DialogueState(), UserLookup(self.context_for), Logging(),
+        ]
+        self._handle = chain(self.middlewares, self._dispatch)
 
     # -- scheduling ---------------------------------------------------------------------
 
@@ -227,22 +244,19 @@ class Dispatcher:
             self._on_outbox()
 
     async def handle(self, inbound: Inbound, session: Session) -> Reply | None:
-        """The reply to one message (None: nothing to say), inside the user's session; a
-        new dialogue state goes back in `session.new_state`."""
-        ctx = await self.context_for(inbound.user_id, inbound.channel, session.state)
-        if ctx is None:
-            log.info("message from unknown user", extra={"user": inbound.user_id})
-            return Reply(UNKNOWN_USER.format(user_id=inbound.user_id))
+        """The reply to one message (None: nothing to say), inside the user's session,
+        through the middlewares (bot/chat/middlewares.py); a new dialogue state goes back
+        in `session.new_state`."""
+        return await self._handle(inbound, {"session": session})
+
+    async def _dispatch(self, inbound: Inbound, data: dict[str, Any]) -> Reply | None:
+        """The end of the chain: the text's router, or what a card, photo or location means."""
+        ctx: Ctx = data["ctx"]
         text = self._text_of(inbound)
         if text is None:
-            reply = await self._non_text(inbound, ctx)
-            intent = "-"
-        else:
-            reply, intent = await self._route(inbound, text, ctx)
-        if reply is not None and reply.state is not None:
-            session.new_state = dict(reply.state)
-        log.info("handled", extra={"user": inbound.user_id, "msg_id": inbound.msg_id,
-                                   "kind": str(inbound.kind), "intent": intent})
+            data["intent"] = "-"
+            return await self._non_text(inbound, ctx)
+        reply, data["intent"] = await self._route(inbound, text, ctx)
         return reply
 
     async def context_for(

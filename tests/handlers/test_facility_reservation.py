@@ -17,14 +17,13 @@ from handlers.facility_reservation import (
     match_facility,
     room_said,
     submit_facility,
-    until_date,
     weekly_dates,
-    weekly_repeat,
 )
 from handlers.forms import Problem, Submitted
 from models.holds import Hold
 from models.org import Facility, FacilityType
 from models.requests import ApprovalStep, Request, RequestStatus
+from nlp.words import read_words
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 27)
@@ -206,33 +205,6 @@ async def test_weekly_repeat_asks_its_end_and_caps_the_count(talk):
     assert await Request.all().count() == 0
 
 
-@pytest.mark.parametrize(("text", "until"), [
-    ("每周一上午九点例会，到一月底", date(2027, 1, 31)),
-    ("到12月31日", date(2026, 12, 31)),
-    ("至2027年3月5号", date(2027, 3, 5)),
-    ("截止到明年2月", date(2027, 2, 28)),
-    ("到月底", date(2026, 11, 30)),
-    ("到年底", date(2026, 12, 31)),
-    ("到15号", date(2026, 12, 15)),
-    ("到下午三点", None),
-    ("到2月30日", None),
-])
-def test_until_date(text: str, until: date | None) -> None:
-    assert until_date(text, TODAY) == until
-
-
-@pytest.mark.parametrize(("text", "weekday"), [
-    ("每周一上午九点例会", 0), ("每个星期五下午", 4), ("每礼拜天早上", 6), ("每周例会", None),
-])
-def test_weekly_repeat(text: str, weekday: int | None) -> None:
-    repeat = weekly_repeat(text, TODAY)
-    assert repeat is not None and repeat.weekday == weekday
-
-
-def test_no_weekly_repeat() -> None:
-    assert weekly_repeat("下周一上午九点开会", TODAY) is None
-
-
 def test_weekly_dates() -> None:
     assert weekly_dates(date(2026, 11, 30), date(2026, 12, 14)) == [
         date(2026, 11, 30), date(2026, 12, 7), date(2026, 12, 14)]
@@ -252,6 +224,7 @@ def test_match_facility(said: str, name: str | None) -> None:
 
 @pytest.mark.parametrize(("text", "said"), [
     ("那就301吧", "301"), ("换成大礼堂", "大礼堂"), ("改成10人", None), ("12:30开始", None),
+    ("那就505吧", None),  # no such room
 ])
 def test_room_said(text: str, said: str | None) -> None:
-    assert room_said(text, ROOMS) == said  # type: ignore[arg-type]
+    assert room_said(text, read_words(text, datetime(2026, 11, 27, 10, tzinfo=TZ)), ROOMS) == said  # type: ignore[arg-type]

@@ -4,16 +4,16 @@ The clock stands at Friday 2026-11-27 10:00 (Shanghai); 沪A67890 seats 5 (刘�
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from handlers.base import Channel
-from handlers.forms import Problem, Submitted, day_said, duration_in, read_times
-from handlers.vehicle_booking import Checked, check_vehicle, purpose_in, submit_vehicle
+from handlers.forms import Problem, Submitted, read_times
+from handlers.vehicle_booking import Checked, check_vehicle, submit_vehicle
 from models.holds import Hold
 from models.requests import ApprovalStep, Request, RequestStatus
+from nlp.types import Intent, Parse
+from nlp.words import read_words
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -221,38 +221,20 @@ async def test_the_form_path_uses_the_same_rules_and_messages(talk):
     assert await Request.all().count() == 1
 
 
-@pytest.mark.parametrize(("text", "minutes"), [
-    ("用两个小时", 120), ("1个半小时", 90), ("30分钟", 30), ("大概三天", 3 * 24 * 60),
-    ("半小时", 30), ("3个人", None), ("三天后", None),
-])
-def test_duration_in(text: str, minutes: int | None) -> None:
-    got = duration_in(text)
-    assert (None if got is None else got // timedelta(minutes=1)) == minutes
-
-
-@pytest.mark.parametrize(("text", "said"), [
-    ("改成四点", False), ("下午三点", False), ("改成后天", True), ("下周一上午", True),
-    ("12月3号", True), ("周五九点", True), ("tomorrow 9am", True), ("3个人", False),
-])
-def test_day_said(text: str, said: bool) -> None:
-    assert day_said(object(), text) is said
-
-
 def test_read_times_keeps_the_drafts_day_and_reads_ends() -> None:
     old = {"date": "2026-11-30", "start": "2026-11-30T14:00", "end": "2026-11-30T16:00"}
     today_four = {"date": "2026-11-27", "start": "2026-11-27T16:00"}
-    assert read_times(old, today_four, "改成四点", day_named=False, awaiting="confirm") == {
+    assert read_times(old, said(today_four, "改成四点"), awaiting="confirm") == {
         "date": "2026-11-30", "start": "2026-11-30T16:00"}
-    assert read_times(old, today_four, "到四点", day_named=False, awaiting="confirm") == {
+    assert read_times(old, said(today_four, "到四点"), awaiting="confirm") == {
         "end": "2026-11-30T16:00"}
-    assert read_times({"start": "2026-11-30T09:00"}, {}, "两个半小时", day_named=False,
+    assert read_times({"start": "2026-11-30T09:00"}, said({}, "两个半小时"),
                       awaiting="end") == {"end": "2026-11-30T11:30"}
-    assert read_times({}, {}, "两个小时", day_named=False, awaiting=None) == {"minutes": 120}
+    assert read_times({}, said({}, "两个小时"), awaiting=None) == {"minutes": 120}
 
 
-@pytest.mark.parametrize(("text", "purpose"), [
-    ("事由：送材料", "送材料"), ("去市政府开会", "开会"), ("去机场接外宾", "接外宾"),
-    ("去虹桥机场", None),
-])
-def test_purpose_in(text: str, purpose: str | None) -> None:
-    assert purpose_in(text) == purpose
+def said(slots: dict[str, str], text: str) -> Parse:
+    """A follow-up's parse: these slots, and the words nlp/words.py reads in `text`."""
+    return Parse(Intent.VEHICLE_BOOKING, slots, words=read_words(text, datetime(2026, 11, 27, 10, tzinfo=ZoneInfo("Asia/Shanghai"))))
+
+
