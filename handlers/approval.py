@@ -32,7 +32,14 @@ from handlers.common import (
 from handlers.labels import TYPE_NAMES, status_name
 from models.decisions import DecisionResult, decide
 from models.errors import AlreadyDecided, Conflict, InvalidState, NotAllowed, NotFound
-from models.org import Department, RequestType, Role, User, Vehicle, users_with_role
+from models.org import (
+    RequestType,
+    Role,
+    User,
+    Vehicle,
+    department_name,
+    users_with_role,
+)
 from models.requests import (
     Decision,
     Request,
@@ -392,11 +399,11 @@ async def tell_driver(request: Request, ctx: Ctx, tz: ZoneInfo) -> None:
     assert request.driver is not None and request.vehicle is not None
     d = request.details or {}
     applicant: User = request.applicant
-    dept = await Department.get_or_none(id=applicant.department_id)
+    dept = await department_name(applicant.department_id)
     text = TO_DRIVER.format(
         no=request.no, window=fmt_window(request.start, request.end, tz), route=route_of(request),
         passengers=f"{d['passengers']}人" if d.get("passengers") else "未填",
-        applicant=applicant.name, dept=f"（{dept.name}）" if dept is not None else "",
+        applicant=applicant.name, dept=f"（{dept}）" if dept is not None else "",
         plate=request.vehicle.plate,
     )
     await ctx.notifier.notify(request.driver.userid, Message.text(text),

@@ -39,8 +39,10 @@ from models.org import (
     Role,
     User,
     Vehicle,
+    active_facility,
     approval_chain,
     dept_head_userid,
+    users_with_role,
 )
 from models.sql import utc
 
@@ -177,20 +179,12 @@ async def plan_steps(
                 exclude_userid=applicant.userid,
             )
             approver = None if head is None else await User.get_or_none(userid=head)
-        else:
-            approver = await (
-                User.filter(active=True, role_links__role=role)
-                .exclude(userid=applicant.userid)
-                .order_by("userid")
-                .first()
-            )
+        else:  # the first holder by userid who is not the applicant, else an admin
+            approver = next((u for u in await users_with_role(role)
+                             if u.userid != applicant.userid), None)
             if approver is None:
-                approver = await (
-                    User.filter(active=True, role_links__role=Role.ADMIN)
-                    .exclude(userid=applicant.userid)
-                    .order_by("userid")
-                    .first()
-                )
+                approver = next((u for u in await users_with_role(Role.ADMIN)
+                                 if u.userid != applicant.userid), None)
         if approver is None:
             raise NoApprover(str(role))
         if steps and steps[-1][1].id == approver.id:
@@ -224,7 +218,7 @@ async def create_request(
             raise RequestError("window too long")
     facility = None
     if new.facility_id is not None:
-        facility = await Facility.get_or_none(id=new.facility_id, active=True)
+        facility = await active_facility(new.facility_id)
         if facility is None:
             raise RequestError(f"no facility {new.facility_id}")
     driver = None

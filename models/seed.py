@@ -36,6 +36,7 @@ from models.org import (
     UserRole,
     Vehicle,
     forget_cached_org,
+    org_changed,
 )
 
 PathPart = str | int
@@ -515,6 +516,7 @@ async def seed_org(path_or_data: str | Path | Mapping[str, Any]) -> SeedResult:
         await _upsert_vehicles(data.get("vehicles") or [], users, result.counts["vehicles"])
         await _upsert_facilities(data.get("facilities") or [], result.counts["facilities"])
         await _upsert_rules(data["approval_rules"], result.counts["approval_rules"])
+        await org_changed()
     forget_cached_org()
     return result
 

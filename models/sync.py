@@ -29,7 +29,16 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from models.audit import audit
-from models.org import ApprovalRule, Department, Role, User, UserRole, Vehicle, forget_cached_org
+from models.org import (
+    ApprovalRule,
+    Department,
+    Role,
+    User,
+    UserRole,
+    Vehicle,
+    forget_cached_org,
+    org_changed,
+)
 
 ACTOR = "sync"
 CHANNEL = "system"
@@ -147,6 +156,7 @@ async def sync_org(
             if report.problems or dry_run or not report.changes:
                 raise _Rollback
             await _write(plan, report, now)
+            await org_changed()
     except _Rollback:
         return report
     forget_cached_org()
