@@ -22,6 +22,7 @@ offset they were given, and text only compares right when every offset is the sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -162,6 +163,16 @@ async def mark_sent(message_id: int, owner: str, now: datetime) -> bool:
         status=OutboxStatus.SENT, sent_at=_utc(now), locked_by=None, locked_until=None
     )
     return count == 1
+
+
+async def mark_sent_many(message_ids: Sequence[int], owner: str, now: datetime) -> int:
+    """`mark_sent` for a worker's whole pass in one statement; how many were recorded
+    (rows `owner` no longer holds are left as they are)."""
+    if not message_ids:
+        return 0
+    return int(await OutboxMessage.filter(
+        id__in=list(message_ids), locked_by=owner, status=OutboxStatus.PENDING
+    ).update(status=OutboxStatus.SENT, sent_at=_utc(now), locked_by=None, locked_until=None))
 
 
 async def mark_retry(message_id: int, owner: str, error: str, retry_at: datetime) -> bool:

@@ -16,7 +16,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,22 @@ def _dict_places() -> set[str]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One message read up to its verdict (see `Nlu._read`)."""
+
+    text: str
+    now: datetime
+    lex: Any
+    n: str
+    orig: str
+    corr: corrections.Correction | None
+    ts: TimeSlots
+    m: str
+    req: int | None
+    verdict: Verdict
+
+
 class Nlu:
     """Reads one message: its intent and slots. One instance per process, warmed at start-up."""
 
@@ -75,6 +91,7 @@ class Nlu:
         self._words: dict[str, set[str]] = {k: set() for k in WORD_KINDS}
         self._words["place"].update(_dict_places())
         self._lex = sl.build_lexicon((), (), self._words["place"], ())
+        self._last: _Reading | None = None
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -190,20 +207,32 @@ class Nlu:
             log.exception("NLU failed on %r", text[:100] if isinstance(text, str) else text)
             return Parse(intent, {}, 0.0)
 
-    def _parse(self, text: str, now: datetime, force: Intent | None = None) -> Parse:
-        if not self._ready:
-            self._load()
+    def _read(self, text: str, now: datetime) -> _Reading:
+        """What every reading of `text` at `now` starts from, kept for the last message:
+        the dispatcher's `parse` and then `parse_as` (a follow-up read as part of the open
+        flow) read the same text, and the second must not do the work again."""
+        last = self._last
+        if last is not None and last.text == text and last.now == now and last.lex is self._lex:
+            return last
         t = normalize(text)
-        n, orig = t.norm, t.orig
+        n = t.norm
         corr = corrections.split(n)
         ts = parse_time(n, now)
         m = _masked(n, ts.spans)
         req, booked_room = sl.numbers(m, *request_words(n))
-        lex = self._lex
         if corr is None:
             verdict = self._classify(n, m, ts, req, booked_room)
         else:
             verdict = self._classify_corrected(n, corr, now, req, booked_room)
+        self._last = _Reading(text, now, self._lex, n, t.orig, corr, ts, m, req, verdict)
+        return self._last
+
+    def _parse(self, text: str, now: datetime, force: Intent | None = None) -> Parse:
+        if not self._ready:
+            self._load()
+        r = self._read(text, now)
+        n, orig, corr, ts, m, req, verdict = r.n, r.orig, r.corr, r.ts, r.m, r.req, r.verdict
+        lex = r.lex
         intent = force or verdict.intent
         slots: dict[str, Any] = {}
         if intent in (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION):
