@@ -112,7 +112,9 @@ class Request(Model):
 
     class Meta:
         table = "request"
-        indexes = (("applicant_id", "status"),)
+        # created_at: the dashboard's counts of a range; (type, start): bookings in use
+        # over a range (issue 16, item 4)
+        indexes = (("applicant_id", "status"), ("created_at",), ("type", "start"))
 
     @property
     def no(self) -> int:
@@ -139,7 +141,7 @@ class ApprovalStep(Model):
     class Meta:
         table = "approval_step"
         unique_together = (("request", "seq"),)
-        indexes = (("approver_id", "decision"),)
+        indexes = (("approver_id", "decision"), ("decided_at",))  # decided_at: lead times
 
 
 def request_id(no: int) -> int:

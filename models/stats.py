@@ -27,9 +27,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from tortoise import connections
+
 from models.audit import AuditLog
+from models.holds import MAX_WINDOW
 from models.org import Department, Facility, RequestType, User, Vehicle
 from models.requests import NUMBER_BASE, ApprovalStep, Request, RequestStatus
+from models.sql import in_dialect
 
 ASSIGN_LIMIT = timedelta(minutes=30)  # a repair gets a worker within this
 FINISH_LIMIT = timedelta(hours=24)  # a repair is done within this of being reported
@@ -100,6 +104,64 @@ def _minutes(delta: timedelta) -> float:
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     for i in range(0, len(ids), _CHUNK):
         yield list(ids[i : i + _CHUNK])
+
+
+# ---------------------------------------------------------------------------------------
+# SQL of both dialects: the aggregates run in the database (a year of a large bureau is a
+# million requests); only fixed fragments are formatted in, every value is a parameter.
+
+
+def _conn() -> Any:
+    return connections.get("default")
+
+
+def _pg(conn: Any) -> bool:
+    return bool(conn.capabilities.dialect == "postgres")
+
+
+def _hours(conn: Any, a: str, b: str) -> str:
+    """Hours from timestamp expression `a` to `b`."""
+    if _pg(conn):
+        return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 3600.0)"
+    return f"((julianday({b}) - julianday({a})) * 24.0)"
+
+
+def _ts(conn: Any) -> str:
+    """A timestamp parameter where its type cannot be inferred (VALUES, CASE)."""
+    return "CAST(? AS TIMESTAMPTZ)" if _pg(conn) else "?"
+
+
+def _later(conn: Any, a: str, b: str) -> str:
+    return f"(CASE WHEN {a} > {b} THEN {a} ELSE {b} END)"
+
+
+def _earlier(conn: Any, a: str, b: str) -> str:
+    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+
+def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+
+async def _department_filter(scope_department: int | None, column: str) -> tuple[str, list[Any]]:
+    """(" AND column IN (...)", params) for the department's subtree; ("", []) for none."""
+    ids = await department_ids(scope_department)
+    if ids is None:
+        return "", []
+    sql, params = _in(column, ids)
+    return f" AND {sql}", params
+
+
+async def _rows(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    conn = _conn()
+    return list(await conn.execute_query_dict(in_dialect(conn, sql), list(params)))
+
+
+def _moment(value: Any) -> datetime:
+    """A timestamp as the raw query returns it (SQLite: text) as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return as_utc(value)
 
 
 # ---------------------------------------------------------------------------------------
@@ -201,35 +263,51 @@ def _split_by_day(start: datetime, end: datetime, tz: tzinfo) -> Iterable[tuple[
 
 async def vehicle_use(scope: Scope) -> VehicleReport:
     """Hours of approved or completed vehicle bookings inside the range, per local day and
-    per vehicle (a booking over midnight counts on both days)."""
+    per vehicle (a booking over midnight counts on both days). Two aggregate queries: the
+    days as a VALUES list joined to the bookings that overlap each (index (type, start),
+    bounded below by the longest window a booking may have)."""
+    conn = _conn()
     since, until = scope.since, scope.until
-    query = await _requests(
-        scope,
-        type=RequestType.VEHICLE_BOOKING,
-        status__in=list(BOOKED),
-        start__lt=until,
-        end__gt=since,
-        vehicle_id__isnull=False,
+    dept_sql, dept_params = await _department_filter(scope.department_id, "r.department_id_at")
+    status_sql, status_params = _in("r.status", [str(s) for s in BOOKED])
+    where = (f"r.type = ? AND {status_sql} AND r.vehicle_id IS NOT NULL{dept_sql}")
+    where_params = [str(RequestType.VEHICLE_BOOKING), *status_params, *dept_params]
+    days = scope.days()
+    bounds = [(local_midnight(d, scope.tz), local_midnight(d + timedelta(days=1), scope.tz))
+              for d in days]
+    ts = _ts(conn)
+    values = ", ".join(f"({i}, {ts}, {ts}, {ts})" for i in range(len(days)))
+    lo, hi = _later(conn, "r.start", "d.lo"), _earlier(conn, 'r."end"', "d.hi")
+    per_day_sql = (
+        f"WITH d(i, lo, hi, floor) AS (VALUES {values}) "  # noqa: S608
+        f"SELECT d.i AS i, COUNT(*) AS n, SUM({_hours(conn, lo, hi)}) AS h "
+        f"FROM d JOIN request r ON r.start < d.hi AND r.\"end\" > d.lo AND r.start >= d.floor "
+        f"WHERE {where} GROUP BY d.i"
     )
-    rows = await query.values("id", "start", "end", "vehicle_id")
-    hours: dict[date, float] = defaultdict(float)
-    count: dict[date, int] = defaultdict(int)
-    v_hours: dict[int, float] = defaultdict(float)
-    v_count: dict[int, int] = defaultdict(int)
-    for r in rows:
-        start = max(as_utc(r["start"]), since)
-        end = min(as_utc(r["end"]), until)
-        if end <= start:
-            continue
-        for day, h in _split_by_day(start, end, scope.tz):
-            hours[day] += h
-            count[day] += 1
-        v_hours[r["vehicle_id"]] += (end - start).total_seconds() / 3600
-        v_count[r["vehicle_id"]] += 1
-    per_day = [DayUse(d, round(hours[d], 4), count[d]) for d in scope.days()]
+    params: list[Any] = []
+    for a, b in bounds:
+        params += [a, b, a - MAX_WINDOW]
+    hours: dict[int, float] = {}
+    count: dict[int, int] = {}
+    for row in await _rows(per_day_sql, [*params, *where_params]):
+        hours[int(row["i"])] = float(row["h"] or 0.0)
+        count[int(row["i"])] = int(row["n"])
+    per_vehicle_sql = (
+        f"WITH d(lo, hi, floor) AS (VALUES ({ts}, {ts}, {ts})) "  # noqa: S608
+        f"SELECT r.vehicle_id AS vid, COUNT(*) AS n, SUM({_hours(conn, lo, hi)}) AS h "
+        f"FROM d JOIN request r ON r.start < d.hi AND r.\"end\" > d.lo AND r.start >= d.floor "
+        f"WHERE {where} GROUP BY r.vehicle_id"
+    )
+    v_hours: dict[int, float] = {}
+    v_count: dict[int, int] = {}
+    for row in await _rows(per_vehicle_sql, [since, until, since - MAX_WINDOW, *where_params]):
+        v_hours[int(row["vid"])] = float(row["h"] or 0.0)
+        v_count[int(row["vid"])] = int(row["n"])
+    per_day = [DayUse(d, round(hours.get(i, 0.0), 4), count.get(i, 0)) for i, d in enumerate(days)]
     vehicles = await Vehicle.all().order_by("plate").values("id", "plate", "model", "in_service")
     per_vehicle = [
-        VehicleUse(v["id"], v["plate"], v["model"], round(v_hours[v["id"]], 4), v_count[v["id"]])
+        VehicleUse(v["id"], v["plate"], v["model"], round(v_hours.get(v["id"], 0.0), 4),
+                   v_count.get(v["id"], 0))
         for v in vehicles
         if v["in_service"] or v["id"] in v_hours
     ]
@@ -260,13 +338,16 @@ async def requests_by_department(scope: Scope) -> list[DepartmentCount]:
     """Requests created in the range, per department of the scope's tree (in tree order),
     per request type; `subtree_total` adds the sub-departments."""
     tree = await department_tree(scope.department_id)
-    query = await _requests(scope, created_at__gte=scope.since, created_at__lt=scope.until)
-    rows = await query.values("department_id_at", "type")
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    rows = await _rows(
+        "SELECT department_id_at AS d, type AS t, COUNT(*) AS n FROM request "  # noqa: S608
+        f"WHERE created_at >= ? AND created_at < ?{dept_sql} GROUP BY department_id_at, type",
+        [scope.since, scope.until, *dept_params])
     own: dict[int, dict[str, int]] = {n.id: dict.fromkeys(map(str, TYPES), 0) for n in tree}
     for r in rows:
-        counts = own.get(r["department_id_at"])
+        counts = own.get(int(r["d"]))
         if counts is not None:
-            counts[str(r["type"])] = counts.get(str(r["type"]), 0) + 1
+            counts[str(r["t"])] = counts.get(str(r["t"]), 0) + int(r["n"])
     totals = {n.id: sum(own[n.id].values()) for n in tree}
     for node in reversed(tree):  # children come after their parent: add upwards
         if node.parent_id in totals and node.depth > 0:
@@ -283,14 +364,17 @@ class ServiceCount:
 
 async def requests_by_service(scope: Scope) -> list[ServiceCount]:
     """Requests created in the range per request type, with how they stand now."""
-    query = await _requests(scope, created_at__gte=scope.since, created_at__lt=scope.until)
-    rows = await query.values("type", "status")
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    rows = await _rows(
+        "SELECT type AS t, status AS s, COUNT(*) AS n FROM request "  # noqa: S608
+        f"WHERE created_at >= ? AND created_at < ?{dept_sql} GROUP BY type, status",
+        [scope.since, scope.until, *dept_params])
     counts: dict[str, dict[str, int]] = {
         str(t): dict.fromkeys(map(str, RequestStatus), 0) for t in TYPES
     }
     for r in rows:
-        counts.setdefault(str(r["type"]), dict.fromkeys(map(str, RequestStatus), 0))
-        counts[str(r["type"])][str(r["status"])] += 1
+        counts.setdefault(str(r["t"]), dict.fromkeys(map(str, RequestStatus), 0))
+        counts[str(r["t"])][str(r["s"])] += int(r["n"])
     return [ServiceCount(t, sum(c.values()), c) for t, c in counts.items()]
 
 
