@@ -29,7 +29,6 @@ from typing import Any
 
 from tortoise import connections
 
-from models.audit import AuditLog
 from models.holds import MAX_WINDOW
 from models.org import Department, Facility, RequestType, User, Vehicle
 from models.requests import NUMBER_BASE, ApprovalStep, Request, RequestStatus
@@ -276,22 +275,43 @@ async def vehicle_use(scope: Scope) -> VehicleReport:
     bounds = [(local_midnight(d, scope.tz), local_midnight(d + timedelta(days=1), scope.tz))
               for d in days]
     ts = _ts(conn)
-    values = ", ".join(f"({i}, {ts}, {ts}, {ts})" for i in range(len(days)))
-    lo, hi = _later(conn, "r.start", "d.lo"), _earlier(conn, 'r."end"', "d.hi")
+    values = ", ".join(f"({i}, {ts}, {ts})" for i in range(len(days)))
+    # Per day, each booking once, on the day it starts (an index range over the range's
+    # days): its hours up to that day's end. What runs past midnight, and what began in
+    # the week before the range and reaches into it, is split in Python (few rows).
+    lo, hi = "r.start", _earlier(conn, 'r."end"', "d.hi")
     per_day_sql = (
-        f"WITH d(i, lo, hi, floor) AS (VALUES {values}) "  # noqa: S608
+        f"WITH d(i, lo, hi) AS (VALUES {values}) "  # noqa: S608
         f"SELECT d.i AS i, COUNT(*) AS n, SUM({_hours(conn, lo, hi)}) AS h "
-        f"FROM d JOIN request r ON r.start < d.hi AND r.\"end\" > d.lo AND r.start >= d.floor "
+        f"FROM d JOIN request r ON r.start >= d.lo AND r.start < d.hi "
         f"WHERE {where} GROUP BY d.i"
     )
     params: list[Any] = []
     for a, b in bounds:
-        params += [a, b, a - MAX_WINDOW]
-    hours: dict[int, float] = {}
-    count: dict[int, int] = {}
+        params += [a, b]
+    hours: dict[int, float] = defaultdict(float)
+    count: dict[int, int] = defaultdict(int)
     for row in await _rows(per_day_sql, [*params, *where_params]):
-        hours[int(row["i"])] = float(row["h"] or 0.0)
-        count[int(row["i"])] = int(row["n"])
+        hours[int(row["i"])] += float(row["h"] or 0.0)
+        count[int(row["i"])] += int(row["n"])
+    spill_sql = (
+        f"WITH d(i, lo, hi) AS (VALUES {values}) "  # noqa: S608
+        'SELECT d.hi AS lo, r."end" AS hi FROM d JOIN request r ON r.start >= d.lo '
+        f'AND r.start < d.hi AND r."end" > d.hi WHERE {where} '
+        f'UNION ALL SELECT {ts} AS lo, r."end" AS hi FROM request r '
+        f'WHERE r.start >= ? AND r.start < ? AND r."end" > ? AND {where}'
+    )
+    day_index = {d: i for i, d in enumerate(days)}
+    for row in await _rows(spill_sql, [*params, *where_params, since, since - MAX_WINDOW, since,
+                                       since, *where_params]):
+        piece_lo, piece_hi = _moment(row["lo"]), min(_moment(row["hi"]), until)
+        if piece_hi <= piece_lo:
+            continue
+        for day, h in _split_by_day(piece_lo, piece_hi, scope.tz):
+            if day in day_index:
+                hours[day_index[day]] += h
+                count[day_index[day]] += 1
+    lo, hi = _later(conn, "r.start", "d.lo"), _earlier(conn, 'r."end"', "d.hi")
     per_vehicle_sql = (
         f"WITH d(lo, hi, floor) AS (VALUES ({ts}, {ts}, {ts})) "  # noqa: S608
         f"SELECT r.vehicle_id AS vid, COUNT(*) AS n, SUM({_hours(conn, lo, hi)}) AS h "
@@ -397,32 +417,26 @@ class StepLeadTime:
 async def approval_lead_times(scope: Scope) -> list[StepLeadTime]:
     """For each (request type, step number, role): how long decisions decided in the
     range took, from the request's creation (step 1) or the previous step's decision."""
-    query = ApprovalStep.filter(
-        decided_at__gte=scope.since, decided_at__lt=scope.until, decided_at__isnull=False
-    )
-    ids = await department_ids(scope.department_id)
-    if ids is not None:
-        query = query.filter(request__department_id_at__in=ids)
-    steps = await query.values("request_id", "seq", "role", "decided_at")
-    request_ids = sorted({s["request_id"] for s in steps})
-    created: dict[int, tuple[str, datetime]] = {}
-    decided: dict[int, dict[int, datetime | None]] = defaultdict(dict)
-    for chunk in _chunks(request_ids):
-        for r in await Request.filter(id__in=chunk).values("id", "type", "created_at"):
-            created[r["id"]] = (str(r["type"]), as_utc(r["created_at"]))
-        for s in await ApprovalStep.filter(request_id__in=chunk).values(
-            "request_id", "seq", "decided_at"
-        ):
-            at = s["decided_at"]
-            decided[s["request_id"]][s["seq"]] = as_utc(at) if at else None
+    conn = _conn()
+    dept_sql, dept_params = await _department_filter(scope.department_id, "r.department_id_at")
+    began = "(CASE WHEN x.prev IS NOT NULL AND x.prev > x.created_at THEN x.prev ELSE x.created_at END)"
+    # One query: each step decided in the range with the moment its wait began — the
+    # request's creation or the step before's decision (steps are decided in order, so
+    # that is the latest earlier one; index (request_id, seq)) — and none when the step
+    # before is undecided (cannot be, from this app; data from elsewhere is skipped).
+    rows = await _rows(
+        f"SELECT x.t AS t, x.seq AS seq, x.role AS role, "  # noqa: S608
+        f"{_hours(conn, began, 'x.decided_at')} * 60.0 AS m FROM ("
+        "SELECT r.type AS t, s.seq AS seq, s.role AS role, s.decided_at AS decided_at, "
+        "r.created_at AS created_at, p.decided_at AS prev "
+        "FROM approval_step s JOIN request r ON r.id = s.request_id "
+        "LEFT JOIN approval_step p ON p.request_id = s.request_id AND p.seq = s.seq - 1 "
+        f"WHERE s.decided_at >= ? AND s.decided_at < ?{dept_sql} "
+        "AND (s.seq = 1 OR p.decided_at IS NOT NULL)) x",
+        [scope.since, scope.until, *dept_params])
     waits: dict[tuple[str, int, str], list[float]] = defaultdict(list)
-    for s in steps:
-        rtype, created_at = created[s["request_id"]]
-        previous = [at for seq, at in decided[s["request_id"]].items() if seq < s["seq"]]
-        if any(at is None for at in previous):
-            continue  # an earlier step undecided: cannot be (data from elsewhere); skip
-        began = max([created_at, *[at for at in previous if at is not None]])
-        waits[(rtype, s["seq"], s["role"])].append(_minutes(as_utc(s["decided_at"]) - began))
+    for r in rows:
+        waits[(str(r["t"]), int(r["seq"]), str(r["role"]))].append(float(r["m"]))
     limit = _minutes(STEP_LIMIT)
     out = []
     for (rtype, seq, role), values in sorted(waits.items()):
@@ -501,27 +515,32 @@ async def repair_times(scope: Scope, now: datetime) -> RepairReport:
     (AuditLog 'create', 'assign', 'completed'), against ASSIGN_LIMIT and FINISH_LIMIT.
     Cancelled repairs count only for the steps they reached."""
     now = as_utc(now)
-    query = await _requests(
-        scope,
-        type=RequestType.REPAIR_REQUEST,
-        created_at__gte=scope.since,
-        created_at__lt=scope.until,
-    )
-    rows = await query.order_by("id").values("id", "created_at", "status", "details")
-    moments: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for chunk in _chunks([r["id"] for r in rows]):
-        logs = await (
-            AuditLog.filter(request_id__in=chunk, action__in=["create", "assign", "completed"])
-            .order_by("at", "id")
-            .values("request_id", "action", "at")
-        )
-        for log in logs:
-            moments[log["request_id"]].setdefault(log["action"], as_utc(log["at"]))
+    conn = _conn()
+    dept_sql, dept_params = await _department_filter(scope.department_id, "r.department_id_at")
+    location = ("r.details->>'location'" if _pg(conn)
+                else "json_extract(r.details, '$.location')")
+    # One query: each repair with the first moment of each step from its audit trail
+    # (index audit_log(request_id, action)).
+    rows = await _rows(
+        f"SELECT r.id AS id, r.created_at AS created_at, r.status AS status, "  # noqa: S608
+        f"{location} AS location, "
+        "MIN(CASE WHEN a.action = 'create' THEN a.at END) AS c, "
+        "MIN(CASE WHEN a.action = 'assign' THEN a.at END) AS a, "
+        "MIN(CASE WHEN a.action = 'completed' THEN a.at END) AS f "
+        "FROM request r LEFT JOIN audit_log a ON a.request_id = r.id "
+        "AND a.action IN ('create', 'assign', 'completed') "
+        f"WHERE r.type = ? AND r.created_at >= ? AND r.created_at < ?{dept_sql} "
+        "GROUP BY r.id ORDER BY r.id",
+        [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params])
+    moments: dict[int, dict[str, datetime]] = {}
+    for r in rows:
+        moments[r["id"]] = {k: _moment(r[key]) for k, key in
+                            (("create", "c"), ("assign", "a"), ("completed", "f")) if r[key]}
     items: list[RepairItem] = []
     assign, finish, open_assign, open_finish = [], [], [], []
     for r in rows:
         seen = moments[r["id"]]
-        began = seen.get("create", as_utc(r["created_at"]))
+        began = seen.get("create", _moment(r["created_at"]))
         status = str(r["status"])
         a = _minutes(seen["assign"] - began) if "assign" in seen else None
         f = _minutes(seen["completed"] - began) if "completed" in seen else None
@@ -533,13 +552,12 @@ async def repair_times(scope: Scope, now: datetime) -> RepairReport:
             finish.append(f)
         elif status in (RequestStatus.PENDING, RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS):
             open_finish.append(_minutes(now - began))
-        details = r["details"] if isinstance(r["details"], dict) else {}
         items.append(
             RepairItem(
                 r["id"] + NUMBER_BASE,
                 began,
                 status,
-                str(details.get("location") or ""),
+                str(r["location"] or ""),
                 None if a is None else round(a, 4),
                 None if f is None else round(f, 4),
             )
@@ -600,20 +618,21 @@ async def room_occupancy(scope: Scope) -> OccupancyReport:
     """Hours held by approved (or completed) reservations inside the range, per local
     weekday × hour over all facilities, and per facility against its opening hours."""
     since, until = scope.since, scope.until
-    query = await _requests(
-        scope,
-        type=RequestType.FACILITY_RESERVATION,
-        status__in=list(BOOKED),
-        start__lt=until,
-        end__gt=since,
-        facility_id__isnull=False,
-    )
-    rows = await query.values("start", "end", "facility_id")
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    status_sql, status_params = _in("status", [str(s) for s in BOOKED])
+    # Plain rows (index (type, start), bounded below by the longest window): the split by
+    # local hour below is cheap; building a Tortoise object per row was not.
+    rows = await _rows(
+        'SELECT start, "end", facility_id FROM request '  # noqa: S608
+        f"WHERE type = ? AND {status_sql} AND start < ? AND \"end\" > ? AND start >= ? "
+        f"AND facility_id IS NOT NULL{dept_sql}",
+        [str(RequestType.FACILITY_RESERVATION), *status_params, until, since,
+         since - MAX_WINDOW, *dept_params])
     grid = [[0.0] * 24 for _ in range(7)]
     held: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for r in rows:
-        start, end = max(as_utc(r["start"]), since), min(as_utc(r["end"]), until)
+        start, end = max(_moment(r["start"]), since), min(_moment(r["end"]), until)
         if end <= start:
             continue
         for weekday, hour, h in _split_by_hour(start, end, scope.tz):
