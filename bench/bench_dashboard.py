@@ -132,7 +132,7 @@ def make(total: int, n_users: int, pg: bool) -> Data:
                          ("facility_reservation", ["facility_admin"]), ("repair_request", [])):
         d.rows["approval_rule"].append((rtype, json.dumps(roles)))
     staff: list[tuple[int, str, int]] = []
-    for i in range(max(0, n_users - len(d.rows["user"]))):
+    for i in range(max(100, n_users - len(d.rows["user"]))):  # the staff who apply
         dept = leaves[i % len(leaves)]
         userid = f"staff{i}"
         staff.append((d.add("user", userid, f"职员{i}", dept, True), userid, dept))
@@ -267,7 +267,7 @@ async def measure(url: str, iterations: int, tmp: Path) -> list[tuple[str, float
         redis_url=None, secret_key="bench-secret-key-0123456789", admin_token=ADMIN_TOKEN,
         data_dir=str(tmp),
     )
-    app = create_app(settings, manage_db=False)
+    app = create_app(settings)  # the app opens and closes the database, as `serve` does
     app[CLOCK] = lambda: NOW
     # Without the reminder sweeper: on the real clock it would find the made year's open
     # requests late and write reminders while we measure.
@@ -334,10 +334,8 @@ async def run(name: str, url: str, args: argparse.Namespace, tmp: Path) -> list[
         await generate_schema()
     else:
         await build(url, args.requests, args.users)
-    try:
-        results = await measure(url, args.iterations, tmp)
-    finally:
-        await close_db()
+    await close_db()
+    results = await measure(url, args.iterations, tmp)
     print(f"\n{name}: {args.requests:,} requests, {args.users:,} users; {args.iterations} timed requests a view")
     print(f"{'view':<34} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>10}  goal")
     verdicts = []

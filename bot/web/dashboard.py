@@ -51,6 +51,7 @@ from handlers.stats import Scope
 Clock = Callable[[], datetime]
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")  # tests fix the time; default: now
 DEFAULT_DAYS = 30
+PAGE_ROWS = 200  # rows of one table on the page; its CSV has every row
 
 TYPE_COLORS = {
     "vehicle_booking": "#2f6fb3",
@@ -188,11 +189,21 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
 
     def shown_rows(self) -> list[list[tuple[str, bool]]]:
-        """Each row's cells as the page shows them: (text, numeric)."""
+        """Each row's cells as the page shows them: (text, numeric); at most PAGE_ROWS
+        (a month of a large bureau has tens of thousands of repairs: the page shows the
+        first, the CSV has them all)."""
         return [
             [(c.show(v), c.numeric) for c, v in zip(self.columns, row, strict=True)]
-            for row in self.rows
+            for row in self.rows[:PAGE_ROWS]
         ]
+
+    @property
+    def cut(self) -> bool:
+        return len(self.rows) > PAGE_ROWS
+
+    @property
+    def shown_count(self) -> int:
+        return min(len(self.rows), PAGE_ROWS)
 
 
 def overdue_table(items: list[stats.OverdueItem], tz: Any) -> Table:
