@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from tortoise import connections  # noqa: E402
@@ -272,7 +273,7 @@ async def measure(url: str, iterations: int, tmp: Path) -> list[tuple[str, float
     # Without the reminder sweeper: on the real clock it would find the made year's open
     # requests late and write reminders while we measure.
     app.cleanup_ctx[:] = [c for c in app.cleanup_ctx if c is not timers_ctx]
-    client = TestClient(TestServer(app))
+    client = TestClient(TestServer(app), timeout=aiohttp.ClientTimeout(total=None))
     await client.start_server()
     out = []
     try:
@@ -322,7 +323,7 @@ async def measure(url: str, iterations: int, tmp: Path) -> list[tuple[str, float
 async def run(name: str, url: str, args: argparse.Namespace, tmp: Path) -> list[tuple[str, bool]]:
     print(f"{name}:", flush=True)
     reuse = False
-    if args.reuse and (not is_sqlite(url) or Path(url.removeprefix("sqlite://")).exists()):
+    if args.reuse and (not is_sqlite(url) or args.sqlite_exists):
         try:
             await init_db(url, create_schema=False)
             reuse = await size_of() == args.requests
@@ -356,6 +357,7 @@ def main() -> None:
     p.add_argument("--sqlite-path", default=os.path.join(tempfile.gettempdir(), "bench_dashboard.sqlite3"))
     p.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     args = p.parse_args()
+    args.sqlite_exists = os.path.exists(args.sqlite_path)
     verdicts: list[tuple[str, bool]] = []
     with tempfile.TemporaryDirectory(prefix="bench-dash-") as tmpdir:
         if args.db in ("sqlite", "both"):
