@@ -298,7 +298,10 @@ async def org_version() -> int:
     if now - _org_seen["checked"] >= ORG_CHECK_SECONDS:
         _org_seen["checked"] = now  # the others meanwhile use the last value: one read
         conn = connections.get("default")
-        rows = await conn.execute_query_dict(in_dialect(conn, _VERSION_SQL), [ORG_VERSION_KEY])
+        try:
+            rows = await conn.execute_query_dict(in_dialect(conn, _VERSION_SQL), [ORG_VERSION_KEY])
+        except Exception:  # noqa: BLE001 - the database away: what was read holds meanwhile
+            return int(_org_seen["version"] or 0)
         version = int(rows[0]["version"]) if rows else 0
         if version != _org_seen["version"]:
             _org_cache.clear()
