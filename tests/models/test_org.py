@@ -201,8 +201,6 @@ async def test_another_process_change_is_seen_within_a_check(
 ) -> None:
     """Another process's writer bumps the version row; this process keeps its copy until
     its next check (ORG_CHECK_SECONDS), then reads everything again."""
-    from tortoise import connections
-
     from models import org as org_module
     from models.org import ORG_CHECK_SECONDS, ORG_VERSION_KEY, department_name
 
@@ -213,8 +211,7 @@ async def test_another_process_change_is_seen_within_a_check(
     assert await department_name(1) is not None
     before = await org_module.org_version()
     # Another process: its change and its bump commit together; our copy is untouched.
-    conn = connections.get("default")
-    async with in_transaction():
+    async with in_transaction() as conn:
         await User.filter(userid="wangke").update(active=False)
         await Department.filter(id=1).update(name="新名称")
         await conn.execute_query(
