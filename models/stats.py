@@ -21,6 +21,7 @@ uses the business time zone. Percentiles interpolate linearly between closest ra
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ FINISH_LIMIT = timedelta(hours=24)  # a repair is done within this of being repo
 STEP_LIMIT = timedelta(hours=4)  # an approval step waits no longer than this
 MAX_DAYS = 366  # the longest range a query may cover
 
+ZERO = timedelta(0)
 BOOKED = (RequestStatus.APPROVED, RequestStatus.COMPLETED)  # what counts as use
 _CHUNK = 500  # ids per IN (...) query: far below SQLite's and asyncpg's parameter limits
 
@@ -123,19 +125,6 @@ def _hours(conn: Any, a: str, b: str) -> str:
     if _pg(conn):
         return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 3600.0)"
     return f"((julianday({b}) - julianday({a})) * 24.0)"
-
-
-def _ts(conn: Any) -> str:
-    """A timestamp parameter where its type cannot be inferred (VALUES, CASE)."""
-    return "CAST(? AS TIMESTAMPTZ)" if _pg(conn) else "?"
-
-
-def _later(conn: Any, a: str, b: str) -> str:
-    return f"(CASE WHEN {a} > {b} THEN {a} ELSE {b} END)"
-
-
-def _earlier(conn: Any, a: str, b: str) -> str:
-    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
 
 
 def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -262,67 +251,40 @@ def _split_by_day(start: datetime, end: datetime, tz: tzinfo) -> Iterable[tuple[
 
 async def vehicle_use(scope: Scope) -> VehicleReport:
     """Hours of approved or completed vehicle bookings inside the range, per local day and
-    per vehicle (a booking over midnight counts on both days). Two aggregate queries: the
-    days as a VALUES list joined to the bookings that overlap each (index (type, start),
-    bounded below by the longest window a booking may have)."""
-    conn = _conn()
+    per vehicle (a booking over midnight counts on both days). One range query of plain
+    rows (index (type, start), bounded below by the longest window a booking may have);
+    the split by local day is cheap in Python, a Tortoise object per row was not (and a
+    join of the days to the bookings is planned well by SQLite, not by PostgreSQL)."""
     since, until = scope.since, scope.until
-    dept_sql, dept_params = await _department_filter(scope.department_id, "r.department_id_at")
-    status_sql, status_params = _in("r.status", [str(s) for s in BOOKED])
-    where = (f"r.type = ? AND {status_sql} AND r.vehicle_id IS NOT NULL{dept_sql}")
-    where_params = [str(RequestType.VEHICLE_BOOKING), *status_params, *dept_params]
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    status_sql, status_params = _in("status", [str(s) for s in BOOKED])
+    rows = await _rows(
+        'SELECT start, "end", vehicle_id FROM request '  # noqa: S608
+        f"WHERE type = ? AND {status_sql} AND start < ? AND \"end\" > ? AND start >= ? "
+        f"AND vehicle_id IS NOT NULL{dept_sql}",
+        [str(RequestType.VEHICLE_BOOKING), *status_params, until, since, since - MAX_WINDOW,
+         *dept_params])
     days = scope.days()
-    bounds = [(local_midnight(d, scope.tz), local_midnight(d + timedelta(days=1), scope.tz))
-              for d in days]
-    ts = _ts(conn)
-    values = ", ".join(f"({i}, {ts}, {ts})" for i in range(len(days)))
-    # Per day, each booking once, on the day it starts (an index range over the range's
-    # days): its hours up to that day's end. What runs past midnight, and what began in
-    # the week before the range and reaches into it, is split in Python (few rows).
-    lo, hi = "r.start", _earlier(conn, 'r."end"', "d.hi")
-    per_day_sql = (
-        f"WITH d(i, lo, hi) AS (VALUES {values}) "  # noqa: S608
-        f"SELECT d.i AS i, COUNT(*) AS n, SUM({_hours(conn, lo, hi)}) AS h "
-        f"FROM d JOIN request r ON r.start >= d.lo AND r.start < d.hi "
-        f"WHERE {where} GROUP BY d.i"
-    )
-    params: list[Any] = []
-    for a, b in bounds:
-        params += [a, b]
+    # The local midnights of the range, as UTC moments: a booking's day by bisection.
+    edges = [local_midnight(d, scope.tz) for d in days] + [until]
     hours: dict[int, float] = defaultdict(float)
     count: dict[int, int] = defaultdict(int)
-    for row in await _rows(per_day_sql, [*params, *where_params]):
-        hours[int(row["i"])] += float(row["h"] or 0.0)
-        count[int(row["i"])] += int(row["n"])
-    spill_sql = (
-        f"WITH d(i, lo, hi) AS (VALUES {values}) "  # noqa: S608
-        'SELECT d.hi AS lo, r."end" AS hi FROM d JOIN request r ON r.start >= d.lo '
-        f'AND r.start < d.hi AND r."end" > d.hi WHERE {where} '
-        f'UNION ALL SELECT {ts} AS lo, r."end" AS hi FROM request r '
-        f'WHERE r.start >= ? AND r.start < ? AND r."end" > ? AND {where}'
-    )
-    day_index = {d: i for i, d in enumerate(days)}
-    for row in await _rows(spill_sql, [*params, *where_params, since, since - MAX_WINDOW, since,
-                                       since, *where_params]):
-        piece_lo, piece_hi = _moment(row["lo"]), min(_moment(row["hi"]), until)
-        if piece_hi <= piece_lo:
+    v_hours: dict[int, float] = defaultdict(float)
+    v_count: dict[int, int] = defaultdict(int)
+    for r in rows:
+        start, end = max(_moment(r["start"]), since), min(_moment(r["end"]), until)
+        if end <= start:
             continue
-        for day, h in _split_by_day(piece_lo, piece_hi, scope.tz):
-            if day in day_index:
-                hours[day_index[day]] += h
-                count[day_index[day]] += 1
-    lo, hi = _later(conn, "r.start", "d.lo"), _earlier(conn, 'r."end"', "d.hi")
-    per_vehicle_sql = (
-        f"WITH d(lo, hi, floor) AS (VALUES ({ts}, {ts}, {ts})) "  # noqa: S608
-        f"SELECT r.vehicle_id AS vid, COUNT(*) AS n, SUM({_hours(conn, lo, hi)}) AS h "
-        f"FROM d JOIN request r ON r.start < d.hi AND r.\"end\" > d.lo AND r.start >= d.floor "
-        f"WHERE {where} GROUP BY r.vehicle_id"
-    )
-    v_hours: dict[int, float] = {}
-    v_count: dict[int, int] = {}
-    for row in await _rows(per_vehicle_sql, [since, until, since - MAX_WINDOW, *where_params]):
-        v_hours[int(row["vid"])] = float(row["h"] or 0.0)
-        v_count[int(row["vid"])] = int(row["n"])
+        i = bisect_right(edges, start) - 1
+        while i < len(days) and edges[i] < end:
+            piece = min(end, edges[i + 1]) - max(start, edges[i])
+            if piece > ZERO:
+                hours[i] += piece.total_seconds() / 3600
+                count[i] += 1
+            i += 1
+        vid = int(r["vehicle_id"])
+        v_hours[vid] += (end - start).total_seconds() / 3600
+        v_count[vid] += 1
     per_day = [DayUse(d, round(hours.get(i, 0.0), 4), count.get(i, 0)) for i, d in enumerate(days)]
     vehicles = await Vehicle.all().order_by("plate").values("id", "plate", "model", "in_service")
     per_vehicle = [
