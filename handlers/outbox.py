@@ -14,6 +14,7 @@ from models.outbox import (
     mark_dead,
     mark_retry,
     mark_sent,
+    mark_sent_many,
     pending_count,
     take_card_codes,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "mark_dead",
     "mark_retry",
     "mark_sent",
+    "mark_sent_many",
     "pending_count",
     "take_card_codes",
 ]

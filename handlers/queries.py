@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 from handlers.base import UserInfo
 from handlers.registry import services
 from models.decisions import cancellable
-from models.org import Department, Facility, RequestType, User, UserRole, get_user, list_users
+from models.org import (
+    Facility,
+    RequestType,
+    User,
+    UserRole,
+    department_name,
+    get_user,
+    list_users,
+    org_version,
+)
 from models.requests import (
     LIVE,
     ApprovalStep,
@@ -42,6 +51,7 @@ __all__ = [
     "list_users",
     "load_directory",
     "open_requests_of",
+    "org_version",
     "ordered_steps",
     "pending_for",
     "room_bookings",
@@ -67,13 +77,6 @@ async def finished_requests_of(userid: str, limit: int) -> list[Request]:
 async def active_facilities() -> list[Facility]:
     """The rooms one may book, smallest first."""
     return await Facility.filter(active=True).order_by("capacity", "id")
-
-
-async def department_name(department_id: int | None) -> str | None:
-    if department_id is None:
-        return None
-    dept = await Department.get_or_none(id=department_id)
-    return dept.name if dept is not None else None
 
 
 # ---------------------------------------------------------------------------------------

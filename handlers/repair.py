@@ -27,7 +27,7 @@ from handlers.feedback import ask_rating
 from handlers.forms import CONFIRM, Draft, Problem, Submitted
 from handlers.labels import status_name
 from models.errors import InvalidState, NotAllowed, NotFound
-from models.org import Department, RequestType, Role, users_with_role
+from models.org import RequestType, Role, department_name, users_with_role
 from models.repairs import assign_repair, progress_repair
 from models.requests import NewRequest, Request, RequestStatus, create_request, get_request
 from models.sql import transaction
@@ -222,9 +222,9 @@ async def submit_repair(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
         )
         dispatchers = await users_with_role(Role.REPAIR_DISPATCHER)
         workers = await users_with_role(Role.REPAIR_WORKER)
-        dept = await Department.get_or_none(id=ctx.user.department_id) if ctx.user.department_id else None
+        dept = await department_name(ctx.user.department_id)
         text = TO_DISPATCHER.format(
-            no=request.no, name=ctx.user.name, dept=f"（{dept.name}）" if dept else "",
+            no=request.no, name=ctx.user.name, dept=f"（{dept}）" if dept else "",
             worker=workers[0].name if workers else "维修人员姓名", **shown(details),
         )
         for d in dispatchers:

@@ -33,6 +33,7 @@ from models.org import (
     User,
     UserRole,
     Vehicle,
+    org_changed,
 )
 from models.sql import in_dialect, transaction
 
@@ -167,6 +168,7 @@ async def save_vehicle(plate: str | None, values: Mapping[str, Any], actor: str,
     userid or None. Returns what changed."""
     values = dict(values)
     async with transaction():
+        await org_changed()  # every process forgets its cached organisation (models/org.py)
         if "driver" in values:
             values["driver_id"] = await _user_id(values.pop("driver"), "driver", Role.DRIVER)
         if plate is None:
@@ -198,6 +200,7 @@ async def save_facility(facility_id: str | None, values: Mapping[str, Any], acto
     stays). `values["manager"]` is a userid or None; names are unique."""
     values = dict(values)
     async with transaction():
+        await org_changed()  # every process forgets its cached organisation (models/org.py)
         if "manager" in values:
             values["manager_id"] = await _user_id(values.pop("manager"), "manager")
         key = facility_id if facility_id is not None else str(values["id"])
@@ -235,6 +238,7 @@ async def save_rule(request_type: str, roles: list[str], actor: str,
         if role in chain[:i]:
             raise AdminRefused(f"step{i + 1}", "twice", role=role)
     async with transaction():
+        await org_changed()  # every process forgets its cached organisation (models/org.py)
         await _lock_rules()
         held = set(await UserRole.filter(user__active=True).values_list("role", flat=True))
         for i, role in enumerate(chain):
@@ -261,6 +265,7 @@ async def set_roles(userid: str, roles: set[str], actor: str,
     if not wanted:
         raise AdminRefused("roles", "none")
     async with transaction():
+        await org_changed()  # every process forgets its cached organisation (models/org.py)
         # Role changes and rule changes one at a time (the rule rows locked first): two
         # admins each taking the role from one of its last two holders cannot both pass.
         await _lock_rules()

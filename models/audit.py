@@ -50,6 +50,7 @@ class AuditLog(Model):
 
     class Meta:
         table = "audit_log"
+        indexes = (("request_id", "action"),)  # a request's trail; repairs' moments
 
 
 class AuditHead(Model):

@@ -21,7 +21,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from models.errors import Conflict
-from models.org import Facility, Vehicle
+from models.org import Facility, Vehicle, active_facilities
 from models.sql import in_dialect, utc
 from models.vehicle_state import usable_sql
 
@@ -253,7 +253,10 @@ async def free_facilities(
     found = await _ids(sql, params)
     if not found:
         return []
-    by_id = {f.id: f for f in await Facility.filter(id__in=found)}
+    by_id = {f.id: f for f in await active_facilities()}  # kept in memory (models.org)
+    missing = [i for i in found if i not in by_id]  # switched on since it was read
+    if missing:
+        by_id.update({f.id: f for f in await Facility.filter(id__in=missing)})
     return [by_id[i] for i in found]
 
 

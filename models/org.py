@@ -279,26 +279,87 @@ async def dept_head_for(department_id: int, exclude_userid: str | None = None) -
 
 
 async def users_with_role(role: Role | str) -> list[User]:
-    """Active users holding `role`, by userid, with department and roles fetched."""
-    return (
-        await User.filter(active=True, role_links__role=Role(role))
-        .order_by("userid")
-        .prefetch_related("department", "role_links")
-    )
+    """Active users holding `role`, by userid, with department and roles fetched: kept
+    like the rules (see `org_changed`). Read-only: a caller must not change or save them."""
+    role = Role(role)
+
+    async def load() -> list[User]:
+        return list(
+            await User.filter(active=True, role_links__role=role)
+            .order_by("userid")
+            .prefetch_related("department", "role_links")
+        )
+
+    return list(await _cached(f"role:{role}", load))
 
 
-# What every booking reads and only seeding changes (the approval rules, the biggest
-# vehicle), kept for ORG_CACHE_SECONDS: seeding in this process forgets it at once
-# (`forget_cached_org`); another process's seed is seen within that time.
-ORG_CACHE_SECONDS = 10.0
+async def department_name(department_id: int | None) -> str | None:
+    """The department's name (kept like the rules); None for none or an unknown id."""
+    if department_id is None:
+        return None
+    names: dict[int, str] = await _cached("departments", _load_department_names)
+    return names.get(department_id)
+
+
+async def _load_department_names() -> dict[int, str]:
+    return {int(i): str(n) for i, n in await Department.all().values_list("id", "name")}
+
+
+# What every message reads and only the organisation's writers change (the approval
+# rules, the rooms, the biggest vehicle, who holds a role, the departments' names): kept
+# in this process until the organisation's version changes. Every writer (`seed_org`,
+# the directory sync) calls `org_changed()` in its transaction, which bumps one counter
+# row in the database (`resource_lock`, key ORG_VERSION_KEY) and forgets this process's
+# copy at once; other processes read the counter at most every ORG_CHECK_SECONDS (one
+# indexed read of one row) and reload when it moved. The counter lives in the database,
+# not in Redis: it commits with the change it announces (never ahead of it, never lost
+# like a pub/sub message while a subscriber reconnects), and the CLI's seed, which runs
+# without Redis, bumps it too. ORG_CACHE_SECONDS bounds how long a change made behind
+# the writers' back (an UPDATE by hand) stays unseen.
+ORG_CACHE_SECONDS = 300.0
+ORG_CHECK_SECONDS = 1.0
+ORG_VERSION_KEY = "org:version"
 _org_cache: dict[str, tuple[float, Any]] = {}
+_org_seen: dict[str, Any] = {"version": None, "checked": float("-inf")}
+
+_BUMP_SQL = ("INSERT INTO resource_lock (key, version) VALUES (?, 1) "
+             "ON CONFLICT (key) DO UPDATE SET version = resource_lock.version + 1")
+_VERSION_SQL = "SELECT version FROM resource_lock WHERE key = ?"
 
 
 def forget_cached_org() -> None:
     _org_cache.clear()
+    _org_seen["checked"] = float("-inf")
+
+
+async def org_changed() -> None:
+    """Tell every process that the organisation changed: call it inside the transaction
+    that changes departments, users, roles, vehicles, facilities or rules."""
+    conn = connections.get("default")
+    await conn.execute_query(in_dialect(conn, _BUMP_SQL), [ORG_VERSION_KEY])
+    forget_cached_org()
+
+
+async def org_version() -> int:
+    """The organisation's version as last read (at most ORG_CHECK_SECONDS ago); reading
+    a moved one forgets what this process kept."""
+    now = monotonic()
+    if now - _org_seen["checked"] >= ORG_CHECK_SECONDS:
+        _org_seen["checked"] = now  # the others meanwhile use the last value: one read
+        conn = connections.get("default")
+        try:
+            rows = await conn.execute_query_dict(in_dialect(conn, _VERSION_SQL), [ORG_VERSION_KEY])
+        except Exception:  # noqa: BLE001 - the database away: what was read holds meanwhile
+            return int(_org_seen["version"] or 0)
+        version = int(rows[0]["version"]) if rows else 0
+        if version != _org_seen["version"]:
+            _org_cache.clear()
+            _org_seen["version"] = version
+    return int(_org_seen["version"] or 0)
 
 
 async def _cached(key: str, load: Callable[[], Awaitable[Any]]) -> Any:
+    await org_version()
     now = monotonic()
     hit = _org_cache.get(key)
     if hit is not None and now - hit[0] < ORG_CACHE_SECONDS:

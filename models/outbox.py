@@ -22,6 +22,7 @@ offset they were given, and text only compares right when every offset is the sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -210,6 +211,16 @@ async def take_card_codes(task_id: str, now: datetime, *,
         await OutboxMessage.filter(id__in=[r.id for r in taken], response_code__isnull=False
                                    ).update(response_code=None)
     return [SentCard(r.user_id, r.task_id or task_id, r.response_code or "") for r in taken]
+
+
+async def mark_sent_many(message_ids: Sequence[int], owner: str, now: datetime) -> int:
+    """`mark_sent` for a worker's whole pass in one statement; how many were recorded
+    (rows `owner` no longer holds are left as they are)."""
+    if not message_ids:
+        return 0
+    return int(await OutboxMessage.filter(
+        id__in=list(message_ids), locked_by=owner, status=OutboxStatus.PENDING
+    ).update(status=OutboxStatus.SENT, sent_at=_utc(now), locked_by=None, locked_until=None))
 
 
 async def mark_retry(message_id: int, owner: str, error: str, retry_at: datetime) -> bool:

@@ -38,9 +38,11 @@ from models.org import (
     Role,
     User,
     Vehicle,
+    active_facility,
     approval_rule,
     dept_head_userid,
     split_rule_role,
+    users_with_role,
 )
 from models.sql import transaction, utc
 from models.vehicle_state import why_unusable
@@ -115,7 +117,10 @@ class Request(Model):
 
     class Meta:
         table = "request"
-        indexes = (("applicant_id", "status"),)
+        # (created_at, …): the dashboard's counts of a range from the index alone;
+        # (type, start): bookings in use over a range (issue 16, item 4)
+        indexes = (("applicant_id", "status"), ("created_at", "department_id_at", "type", "status"),
+                   ("type", "start"))
 
     @property
     def no(self) -> int:
@@ -142,7 +147,7 @@ class ApprovalStep(Model):
     class Meta:
         table = "approval_step"
         unique_together = (("request", "seq"),)
-        indexes = (("approver_id", "decision"),)
+        indexes = (("approver_id", "decision"), ("decided_at",))  # decided_at: lead times
 
 
 def request_id(no: int) -> int:
@@ -188,20 +193,12 @@ async def plan_steps(
                 exclude_userid=applicant.userid,
             )
             approver = None if head is None else await User.get_or_none(userid=head)
-        else:
-            approver = await (
-                User.filter(active=True, role_links__role=role)
-                .exclude(userid=applicant.userid)
-                .order_by("userid")
-                .first()
-            )
+        else:  # the first holder by userid who is not the applicant, else an admin
+            approver = next((u for u in await users_with_role(role)
+                             if u.userid != applicant.userid), None)
             if approver is None:
-                approver = await (
-                    User.filter(active=True, role_links__role=Role.ADMIN)
-                    .exclude(userid=applicant.userid)
-                    .order_by("userid")
-                    .first()
-                )
+                approver = next((u for u in await users_with_role(Role.ADMIN)
+                                 if u.userid != applicant.userid), None)
         if approver is None:
             raise NoApprover(str(role))
         if steps and steps[-1][1].id == approver.id:
@@ -235,7 +232,7 @@ async def create_request(
             raise RequestError("window too long")
     facility = None
     if new.facility_id is not None:
-        facility = await Facility.get_or_none(id=new.facility_id, active=True)
+        facility = await active_facility(new.facility_id)
         if facility is None:
             raise RequestError(f"no facility {new.facility_id}")
     driver = None

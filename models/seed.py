@@ -43,6 +43,7 @@ from models.org import (
     Vehicle,
     admin_edited,
     forget_cached_org,
+    org_changed,
 )
 from models.seed_check import TABLES, PathPart, SeedProblem, parse_hours, validate_org
 
@@ -187,6 +188,7 @@ async def seed_org(path_or_data: str | Path | Mapping[str, Any], *,
         await _upsert_rules(data["approval_rules"], result.counts["approval_rules"],
                             await admin_edited("rule"))
         await upsert_assets(data.get("assets") or [], users, result.counts["assets"])
+        await org_changed()
     forget_cached_org()
     return result
 

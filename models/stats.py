@@ -21,21 +21,27 @@ uses the business time zone. Percentiles interpolate linearly between closest ra
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from tortoise import connections
+
 from models.audit import AuditLog
+from models.holds import MAX_WINDOW
 from models.org import Department, Facility, RequestType, User, Vehicle
 from models.requests import NUMBER_BASE, ApprovalStep, Request, RequestStatus
+from models.sql import in_dialect
 
 ASSIGN_LIMIT = timedelta(minutes=30)  # a repair gets a worker within this
 FINISH_LIMIT = timedelta(hours=24)  # a repair is done within this of being reported
 STEP_LIMIT = timedelta(hours=4)  # an approval step waits no longer than this
 MAX_DAYS = 366  # the longest range a query may cover
 
+ZERO = timedelta(0)
 BOOKED = (RequestStatus.APPROVED, RequestStatus.COMPLETED)  # what counts as use
 _CHUNK = 500  # ids per IN (...) query: far below SQLite's and asyncpg's parameter limits
 
@@ -100,6 +106,51 @@ def _minutes(delta: timedelta) -> float:
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     for i in range(0, len(ids), _CHUNK):
         yield list(ids[i : i + _CHUNK])
+
+
+# ---------------------------------------------------------------------------------------
+# SQL of both dialects: the aggregates run in the database (a year of a large bureau is a
+# million requests); only fixed fragments are formatted in, every value is a parameter.
+
+
+def _conn() -> Any:
+    return connections.get("default")
+
+
+def _pg(conn: Any) -> bool:
+    return bool(conn.capabilities.dialect == "postgres")
+
+
+def _hours(conn: Any, a: str, b: str) -> str:
+    """Hours from timestamp expression `a` to `b`."""
+    if _pg(conn):
+        return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 3600.0)"
+    return f"((julianday({b}) - julianday({a})) * 24.0)"
+
+
+def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+
+async def _department_filter(scope_department: int | None, column: str) -> tuple[str, list[Any]]:
+    """(" AND column IN (...)", params) for the department's subtree; ("", []) for none."""
+    ids = await department_ids(scope_department)
+    if ids is None:
+        return "", []
+    sql, params = _in(column, ids)
+    return f" AND {sql}", params
+
+
+async def _rows(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    conn = _conn()
+    return list(await conn.execute_query_dict(in_dialect(conn, sql), list(params)))
+
+
+def _moment(value: Any) -> datetime:
+    """A timestamp as the raw query returns it (SQLite: text) as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return as_utc(value)
 
 
 # ---------------------------------------------------------------------------------------
@@ -201,35 +252,45 @@ def _split_by_day(start: datetime, end: datetime, tz: tzinfo) -> Iterable[tuple[
 
 async def vehicle_use(scope: Scope) -> VehicleReport:
     """Hours of approved or completed vehicle bookings inside the range, per local day and
-    per vehicle (a booking over midnight counts on both days)."""
+    per vehicle (a booking over midnight counts on both days). One range query of plain
+    rows (index (type, start), bounded below by the longest window a booking may have);
+    the split by local day is cheap in Python, a Tortoise object per row was not (and a
+    join of the days to the bookings is planned well by SQLite, not by PostgreSQL)."""
     since, until = scope.since, scope.until
-    query = await _requests(
-        scope,
-        type=RequestType.VEHICLE_BOOKING,
-        status__in=list(BOOKED),
-        start__lt=until,
-        end__gt=since,
-        vehicle_id__isnull=False,
-    )
-    rows = await query.values("id", "start", "end", "vehicle_id")
-    hours: dict[date, float] = defaultdict(float)
-    count: dict[date, int] = defaultdict(int)
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    status_sql, status_params = _in("status", [str(s) for s in BOOKED])
+    rows = await _rows(
+        'SELECT start, "end", vehicle_id FROM request '  # noqa: S608
+        f"WHERE type = ? AND {status_sql} AND start < ? AND \"end\" > ? AND start >= ? "
+        f"AND vehicle_id IS NOT NULL{dept_sql}",
+        [str(RequestType.VEHICLE_BOOKING), *status_params, until, since, since - MAX_WINDOW,
+         *dept_params])
+    days = scope.days()
+    # The local midnights of the range, as UTC moments: a booking's day by bisection.
+    edges = [local_midnight(d, scope.tz) for d in days] + [until]
+    hours: dict[int, float] = defaultdict(float)
+    count: dict[int, int] = defaultdict(int)
     v_hours: dict[int, float] = defaultdict(float)
     v_count: dict[int, int] = defaultdict(int)
     for r in rows:
-        start = max(as_utc(r["start"]), since)
-        end = min(as_utc(r["end"]), until)
+        start, end = max(_moment(r["start"]), since), min(_moment(r["end"]), until)
         if end <= start:
             continue
-        for day, h in _split_by_day(start, end, scope.tz):
-            hours[day] += h
-            count[day] += 1
-        v_hours[r["vehicle_id"]] += (end - start).total_seconds() / 3600
-        v_count[r["vehicle_id"]] += 1
-    per_day = [DayUse(d, round(hours[d], 4), count[d]) for d in scope.days()]
+        i = bisect_right(edges, start) - 1
+        while i < len(days) and edges[i] < end:
+            piece = min(end, edges[i + 1]) - max(start, edges[i])
+            if piece > ZERO:
+                hours[i] += piece.total_seconds() / 3600
+                count[i] += 1
+            i += 1
+        vid = int(r["vehicle_id"])
+        v_hours[vid] += (end - start).total_seconds() / 3600
+        v_count[vid] += 1
+    per_day = [DayUse(d, round(hours.get(i, 0.0), 4), count.get(i, 0)) for i, d in enumerate(days)]
     vehicles = await Vehicle.all().order_by("plate").values("id", "plate", "model", "in_service")
     per_vehicle = [
-        VehicleUse(v["id"], v["plate"], v["model"], round(v_hours[v["id"]], 4), v_count[v["id"]])
+        VehicleUse(v["id"], v["plate"], v["model"], round(v_hours.get(v["id"], 0.0), 4),
+                   v_count.get(v["id"], 0))
         for v in vehicles
         if v["in_service"] or v["id"] in v_hours
     ]
@@ -260,13 +321,16 @@ async def requests_by_department(scope: Scope) -> list[DepartmentCount]:
     """Requests created in the range, per department of the scope's tree (in tree order),
     per request type; `subtree_total` adds the sub-departments."""
     tree = await department_tree(scope.department_id)
-    query = await _requests(scope, created_at__gte=scope.since, created_at__lt=scope.until)
-    rows = await query.values("department_id_at", "type")
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    rows = await _rows(
+        "SELECT department_id_at AS d, type AS t, COUNT(*) AS n FROM request "  # noqa: S608
+        f"WHERE created_at >= ? AND created_at < ?{dept_sql} GROUP BY department_id_at, type",
+        [scope.since, scope.until, *dept_params])
     own: dict[int, dict[str, int]] = {n.id: dict.fromkeys(map(str, TYPES), 0) for n in tree}
     for r in rows:
-        counts = own.get(r["department_id_at"])
+        counts = own.get(int(r["d"]))
         if counts is not None:
-            counts[str(r["type"])] = counts.get(str(r["type"]), 0) + 1
+            counts[str(r["t"])] = counts.get(str(r["t"]), 0) + int(r["n"])
     totals = {n.id: sum(own[n.id].values()) for n in tree}
     for node in reversed(tree):  # children come after their parent: add upwards
         if node.parent_id in totals and node.depth > 0:
@@ -283,14 +347,17 @@ class ServiceCount:
 
 async def requests_by_service(scope: Scope) -> list[ServiceCount]:
     """Requests created in the range per request type, with how they stand now."""
-    query = await _requests(scope, created_at__gte=scope.since, created_at__lt=scope.until)
-    rows = await query.values("type", "status")
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    rows = await _rows(
+        "SELECT type AS t, status AS s, COUNT(*) AS n FROM request "  # noqa: S608
+        f"WHERE created_at >= ? AND created_at < ?{dept_sql} GROUP BY type, status",
+        [scope.since, scope.until, *dept_params])
     counts: dict[str, dict[str, int]] = {
         str(t): dict.fromkeys(map(str, RequestStatus), 0) for t in TYPES
     }
     for r in rows:
-        counts.setdefault(str(r["type"]), dict.fromkeys(map(str, RequestStatus), 0))
-        counts[str(r["type"])][str(r["status"])] += 1
+        counts.setdefault(str(r["t"]), dict.fromkeys(map(str, RequestStatus), 0))
+        counts[str(r["t"])][str(r["s"])] += int(r["n"])
     return [ServiceCount(t, sum(c.values()), c) for t, c in counts.items()]
 
 
@@ -313,32 +380,26 @@ class StepLeadTime:
 async def approval_lead_times(scope: Scope) -> list[StepLeadTime]:
     """For each (request type, step number, role): how long decisions decided in the
     range took, from the request's creation (step 1) or the previous step's decision."""
-    query = ApprovalStep.filter(
-        decided_at__gte=scope.since, decided_at__lt=scope.until, decided_at__isnull=False
-    )
-    ids = await department_ids(scope.department_id)
-    if ids is not None:
-        query = query.filter(request__department_id_at__in=ids)
-    steps = await query.values("request_id", "seq", "role", "decided_at")
-    request_ids = sorted({s["request_id"] for s in steps})
-    created: dict[int, tuple[str, datetime]] = {}
-    decided: dict[int, dict[int, datetime | None]] = defaultdict(dict)
-    for chunk in _chunks(request_ids):
-        for r in await Request.filter(id__in=chunk).values("id", "type", "created_at"):
-            created[r["id"]] = (str(r["type"]), as_utc(r["created_at"]))
-        for s in await ApprovalStep.filter(request_id__in=chunk).values(
-            "request_id", "seq", "decided_at"
-        ):
-            at = s["decided_at"]
-            decided[s["request_id"]][s["seq"]] = as_utc(at) if at else None
+    conn = _conn()
+    dept_sql, dept_params = await _department_filter(scope.department_id, "r.department_id_at")
+    began = "(CASE WHEN x.prev IS NOT NULL AND x.prev > x.created_at THEN x.prev ELSE x.created_at END)"
+    # One query: each step decided in the range with the moment its wait began — the
+    # request's creation or the step before's decision (steps are decided in order, so
+    # that is the latest earlier one; index (request_id, seq)) — and none when the step
+    # before is undecided (cannot be, from this app; data from elsewhere is skipped).
+    rows = await _rows(
+        f"SELECT x.t AS t, x.seq AS seq, x.role AS role, "  # noqa: S608
+        f"{_hours(conn, began, 'x.decided_at')} * 60.0 AS m FROM ("
+        "SELECT r.type AS t, s.seq AS seq, s.role AS role, s.decided_at AS decided_at, "
+        "r.created_at AS created_at, p.decided_at AS prev "
+        "FROM approval_step s JOIN request r ON r.id = s.request_id "
+        "LEFT JOIN approval_step p ON p.request_id = s.request_id AND p.seq = s.seq - 1 "
+        f"WHERE s.decided_at >= ? AND s.decided_at < ?{dept_sql} "
+        "AND (s.seq = 1 OR p.decided_at IS NOT NULL)) x",
+        [scope.since, scope.until, *dept_params])
     waits: dict[tuple[str, int, str], list[float]] = defaultdict(list)
-    for s in steps:
-        rtype, created_at = created[s["request_id"]]
-        previous = [at for seq, at in decided[s["request_id"]].items() if seq < s["seq"]]
-        if any(at is None for at in previous):
-            continue  # an earlier step undecided: cannot be (data from elsewhere); skip
-        began = max([created_at, *[at for at in previous if at is not None]])
-        waits[(rtype, s["seq"], s["role"])].append(_minutes(as_utc(s["decided_at"]) - began))
+    for r in rows:
+        waits[(str(r["t"]), int(r["seq"]), str(r["role"]))].append(float(r["m"]))
     limit = _minutes(STEP_LIMIT)
     out = []
     for (rtype, seq, role), values in sorted(waits.items()):
@@ -442,7 +503,7 @@ async def repair_times(scope: Scope, now: datetime) -> RepairReport:
     assign, finish, open_assign, open_finish = [], [], [], []
     for r in rows:
         seen = moments[r["id"]]
-        began = seen.get("create", as_utc(r["created_at"]))
+        began = seen.get("create", _moment(r["created_at"]))
         status = str(r["status"])
         a = _minutes(seen["assign"] - began) if "assign" in seen else None
         f = _minutes(seen["completed"] - began) if "completed" in seen else None
@@ -525,20 +586,21 @@ async def room_occupancy(scope: Scope) -> OccupancyReport:
     """Hours held by approved (or completed) reservations inside the range, per local
     weekday × hour over all facilities, and per facility against its opening hours."""
     since, until = scope.since, scope.until
-    query = await _requests(
-        scope,
-        type=RequestType.FACILITY_RESERVATION,
-        status__in=list(BOOKED),
-        start__lt=until,
-        end__gt=since,
-        facility_id__isnull=False,
-    )
-    rows = await query.values("start", "end", "facility_id")
+    dept_sql, dept_params = await _department_filter(scope.department_id, "department_id_at")
+    status_sql, status_params = _in("status", [str(s) for s in BOOKED])
+    # Plain rows (index (type, start), bounded below by the longest window): the split by
+    # local hour below is cheap; building a Tortoise object per row was not.
+    rows = await _rows(
+        'SELECT start, "end", facility_id FROM request '  # noqa: S608
+        f"WHERE type = ? AND {status_sql} AND start < ? AND \"end\" > ? AND start >= ? "
+        f"AND facility_id IS NOT NULL{dept_sql}",
+        [str(RequestType.FACILITY_RESERVATION), *status_params, until, since,
+         since - MAX_WINDOW, *dept_params])
     grid = [[0.0] * 24 for _ in range(7)]
     held: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for r in rows:
-        start, end = max(as_utc(r["start"]), since), min(as_utc(r["end"]), until)
+        start, end = max(_moment(r["start"]), since), min(_moment(r["end"]), until)
         if end <= start:
             continue
         for weekday, hour, h in _split_by_hour(start, end, scope.tz):

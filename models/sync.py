@@ -40,6 +40,7 @@ from models.org import (
     Vehicle,
     admin_edited,
     forget_cached_org,
+    org_changed,
     split_rule_role,
 )
 
@@ -159,6 +160,7 @@ async def sync_org(
             if report.problems or dry_run or not report.changes:
                 raise _Rollback
             await _write(plan, report, now)
+            await org_changed()
     except _Rollback:
         return report
     forget_cached_org()

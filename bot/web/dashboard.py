@@ -57,6 +57,12 @@ Clock = Callable[[], datetime]
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")  # tests fix the time; default: now
 DEFAULT_DAYS = 30
 INBOX_LATE_SECONDS = 30  # a message waiting longer is marked on the dashboard
+PAGE_ROWS = 200  # rows of one table on the page; its CSV has every row
+# A table of one row per request (a large bureau files 3,000 a day) is exported a month at
+# a time, as the bureau files its monthly reports; the other tables are one row per day,
+# vehicle, room, department or step, whatever the range.
+ROW_TABLES = frozenset({"repair_list"})
+ROW_TABLE_DAYS = 31
 
 OVERDUE_NAMES = {
     "approval": "审批超时",
@@ -189,11 +195,21 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
 
     def shown_rows(self) -> list[list[tuple[str, bool]]]:
-        """Each row's cells as the page shows them: (text, numeric)."""
+        """Each row's cells as the page shows them: (text, numeric); at most PAGE_ROWS
+        (a month of a large bureau has tens of thousands of repairs: the page shows the
+        first, the CSV has them all)."""
         return [
             [(c.show(v), c.numeric) for c, v in zip(self.columns, row, strict=True)]
-            for row in self.rows
+            for row in self.rows[:PAGE_ROWS]
         ]
+
+    @property
+    def cut(self) -> bool:
+        return len(self.rows) > PAGE_ROWS
+
+    @property
+    def shown_count(self) -> int:
+        return min(len(self.rows), PAGE_ROWS)
 
 
 def overdue_table(items: list[stats.OverdueItem], tz: Any) -> Table:
@@ -685,6 +701,9 @@ async def dashboard_csv(request: web.Request) -> web.StreamResponse:
         filters = await parse_filters(request.query, today)
     except BadFilter as e:
         return error_page("查询条件有误", str(e), status=400)
+    if key in ROW_TABLES and (filters.last - filters.first).days + 1 > ROW_TABLE_DAYS:
+        return error_page("明细请按月导出", f"每张明细表一次最多导出 {ROW_TABLE_DAYS} 天；"
+                          "请把起止日期改在一个月之内再导出。", status=400)
     part, build = TABLES[key]
     data = await load(filters.scope(tz), now, [part])
     table = build(data[part], tz)

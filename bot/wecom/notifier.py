@@ -152,11 +152,12 @@ class OutboxWorker:
         for row in rows:  # one recipient's messages stay in order
             by_user.setdefault(row.user_id, []).append(row)
         sem = asyncio.Semaphore(self._concurrency)
+        sent: list[int] = []  # recorded together after the pass: one statement, not one a row
 
         async def deliver_all(items: list[Any]) -> None:
             async with sem:
                 for i, row in enumerate(items):
-                    wait = await self._deliver(row)
+                    wait = await self._deliver(row, sent)
                     if wait is not None:
                         # Keep the rest behind the one that waits: order per recipient.
                         until = self._clock() + timedelta(seconds=wait)
@@ -164,12 +165,15 @@ class OutboxWorker:
                             await outbox.defer(later.id, self.owner, until)
                         return
 
-        await asyncio.gather(*(deliver_all(items) for items in by_user.values()))
+        try:
+            await asyncio.gather(*(deliver_all(items) for items in by_user.values()))
+        finally:  # also when cancelled: what went out is recorded (else it goes again)
+            await outbox.mark_sent_many(sent, self.owner, self._clock())
         return len(rows)
 
-    async def _deliver(self, row: Any) -> float | None:
-        """Send one row: None when it is done (sent or given up), else the seconds until
-        it is tried again."""
+    async def _deliver(self, row: Any, sent: list[int]) -> float | None:
+        """Send one row: None when it is done (sent — its id added to `sent` — or given
+        up), else the seconds until it is tried again."""
         wait = await self._limiter.acquire(row.user_id)
         now = self._clock()
         if wait > 0:
@@ -198,6 +202,8 @@ class OutboxWorker:
                 extra={"id": row.id, "attempts": attempts, "error": str(e)},
             )
             return delay
-        await outbox.mark_sent(row.id, self.owner, self._clock(),
-                               code if isinstance(code, str) else None)
+        if isinstance(code, str):  # a card's response_code: kept with its row
+            await outbox.mark_sent(row.id, self.owner, self._clock(), code)
+        else:
+            sent.append(row.id)
         return None

@@ -315,6 +315,14 @@ async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datet
     resp = await client.get("/dashboard/nope.csv", headers=admin)
     assert resp.status == 404
     assert "没有名为「nope」的表" in await resp.text()
+    # one row per request: a month at a time (a year of a large bureau is a million rows)
+    resp = await client.get("/dashboard/repair_list.csv", headers=admin,
+                            params={"from": "2026-10-01", "to": "2026-11-30"})
+    assert resp.status == 400
+    assert "每张明细表一次最多导出 31 天" in await resp.text()
+    resp = await client.get("/dashboard/services.csv", headers=admin,
+                            params={"from": "2026-01-01", "to": "2026-11-30"})
+    assert resp.status == 200
 
 
 async def test_errors_are_in_chinese(client: TestClient, fake_wecom: FakeWeCom) -> None:

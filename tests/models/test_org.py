@@ -21,6 +21,7 @@ from models.org import (
     dictionary_words,
     get_user,
     list_users,
+    org_changed,
     users_with_role,
 )
 from models.seed import seed_org
@@ -82,7 +83,9 @@ async def test_users_with_role(org: str) -> None:
     drivers = await users_with_role(Role.DRIVER)
     assert [u.userid for u in drivers] == ["liushifu", "zhaoshifu"]
     assert [u.userid for u in await users_with_role("fleet_manager")] == ["wangke"]
-    await User.filter(userid="wangke").update(active=False)
+    async with in_transaction():  # as the organisation's writers do
+        await User.filter(userid="wangke").update(active=False)
+        await org_changed()
     assert await users_with_role(Role.FLEET_MANAGER) == []
     with pytest.raises(ValueError):
         await users_with_role("pilot")
@@ -191,3 +194,33 @@ async def test_rooms_are_kept_until_a_seed_changes_them(org: str) -> None:
     assert (await seed_org(data)).ok
     assert await active_facility(first.id) is None
     assert first.id not in {f.id for f in await active_facilities()}
+
+
+async def test_another_process_change_is_seen_within_a_check(
+    org: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process's writer bumps the version row; this process keeps its copy until
+    its next check (ORG_CHECK_SECONDS), then reads everything again."""
+    from models import org as org_module
+    from models.org import ORG_CHECK_SECONDS, ORG_VERSION_KEY, department_name
+
+    clock = [1000.0]
+    monkeypatch.setattr(org_module, "monotonic", lambda: clock[0])
+    org_module.forget_cached_org()
+    assert [u.userid for u in await users_with_role(Role.FLEET_MANAGER)] == ["wangke"]
+    assert await department_name(1) is not None
+    before = await org_module.org_version()
+    # Another process: its change and its bump commit together; our copy is untouched.
+    async with in_transaction() as conn:
+        await User.filter(userid="wangke").update(active=False)
+        await Department.filter(id=1).update(name="新名称")
+        await conn.execute_query(
+            "INSERT INTO resource_lock (key, version) VALUES ('org:version', 1) "
+            "ON CONFLICT (key) DO UPDATE SET version = resource_lock.version + 1")
+    assert ORG_VERSION_KEY == "org:version"
+    clock[0] += ORG_CHECK_SECONDS / 2
+    assert [u.userid for u in await users_with_role(Role.FLEET_MANAGER)] == ["wangke"]
+    clock[0] += ORG_CHECK_SECONDS
+    assert await users_with_role(Role.FLEET_MANAGER) == []
+    assert await department_name(1) == "新名称"
+    assert await org_module.org_version() == before + 1

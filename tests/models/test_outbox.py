@@ -22,6 +22,7 @@ from models.outbox import (
     mark_dead,
     mark_retry,
     mark_sent,
+    mark_sent_many,
     pending_count,
 )
 
@@ -44,6 +45,23 @@ async def test_enqueue_claim_send(db: str, now: datetime) -> None:
     assert await pending_count() == 0
     assert not await mark_sent(msg.id, "w1", now)  # not leased any more
     assert await claim_due("w1", now + timedelta(hours=1), limit=10, lease_seconds=30) == []
+
+
+async def test_a_pass_is_recorded_in_one_statement(db: str, now: datetime) -> None:
+    """The worker records a pass's deliveries together; a row another worker holds now
+    (its lease ran out and was taken) is left to that worker."""
+    for user in ("a", "b", "c"):
+        await enqueue(user, MessageKind.TEXT, TEXT, now=now)
+    rows = await claim_due("w1", now, limit=10, lease_seconds=30)
+    assert len(rows) == 3
+    later = now + timedelta(seconds=31)
+    [taken] = [r for r in await claim_due("w2", later, limit=1, lease_seconds=30)]
+    assert await mark_sent_many([r.id for r in rows], "w1", later) == 2
+    assert await mark_sent_many([], "w1", later) == 0
+    stored = {r.id: r for r in await OutboxMessage.all()}
+    assert stored[taken.id].status is OutboxStatus.PENDING and stored[taken.id].locked_by == "w2"
+    assert [r.status for i, r in stored.items() if i != taken.id] == [OutboxStatus.SENT] * 2
+    assert all(r.sent_at == later for i, r in stored.items() if i != taken.id)
 
 
 async def test_rollback_leaves_no_message(db: str, now: datetime) -> None:
