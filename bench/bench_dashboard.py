@@ -69,7 +69,7 @@ COLUMNS = {
     "user_role": ("id", "user_id", "role"),
     "vehicle": ("id", "plate", "model", "seats", "in_service", "driver_id"),
     "facility": ("id", "name", "type", "building", "capacity", "needs_approval", "open_from",
-                 "open_to", "active"),
+                 "open_to", "active", "floor", "equipment"),
     "approval_rule": ("request_type", "roles"),
     "request": ("id", "type", "status", "department_id_at", "start", "end", "details",
                 "created_at", "updated_at", "applicant_id", "assignee_id", "driver_id",
@@ -128,7 +128,8 @@ def make(total: int, n_users: int, pg: bool) -> Data:
         d.add("vehicle", f"沪A{10000 + i}", "别克GL8", (4, 5, 7, 12)[i % 4], True, u)
     for i in range(ROOMS):
         d.rows["facility"].append((f"room-{i}", f"{i}号会议室", "meeting_room", PLACES[i % 5],
-                                  (8, 12, 20, 40)[i % 4], i % 3 == 0, "08:00", "20:00", True))
+                                  (8, 12, 20, 40)[i % 4], i % 3 == 0, "08:00", "20:00", True,
+                                  f"{2 + i % 5}楼", json.dumps(["投影仪"] if i % 2 else [])))
     for rtype, roles in (("vehicle_booking", ["dept_head", "fleet_manager"]),
                          ("facility_reservation", ["facility_admin"]), ("repair_request", [])):
         d.rows["approval_rule"].append((rtype, json.dumps(roles)))
