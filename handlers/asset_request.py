@@ -310,7 +310,7 @@ async def confirm_asset(draft: Draft, ctx: Ctx) -> Reply:
             return Reply(result.message, state={})
         draft.awaiting = result.awaiting
         return Reply(result.message, state=draft.to_state())
-    return Reply(result.text, state={})
+    return Reply(result.chat_text(ctx.links), state={})
 
 
 async def submit_asset(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:

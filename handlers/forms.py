@@ -227,4 +227,4 @@ class Submitted:
         if len(self.numbers) == 1:
             return self.text + page_line(links, self.numbers[0])
         url = links.page_url("/m/requests")
-        return self.text + (f"\n查看全部：{url}" if url and self.numbers else "")
+        return self.text + (f'\n<a href="{url}">查看全部</a>' if url and self.numbers else "")
