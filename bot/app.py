@@ -29,6 +29,7 @@ from bot.redisguard import (
 from bot.sync import sync_ctx
 from bot.timers import timers_ctx
 from bot.web.admin import setup_admin
+from bot.web.admin_assets import setup_admin_assets
 from bot.web.api import setup_api
 from bot.web.approve import setup_approve
 from bot.web.auth import setup_auth
@@ -97,6 +98,7 @@ def create_app(
     setup_pages(app)
     setup_powers(app)
     setup_admin(app)
+    setup_admin_assets(app)
     setup_approve(app)
     app.router.add_get("/healthz", healthz)
     return app

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 REQUIRED = "请填写{label}。"
@@ -20,6 +21,7 @@ BAD_CHOICE = "{label}不在可选范围内，请重新选择。"
 BAD_TIME = "{label}请按“时:分”填写，例如 08:00。"
 BAD_DATE = "{label}请按“年-月-日”填写，例如 2027-03-31。"
 BAD_PATTERN = "{label}格式不对：{hint}"
+MONEY = "{label}请填写0到{high}之间的金额（元），最多两位小数，例如 6800 或 450.50。"
 LIST_ITEMS = "{label}最多{n}项，每项最多{m}个字，用顿号或逗号分开。"
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -29,8 +31,8 @@ _SPLIT = re.compile(r"[、，,;；\n]+")
 @dataclass(frozen=True, slots=True)
 class Field:
     """One form field and the column it fills. `kind`: text, int, bool (a checkbox),
-    choice (a select of `choices[name]`), time (HH:MM), date (YYYY-MM-DD) or list (text
-    split at 、，,; into items). `fixed`: set when adding, shown read-only after."""
+    choice (a select of `choices[name]`), time (HH:MM), date (YYYY-MM-DD), money (yuan,
+    0 to `high`, two decimals: a Decimal) or list (text split at 、，,; into items). `fixed`: set when adding, shown read-only after."""
 
     name: str
     label: str
@@ -47,6 +49,10 @@ class Field:
     @property
     def input_type(self) -> str:
         return {"int": "number", "time": "time", "date": "date"}.get(self.kind, "text")
+
+    @property
+    def input_mode(self) -> str:
+        return {"int": "numeric", "money": "decimal"}.get(self.kind, "")
 
 
 def show(field: Field, value: Any) -> str:
@@ -91,11 +97,17 @@ def _read(f: Field, raw: str, choices: Mapping[str, Sequence[tuple[str, str]]]) 
     if not raw:
         if f.required:
             raise ValueError((CHOOSE if f.kind == "choice" else REQUIRED).format(label=label))
-        return [] if f.kind == "list" else (None if f.kind in ("choice", "int", "date") else "")
+        return [] if f.kind == "list" else (None if f.kind in ("choice", "int", "date", "money")
+                                            else "")
     if f.kind == "int":
         if not re.fullmatch(r"-?\d{1,9}", raw) or not f.low <= int(raw) <= f.high:
             raise ValueError(NUMBER.format(label=label, low=f.low, high=f.high))
         return int(raw)
+    if f.kind == "money":
+        raw = raw.replace(",", "").replace("，", "").removesuffix("元").strip()
+        if not re.fullmatch(r"\d{1,10}(\.\d{1,2})?", raw) or Decimal(raw) > f.high:
+            raise ValueError(MONEY.format(label=label, high=f.high))
+        return Decimal(raw).quantize(Decimal("0.01"))
     if f.kind == "choice":
         if raw not in {v for v, _ in choices.get(f.name, ())}:
             raise ValueError(BAD_CHOICE.format(label=label))

@@ -398,17 +398,23 @@ def expand_entries(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             out.append(base)
             continue
         for i in range(1, quantity + 1):
-            out.append({**base, "tag": f"{row['tag']}-{i:03}"})
+            out.append({**base, "tag": numbered_tag(row["tag"], i)})
     return out
 
 
+def numbered_tag(prefix: str, number: int) -> str:
+    """The `number`th item of a numbered run of tags: A-2024-01, 7 → A-2024-01-007."""
+    return f"{prefix}-{number:03}"
+
+
 async def upsert_assets(rows: Sequence[Mapping[str, Any]], users: Mapping[str, int],
-                        counts: Any) -> None:
+                        counts: Any, kept: set[str] | frozenset[str] = frozenset()) -> None:
     """Add the file's items the register lacks; of those it has, refresh what the file
     describes (category, name, value). State, keeper, department and location belong to
     the register once an item is in it (requests change them, with their audit records):
     seeding the file again never takes back an item handed out. Items that leave the file
-    stay (an item leaves the register only by disposal)."""
+    stay (an item leaves the register only by disposal). An item edited in the admin
+    pages (`kept`: AdminEdit kind `asset`) is left as the admin left it."""
     existing = {a.tag: a for a in await Asset.all()}
     for row in expand_entries(rows):
         value = Decimal(str(row.get("value") or 0)).quantize(Decimal("0.01"))
@@ -422,6 +428,9 @@ async def upsert_assets(rows: Sequence[Mapping[str, Any]], users: Mapping[str, i
                                location=row["location"].strip(), keeper_id=keeper,
                                department_id=row.get("department"), value=value, state=state)
             counts.created += 1
+            continue
+        if asset.tag in kept:
+            counts.kept += 1
             continue
         changed = {k: v for k, v in {"category": row["category"].strip(),
                                      "name": (row.get("name") or row["category"]).strip(),

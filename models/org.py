@@ -199,8 +199,8 @@ class ApprovalRule(Model):
 
 
 class AdminEdit(Model):
-    """A row the admin pages changed (`kind` vehicle, facility, rule or roles; `key` its
-    plate, facility id, request type or userid): from then on the database is its truth,
+    """A row the admin pages changed (`kind` vehicle, facility, asset, rule or roles; `key`
+    its plate, facility id, asset tag, request type or userid): from then on the database is its truth,
     and neither `seed` nor `sync` writes over it (models/seed.py, models/sync.py) unless
     told to (`seed FILE --replace-edits`)."""
 

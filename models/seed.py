@@ -187,7 +187,8 @@ async def seed_org(path_or_data: str | Path | Mapping[str, Any], *,
                                  result.counts["facilities"], await admin_edited("facility"))
         await _upsert_rules(data["approval_rules"], result.counts["approval_rules"],
                             await admin_edited("rule"))
-        await upsert_assets(data.get("assets") or [], users, result.counts["assets"])
+        await upsert_assets(data.get("assets") or [], users, result.counts["assets"],
+                            await admin_edited("asset"))
         await org_changed()
     forget_cached_org()
     return result
