@@ -21,7 +21,8 @@ BAD_CHOICE = "{label}不在可选范围内，请重新选择。"
 BAD_TIME = "{label}请按“时:分”填写，例如 08:00。"
 BAD_DATE = "{label}请按“年-月-日”填写，例如 2027-03-31。"
 BAD_PATTERN = "{label}格式不对：{hint}"
-MONEY = "{label}请填写0到{high}之间的金额（元），最多两位小数，例如 6800 或 450.50。"
+MONEY = "{label}请填写0或以上的金额，最多两位小数，例如 6800 或 450.50。"
+MONEY_HIGH = "{label}最多{high:,}元，请核对。"
 LIST_ITEMS = "{label}最多{n}项，每项最多{m}个字，用顿号或逗号分开。"
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -105,8 +106,10 @@ def _read(f: Field, raw: str, choices: Mapping[str, Sequence[tuple[str, str]]]) 
         return int(raw)
     if f.kind == "money":
         raw = raw.replace(",", "").replace("，", "").removesuffix("元").strip()
-        if not re.fullmatch(r"\d{1,10}(\.\d{1,2})?", raw) or Decimal(raw) > f.high:
-            raise ValueError(MONEY.format(label=label, high=f.high))
+        if not re.fullmatch(r"\d{1,12}(\.\d{1,2})?", raw):
+            raise ValueError(MONEY.format(label=label))
+        if Decimal(raw) > f.high:
+            raise ValueError(MONEY_HIGH.format(label=label, high=f.high))
         return Decimal(raw).quantize(Decimal("0.01"))
     if f.kind == "choice":
         if raw not in {v for v, _ in choices.get(f.name, ())}:

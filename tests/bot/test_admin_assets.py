@@ -117,6 +117,8 @@ async def test_add_an_item_audited(signed_admin: TestClient, now: datetime) -> N
     assert record.details["changes"]["value"] == [None, "380.50"]
     mark = await AdminEdit.get(kind="asset", key="B-2026-0001")
     assert mark.actor == "juzhang"
+    await post(client, "/admin/assets/new", {**CHAIR, "tag": "B-2026-0002", "value": "0"})
+    assert (await Asset.get(tag="B-2026-0002")).value == Decimal("0.00")  # 0 is a value
     # the register's own stock counts it at once (no cache to forget)
     assert "B-2026-0001" in rows(await page(client, "/admin/assets?category=办公椅"))
 
@@ -164,7 +166,11 @@ async def test_bad_forms_say_why_beside_each_field(signed_admin: TestClient) -> 
     assert 'value="网布办公椅"' in html  # the admin's own values, to correct
     for value in ("abc", "1.234", "1e3"):
         html = await post(client, "/admin/assets/new", {**CHAIR, "value": value}, 400)
-        assert "最多两位小数" in error_beside(html, "value")
+        assert error_beside(html, "value") == (
+            "原值（元）请填写0或以上的金额，最多两位小数，例如 6800 或 450.50。")
+    html = await post(client, "/admin/assets/new", {**CHAIR, "value": "1,000,000,000"}, 400)
+    assert error_beside(html, "value") == "原值（元）最多999,999,999元，请核对。"
+
     html = await post(client, "/admin/assets/new", {**CHAIR, "tag": "A-2024-01-001"}, 400)
     assert error_beside(html, "tag") == "A-2024-01-001 已经登记过了，请直接修改那一项。"
     html = await post(client, "/admin/assets/new", {**CHAIR, "tag": "bulk"}, 400)
