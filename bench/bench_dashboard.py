@@ -243,7 +243,11 @@ async def build(url: str, total: int, users: int) -> None:
         await init_db(url)  # the migrations, as `serve` applies them (the indexes included)
     d = make(total, users, pg)
     made = time.perf_counter()
-    await load(d, url)
+    try:
+        await load(d, url)
+    except BaseException:
+        await close_db()  # an open SQLite connection's thread would keep the process alive
+        raise
     print(f"  built: {len(d.rows['request']):,} requests, {len(d.rows['user']):,} users, "
           f"{len(d.rows['approval_step']):,} steps, {len(d.rows['audit_log']):,} audit rows "
           f"(made {made - started:.1f} s, loaded {time.perf_counter() - made:.1f} s)", flush=True)
