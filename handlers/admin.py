@@ -9,7 +9,7 @@ edit here on, the database is that row's truth (models.org.AdminEdit: neither `s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -100,6 +100,30 @@ async def _names() -> dict[str, str]:
     return {u.userid: u.name for u in await store.all_users()}
 
 
+async def saved_outcome(
+    save: Awaitable[Mapping[str, list[Any]]], *, key: str, what: str, adding: bool,
+    fields: Sequence[Field], choices: Mapping[str, list[tuple[str, str]]],
+    refused: Callable[[AdminRefused], Outcome] | None = None,
+    shown: Callable[[Mapping[str, list[Any]]], Mapping[str, list[Any]]] | None = None,
+    reference: bool = True,
+) -> Outcome:
+    """The outcome of a form's save, alike for every row the admin edits: refused (the
+    message beside its field), nothing changed, added, or what changed (old → new); cached
+    reference data forgotten after a change when `reference`."""
+    try:
+        changes = await save
+    except AdminRefused as e:
+        return (refused or _refused)(e)
+    if not changes:
+        return Outcome(True, NOTHING_CHANGED, key=key)
+    if reference:
+        reference_changed()
+    if adding:
+        return Outcome(True, ADDED.format(what=what), key=key)
+    text = _describe(fields, shown(changes) if shown else changes, await _names(), choices)
+    return Outcome(True, SAVED.format(what=what, changes=text), key=key)
+
+
 def _describe(fields: Sequence[Field], changes: Mapping[str, list[Any]],
               names: Mapping[str, str], choices: Mapping[str, Sequence[tuple[str, str]]]) -> str:
     """`座位数 7 → 9；司机 赵师傅 → 刘师傅` in the form's words."""
@@ -169,18 +193,10 @@ async def save_vehicle(plate: str | None, form: Mapping[str, str], actor: str,
     values, problems = read_form(VEHICLE_FIELDS, form, choices, adding=plate is None)
     if problems:
         return Outcome(False, FIX_BELOW, problems)
-    try:
-        changes = await store.save_vehicle(plate, values, actor, now)
-    except AdminRefused as e:
-        return _refused(e)
     key = plate or str(values["plate"])
-    if not changes:
-        return Outcome(True, NOTHING_CHANGED, key=key)
-    reference_changed()
-    if plate is None:
-        return Outcome(True, ADDED.format(what=f"车辆 {key}"), key=key)
-    text = _describe(VEHICLE_FIELDS, changes, await _names(), choices)
-    return Outcome(True, SAVED.format(what=f"车辆 {key}", changes=text), key=key)
+    return await saved_outcome(store.save_vehicle(plate, values, actor, now), key=key,
+                               what=f"车辆 {key}", adding=plate is None,
+                               fields=VEHICLE_FIELDS, choices=choices)
 
 
 async def driver_rows() -> list[Row]:
@@ -249,19 +265,9 @@ async def save_facility(facility_id: str | None, form: Mapping[str, str], actor:
     if problems:
         return Outcome(False, FIX_BELOW, problems)
     values["type"] = FacilityType(values["type"])
-    try:
-        changes = await store.save_facility(facility_id, values, actor, now)
-    except AdminRefused as e:
-        return _refused(e)
-    key = facility_id or str(values["id"])
-    if not changes:
-        return Outcome(True, NOTHING_CHANGED, key=key)
-    reference_changed()
-    name = str(values["name"])
-    if facility_id is None:
-        return Outcome(True, ADDED.format(what=f"场地“{name}”"), key=key)
-    text = _describe(FACILITY_FIELDS, changes, await _names(), choices)
-    return Outcome(True, SAVED.format(what=f"场地“{name}”", changes=text), key=key)
+    return await saved_outcome(store.save_facility(facility_id, values, actor, now),
+                               key=facility_id or str(values["id"]), what=f"场地“{values['name']}”",
+                               adding=facility_id is None, fields=FACILITY_FIELDS, choices=choices)
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from handlers.admin import ADDED, FIX_BELOW, NOTHING_CHANGED, SAVED, Outcome, Row, _describe
+from handlers.admin import FIX_BELOW, Outcome, Row, saved_outcome
 from handlers.admin_forms import Field, read_form, show
 from handlers.asset_request import STATE_NAMES
 from models import admin as org_store
@@ -139,21 +139,13 @@ async def save_asset(tag: str | None, form: Mapping[str, str], actor: str,
     values, problems = _read(ASSET_FIELDS, form, choices, adding=tag is None)
     if problems:
         return Outcome(False, FIX_BELOW, problems)
-    try:
-        changes = await store.save_asset(tag, values, actor, now)
-    except AdminRefused as e:
-        return _refused(e)
     key = tag or str(values["tag"])
-    if not changes:
-        return Outcome(True, NOTHING_CHANGED, key=key)
-    what = f"资产 {key}（{values['name']}）"
-    if tag is None:
-        return Outcome(True, ADDED.format(what=what), key=key)
-    shown = {k: [str(v) if k == "department" and v is not None else v for v in pair]
-             for k, pair in changes.items()}
-    names = {u.userid: u.name for u in await org_store.all_users()}
-    text = _describe(ASSET_FIELDS, shown, names, choices)
-    return Outcome(True, SAVED.format(what=what, changes=text), key=key)
+    return await saved_outcome(
+        store.save_asset(tag, values, actor, now), key=key, what=f"资产 {key}（{values['name']}）",
+        adding=tag is None, fields=ASSET_FIELDS, choices=choices, refused=_refused,
+        shown=lambda changes: {k: [str(v) if k == "department" and v is not None else v
+                                   for v in pair] for k, pair in changes.items()},
+        reference=False)  # no cache holds the register
 
 
 async def add_stock(form: Mapping[str, str], actor: str, now: datetime) -> Outcome:

@@ -42,10 +42,10 @@ import yaml
 from tests.bot.wecomsim import WeComSim
 from tests.conftest import BASE_POSTGRES_URL, TEST_AES_KEY, TEST_AGENT_ID, TEST_CORP_ID, TEST_TOKEN
 from tests.fakewecom import FakeWeCom
+from tests.servers import SECRET, free_port, serve_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG = ROOT / "tests" / "models" / "org_good.yaml"
-SECRET = "test-secret"
 USERS = [f"cx{i:02d}" for i in range(24)]
 DISPATCHER_ID = "sunwei"  # org_good.yaml's repair dispatcher: told of every repair
 NUMBER = re.compile(r"#(\d+)")
@@ -74,28 +74,6 @@ class _Server:
     proc: asyncio.subprocess.Process
     url: str
     log: Path
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env(database_url: str, redis_url: str, api_base: str, prefix: str, port: int,
-         data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("WECOM_", "REDIS_", "DATABASE_", "ADMIN_"))}
-    env.update(
-        WECOM_CORP_ID=TEST_CORP_ID, WECOM_AGENT_ID=str(TEST_AGENT_ID), WECOM_SECRET=SECRET,
-        WECOM_TOKEN=TEST_TOKEN, WECOM_AES_KEY=TEST_AES_KEY, WECOM_API_BASE=api_base,
-        DATABASE_URL=database_url, REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix,
-        SECRET_KEY="test-secret-key-0123456789", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-        HOST="127.0.0.1", PORT=str(port), DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1",
-    )
-    return env
 
 
 class Chaos:
@@ -137,7 +115,7 @@ class Chaos:
     # -- processes ------------------------------------------------------------------------
 
     def env(self, port: int) -> dict[str, str]:
-        return _env(self.db_url, self.redis_url, self.fake.base_url, self.prefix, port, self.workdir)
+        return serve_env(self.db_url, self.redis_url, self.fake.base_url, self.prefix, port, self.workdir)
 
     async def seed(self) -> None:
         org = yaml.safe_load(ORG.read_text(encoding="utf-8"))
@@ -146,14 +124,14 @@ class Chaos:
         path = self.workdir / "org.yaml"
         path.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "main.py", "seed", str(path), cwd=ROOT, env=self.env(_free_port()),
+            sys.executable, "main.py", "seed", str(path), cwd=ROOT, env=self.env(free_port()),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         out, _ = await asyncio.wait_for(proc.communicate(), 120)
         if proc.returncode != 0:
             raise RuntimeError(out.decode(errors="replace"))
 
     async def start(self, name: str) -> _Server:
-        port = _free_port()
+        port = free_port()
         log = self.workdir / f"serve-{name}.log"
         with log.open("ab") as sink:
             proc = await asyncio.create_subprocess_exec(

@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import time
 import uuid
@@ -39,20 +38,14 @@ from tests.conftest import (
     TEST_TOKEN,
 )
 from tests.fakewecom import FakeWeCom, SentMessage
+from tests.servers import SECRET, free_port, serve_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG = ROOT / "tests" / "models" / "org_good.yaml"
 REDIS_URL = "redis://127.0.0.1:6379/13"
-SECRET = "test-secret"
 BOOKERS = [f"mp{i:02d}" for i in range(10)]
 SENTENCE = "明天上午9点到11点用车去市政府，2人，事由：送文件"
 IN_SERVICE_VEHICLES = 2  # org_good.yaml: two in service (7 and 5 seats), one out of service
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -111,19 +104,6 @@ class Server:
         return self.log.read_text(errors="replace")[-3000:]
 
 
-def serve_env(database_url: str, api_base: str, prefix: str, port: int, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("WECOM_", "REDIS_", "DATABASE_", "ADMIN_"))}
-    env.update(
-        WECOM_CORP_ID=TEST_CORP_ID, WECOM_AGENT_ID=str(TEST_AGENT_ID), WECOM_SECRET=SECRET,
-        WECOM_TOKEN=TEST_TOKEN, WECOM_AES_KEY=TEST_AES_KEY, WECOM_API_BASE=api_base,
-        DATABASE_URL=database_url, REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix,
-        SECRET_KEY="test-secret-key-0123456789", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-        HOST="127.0.0.1", PORT=str(port), DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 async def wait_healthy(session: aiohttp.ClientSession, server: Server, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -163,7 +143,7 @@ async def servers(
     seed = tmp_path / "org.yaml"
     seed.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
     ports = [free_port(), free_port()]
-    env = serve_env(database, fake.base_url, redis_prefix, ports[0], tmp_path)
+    env = serve_env(database, REDIS_URL, fake.base_url, redis_prefix, ports[0], tmp_path)
     done = await asyncio.create_subprocess_exec(
         sys.executable, "main.py", "seed", str(seed), cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -178,7 +158,7 @@ async def servers(
             with log.open("wb") as sink:
                 proc = await asyncio.create_subprocess_exec(
                     sys.executable, "main.py", "serve", cwd=ROOT,
-                    env=serve_env(database, fake.base_url, redis_prefix, port, tmp_path),
+                    env=serve_env(database, REDIS_URL, fake.base_url, redis_prefix, port, tmp_path),
                     stdout=sink, stderr=asyncio.subprocess.STDOUT,
                 )
             started.append(Server(proc, f"http://127.0.0.1:{port}", log))

@@ -18,7 +18,8 @@ the one template admin/form.html.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -132,6 +133,58 @@ def not_found(request: web.Request, section: str) -> web.Response:
                   {"title": "没有找到", "section": section, "message": NOT_FOUND}, status=404)
 
 
+@dataclass(frozen=True, slots=True)
+class EditForm:
+    """One kind of row the admin edits with a form (a vehicle, a facility, an asset): how
+    to read, show and save it; `edit_page` does the rest, alike for every kind."""
+
+    section: str  # the list's path under /admin/ and the tab
+    key: str  # the path's name for the row's key (`/admin/vehicles/{plate}`)
+    fields: Sequence[Field]
+    choices: Callable[[], Awaitable[Mapping[str, list[tuple[str, str]]]]]
+    values: Callable[[str], Awaitable[dict[str, str] | None]]
+    save: Callable[[str | None, Mapping[str, str], str, datetime], Awaitable[Outcome]]
+    new_title: str
+    title: Callable[[str, Mapping[str, str]], str]
+    defaults: Mapping[str, str] = field(default_factory=dict)  # a new row's form
+    renames: bool = False  # a saved change may add names the NLU must know (plates, rooms)
+
+
+async def edit_page(request: web.Request, form: EditForm) -> web.Response:
+    """GET: the row's form (an empty one to add); POST: save it, back to the list with
+    what changed, or the form again with each problem beside its field (nothing saved)."""
+    actor = await admin_actor(request)
+    key = request.match_info.get(form.key)
+    choices = await form.choices()
+    values: Mapping[str, str]
+    if request.method == "POST":
+        posted = await form_of(request, actor)
+        outcome = await form.save(key, posted, actor, now_of(request))
+        if outcome.ok:
+            if form.renames:
+                await names_changed(request)
+            raise saved(request, f"/admin/{form.section}", outcome)
+        values = posted if key is None else keep_fixed(form.fields, await form.values(key), posted)
+    else:
+        found = dict(form.defaults) if key is None else await form.values(key)
+        if found is None:
+            return not_found(request, form.section)
+        values, outcome = found, None
+    title = form.new_title if key is None else form.title(key, values)
+    return form_page(request, actor, title=title, section=form.section, fields=form.fields,
+                     values=values, choices=choices, adding=key is None, outcome=outcome)
+
+
+VEHICLE_FORM = EditForm(
+    "vehicles", "plate", VEHICLE_FIELDS, admin.vehicle_choices, admin.vehicle_values,
+    admin.save_vehicle, "添加车辆", lambda plate, _: f"车辆 {plate}",
+    defaults={"in_service": "on"}, renames=True)
+FACILITY_FORM = EditForm(
+    "facilities", "id", FACILITY_FIELDS, admin.facility_choices, admin.facility_values,
+    admin.save_facility, "添加场地", lambda key, values: f"场地 {values.get('name', key)}",
+    defaults={"active": "on", "open_from": "08:00", "open_to": "18:00"}, renames=True)
+
+
 async def home(request: web.Request) -> web.Response:
     await admin_actor(request)
     return render("admin/home.html", request, {"title": "管理", "section": ""})
@@ -149,26 +202,7 @@ async def vehicles(request: web.Request) -> web.Response:
 
 
 async def vehicle_form(request: web.Request) -> web.Response:
-    actor = await admin_actor(request)
-    plate = request.match_info.get("plate")
-    choices = await admin.vehicle_choices()
-    values: Mapping[str, str]
-    if request.method == "POST":
-        posted = await form_of(request, actor)
-        outcome = await admin.save_vehicle(plate, posted, actor, now_of(request))
-        if outcome.ok:
-            await names_changed(request)
-            raise saved(request, "/admin/vehicles", outcome)
-        values = posted if plate is None else keep_fixed(
-            VEHICLE_FIELDS, await admin.vehicle_values(plate), posted)
-    else:
-        found = {"in_service": "on"} if plate is None else await admin.vehicle_values(plate)
-        if found is None:
-            return not_found(request, "vehicles")
-        values, outcome = found, None
-    title = "添加车辆" if plate is None else f"车辆 {plate}"
-    return form_page(request, actor, title=title, section="vehicles", fields=VEHICLE_FIELDS,
-                     values=values, choices=choices, adding=plate is None, outcome=outcome)
+    return await edit_page(request, VEHICLE_FORM)
 
 
 async def drivers(request: web.Request) -> web.Response:
@@ -201,27 +235,7 @@ async def facilities(request: web.Request) -> web.Response:
 
 
 async def facility_form(request: web.Request) -> web.Response:
-    actor = await admin_actor(request)
-    key = request.match_info.get("id")
-    choices = await admin.facility_choices()
-    values: Mapping[str, str]
-    if request.method == "POST":
-        posted = await form_of(request, actor)
-        outcome = await admin.save_facility(key, posted, actor, now_of(request))
-        if outcome.ok:
-            await names_changed(request)
-            raise saved(request, "/admin/facilities", outcome)
-        values = posted if key is None else keep_fixed(
-            FACILITY_FIELDS, await admin.facility_values(key), posted)
-    else:
-        found = ({"active": "on", "open_from": "08:00", "open_to": "18:00"} if key is None
-                 else await admin.facility_values(key))
-        if found is None:
-            return not_found(request, "facilities")
-        values, outcome = found, None
-    title = "添加场地" if key is None else f"场地 {values.get('name', key)}"
-    return form_page(request, actor, title=title, section="facilities", fields=FACILITY_FIELDS,
-                     values=values, choices=choices, adding=key is None, outcome=outcome)
+    return await edit_page(request, FACILITY_FORM)
 
 
 # ---------------------------------------------------------------------------------------

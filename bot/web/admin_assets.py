@@ -17,12 +17,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.web.admin import (
+    EditForm,
     admin_actor,
+    edit_page,
     form_of,
     form_page,
-    keep_fixed,
     list_page,
-    not_found,
     now_of,
     saved,
 )
@@ -49,27 +49,13 @@ async def register(request: web.Request) -> web.Response:
                             "query": f"{query}&" if query else ""})
 
 
+ASSET_FORM = EditForm(
+    "assets", "tag", ASSET_FIELDS, assets.asset_choices, assets.asset_values, assets.save_asset,
+    "添加资产", lambda tag, _: f"资产 {tag}", defaults={"state": "in_stock", "location": "资产库房"})
+
+
 async def asset_form(request: web.Request) -> web.Response:
-    actor = await admin_actor(request)
-    tag = request.match_info.get("tag")
-    choices = await assets.asset_choices()
-    values: Mapping[str, str]
-    if request.method == "POST":
-        posted = await form_of(request, actor)
-        outcome = await assets.save_asset(tag, posted, actor, now_of(request))
-        if outcome.ok:
-            raise saved(request, "/admin/assets", outcome)
-        values = posted if tag is None else keep_fixed(
-            ASSET_FIELDS, await assets.asset_values(tag), posted)
-    else:
-        found = {"state": "in_stock", "location": "资产库房"} if tag is None \
-            else await assets.asset_values(tag)
-        if found is None:
-            return not_found(request, "assets")
-        values, outcome = found, None
-    title = "添加资产" if tag is None else f"资产 {tag}"
-    return form_page(request, actor, title=title, section="assets", fields=ASSET_FIELDS,
-                     values=values, choices=choices, adding=tag is None, outcome=outcome)
+    return await edit_page(request, ASSET_FORM)
 
 
 async def bulk_form(request: web.Request) -> web.Response:
