@@ -7,8 +7,9 @@ ordered list, outermost first, its router at the end (`chain`):
 
 - `Apology`: any exception of what follows is logged with its context and the user gets
   SORRY instead (never a bare `except:`; a cancelled turn stays cancelled).
-- `DialogueState`: the stored state read into a declared one (`handlers.states`: an
-  unknown or older state is "no flow", and removed), and the reply's new state checked against the
+- `DialogueState`: the stored state read into a declared one, its times typed in the
+  business zone (`handlers.states`: an unknown state, or one of a version this one cannot
+  read, is "no flow", and removed), and the reply's new state checked against the
   declarations and put back in the session.
 - `UserLookup`: the user in the organisation and their `Ctx` in `data["ctx"]`; someone
   not in it gets UNKNOWN_USER and goes no further.
