@@ -1,5 +1,6 @@
 """The sweeper: reminders, escalations, check-in questions and room releases, found in
-the database and sent through the outbox (handlers/reminders.py says what and to whom).
+the database and sent through the outbox (handlers/reminders.py and handlers/checkin.py say
+what and to whom).
 
     timers_ctx ──► run_timers: every INTERVAL seconds ──► sweep(now)
                      ├─ remind_approvers   (reminded_at / escalated_at CAS per step)
@@ -30,7 +31,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.links import SignedLinks
 from bot.wecom.notifier import OutboxNotifier
-from handlers import bundle_after, fleet_reminders, reminders, system
+from handlers import bundle_after, checkin, fleet_reminders, reminders, system
 from handlers.base import Links
 
 log = logging.getLogger("bot.timers")
@@ -66,8 +67,8 @@ async def sweep(
         now, notifier, tz, limit=approval_limit, links=links
     )
     dispatch = await reminders.remind_dispatchers(now, notifier, tz)
-    asked = await reminders.ask_checkins(now, notifier, tz)
-    released = await reminders.release_rooms(now, notifier, tz)
+    asked = await checkin.ask_checkins(now, notifier, tz)
+    released = await checkin.release_rooms(now, notifier, tz)
     fleet = await fleet_reminders.remind_fleet(now, notifier, tz)
     feedback = await bundle_after.ask_feedback(now, notifier, tz)
     return SweepCounts(reminded, escalated, dispatch, asked, released, fleet, feedback)

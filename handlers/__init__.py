@@ -8,6 +8,7 @@ from handlers import (
     bundle,
     bundle_after,
     cancel,
+    checkin,
     crew,
     facility_reservation,
     feedback,
@@ -33,6 +34,7 @@ ROUTERS: list[Router] = [
     bundle_after.router,  # a bundle's number first (取消#1050, #1050 到哪了); the rest it hands on
     cancel.router,
     reminders.router,
+    checkin.router,
     fleet.router,
     approval.router,
     rejection.router,

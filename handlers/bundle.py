@@ -47,7 +47,7 @@ from handlers.forms import (
     Problem,
     fill_end,
     merge_slots,
-    parse_local,
+    moment,
     read_times,
 )
 from handlers.labels import FACILITY_TYPE_NAMES
@@ -171,9 +171,9 @@ def _read_answer(part: dict[str, Any], reading: Parse, text: str, facilities: li
     new = read_times(part["slots"], reading, awaiting=part.get("awaiting"))
     if part.get("daypart") in EVENING and not reading.words.part_of_day:
         for key in ("start", "end"):
-            moment = parse_local(new.get(key))
-            if moment is not None and moment.hour < 12:
-                new[key] = (moment + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M")
+            at = moment(new, key)
+            if at is not None and at.hour < 12:
+                new[key] = at + timedelta(hours=12)
     if part["intent"] == Intent.VEHICLE_BOOKING.value:
         if (purpose := reading.words.purpose) is not None:
             new["purpose"] = purpose

@@ -21,7 +21,7 @@ as its plain reading (`Parse.plain`) would.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from handlers import repair, status
@@ -127,7 +127,7 @@ async def show_tasks(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     roles = ctx.user.roles
     sections = []
     if Role.DRIVER in roles:
-        sections.append(await trips_text(ctx, parse.slots.get("date")))
+        sections.append(await trips_text(ctx, parse.day))
     if Role.REPAIR_WORKER in roles:
         sections.append(await queue_text(ctx))
     if Role.REPAIR_DISPATCHER in roles:
@@ -137,11 +137,11 @@ async def show_tasks(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     return Reply("\n\n".join(sections))
 
 
-async def trips_text(ctx: Ctx, day: str | None) -> str:
+async def trips_text(ctx: Ctx, day: date | None) -> str:
     tz = ctx.tz
     name = ctx.user.name
     if day is not None:
-        since = datetime.combine(datetime.fromisoformat(day).date(), time(0), tz)
+        since = datetime.combine(day, time(0), tz)
         until: datetime | None = since + timedelta(days=1)
         when = fmt_day(since, tz)
     else:

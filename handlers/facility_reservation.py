@@ -30,7 +30,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -275,11 +275,11 @@ def read_repeat(old: dict[str, Any], new: dict[str, Any], words: Words, today: d
         return
     new["repeat"] = True
     if until is not None:
-        new["repeat_until"] = until.isoformat()
+        new["repeat_until"] = until
         if "start" not in new:
             new.pop("date", None)  # a day said with no time is the repeat's end ("到12月31日")
     if words.weekly and words.weekday is not None and not (new.get("date") or old.get("date")):
-        new["date"] = next_weekday(today, words.weekday).isoformat()
+        new["date"] = next_weekday(today, words.weekday)
 
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
@@ -345,7 +345,7 @@ def first_missing(slots: dict[str, Any]) -> str | None:
 
 def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
     if slot == "start" and slots.get("date"):
-        day = datetime.fromisoformat(slots["date"]).replace(tzinfo=ctx.tz)
+        day = datetime.combine(slots["date"], time(0), ctx.tz)
         return ASK["start_on_day"].format(day=fmt_day(day, ctx.tz))
     return ASK[slot]
 
@@ -353,7 +353,7 @@ def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
 def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     """The first slot that breaks a rule is dropped (to be asked again) and explained."""
     tz = ctx.tz
-    start, end = window_of(slots, tz)
+    start, end = window_of(slots)
     if start is not None and start < ctx.now:
         if end is not None and end > start:  # the length said still holds for a new start
             slots["minutes"] = int((end - start).total_seconds() // 60)
@@ -374,7 +374,7 @@ def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
         slots.pop("attendees")
         return NO_ATTENDEES
     if start is not None and slots.get("repeat_until"):
-        until = date.fromisoformat(slots["repeat_until"])
+        until: date = slots["repeat_until"]
         first = start.astimezone(tz).date()
         if until < first:
             slots.pop("repeat_until")
@@ -386,13 +386,13 @@ def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     return None
 
 
-def windows_of(slots: dict[str, Any], tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+def windows_of(slots: dict[str, Any]) -> list[tuple[datetime, datetime]]:
     """Every occurrence: one window, or one a week until the repeat's end."""
-    start, end = window_of(slots, tz)
+    start, end = window_of(slots)
     assert start is not None and end is not None
     if not (slots.get("repeat") and slots.get("repeat_until")):
         return [(start, end)]
-    days = weekly_dates(start.date(), date.fromisoformat(slots["repeat_until"]))
+    days = weekly_dates(start.date(), slots["repeat_until"])
     return [(start + timedelta(days=7 * i), end + timedelta(days=7 * i)) for i in range(len(days))]
 
 
@@ -424,7 +424,7 @@ async def pick_room(s: dict[str, Any], ctx: Ctx) -> Checked | Problem:
     for hours, capacity and overlap (a room picked by type goes in `s["facility_id"]`)."""
     tz = ctx.tz
     n = int(s["attendees"])
-    windows = windows_of(s, tz)
+    windows = windows_of(s)
     start, end = windows[0]
     when = fmt_window(start, end, tz)
     ftype = FacilityType(s["facility_type"])

@@ -13,18 +13,20 @@ flowchart LR
     D & E -- 算了 --> G[leave]
 ```
 
-The draft lives in the dialogue state (JSON of primitives, 15-minute TTL):
+The draft lives in the dialogue state (15-minute TTL):
 `{"flow": intent, "slots": {...}, "awaiting": slot name | "confirm"}`, where `awaiting`
-is one of the flow's declared states (handlers/states.py).
+is one of the flow's declared states (handlers/states.py). Its time slots are the NLU's
+typed values (nlp/types.py: `date`, `repeat_until` days, `start`, `end` aware datetimes)
+from the first message to the submit; handlers/states.py writes them to storage as ISO
+strings and reads them back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from handlers.base import Links, Reply
 from handlers.common import page_line
@@ -82,40 +84,29 @@ def merge_slots(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any
     clock times ("改成后天"); a new start without an end keeps the duration ("改成四点")."""
     out = dict(old)
     new = dict(new)
-    old_start, old_end = parse_local(old.get("start")), parse_local(old.get("end"))
-    if "date" in new and "start" not in new and old_start is not None:
-        day = datetime.fromisoformat(new["date"]).date()
-        shift = datetime.combine(day, old_start.time()) - old_start
-        out["start"] = fmt_local(old_start + shift)
+    old_start, old_end = moment(old, "start"), moment(old, "end")
+    if isinstance(day := new.get("date"), date) and "start" not in new and old_start is not None:
+        shift = datetime.combine(day, old_start.timetz()) - old_start
+        out["start"] = old_start + shift
         if old_end is not None:
-            out["end"] = fmt_local(old_end + shift)
-    if "start" in new and "end" not in new and old_start is not None and old_end is not None:
-        duration = old_end - old_start
-        start = parse_local(new["start"])
-        assert start is not None
-        out["end"] = fmt_local(start + duration)
+            out["end"] = old_end + shift
+    if (start := moment(new, "start")) is not None and "end" not in new and old_start is not None \
+            and old_end is not None:
+        out["end"] = start + (old_end - old_start)
     out.update(new)
     return out
 
 
-def parse_local(value: Any) -> datetime | None:
-    """A naive local datetime from the NLU's `YYYY-MM-DDTHH:MM`, or None."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value)).replace(tzinfo=None)
-    except ValueError:
-        return None
+def moment(slots: Mapping[str, Any], key: str) -> datetime | None:
+    """The aware datetime of a time slot (`start`, `end`: the NLU's, a form's, a draft's), or None."""
+    value = slots.get(key)
+    return value if isinstance(value, datetime) else None
 
 
-def fmt_local(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")
-
-
-def aware(value: Any, tz: ZoneInfo) -> datetime | None:
-    """The NLU's local `YYYY-MM-DDTHH:MM` as an aware datetime in the business zone."""
-    local = parse_local(value)
-    return local.replace(tzinfo=tz) if local is not None else None
+def day_of(slots: Mapping[str, Any], key: str = "date") -> date | None:
+    """The day of a day slot (`date`, `repeat_until`), or None."""
+    value = slots.get(key)
+    return value if isinstance(value, date) and not isinstance(value, datetime) else None
 
 
 def duration_text(delta: timedelta) -> str:
@@ -141,27 +132,24 @@ def read_times(old: Mapping[str, Any], parse: Parse, *, awaiting: str | None,
     words = parse.words
     if day_named is None:
         day_named = parse.day_said
-    old_start = parse_local(old.get("start"))
-    base_day = old_start.date() if old_start else (
-        datetime.fromisoformat(old["date"]).date() if old.get("date") else None)
-    start = parse_local(out.get("start"))
+    old_start = moment(old, "start")
+    base_day = old_start.date() if old_start else day_of(old)
+    start = moment(out, "start")
     if base_day is not None and start is not None and not day_named:
-        shift = datetime.combine(base_day, start.time()) - start
-        out["start"] = fmt_local(start + shift)
-        if (end := parse_local(out.get("end"))) is not None:
-            out["end"] = fmt_local(end + shift)
-        out["date"] = base_day.isoformat()
-    if ("start" in out and "end" not in out and old_start is not None
+        shift = datetime.combine(base_day, start.timetz()) - start
+        out["start"] = start + shift
+        if (end := moment(out, "end")) is not None:
+            out["end"] = end + shift
+        out["date"] = base_day
+    if ((said := moment(out, "start")) is not None and "end" not in out and old_start is not None
             and (awaiting == "end" or words.end_hint)):
-        end = parse_local(out.pop("start"))
-        assert end is not None
+        out.pop("start")
         out.pop("date", None)
-        out["end"] = fmt_local(datetime.combine(old_start.date(), end.time())
-                               if not day_named else end)
+        out["end"] = datetime.combine(old_start.date(), said.timetz()) if not day_named else said
     if "end" not in out and (delta := words.duration) is not None:
-        begin = parse_local(out.get("start")) or old_start
+        begin = moment(out, "start") or old_start
         if begin is not None:
-            out["end"] = fmt_local(begin + delta)
+            out["end"] = begin + delta
         else:
             out["minutes"] = int(delta.total_seconds() // 60)
     return out
@@ -169,15 +157,16 @@ def read_times(old: Mapping[str, Any], parse: Parse, *, awaiting: str | None,
 
 def fill_end(slots: dict[str, Any]) -> None:
     """A duration said before the start ("用两个小时", then "下午三点") sets the end."""
-    start = parse_local(slots.get("start"))
+    start = moment(slots, "start")
     if start is not None and slots.get("minutes"):
         minutes = int(slots.pop("minutes"))
         if not slots.get("end"):
-            slots["end"] = fmt_local(start + timedelta(minutes=minutes))
+            slots["end"] = start + timedelta(minutes=minutes)
 
 
-def window_of(slots: Mapping[str, Any], tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
-    return aware(slots.get("start"), tz), aware(slots.get("end"), tz)
+def window_of(slots: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """The draft's window: its aware start and end (either None when not known yet)."""
+    return moment(slots, "start"), moment(slots, "end")
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Reminders and escalation (全程监控: nothing waits unseen), and the two commands that go
-with them: the applicant's "催办 #1024" and the booker's "确认使用1024".
+"""Reminders and escalation (全程监控: nothing waits unseen), and the command that goes
+with them: the applicant's "催办 #1024" (a room's check-in, "确认使用1024", is
+handlers/checkin.py).
 
 ```mermaid
 flowchart LR
@@ -7,13 +8,9 @@ flowchart LR
     S -- 2 × limit --> E[next level up, else an admin, told once]
     U["催办 #1024"] -- at most once an hour --> A[current approver / dispatchers told]
     P[repair not dispatched] -- 30 working minutes --> D[dispatchers reminded once]
-    B[room approved] -- start − 15 min --> Q["回复“确认使用1024”保留"]
-    Q -- 确认使用1024 --> K[kept]
-    Q -- no answer by start + 10 min --> X[released: cancelled, holds freed, booker told]
 ```
 
-The sweeper (bot/timers.py) calls `remind_approvers`, `remind_dispatchers`, `ask_checkins`
-and `release_rooms` with a `now`; each claims what is due with a compare-and-set in
+The sweeper (bot/timers.py) calls `remind_approvers` and `remind_dispatchers` with a `now`; each claims what is due with a compare-and-set in
 models/timers.py and writes its notifications in that transaction, so several
 processes sweeping at once send each message once, and a restart loses nothing.
 
@@ -33,12 +30,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.base import Ctx, Inbound, Links, Message, Notifier, Reply, Router
-from handlers.common import card_for, describe, fmt_day, fmt_window, repair_place, reply_link
+from handlers.common import card_for, describe, repair_place, reply_link
 from handlers.labels import TYPE_NAMES, status_name
 from handlers.registry import service_for
-from models.audit import AuditLog
-from models.errors import InvalidState, NotAllowed, NotFound
-from models.org import Department, RequestType, Role, User, dept_head_for, users_with_role
+from models.org import Department, Role, User, dept_head_for, users_with_role
 from models.requests import (
     Request,
     RequestStatus,
@@ -50,17 +45,11 @@ from models.requests import (
 from models.sql import transaction, utc
 from models.timers import (
     WaitingStep,
-    awaiting_checkin,
-    checkins_to_ask,
-    claim_checkin_ask,
     claim_dispatch_reminder,
     claim_step_escalation,
     claim_step_reminder,
     claim_urge,
-    confirm_checkin,
-    release_unconfirmed,
     unassigned_repairs,
-    unconfirmed_rooms,
     waiting_steps,
 )
 from models.worktime import add_working_time, read_overrides, use_overrides
@@ -72,8 +61,6 @@ router = Router("reminders")
 APPROVAL_LIMIT = timedelta(hours=4)  # working time; APPROVAL_REMINDER_HOURS overrides
 ESCALATION_FACTOR = 2  # the next level up hears at twice the limit
 DISPATCH_LIMIT = timedelta(minutes=30)  # working time a repair may wait for dispatch
-CHECKIN_BEFORE = timedelta(minutes=15)  # the booker is asked this long before the start
-RELEASE_AFTER = timedelta(minutes=10)  # …and the room released this long after it
 URGE_EVERY = timedelta(hours=1)  # an applicant's 催办 of one request, at most this often
 
 # -- what the sweeper says ----------------------------------------------------------------
@@ -91,15 +78,6 @@ REMIND_DISPATCHER = (
     "【派工提醒】报修 #{no}（{place}）提交已超过{minutes}分钟，还没有派工。\n"
     "回复“#{no} 派给{worker}”派工。"
 )
-ASK_CHECKIN = (
-    "【场地确认】#{no} {room} {start} 开始，回复“确认使用{no}”保留；"
-    "开始后{grace}分钟未确认将自动释放。"
-)
-RELEASED = (
-    "【场地已释放】#{no} {room} {window} 开始后{grace}分钟仍未确认使用，已自动释放，"
-    "同事们可以预约了。如仍需使用，请重新预约。"
-)
-
 # -- 催办 ----------------------------------------------------------------------------------
 
 URGE_RE = (
@@ -120,21 +98,6 @@ URGE_NOT_FOUND = "没有找到 #{no}，请核对一下编号。"
 URGE_NOT_YOURS = "#{no} 不是您提交的申请，只有申请人本人可以催办。"
 URGE_NOT_PENDING = "#{no} 目前{status}，不在等待审批或派工，无需催办。"
 URGE_NOBODY = "#{no} 暂时找不到可以提醒的人，请联系局办公室。"
-
-# -- the booker's confirmation -----------------------------------------------------------
-
-CHECKIN_RE = (
-    r"^\s*(?:(?:确认使用|确认保留|保留使用)\s*(?:#?\s*(?P<a>\d{4,})\s*号?)?"
-    r"|确认\s*#?\s*(?P<b>\d{4,})\s*号?(?:使用|保留)?"
-    r"|#?\s*(?P<c>\d{4,})\s*号?\s*(?:确认使用|确认保留|确认|保留))"
-    r"\s*(?:会议室|场地)?\s*[。.!！]?\s*$"
-)
-KEPT = "好的，#{no} {room} {window} 已为您保留，请按时使用。"
-KEPT_ALREADY = "#{no} {room} 已经确认过了，会为您保留。"
-RELEASED_ALREADY = "#{no} {room} 开始后{grace}分钟未确认，已自动释放。如仍需使用，请重新预约。"
-NOT_CONFIRMABLE = "#{no} 目前{status}，无需确认。"
-OVER = "#{no} {room} 的使用时间已经结束，无需确认。"
-
 
 def load_work_calendar(data_dir: str | Path) -> None:
     """The bureau's working-day overrides (`{data_dir}/workdays.yaml`), for this process's
@@ -158,20 +121,8 @@ def _waited(since: datetime, now: datetime) -> str:
     return f"{hours}小时{minutes}分钟" if minutes else f"{hours}小时"
 
 
-def _local_clock(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
-    """`14:00` today, else `11月30日(周一) 14:00`."""
-    local = moment.astimezone(tz)
-    if local.date() == now.astimezone(tz).date():
-        return f"{local:%H:%M}"
-    return f"{fmt_day(local, tz)} {local:%H:%M}"
-
-
 def repair_where(request: Request) -> str:
     return repair_place(request.details or {}) or "未填地点"
-
-
-def _room(request: Request) -> str:
-    return request.facility.name if request.facility is not None else "场地"
 
 
 async def worker_hint() -> str:
@@ -298,51 +249,12 @@ async def remind_dispatchers(
     return done
 
 
-async def ask_checkins(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
-    """Ask each booker, CHECKIN_BEFORE the start, to confirm they will use the room."""
-    done = 0
-    for request in await checkins_to_ask(now, CHECKIN_BEFORE):
-        try:
-            assert request.start is not None
-            text = ASK_CHECKIN.format(no=request.no, room=_room(request),
-                                      start=_local_clock(request.start, now, tz),
-                                      grace=int(RELEASE_AFTER.total_seconds() // 60))
-            async with transaction():
-                if not await claim_checkin_ask(request, now):
-                    continue
-                await notifier.notify(request.applicant.userid, Message.text(text),
-                                      key=f"checkin:ask:{request.no}")
-            done += 1
-        except Exception:
-            log.exception("check-in question failed", extra={"request": request.no})
-    return done
-
-
-async def release_rooms(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
-    """Release each room its booker did not confirm by RELEASE_AFTER the start."""
-    done = 0
-    for request in await unconfirmed_rooms(now, RELEASE_AFTER):
-        try:
-            text = RELEASED.format(no=request.no, room=_room(request),
-                                   window=fmt_window(request.start, request.end, tz),
-                                   grace=int(RELEASE_AFTER.total_seconds() // 60))
-            async with transaction():
-                if not await release_unconfirmed(request, now):
-                    continue
-                await notifier.notify(request.applicant.userid, Message.text(text),
-                                      key=f"checkin:released:{request.no}")
-            done += 1
-            log.info("room released", extra={"request": request.no})
-        except Exception:
-            log.exception("room release failed", extra={"request": request.no})
-    return done
-
-
 # ---------------------------------------------------------------------------------------
 # 催办
 
 
-def _number(m: re.Match[str]) -> int | None:
+def number_in(m: re.Match[str]) -> int | None:
+    """The request number a command's match names (its first group that matched), or None."""
     raw = next((g for g in m.groups() if g), None)
     return int(raw) if raw else None
 
@@ -354,7 +266,7 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     assert m is not None
     tz = ctx.tz
     me = ctx.user.user_id
-    no = _number(m)
+    no = number_in(m)
     if no is None:
         waiting = [r for r in await open_requests_of(me, limit=20)
                    if r.status is RequestStatus.PENDING]
@@ -404,51 +316,3 @@ async def urge(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
 def _too_soon(request: Request, last: datetime, tz: ZoneInfo) -> str:
     return URGE_TOO_SOON.format(no=request.no, at=f"{last.astimezone(tz):%H:%M}",
                                 next=f"{(last + URGE_EVERY).astimezone(tz):%H:%M}")
-
-
-# ---------------------------------------------------------------------------------------
-# The booker's confirmation
-
-
-@router.text(CHECKIN_RE)
-async def confirm_room(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
-    """The booker: "确认使用1024", "#1024 确认" or "确认使用" (the room they were asked
-    about). Declines (None) when there is nothing of theirs to confirm."""
-    m = re.search(CHECKIN_RE, msg.text)
-    assert m is not None
-    tz = ctx.tz
-    me = ctx.user.user_id
-    no = _number(m)
-    if no is None:
-        asked = await awaiting_checkin(me)
-        if not asked:
-            return None
-        replies = [await _confirm(r.no, ctx, tz) for r in asked]
-        return Reply("\n".join(r for r in replies if r))
-    text = await _confirm(no, ctx, tz)
-    return Reply(text) if text else None
-
-
-async def _confirm(no: int, ctx: Ctx, tz: ZoneInfo) -> str | None:
-    """The answer to confirming #no; None when it is not this user's reservation."""
-    request = await get_request(no)
-    if (request is None or request.type is not RequestType.FACILITY_RESERVATION
-            or request.applicant.userid != ctx.user.user_id):
-        return None
-    room = _room(request)
-    try:
-        changed = await confirm_checkin(no, ctx.user.user_id, ctx.now, str(ctx.channel))
-    except (NotFound, NotAllowed):
-        return None
-    except InvalidState as e:
-        fresh = e.request
-        if fresh.status is RequestStatus.CANCELLED and await AuditLog.filter(
-                request_id=fresh.id, action="release").exists():
-            return RELEASED_ALREADY.format(no=no, room=room,
-                                           grace=int(RELEASE_AFTER.total_seconds() // 60))
-        if fresh.status is RequestStatus.APPROVED:
-            return OVER.format(no=no, room=room)
-        return NOT_CONFIRMABLE.format(no=no, status=status_name(fresh))
-    template = KEPT if changed else KEPT_ALREADY
-    return template.format(no=no, room=room, window=fmt_window(request.start, request.end, tz))
-

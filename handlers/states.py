@@ -4,10 +4,17 @@
 A state is a JSON object of primitives (STYLE.md, "Dialogue state"), written with its
 format's version:
 
-    {"v": 1, "flow": <flow>, "awaiting": <a state of the flow> | null, "slots": {...},
+    {"v": 2, "flow": <flow>, "awaiting": <a state of the flow> | null, "slots": {...},
      "misses": n}                               # the forms (handlers/forms.py `Draft`)
-    {"v": 1, "flow": "service_bundle", "awaiting": "confirm" | null, "current": i | null,
+    {"v": 2, "flow": "service_bundle", "awaiting": "confirm" | null, "current": i | null,
      "note": "...", "parts": [{"intent", "slots", "daypart", "awaiting"}], "misses": n}
+
+The handlers' slots carry the NLU's typed times (nlp/types.py); in storage a moment
+(`start`, `end`) is ISO 8601 with its offset (`2026-12-01T09:00:00+08:00`) and a day
+(`date`, `repeat_until`) `YYYY-MM-DD`, read back as an aware datetime in the business
+zone and a date. Version 1 (also a state without "v", written before the field) kept the
+moments as the NLU's local `YYYY-MM-DDTHH:MM`: read in the business zone, so a draft
+open across an upgrade goes on.
 
 `write_state` refuses a state that is not declared (a handler's bug, found by the tests
 that talk through the dispatcher, and by tests/handlers/test_states.py); `read_state`
@@ -20,16 +27,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from nlp.types import Intent
 
 log = logging.getLogger("handlers.states")
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+READABLE_VERSIONS = frozenset({1, STATE_VERSION})  # 1: moments as naive local strings
 VERSION = "v"
+MOMENT_SLOTS = ("start", "end")  # aware datetimes in the handlers, ISO with offset stored
+DAY_SLOTS = ("date", "repeat_until")  # dates in the handlers, YYYY-MM-DD stored
 REASON_FLOW = "reject_reason"  # the 驳回 reason asked for after a tapped card
 
 
@@ -156,30 +168,68 @@ def _check(state: Mapping[str, Any]) -> None:
 
 def write_state(state: Mapping[str, Any]) -> dict[str, Any]:
     """What goes to storage: {} ends the flow; otherwise the declared state with its
-    version (UndeclaredState, or TypeError for a value JSON cannot hold)."""
+    version, its time slots as ISO strings (UndeclaredState, or TypeError for a value
+    JSON cannot hold)."""
     if not state:
         return {}
     _check(state)
-    out = {VERSION: STATE_VERSION, **{k: v for k, v in state.items() if k != VERSION}}
-    json.dumps(out, ensure_ascii=False)  # primitives only: a datetime or an ORM object fails here
+    out = _with_slots({k: v for k, v in state.items() if k != VERSION}, _stored_slots)
+    out = {VERSION: STATE_VERSION, **out}
+    json.dumps(out, ensure_ascii=False)  # primitives only: an ORM object (or a time elsewhere) fails here
     return out
 
 
-def read_state(stored: Mapping[str, Any], *, user_id: str = "") -> dict[str, Any]:
-    """What the handlers see of a stored state: it without its version, or {} ("no
-    flow", logged) when it is of another version or not declared."""
+def read_state(stored: Mapping[str, Any], *, tz: ZoneInfo, user_id: str = "") -> dict[str, Any]:
+    """What the handlers see of a stored state: it without its version, its time slots
+    typed (moments in `tz`), or {} ("no flow", logged) when it is of a version this one
+    cannot read or not declared."""
     if not stored:
         return {}
-    version = stored.get(VERSION, STATE_VERSION)
-    if version != STATE_VERSION:
+    version = stored.get(VERSION, 1)
+    if version not in READABLE_VERSIONS:
         log.info("dialogue state of another version dropped",
                  extra={"user": user_id, "version": version, "flow": stored.get("flow")})
         return {}
     state = {k: v for k, v in stored.items() if k != VERSION}
     try:
         _check(state)
-    except UndeclaredState as e:
+        return _with_slots(state, lambda slots: _typed_slots(slots, tz))
+    except (UndeclaredState, TypeError, ValueError) as e:
         log.info("undeclared dialogue state dropped",
                  extra={"user": user_id, "flow": stored.get("flow"), "error": str(e)})
         return {}
-    return state
+
+
+def _with_slots(state: dict[str, Any], convert: Callable[[Mapping[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """`state` with `convert` applied to its slots and to each bundle part's."""
+    out = dict(state)
+    if isinstance(out.get("slots"), dict):
+        out["slots"] = convert(out["slots"])
+    if isinstance(out.get("parts"), list):
+        out["parts"] = [{**part, "slots": convert(part["slots"])} for part in out["parts"]]
+    return out
+
+
+def _stored_slots(slots: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(slots)
+    for key in MOMENT_SLOTS:
+        if isinstance(out.get(key), datetime):
+            out[key] = out[key].isoformat()
+    for key in DAY_SLOTS:
+        if isinstance(out.get(key), date) and not isinstance(out[key], datetime):
+            out[key] = out[key].isoformat()
+    return out
+
+
+def _typed_slots(slots: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """Stored slots typed again (ValueError or TypeError for a value that is no time)."""
+    out = dict(slots)
+    for key in MOMENT_SLOTS:
+        if out.get(key) is not None:
+            moment = datetime.fromisoformat(out[key])
+            # version 1: the local clock time; version 2: its offset, kept as the zone's
+            out[key] = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    for key in DAY_SLOTS:
+        if out.get(key) is not None:
+            out[key] = date.fromisoformat(out[key])
+    return out

@@ -11,14 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from handlers.checkin import CHECKIN_BEFORE, RELEASE_AFTER
 from handlers.labels import TYPE_NAMES, RequestType, Role, role_name
-from handlers.reminders import (
-    CHECKIN_BEFORE,
-    DISPATCH_LIMIT,
-    ESCALATION_FACTOR,
-    RELEASE_AFTER,
-    URGE_EVERY,
-)
+from handlers.reminders import DISPATCH_LIMIT, ESCALATION_FACTOR, URGE_EVERY
 from models.admin import all_facilities, all_rules, role_holders
 from models.assets import department_head_name, department_name
 from models.org import DEFAULT_RULES, split_rule_role

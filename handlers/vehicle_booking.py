@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,7 @@ from handlers.forms import (
     Draft,
     Problem,
     Submitted,
+    day_of,
     duration_text,
     fill_end,
     merge_slots,
@@ -154,8 +155,8 @@ async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
 
 
 def ask_for(slot: str, slots: dict[str, Any], ctx: Ctx) -> str:
-    if slot == "start" and slots.get("date"):
-        day = datetime.fromisoformat(slots["date"]).replace(tzinfo=ctx.tz)
+    if slot == "start" and (said := day_of(slots)) is not None:
+        day = datetime.combine(said, time(0), ctx.tz)
         return ASK["start_on_day"].format(day=fmt_window(day, None, ctx.tz).split(" ")[0])
     return ASK[slot]
 
@@ -200,8 +201,7 @@ async def check_vehicle(slots: dict[str, Any], ctx: Ctx) -> Checked | Problem:
     problem = await check_rules(slots, ctx)
     if problem is not None:
         return problem
-    tz = ctx.tz
-    start, end = window_of(slots, tz)
+    start, end = window_of(slots)
     assert start is not None and end is not None
     n = int(slots["passengers"])
     vehicles = await free_vehicles(start, end, n, limit=1)
@@ -224,7 +224,7 @@ def summary_text(checked: Checked, tz: ZoneInfo) -> str:
 async def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     """The first slot that breaks a rule is dropped (to be asked again) and explained."""
     tz = ctx.tz
-    start, end = window_of(slots, tz)
+    start, end = window_of(slots)
     if start is not None and start < ctx.now:
         if end is not None and end > start:  # the length said still holds for a new start
             slots["minutes"] = int((end - start).total_seconds() // 60)
@@ -360,7 +360,7 @@ async def create_booking(slots: dict[str, Any], vehicle: Vehicle, ctx: Ctx) -> S
     """The request and the approver's notification, in one transaction (raises the
     models' RequestError, Conflict when the vehicle or driver is taken)."""
     tz = ctx.tz
-    start, end = window_of(slots, tz)
+    start, end = window_of(slots)
     assert start is not None and end is not None and vehicle.driver is not None
     details = details_of(slots)
     new = NewRequest(

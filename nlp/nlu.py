@@ -287,7 +287,7 @@ class Nlu:
             crew = crew_intent(rest, n)
             if crew is not None:
                 if crew is Intent.CREW_TASKS and ts.day_said and ts.date is not None:
-                    crew_slots["date"] = ts.date.isoformat()
+                    crew_slots["date"] = ts.date
                 return Parse(crew, crew_slots, 0.9, day_said=ts.day_said, plain=plain, words=words)
         return plain
 
@@ -354,12 +354,13 @@ def _masked(n: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _put_time(slots: dict[str, Any], ts: TimeSlots) -> None:
+    """The times as typed slots (nlp/types.py): the day, the aware start and end."""
     if ts.date is not None:
-        slots["date"] = ts.date.isoformat()
+        slots["date"] = ts.date
     if ts.start is not None:
-        slots["start"] = ts.start.strftime("%Y-%m-%dT%H:%M")
+        slots["start"] = ts.start.replace(second=0, microsecond=0)
     if ts.end is not None:
-        slots["end"] = ts.end.strftime("%Y-%m-%dT%H:%M")
+        slots["end"] = ts.end.replace(second=0, microsecond=0)
 
 
 def _merge_time(head: TimeSlots, tail: TimeSlots, tail_text: str) -> TimeSlots:

@@ -1,8 +1,15 @@
-"""The NLU result (CONTRACT §6): an intent and its slots."""
+"""The NLU result (CONTRACT §6): an intent and its slots.
+
+The text's times are read once, here in `nlp/`, into typed values: `date` (and a crew's
+`date`) is a `datetime.date`, `start` and `end` are aware datetimes in the zone of the
+`now` the NLU was given (the bureau's, `BOT_TIMEZONE`). Handlers and their drafts keep
+them so; `to_dict` renders the contract's strings (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -47,11 +54,22 @@ CREW_INTENTS = frozenset({
 })
 
 
+def contract_value(value: Any) -> Any:
+    """A slot's value as CONTRACT §6 writes it: a moment as local `YYYY-MM-DDTHH:MM` (in
+    its own zone, the bureau's), a day as `YYYY-MM-DD`, anything else as it is."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Parse:
     """What one message says: the intent and the slots present in the text (never guessed)."""
 
     intent: Intent
+    # §6's slots; the times typed (module docstring), the rest as §6 writes them.
     slots: dict[str, Any] = field(default_factory=dict)
     confidence: float = 1.0
     # Whether the text named a day: "改成四点" inside a flow keeps the draft's day, while
@@ -82,4 +100,26 @@ class Parse:
             if self.intent is Intent.SERVICE_BUNDLE and self.parts:
                 out["parts"] = [p.to_dict() for p in self.parts]
             return out
-        return {"intent": str(self.intent), "slots": dict(self.slots)}
+        return {"intent": str(self.intent), "slots": self.contract_slots()}
+
+    def contract_slots(self) -> dict[str, Any]:
+        """The slots as CONTRACT §6 writes them (the times as strings)."""
+        return {k: contract_value(v) for k, v in self.slots.items()}
+
+    @property
+    def start(self) -> datetime | None:
+        """The start said (aware, the bureau's zone), or None."""
+        value = self.slots.get("start")
+        return value if isinstance(value, datetime) else None
+
+    @property
+    def end(self) -> datetime | None:
+        """The end said or implied by a duration (aware), or None."""
+        value = self.slots.get("end")
+        return value if isinstance(value, datetime) else None
+
+    @property
+    def day(self) -> date | None:
+        """The `date` slot: the day the thing starts (or the day named), or None."""
+        value = self.slots.get("date")
+        return value if isinstance(value, date) else None

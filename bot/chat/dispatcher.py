@@ -117,9 +117,10 @@ class Dispatcher:
         self.handled = 0
         # order matters: the apology outermost, the router (`_dispatch`) at the end
         self.middlewares: list[Middleware] = [
-            Apology(), DialogueState(), UserLookup(self.context_for), Logging(),
+            Apology(), DialogueState(tz), UserLookup(self.context_for), Logging(),
         ]
         self._handle = chain(self.middlewares, self._dispatch)
+        self._told = chain([Apology()], self._handled_elsewhere)
 
     # -- scheduling ---------------------------------------------------------------------
 
@@ -180,19 +181,11 @@ class Dispatcher:
         token = inbox_rows.CURRENT_INBOX.set(turn)
         try:
             async with self._sessions.open(inbound.user_id) as session:
-                try:
-                    if effected and inbox_id is not None:
-                        reply = await self._handled_elsewhere(inbound, inbox_id, session)
-                    else:
-                        reply = await self.handle(inbound, session)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception(
-                        "handling failed",
-                        extra={"user": inbound.user_id, "msg_id": inbound.msg_id, "kind": str(inbound.kind)},
-                    )
-                    reply = Reply(SORRY)
+                # either way inside the Apology middleware: a failure is an apology
+                if effected and inbox_id is not None:
+                    reply = await self._told(inbound, {"session": session, "inbox_id": inbox_id})
+                else:
+                    reply = await self.handle(inbound, session)
                 session.reply_due = bool(reply is not None and reply.text)
             wait = session.wait
         except SessionBusy:  # never handled concurrently with the user's turn elsewhere
@@ -217,12 +210,13 @@ class Dispatcher:
                 self.inbox.finished(turn.id)
         return reply
 
-    async def _handled_elsewhere(self, inbound: Inbound, inbox_id: int, session: Session) -> Reply:
+    async def _handled_elsewhere(self, inbound: Inbound, data: dict[str, Any]) -> Reply:
         """A message whose change committed on a process that died before answering: not
         handled again; the draft it confirmed is closed and the user told what was done."""
+        inbox_id: int = data["inbox_id"]
         log.info("handled before a crash: told from the audit trail",
                  extra={"user": inbound.user_id, "inbox_id": inbox_id})
-        session.new_state = {}
+        data["session"].new_state = {}
         return Reply(await inbox_rows.handled_summary(inbox_id))
 
     async def resend(self, inbox_id: int, user_id: str, reply: dict[str, Any],

@@ -7,8 +7,9 @@ ordered list, outermost first, its router at the end (`chain`):
 
 - `Apology`: any exception of what follows is logged with its context and the user gets
   SORRY instead (never a bare `except:`; a cancelled turn stays cancelled).
-- `DialogueState`: the stored state read into a declared one (`handlers.states`: an
-  unknown or older state is "no flow", and removed), and the reply's new state checked against the
+- `DialogueState`: the stored state read into a declared one, its times typed in the
+  business zone (`handlers.states`: an unknown state, or one of a version this one cannot
+  read, is "no flow", and removed), and the reply's new state checked against the
   declarations and put back in the session.
 - `UserLookup`: the user in the organisation and their `Ctx` in `data["ctx"]`; someone
   not in it gets UNKNOWN_USER and goes no further.
@@ -26,6 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from handlers.base import Channel, Ctx, Inbound, Reply
 from handlers.states import read_state, write_state
@@ -65,11 +67,15 @@ class Apology:
 
 
 class DialogueState:
-    """The session's state in, read as declared; the reply's state out, checked."""
+    """The session's state in, read as declared (its times in the business zone `tz`);
+    the reply's state out, checked."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self._tz = tz
 
     async def __call__(self, handler: Handler, inbound: Inbound, data: dict[str, Any]) -> Reply | None:
         session = data["session"]
-        data["state"] = read_state(session.state, user_id=inbound.user_id)
+        data["state"] = read_state(session.state, tz=self._tz, user_id=inbound.user_id)
         if session.state and not data["state"]:
             session.new_state = {}  # dropped: gone from storage, not read and logged again
         reply = await handler(inbound, data)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers import asset_request, facility_reservation, repair, vehicle_booking
 from handlers.labels import FACILITY_TYPE_NAMES, FacilityType
@@ -53,14 +54,14 @@ def read_date(form: Mapping[str, str], name: str, label: str) -> date | None:
         raise BadField(name, BAD_DATE.format(label=label)) from None
 
 
-def read_time(form: Mapping[str, str], name: str, label: str) -> str | None:
+def read_time(form: Mapping[str, str], name: str, label: str) -> time | None:
     raw = form.get(name, "")
     if not raw:
         return None
     m = _TIME_RE.fullmatch(raw)
     if m is None or int(m[1]) > 23 or int(m[2]) > 59:
         raise BadField(name, BAD_TIME.format(label=label))
-    return f"{int(m[1]):02d}:{m[2]}"
+    return time(int(m[1]), int(m[2]))
 
 
 def read_int(form: Mapping[str, str], name: str, label: str) -> int | None:
@@ -79,24 +80,24 @@ def read_text(form: Mapping[str, str], name: str, label: str, limit: int) -> str
     return raw or None
 
 
-def window_slots(form: Mapping[str, str], end_day_field: str | None = None) -> dict[str, Any]:
-    """`date`, `start`, `end` as the NLU gives them (`YYYY-MM-DDTHH:MM`, local)."""
+def window_slots(form: Mapping[str, str], tz: ZoneInfo, end_day_field: str | None = None) -> dict[str, Any]:
+    """`date`, `start`, `end` as the NLU gives them: the day, aware datetimes in `tz`."""
     slots: dict[str, Any] = {}
     day = read_date(form, "date", "日期")
     start = read_time(form, "start", "开始时间")
     end = read_time(form, "end", "结束时间")
     end_day = read_date(form, end_day_field, "结束日期") if end_day_field else None
     if day is not None:
-        slots["date"] = day.isoformat()
-        if start:
-            slots["start"] = f"{day.isoformat()}T{start}"
-        if end:
-            slots["end"] = f"{(end_day or day).isoformat()}T{end}"
+        slots["date"] = day
+        if start is not None:
+            slots["start"] = datetime.combine(day, start, tz)
+        if end is not None:
+            slots["end"] = datetime.combine(end_day or day, end, tz)
     return slots
 
 
-def vehicle_slots(form: Mapping[str, str]) -> dict[str, Any]:
-    slots = window_slots(form, "end_date")
+def vehicle_slots(form: Mapping[str, str], tz: ZoneInfo) -> dict[str, Any]:
+    slots = window_slots(form, tz, "end_date")
     passengers = read_int(form, "passengers", "乘车人数")
     if passengers is not None:
         slots["passengers"] = passengers
@@ -107,8 +108,8 @@ def vehicle_slots(form: Mapping[str, str]) -> dict[str, Any]:
     return slots
 
 
-def facility_slots(form: Mapping[str, str]) -> dict[str, Any]:
-    slots = window_slots(form)
+def facility_slots(form: Mapping[str, str], tz: ZoneInfo) -> dict[str, Any]:
+    slots = window_slots(form, tz)
     place = form.get("place", "")
     kind, _, value = place.partition(":")
     if kind == "room" and value:
@@ -126,11 +127,11 @@ def facility_slots(form: Mapping[str, str]) -> dict[str, Any]:
         slots["equipment"] = [x for x in re.split(r"[、,，;；\s]+", equipment) if x]
     until = read_date(form, "repeat_until", "每周重复截止日期")
     if until is not None:
-        slots.update(repeat=True, repeat_until=until.isoformat())
+        slots.update(repeat=True, repeat_until=until)
     return slots
 
 
-def repair_slots(form: Mapping[str, str]) -> dict[str, Any]:
+def repair_slots(form: Mapping[str, str], _tz: ZoneInfo) -> dict[str, Any]:
     slots: dict[str, Any] = {}
     for name, slot in (("location", "location"), ("category", "repair_category"),
                        ("description", "description")):
@@ -168,7 +169,7 @@ async def repair_context() -> dict[str, Any]:
     return {"limits": repair.MAX_LENGTH, "categories": list(repair.CATEGORY_NAMES.items())}
 
 
-def asset_slots(form: Mapping[str, str]) -> dict[str, Any]:
+def asset_slots(form: Mapping[str, str], _tz: ZoneInfo) -> dict[str, Any]:
     """The asset form: a requisition's category, quantity and place, or a transfer's or
     disposal's tag, receiving department and reason (the use case checks each kind's)."""
     slots: dict[str, Any] = {}
@@ -202,9 +203,10 @@ async def asset_context() -> dict[str, Any]:
 class FormFields:
     """How the web layer reads a service's form (its slug, title and submit are the
     service's: handlers/services/): the reader of its template's fields into the chat's
-    slots, and what else its template shows (choices, limits)."""
+    slots (times in the business zone given), and what else its template shows (choices,
+    limits)."""
 
-    read: Callable[[Mapping[str, str]], dict[str, Any]]
+    read: Callable[[Mapping[str, str], ZoneInfo], dict[str, Any]]
     context: Callable[[], Awaitable[dict[str, Any]]]
 
 

@@ -272,7 +272,7 @@ async def submit_form(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     declared, web_form_of = found
     try:
-        slots = FIELDS[service].read(values)
+        slots = FIELDS[service].read(values, ctx.tz)
     except BadField as e:
         return await render_form(service, request, ctx, values, bad=e.field, message=str(e))
     result = await declared.form.submit(slots, ctx)

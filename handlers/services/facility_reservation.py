@@ -1,6 +1,6 @@
 """场地预约 as a service: what the generic modules say about a room reservation (its flow
 is handlers/facility_reservation.py, its holds models/holds.py, check-in and release
-handlers/reminders.py)."""
+handlers/checkin.py)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,8 +21,10 @@ from bot.chat.middlewares import (
 )
 from bot.chat.sessions import Session
 from handlers.base import Channel, Ctx, Inbound, InboundKind, Reply
+from handlers.states import STATE_VERSION
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
+TZ = ZoneInfo("Asia/Shanghai")
 MSG = Inbound(user_id="zhangsan", msg_id="m1", kind=InboundKind.TEXT, received_at=NOW, text="你好")
 
 
@@ -66,7 +69,7 @@ async def test_an_unknown_user_goes_no_further(caplog: pytest.LogCaptureFixture)
         raise AssertionError("not reached")
 
     session = Session("zhangsan", {"flow": "repair_request", "awaiting": "confirm", "slots": {}})
-    handle = chain([Apology(), DialogueState(), UserLookup(nobody), Logging()], endpoint)
+    handle = chain([Apology(), DialogueState(TZ), UserLookup(nobody), Logging()], endpoint)
     with caplog.at_level(logging.INFO, logger="bot.dispatch"):
         reply = await handle(MSG, {"session": session})
     assert reply == Reply(UNKNOWN_USER.format(user_id="zhangsan"))
@@ -81,8 +84,8 @@ async def test_the_reply_state_is_declared_and_versioned(caplog: pytest.LogCaptu
 
     session = Session("zhangsan", {"v": 1, "flow": "cancel", "awaiting": "request_no", "slots": {}})
     with caplog.at_level(logging.INFO, logger="bot.dispatch"):
-        await chain([Apology(), DialogueState(), Logging()], endpoint)(MSG, {"session": session})
-    assert session.new_state == {"v": 1, "flow": "repair_request", "awaiting": "confirm", "slots": {}}
+        await chain([Apology(), DialogueState(TZ), Logging()], endpoint)(MSG, {"session": session})
+    assert session.new_state == {"v": STATE_VERSION, "flow": "repair_request", "awaiting": "confirm", "slots": {}}
     handled = [r for r in caplog.records if r.getMessage() == "handled"]
     assert [(r.user, r.msg_id, r.kind, r.intent) for r in handled] == [  # type: ignore[attr-defined]
         ("zhangsan", "m1", "text", "repair_request")]
@@ -91,5 +94,5 @@ async def test_the_reply_state_is_declared_and_versioned(caplog: pytest.LogCaptu
         return Reply("？", state={"flow": "repair_request", "awaiting": "colour", "slots": {}})
 
     session = Session("zhangsan", {})
-    assert await chain([Apology(), DialogueState()], undeclared)(MSG, {"session": session}) == Reply(SORRY)
+    assert await chain([Apology(), DialogueState(TZ)], undeclared)(MSG, {"session": session}) == Reply(SORRY)
     assert session.new_state is None

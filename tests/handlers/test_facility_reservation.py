@@ -114,7 +114,8 @@ async def test_the_form_path_uses_the_same_rules_and_messages(talk):
     gets its type; by type the smallest fitting room; the chat's messages."""
     ctx = await talk.dispatcher.context_for("wuli", Channel.WEB)
     assert ctx is not None
-    when = {"date": "2026-11-30", "start": "2026-11-30T09:00", "end": "2026-11-30T11:00"}
+    when = {"date": date(2026, 11, 30), "start": datetime(2026, 11, 30, 9, tzinfo=TZ),
+            "end": datetime(2026, 11, 30, 11, tzinfo=TZ)}
     checked = await check_facility({**when, "facility_type": "meeting_room", "attendees": 6}, ctx)
     assert isinstance(checked, Checked) and checked.room.id == "mr-301"
 

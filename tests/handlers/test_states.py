@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from handlers.states import (
     read_state,
     write_state,
 )
-from tests.handlers.conftest import Talk
+from tests.handlers.conftest import TZ, Talk
 
 HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
 
@@ -103,23 +103,67 @@ def test_every_state_a_handler_writes_is_declared() -> None:
                           REASON_FLOW, "service_bundle", asset_request.FLOW}
 
 
+NINE = datetime(2026, 12, 1, 9, tzinfo=TZ)
+ELEVEN = datetime(2026, 12, 1, 11, tzinfo=TZ)
+TYPED = {"date": date(2026, 12, 1), "start": NINE, "end": ELEVEN, "repeat_until": date(2026, 12, 29),
+         "passengers": 3, "named": True}
+
+
 @pytest.mark.parametrize("flow", [f for f in FLOWS if f != "service_bundle"])
 def test_each_declared_state_round_trips(flow: str) -> None:
+    """A draft's typed times go to storage as ISO strings with their offset and come back
+    as the same aware datetimes (in the business zone) and dates."""
     for awaiting in [None, *FLOWS[flow]]:
-        draft = Draft(flow, {"start": "2026-12-01T09:00", "passengers": 3, "named": True}, awaiting, misses=1)
+        draft = Draft(flow, dict(TYPED), awaiting, misses=1)
         stored = json.loads(json.dumps(write_state(draft.to_state())))
         assert stored["v"] == STATE_VERSION
-        again = Draft.from_state(read_state(stored), flow)
+        assert stored["slots"] == {**TYPED, "date": "2026-12-01", "start": "2026-12-01T09:00:00+08:00",
+                                   "end": "2026-12-01T11:00:00+08:00", "repeat_until": "2026-12-29"}
+        again = Draft.from_state(read_state(stored, tz=TZ), flow)
         assert again == draft and again.awaiting is (None if awaiting is None else FLOWS[flow](awaiting))
+        assert again.slots["start"].tzinfo is TZ and again.slots["date"] == date(2026, 12, 1)
+        assert draft.slots == TYPED  # writing did not change the draft itself
 
 
 def test_a_bundle_round_trips() -> None:
-    parts = [{"intent": flow, "slots": {"start": "2026-12-01T09:00"}, "daypart": "上午", "awaiting": awaiting}
+    parts = [{"intent": flow, "slots": {"start": NINE, "end": ELEVEN}, "daypart": "上午", "awaiting": awaiting}
              for flow in PART_FLOWS for awaiting in [None, *FLOWS[flow]]]
     for current, awaiting in ((0, None), (None, "confirm"), (len(parts) - 1, None)):
         state = {"flow": "service_bundle", "note": "有代表团来访", "parts": parts, "current": current,
                  "awaiting": awaiting, "misses": 0}
-        assert read_state(json.loads(json.dumps(write_state(state)))) == state
+        stored = json.loads(json.dumps(write_state(state)))
+        assert stored["parts"][0]["slots"]["start"] == "2026-12-01T09:00:00+08:00"
+        assert read_state(stored, tz=TZ) == state
+
+
+def test_a_moment_stored_with_another_offset_is_read_in_the_business_zone() -> None:
+    stored = {"v": STATE_VERSION, "flow": "vehicle_booking", "awaiting": "end",
+              "slots": {"start": "2026-12-01T01:00:00+00:00"}}
+    start = read_state(stored, tz=TZ)["slots"]["start"]
+    assert start == NINE and start.tzinfo is TZ
+
+
+def test_an_old_draft_still_loads() -> None:
+    """A version-1 draft (or one without "v"), written by the code before this one: the
+    NLU's naive local strings, read as that clock time in the business zone."""
+    old = {"flow": "facility_reservation", "awaiting": "attendees",
+           "slots": {"date": "2026-12-01", "start": "2026-12-01T09:00", "end": "2026-12-01T11:00",
+                     "repeat": True, "repeat_until": "2026-12-29", "facility_type": "meeting_room"}}
+    for stored in (old, {"v": 1, **old}):
+        state = read_state(stored, tz=TZ)
+        assert state["slots"] == {"date": date(2026, 12, 1), "start": NINE, "end": ELEVEN, "repeat": True,
+                                  "repeat_until": date(2026, 12, 29), "facility_type": "meeting_room"}
+        assert write_state(state)["slots"]["start"] == "2026-12-01T09:00:00+08:00"  # written anew as version 2
+    bundle = {"v": 1, "flow": "service_bundle", "awaiting": None, "current": 0, "note": "",
+              "parts": [{"intent": "vehicle_booking", "slots": {"start": "2026-12-01T09:00"}, "awaiting": "end"}]}
+    assert read_state(bundle, tz=TZ)["parts"][0]["slots"] == {"start": NINE}
+
+
+def test_a_time_that_is_no_time_is_no_flow(caplog: pytest.LogCaptureFixture) -> None:
+    stored = {"v": STATE_VERSION, "flow": "vehicle_booking", "awaiting": "end", "slots": {"start": "下午"}}
+    with caplog.at_level(logging.INFO, logger="handlers.states"):
+        assert read_state(stored, tz=TZ, user_id="zhangsan") == {}
+    assert caplog.records[-1].getMessage() == "undeclared dialogue state dropped"
 
 
 @pytest.mark.parametrize("state", [
@@ -136,24 +180,26 @@ def test_undeclared_states_are_refused_and_read_as_no_flow(
     with pytest.raises(UndeclaredState):
         write_state(state)
     with caplog.at_level(logging.INFO, logger="handlers.states"):
-        assert read_state(state, user_id="zhangsan") == {}
+        assert read_state(state, tz=TZ, user_id="zhangsan") == {}
     assert caplog.records[-1].getMessage() == "undeclared dialogue state dropped"
     assert caplog.records[-1].user == "zhangsan"  # type: ignore[attr-defined]
 
 
 def test_another_version_is_no_flow_and_none_is_the_first(caplog: pytest.LogCaptureFixture) -> None:
     old = {"flow": "repair_request", "awaiting": "confirm", "slots": {"location": "3号楼"}}
-    assert read_state(old) == old  # written before the version field: the same shape
+    assert read_state(old, tz=TZ) == old  # written before the version field: version 1
     with caplog.at_level(logging.INFO, logger="handlers.states"):
-        assert read_state({**old, "v": STATE_VERSION + 1}) == {}
+        assert read_state({**old, "v": STATE_VERSION + 1}, tz=TZ) == {}
     assert caplog.records[-1].getMessage() == "dialogue state of another version dropped"
     assert write_state({}) == {}
 
 
-def test_only_primitives_are_written() -> None:
-    with pytest.raises(TypeError):
+def test_only_primitives_and_time_slots_are_written() -> None:
+    with pytest.raises(TypeError):  # a moment outside the time slots
         write_state({"flow": "vehicle_booking", "awaiting": "start",
-                     "slots": {"start": datetime(2026, 12, 1, 9, tzinfo=UTC)}})
+                     "slots": {"vehicle_id": datetime(2026, 12, 1, 9, tzinfo=UTC)}})
+    with pytest.raises(TypeError):
+        write_state({"flow": "vehicle_booking", "awaiting": "start", "slots": {"start": object()}})
 
 
 async def test_a_dropped_state_starts_afresh(talk: Talk, caplog: pytest.LogCaptureFixture) -> None:
@@ -169,3 +215,20 @@ async def test_a_dropped_state_starts_afresh(talk: Talk, caplog: pytest.LogCaptu
     assert "dialogue state of another version dropped" in caplog.messages
     assert reply is not None and reply.text.startswith("抱歉，这句我没太明白")  # not the draft's answer
     assert session.new_state == {}  # the dropped draft is removed from storage
+
+
+async def test_a_draft_of_the_old_version_goes_on(talk: Talk) -> None:
+    """A vehicle draft written before the upgrade (version 1, naive local times) is read
+    and answered: "3个人" completes it, and it is written back as version 2."""
+    stored = {"v": 1, "flow": "vehicle_booking", "awaiting": "passengers",
+              "slots": {"date": "2026-12-01", "start": "2026-12-01T09:00", "end": "2026-12-01T11:00",
+                        "destination": "市政府", "purpose": "送材料"}}
+    session = Session("zhangsan", stored)
+    inbound = Inbound(user_id="zhangsan", msg_id="m1", kind=InboundKind.TEXT, received_at=talk.now,
+                      text="3个人", channel=Channel.WECOM)
+    reply = await talk.dispatcher.handle(inbound, session)
+    assert reply is not None and "12月1日(周二) 09:00-11:00" in reply.text and "人数：3人" in reply.text
+    assert session.new_state is not None and session.new_state["v"] == STATE_VERSION
+    assert session.new_state["awaiting"] == "confirm"
+    assert session.new_state["slots"]["start"] == "2026-12-01T09:00:00+08:00"
+    assert session.new_state["slots"]["passengers"] == 3

@@ -4,7 +4,7 @@ The clock stands at Friday 2026-11-27 10:00 (Shanghai); 沪A67890 seats 5 (刘�
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from handlers.base import Channel
@@ -190,13 +190,13 @@ async def test_the_form_path_uses_the_same_rules_and_messages(talk):
     chat's messages (without the chat's hints), the smallest free vehicle."""
     ctx = await talk.dispatcher.context_for("zhangsan", Channel.WEB)
     assert ctx is not None
-    slots = {"date": "2026-11-28", "start": "2026-11-28T14:00", "end": "2026-11-28T16:00",
-             "destination": "虹桥机场", "passengers": 3, "purpose": "送材料"}
+    slots = {"date": date(2026, 11, 28), "start": datetime(2026, 11, 28, 14, tzinfo=TZ),
+             "end": datetime(2026, 11, 28, 16, tzinfo=TZ), "destination": "虹桥机场", "passengers": 3, "purpose": "送材料"}
     checked = await check_vehicle(dict(slots), ctx)
     assert isinstance(checked, Checked) and checked.vehicle.plate == "沪A67890"
     assert checked.details["origin"] == "局机关"
 
-    late = await check_vehicle({**slots, "end": "2026-11-28T13:00"}, ctx)
+    late = await check_vehicle({**slots, "end": datetime(2026, 11, 28, 13, tzinfo=TZ)}, ctx)
     assert isinstance(late, Problem) and late.field == "end"
     assert late.form_message.startswith("结束时间要晚于出发时间")
     missing = await check_vehicle({k: v for k, v in slots.items() if k != "destination"}, ctx)
@@ -222,18 +222,19 @@ async def test_the_form_path_uses_the_same_rules_and_messages(talk):
 
 
 def test_read_times_keeps_the_drafts_day_and_reads_ends() -> None:
-    old = {"date": "2026-11-30", "start": "2026-11-30T14:00", "end": "2026-11-30T16:00"}
-    today_four = {"date": "2026-11-27", "start": "2026-11-27T16:00"}
+    old = {"date": date(2026, 11, 30), "start": datetime(2026, 11, 30, 14, tzinfo=TZ),
+           "end": datetime(2026, 11, 30, 16, tzinfo=TZ)}
+    today_four = {"date": date(2026, 11, 27), "start": datetime(2026, 11, 27, 16, tzinfo=TZ)}
     assert read_times(old, said(today_four, "改成四点"), awaiting="confirm") == {
-        "date": "2026-11-30", "start": "2026-11-30T16:00"}
+        "date": date(2026, 11, 30), "start": datetime(2026, 11, 30, 16, tzinfo=TZ)}
     assert read_times(old, said(today_four, "到四点"), awaiting="confirm") == {
-        "end": "2026-11-30T16:00"}
-    assert read_times({"start": "2026-11-30T09:00"}, said({}, "两个半小时"),
-                      awaiting="end") == {"end": "2026-11-30T11:30"}
+        "end": datetime(2026, 11, 30, 16, tzinfo=TZ)}
+    assert read_times({"start": datetime(2026, 11, 30, 9, tzinfo=TZ)}, said({}, "两个半小时"),
+                      awaiting="end") == {"end": datetime(2026, 11, 30, 11, 30, tzinfo=TZ)}
     assert read_times({}, said({}, "两个小时"), awaiting=None) == {"minutes": 120}
 
 
-def said(slots: dict[str, str], text: str) -> Parse:
+def said(slots: dict[str, object], text: str) -> Parse:
     """A follow-up's parse: these slots, and the words nlp/words.py reads in `text`."""
     return Parse(Intent.VEHICLE_BOOKING, slots, words=read_words(text, datetime(2026, 11, 27, 10, tzinfo=ZoneInfo("Asia/Shanghai"))))
 

@@ -38,7 +38,7 @@ CASES: list[tuple[str, Intent, dict[str, Any]]] = [
 @pytest.mark.parametrize(("text", "intent", "slots"), CASES)
 def test_crew_commands(nlu: Nlu, text: str, intent: Intent, slots: dict[str, Any]) -> None:
     p = nlu.parse(text, NOW)
-    assert (p.intent, p.slots) == (intent, slots)
+    assert (p.intent, p.contract_slots()) == (intent, slots)
     assert p.plain is not None and p.to_dict() == p.plain.to_dict()
     assert p.to_dict()["intent"] in {str(i) for i in Intent} - {str(i) for i in (
         Intent.CREW_TASKS, Intent.CREW_ACK, Intent.CREW_START, Intent.CREW_FINISH,

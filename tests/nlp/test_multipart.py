@@ -70,13 +70,13 @@ def test_several_services_become_parts(nlu: Nlu, text: str, parts: list) -> None
     assert [str(p.intent) for p in got] == [p[0] for p in parts]
     for p, (_, present, absent) in zip(got, parts, strict=True):
         for slot, value in present.items():
-            assert p.slots.get(slot) == value, (text, p.slots)
+            assert p.contract_slots().get(slot) == value, (text, p.slots)
         for slot in absent:
             assert slot not in p.slots, (text, p.slots)
     # CONTRACT §6 at the top level: the first part's intent and slots, the parts beside them
     out = result.to_dict()
     assert out["intent"] == parts[0][0]
-    assert out["slots"] == got[0].slots
+    assert out["slots"] == got[0].contract_slots()
     assert [x["intent"] for x in out["parts"]] == [p[0] for p in parts]
 
 
@@ -102,7 +102,7 @@ def test_the_gate_and_the_cut() -> None:
 def test_a_follow_up_inside_a_bundle_reads_as_each_service(nlu: Nlu) -> None:
     result = nlu.parse_as("9点到11点", NOW, Intent.SERVICE_BUNDLE)
     assert [str(p.intent) for p in result.parts] == [V, F]
-    assert all(p.slots.get("start") == "2026-11-28T09:00" for p in result.parts)
+    assert all(p.contract_slots().get("start") == "2026-11-28T09:00" for p in result.parts)
 
 
 # Written after the splitter, to judge it (first reading: 9 of 10 split right, 2 of 10

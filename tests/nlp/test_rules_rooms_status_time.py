@@ -164,8 +164,8 @@ ENDS_APART: list[tuple[str, str, str]] = [
 @pytest.mark.parametrize(("text", "start", "end"), ENDS_APART)
 def test_end_said_apart_from_start(nlu: Nlu, text: str, start: str, end: str) -> None:
     p = nlu.parse(text, NOW)
-    assert p.slots["start"] == start
-    assert p.slots["end"] == end
+    assert p.contract_slots()["start"] == start
+    assert p.contract_slots()["end"] == end
 
 
 def test_words_between_start_and_end_keep_their_meaning(nlu: Nlu) -> None:
@@ -207,7 +207,7 @@ def test_not_a_duration(nlu: Nlu, text: str) -> None:
 )
 def test_duration_with_a_start_sets_the_end(nlu: Nlu, text: str, start: str, end: str) -> None:
     p = nlu.parse(text, NOW)
-    assert (p.slots["start"], p.slots["end"]) == (start, end)
+    assert (p.contract_slots()["start"], p.contract_slots()["end"]) == (start, end)
     assert p.duration_minutes is not None
 
 
@@ -225,7 +225,7 @@ def test_duration_with_a_start_sets_the_end(nlu: Nlu, text: str, start: str, end
     ],
 )
 def test_year_and_month_words(nlu: Nlu, text: str, day: str) -> None:
-    assert nlu.parse(text, NOW).slots["date"] == day
+    assert nlu.parse(text, NOW).contract_slots()["date"] == day
 
 
 # -- 5. the speaker and companions --------------------------------------------------------
@@ -259,7 +259,7 @@ def test_speaker_counts_as_a_passenger(nlu: Nlu, text: str, count: int) -> None:
 def test_decisions(nlu: Nlu, text: str, intent: Intent, expected: dict[str, Any]) -> None:
     p = nlu.parse(text, NOW)
     assert p.intent == intent
-    assert p.slots == expected
+    assert p.contract_slots() == expected
 
 
 @pytest.mark.parametrize(

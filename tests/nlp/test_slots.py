@@ -11,7 +11,7 @@ from tests.nlp.conftest import NOW
 
 
 def _slots(nlu: Nlu, text: str) -> dict[str, Any]:
-    return nlu.parse(text, NOW).slots
+    return nlu.parse(text, NOW).contract_slots()
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def _slots(nlu: Nlu, text: str) -> dict[str, Any]:
 def test_vehicle_slots(nlu: Nlu, text: str, expected: dict[str, Any]) -> None:
     p = nlu.parse(text, NOW)
     assert p.intent == Intent.VEHICLE_BOOKING
-    assert p.slots == expected
+    assert p.contract_slots() == expected
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_vehicle_slots(nlu: Nlu, text: str, expected: dict[str, Any]) -> None:
 def test_facility_slots(nlu: Nlu, text: str, expected: dict[str, Any]) -> None:
     p = nlu.parse(text, NOW)
     assert p.intent == Intent.FACILITY_RESERVATION
-    assert p.slots == expected
+    assert p.contract_slots() == expected
 
 
 @pytest.mark.parametrize(
@@ -153,7 +153,7 @@ def test_repair_without_fault_has_no_category(nlu: Nlu) -> None:
 def test_decisions_carry_only_request_no(nlu: Nlu, text: str, intent: Intent, expected: dict[str, Any]) -> None:
     p = nlu.parse(text, NOW)
     assert p.intent == intent
-    assert p.slots == expected
+    assert p.contract_slots() == expected
 
 
 def test_slot_text_keeps_users_characters(nlu: Nlu) -> None:
@@ -197,4 +197,4 @@ def test_global_jieba_untouched(nlu: Nlu) -> None:
 def test_follow_up_read_inside_a_flow(nlu: Nlu, text: str, intent: Intent, expected: dict[str, Any]) -> None:
     p = nlu.parse_as(text, NOW, intent)
     assert p.intent == intent
-    assert p.slots == expected
+    assert p.contract_slots() == expected
