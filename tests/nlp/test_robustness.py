@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 from nlp import Intent, Nlu, Parse
 from tests.nlp.conftest import NOW, TZ
 
+# CPU seconds (time.process_time), not wall time: the bound is there to catch a pattern
+# that backtracks (seconds on these inputs), not to time the parser — bench/bench_nlu.py
+# does that — so a loaded machine does not fail it. Short texts (≤ 300 characters) get the
+# tighter bound; the 10,000-character hostile inputs cost 30–40 ms when linear.
 LIMIT_S = 0.050
+LONG_LIMIT_S = 0.250
 
 _domain = st.sampled_from(
     ["明天", "下午", "两点", "到", "四点", "用车", "去", "虹桥机场", "3个人", "会议室", "坏了", "#1024",
@@ -26,9 +31,10 @@ _texts = st.one_of(
 
 
 def _timed(nlu: Nlu, text: str, now: datetime = NOW) -> Parse:
-    t0 = time.perf_counter()
+    limit = LIMIT_S if len(text) <= 300 else LONG_LIMIT_S
+    t0 = time.process_time()
     p = nlu.parse(text, now)
-    assert time.perf_counter() - t0 < LIMIT_S, f"slow on {text[:50]!r}"
+    assert time.process_time() - t0 < limit, f"slow on {text[:50]!r}"
     return p
 
 
