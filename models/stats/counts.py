@@ -1,5 +1,6 @@
 """Requests created in the range (models/stats): per department of the scope's tree and
-per request type; per type with how they stand now."""
+per request type; per type with how they stand now. From the daily rollup
+(models/stats/rollup.py: metrics `req` and `dtype`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 
 from models.org import RequestType
 from models.requests import RequestStatus
-from models.stats.scope import Scope, department_filter, department_tree, fetch_rows
+from models.stats.rollup import sums
+from models.stats.scope import Scope, department_tree
 
 # ---------------------------------------------------------------------------------------
 # Requests per department and per service
@@ -32,16 +34,19 @@ async def requests_by_department(scope: Scope) -> list[DepartmentCount]:
     """Requests created in the range, per department of the scope's tree (in tree order),
     per request type; `subtree_total` adds the sub-departments."""
     tree = await department_tree(scope.department_id)
-    dept_sql, dept_params = await department_filter(scope.department_id, "department_id_at")
-    rows = await fetch_rows(
-        "SELECT department_id_at AS d, type AS t, COUNT(*) AS n FROM request "  # noqa: S608
-        f"WHERE created_at >= ? AND created_at < ?{dept_sql} GROUP BY department_id_at, type",
-        [scope.since, scope.until, *dept_params])
+    found: list[tuple[int, str, int]] = []  # (department, type, requests)
+    if scope.department_id is None:  # the whole bureau's rows, keyed "department|type"
+        for key, (n, _, _) in (await sums(scope, "dtype", "key")).items():
+            dept, _, rtype = key.partition("|")
+            found.append((int(dept), rtype, int(n)))
+    else:  # the subtree's own rows, keyed "type|status"
+        for (dept, key), (n, _, _) in (await sums(scope, "req", "dept_key")).items():
+            found.append((int(dept), key.partition("|")[0], int(n)))
     own: dict[int, dict[str, int]] = {n.id: dict.fromkeys(map(str, TYPES), 0) for n in tree}
-    for r in rows:
-        counts = own.get(int(r["d"]))
+    for dept, rtype, n in found:
+        counts = own.get(dept)
         if counts is not None:
-            counts[str(r["t"])] = counts.get(str(r["t"]), 0) + int(r["n"])
+            counts[rtype] = counts.get(rtype, 0) + n
     totals = {n.id: sum(own[n.id].values()) for n in tree}
     for node in reversed(tree):  # children come after their parent: add upwards
         if node.parent_id in totals and node.depth > 0:
@@ -58,15 +63,11 @@ class ServiceCount:
 
 async def requests_by_service(scope: Scope) -> list[ServiceCount]:
     """Requests created in the range per request type, with how they stand now."""
-    dept_sql, dept_params = await department_filter(scope.department_id, "department_id_at")
-    rows = await fetch_rows(
-        "SELECT type AS t, status AS s, COUNT(*) AS n FROM request "  # noqa: S608
-        f"WHERE created_at >= ? AND created_at < ?{dept_sql} GROUP BY type, status",
-        [scope.since, scope.until, *dept_params])
     counts: dict[str, dict[str, int]] = {
         str(t): dict.fromkeys(map(str, RequestStatus), 0) for t in TYPES
     }
-    for r in rows:
-        counts.setdefault(str(r["t"]), dict.fromkeys(map(str, RequestStatus), 0))
-        counts[str(r["t"])][str(r["s"])] += int(r["n"])
+    for key, (n, _, _) in (await sums(scope, "req", "key")).items():
+        rtype, _, status = key.partition("|")
+        counts.setdefault(rtype, dict.fromkeys(map(str, RequestStatus), 0))
+        counts[rtype][status] = counts[rtype].get(status, 0) + int(n)
     return [ServiceCount(t, sum(c.values()), c) for t, c in counts.items()]

@@ -1,26 +1,15 @@
 """Use of vehicles and rooms (models/stats): hours held by approved or completed bookings
-inside the range, per local day and per vehicle; per weekday × hour and per room."""
+inside the range, per local day and per vehicle; per weekday × hour and per room; from
+the daily rollup (models/stats/rollup.py)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, time
 
-from models.holds import MAX_WINDOW
-from models.org import Facility, RequestType, Vehicle
-from models.stats.scope import (
-    BOOKED,
-    ZERO,
-    Scope,
-    department_filter,
-    fetch_rows,
-    in_list,
-    local_midnight,
-    moment,
-)
+from models.org import Facility, Vehicle
+from models.stats.rollup import sums
+from models.stats.scope import Scope
 
 # ---------------------------------------------------------------------------------------
 # Vehicle use
@@ -52,57 +41,19 @@ class VehicleReport:
         return sum(d.hours for d in self.per_day)
 
 
-def _split_by_day(start: datetime, end: datetime, tz: tzinfo) -> Iterable[tuple[date, float]]:
-    """(local day, hours) pieces of [start, end)."""
-    day = start.astimezone(tz).date()
-    while True:
-        day_start = local_midnight(day, tz)
-        day_end = local_midnight(day + timedelta(days=1), tz)
-        lo, hi = max(start, day_start), min(end, day_end)
-        if hi > lo:
-            yield day, (hi - lo).total_seconds() / 3600
-        if day_end >= end:
-            return
-        day += timedelta(days=1)
-
-
 async def vehicle_use(scope: Scope) -> VehicleReport:
     """Hours of approved or completed vehicle bookings inside the range, per local day and
-    per vehicle (a booking over midnight counts on both days). One range query of plain
-    rows (index (type, start), bounded below by the longest window a booking may have);
-    the split by local day is cheap in Python, a Tortoise object per row was not (and a
-    join of the days to the bookings is planned well by SQLite, not by PostgreSQL)."""
-    since, until = scope.since, scope.until
-    dept_sql, dept_params = await department_filter(scope.department_id, "department_id_at")
-    status_sql, status_params = in_list("status", [str(s) for s in BOOKED])
-    rows = await fetch_rows(
-        'SELECT start, "end", vehicle_id FROM request '  # noqa: S608
-        f"WHERE type = ? AND {status_sql} AND start < ? AND \"end\" > ? AND start >= ? "
-        f"AND vehicle_id IS NOT NULL{dept_sql}",
-        [str(RequestType.VEHICLE_BOOKING), *status_params, until, since, since - MAX_WINDOW,
-         *dept_params])
-    days = scope.days()
-    # The local midnights of the range, as UTC moments: a booking's day by bisection.
-    edges = [local_midnight(d, scope.tz) for d in days] + [until]
-    hours: dict[int, float] = defaultdict(float)
-    count: dict[int, int] = defaultdict(int)
-    v_hours: dict[int, float] = defaultdict(float)
-    v_count: dict[int, int] = defaultdict(int)
-    for r in rows:
-        start, end = max(moment(r["start"]), since), min(moment(r["end"]), until)
-        if end <= start:
-            continue
-        i = bisect_right(edges, start) - 1
-        while i < len(days) and edges[i] < end:
-            piece = min(end, edges[i + 1]) - max(start, edges[i])
-            if piece > ZERO:
-                hours[i] += piece.total_seconds() / 3600
-                count[i] += 1
-            i += 1
-        vid = int(r["vehicle_id"])
-        v_hours[vid] += (end - start).total_seconds() / 3600
-        v_count[vid] += 1
-    per_day = [DayUse(d, round(hours.get(i, 0.0), 4), count.get(i, 0)) for i, d in enumerate(days)]
+    per vehicle (a booking over midnight counts on both days, and once for its vehicle),
+    from the daily rollup (models/stats/rollup.py, metric `veh`)."""
+    by_day = await sums(scope, "veh", "day")
+    by_vehicle = await sums(scope, "veh", "key")
+    running_in = await sums(scope, "veh", "key", first_day_only=True)
+    zero = [0, 0, 0.0]
+    per_day = [DayUse(d, round(by_day.get(d, zero)[2], 4),
+                      int(by_day.get(d, zero)[0] + by_day.get(d, zero)[1]))
+               for d in scope.days()]
+    v_hours = {int(k): v[2] for k, v in by_vehicle.items()}
+    v_count = {int(k): int(v[0] + running_in.get(k, zero)[1]) for k, v in by_vehicle.items()}
     vehicles = await Vehicle.all().order_by("plate").values("id", "plate", "model", "in_service")
     per_vehicle = [
         VehicleUse(v["id"], v["plate"], v["model"], round(v_hours.get(v["id"], 0.0), 4),
@@ -138,19 +89,6 @@ class OccupancyReport:
     rooms: list[RoomUse]  # every active facility, plus any held; busiest first
 
 
-def _split_by_hour(start: datetime, end: datetime, tz: tzinfo) -> Iterable[tuple[int, int, float]]:
-    """(weekday, local hour, hours) pieces of [start, end)."""
-    t = start
-    while t < end:
-        local = t.astimezone(tz)
-        step = timedelta(
-            minutes=60 - local.minute, seconds=-local.second, microseconds=-local.microsecond
-        )
-        nxt = min(end, t + step)
-        yield local.weekday(), local.hour, (nxt - t).total_seconds() / 3600
-        t = nxt
-
-
 def _open_hours(open_from: str, open_to: str) -> float:
     try:
         a, b = time.fromisoformat(open_from), time.fromisoformat(open_to)
@@ -161,29 +99,15 @@ def _open_hours(open_from: str, open_to: str) -> float:
 
 async def room_occupancy(scope: Scope) -> OccupancyReport:
     """Hours held by approved (or completed) reservations inside the range, per local
-    weekday × hour over all facilities, and per facility against its opening hours."""
-    since, until = scope.since, scope.until
-    dept_sql, dept_params = await department_filter(scope.department_id, "department_id_at")
-    status_sql, status_params = in_list("status", [str(s) for s in BOOKED])
-    # Plain rows (index (type, start), bounded below by the longest window): the split by
-    # local hour below is cheap; building a Tortoise object per row was not.
-    rows = await fetch_rows(
-        'SELECT start, "end", facility_id FROM request '  # noqa: S608
-        f"WHERE type = ? AND {status_sql} AND start < ? AND \"end\" > ? AND start >= ? "
-        f"AND facility_id IS NOT NULL{dept_sql}",
-        [str(RequestType.FACILITY_RESERVATION), *status_params, until, since,
-         since - MAX_WINDOW, *dept_params])
+    weekday × hour over all facilities, and per facility against its opening hours, from
+    the daily rollup (metrics `rhour` and `room`)."""
     grid = [[0.0] * 24 for _ in range(7)]
-    held: dict[str, float] = defaultdict(float)
-    count: dict[str, int] = defaultdict(int)
-    for r in rows:
-        start, end = max(moment(r["start"]), since), min(moment(r["end"]), until)
-        if end <= start:
-            continue
-        for weekday, hour, h in _split_by_hour(start, end, scope.tz):
-            grid[weekday][hour] += h
-        held[r["facility_id"]] += (end - start).total_seconds() / 3600
-        count[r["facility_id"]] += 1
+    for (day, hour), (_, _, h) in (await sums(scope, "rhour", "day_key")).items():
+        grid[day.weekday()][int(hour)] += h
+    by_room = await sums(scope, "room", "key")
+    running_in = await sums(scope, "room", "key", first_day_only=True)
+    held = {k: v[2] for k, v in by_room.items()}
+    count = {k: int(v[0] + running_in.get(k, [0, 0, 0.0])[1]) for k, v in by_room.items()}
     days = len(scope.days())
     facilities = await Facility.all().order_by("id").values(
         "id", "name", "type", "open_from", "open_to", "active"
@@ -193,9 +117,9 @@ async def room_occupancy(scope: Scope) -> OccupancyReport:
             f["id"],
             f["name"],
             str(f["type"]),
-            round(held[f["id"]], 4),
+            round(held.get(f["id"], 0.0), 4),
             round(_open_hours(f["open_from"], f["open_to"]) * days, 4),
-            count[f["id"]],
+            count.get(f["id"], 0),
         )
         for f in facilities
         if f["active"] or f["id"] in held
