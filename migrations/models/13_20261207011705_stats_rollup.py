@@ -44,7 +44,8 @@ BEGIN
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS stats_dirty_request ON request;
-CREATE TRIGGER stats_dirty_request AFTER INSERT OR DELETE OR UPDATE OF type, status, department_id_at, created_at, start, "end", vehicle_id, facility_id
+CREATE TRIGGER stats_dirty_request AFTER INSERT OR DELETE OR UPDATE OF type, status, department_id_at, created_at, start, "end", vehicle_id, facility_id,
+    rating, assignee_id, driver_id
     ON request FOR EACH ROW EXECUTE FUNCTION stats_mark_dirty();"""
 
 

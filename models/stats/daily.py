@@ -14,6 +14,8 @@ rows of its subtree:
                                   total = hours held that day
     room   key facility id        the same for reservations
     rhour  key local hour "0"…"23"  total = hours reservations held in that hour
+    wrate  key worker's user id     n = rated repairs created that day, total = Σ scores
+    drate  key driver's user id     the same for trips
 
 A range's bookings of a vehicle are the ones starting inside it plus the ones running
 into its first day (Σ n over the days + c of the first day); a day's bookings are n + c.
@@ -31,6 +33,8 @@ from models.stats.scope import BOOKED, fetch_rows, in_list, local_midnight, mome
 
 ALL = 0  # the department of the whole bureau's rows
 Row = tuple[date, int, str, str, int, int, float]
+_RATED = {str(RequestType.REPAIR_REQUEST): ("wrate", "assignee_id"),
+          str(RequestType.VEHICLE_BOOKING): ("drate", "driver_id")}
 _BOOKED_TYPES = {str(RequestType.VEHICLE_BOOKING): ("veh", "vehicle_id"),
                  str(RequestType.FACILITY_RESERVATION): ("room", "facility_id")}
 
@@ -90,11 +94,16 @@ async def _compute_span(first: date, after: date, tz: tzinfo) -> list[Row]:
                 cell[2] += total
 
     for r in await fetch_rows(
-        "SELECT created_at, department_id_at AS d, type AS t, status AS s FROM request "
-        "WHERE created_at >= ? AND created_at < ?", [since, until]):
+        "SELECT created_at, department_id_at AS d, type AS t, status AS s, rating, "
+        "assignee_id, driver_id FROM request WHERE created_at >= ? AND created_at < ?",
+        [since, until]):
         i = bisect_right(edges, moment(r["created_at"])) - 1
         add(i, int(r["d"]), "req", f"{r['t']}|{r['s']}", 1, 0, 0.0)
         add(i, int(r["d"]), "dtype", f"{r['d']}|{r['t']}", 1, 0, 0.0)
+        if r["rating"] is not None:
+            rated = _RATED.get(str(r["t"]))
+            if rated is not None and r[rated[1]] is not None:
+                add(i, int(r["d"]), rated[0], str(r[rated[1]]), 1, 0, float(r["rating"]))
     status_sql, status_params = in_list("status", [str(s) for s in BOOKED])
     type_sql, type_params = in_list("type", list(_BOOKED_TYPES))
     # Bounded below by the longest window a booking may have (index (type, start)).

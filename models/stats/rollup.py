@@ -78,8 +78,10 @@ class StatsState(Model):
 
 
 # What changes a figure: a request's type, status, department, creation, window, vehicle
-# or room. Each trigger marks the request's creation moment and its window, old and new.
-_MARKED = 'type, status, department_id_at, created_at, start, "end", vehicle_id, facility_id'
+# or room, rating, worker or driver. Each trigger marks the request's creation moment
+# and its window, old and new.
+_MARKED = ('type, status, department_id_at, created_at, start, "end", vehicle_id, facility_id, '
+           "rating, assignee_id, driver_id")
 
 
 def _sqlite_marks(row: str) -> str:

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, tzinfo
 
 from models.holds import MAX_WINDOW
 from models.org import Facility, RequestType, Vehicle
-from models.requests import RequestStatus
+from models.ratings import CrewRating
+from models.requests import Request, RequestStatus
 from models.stats import (
     TYPES,
     DayUse,
@@ -27,6 +28,7 @@ from models.stats.scope import (
     ZERO,
     Scope,
     department_filter,
+    department_ids,
     department_tree,
     fetch_rows,
     in_list,
@@ -177,3 +179,20 @@ async def room_occupancy(scope: Scope) -> OccupancyReport:
     ]
     rooms.sort(key=lambda r: (-r.hours, r.facility_id))
     return OccupancyReport([[round(h, 4) for h in row] for row in grid], rooms)
+
+
+async def crew_ratings(scope: Scope, request_type: RequestType) -> list[CrewRating]:
+    """Per repair worker (repairs) or per driver (trips) of the requests made in the scope's
+    range (and department): the average and count of their ratings, best first."""
+    person = "assignee" if request_type is RequestType.REPAIR_REQUEST else "driver"
+    q = Request.filter(type=request_type, rating__isnull=False, created_at__gte=scope.since,
+                       created_at__lt=scope.until, **{f"{person}_id__isnull": False})
+    ids = await department_ids(scope.department_id)
+    if ids is not None:
+        q = q.filter(department_id_at__in=ids)
+    rows = await q.values(f"{person}__userid", f"{person}__name", "rating")
+    scores: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        scores.setdefault((r[f"{person}__userid"], r[f"{person}__name"]), []).append(int(r["rating"]))
+    out = [CrewRating(uid, name, round(sum(v) / len(v), 2), len(v)) for (uid, name), v in scores.items()]
+    return sorted(out, key=lambda c: (-c.average, -c.count, c.userid))

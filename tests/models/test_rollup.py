@@ -14,6 +14,8 @@ import pytest
 from models import stats
 from models.decisions import cancel, decide
 from models.errors import RequestError
+from models.org import RequestType
+from models.ratings import crew_ratings, rate_request
 from models.repairs import assign_repair, complete_request, progress_repair
 from models.requests import Decision, Request, RequestStatus, current_step, get_request
 from models.stats import Scope, rollup
@@ -44,6 +46,8 @@ async def assert_same_as_direct() -> None:
             await direct.requests_by_department(scope), scope
         assert await stats.requests_by_service(scope) == await direct.requests_by_service(scope), \
             scope
+        for rtype in (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING):
+            assert await crew_ratings(scope, rtype) == await direct.crew_ratings(scope, rtype)
 
 
 async def approve_next(no: int, moment: datetime, decision: Decision, vehicle: int) -> None:
@@ -76,12 +80,18 @@ async def one_step(rng: random.Random, made: list[Request]) -> None:
             target = rng.choice(made)
             fresh = await get_request(target.no)
             assert fresh is not None
-            if roll < 0.75:
+            if fresh.status == RequestStatus.COMPLETED and rng.random() < 0.5:
+                await rate_request(fresh.no, fresh.applicant.userid, rng.randint(1, 5),
+                                   at(12, 3, 9), CHAT)
+            elif roll < 0.75:
                 await approve_next(fresh.no, created, Decision.APPROVE, rng.choice([1, 2]))
             elif roll < 0.79:
                 await approve_next(fresh.no, created, Decision.REJECT, 1)
             elif roll < 0.87:
                 await cancel(fresh.no, fresh.applicant.userid, at(10, 20, 9), CHAT)
+            elif fresh.status == RequestStatus.COMPLETED:
+                await rate_request(fresh.no, fresh.applicant.userid, rng.randint(1, 5),
+                                   at(12, 3, 9), CHAT)
             elif fresh.type == "repair_request":
                 if fresh.status == RequestStatus.PENDING:
                     await assign_repair(fresh.no, "sunwei", "qianli", created, CHAT)
@@ -113,6 +123,8 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
     await rollup.refresh_all(TZ)
     assert await rollup.StatsDirty.all().count() == 0  # every figure from the rollup now
     assert await rollup.StatsDay.filter(metric="veh").exists()
+    assert await rollup.StatsDay.filter(metric="room").exists()
+    assert await rollup.StatsDay.filter(metric__in=["wrate", "drate"]).exists()
     await assert_same_as_direct()
     # A change after the last refresh is seen at once: its days are read from the requests.
     late = await repair("wuli", at(11, 20, 10))
