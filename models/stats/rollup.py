@@ -90,12 +90,17 @@ def _sqlite_marks(row: str) -> str:
             f'WHERE {row}.start IS NOT NULL AND {row}."end" IS NOT NULL;')
 
 
+# Made again at every start (SQLite's schema comes from the models, not migrations), so a
+# changed definition reaches an existing database.
 SQLITE_TRIGGERS = f"""
-CREATE TRIGGER IF NOT EXISTS stats_dirty_insert AFTER INSERT ON request
+DROP TRIGGER IF EXISTS stats_dirty_insert;
+DROP TRIGGER IF EXISTS stats_dirty_update;
+DROP TRIGGER IF EXISTS stats_dirty_delete;
+CREATE TRIGGER stats_dirty_insert AFTER INSERT ON request
 BEGIN {_sqlite_marks("NEW")} END;
-CREATE TRIGGER IF NOT EXISTS stats_dirty_update AFTER UPDATE OF {_MARKED} ON request
+CREATE TRIGGER stats_dirty_update AFTER UPDATE OF {_MARKED} ON request
 BEGIN {_sqlite_marks("OLD")} {_sqlite_marks("NEW")} END;
-CREATE TRIGGER IF NOT EXISTS stats_dirty_delete AFTER DELETE ON request
+CREATE TRIGGER stats_dirty_delete AFTER DELETE ON request
 BEGIN {_sqlite_marks("OLD")} END;
 """
 
