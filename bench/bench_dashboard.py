@@ -270,7 +270,8 @@ def pct(samples: Sequence[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def measure(url: str, iterations: int, tmp: Path) -> list[tuple[str, float, float, int, float]]:
+async def measure(url: str, iterations: int, tmp: Path, only: Sequence[str] = ()
+                  ) -> list[tuple[str, float, float, int, float]]:
     """(view, p50 ms, p99 ms, bytes, goal) for each view."""
     settings = Settings(
         corp_id="wwbench", agent_id=1000002, secret="bench-secret", token="benchtoken",
@@ -297,6 +298,8 @@ async def measure(url: str, iterations: int, tmp: Path) -> list[tuple[str, float
         ]
         views += [(f"{key}.csv, month", f"/dashboard/{key}.csv", month) for key in TABLES]
         for name, path, query in views:
+            if only and not any(o in name for o in only):
+                continue
             samples, size = [], 0
             for i in range(iterations + 1):
                 t0 = time.perf_counter()
@@ -353,7 +356,7 @@ async def run(name: str, url: str, args: argparse.Namespace, tmp: Path) -> list[
     print(f"  rollup: {days} days recomputed, {rows[0]['n']:,} rows ({time.perf_counter() - t0:.1f} s)",
           flush=True)
     await close_db()
-    results = await measure(url, args.iterations, tmp)
+    results = await measure(url, args.iterations, tmp, args.only)
     print(f"\n{name}: {args.requests:,} requests, {args.users:,} users; {args.iterations} timed requests a view")
     print(f"{'view':<34} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>10}  goal")
     verdicts = []
@@ -373,6 +376,8 @@ def main() -> None:
     p.add_argument("--reuse", action="store_true", help="keep a database of the same size")
     p.add_argument("--sqlite-path", default=os.path.join(tempfile.gettempdir(), "bench_dashboard.sqlite3"))
     p.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    p.add_argument("--only", action="append", default=[],
+                   help="time only the views whose name contains this (repeatable); /m/requests always")
     args = p.parse_args()
     args.sqlite_exists = os.path.exists(args.sqlite_path)
     verdicts: list[tuple[str, bool]] = []
