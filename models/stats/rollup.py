@@ -38,7 +38,7 @@ from models.stats.scope import (
     moment,
 )
 
-BATCH_DAYS = 31  # days one refresh recomputes in one transaction
+BATCH_DAYS = 7  # days one refresh recomputes in one transaction (SQLite: writers wait)
 _LOCK = 0x6A677377_5354  # PostgreSQL advisory lock: one refresh at a time
 _CACHED = 16  # snapshots of dirty days' rows kept (per scope and set of marks)
 _COLUMNS = {"day": ("day",), "key": ("key",), "day_key": ("day", "key"),
@@ -151,7 +151,9 @@ async def rebuild(tz: tzinfo) -> None:
     async with transaction():
         if is_pg(db()):
             await db().execute_query("SELECT pg_advisory_xact_lock($1)", [_LOCK])
-        await db().execute_script("DELETE FROM stats_day; DELETE FROM stats_dirty")
+        # Statement by statement: SQLite's executescript would commit first.
+        await db().execute_query("DELETE FROM stats_day")
+        await db().execute_query("DELETE FROM stats_dirty")
         span = await fetch_rows(
             'SELECT MIN(created_at) AS a, MAX(created_at) AS b, MIN(start) AS c, MAX("end") AS d '
             "FROM request", [])
