@@ -11,6 +11,8 @@ what and to whom).
 
 Beside it, the sealer links new audit records into the hash chain every second
 (models/audit.py `seal`); what a stopped process left is sealed by the next pass of any.
+And every few seconds the dashboard's daily rollup takes the days that changed
+(models/stats/rollup.py; one process at a time, and the figures are right without it).
 
 No timer lives in memory: every due moment is computed from rows, so a restart loses
 nothing, and each action is claimed by a compare-and-set in the transaction that writes
@@ -31,13 +33,14 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.web.links import SignedLinks
 from bot.wecom.notifier import OutboxNotifier
-from handlers import bundle_after, checkin, fleet_reminders, reminders, system
+from handlers import bundle_after, checkin, fleet_reminders, reminders, stats, system
 from handlers.base import Links
 
 log = logging.getLogger("bot.timers")
 
 INTERVAL_SECONDS = 30.0
 SEAL_SECONDS = 1.0
+ROLLUP_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,10 @@ async def timers_ctx(app: web.Application) -> AsyncIterator[None]:
         name="timers",
     )
     sealer = asyncio.create_task(run_sealer(), name="audit-sealer")
+    rollup = asyncio.create_task(
+        _every(ROLLUP_SECONDS, lambda: stats.refresh_rollup(settings.tz), "stats rollup failed"),
+        name="stats-rollup")
     yield
-    task.cancel()
-    sealer.cancel()
-    await asyncio.gather(task, sealer, return_exceptions=True)
+    for t in (task, sealer, rollup):
+        t.cancel()
+    await asyncio.gather(task, sealer, rollup, return_exceptions=True)

@@ -4,6 +4,8 @@ exists. The sums and limits are the models'; the dashboard only lays them out.""
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from models.asset_stats import AssetReport, DepartmentAssets, asset_report
 from models.org import Department, RequestType
 from models.ratings import CrewRating, crew_ratings
@@ -25,6 +27,7 @@ from models.stats import (
     repair_times,
     requests_by_department,
     requests_by_service,
+    rollup,
     room_occupancy,
     vehicle_use,
 )
@@ -49,6 +52,7 @@ __all__ = [
     "VehicleReport",
     "approval_lead_times",
     "department_exists",
+    "refresh_rollup",
     "department_tree",
     "overdue",
     "repair_times",
@@ -57,6 +61,12 @@ __all__ = [
     "room_occupancy",
     "vehicle_use",
 ]
+
+
+async def refresh_rollup(tz: tzinfo) -> int:
+    """Bring the dashboard's daily rollup up to date by a batch of dirty days (the timers
+    call it every few seconds); returns the days recomputed."""
+    return await rollup.refresh(tz)
 
 
 async def department_exists(department_id: int) -> bool:

@@ -24,11 +24,13 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models.holds import POSTGRES_CONSTRAINTS
 from models.org import forget_cached_org
+from models.stats.rollup import POSTGRES_TRIGGERS, SQLITE_TRIGGERS, forget_snapshots
 
 # Every module that defines tables; aerich and Tortoise.init both read this list.
 MODEL_MODULES: list[str] = [
     "models.org", "models.outbox", "models.requests", "models.holds", "models.audit", "models.inbox",
     "models.vehicle_state", "models.fleet", "models.bundles", "models.assets",
+    "models.stats.rollup",
 ]
 
 APP = "models"
@@ -90,6 +92,7 @@ async def init_db(url: str, *, create_schema: bool = True) -> None:
     # once, so this clears an empty cache.
     EXECUTOR_CACHE.clear()
     forget_cached_org()  # another database: nothing read from the last one holds
+    forget_snapshots()
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
     if not create_schema:
         return
@@ -101,11 +104,15 @@ async def init_db(url: str, *, create_schema: bool = True) -> None:
 
 async def generate_schema() -> None:
     """The schema straight from the models, without migrations (SQLite; PostgreSQL test
-    databases), with the PostgreSQL-only DDL the migrations also carry."""
+    databases), with the DDL the migrations also carry: PostgreSQL's constraints, and
+    the triggers that mark the dashboard's rollup dirty (both)."""
     await Tortoise.generate_schemas(safe=True)
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script(POSTGRES_CONSTRAINTS)
+        await conn.execute_script(POSTGRES_TRIGGERS)
+    else:
+        await conn.execute_script(SQLITE_TRIGGERS)
 
 
 async def close_db() -> None:

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise import connections
+
 from models.org import Department, RequestType, Vehicle
-from models.requests import Request, RequestStatus
-from models.stats import Scope, as_utc, department_ids
+from models.requests import RequestStatus
+from models.sql import in_dialect
+from models.stats import Scope, department_ids, local_midnight
 
 
 @dataclass(slots=True)
@@ -32,14 +36,13 @@ class TripTotals:
     def cost(self) -> float:
         return self.tolls + self.parking + self.fuel
 
-    def add(self, details: dict[str, Any]) -> None:
-        self.trips += 1
-        if details.get("distance") is not None:
-            self.reported += 1
-            self.distance += int(details["distance"])
-        self.tolls += float(details.get("tolls") or 0)
-        self.parking += float(details.get("parking") or 0)
-        self.fuel += float(details.get("fuel") or 0)
+    def merge(self, other: TripTotals) -> None:
+        self.trips += other.trips
+        self.reported += other.reported
+        self.distance += other.distance
+        self.tolls = round(self.tolls + other.tolls, 2)
+        self.parking = round(self.parking + other.parking, 2)
+        self.fuel = round(self.fuel + other.fuel, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,17 @@ class FleetReport:
     total: TripTotals = field(default_factory=TripTotals)
 
 
+def _month_bounds(scope: Scope) -> list[tuple[str, datetime, datetime]]:
+    """("2026-11", from, until) for each local month of the scope, cut to the scope."""
+    out: list[tuple[str, datetime, datetime]] = []
+    for day in scope.days():
+        m = f"{day.year}-{day.month:02d}"
+        if not out or out[-1][0] != m:
+            out.append((m, local_midnight(day, scope.tz), local_midnight(day, scope.tz)))
+        out[-1] = (m, out[-1][1], local_midnight(day + timedelta(days=1), scope.tz))
+    return out
+
+
 def months_of(scope: Scope) -> list[str]:
     seen: list[str] = []
     for day in scope.days():
@@ -69,24 +83,38 @@ def months_of(scope: Scope) -> list[str]:
 
 async def trip_costs(scope: Scope) -> FleetReport:
     """The completed trips starting in the scope, summed per (month, vehicle) and per
-    (month, department)."""
-    query = Request.filter(type=RequestType.VEHICLE_BOOKING, status=RequestStatus.COMPLETED,
-                           start__gte=scope.since, start__lt=scope.until)
+    (month, department): in SQL, one query a local month (a month of a large bureau is
+    28,000 trips; a Tortoise object and a JSON parse per trip took a second)."""
+    conn: Any = connections.get("default")
+    pg = conn.capabilities.dialect == "postgres"
+
+    def number(name: str) -> str:
+        if pg:
+            return f"trunc((details->>'{name}')::numeric)" if name == "distance" else \
+                f"(details->>'{name}')::float8"
+        cast = "INTEGER" if name == "distance" else "REAL"
+        return f"CAST(json_extract(details, '$.{name}') AS {cast})"
+
     ids = await department_ids(scope.department_id)
-    if ids is not None:
-        query = query.filter(department_id_at__in=ids)
-    rows = await query.values("start", "vehicle_id", "department_id_at", "details")
+    dept_sql = "" if ids is None else f" AND department_id_at IN ({', '.join('?' * len(ids))})"
+    sql = in_dialect(conn, (
+        "SELECT vehicle_id, department_id_at AS d, COUNT(*) AS trips, "  # noqa: S608
+        f"COUNT({number('distance')}) AS reported, SUM({number('distance')}) AS distance, "
+        f"SUM({number('tolls')}) AS tolls, SUM({number('parking')}) AS parking, "
+        f"SUM({number('fuel')}) AS fuel FROM request WHERE type = ? AND status = ? "
+        f"AND start >= ? AND start < ?{dept_sql} GROUP BY vehicle_id, department_id_at"))
     report = FleetReport(months=months_of(scope))
     by_vehicle: dict[tuple[str, int], TripTotals] = defaultdict(TripTotals)
     by_dept: dict[tuple[str, int], TripTotals] = defaultdict(TripTotals)
-    for r in rows:
-        local = as_utc(r["start"]).astimezone(scope.tz)
-        month = f"{local.year}-{local.month:02d}"
-        details = r["details"] or {}
-        if r["vehicle_id"] is not None:
-            by_vehicle[(month, r["vehicle_id"])].add(details)
-        by_dept[(month, r["department_id_at"])].add(details)
-        report.total.add(details)
+    for month, lo, hi in _month_bounds(scope):
+        for r in await conn.execute_query_dict(sql, [
+                str(RequestType.VEHICLE_BOOKING), str(RequestStatus.COMPLETED), lo, hi, *(ids or [])]):
+            part = TripTotals(int(r["trips"]), int(r["reported"] or 0), int(r["distance"] or 0),
+                              float(r["tolls"] or 0), float(r["parking"] or 0), float(r["fuel"] or 0))
+            if r["vehicle_id"] is not None:
+                by_vehicle[(month, int(r["vehicle_id"]))].merge(part)
+            by_dept[(month, int(r["d"]))].merge(part)
+            report.total.merge(part)
     vehicles = {v["id"]: v for v in await Vehicle.filter(
         id__in={v for _, v in by_vehicle}).values("id", "plate", "model")}
     depts = dict(await Department.filter(id__in={d for _, d in by_dept}).values_list("id", "name"))

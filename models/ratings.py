@@ -13,10 +13,10 @@ from datetime import datetime
 
 from models.audit import audit
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
-from models.org import RequestType
+from models.org import RequestType, User
 from models.requests import Request, RequestStatus, locked_request
 from models.sql import transaction, utc
-from models.stats import Scope, department_ids
+from models.stats import Scope, rollup
 
 RATED_TYPES = (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING)
 MAX_COMMENT = 200
@@ -78,16 +78,12 @@ class CrewRating:
 
 async def crew_ratings(scope: Scope, request_type: RequestType) -> list[CrewRating]:
     """Per repair worker (repairs) or per driver (trips) of the requests made in the scope's
-    range (and department): the average and count of their ratings, best first."""
-    person = "assignee" if request_type is RequestType.REPAIR_REQUEST else "driver"
-    q = Request.filter(type=request_type, rating__isnull=False, created_at__gte=scope.since,
-                       created_at__lt=scope.until, **{f"{person}_id__isnull": False})
-    ids = await department_ids(scope.department_id)
-    if ids is not None:
-        q = q.filter(department_id_at__in=ids)
-    rows = await q.values(f"{person}__userid", f"{person}__name", "rating")
-    scores: dict[tuple[str, str], list[int]] = {}
-    for r in rows:
-        scores.setdefault((r[f"{person}__userid"], r[f"{person}__name"]), []).append(int(r["rating"]))
-    out = [CrewRating(uid, name, round(sum(v) / len(v), 2), len(v)) for (uid, name), v in scores.items()]
+    range (and department): the average and count of their ratings, best first. From the
+    dashboard's daily rollup (models/stats/rollup.py: count and sum of scores per person)."""
+    metric = "wrate" if request_type is RequestType.REPAIR_REQUEST else "drate"
+    found = await rollup.sums(scope, metric, "key")
+    people = await User.filter(id__in=[int(k) for k in found]).values("id", "userid", "name")
+    out = [CrewRating(p["userid"], p["name"], round(found[str(p["id"])][2] / found[str(p["id"])][0], 2),
+                      int(found[str(p["id"])][0]))
+           for p in people if found[str(p["id"])][0]]
     return sorted(out, key=lambda c: (-c.average, -c.count, c.userid))

@@ -1,0 +1,158 @@
+"""The dashboard's daily rollup (models/stats/rollup.py) always gives what a direct query
+over the requests gives (tests/models/stats_direct.py, the computation before the
+rollup): after a random sequence of creates, approvals, rejections, cancels and
+completions, with refreshes of a few days now and then, and with none; on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from models import stats
+from models.decisions import cancel, decide
+from models.errors import RequestError
+from models.org import RequestType
+from models.ratings import crew_ratings, rate_request
+from models.repairs import assign_repair, complete_request, progress_repair
+from models.requests import Decision, Request, RequestStatus, current_step, get_request
+from models.stats import Scope, rollup
+from tests.conftest import TZ
+from tests.models import stats_direct as direct
+from tests.models.test_stats import CHAT, at, org, repair, room, vehicle_booking
+
+__all__ = ["org"]  # the fixture, used by name
+
+APPLICANTS = ["zhangsan", "lichu", "xiaoliu", "chenchu", "wuli", "juzhang"]
+ROOMS = ["mr-301", "aud-1", "rr-101", "gym-1", "cr-2"]
+PLATES = ["沪A12345", "沪A67890", None]
+SCOPES = [
+    Scope(date(2026, 11, 1), date(2026, 12, 1), TZ),
+    Scope(date(2026, 11, 10), date(2026, 11, 17), TZ),
+    Scope(date(2026, 10, 28), date(2026, 12, 5), TZ),
+    Scope(date(2026, 11, 12), date(2026, 11, 13), TZ),
+    Scope(date(2026, 11, 1), date(2026, 12, 1), TZ, department_id=13),
+    Scope(date(2026, 11, 5), date(2026, 11, 25), TZ, department_id=11),
+]
+
+
+async def assert_same_as_direct() -> None:
+    for scope in SCOPES:
+        assert await stats.vehicle_use(scope) == await direct.vehicle_use(scope), scope
+        assert await stats.room_occupancy(scope) == await direct.room_occupancy(scope), scope
+        assert await stats.requests_by_department(scope) == \
+            await direct.requests_by_department(scope), scope
+        assert await stats.requests_by_service(scope) == await direct.requests_by_service(scope), \
+            scope
+        for rtype in (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING):
+            assert await crew_ratings(scope, rtype) == await direct.crew_ratings(scope, rtype)
+
+
+async def approve_next(no: int, moment: datetime, decision: Decision, vehicle: int) -> None:
+    """The current step decided; the fleet manager gives a vehicle when none is named."""
+    fresh = await get_request(no)
+    assert fresh is not None
+    step = current_step(fresh)
+    if step is None:
+        return
+    given = vehicle if step.role == "fleet_manager" and fresh.vehicle_id is None else None
+    await decide(no, step.approver.userid, decision, moment, CHAT, vehicle_id=given)
+
+
+async def one_step(rng: random.Random, made: list[Request]) -> None:
+    """A random create, decision, cancel or completion; one the rules refuse does nothing."""
+    day = rng.randint(1, 30)
+    start = at(11, day, rng.choice([0, 7, 9, 13, 20, 23]), rng.choice([0, 15, 30]))
+    end = start + timedelta(minutes=30 * rng.randint(1, 12))  # some run past midnight
+    created = start - timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 20))
+    roll = rng.random()
+    try:
+        if roll < 0.25 or not made:
+            made.append(await vehicle_booking(rng.choice(APPLICANTS), start, end, created,
+                                              rng.choice(PLATES)))
+        elif roll < 0.45:
+            made.append(await room(rng.choice(APPLICANTS), rng.choice(ROOMS), start, end, created))
+        elif roll < 0.55:
+            made.append(await repair(rng.choice(APPLICANTS), created))
+        else:
+            target = rng.choice(made)
+            fresh = await get_request(target.no)
+            assert fresh is not None
+            if fresh.status == RequestStatus.COMPLETED and rng.random() < 0.5:
+                await rate_request(fresh.no, fresh.applicant.userid, rng.randint(1, 5),
+                                   at(12, 3, 9), CHAT)
+            elif roll < 0.75:
+                await approve_next(fresh.no, created, Decision.APPROVE, rng.choice([1, 2]))
+            elif roll < 0.79:
+                await approve_next(fresh.no, created, Decision.REJECT, 1)
+            elif roll < 0.87:
+                await cancel(fresh.no, fresh.applicant.userid, at(10, 20, 9), CHAT)
+            elif fresh.status == RequestStatus.COMPLETED:
+                await rate_request(fresh.no, fresh.applicant.userid, rng.randint(1, 5),
+                                   at(12, 3, 9), CHAT)
+            elif fresh.type == "repair_request":
+                if fresh.status == RequestStatus.PENDING:
+                    await assign_repair(fresh.no, "sunwei", "qianli", created, CHAT)
+                else:
+                    await progress_repair(fresh.no, "qianli", RequestStatus.COMPLETED, created, CHAT)
+            else:
+                await complete_request(fresh, "system", at(12, 2, 9), "system")
+    except RequestError:
+        pass
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
+    rng = random.Random(seed)
+    made: list[Request] = []
+    await assert_same_as_direct()  # nothing built yet: every day is read from the requests
+    # One booking over midnight, approved, whatever the draw.
+    night = await vehicle_booking("xiaoliu", at(11, 14, 22), at(11, 15, 1, 30), at(11, 10, 9))
+    for _ in range(2):
+        await approve_next(night.no, at(11, 10, 10), Decision.APPROVE, 2)
+    made.append(night)
+    for i in range(80):
+        await one_step(rng, made)
+        if rng.random() < 0.3:  # a refresh of a few days: some days clean, some dirty
+            await rollup.refresh(TZ, max_days=rng.randint(1, 6))
+        if i % 20 == 19:
+            await assert_same_as_direct()
+    await assert_same_as_direct()
+    await rollup.refresh_all(TZ)
+    assert await rollup.StatsDirty.all().count() == 0  # every figure from the rollup now
+    assert await rollup.StatsDay.filter(metric="veh").exists()
+    assert await rollup.StatsDay.filter(metric="room").exists()
+    assert await rollup.StatsDay.filter(metric__in=["wrate", "drate"]).exists()
+    await assert_same_as_direct()
+    # A change after the last refresh is seen at once: its days are read from the requests.
+    late = await repair("wuli", at(11, 20, 10))
+    await assert_same_as_direct()
+    await rollup.refresh_all(TZ)
+    assert await rollup.StatsDirty.all().count() == 0
+    assert late.no and await stats.requests_by_service(SCOPES[0]) == \
+        await direct.requests_by_service(SCOPES[0])
+
+
+async def test_a_rollup_of_another_time_zone_is_rebuilt(org: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    await vehicle_booking("zhangsan", at(11, 3, 23), at(11, 4, 2), at(11, 1, 9), "沪A12345")
+    await rollup.refresh_all(ZoneInfo("UTC"))  # days local to UTC
+    await assert_same_as_direct()  # not the scope's zone: read from the requests
+    await rollup.refresh_all(TZ)
+    assert (await rollup.StatsState.get(name="rollup")).tz == "Asia/Shanghai"
+    await assert_same_as_direct()
+
+
+async def test_every_write_to_a_request_marks_its_days(org: str) -> None:
+    booking = await vehicle_booking("zhangsan", at(11, 3, 23), at(11, 4, 2), at(11, 1, 9),
+                                    "沪A12345")
+    await rollup.refresh_all(TZ)
+    # A write no use case makes (a script, the database console) is marked too.
+    await Request.filter(id=booking.id).update(status=RequestStatus.APPROVED)
+    marks = await rollup.StatsDirty.all().values_list("lo", flat=True)
+    assert len(marks) == 4  # old and new: the creation and the window
+    await assert_same_as_direct()
+    assert (await stats.vehicle_use(SCOPES[0])).total_hours == 3.0
