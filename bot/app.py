@@ -205,6 +205,9 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     # The worker draws on the same per-member budget, with the same fallback when Redis
     # is away (a local budget), so an outage delays nothing it need not.
     inbox = app[INBOX] = Inbox(lanes=1 if system.is_sqlite(settings.database_url) else INSERT_LANES)
+    # SQLite: the inbox's own connection, so that a callback's INSERT waits for no turn's
+    # queries, only for the transaction writing at that moment (models/sqlite.py).
+    await inbox_rows.open_connection()
     # One owner for the inbox and the outbox: a process that dies or stops frees both
     # its inbox rows and its outbox leases once its heartbeat is STALE_AFTER old.
     worker = OutboxWorker(transport, SessionBudget(sessions), owner=inbox.owner,
@@ -228,6 +231,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     await inbox.close()
     tasks[0].cancel()
     await asyncio.gather(tasks[0], return_exceptions=True)
+    await inbox_rows.close_connection()
 
 
 async def healthz(request: web.Request) -> web.Response:

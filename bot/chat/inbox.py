@@ -37,7 +37,8 @@ log = logging.getLogger("bot.inbox")
 BEAT_EVERY = 2.0  # seconds between heartbeats
 STALE_AFTER = 10.0  # a process silent this long is taken to be dead: its rows are taken over
 RECOVER_EVERY = 2.0  # seconds between recovery passes (and one at start-up)
-FLUSH_EVERY = 0.2  # seconds at most before a sent reply is marked
+FLUSH_EVERY = 0.1  # seconds at most before a sent reply is marked (and a finished turn)
+ELDER_POLL = 0.05  # seconds between looks at an older message of the user held elsewhere
 WAIT_TELL_AFTER = 5.0  # a message waiting this long: its user is told to wait, once
 # Done rows are kept while the callback still accepts their timestamp (MAX_CLOCK_SKEW, a
 # day) plus a margin: within it the key refuses a replay; past it the timestamp does.
@@ -68,7 +69,7 @@ class Recovering(Protocol):
     def room(self) -> int: ...
 
     def submit(self, inbound: Inbound, inbox_id: int | None = None, *,
-               effected: bool = False) -> None: ...
+               effected: bool = False, behind: bool = False) -> None: ...
 
     async def resend(self, inbox_id: int, user_id: str, reply: dict[str, Any],
                      done_at: float | None) -> None: ...
@@ -130,7 +131,7 @@ class Inbox:
         # Lanes of inserts that may be under way at once (a slow commit holds up only its
         # own lane); one user's messages always take the same lane, so they are stored —
         # and dispatched — in the order they came.
-        self._inserts: list[_Batcher[rows.NewRow, int | None]] = [
+        self._inserts: list[_Batcher[rows.NewRow, rows.Stored | None]] = [
             _Batcher(lambda new: rows.insert_new(new)) for _ in range(max(1, lanes))]
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
@@ -144,15 +145,36 @@ class Inbox:
     # -- the callback ---------------------------------------------------------------------
 
     async def store(self, key: str, inbound: Inbound, *, owned: bool,
-                    refused: bool = False) -> int | None:
-        """Store a delivery; its row id, or None when `key` is stored already (a
-        duplicate). Raises when the database does: the callback answers 503 then.
-        `refused`: stored as done, never handled (the flood guard said no)."""
+                    refused: bool = False) -> rows.Stored | None:
+        """Store a delivery; its row (`behind`: an older message of the user is still
+        elsewhere, see `elders`), or None when `key` is stored already (a duplicate).
+        Raises when the database does: the callback answers 503 then. `refused`: stored
+        as done, never handled (the flood guard said no)."""
         row = rows.NewRow(key, inbound.user_id, to_payload(inbound), self._clock(),
                           self.owner if owned else None, refused)
         return await self._inserts[hash(inbound.user_id) % len(self._inserts)].add(row)
 
     # -- the dispatcher -------------------------------------------------------------------
+
+    async def elders(self, user_id: str, inbox_id: int,
+                     waiting: Callable[[], bool] = lambda: True) -> list[tuple[Inbound, int, bool]]:
+        """Before row `inbox_id` of `user_id` is handled: its user's older unfinished
+        messages that nobody alive holds (left by the overload, or by a process that
+        died), claimed to be handled first, in order — (inbound, row, effected). While
+        a live process holds one, wait for it (its turn comes first), as long as
+        `waiting()` says the row still waits."""
+        while True:
+            claimed = await rows.claim_elders(self.owner, user_id, inbox_id,
+                                              self._clock() - self.stale_after)
+            if claimed is not None:
+                if claimed:
+                    log.info("inbox: older messages first", extra={
+                        "user": user_id, "inbox_id": inbox_id, "older": [c.id for c in claimed]})
+                return [(from_payload(c.payload), c.id, c.state is rows.InboxState.EFFECTED)
+                        for c in claimed]
+            await asyncio.sleep(ELDER_POLL)
+            if not waiting():
+                return []
 
     async def done(self, inbox_id: int, reply: dict[str, Any] | None) -> None:
         """The turn of row `inbox_id` ended with `reply`: written before the reply goes
@@ -246,8 +268,10 @@ class Inbox:
                     await dispatcher.resend(row.id, row.user_id, row.reply, row.done_at)
                 self.sent(row.id)
             else:
+                # `behind`: an older message of the user may be in a live process's
+                # hands (or be this one's, claimed earlier and queued behind it).
                 dispatcher.submit(from_payload(row.payload), row.id,
-                                  effected=row.state is rows.InboxState.EFFECTED)
+                                  effected=row.state is rows.InboxState.EFFECTED, behind=True)
         self.recovered += len(claimed)
         return len(claimed)
 
