@@ -286,9 +286,11 @@ WHERE id IN (
     {lock})
 RETURNING id, user_id, payload, state, reply, received_at, done_at
 """
+# After that: an older unfinished row still not ?1's is in live hands, or being claimed
+# by another process at this moment (PostgreSQL's SKIP LOCKED passed it over).
 _ELDER_HELD = """
 SELECT 1 AS held FROM inbox o WHERE o.user_id = ?2 AND o.id < ?3 AND o.state <> 'done'
-    AND o.owner <> ?1 AND NOT {stale_o} LIMIT 1
+    AND (o.owner IS NULL OR o.owner <> ?1) LIMIT 1
 """
 
 
@@ -304,7 +306,7 @@ async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float)
     claimed = [_claimed(r) for r in await _query(sql, params)]
     if claimed:
         return sorted(claimed, key=lambda c: c.id)
-    if await _query(_ELDER_HELD.format(stale_o=_stale("o", "?4")), params):
+    if await _query(_ELDER_HELD, params[:3]):
         return None
     return []
 

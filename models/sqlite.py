@@ -36,15 +36,18 @@ from tortoise.backends.sqlite.client import (
 )
 from tortoise.connection import get_connections
 
+from models.sql import CURRENT_INBOX
+
 BUSY_TIMEOUT_MS = 5000  # another process (`main.py seed`) writing: wait, then fail
 
 
 class _GatedTransaction(SqliteTransactionContext):
-    __slots__ = ("_gate",)
+    __slots__ = ("_client", "_gate")
 
-    def __init__(self, connection: Any, trxlock: asyncio.Lock, gate: asyncio.Lock) -> None:
-        super().__init__(connection, trxlock)
-        self._gate = gate
+    def __init__(self, connection: Any, client: GatedSqliteClient) -> None:
+        super().__init__(connection, client._lock)
+        self._client = client
+        self._gate = client.gate
 
     async def __aenter__(self) -> Any:
         await self._trxlock.acquire()
@@ -56,6 +59,7 @@ class _GatedTransaction(SqliteTransactionContext):
         token = None
         try:
             await self.ensure_connection()
+            await self._client.durability(self.connection._parent._connection)
             token = get_connections().set(self.connection_name, self.connection)
             await self.connection.begin()
         except BaseException:
@@ -81,9 +85,24 @@ class GatedSqliteClient(SqliteClient):
         super().__init__(file_path, **kwargs)
         self.gate = asyncio.Lock()
         self.inbox: InboxConnection | None = None  # opened by the app
+        self._synchronous = "FULL"  # SQLite's default
 
     def _in_transaction(self) -> Any:
-        return _GatedTransaction(SqliteTransactionWrapper(self), self._lock, self.gate)
+        return _GatedTransaction(SqliteTransactionWrapper(self), self)
+
+    async def durability(self, conn: aiosqlite.Connection) -> None:
+        """Before a transaction: commit it without its own fsync (synchronous NORMAL)
+        when it is a message's turn and the inbox has its connection — the turn's done
+        mark, a FULL commit there written before the reply goes out, makes it durable
+        with it (WAL is one file written in order: its fsync covers every frame before).
+        A process killed in between loses nothing (the OS has the WAL); only a power cut
+        in those milliseconds would, and then the message, whose row says it is not done,
+        is handled again. Every other transaction (pages, timers, sync) stays FULL.
+        An fsync costs ~4 ms here (README "Measured"), held with the writer gate."""
+        mode = "NORMAL" if self.inbox is not None and CURRENT_INBOX.get() is not None else "FULL"
+        if mode != self._synchronous:
+            await conn.execute_fetchall(f"PRAGMA synchronous = {mode}")
+            self._synchronous = mode
 
     async def close(self) -> None:
         if self.inbox is not None:

@@ -179,8 +179,15 @@ class Dispatcher:
                 item = queue[0]
                 if item.behind and item.inbox_id is not None and self.inbox is not None:
                     # Older messages of this user first: the overload's, a dead process's.
-                    elders = await self.inbox.elders(user_id, item.inbox_id,
-                                                     partial(_first, queue, item))
+                    try:
+                        elders = await self.inbox.elders(user_id, item.inbox_id,
+                                                         partial(_first, queue, item))
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # the database: handled now rather than never
+                        log.exception("older messages not looked up", extra={
+                            "user": user_id, "inbox_id": item.inbox_id})
+                        elders = []
                     for inbound, inbox_id, effected in elders:
                         self._held += 1
                         self._enqueue(user_id, queue, _Item(inbound, inbox_id, effected))
