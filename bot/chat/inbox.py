@@ -47,6 +47,11 @@ PRUNE_EVERY = 600.0
 STOPPED = 12 * 3600  # a stopped process's heartbeat is dated back this far; removed at twice
 BATCH = 256  # rows per statement
 INSERT_LANES = 4  # PostgreSQL (a pool); SQLite's one connection takes one lane: fewer commits
+# SQLite: one writer at a time, and each of the inbox's commits holds it for an fsync
+# (~4 ms here): under load its INSERTs are written at most this often, the callbacks of
+# the interval gathered into one commit, so that the turns' transactions get the writer
+# most of the time. A callback waits at most this much more; idle, not at all.
+SQLITE_COMMIT_EVERY = 0.01
 
 
 def to_payload(inbound: Inbound) -> dict[str, Any]:
@@ -85,9 +90,11 @@ class _Batcher(Generic[T, R]):  # noqa: UP046 - Python 3.11
     """Items added at the same moment written by one call of `write`; each `add` gets its
     item's result. While a write runs, the next items gather for the one after."""
 
-    def __init__(self, write: Callable[[list[T]], Any], limit: int = BATCH) -> None:
+    def __init__(self, write: Callable[[list[T]], Any], limit: int = BATCH,
+                 spacing: float = 0.0) -> None:
         self._write = write
         self._limit = limit
+        self._spacing = spacing  # seconds at least from one write's start to the next's
         self._items: list[tuple[T, asyncio.Future[R]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -102,6 +109,7 @@ class _Batcher(Generic[T, R]):  # noqa: UP046 - Python 3.11
         try:
             while self._items:
                 batch, self._items = self._items[: self._limit], self._items[self._limit:]
+                started = time.monotonic()
                 try:
                     results = await self._write([item for item, _ in batch])
                 except Exception as exc:  # each caller decides what a failed write means
@@ -112,6 +120,9 @@ class _Batcher(Generic[T, R]):  # noqa: UP046 - Python 3.11
                 for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(result)
+                rest = self._spacing - (time.monotonic() - started)
+                if rest > 0 and self._items:  # the next ones gather meanwhile
+                    await asyncio.sleep(rest)
         finally:
             self._task = None
 
@@ -120,7 +131,7 @@ class Inbox:
     def __init__(self, *, clock: Callable[[], float] = time.time, beat_every: float = BEAT_EVERY,
                  stale_after: float = STALE_AFTER, recover_every: float = RECOVER_EVERY,
                  flush_every: float = FLUSH_EVERY, wait_tell_after: float = WAIT_TELL_AFTER,
-                 lanes: int = INSERT_LANES) -> None:
+                 lanes: int = INSERT_LANES, commit_every: float = 0.0) -> None:
         self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._clock = clock
         self._beat_every = beat_every
@@ -132,7 +143,8 @@ class Inbox:
         # own lane); one user's messages always take the same lane, so they are stored —
         # and dispatched — in the order they came.
         self._inserts: list[_Batcher[rows.NewRow, rows.Stored | None]] = [
-            _Batcher(lambda new: rows.insert_new(new)) for _ in range(max(1, lanes))]
+            _Batcher(lambda new: rows.insert_new(new), spacing=commit_every)
+            for _ in range(max(1, lanes))]
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
         self._finished: set[int] = set()
