@@ -35,6 +35,7 @@ from models.sql import in_dialect, transaction
 from models.sqlite import GatedSqliteClient, InboxConnection
 
 MAX_KEY = 191
+BATCH_IDS = 500  # row ids in one statement's IN (…)
 
 
 class InboxState(StrEnum):
@@ -100,6 +101,7 @@ class Claimed:
     reply: dict[str, Any] | None
     received_at: float
     done_at: float | None
+    behind: bool = False  # an older unfinished row of the user is in a live process's hands
 
 
 def _conn() -> Any:
@@ -239,7 +241,9 @@ WHERE id IN (
     WHERE {open_i} AND {stale_i} AND i.user_id IN (
         SELECT j.user_id FROM inbox j WHERE {open_j} AND {stale_j} ORDER BY j.id LIMIT ?3)
     {lock})
-RETURNING id, user_id, payload, state, reply, received_at, done_at
+RETURNING id, user_id, payload, state, reply, received_at, done_at,
+    EXISTS (SELECT 1 FROM inbox o WHERE o.user_id = inbox.user_id AND o.id < inbox.id
+            AND o.state <> 'done' AND o.owner <> ?1 AND NOT {stale_o}) AS behind
 """
 
 
@@ -255,7 +259,7 @@ def _stale(t: str, fresh_after: str = "?2") -> str:
 def _claimed(r: dict[str, Any]) -> Claimed:
     return Claimed(int(r["id"]), r["user_id"], _json(r["payload"]), InboxState(r["state"]),
                    _json(r["reply"]), float(r["received_at"]),
-                   None if r["done_at"] is None else float(r["done_at"]))
+                   None if r["done_at"] is None else float(r["done_at"]), bool(r.get("behind")))
 
 
 async def claim_stale(owner: str, fresh_after: float, limit: int) -> list[Claimed]:
@@ -266,7 +270,8 @@ async def claim_stale(owner: str, fresh_after: float, limit: int) -> list[Claime
     conn = _conn()
     pg = conn.capabilities.dialect == "postgres"
     sql = _CLAIM.format(open_i=_open("i"), open_j=_open("j"), stale_i=_stale("i"),
-                        stale_j=_stale("j"), lock="FOR UPDATE OF i SKIP LOCKED" if pg else "")
+                        stale_j=_stale("j"), stale_o=_stale("o"),
+                        lock="FOR UPDATE OF i SKIP LOCKED" if pg else "")
     rows = await _query(sql, [owner, fresh_after, limit, False])
     claimed = [_claimed(r) for r in rows]
     claimed.sort(key=lambda c: c.id)
@@ -309,6 +314,21 @@ async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float)
     if await _query(_ELDER_HELD, params[:3]):
         return None
     return []
+
+
+async def held_behind(owner: str, ids: Sequence[int], fresh_after: float) -> set[int]:
+    """Of rows `ids`, those with an older unfinished row of their user in the hands of
+    another live process (heartbeat after `fresh_after`): one statement for all."""
+    held: set[int] = set()
+    for start in range(0, len(ids), BATCH_IDS):
+        part = list(ids[start:start + BATCH_IDS])
+        n = len(part)
+        marks = ", ".join("?" * n)
+        sql = (f"SELECT n.id FROM inbox n WHERE n.id IN ({marks}) AND EXISTS (SELECT 1 FROM inbox o "  # noqa: S608 - placeholders only
+               f"WHERE o.user_id = n.user_id AND o.id < n.id AND o.state <> 'done' "
+               f"AND o.owner <> ?{n + 1} AND NOT {_stale('o', f'?{n + 2}')})")
+        held |= {int(r["id"]) for r in await _query(sql, [*part, owner, fresh_after])}
+    return held
 
 
 # Users whose message has waited since before `before` and who were not told yet in

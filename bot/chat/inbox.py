@@ -149,6 +149,9 @@ class Inbox:
         self._sent: set[int] = set()
         self._finished: set[int] = set()
         self._unfinished: list[tuple[int, dict[str, Any] | None, float]] = []  # writes that failed
+        # Rows waiting for an older message of their user held by a live process.
+        self._waiters: dict[int, tuple[Callable[[], bool], asyncio.Future[None]]] = {}
+        self._watcher: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._beaten_at = 0.0
         self._pruned_at = 0.0
@@ -184,9 +187,40 @@ class Inbox:
                         "user": user_id, "inbox_id": inbox_id, "older": [c.id for c in claimed]})
                 return [(from_payload(c.payload), c.id, c.state is rows.InboxState.EFFECTED)
                         for c in claimed]
-            await asyncio.sleep(ELDER_POLL)
+            await self._until_free(inbox_id, waiting)
             if not waiting():
                 return []
+
+    async def _until_free(self, inbox_id: int, waiting: Callable[[], bool]) -> None:
+        """Until no live process holds an older message of row `inbox_id`'s user, or
+        `waiting()` turns false: every waiting row of this process looked at in one
+        statement each ELDER_POLL (`_watch`)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters[inbox_id] = (waiting, future)
+        if self._watcher is None:
+            self._watcher = asyncio.create_task(self._watch(), name="inbox-elders")
+        try:
+            await future
+        finally:
+            self._waiters.pop(inbox_id, None)
+
+    async def _watch(self) -> None:
+        try:
+            while self._waiters:
+                await asyncio.sleep(ELDER_POLL)
+                ids = list(self._waiters)
+                try:
+                    held = await rows.held_behind(self.owner, ids, self._clock() - self.stale_after)
+                except Exception as exc:  # looked at again next time
+                    log.warning("inbox: older messages not looked at", extra={"error": type(exc).__name__})
+                    continue
+                for row_id in ids:
+                    entry = self._waiters.get(row_id)
+                    if entry is not None and (row_id not in held or not entry[0]()):
+                        if not entry[1].done():
+                            entry[1].set_result(None)
+        finally:
+            self._watcher = None
 
     async def done(self, inbox_id: int, reply: dict[str, Any] | None) -> None:
         """The turn of row `inbox_id` ended with `reply`: written before the reply goes
@@ -280,10 +314,10 @@ class Inbox:
                     await dispatcher.resend(row.id, row.user_id, row.reply, row.done_at)
                 self.sent(row.id)
             else:
-                # `behind`: an older message of the user may be in a live process's
-                # hands (or be this one's, claimed earlier and queued behind it).
+                # `behind`: an older message of the user is in a live process's hands
+                # (this process's own are queued in row order).
                 dispatcher.submit(from_payload(row.payload), row.id,
-                                  effected=row.state is rows.InboxState.EFFECTED, behind=True)
+                                  effected=row.state is rows.InboxState.EFFECTED, behind=row.behind)
         self.recovered += len(claimed)
         return len(claimed)
 

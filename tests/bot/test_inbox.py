@@ -295,15 +295,15 @@ async def test_a_message_left_by_a_dying_process_is_answered_before_the_users_ne
     client = await make_app()
     looks: list[object] = []
     looked = asyncio.Event()
-    claim = handlers.inbox.claim_elders
+    held_behind = handlers.inbox.held_behind
 
     async def counted(*args: Any) -> Any:
-        looks.append(result := await claim(*args))
-        if looks.count(None) >= 3:
+        looks.append(result := await held_behind(*args))
+        if sum(1 for held in looks if held) >= 3:
             looked.set()
         return result
 
-    monkeypatch.setattr(handlers.inbox, "claim_elders", counted)
+    monkeypatch.setattr(handlers.inbox, "held_behind", counted)
     clock = [time.time()]
     dying = Inbox(clock=lambda: clock[0])
     await dying._beat()  # alive a moment ago: its rows are its own for STALE_AFTER
