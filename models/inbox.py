@@ -147,9 +147,10 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-async def insert_new(rows: Sequence[NewRow]) -> list[Stored | None]:
+async def insert_new(rows: Sequence[NewRow], alive_after: float = 0.0) -> list[Stored | None]:
     """Store `rows` in one statement; for each, its row, or None when its key was there
-    already (or came earlier in `rows`)."""
+    already (or came earlier in `rows`). `behind` when an unfinished older row of the
+    user is unowned or held by a process not heard from since `alive_after`."""
     if not rows:
         return []
     values = ", ".join(["(?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"] * len(rows))
@@ -162,16 +163,18 @@ async def insert_new(rows: Sequence[NewRow]) -> list[Stored | None]:
         params += [row.key, row.user_id, json.dumps(row.payload, ensure_ascii=False),
                    row.received_at, str(state), row.owner, row.refused, False,
                    row.received_at if row.refused else None]
-    params.append(owner)
-    mark = f"?{len(params)}"
-    # `behind`: an unfinished older row of the user that is not `owner`'s. (SQLite's
+    params += [owner, alive_after]
+    mark, alive = f"?{len(params) - 1}", f"?{len(params)}"
+    # `behind`: an unfinished older row of the user, not `owner`'s, unowned or its owner
+    # silent (a process that beats on time is let be: it is alive). (SQLite's
     # RETURNING sees the rows this statement inserted before; PostgreSQL's does not:
     # the rows of the batch itself are looked at below.)
     sql = ("INSERT INTO inbox (key, user_id, payload, received_at, state, owner, attempts, "  # noqa: S608 - placeholders only
            f"reply_sent, waiting_told, done_at) VALUES {values} "
            "ON CONFLICT (key) DO NOTHING RETURNING id, key, EXISTS (SELECT 1 FROM inbox o "
            "WHERE o.user_id = inbox.user_id AND o.id < inbox.id AND o.state <> 'done' "
-           f"AND (o.owner IS NULL OR o.owner <> {mark})) AS behind")
+           f"AND (o.owner IS NULL OR (o.owner <> {mark} AND NOT EXISTS (SELECT 1 FROM inbox_beat b "
+           f"WHERE b.owner = o.owner AND b.beat_at > {alive})))) AS behind")
     got = {r["key"]: Stored(int(r["id"]), bool(r["behind"])) for r in await _query(sql, params)}
     out: list[Stored | None] = []
     left: set[str] = set()  # users with a row of this batch stored unowned
@@ -243,7 +246,9 @@ WHERE id IN (
     {lock})
 RETURNING id, user_id, payload, state, reply, received_at, done_at,
     EXISTS (SELECT 1 FROM inbox o WHERE o.user_id = inbox.user_id AND o.id < inbox.id
-            AND o.state <> 'done' AND o.owner <> ?1 AND NOT {stale_o}) AS behind
+            AND o.state <> 'done' AND o.owner <> ?1 AND NOT {stale_o}
+            AND NOT EXISTS (SELECT 1 FROM inbox_beat a WHERE a.owner = o.owner
+                            AND a.beat_at > ?5)) AS behind
 """
 
 
@@ -262,7 +267,8 @@ def _claimed(r: dict[str, Any]) -> Claimed:
                    None if r["done_at"] is None else float(r["done_at"]), bool(r.get("behind")))
 
 
-async def claim_stale(owner: str, fresh_after: float, limit: int) -> list[Claimed]:
+async def claim_stale(owner: str, fresh_after: float, limit: int,
+                      alive_after: float | None = None) -> list[Claimed]:
     """Take over, for `owner`, the rows left by processes whose heartbeat is older than
     `fresh_after` (or left unowned), in id order."""
     if limit <= 0:
@@ -272,7 +278,8 @@ async def claim_stale(owner: str, fresh_after: float, limit: int) -> list[Claime
     sql = _CLAIM.format(open_i=_open("i"), open_j=_open("j"), stale_i=_stale("i"),
                         stale_j=_stale("j"), stale_o=_stale("o"),
                         lock="FOR UPDATE OF i SKIP LOCKED" if pg else "")
-    rows = await _query(sql, [owner, fresh_after, limit, False])
+    rows = await _query(sql, [owner, fresh_after, limit, False,
+                              fresh_after if alive_after is None else alive_after])
     claimed = [_claimed(r) for r in rows]
     claimed.sort(key=lambda c: c.id)
     return claimed
@@ -291,18 +298,23 @@ WHERE id IN (
     {lock})
 RETURNING id, user_id, payload, state, reply, received_at, done_at
 """
-# After that: an older unfinished row still not ?1's is in live hands, or being claimed
-# by another process at this moment (PostgreSQL's SKIP LOCKED passed it over).
+# After that: an older unfinished row still not ?1's, unowned or held by a process
+# silent since ?4 — not yet taken for dead, or being claimed by another process at this
+# moment (PostgreSQL's SKIP LOCKED passed it over): wait. One whose owner beats on time
+# is let be (it is alive, and the user's Redis lock orders the two turns).
 _ELDER_HELD = """
 SELECT 1 AS held FROM inbox o WHERE o.user_id = ?2 AND o.id < ?3 AND o.state <> 'done'
-    AND (o.owner IS NULL OR o.owner <> ?1) LIMIT 1
+    AND (o.owner IS NULL OR (o.owner <> ?1 AND NOT EXISTS (
+        SELECT 1 FROM inbox_beat b WHERE b.owner = o.owner AND b.beat_at > ?4))) LIMIT 1
 """
 
 
-async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float) -> list[Claimed] | None:
-    """Take, for `owner`, the unfinished rows of `user_id` older than row `below` that
-    nobody alive holds (in id order: they come before it); None while a live process
-    holds one (wait: its turn comes first)."""
+async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float,
+                       alive_after: float) -> list[Claimed] | None:
+    """Take, for `owner`, the unfinished rows of `user_id` older than row `below` left
+    unowned or by processes silent since `fresh_after` (in id order: they come before
+    it); None while one is held by a process silent since `alive_after` but not yet
+    taken for dead (wait: its turn comes first)."""
     conn = _conn()
     pg = conn.capabilities.dialect == "postgres"
     params = [owner, user_id, below, fresh_after]
@@ -311,14 +323,16 @@ async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float)
     claimed = [_claimed(r) for r in await _query(sql, params)]
     if claimed:
         return sorted(claimed, key=lambda c: c.id)
-    if await _query(_ELDER_HELD, params[:3]):
+    if await _query(_ELDER_HELD, [owner, user_id, below, alive_after]):
         return None
     return []
 
 
-async def held_behind(owner: str, ids: Sequence[int], fresh_after: float) -> set[int]:
-    """Of rows `ids`, those with an older unfinished row of their user in the hands of
-    another live process (heartbeat after `fresh_after`): one statement for all."""
+async def held_behind(owner: str, ids: Sequence[int], fresh_after: float,
+                      alive_after: float) -> set[int]:
+    """Of rows `ids`, those with an older unfinished row of their user held by another
+    process silent since `alive_after` but not yet since `fresh_after` (not yet taken
+    for dead): one statement for all."""
     held: set[int] = set()
     for start in range(0, len(ids), BATCH_IDS):
         part = list(ids[start:start + BATCH_IDS])
@@ -326,8 +340,10 @@ async def held_behind(owner: str, ids: Sequence[int], fresh_after: float) -> set
         marks = ", ".join("?" * n)
         sql = (f"SELECT n.id FROM inbox n WHERE n.id IN ({marks}) AND EXISTS (SELECT 1 FROM inbox o "  # noqa: S608 - placeholders only
                f"WHERE o.user_id = n.user_id AND o.id < n.id AND o.state <> 'done' "
-               f"AND o.owner <> ?{n + 1} AND NOT {_stale('o', f'?{n + 2}')})")
-        held |= {int(r["id"]) for r in await _query(sql, [*part, owner, fresh_after])}
+               f"AND o.owner <> ?{n + 1} AND NOT {_stale('o', f'?{n + 2}')} "
+               f"AND NOT EXISTS (SELECT 1 FROM inbox_beat a WHERE a.owner = o.owner "
+               f"AND a.beat_at > ?{n + 3}))")
+        held |= {int(r["id"]) for r in await _query(sql, [*part, owner, fresh_after, alive_after])}
     return held
 
 

@@ -36,6 +36,10 @@ log = logging.getLogger("bot.inbox")
 
 BEAT_EVERY = 2.0  # seconds between heartbeats
 STALE_AFTER = 10.0  # a process silent this long is taken to be dead: its rows are taken over
+# A process silent this long may be dead: a user's newer message waits for that
+# process's older one of theirs until it is done or taken over. (One that beats on time
+# is alive: its rows are let be, and the user's Redis lock orders the turns.)
+SUSPECT_AFTER = 2 * BEAT_EVERY + 1.0
 RECOVER_EVERY = 2.0  # seconds between recovery passes (and one at start-up)
 FLUSH_EVERY = 0.1  # seconds at most before a sent reply is marked (and a finished turn)
 ELDER_POLL = 0.05  # seconds between looks at an older message of the user held elsewhere
@@ -143,7 +147,7 @@ class Inbox:
         # own lane); one user's messages always take the same lane, so they are stored —
         # and dispatched — in the order they came.
         self._inserts: list[_Batcher[rows.NewRow, rows.Stored | None]] = [
-            _Batcher(lambda new: rows.insert_new(new), spacing=commit_every)
+            _Batcher(lambda new: rows.insert_new(new, self._alive_after()), spacing=commit_every)
             for _ in range(max(1, lanes))]
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
@@ -169,6 +173,9 @@ class Inbox:
                           self.owner if owned else None, refused)
         return await self._inserts[hash(inbound.user_id) % len(self._inserts)].add(row)
 
+    def _alive_after(self) -> float:
+        return self._clock() - SUSPECT_AFTER
+
     # -- the dispatcher -------------------------------------------------------------------
 
     async def elders(self, user_id: str, inbox_id: int,
@@ -180,7 +187,7 @@ class Inbox:
         `waiting()` says the row still waits."""
         while True:
             claimed = await rows.claim_elders(self.owner, user_id, inbox_id,
-                                              self._clock() - self.stale_after)
+                                              self._clock() - self.stale_after, self._alive_after())
             if claimed is not None:
                 if claimed:
                     log.info("inbox: older messages first", extra={
@@ -210,7 +217,8 @@ class Inbox:
                 await asyncio.sleep(ELDER_POLL)
                 ids = list(self._waiters)
                 try:
-                    held = await rows.held_behind(self.owner, ids, self._clock() - self.stale_after)
+                    held = await rows.held_behind(self.owner, ids, self._clock() - self.stale_after,
+                                                  self._alive_after())
                 except Exception as exc:  # looked at again next time
                     log.warning("inbox: older messages not looked at", extra={"error": type(exc).__name__})
                     continue
@@ -305,6 +313,7 @@ class Inbox:
         """Claim what dead processes (or the overload) left and hand it to `dispatcher`,
         as much as it has room for; the number claimed."""
         claimed = await rows.claim_stale(self.owner, self._clock() - self.stale_after,
+                                         alive_after=self._alive_after(), limit=
                                          dispatcher.room())
         for row in claimed:
             log.info("inbox: taken over", extra={"inbox_id": row.id, "user": row.user_id,
