@@ -29,7 +29,7 @@ from bot.chat.inbox import SQLITE_COMMIT_EVERY, Inbox  # noqa: E402
 from handlers.base import Inbound, InboundKind  # noqa: E402
 from models.db import close_db, init_db  # noqa: E402
 from models.inbox import InboxBeat, close_connection, open_connection  # noqa: E402
-from models.sql import transaction  # noqa: E402
+from models.sql import CURRENT_INBOX, InboxTurn, transaction  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -45,6 +45,7 @@ async def measure(path: Path, own: bool, args: argparse.Namespace) -> tuple[floa
     async def turn(k: int) -> None:
         nonlocal queries
         n = 0
+        CURRENT_INBOX.set(InboxTurn(0))  # a message's turn (its transactions: models/sqlite.py)
         while time.monotonic() < stop:
             n += 1
             for _ in range(3):
