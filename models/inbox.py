@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import connections, fields
+from tortoise.exceptions import ConfigurationError
 from tortoise.models import Model
 
 from models.sql import in_dialect, transaction
@@ -128,7 +129,10 @@ async def open_connection() -> bool:
 
 
 async def close_connection() -> None:
-    conn = connections.get("default")
+    try:
+        conn = connections.get("default")
+    except (RuntimeError, ConfigurationError):  # closed already, and this connection with it
+        return
     if isinstance(conn, GatedSqliteClient) and conn.inbox is not None:
         await conn.inbox.close()
 
