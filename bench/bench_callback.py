@@ -603,16 +603,17 @@ async def run(args: argparse.Namespace) -> int:
         tmp = Path(tmpdir)
         try:
             targets: list[tuple[str, list[str], list[subprocess.Popen[bytes]]]] = []
-            ref, ref_url = start_reference(fake.base_url, args.reference_echo)
-            procs.append(ref)
-            if not await wait_http(ref_url + "/wecom/callback", lambda: ref.poll() is None, 30):
-                print("reference did not start", file=sys.stderr)
-                return 2
-            targets.append(("reference", [ref_url], [ref]))
-            empty, empty_url = start_reference(fake.base_url, False, empty=True)
-            procs.append(empty)
-            if await wait_http(empty_url + "/wecom/callback", lambda: empty.poll() is None, 30):
-                targets.append(("ref-empty", [empty_url], [empty]))
+            if not args.no_reference:
+                ref, ref_url = start_reference(fake.base_url, args.reference_echo)
+                procs.append(ref)
+                if not await wait_http(ref_url + "/wecom/callback", lambda: ref.poll() is None, 30):
+                    print("reference did not start", file=sys.stderr)
+                    return 2
+                targets.append(("reference", [ref_url], [ref]))
+                empty, empty_url = start_reference(fake.base_url, False, empty=True)
+                procs.append(empty)
+                if await wait_http(empty_url + "/wecom/callback", lambda: empty.poll() is None, 30):
+                    targets.append(("ref-empty", [empty_url], [empty]))
             for k, (name, n) in enumerate(() if args.reference_only else apps):
                 users = [u for part in pools[name] for u in part]
                 app_procs, urls, why = start_app(tmp, fake.base_url, users, f"{prefix}{k}:", f"app{k}", n)
@@ -709,6 +710,8 @@ def main() -> None:
                    help="closed-loop rounds; in each, every target runs in turn")
     p.add_argument("--max-closed-rate", type=float, default=4000, help="messages prepared per closed-loop second")
     p.add_argument("--reference-only", action="store_true")
+    p.add_argument("--no-reference", action="store_true",
+                   help="the app targets only (quicker before/after runs; no ratio goals)")
     p.add_argument("--processes", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2],
                    help="app targets: serve processes behind a round-robin balancer, e.g. 1,2")
     p.add_argument(

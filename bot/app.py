@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.chat.dispatcher import Dispatcher
-from bot.chat.inbox import INSERT_LANES, STALE_AFTER, Inbox
+from bot.chat.inbox import INSERT_LANES, SQLITE_COMMIT_EVERY, STALE_AFTER, Inbox
 from bot.chat.ratelimit import MemoryLimiter, RedisLimiter
 from bot.chat.sessions import LocalSessions, RedisSessions, SessionBudget
 from bot.keys import DEDUP, DISPATCHER, INBOX, NLU, REDIS, SETTINGS
@@ -204,7 +204,12 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         sessions = LocalSessions(limiter=MemoryLimiter())
     # The worker draws on the same per-member budget, with the same fallback when Redis
     # is away (a local budget), so an outage delays nothing it need not.
-    inbox = app[INBOX] = Inbox(lanes=1 if system.is_sqlite(settings.database_url) else INSERT_LANES)
+    sqlite = system.is_sqlite(settings.database_url)
+    inbox = app[INBOX] = Inbox(lanes=1 if sqlite else INSERT_LANES,
+                               commit_every=SQLITE_COMMIT_EVERY if sqlite else 0.0)
+    # SQLite: the inbox's own connection, so that a callback's INSERT waits for no turn's
+    # queries, only for the transaction writing at that moment (models/sqlite.py).
+    await inbox_rows.open_connection()
     # One owner for the inbox and the outbox: a process that dies or stops frees both
     # its inbox rows and its outbox leases once its heartbeat is STALE_AFTER old.
     worker = OutboxWorker(transport, SessionBudget(sessions), owner=inbox.owner,
@@ -228,6 +233,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     await inbox.close()
     tasks[0].cancel()
     await asyncio.gather(tasks[0], return_exceptions=True)
+    await inbox_rows.close_connection()
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -59,9 +59,11 @@ async def _after_release(conn: Any) -> None:
 
 
 def tortoise_config(url: str) -> dict[str, Any]:
-    connection: str | dict[str, Any] = url
-    if not is_sqlite(url):
-        connection = expand_db_url(url)
+    connection = expand_db_url(url)
+    if is_sqlite(url):
+        # Tortoise's client whose transactions take the inbox's writer gate (models/sqlite.py)
+        connection["engine"] = "models.sqlite"
+    else:
         connection["credentials"]["reset"] = _after_release
     return {
         "connections": {"default": connection},

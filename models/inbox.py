@@ -29,11 +29,14 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import connections, fields
+from tortoise.exceptions import ConfigurationError
 from tortoise.models import Model
 
 from models.sql import in_dialect, transaction
+from models.sqlite import GatedSqliteClient, InboxConnection
 
 MAX_KEY = 191
+BATCH_IDS = 500  # row ids in one statement's IN (…)
 
 
 class InboxState(StrEnum):
@@ -83,6 +86,14 @@ class NewRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Stored:
+    id: int
+    # An older message of the same user is not finished and not this process's (left
+    # unowned, or another process's, perhaps a dead one's): this one waits for it.
+    behind: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Claimed:
     id: int
     user_id: str
@@ -91,26 +102,64 @@ class Claimed:
     reply: dict[str, Any] | None
     received_at: float
     done_at: float | None
+    behind: bool = False  # an older unfinished row of the user is in a live process's hands
 
 
 def _conn() -> Any:
     return connections.get("default")
 
 
+def _own() -> InboxConnection | None:
+    """The inbox's own SQLite connection (models/sqlite.py), when the app opened one and
+    no transaction of this task holds Tortoise's (its statements go with that one)."""
+    conn = connections.get("default")
+    return conn.inbox if isinstance(conn, GatedSqliteClient) else None
+
+
+async def open_connection() -> bool:
+    """Give the inbox its own connection (SQLite on a file; PostgreSQL's pool is shared,
+    and an in-memory SQLite has no second connection to the same database)."""
+    conn = connections.get("default")
+    if not isinstance(conn, GatedSqliteClient) or conn.inbox is not None:
+        return False
+    if conn.filename in ("", ":memory:") or conn.filename.startswith("file::memory:"):
+        return False
+    conn.inbox = await InboxConnection.open(conn)
+    return True
+
+
+async def close_connection() -> None:
+    try:
+        conn = connections.get("default")
+    except (RuntimeError, ConfigurationError):  # closed already, and this connection with it
+        return
+    if isinstance(conn, GatedSqliteClient) and conn.inbox is not None:
+        await conn.inbox.close()
+
+
+async def _query(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """One statement of ours (SQLite's placeholders), on the inbox's own connection when
+    there is one."""
+    own = _own()
+    if own is not None:
+        return await own.query(sql, params)
+    conn = _conn()
+    return await conn.execute_query_dict(in_dialect(conn, sql), list(params))
+
+
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-async def insert_new(rows: Sequence[NewRow]) -> list[int | None]:
-    """Store `rows` in one statement; for each, its id, or None when its key was there
-    already (or came earlier in `rows`)."""
+async def insert_new(rows: Sequence[NewRow], alive_after: float = 0.0) -> list[Stored | None]:
+    """Store `rows` in one statement; for each, its row, or None when its key was there
+    already (or came earlier in `rows`). `behind` when an unfinished older row of the
+    user is unowned or held by a process not heard from since `alive_after`."""
     if not rows:
         return []
-    conn = _conn()
     values = ", ".join(["(?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"] * len(rows))
-    sql = ("INSERT INTO inbox (key, user_id, payload, received_at, state, owner, attempts, "  # noqa: S608 - placeholders only
-           f"reply_sent, waiting_told, done_at) VALUES {values} "
-           "ON CONFLICT (key) DO NOTHING RETURNING id, key")
+    owners = {row.owner for row in rows if row.owner}
+    owner = owners.pop() if len(owners) == 1 else ""
     params: list[Any] = []
     for row in rows:
         state = (InboxState.DONE if row.refused
@@ -118,10 +167,28 @@ async def insert_new(rows: Sequence[NewRow]) -> list[int | None]:
         params += [row.key, row.user_id, json.dumps(row.payload, ensure_ascii=False),
                    row.received_at, str(state), row.owner, row.refused, False,
                    row.received_at if row.refused else None]
-    got = {r["key"]: int(r["id"]) for r in await conn.execute_query_dict(in_dialect(conn, sql), params)}
-    out: list[int | None] = []
+    params += [owner, alive_after]
+    mark, alive = f"?{len(params) - 1}", f"?{len(params)}"
+    # `behind`: an unfinished older row of the user, not `owner`'s, unowned or its owner
+    # silent (a process that beats on time is let be: it is alive). (SQLite's
+    # RETURNING sees the rows this statement inserted before; PostgreSQL's does not:
+    # the rows of the batch itself are looked at below.)
+    sql = ("INSERT INTO inbox (key, user_id, payload, received_at, state, owner, attempts, "  # noqa: S608 - placeholders only
+           f"reply_sent, waiting_told, done_at) VALUES {values} "
+           "ON CONFLICT (key) DO NOTHING RETURNING id, key, EXISTS (SELECT 1 FROM inbox o "
+           "WHERE o.user_id = inbox.user_id AND o.id < inbox.id AND o.state <> 'done' "
+           f"AND (o.owner IS NULL OR (o.owner <> {mark} AND NOT EXISTS (SELECT 1 FROM inbox_beat b "
+           f"WHERE b.owner = o.owner AND b.beat_at > {alive})))) AS behind")
+    got = {r["key"]: Stored(int(r["id"]), bool(r["behind"])) for r in await _query(sql, params)}
+    out: list[Stored | None] = []
+    left: set[str] = set()  # users with a row of this batch stored unowned
     for row in rows:
-        out.append(got.pop(row.key, None))  # a key twice in one batch: the first wins
+        stored = got.pop(row.key, None)  # a key twice in one batch: the first wins
+        if stored is not None and row.owner and not stored.behind and row.user_id in left:
+            stored = Stored(stored.id, True)
+        if stored is not None and not row.owner and not row.refused:
+            left.add(row.user_id)
+        out.append(stored)
     return out
 
 
@@ -131,7 +198,6 @@ async def finish(done: Sequence[tuple[int, dict[str, Any] | None, float]],
     """Rows `done` (id, reply, when: written before the reply goes out), replies `sent`,
     and rows `finished` (done and answered at once: a turn that changed nothing), in one
     transaction when there is more than one statement."""
-    conn = _conn()
     statements: list[tuple[str, list[Any]]] = []
     if sent:
         marks = ", ".join("?" * len(sent))
@@ -142,27 +208,28 @@ async def finish(done: Sequence[tuple[int, dict[str, Any] | None, float]],
         statements.append((
             f"UPDATE inbox SET state = 'done', reply_sent = ?, done_at = ? WHERE id IN ({marks})",  # noqa: S608 - placeholders only
             [True, now, *finished]))
-    if not done and len(statements) == 1:
-        sql, params = statements[0]
-        await conn.execute_query(in_dialect(conn, sql), params)
+    if not done and len(statements) <= 1:
+        for sql, params in statements:
+            await _query(sql, params)
         return
-    if not done and not statements:
+    done_sql = "UPDATE inbox SET state = 'done', reply = ?, done_at = ? WHERE id = ?"
+    done_rows = [[None if reply is None else json.dumps(reply, ensure_ascii=False), at, row_id]
+                 for row_id, reply, at in done]
+    own = _own()
+    if own is not None:
+        await own.run(statements, many=[(done_sql, done_rows)] if done_rows else ())
         return
+    conn = _conn()
     async with transaction(mark=False) as tx:
-        if done:
-            await tx.execute_many(
-                in_dialect(conn, "UPDATE inbox SET state = 'done', reply = ?, done_at = ? WHERE id = ?"),
-                [[None if reply is None else json.dumps(reply, ensure_ascii=False), at, row_id]
-                 for row_id, reply, at in done])
+        if done_rows:
+            await tx.execute_many(in_dialect(conn, done_sql), done_rows)
         for sql, params in statements:
             await tx.execute_query(in_dialect(conn, sql), params)
 
 
 async def beat(owner: str, now: float) -> None:
-    conn = _conn()
-    await conn.execute_query(in_dialect(conn, (
-        "INSERT INTO inbox_beat (owner, beat_at) VALUES (?, ?) "
-        "ON CONFLICT (owner) DO UPDATE SET beat_at = excluded.beat_at")), [owner, now])
+    await _query("INSERT INTO inbox_beat (owner, beat_at) VALUES (?, ?) "
+                 "ON CONFLICT (owner) DO UPDATE SET beat_at = excluded.beat_at", [owner, now])
 
 
 async def forget_beats(before: float) -> int:
@@ -181,7 +248,11 @@ WHERE id IN (
     WHERE {open_i} AND {stale_i} AND i.user_id IN (
         SELECT j.user_id FROM inbox j WHERE {open_j} AND {stale_j} ORDER BY j.id LIMIT ?3)
     {lock})
-RETURNING id, user_id, payload, state, reply, received_at, done_at
+RETURNING id, user_id, payload, state, reply, received_at, done_at,
+    EXISTS (SELECT 1 FROM inbox o WHERE o.user_id = inbox.user_id AND o.id < inbox.id
+            AND o.state <> 'done' AND o.owner <> ?1 AND NOT {stale_o}
+            AND NOT EXISTS (SELECT 1 FROM inbox_beat a WHERE a.owner = o.owner
+                            AND a.beat_at > ?5)) AS behind
 """
 
 
@@ -189,12 +260,19 @@ def _open(t: str) -> str:
     return f"({t}.state <> 'done' OR {t}.reply_sent = ?4)"
 
 
-def _stale(t: str) -> str:
+def _stale(t: str, fresh_after: str = "?2") -> str:
     return (f"({t}.owner IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_beat b "  # noqa: S608 - fixed SQL
-            f"WHERE b.owner = {t}.owner AND b.beat_at > ?2))")
+            f"WHERE b.owner = {t}.owner AND b.beat_at > {fresh_after}))")
 
 
-async def claim_stale(owner: str, fresh_after: float, limit: int) -> list[Claimed]:
+def _claimed(r: dict[str, Any]) -> Claimed:
+    return Claimed(int(r["id"]), r["user_id"], _json(r["payload"]), InboxState(r["state"]),
+                   _json(r["reply"]), float(r["received_at"]),
+                   None if r["done_at"] is None else float(r["done_at"]), bool(r.get("behind")))
+
+
+async def claim_stale(owner: str, fresh_after: float, limit: int,
+                      alive_after: float | None = None) -> list[Claimed]:
     """Take over, for `owner`, the rows left by processes whose heartbeat is older than
     `fresh_after` (or left unowned), in id order."""
     if limit <= 0:
@@ -202,13 +280,75 @@ async def claim_stale(owner: str, fresh_after: float, limit: int) -> list[Claime
     conn = _conn()
     pg = conn.capabilities.dialect == "postgres"
     sql = _CLAIM.format(open_i=_open("i"), open_j=_open("j"), stale_i=_stale("i"),
-                        stale_j=_stale("j"), lock="FOR UPDATE OF i SKIP LOCKED" if pg else "")
-    rows = await conn.execute_query_dict(in_dialect(conn, sql), [owner, fresh_after, limit, False])
-    claimed = [Claimed(int(r["id"]), r["user_id"], _json(r["payload"]), InboxState(r["state"]),
-                       _json(r["reply"]), float(r["received_at"]),
-                       None if r["done_at"] is None else float(r["done_at"])) for r in rows]
+                        stale_j=_stale("j"), stale_o=_stale("o"),
+                        lock="FOR UPDATE OF i SKIP LOCKED" if pg else "")
+    rows = await _query(sql, [owner, fresh_after, limit, False,
+                              fresh_after if alive_after is None else alive_after])
+    claimed = [_claimed(r) for r in rows]
     claimed.sort(key=lambda c: c.id)
     return claimed
+
+
+# The older unfinished rows of one user (?2) below row ?3 left unowned or by processes
+# silent since ?4, taken by ?1 — unless one of them is in a live process's hands.
+_ELDERS = """
+UPDATE inbox SET owner = ?1, attempts = attempts + 1,
+    state = CASE WHEN state = 'pending' THEN 'processing' ELSE state END
+WHERE id IN (
+    SELECT i.id FROM inbox i
+    WHERE i.user_id = ?2 AND i.id < ?3 AND i.state <> 'done' AND {stale_i}
+      AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.user_id = ?2 AND o.id < ?3
+                      AND o.state <> 'done' AND o.owner <> ?1 AND NOT {stale_o})
+    {lock})
+RETURNING id, user_id, payload, state, reply, received_at, done_at
+"""
+# After that: an older unfinished row still not ?1's, unowned or held by a process
+# silent since ?4 — not yet taken for dead, or being claimed by another process at this
+# moment (PostgreSQL's SKIP LOCKED passed it over): wait. One whose owner beats on time
+# is let be (it is alive, and the user's Redis lock orders the two turns).
+_ELDER_HELD = """
+SELECT 1 AS held FROM inbox o WHERE o.user_id = ?2 AND o.id < ?3 AND o.state <> 'done'
+    AND (o.owner IS NULL OR (o.owner <> ?1 AND NOT EXISTS (
+        SELECT 1 FROM inbox_beat b WHERE b.owner = o.owner AND b.beat_at > ?4))) LIMIT 1
+"""
+
+
+async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float,
+                       alive_after: float) -> list[Claimed] | None:
+    """Take, for `owner`, the unfinished rows of `user_id` older than row `below` left
+    unowned or by processes silent since `fresh_after` (in id order: they come before
+    it); None while one is held by a process silent since `alive_after` but not yet
+    taken for dead (wait: its turn comes first)."""
+    conn = _conn()
+    pg = conn.capabilities.dialect == "postgres"
+    params = [owner, user_id, below, fresh_after]
+    sql = _ELDERS.format(stale_i=_stale("i", "?4"), stale_o=_stale("o", "?4"),
+                         lock="FOR UPDATE OF i SKIP LOCKED" if pg else "")
+    claimed = [_claimed(r) for r in await _query(sql, params)]
+    if claimed:
+        return sorted(claimed, key=lambda c: c.id)
+    if await _query(_ELDER_HELD, [owner, user_id, below, alive_after]):
+        return None
+    return []
+
+
+async def held_behind(owner: str, ids: Sequence[int], fresh_after: float,
+                      alive_after: float) -> set[int]:
+    """Of rows `ids`, those with an older unfinished row of their user held by another
+    process silent since `alive_after` but not yet since `fresh_after` (not yet taken
+    for dead): one statement for all."""
+    held: set[int] = set()
+    for start in range(0, len(ids), BATCH_IDS):
+        part = list(ids[start:start + BATCH_IDS])
+        n = len(part)
+        marks = ", ".join("?" * n)
+        sql = (f"SELECT n.id FROM inbox n WHERE n.id IN ({marks}) AND EXISTS (SELECT 1 FROM inbox o "  # noqa: S608 - placeholders only
+               f"WHERE o.user_id = n.user_id AND o.id < n.id AND o.state <> 'done' "
+               f"AND o.owner <> ?{n + 1} AND NOT {_stale('o', f'?{n + 2}')} "
+               f"AND NOT EXISTS (SELECT 1 FROM inbox_beat a WHERE a.owner = o.owner "
+               f"AND a.beat_at > ?{n + 3}))")
+        held |= {int(r["id"]) for r in await _query(sql, [*part, owner, fresh_after, alive_after])}
+    return held
 
 
 # Users whose message has waited since before `before` and who were not told yet in
@@ -228,8 +368,7 @@ RETURNING id, user_id
 
 async def tell_waiting(before: float, limit: int = 200) -> list[tuple[int, str]]:
     """(oldest waiting row id, user) of each user to tell "正在处理，请稍候", once per episode."""
-    conn = _conn()
-    rows = await conn.execute_query_dict(in_dialect(conn, _WAITING), [before, limit, True, False])
+    rows = await _query(_WAITING, [before, limit, True, False])
     first: dict[str, int] = {}
     for r in rows:
         uid, rid = r["user_id"], int(r["id"])
@@ -240,8 +379,7 @@ async def tell_waiting(before: float, limit: int = 200) -> list[tuple[int, str]]
 
 async def depth() -> tuple[int, float | None]:
     """Messages not yet done, and when the oldest of them arrived (epoch seconds)."""
-    rows = await _conn().execute_query_dict(
-        "SELECT count(*) AS n, min(received_at) AS oldest FROM inbox WHERE state <> 'done'")
+    rows = await _query("SELECT count(*) AS n, min(received_at) AS oldest FROM inbox WHERE state <> 'done'", [])
     row = rows[0]
     return int(row["n"]), None if row["oldest"] is None else float(row["oldest"])
 

@@ -23,7 +23,9 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,6 +72,18 @@ RESEND_MARGIN = 30  # seconds added to a resend's interval (clocks, the send's o
 MENU_TEXT: Mapping[str, str] = {"help": "帮助", "my_requests": "我的申请", "pending": "待我审批"}
 
 
+@dataclass(slots=True)
+class _Item:
+    inbound: Inbound
+    inbox_id: int | None
+    effected: bool
+    behind: bool = False
+
+
+def _first(queue: deque[_Item], item: _Item) -> bool:
+    return bool(queue) and queue[0] is item
+
+
 def _reply_row(reply: Reply | None) -> dict[str, Any] | None:
     if reply is None or not reply.text:
         return None
@@ -109,7 +123,8 @@ class Dispatcher:
         self.inbox = inbox
         self.max_held = max_held
         self._held = 0  # messages queued in memory, all users
-        self._queues: dict[str, deque[tuple[Inbound, int | None, bool]]] = {}
+        self._queues: dict[str, deque[_Item]] = {}
+        self._running: set[str] = set()  # users whose queue's first message is being handled
         # Users this process queued a reply for (WeCom failed or the budget said wait):
         # their next reply goes behind it while it waits, not past it.
         self._queued_for: set[str] = set()
@@ -131,32 +146,65 @@ class Dispatcher:
     def has_room(self) -> bool:
         return self._held < self.max_held
 
-    def submit(self, inbound: Inbound, inbox_id: int | None = None, *, effected: bool = False) -> None:
+    def submit(self, inbound: Inbound, inbox_id: int | None = None, *, effected: bool = False,
+               behind: bool = False) -> None:
         """Queue the message (with its inbox row, `effected` when taken over after its
-        change committed) and return at once; one user's messages run in order."""
+        change committed, `behind` when an older message of the user may still be
+        elsewhere) and return at once; one user's messages run in order — their rows'
+        order, which a message taken over from a dead process keeps."""
         self._held += 1
-        item = (inbound, inbox_id, effected)
+        item = _Item(inbound, inbox_id, effected, behind)
         queue = self._queues.get(inbound.user_id)
         if queue is not None:
-            queue.append(item)
+            self._enqueue(inbound.user_id, queue, item)
             return
         self._queues[inbound.user_id] = deque([item])
         task = asyncio.create_task(self._drain(inbound.user_id), name=f"user:{inbound.user_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def _enqueue(self, user_id: str, queue: deque[_Item], item: _Item) -> None:
+        """In row order among what has not started (a row taken over is older than
+        the ones the callback queued meanwhile)."""
+        pos = len(queue)
+        start = 1 if user_id in self._running else 0
+        if item.inbox_id is not None:
+            while pos > start and (queue[pos - 1].inbox_id or 0) > item.inbox_id:
+                pos -= 1
+        queue.insert(pos, item)
+
     async def _drain(self, user_id: str) -> None:
         queue = self._queues[user_id]
         try:
             while queue:
-                inbound, inbox_id, effected = queue[0]
+                item = queue[0]
+                if item.behind and item.inbox_id is not None and self.inbox is not None:
+                    # Older messages of this user first: the overload's, a dead process's.
+                    try:
+                        elders = await self.inbox.elders(user_id, item.inbox_id,
+                                                         partial(_first, queue, item))
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # the database: handled now rather than never
+                        log.exception("older messages not looked up", extra={
+                            "user": user_id, "inbox_id": item.inbox_id})
+                        elders = []
+                    for inbound, inbox_id, effected in elders:
+                        self._held += 1
+                        self._enqueue(user_id, queue, _Item(inbound, inbox_id, effected))
+                    if queue[0] is not item:
+                        continue  # those first (this one looks again when its turn comes)
+                    item.behind = False
+                self._running.add(user_id)
                 try:
-                    await self.process(inbound, inbox_id, effected=effected)
+                    await self.process(item.inbound, item.inbox_id, effected=item.effected)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # e.g. the reply could not be sent nor stored
                     log.exception("message lost after handling",
-                                  extra={"user": user_id, "msg_id": inbound.msg_id})
+                                  extra={"user": user_id, "msg_id": item.inbound.msg_id})
+                finally:
+                    self._running.discard(user_id)
                 queue.popleft()
                 self._held -= 1
                 if self.inbox is not None and self._held == self.max_held // 2:

@@ -36,8 +36,13 @@ log = logging.getLogger("bot.inbox")
 
 BEAT_EVERY = 2.0  # seconds between heartbeats
 STALE_AFTER = 10.0  # a process silent this long is taken to be dead: its rows are taken over
+# A process silent this long may be dead: a user's newer message waits for that
+# process's older one of theirs until it is done or taken over. (One that beats on time
+# is alive: its rows are let be, and the user's Redis lock orders the turns.)
+SUSPECT_AFTER = 2 * BEAT_EVERY + 1.0
 RECOVER_EVERY = 2.0  # seconds between recovery passes (and one at start-up)
-FLUSH_EVERY = 0.2  # seconds at most before a sent reply is marked
+FLUSH_EVERY = 0.1  # seconds at most before a sent reply is marked (and a finished turn)
+ELDER_POLL = 0.05  # seconds between looks at an older message of the user held elsewhere
 WAIT_TELL_AFTER = 5.0  # a message waiting this long: its user is told to wait, once
 # Done rows are kept while the callback still accepts their timestamp (MAX_CLOCK_SKEW, a
 # day) plus a margin: within it the key refuses a replay; past it the timestamp does.
@@ -46,6 +51,11 @@ PRUNE_EVERY = 600.0
 STOPPED = 12 * 3600  # a stopped process's heartbeat is dated back this far; removed at twice
 BATCH = 256  # rows per statement
 INSERT_LANES = 4  # PostgreSQL (a pool); SQLite's one connection takes one lane: fewer commits
+# SQLite: one writer at a time, and each of the inbox's commits holds it for an fsync
+# (~4 ms here): under load its INSERTs are written at most this often, the callbacks of
+# the interval gathered into one commit, so that the turns' transactions get the writer
+# most of the time. A callback waits at most this much more; idle, not at all.
+SQLITE_COMMIT_EVERY = 0.01
 
 
 def to_payload(inbound: Inbound) -> dict[str, Any]:
@@ -68,7 +78,7 @@ class Recovering(Protocol):
     def room(self) -> int: ...
 
     def submit(self, inbound: Inbound, inbox_id: int | None = None, *,
-               effected: bool = False) -> None: ...
+               effected: bool = False, behind: bool = False) -> None: ...
 
     async def resend(self, inbox_id: int, user_id: str, reply: dict[str, Any],
                      done_at: float | None) -> None: ...
@@ -84,9 +94,11 @@ class _Batcher(Generic[T, R]):  # noqa: UP046 - Python 3.11
     """Items added at the same moment written by one call of `write`; each `add` gets its
     item's result. While a write runs, the next items gather for the one after."""
 
-    def __init__(self, write: Callable[[list[T]], Any], limit: int = BATCH) -> None:
+    def __init__(self, write: Callable[[list[T]], Any], limit: int = BATCH,
+                 spacing: float = 0.0) -> None:
         self._write = write
         self._limit = limit
+        self._spacing = spacing  # seconds at least from one write's start to the next's
         self._items: list[tuple[T, asyncio.Future[R]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -101,6 +113,7 @@ class _Batcher(Generic[T, R]):  # noqa: UP046 - Python 3.11
         try:
             while self._items:
                 batch, self._items = self._items[: self._limit], self._items[self._limit:]
+                started = time.monotonic()
                 try:
                     results = await self._write([item for item, _ in batch])
                 except Exception as exc:  # each caller decides what a failed write means
@@ -111,6 +124,9 @@ class _Batcher(Generic[T, R]):  # noqa: UP046 - Python 3.11
                 for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(result)
+                rest = self._spacing - (time.monotonic() - started)
+                if rest > 0 and self._items:  # the next ones gather meanwhile
+                    await asyncio.sleep(rest)
         finally:
             self._task = None
 
@@ -119,7 +135,7 @@ class Inbox:
     def __init__(self, *, clock: Callable[[], float] = time.time, beat_every: float = BEAT_EVERY,
                  stale_after: float = STALE_AFTER, recover_every: float = RECOVER_EVERY,
                  flush_every: float = FLUSH_EVERY, wait_tell_after: float = WAIT_TELL_AFTER,
-                 lanes: int = INSERT_LANES) -> None:
+                 lanes: int = INSERT_LANES, commit_every: float = 0.0) -> None:
         self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._clock = clock
         self._beat_every = beat_every
@@ -130,12 +146,16 @@ class Inbox:
         # Lanes of inserts that may be under way at once (a slow commit holds up only its
         # own lane); one user's messages always take the same lane, so they are stored —
         # and dispatched — in the order they came.
-        self._inserts: list[_Batcher[rows.NewRow, int | None]] = [
-            _Batcher(lambda new: rows.insert_new(new)) for _ in range(max(1, lanes))]
+        self._inserts: list[_Batcher[rows.NewRow, rows.Stored | None]] = [
+            _Batcher(lambda new: rows.insert_new(new, self._alive_after()), spacing=commit_every)
+            for _ in range(max(1, lanes))]
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
         self._finished: set[int] = set()
         self._unfinished: list[tuple[int, dict[str, Any] | None, float]] = []  # writes that failed
+        # Rows waiting for an older message of their user held by a live process.
+        self._waiters: dict[int, tuple[Callable[[], bool], asyncio.Future[None]]] = {}
+        self._watcher: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._beaten_at = 0.0
         self._pruned_at = 0.0
@@ -144,15 +164,71 @@ class Inbox:
     # -- the callback ---------------------------------------------------------------------
 
     async def store(self, key: str, inbound: Inbound, *, owned: bool,
-                    refused: bool = False) -> int | None:
-        """Store a delivery; its row id, or None when `key` is stored already (a
-        duplicate). Raises when the database does: the callback answers 503 then.
-        `refused`: stored as done, never handled (the flood guard said no)."""
+                    refused: bool = False) -> rows.Stored | None:
+        """Store a delivery; its row (`behind`: an older message of the user is still
+        elsewhere, see `elders`), or None when `key` is stored already (a duplicate).
+        Raises when the database does: the callback answers 503 then. `refused`: stored
+        as done, never handled (the flood guard said no)."""
         row = rows.NewRow(key, inbound.user_id, to_payload(inbound), self._clock(),
                           self.owner if owned else None, refused)
         return await self._inserts[hash(inbound.user_id) % len(self._inserts)].add(row)
 
+    def _alive_after(self) -> float:
+        return self._clock() - SUSPECT_AFTER
+
     # -- the dispatcher -------------------------------------------------------------------
+
+    async def elders(self, user_id: str, inbox_id: int,
+                     waiting: Callable[[], bool] = lambda: True) -> list[tuple[Inbound, int, bool]]:
+        """Before row `inbox_id` of `user_id` is handled: its user's older unfinished
+        messages that nobody alive holds (left by the overload, or by a process that
+        died), claimed to be handled first, in order — (inbound, row, effected). While
+        a live process holds one, wait for it (its turn comes first), as long as
+        `waiting()` says the row still waits."""
+        while True:
+            claimed = await rows.claim_elders(self.owner, user_id, inbox_id,
+                                              self._clock() - self.stale_after, self._alive_after())
+            if claimed is not None:
+                if claimed:
+                    log.info("inbox: older messages first", extra={
+                        "user": user_id, "inbox_id": inbox_id, "older": [c.id for c in claimed]})
+                return [(from_payload(c.payload), c.id, c.state is rows.InboxState.EFFECTED)
+                        for c in claimed]
+            await self._until_free(inbox_id, waiting)
+            if not waiting():
+                return []
+
+    async def _until_free(self, inbox_id: int, waiting: Callable[[], bool]) -> None:
+        """Until no live process holds an older message of row `inbox_id`'s user, or
+        `waiting()` turns false: every waiting row of this process looked at in one
+        statement each ELDER_POLL (`_watch`)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters[inbox_id] = (waiting, future)
+        if self._watcher is None:
+            self._watcher = asyncio.create_task(self._watch(), name="inbox-elders")
+        try:
+            await future
+        finally:
+            self._waiters.pop(inbox_id, None)
+
+    async def _watch(self) -> None:
+        try:
+            while self._waiters:
+                await asyncio.sleep(ELDER_POLL)
+                ids = list(self._waiters)
+                try:
+                    held = await rows.held_behind(self.owner, ids, self._clock() - self.stale_after,
+                                                  self._alive_after())
+                except Exception as exc:  # looked at again next time
+                    log.warning("inbox: older messages not looked at", extra={"error": type(exc).__name__})
+                    continue
+                for row_id in ids:
+                    entry = self._waiters.get(row_id)
+                    if entry is not None and (row_id not in held or not entry[0]()):
+                        if not entry[1].done():
+                            entry[1].set_result(None)
+        finally:
+            self._watcher = None
 
     async def done(self, inbox_id: int, reply: dict[str, Any] | None) -> None:
         """The turn of row `inbox_id` ended with `reply`: written before the reply goes
@@ -237,6 +313,7 @@ class Inbox:
         """Claim what dead processes (or the overload) left and hand it to `dispatcher`,
         as much as it has room for; the number claimed."""
         claimed = await rows.claim_stale(self.owner, self._clock() - self.stale_after,
+                                         alive_after=self._alive_after(), limit=
                                          dispatcher.room())
         for row in claimed:
             log.info("inbox: taken over", extra={"inbox_id": row.id, "user": row.user_id,
@@ -246,8 +323,10 @@ class Inbox:
                     await dispatcher.resend(row.id, row.user_id, row.reply, row.done_at)
                 self.sent(row.id)
             else:
+                # `behind`: an older message of the user is in a live process's hands
+                # (this process's own are queued in row order).
                 dispatcher.submit(from_payload(row.payload), row.id,
-                                  effected=row.state is rows.InboxState.EFFECTED)
+                                  effected=row.state is rows.InboxState.EFFECTED, behind=row.behind)
         self.recovered += len(claimed)
         return len(claimed)
 

@@ -257,7 +257,7 @@ async def receive(request: web.Request) -> web.Response:
     dispatcher = config[DISPATCHER]
     owned = not refused and dispatcher.has_room()
     try:
-        inbox_id = await config[INBOX].store(env.dedup_key, inbound, owned=owned, refused=refused)
+        stored = await config[INBOX].store(env.dedup_key, inbound, owned=owned, refused=refused)
     except Exception as exc:
         # Not stored: WeCom must send it again (and Redis must not call that a duplicate).
         log.error("callback not stored: 503, WeCom retries",
@@ -269,14 +269,16 @@ async def receive(request: web.Request) -> web.Response:
         # 200 all the same: a retry would only add to the flood.
         log.warning("callback flood: not processed", extra={"user": inbound.user_id,
                                                              "dedup_key": env.dedup_key})
-        if verdict is Verdict.FIRST_OVER and inbox_id is not None:
+        if verdict is Verdict.FIRST_OVER and stored is not None:
             _answer_flood(request, cb, inbound.user_id)
         return web.Response(status=200)
-    if inbox_id is None:
+    if stored is None:
         log.info("callback duplicate", extra={"dedup_key": env.dedup_key, "user": inbound.user_id})
         return web.Response(status=200)
     if owned:
-        dispatcher.submit(inbound, inbox_id)
+        # `behind`: an older message of the user is unfinished elsewhere (a process
+        # that died with it, the overload): the dispatcher takes that one first.
+        dispatcher.submit(inbound, stored.id, behind=stored.behind)
     else:  # the recovery takes it when there is room
         log.warning("callback stored for later: dispatcher full",
                     extra={"dedup_key": env.dedup_key, "user": inbound.user_id})

@@ -16,6 +16,7 @@ from bot.keys import DEDUP, DISPATCHER, INBOX, SETTINGS
 from bot.wecom.callback import setup_callback
 from bot.wecom.dedup import DedupStore, MemoryDedup, RedisDedup
 from handlers.base import Inbound, Reply
+from handlers.inbox import Stored
 from settings import Settings
 from tests.bot.wecomsim import WeComSim
 from tests.fakewecom import fake_wecom, wecom_settings  # noqa: F401 - fixtures
@@ -34,7 +35,7 @@ class Recorder:
     def has_room(self) -> bool:
         return not self.full
 
-    def submit(self, inbound: Inbound, inbox_id: int | None = None) -> None:
+    def submit(self, inbound: Inbound, inbox_id: int | None = None, *, behind: bool = False) -> None:
         self.inbound.append(inbound)
         self.ids.append(inbox_id)
 
@@ -58,13 +59,13 @@ class KeyedInbox:
     fail: bool = False
 
     async def store(self, key: str, inbound: Inbound, *, owned: bool,
-                    refused: bool = False) -> int | None:
+                    refused: bool = False) -> Stored | None:
         if self.fail:
             raise ConnectionError("database down")
         if key in self.rows:
             return None
         self.rows[key] = (len(self.rows) + 1, inbound, owned)
-        return len(self.rows)
+        return Stored(len(self.rows))
 
 
 def callback_app(settings: Settings, dedup: DedupStore, recorder: Recorder,

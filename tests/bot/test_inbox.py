@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -20,7 +21,7 @@ from aiohttp.test_utils import TestClient
 
 import handlers.inbox
 from bot.app import create_app
-from bot.chat.inbox import KEEP_DONE, Inbox
+from bot.chat.inbox import KEEP_DONE, SUSPECT_AFTER, Inbox
 from bot.keys import DISPATCHER, INBOX
 from handlers.base import Inbound, InboundKind
 from handlers.inbox import CURRENT_INBOX, WAITING, InboxTurn
@@ -132,8 +133,9 @@ async def test_a_message_the_database_cannot_store_is_503_and_not_handled(
 async def _dies_after_the_commit(ghost: Inbox, client: TestClient, message: Inbound) -> int:
     """A process takes `message`, commits what it asks for and dies before its turn ends:
     the dialogue state is not written, the row not marked done, no reply sent."""
-    row_id = await ghost.store(f"msg:{message.msg_id}", message, owned=True)
-    assert row_id is not None
+    stored = await ghost.store(f"msg:{message.msg_id}", message, owned=True)
+    assert stored is not None
+    row_id = stored.id
     dispatcher = client.app[DISPATCHER]
     token = CURRENT_INBOX.set(InboxTurn(row_id))
     try:
@@ -174,8 +176,9 @@ async def test_a_pending_message_of_a_dead_process_is_handled_once(
 ) -> None:
     client = await make_app()
     ghost = Inbox()
-    row_id = await ghost.store("msg:880004", inbound("zhangsan", "帮助", "880004"), owned=True)
-    assert row_id is not None
+    stored = await ghost.store("msg:880004", inbound("zhangsan", "帮助", "880004"), owned=True)
+    assert stored is not None
+    row_id = stored.id
     inbox = client.app[INBOX]
     await taken_over(client, row_id)  # its owner never beat: dead
     assert await inbox.recover(client.app[DISPATCHER]) == 0
@@ -192,8 +195,9 @@ async def test_a_live_owner_keeps_its_rows_a_silent_one_loses_them(
     clock = [time.time()]
     other = Inbox(clock=lambda: clock[0])
     await other._beat()
-    row_id = await other.store("msg:880005", inbound("zhangsan", "帮助", "880005"), owned=True)
-    assert row_id is not None
+    stored = await other.store("msg:880005", inbound("zhangsan", "帮助", "880005"), owned=True)
+    assert stored is not None
+    row_id = stored.id
     inbox = client.app[INBOX]
     assert await inbox.recover(client.app[DISPATCHER]) == 0  # alive: its own
     clock[0] -= inbox.stale_after + 1  # its last heartbeat, longer ago than the lease
@@ -210,8 +214,9 @@ async def test_a_reply_finished_but_not_marked_sent_reaches_the_user_once(
     await settle(client)
     ghost, inbox, dispatcher = Inbox(), client.app[INBOX], client.app[DISPATCHER]
     message = inbound("zhangsan", "确认", "880006")
-    row_id = await ghost.store("msg:880006", message, owned=True)
-    assert row_id is not None
+    stored = await ghost.store("msg:880006", message, owned=True)
+    assert stored is not None
+    row_id = stored.id
     await dispatcher.process(message, row_id)
     await inbox.flush()
     text = texts_to(fake_wecom, "zhangsan")[-1]
@@ -271,10 +276,86 @@ async def test_done_rows_are_kept_through_the_callbacks_window_then_pruned(
     await make_app()
     old, recent = Inbox(clock=lambda: time.time() - KEEP_DONE - 60), Inbox()
     for inbox, key in ((old, "msg:880020"), (recent, "msg:880021")):
-        row_id = await inbox.store(key, inbound("zhangsan", "帮助", key[4:]), owned=True)
-        assert row_id is not None
+        stored = await inbox.store(key, inbound("zhangsan", "帮助", key[4:]), owned=True)
+        assert stored is not None
+        row_id = stored.id
         await inbox.done(row_id, None)
         inbox.sent(row_id)
         await inbox.flush()
     await handlers.inbox.prune(time.time() - KEEP_DONE)  # (the process's loop may have first)
     assert await InboxMessage.all().values_list("key", flat=True) == ["msg:880021"]
+
+
+async def test_a_message_left_by_a_dying_process_is_answered_before_the_users_newer_one(
+    make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Per-user order after a crash: the dead process's row comes first, even though the
+    user's next message reaches a live process before the lease of the dead one ran out
+    (once the dead one has missed its heartbeats: SUSPECT_AFTER)."""
+    client = await make_app()
+    looks: list[object] = []
+    looked = asyncio.Event()
+    held_behind = handlers.inbox.held_behind
+
+    async def counted(*args: Any) -> Any:
+        looks.append(result := await held_behind(*args))
+        if sum(1 for held in looks if held) >= 3:
+            looked.set()
+        return result
+
+    monkeypatch.setattr(handlers.inbox, "held_behind", counted)
+    clock = [time.time() - SUSPECT_AFTER - 1]
+    dying = Inbox(clock=lambda: clock[0])
+    await dying._beat()  # silent a while: maybe dead, not yet taken for dead (STALE_AFTER)
+    stored = await dying.store("msg:880030", inbound("zhangsan", "帮助", "880030"), owned=True)
+    assert stored is not None and not stored.behind
+    assert await post(client, sim, sim.text("zhangsan", "我的申请", msg_id="880031")) == 200
+    [newer] = await InboxMessage.filter(key="msg:880031")
+    dispatcher = client.app[DISPATCHER]
+    # The newer one waits, looking again every ELDER_POLL: the older is in live hands.
+    await asyncio.wait_for(looked.wait(), 10)
+    # (the older one has waited past WAIT_TELL_AFTER: its user may be told to wait)
+    assert dispatcher.handled == 0 and set(texts_to(fake_wecom, "zhangsan")) <= {WAITING}
+
+    clock[0] = time.time() - client.app[INBOX].stale_after - 1  # older than the lease: dead
+    await dying._beat()
+    await settle(client)
+    replies = [text for text in texts_to(fake_wecom, "zhangsan") if text != WAITING]
+    assert len(replies) == 2 and "公务用车" in replies[0], replies  # 帮助 first
+    assert dispatcher.handled == 2
+    for row_id in (stored.id, newer.id):
+        row = await InboxMessage.get(id=row_id)
+        assert row.owner == client.app[INBOX].owner and row.attempts == (row_id == stored.id)
+
+
+async def test_a_message_stored_for_later_comes_before_the_users_next_one(
+    make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
+) -> None:
+    """Per-user order after the overload: a message left in the inbox (no room in memory)
+    is handled before the same user's next, which found room."""
+    client = await make_app()
+    dispatcher = client.app[DISPATCHER]
+    dispatcher.max_held = 0
+    assert await post(client, sim, sim.text("zhangsan", "帮助", msg_id="880040")) == 200
+    dispatcher.max_held = 100
+    assert await post(client, sim, sim.text("zhangsan", "我的申请", msg_id="880041")) == 200
+    await settle(client)
+    replies = texts_to(fake_wecom, "zhangsan")
+    assert len(replies) == 2 and "公务用车" in replies[0], replies
+    assert await InboxMessage.filter(state=InboxState.PENDING).count() == 0
+
+
+async def test_a_users_message_is_not_held_for_an_older_one_a_live_process_has(
+    make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
+) -> None:
+    """Two live processes: a message never waits on the database for the other's turn
+    (the user's Redis lock orders them), so a backlog on two processes costs nothing."""
+    client = await make_app()
+    other = Inbox()
+    await other._beat()
+    stored = await other.store("msg:880050", inbound("zhangsan", "帮助", "880050"), owned=True)
+    assert stored is not None
+    assert await post(client, sim, sim.text("zhangsan", "我的申请", msg_id="880051")) == 200
+    await settle(client)
+    assert client.app[DISPATCHER].handled == 1 and len(texts_to(fake_wecom, "zhangsan")) == 1
