@@ -9,7 +9,7 @@ from nlp import Intent, Nlu
 from nlp.multipart import clauses, may_be_multi
 from tests.nlp.conftest import NOW
 
-V, F = "vehicle_booking", "facility_reservation"
+V, F, A = "vehicle_booking", "facility_reservation", "asset_request"
 
 # (text, [(intent, {slot: value} that must be present, slots that must be absent)])
 CASES = [
@@ -101,8 +101,9 @@ def test_the_gate_and_the_cut() -> None:
 
 def test_a_follow_up_inside_a_bundle_reads_as_each_service(nlu: Nlu) -> None:
     result = nlu.parse_as("9点到11点", NOW, Intent.SERVICE_BUNDLE)
-    assert [str(p.intent) for p in result.parts] == [V, F]
-    assert all(p.slots.get("start") == "2026-11-28T09:00" for p in result.parts)
+    assert [str(p.intent) for p in result.parts] == [V, F, A]
+    assert all(p.slots.get("start") == "2026-11-28T09:00" for p in result.parts[:2])
+    assert nlu.parse_as("3台", NOW, Intent.SERVICE_BUNDLE).parts[2].slots.get("quantity") == 3
 
 
 # Written after the splitter, to judge it (first reading: 9 of 10 split right, 2 of 10
