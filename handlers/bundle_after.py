@@ -191,7 +191,7 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         if bundle is not None:
             parts = await parts_of(bundle.id)
             if _involved(parts, ctx):
-                return Reply(bundle_detail(bundle, parts, ctx))
+                return Reply(bundle_detail(bundle, parts, ctx) + reply_link(ctx, lead_no(parts)))
         return await status.show_status(msg, parse, ctx)
     reply = await status.show_status(msg, parse, ctx)
     latest = any(s.latest_words is not None and s.latest_words.search(msg.text) for s in services())
@@ -239,7 +239,8 @@ async def cancel_whole(bundle: Bundle, parts: list[Request], ctx: Ctx) -> Reply:
     nos = "、".join(f"#{r.no}" for r in done)
     held = "、".join(dict.fromkeys(HELD_NAMES[r.type] for r in done if r.type in HELD_NAMES))
     return Reply(CANCELLED.format(lead=lead, nos=nos, held=held or "车辆、场地",
-                                  told=TOLD.format(names="、".join(told)) if told else ""), state=state)
+                                  told=TOLD.format(names="、".join(told)) if told else "")
+                 + reply_link(ctx, lead), state=state)
 
 
 @router.text(RATE_RE)

@@ -19,6 +19,7 @@ from handlers.common import (
     describe,
     fmt_day,
     notify_approver,
+    reply_link,
 )
 from handlers.facility_reservation import Checked as RoomChecked
 from handlers.registry import service_for
@@ -175,6 +176,6 @@ def submitted_text(created: list[Request], groups: dict[str, list[Request]], ctx
         if len(ps) > 1:
             marks = "".join(CIRCLED[created.index(p)] for p in ps)
             lines.append(TOGETHER.format(who=name, marks=marks))
-    return SUBMITTED.format(lead=lead, n=len(created), lines="\n".join(lines))
+    return SUBMITTED.format(lead=lead, n=len(created), lines="\n".join(lines)) + reply_link(ctx, lead)
 
 

@@ -9,6 +9,11 @@ rules, with what the message says once carried into every part.
           ≥ 2 parts ──► each part re-read as its intent, the context's day and part of day
                         put before it when it says none ("中午" of the canteen part stays)
 
+Things from the asset office are a part too ("订301会议室…，另外领两台笔记本电脑送到会议室",
+"…和两台笔记本电脑"): read by the asset rules, with no day of their own (they are handed
+over once approved); a clause saying where they go ("送到会议室") stays with them, and a
+thing said bare inside a room's words ("需要投影仪") is that room's equipment.
+
 The result keeps CONTRACT §6 at its top level (the first part's intent and slots) and
 lists the parts in `Parse.parts`, the extension `parse` prints as "parts".
 """

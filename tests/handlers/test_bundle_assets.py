@@ -126,3 +126,15 @@ async def test_the_one_feedback_waits_for_the_hand_over(office: Talk) -> None:
     assert reply.startswith("抱歉这次没让您满意（2分）")
     await talk.deliver()
     assert any("打了2分（电脑送晚了）" in t and "笔记本电脑" in t for t in talk.inbox("zhaozi"))
+
+
+async def test_the_bundle_replies_end_with_the_page_of_its_first_part(linked_talk: Talk) -> None:
+    talk = linked_talk
+    assert (await seed_org(asset_org())).ok
+    org.forget_cached_org()
+    page = '\n<a href="http://127.0.0.1:8080/m/requests/1001">查看详情</a>'
+    await talk.say("zhangsan", ROOM_AND_LAPTOPS)
+    assert (await talk.say("zhangsan", "确认")).endswith(page)
+    assert (await talk.say("zhangsan", "#1002 到哪了")).endswith(page)
+    reply = await talk.say("zhangsan", "取消#1001")
+    assert "已全部取消" in reply and reply.endswith(page)

@@ -55,6 +55,20 @@ async def test_the_approving_asset_manager_is_not_told_of_himself(office: Talk) 
     assert any("【待发放】" in t and f"发放#{no}" in t for t in talk.inbox("zhaozi"))
     approved = [t for t in talk.inbox("zhangsan") if "已审批通过" in t]
     assert approved and approved[0].endswith(page(no))
+    reply = await talk.say("qianzi", f"发放#{no}")
+    assert reply == f"已发放 #{no}：A-2024-01-001，登记在张三名下。已通知张三。" + page(no)
+    await talk.deliver()
+    issued = [t for t in talk.inbox("zhangsan") if "已发放" in t]
+    assert issued and issued[0].endswith(page(no))
+
+
+async def test_an_asset_manager_handing_over_his_own_is_not_told_of_himself(office: Talk) -> None:
+    talk = office
+    no = await requisition(talk, "zhaozi")
+    await talk.say("chenchu", f"同意{no}")
+    await talk.say("qianzi", f"同意{no}")
+    reply = await talk.say("zhaozi", f"发放#{no}")
+    assert reply == f"已发放 #{no}：A-2024-01-001，登记在赵资名下。" + page(no)
 
 
 async def test_a_rejection_and_its_notice_carry_the_page(office: Talk) -> None:
