@@ -141,9 +141,11 @@ def absorb(draft: Draft, text: str, parse: Parse) -> bool:
         s["quantity"] = int(text)
     elif awaiting == "tag" and (m := TAG_RE.search(text)):
         s["tag"] = m.group(0).upper()
-    elif awaiting in ("location", "to_department", "reason", "asset") and text \
-            and before.get(awaiting) == s.get(awaiting) and len(text) <= MAX_LENGTH.get(awaiting, 60):
-        s[awaiting] = text  # the answer to the question, as said
+    elif awaiting in ("location", "to_department", "reason", "asset") and text and s == before \
+            and not parse.words.yes and len(text) <= MAX_LENGTH.get(awaiting, 60):
+        # the answer to the question, as said (not when the message said something else:
+        # "放到2号楼201室" asked what to take is a place, "确认" no thing at all)
+        s[awaiting] = text
     if s.get("asset") != before.get("asset"):
         s.pop("category", None)
     return s != before

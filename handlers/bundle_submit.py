@@ -40,6 +40,7 @@ TO_APPROVER = (
     "回复“同意{lead}”一并通过，或“驳回{lead}，理由：…”；也可以逐项回复“同意+编号”。"
 )
 CARD_TITLE = "一站式申请待您审批 #{lead}"
+CARD_TITLE_DONE = "一站式申请 #{lead} {result}（{who}）"
 CARD_DESC = "{name}提交，{n}项等您审批"
 CARD_HINT = "“同意”“驳回”对这{n}项一并生效；要逐项审批或写驳回理由，回复“同意+编号”或“驳回{lead}，理由：…”。"
 
@@ -119,15 +120,17 @@ def bundle_message(bundle: Bundle, lead: int, pairs: list[tuple[Request, Approva
     step_id = pairs[0][1].id
     facts = ([{"keyname": "事由", "value": bundle.note[:26]}] if bundle.note else [])
     days = {p.start.astimezone(tz).date() for p, _ in pairs if p.start is not None}
-    one_day = len(days) == 1 and all(p.start is not None for p, _ in pairs)
+    one_day = len(days) == 1  # the timed parts' one day, said once (an asset part has none)
     if one_day:
-        facts.append({"keyname": "日期", "value": fmt_day(pairs[0][0].start, tz)})  # type: ignore[arg-type]
+        first = next(p.start for p, _ in pairs if p.start is not None)
+        facts.append({"keyname": "日期", "value": fmt_day(first, tz)})
     facts += [{"keyname": f"#{p.no}", "value": _clip(card_line(p, tz, with_day=not one_day), 26)}
               for p, _ in pairs]
     card: dict[str, Any] = {
         "card_type": "button_interaction",
         "source": {"desc": CARD_SOURCE},
-        "main_title": {"title": CARD_TITLE.format(lead=lead),
+        "main_title": {"title": CARD_TITLE.format(lead=lead) if result is None else CARD_TITLE_DONE.format(
+                           lead=lead, result=result, who=pairs[0][1].approver.name),
                        "desc": CARD_DESC.format(name=applicant, n=len(pairs))},
         "sub_title_text": note if note is not None else CARD_HINT.format(n=len(pairs), lead=lead),
         "horizontal_content_list": facts[:6],

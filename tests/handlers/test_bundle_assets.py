@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.timers import sweep
+from handlers.base import InboundKind
 from models import org
 from models.assets import Asset, AssetState, in_stock
 from models.audit import AuditLog
@@ -138,3 +139,37 @@ async def test_the_bundle_replies_end_with_the_page_of_its_first_part(linked_tal
     assert (await talk.say("zhangsan", "#1002 到哪了")).endswith(page)
     reply = await talk.say("zhangsan", "取消#1001")
     assert "已全部取消" in reply and reply.endswith(page)
+
+
+async def test_a_thing_out_of_stock_is_asked_again_and_a_place_or_yes_is_no_thing(office: Talk) -> None:
+    talk = office
+    reply = await talk.say("zhangsan", "下周一上午8点要一辆车去火车站接专家，3个人，用一个小时，事由接待来访，再领一台投影仪")
+    assert "【资产领用】投影仪目前已无库存" in reply, reply
+    reply = await talk.say("zhangsan", "放到2号楼201室")
+    assert "资产库里没有" not in reply and "请问要领什么" in reply, reply
+    reply = await talk.say("zhangsan", "确认")
+    assert "资产库里没有" not in reply and "请问要领什么" in reply, reply
+    reply = await talk.say("zhangsan", "笔记本电脑")
+    assert "请确认这次一站式申请（共2项）" in reply and "笔记本电脑 × 1（在库3件），送到2号楼201室" in reply, reply
+    assert "已提交一站式申请" in await talk.say("zhangsan", "确认")
+
+
+async def test_one_card_for_the_car_and_the_things_says_the_day_once(linked_talk: Talk) -> None:
+    talk = linked_talk
+    assert (await seed_org(asset_org())).ok
+    org.forget_cached_org()
+    await talk.say("zhangsan", "下周一上午8点要一辆车去火车站接专家，3个人，用一个小时，事由接待来访，再领一台笔记本电脑")
+    await talk.say("zhangsan", "2号楼201室")
+    assert "李处一并审批①②" in await talk.say("zhangsan", "确认")
+    await talk.deliver()
+    [card] = talk.cards("lichu")
+    facts = {f["keyname"]: f["value"] for f in card["horizontal_content_list"]}
+    assert facts["日期"].startswith("11月30日") and facts["#1001"].startswith("用车 08:00-09:00")
+    assert facts["#1002"] == "领用 笔记本电脑 × 1，送到2号楼201室"
+    key = card["button_list"][0]["key"]
+    reply = await talk.say("lichu", "", kind=InboundKind.CARD_EVENT, event_key=key,
+                           task_id=card["task_id"], response_code="rc-1")
+    assert "已同意 #1001" in reply and "已同意 #1002" in reply
+    await talk.deliver()
+    update = talk.cards("lichu")[-1]
+    assert update["template_card"]["main_title"]["title"] == "一站式申请 #1001 已同意（李处）"
