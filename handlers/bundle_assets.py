@@ -63,7 +63,10 @@ def read_answer(part: dict[str, Any], reading: Parse, text: str) -> dict[str, An
     answer to the question it asked."""
     draft = Draft(INTENT, dict(part["slots"]), part.get("awaiting"))
     flow.absorb(draft, text, reading)
-    return {k: v for k, v in draft.slots.items() if part["slots"].get(k) != v}
+    new = {k: v for k, v in draft.slots.items() if part["slots"].get(k) != v}
+    if "location" in new:
+        new["at_room"] = None  # a place said for the things: no longer the bundle's room
+    return new
 
 
 def room_place(checked: list[Any]) -> str | None:
@@ -82,8 +85,8 @@ async def check(part: dict[str, Any], checked_before: list[Any], ctx: Ctx) -> As
     kind = AssetKind(s.get("kind") or AssetKind.REQUISITION)
     place = room_place(checked_before)
     if kind is AssetKind.REQUISITION and place and (
-            not s.get("location") or _THE_ROOM.match(str(s["location"]))):
-        s["location"] = place
+            s.get("at_room") or not s.get("location") or _THE_ROOM.match(str(s["location"]))):
+        s.update(location=place, at_room=True)  # follows the room if the room is changed
     problem = await flow.check_asset(s, ctx)
     if problem is not None:
         return problem

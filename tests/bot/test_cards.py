@@ -34,8 +34,8 @@ from tests.bot.test_app import ORG, post, settle
 from tests.bot.test_approve_links import booking, decisions
 from tests.bot.wecomsim import WeComSim
 from tests.drain import drained
-from tests.handlers.test_approval import PAGE_1001
 from tests.fakewecom import FakeWeCom
+from tests.handlers.test_approval import PAGE_1001
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 _times = count(1_795_000_000)  # distinct CreateTime per tap: events dedup on it

@@ -41,6 +41,10 @@ async def test_a_room_and_laptops_brought_there_one_confirm(office: Talk) -> Non
     assert "301会议室" in reply and "11月30日(周一) 09:00-11:00" in reply
     assert "②资产领用：笔记本电脑 × 2（在库3件），送到1号楼 301会议室；需审批（部门负责人 → 资产管理员）" in reply
     assert await Request.all().count() == 0 and await in_stock("笔记本电脑") == 3
+    reply = await talk.say("zhangsan", "笔记本电脑改成送到3号楼502室")
+    assert "送到3号楼502室" in reply and "301会议室（1号楼" in reply, reply
+    reply = await talk.say("zhangsan", "笔记本电脑还是送到会议室")
+    assert "送到1号楼 301会议室" in reply, reply
 
     reply = await talk.say("zhangsan", "确认")
     assert reply.startswith("已提交一站式申请 #1001（共2项）"), reply
