@@ -15,11 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from handlers.admin_forms import Field, form_values, read_form
+from handlers.asset_request import KIND_NAMES
 from handlers.labels import FACILITY_TYPE_NAMES, ROLE_NAMES, TYPE_NAMES, role_name
 from handlers.reference import reference_changed
 from models import admin as store
 from models.admin import AdminRefused
+from models.assets import AssetKind
 from models.org import DEFAULT_RULES, FacilityType, RequestType, Role
+from models.seed_check import RULE_KINDS
 
 MAX_STEPS = 4
 FIX_BELOW = "没有保存：请按标出的提示修改。"
@@ -37,8 +40,11 @@ REFUSALS = {
     "none": "至少保留一个角色（一般工作人员选“职员”）。",
     "still_driving": "{name}仍是 {plates} 的司机：请先在“车辆”中换司机，再取消司机角色。",
     "last_admin": "{name}是最后一位管理员，不能取消（否则无人能管理本系统）。",
+    "no_department": "没有编号为 {value} 的部门，请从列表中选择。",
+    "no_head": "该部门（编号 {value}）及其上级目前没有部门负责人，这一步将无人审批：请先在“角色授权”中授予。",
     "last_holder": "{name}是唯一的“{role_name}”，{services}的审批需要这个角色：请先授予别人。",
 }
+INHERITED = "沿用“{name}”的流程"
 HOURS_ORDER = "开放结束须晚于开放开始。"
 STEP_GAP = "请从第1步起依次填写，中间不要留空。"
 
@@ -92,7 +98,8 @@ def _refused(e: AdminRefused) -> Outcome:
     if "role" in params:
         params["role_name"] = role_name(str(params["role"]))
     if "types" in params:
-        params["services"] = "、".join(f"“{TYPE_NAMES.get(t, t)}”" for t in params["types"])
+        names = dict(rule_keys())
+        params["services"] = "、".join(f"“{names.get(t, t)}”" for t in params["types"])
     return Outcome(False, FIX_BELOW, {e.field: REFUSALS[e.code].format(**params)})
 
 
@@ -283,23 +290,58 @@ def request_types() -> list[tuple[str, str]]:
     return [(str(t), TYPE_NAMES.get(t, str(t))) for t in RequestType]
 
 
+def rule_keys() -> list[tuple[str, str]]:
+    """Every rule the pages set, (key, Chinese name): each service, and after it each of
+    its kinds that may have a rule of its own ("asset_request.disposal", "资产·处置")."""
+    out: list[tuple[str, str]] = []
+    for t, name in request_types():
+        out.append((t, name))
+        out += [(f"{t}.{k}", f"{name}·{KIND_NAMES[AssetKind(k)]}") for k in RULE_KINDS.get(t, ())]
+    return out
+
+
+def _type_of(key: str) -> str:
+    return key.partition(".")[0]
+
+
+async def rule_choices() -> list[tuple[str, str]]:
+    """What a step may be: a role, or the head of one named department (`dept_head@13`,
+    "资产管理处负责人": the bureau's asset office instead of the applicant's)."""
+    heads = [(f"{Role.DEPT_HEAD}@{i}", f"{name}负责人") for i, name in await store.departments()]
+    return role_choices() + heads
+
+
+async def chain_text(chain: Sequence[str] | None) -> str:
+    """A rule in words: "部门负责人 → 资产管理员 → 资产管理处负责人" ("无需审批")."""
+    names = dict(await rule_choices())
+    return " → ".join(names.get(e, role_name(e)) for e in chain or []) or "无需审批"
+
+
 async def rule_rows() -> list[Row]:
     rules = {**DEFAULT_RULES, **await store.all_rules()}
-    return [Row(t, (name, " → ".join(role_name(r) for r in rules.get(t, [])) or "无需审批"))
-            for t, name in request_types()]
+    names = dict(request_types())
+    rows = []
+    for key, name in rule_keys():
+        if "." in key and key not in rules:
+            text = INHERITED.format(name=names[_type_of(key)])
+        else:
+            text = await chain_text(rules.get(key, []))
+        rows.append(Row(key, (name, text)))
+    return rows
 
 
-async def rule_values(request_type: str) -> dict[str, str] | None:
-    if request_type not in {t for t, _ in request_types()}:
+async def rule_values(key: str) -> dict[str, str] | None:
+    if key not in dict(rule_keys()):
         return None
-    chain = (await store.all_rules()).get(request_type, DEFAULT_RULES.get(request_type, []))
+    rules = await store.all_rules()
+    chain = rules.get(key, [] if "." in key else DEFAULT_RULES.get(key, []))
     return {f"step{i + 1}": chain[i] if i < len(chain) else "" for i in range(MAX_STEPS)}
 
 
-async def save_rule(request_type: str, form: Mapping[str, str], actor: str,
-                    now: datetime) -> Outcome:
-    """Set a service's approval steps (`step1` … `step4`; all empty: no approval)."""
-    known = {v for v, _ in role_choices()}
+async def save_rule(key: str, form: Mapping[str, str], actor: str, now: datetime) -> Outcome:
+    """Set a rule's approval steps (`step1` … `step4`; all empty: no approval — for a kind,
+    no rule of its own: its service's rule applies)."""
+    known = {v for v, _ in await rule_choices()}
     steps = [form.get(f"step{i + 1}", "").strip() for i in range(MAX_STEPS)]
     problems = {f"step{i + 1}": "请从列表中选择角色。" for i, s in enumerate(steps)
                 if s and s not in known}
@@ -309,18 +351,22 @@ async def save_rule(request_type: str, form: Mapping[str, str], actor: str,
             problems.setdefault(f"step{i + 1}", STEP_GAP)
     if problems:
         return Outcome(False, FIX_BELOW, problems)
+    chain: list[str] | None = [s for s in steps if s]
+    if not chain and "." in key:
+        chain = None  # the kind follows its service's rule again
     try:
-        changes = await store.save_rule(request_type, [s for s in steps if s], actor, now)
+        changes = await store.save_rule(key, chain, actor, now)
     except AdminRefused as e:
         return _refused(e)
     if not changes:
-        return Outcome(True, NOTHING_CHANGED, key=request_type)
+        return Outcome(True, NOTHING_CHANGED, key=key)
     reference_changed()
     old, new = changes["roles"]
-    text = " → ".join(role_name(r) for r in new) or "无需审批"
-    was = " → ".join(role_name(r) for r in old or []) or "无需审批"
-    return Outcome(True, SAVED.format(what=f"“{TYPE_NAMES.get(request_type, request_type)}”的审批流程",
-                                      changes=f"{was} 改为 {text}"), key=request_type)
+    service = dict(request_types())[_type_of(key)]
+    text = await chain_text(new) if new is not None else INHERITED.format(name=service)
+    was = await chain_text(old) if old is not None else INHERITED.format(name=service)
+    return Outcome(True, SAVED.format(what=f"“{dict(rule_keys())[key]}”的审批流程",
+                                      changes=f"{was} 改为 {text}"), key=key)
 
 
 # ---------------------------------------------------------------------------------------

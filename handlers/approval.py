@@ -28,6 +28,8 @@ from handlers.common import (
     fmt_window,
     notify_applicant,
     notify_approver,
+    page_line,
+    reply_link,
 )
 from handlers.fleet_labels import unusable_text
 from handlers.labels import TYPE_NAMES, status_name
@@ -149,7 +151,7 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
         return Reply(NOT_FOUND.format(no=no))
     refused = refusal(request, ctx.user.user_id)
     if refused is not None:
-        return Reply(refused.text)
+        return Reply(refused.text + outcome_link(refused, ctx, no))
 
     vehicle_id: int | None = None
     driver: str | None = None
@@ -162,7 +164,7 @@ async def decide_request(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     comment = parse.slots.get("comment") or None
     outcome = await apply_decision(no, decision, ctx, comment=comment, vehicle_id=vehicle_id,
                                    driver=driver)
-    return Reply(outcome.text)
+    return Reply(outcome.text + outcome_link(outcome, ctx, no))
 
 
 async def apply_decision(
@@ -219,6 +221,12 @@ async def apply_decision(
     log.info("decided", extra={"no": no, "user": userid, "decision": str(decision),
                                "channel": str(ctx.channel)})
     return Outcome(OutcomeKind.DECIDED, text, decision)
+
+
+def outcome_link(outcome: Outcome, ctx: Ctx, no: int) -> str:
+    """The request's page line under a reply about a decision (made now or before); none
+    for one who may not decide it (its page is not theirs to see)."""
+    return reply_link(ctx, no) if outcome.kind in (OutcomeKind.DECIDED, OutcomeKind.ALREADY) else ""
 
 
 async def _after_the_fact(no: int, userid: str, step_id: int | None, before: Request) -> Outcome:
@@ -307,7 +315,7 @@ async def decide_from_card(msg: Inbound, ctx: Ctx) -> Reply | None:
         outcome = await apply_decision(no, decision, ctx, step_id=step_id,
                                        tapped=bool(msg.response_code))
     await after_tap(msg.user_id, msg.response_code, outcome, no, step_id, ctx)
-    return Reply(outcome.text)
+    return Reply(outcome.text + outcome_link(outcome, ctx, no))
 
 
 async def after_tap(user_id: str, response_code: str, outcome: Outcome, no: int, step_id: int,
@@ -385,7 +393,7 @@ async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
         await notify_applicant(
             ctx.notifier, request,
             TO_APPLICANT_PROGRESS.format(kind=TYPE_NAMES[request.type], no=no, who=ctx.user.name,
-                                         next=nxt.approver.name),
+                                         next=nxt.approver.name) + page_line(ctx.links, no),
             key=f"progress:{no}:{result.step.seq}",
         )
         return APPROVED_NEXT.format(no=no, who=nxt.approver.name)
@@ -396,13 +404,15 @@ async def tell_decision(result: DecisionResult, ctx: Ctx) -> str:
             no=no, what=describe(request, tz).removeprefix(f"#{no} "), who=ctx.user.name,
             why=REASON_LINE.format(why=reason) if reason else NO_REASON_LINE, freed=freed,
         )
-        await notify_applicant(ctx.notifier, request, text, key=f"decided:{no}")
+        await notify_applicant(ctx.notifier, request, text + page_line(ctx.links, no), key=f"decided:{no}")
         why = f"（理由：{result.step.comment}）" if result.step.comment else ""
         return REJECTED.format(no=no, why=why, name=applicant.name)
     names = [applicant.name]
-    await notify_applicant(ctx.notifier, request, approved_text(request, tz), key=f"decided:{no}")
-    names += await service_for(request.type).on_approved(request, ctx)  # e.g. the driver
-    return APPROVED_FINAL.format(no=no, names="和".join(names))
+    await notify_applicant(ctx.notifier, request, approved_text(request, tz) + page_line(ctx.links, no),
+                           key=f"decided:{no}")
+    service = service_for(request.type)
+    names += await service.on_approved(request, ctx)  # e.g. the driver
+    return APPROVED_FINAL.format(no=no, names="和".join(names)) + await service.approver_next(request, ctx)
 
 
 def route_of(request: Request) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from handlers.asset_request import KIND_NAMES, what_of
 from handlers.base import Ctx, Inbound, Message, Reply, Router
-from handlers.common import notify_applicant
+from handlers.common import notify_applicant, page_line, reply_link
 from handlers.labels import status_name
 from models.assets import (
     AssetKind,
@@ -33,9 +33,9 @@ QUEUE_LINE = "#{no} {kind} {what}｜{name}"
 NOT_ASSET = "没有找到资产申请 #{no}，请核对一下编号。"
 NOT_READY = "#{no} 目前{status}，不能发放或办结。"
 HANDED = {
-    AssetKind.REQUISITION: "已发放 #{no}：{tags}，登记在{name}名下。已通知{name}。",
-    AssetKind.TRANSFER: "已办结调剂 #{no}：{tags} 转入{dept}。已通知{name}{head}。",
-    AssetKind.DISPOSAL: "已办结处置 #{no}：{tags} 已注销登记。已通知{name}。",
+    AssetKind.REQUISITION: "已发放 #{no}：{tags}，登记在{name}名下。{told}",
+    AssetKind.TRANSFER: "已办结调剂 #{no}：{tags} 转入{dept}。{told}",
+    AssetKind.DISPOSAL: "已办结处置 #{no}：{tags} 已注销登记。{told}",
 }
 TO_APPLICANT = {
     AssetKind.REQUISITION: "您领用的资产 #{no} 已发放：{items}。请妥善保管，资产已登记在您名下。",
@@ -80,15 +80,16 @@ async def hand_over(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
             items = "、".join(f"{a.tag} {a.name}" for a in done.assets)
             dept = str(d.get("to_department_name") or "")
             await notify_applicant(ctx.notifier, request, TO_APPLICANT[kind].format(
-                no=no, items=items, dept=dept), key=f"asset:done:{no}")
-            head = ""
+                no=no, items=items, dept=dept) + page_line(ctx.links, no), key=f"asset:done:{no}")
+            told = [] if request.applicant.userid == ctx.user.user_id else [request.applicant.name]
             if kind is AssetKind.TRANSFER and (keeper := done.assets[0].keeper if done.assets else None):
                 if keeper.userid != request.applicant.userid:
                     await ctx.notifier.notify(keeper.userid, Message.text(TO_RECEIVER.format(
                         no=no, items=items, from_dept=d.get("from_department_name") or d.get("where", ""),
                         dept=dept)),
                         key=f"asset:in:{no}:{keeper.userid}")
-                    head = f"和{dept}的{keeper.name}"
+                    if keeper.userid != ctx.user.user_id:
+                        told.append(f"{dept}的{keeper.name}")
     except NotFound:
         return Reply(NOT_ASSET.format(no=no))
     except NotAllowed:
@@ -96,8 +97,9 @@ async def hand_over(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     except InvalidState as e:
         return Reply(NOT_READY.format(no=no, status=status_name(e.request)))
     tags = "、".join(a.tag for a in done.assets)
+    told_text = f"已通知{'和'.join(told)}。" if told else ""
     return Reply(HANDED[kind].format(no=no, tags=tags, name=request.applicant.name, dept=dept,
-                                     head=head))
+                                     told=told_text) + reply_link(ctx, no))
 
 
 @router.intent(Intent.ASSET_STOCK)

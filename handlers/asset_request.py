@@ -91,6 +91,7 @@ SUBMITTED = "已提交资产{kind} #{no}：{what}。{held}等待{approver}审批
 SUBMITTED_NO_STEP = "已提交资产{kind} #{no}：{what}。{held}资产管理员会尽快办理。"
 HELD = "已为您预留 {tags}。"
 TO_MANAGER = "【待{cmd}】资产{kind} #{no}：{what}，申请人{name}，已审批通过。办完请回复“{cmd}#{no}”。"
+HAND_OVER_YOURSELF = "请您{cmd}：办完回复“{cmd}#{no}”。"
 MAX_LENGTH = {"location": 60, "reason": 200, "asset": 20}
 TOO_LONG = "{what}太长了，请控制在{n}个字以内。"
 
@@ -140,9 +141,11 @@ def absorb(draft: Draft, text: str, parse: Parse) -> bool:
         s["quantity"] = int(text)
     elif awaiting == "tag" and (m := TAG_RE.search(text)):
         s["tag"] = m.group(0).upper()
-    elif awaiting in ("location", "to_department", "reason", "asset") and text \
-            and before.get(awaiting) == s.get(awaiting) and len(text) <= MAX_LENGTH.get(awaiting, 60):
-        s[awaiting] = text  # the answer to the question, as said
+    elif awaiting in ("location", "to_department", "reason", "asset") and text and s == before \
+            and not parse.words.yes and len(text) <= MAX_LENGTH.get(awaiting, 60):
+        # the answer to the question, as said (not when the message said something else:
+        # "放到2号楼201室" asked what to take is a place, "确认" no thing at all)
+        s[awaiting] = text
     if s.get("asset") != before.get("asset"):
         s.pop("category", None)
     return s != before
@@ -160,12 +163,17 @@ async def next_question(draft: Draft, ctx: Ctx, lead: str = "") -> Reply:
 
 async def summary(s: dict[str, Any], ctx: Ctx) -> str:
     kind = AssetKind(s.get("kind") or AssetKind.REQUISITION)
+    return SUMMARY.format(kind=KIND_NAMES[kind], lines="\n".join(read_back(s)),
+                          chain=" → ".join(await chain_of(kind)) or "无需审批")
+
+
+async def chain_of(kind: AssetKind) -> list[str]:
+    """Who approves a request of `kind`, in the chat's words (the kind's rule in force)."""
     chain = []
     for entry in await approval_rule(RequestType.ASSET_REQUEST, str(kind)):
         role, dept = split_rule_role(entry)
         chain.append(f"{await department_name(dept)}负责人" if dept is not None else role_name(role))
-    return SUMMARY.format(kind=KIND_NAMES[kind], lines="\n".join(read_back(s)),
-                          chain=" → ".join(chain) or "无需审批")
+    return chain
 
 
 def read_back(s: dict[str, Any]) -> list[str]:
@@ -323,25 +331,9 @@ async def submit_asset(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
         slots.update(s)
         return problem
     kind = AssetKind(s.get("kind") or AssetKind.REQUISITION)
-    details: dict[str, Any] = {"kind": str(kind), "asset": str(s.get("asset") or s.get("category"))}
-    if kind is AssetKind.REQUISITION:
-        details |= {"category": s["category"], "quantity": int(s["quantity"]),
-                    "location": str(s["location"]).strip()}
-    else:
-        details |= {"tag": s["tag"], "name": s.get("item_name", ""), "where": s.get("item_where", ""),
-                    "from_department_name": s.get("item_dept", "")}
-        if kind is AssetKind.TRANSFER:
-            details |= {"to_department": s["to_department_id"],
-                        "to_department_name": s["to_department_name"]}
-        else:
-            details["reason"] = str(s["reason"]).strip()
-    item = await get_asset(s["tag"]) if kind is not AssetKind.REQUISITION else None
     try:
         async with transaction():
-            request = await create_asset_request(
-                NewRequest(type=RequestType.ASSET_REQUEST, applicant=ctx.user.user_id,
-                           details=details), kind, ctx.now, str(ctx.channel),
-                category=s.get("category"), quantity=int(s.get("quantity") or 1), asset=item)
+            request = await create_from_slots(s, ctx)
             steps = ordered_steps(request)
             if steps:
                 await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, ctx.tz,
@@ -367,6 +359,35 @@ async def submit_asset(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
         kind=KIND_NAMES[kind], no=request.no, what=what,
         held=HELD.format(tags="、".join(tags)) if kind is AssetKind.REQUISITION else "",
         approver=steps[0].approver.name if steps else ""), (request.no,))
+
+
+def request_details(s: dict[str, Any]) -> dict[str, Any]:
+    """The request's details from checked slots (`check_asset` passed)."""
+    kind = AssetKind(s.get("kind") or AssetKind.REQUISITION)
+    details: dict[str, Any] = {"kind": str(kind), "asset": str(s.get("asset") or s.get("category"))}
+    if kind is AssetKind.REQUISITION:
+        details |= {"category": s["category"], "quantity": int(s["quantity"]),
+                    "location": str(s["location"]).strip()}
+    else:
+        details |= {"tag": s["tag"], "name": s.get("item_name", ""), "where": s.get("item_where", ""),
+                    "from_department_name": s.get("item_dept", "")}
+        if kind is AssetKind.TRANSFER:
+            details |= {"to_department": s["to_department_id"],
+                        "to_department_name": s["to_department_name"]}
+        else:
+            details["reason"] = str(s["reason"]).strip()
+    return details
+
+
+async def create_from_slots(s: dict[str, Any], ctx: Ctx, bundle_id: int | None = None) -> Request:
+    """The request and its reservation from checked slots, inside the caller's transaction
+    (OutOfStock, AssetUnavailable, NoApprover as `create_asset_request` raises them)."""
+    kind = AssetKind(s.get("kind") or AssetKind.REQUISITION)
+    item = await get_asset(s["tag"]) if kind is not AssetKind.REQUISITION else None
+    return await create_asset_request(
+        NewRequest(type=RequestType.ASSET_REQUEST, applicant=ctx.user.user_id,
+                   details=request_details(s), bundle_id=bundle_id), kind, ctx.now, str(ctx.channel),
+        category=s.get("category"), quantity=int(s.get("quantity") or 1), asset=item)
 
 
 def what_of(d: dict[str, Any]) -> str:
@@ -410,6 +431,17 @@ async def tell_managers(request: Request, ctx: Ctx) -> list[str]:
                              name=request.applicant.name, cmd=command_word(request))
     told = []
     for m in await managers():
+        if m.userid == ctx.user.user_id:
+            continue  # the asset manager who approved it: the reply tells him (approver_next)
         await ctx.notifier.notify(m.userid, Message.text(text), key=f"asset:ready:{request.no}:{m.userid}")
-        told.append(f"资产管理员{m.name}")
+        if m.userid != request.applicant.userid:  # named once, as the applicant told
+            told.append(f"资产管理员{m.name}")
     return told
+
+
+async def hand_over_yourself(request: Request, ctx: Ctx) -> str:
+    """What the approver who is an asset manager (or, with none, an admin) is told to do
+    next: hand it over himself."""
+    if ctx.user.user_id not in {m.userid for m in await managers()}:
+        return ""
+    return HAND_OVER_YOURSELF.format(cmd=command_word(request), no=request.no)

@@ -19,7 +19,8 @@ Each part is checked by its own service (`check_vehicle`, `check_facility`: the 
 rules, questions and alternatives as a booking of that service alone) and created by the
 service's model function `create_request` (its holds keep the no-double-booking
 guarantee). Nothing is written before the user confirms the whole. Approvals, status,
-cancel and the one feedback: handlers/bundle_after.py.
+cancel and the one feedback: handlers/bundle_after.py; creating the whole: handlers/bundle_submit.py;
+the asset part: handlers/bundle_assets.py.
 
 State: `{"flow": "service_bundle", "note": shared words, "parts": [{"intent", "slots",
 "daypart", "awaiting"}], "current": index | None, "awaiting": "confirm" | None}`.
@@ -32,8 +33,9 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from handlers import bundle_after
+from handlers import bundle_assets, bundle_submit
 from handlers.base import Ctx, Inbound, Reply, Router
+from handlers.bundle_assets import AssetChecked
 from handlers.common import fmt_window
 from handlers.facility_reservation import Checked as RoomChecked
 from handlers.facility_reservation import (
@@ -53,6 +55,7 @@ from handlers.forms import (
 from handlers.labels import FACILITY_TYPE_NAMES
 from handlers.vehicle_booking import Checked as CarChecked
 from handlers.vehicle_booking import check_vehicle
+from models.assets import AssetUnavailable, OutOfStock
 from models.errors import Conflict, NoApprover, RequestError
 from models.org import FacilityType, active_facilities
 from nlp.types import Intent, Parse
@@ -80,6 +83,8 @@ def part_label(part: dict[str, Any]) -> str:
     """What the user calls the part: 用车, 接待室, 食堂包间, or the room named."""
     if part["intent"] == Intent.VEHICLE_BOOKING.value:
         return "用车"
+    if bundle_assets.is_asset(part):
+        return bundle_assets.label(part)
     slots = part["slots"]
     ftype = slots.get("facility_type")
     if slots.get("named") and slots.get("room_name"):
@@ -89,6 +94,8 @@ def part_label(part: dict[str, Any]) -> str:
 
 def _part_of(p: Parse, facilities: list[Any]) -> dict[str, Any]:
     """A part of the draft from its NLU reading: the service's own slot handling."""
+    if p.intent is Intent.ASSET_REQUEST:
+        return bundle_assets.part_of(p)
     text = p.context.get("text", "")
     slots = read_times({}, p, awaiting=None)
     if p.intent is Intent.VEHICLE_BOOKING:
@@ -168,6 +175,8 @@ def _target(state: dict[str, Any], text: str) -> int | None:
 def _read_answer(part: dict[str, Any], reading: Parse, text: str, facilities: list[Any]) -> dict[str, Any]:
     """The slots an answer gives its part, read as the part's service reads a follow-up;
     a bare clock time takes the part's part of day ("下午" + "3点到5点")."""
+    if bundle_assets.is_asset(part):
+        return bundle_assets.read_answer(part, reading, text)
     new = read_times(part["slots"], reading, awaiting=part.get("awaiting"))
     if part.get("daypart") in EVENING and not reading.words.part_of_day:
         for key in ("start", "end"):
@@ -190,9 +199,15 @@ def _read_answer(part: dict[str, Any], reading: Parse, text: str, facilities: li
     return new
 
 
-async def check_part(part: dict[str, Any], ctx: Ctx) -> CarChecked | RoomChecked | Problem:
-    """The part checked by its own service: what it would get, or what to change."""
+Checked = CarChecked | RoomChecked | AssetChecked
+
+
+async def check_part(part: dict[str, Any], ctx: Ctx, before: list[Checked]) -> Checked | Problem:
+    """The part checked by its own service: what it would get, or what to change (`before`:
+    the parts checked ahead of it, whose room the asset part's things may go to)."""
     slots = part["slots"]
+    if bundle_assets.is_asset(part):
+        return await bundle_assets.check(part, before, ctx)
     if part["intent"] == Intent.VEHICLE_BOOKING.value:
         return await check_car(slots, ctx)
     said = slots.pop("said_room", None)
@@ -229,9 +244,9 @@ async def check_car(slots: dict[str, Any], ctx: Ctx) -> CarChecked | Problem:
 
 async def advance(state: dict[str, Any], ctx: Ctx, prefix: str = "") -> Reply:
     """The first part with a question or a problem asks it; when none has, the summary."""
-    checked: list[CarChecked | RoomChecked] = []
+    checked: list[Checked] = []
     for i, part in enumerate(state["parts"]):
-        result = await check_part(part, ctx)
+        result = await check_part(part, ctx, checked)
         if isinstance(result, Problem):
             part["awaiting"] = result.awaiting
             state.update(current=i, awaiting=None)
@@ -253,7 +268,7 @@ def _with_daypart(question: str, daypart: str) -> str:
     return re.sub(r"\)几点", f"){daypart}几点", question, count=1)
 
 
-def summary_text(state: dict[str, Any], checked: list[CarChecked | RoomChecked], ctx: Ctx) -> str:
+def summary_text(state: dict[str, Any], checked: list[Checked], ctx: Ctx) -> str:
     tz = ctx.tz
     note = state.get("note") or ""
     lines = [SUMMARY_HEAD.format(n=len(checked), note=f"\n事由：{note}" if note else "")]
@@ -266,6 +281,8 @@ def summary_text(state: dict[str, Any], checked: list[CarChecked | RoomChecked],
             lines.append(f"{mark}用车：{fmt_window(c.start, c.end, tz)}，{d['origin']}→{d['destination']}，"
                          f"{d['passengers']}人{purpose}；{v.plate} {v.model}（{v.seats}座{driver}）；"
                          f"{NEEDS_APPROVAL}")
+        elif isinstance(c, AssetChecked):
+            lines.append(bundle_assets.summary_line(mark, c))
         else:
             start, end = c.windows[0]
             room = c.room
@@ -279,10 +296,16 @@ def summary_text(state: dict[str, Any], checked: list[CarChecked | RoomChecked],
 async def confirm_bundle(state: dict[str, Any], ctx: Ctx) -> Reply:
     """“确认”: every part checked again and created in one transaction, or none; a part
     taken meanwhile is asked about again with what its service offers instead."""
-    checked: list[CarChecked | RoomChecked] = []
-    for part in state["parts"]:
+    checked: list[Checked] = []
+    for i, part in enumerate(state["parts"]):
         shown = part["slots"].get("vehicle_id")
-        result = await check_part(part, ctx)
+        result = await check_part(part, ctx, checked)
+        if isinstance(result, Problem) and bundle_assets.is_asset(part):
+            # the stock went meanwhile: say so as its check said it (what is left)
+            part["awaiting"] = result.awaiting
+            state.update(current=i, awaiting=None)
+            return Reply(TAKEN_MEANWHILE + ASK_PART.format(label=part_label(part), question=result.message),
+                         state=state)
         if isinstance(result, Problem) or (
                 isinstance(result, CarChecked) and shown not in (None, result.vehicle.id)):
             # what the summary showed is no longer to be had: show the parts again
@@ -291,8 +314,8 @@ async def confirm_bundle(state: dict[str, Any], ctx: Ctx) -> Reply:
             part["slots"]["vehicle_id"] = result.vehicle.id
         checked.append(result)
     try:
-        text = await bundle_after.submit_bundle(state, checked, ctx)
-    except Conflict:
+        text = await bundle_submit.submit_bundle(state, checked, ctx)
+    except (Conflict, OutOfStock, AssetUnavailable):  # a room, a car or the stock taken meanwhile
         for part in state["parts"]:
             part["slots"].pop("vehicle_id", None)
             if not part["slots"].get("named"):

@@ -20,19 +20,14 @@ from zoneinfo import ZoneInfo
 
 from handlers import approval, cancel, status
 from handlers.base import Ctx, Inbound, Message, Notifier, Reply, Router
+from handlers.bundle_submit import bundle_message, first_steps
 from handlers.cards import card_update
 from handlers.common import (
-    APPROVE_BUTTON,
-    CARD_SOURCE,
-    REJECT_BUTTON,
     describe,
-    fmt_day,
-    notify_approver,
+    reply_link,
 )
-from handlers.facility_reservation import Checked as RoomChecked
 from handlers.labels import TYPE_NAMES
 from handlers.registry import services
-from handlers.vehicle_booking import Checked as CarChecked
 from models.bundles import (
     Bundle,
     bundle_of,
@@ -41,7 +36,6 @@ from models.bundles import (
     claim_feedback_ask,
     is_over,
     lead_no,
-    new_bundle,
     open_bundles_of,
     parts_of,
     rate_bundle,
@@ -51,13 +45,9 @@ from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import RequestType
 from models.requests import (
     LIVE,
-    ApprovalStep,
     Decision,
-    NewRequest,
     Request,
     RequestStatus,
-    create_request,
-    current_step,
     ordered_steps,
 )
 from models.sql import transaction
@@ -67,18 +57,7 @@ log = logging.getLogger("handlers.bundle")
 router = Router("bundle_after")
 CIRCLED = "①②③④⑤⑥"
 
-SUBMITTED = "已提交一站式申请 #{lead}（共{n}项），各项分别由主管部门办理：\n{lines}\n进度回复“#{lead} 到哪了”；全部取消回复“取消#{lead}”。"
-PART_PENDING = "等待{who}审批"
-PART_APPROVED = "已订上"
-TOGETHER = "（{who}一并审批{marks}）"
 
-TO_APPROVER = (
-    "【待您审批】{name}的一站式申请 #{lead}，其中{n}项等您审批：\n{lines}\n{note}"
-    "回复“同意{lead}”一并通过，或“驳回{lead}，理由：…”；也可以逐项回复“同意+编号”。"
-)
-CARD_TITLE = "一站式申请待您审批 #{lead}"
-CARD_DESC = "{name}提交，{n}项等您审批"
-CARD_HINT = "“同意”“驳回”对这{n}项一并生效；要逐项审批或写驳回理由，回复“同意+编号”或“驳回{lead}，理由：…”。"
 DECIDED = "一站式申请 #{lead}：\n{lines}"
 NOTHING_MINE = "一站式申请 #{lead} 里没有等您审批的项目。"
 
@@ -88,7 +67,9 @@ PAGE_BUNDLE = "属于一站式申请 #{lead}（共{n}项），其余各项："
 RATE_HINT = "整份申请已办完，欢迎评价：回复“评价#{lead} 5分”，可以附上意见。"
 RATED = "评价：{score}分{feedback}"
 
-CANCELLED = "好的，一站式申请 #{lead} 已全部取消（{nos}）。预留的车辆、场地已释放。{told}"
+CANCELLED = "好的，一站式申请 #{lead} 已全部取消（{nos}）。预留的{held}已释放。{told}"
+HELD_NAMES = {RequestType.VEHICLE_BOOKING: "车辆", RequestType.FACILITY_RESERVATION: "场地",
+              RequestType.ASSET_REQUEST: "资产"}
 TOLD = "已通知{names}。"
 NOT_YOURS = "这不是您的申请，只有申请人本人可以取消 #{lead}。"
 CANNOT_CANCEL = "#{no} 已经开始或已结束，整份申请 #{lead} 没有取消。可以逐项取消还没开始的部分，例如“取消#{other}”。"
@@ -103,134 +84,6 @@ RATE_NOT_YOURS = "只有申请人本人可以评价 #{lead}。"
 ASK_FEEDBACK = ("您的一站式申请 #{lead}{note}已全部办完，欢迎评价这次服务：回复“评价#{lead} 5分”（1–5分），"
                 "可以附上意见，例如“评价#{lead} 4分 包间有点小”。")
 TO_DEPT_LOW = "【服务评价】{name}给一站式申请 #{lead} 打了{score}分{feedback}，其中您经办：{what}。请联系了解情况。"
-
-
-# ---------------------------------------------------------------------------------------
-# Creating
-
-
-async def submit_bundle(state: dict[str, Any], checked: list[CarChecked | RoomChecked], ctx: Ctx) -> str:
-    """The bundle and its parts in one transaction (raises the models' Conflict when a
-    part is taken meanwhile: then nothing is written), the first approvers told in it."""
-    me = ctx.user.user_id
-    created: list[Request] = []
-    async with transaction():
-        bundle = await new_bundle(me, state.get("note") or "", ctx.now)
-        for c in checked:
-            if isinstance(c, CarChecked):
-                v = c.vehicle
-                assert v.driver is not None
-                new = NewRequest(type=RequestType.VEHICLE_BOOKING, applicant=me, start=c.start,
-                                 end=c.end, vehicle_id=v.id, driver=v.driver.userid,
-                                 details=c.details, bundle_id=bundle.id)
-                created.append(await create_request(new, ctx.now, str(ctx.channel), vehicle=v))
-            else:
-                start, end = c.windows[0]
-                new = NewRequest(type=RequestType.FACILITY_RESERVATION, applicant=me, start=start,
-                                 end=end, facility_id=c.room.id, details={"attendees": c.attendees},
-                                 bundle_id=bundle.id)
-                created.append(await create_request(new, ctx.now, str(ctx.channel)))
-        groups = await tell_first_approvers(bundle, created, ctx)
-    return submitted_text(created, groups, ctx)
-
-
-def first_steps(parts: list[Request]) -> dict[str, list[tuple[Request, ApprovalStep]]]:
-    """The parts waiting for a first decision, by that approver's userid (in part order)."""
-    groups: dict[str, list[tuple[Request, ApprovalStep]]] = {}
-    for p in parts:
-        step = current_step(p)
-        if step is not None:
-            groups.setdefault(step.approver.userid, []).append((p, step))
-    return groups
-
-
-async def tell_first_approvers(bundle: Bundle, parts: list[Request], ctx: Ctx) -> dict[str, list[Request]]:
-    """Each first approver told once: the usual card for one part, one bundle card (or
-    message) for several; returns the parts by approver name."""
-    lead = lead_no(parts)
-    out: dict[str, list[Request]] = {}
-    for userid, pairs in first_steps(parts).items():
-        name = pairs[0][1].approver.name
-        out[name] = [p for p, _ in pairs]
-        if len(pairs) == 1:
-            request, step = pairs[0]
-            await notify_approver(ctx.notifier, request, step, ctx.user.name, ctx.tz, links=ctx.links)
-            continue
-        await ctx.notifier.notify(userid, bundle_message(bundle, lead, pairs, ctx),
-                                  key=f"approve:bundle:{bundle.id}:{pairs[0][1].id}")
-    return out
-
-
-def bundle_message(bundle: Bundle, lead: int, pairs: list[tuple[Request, ApprovalStep]], ctx: Ctx,
-                   *, result: str | None = None, note: str | None = None) -> Message:
-    """The approver's one message for their parts of a bundle: a 同意/驳回 card when this
-    channel has pages, else text with the chat commands."""
-    tz = ctx.tz
-    lines = [f"{CIRCLED[i]} {describe(p, tz)}" for i, (p, _) in enumerate(pairs)]
-    applicant = pairs[0][0].applicant.name
-    url = ctx.links.page_url("/m/pending")
-    if not url:
-        note_line = f"事由：{bundle.note}\n" if bundle.note else ""
-        return Message.text(TO_APPROVER.format(name=applicant, lead=lead, n=len(pairs),
-                                               lines="\n".join(lines), note=note_line))
-    step_id = pairs[0][1].id
-    facts = ([{"keyname": "事由", "value": bundle.note[:26]}] if bundle.note else [])
-    days = {p.start.astimezone(tz).date() for p, _ in pairs if p.start is not None}
-    one_day = len(days) == 1 and all(p.start is not None for p, _ in pairs)
-    if one_day:
-        facts.append({"keyname": "日期", "value": fmt_day(pairs[0][0].start, tz)})  # type: ignore[arg-type]
-    facts += [{"keyname": f"#{p.no}", "value": _clip(card_line(p, tz, with_day=not one_day), 26)}
-              for p, _ in pairs]
-    card: dict[str, Any] = {
-        "card_type": "button_interaction",
-        "source": {"desc": CARD_SOURCE},
-        "main_title": {"title": CARD_TITLE.format(lead=lead),
-                       "desc": CARD_DESC.format(name=applicant, n=len(pairs))},
-        "sub_title_text": note if note is not None else CARD_HINT.format(n=len(pairs), lead=lead),
-        "horizontal_content_list": facts[:6],
-        "task_id": f"bdl{lead}s{step_id}",
-        "button_list": [
-            {"text": APPROVE_BUTTON, "style": 1, "key": f"bundle:approve:{lead}:{step_id}"},
-            {"text": REJECT_BUTTON, "style": 2, "key": f"bundle:reject:{lead}:{step_id}"},
-        ],
-        "card_action": {"type": 1, "url": url},
-    }
-    if result is not None:
-        card["replace_text"] = result
-    return Message("template_card", card)
-
-
-def card_line(p: Request, tz: ZoneInfo, *, with_day: bool = True) -> str:
-    """A part in the card's ~26 characters: "贵宾接待室 12/16 09:00-11:00 10人" (without the
-    day when the card names it once)."""
-    d = p.details or {}
-    when = ""
-    if p.start is not None and p.end is not None:
-        s, e = p.start.astimezone(tz), p.end.astimezone(tz)
-        when = (f"{s.month}/{s.day} " if with_day else "") + f"{s:%H:%M}-{e:%H:%M}"
-    if p.type is RequestType.VEHICLE_BOOKING:
-        plate = p.vehicle.plate if p.vehicle is not None else ""
-        return f"用车 {when} →{d.get('destination', '')} {d.get('passengers', '')}人 {plate}".strip()
-    room = p.facility.name if p.facility is not None else ""
-    return f"{room} {when} {d.get('attendees', '')}人".strip()
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def submitted_text(created: list[Request], groups: dict[str, list[Request]], ctx: Ctx) -> str:
-    lead = lead_no(created)
-    lines = []
-    for i, p in enumerate(created):
-        step = current_step(p)
-        state = PART_PENDING.format(who=step.approver.name) if step is not None else PART_APPROVED
-        lines.append(f"{CIRCLED[i]} {describe(p, ctx.tz)}：{state}")
-    for name, ps in groups.items():
-        if len(ps) > 1:
-            marks = "".join(CIRCLED[created.index(p)] for p in ps)
-            lines.append(TOGETHER.format(who=name, marks=marks))
-    return SUBMITTED.format(lead=lead, n=len(created), lines="\n".join(lines))
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,7 +129,7 @@ async def decide_from_card(msg: Inbound, ctx: Ctx) -> Reply | None:
             card = bundle_message(bundle, lead, pairs, ctx, result=label, note=text[:120])
             update, key = card_update(msg.user_id, msg.response_code, dict(card.content))
             await ctx.notifier.notify(msg.user_id, update, key=key)
-    return Reply(text)
+    return Reply(text + reply_link(ctx, lead))
 
 
 @router.intent(Intent.APPROVE, Intent.REJECT)
@@ -288,7 +141,7 @@ async def decide_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         decision = Decision.APPROVE if parse.intent is Intent.APPROVE else Decision.REJECT
         text = await decide_bundle(int(no), decision, ctx, comment=parse.slots.get("comment"))
         if text is not None and text != NOTHING_MINE.format(lead=no):
-            return Reply(text)
+            return Reply(text + reply_link(ctx, int(no)))
     return await approval.decide_request(msg, parse, ctx)
 
 
@@ -338,7 +191,7 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
         if bundle is not None:
             parts = await parts_of(bundle.id)
             if _involved(parts, ctx):
-                return Reply(bundle_detail(bundle, parts, ctx))
+                return Reply(bundle_detail(bundle, parts, ctx) + reply_link(ctx, lead_no(parts)))
         return await status.show_status(msg, parse, ctx)
     reply = await status.show_status(msg, parse, ctx)
     latest = any(s.latest_words is not None and s.latest_words.search(msg.text) for s in services())
@@ -384,8 +237,10 @@ async def cancel_whole(bundle: Bundle, parts: list[Request], ctx: Ctx) -> Reply:
                          state=state)
         return Reply(NOTHING_LEFT.format(lead=lead), state=state)
     nos = "、".join(f"#{r.no}" for r in done)
-    return Reply(CANCELLED.format(lead=lead, nos=nos,
-                                  told=TOLD.format(names="、".join(told)) if told else ""), state=state)
+    held = "、".join(dict.fromkeys(HELD_NAMES[r.type] for r in done if r.type in HELD_NAMES))
+    return Reply(CANCELLED.format(lead=lead, nos=nos, held=held or "车辆、场地",
+                                  told=TOLD.format(names="、".join(told)) if told else "")
+                 + reply_link(ctx, lead), state=state)
 
 
 @router.text(RATE_RE)

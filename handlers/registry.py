@@ -85,6 +85,10 @@ async def _nobody_approved(request: Request, ctx: Ctx) -> list[str]:
     return []
 
 
+async def _nothing_next(request: Request, ctx: Ctx) -> str:
+    return ""
+
+
 async def _no_one_urged(request: Request, ctx: Ctx, waited: str) -> tuple[list[User], str]:
     return [], ""
 
@@ -143,6 +147,9 @@ class Service:
     approved_notice: Callable[[Request, ZoneInfo], str] = _nothing
     # approval: tell its own people (the driver); returns who was told ("司机赵师傅")
     on_approved: Callable[[Request, Ctx], Awaitable[list[str]]] = _nobody_approved
+    # approval: what the last approver does next themselves ("" none): an asset manager who
+    # approved hands over ("请您发放：办完回复“发放#1031”。"), never "已通知" himself
+    approver_next: Callable[[Request, Ctx], Awaitable[str]] = _nothing_next
     # 催办 when no approval step waits: (whom to tell, the text); nobody → "无人可催"
     urged: Callable[[Request, Ctx, str], Awaitable[tuple[list[User], str]]] = _no_one_urged
     # the calendar feeds; None: its requests are not in the feeds

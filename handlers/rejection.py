@@ -22,6 +22,7 @@ from handlers.approval import (
     after_tap,
     apply_decision,
     decide_request,
+    outcome_link,
     reopen_card,
 )
 from handlers.base import Ctx, Inbound, Reply, Router
@@ -58,4 +59,4 @@ async def answer_reason(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
     outcome = await apply_decision(no, Decision.REJECT, ctx, comment=comment, step_id=step_id,
                                    tapped=bool(code))
     await after_tap(ctx.user.user_id, code, outcome, no, step_id, ctx)
-    return Reply(outcome.text, state={})
+    return Reply(outcome.text + outcome_link(outcome, ctx, no), state={})

@@ -123,7 +123,7 @@ FLOWS: Mapping[str, type[StrEnum]] = {
     Intent.SERVICE_BUNDLE.value: BundleStates,
 }
 # The services a bundle's part can be of.
-PART_FLOWS = (Intent.VEHICLE_BOOKING.value, Intent.FACILITY_RESERVATION.value)
+PART_FLOWS = (Intent.VEHICLE_BOOKING.value, Intent.FACILITY_RESERVATION.value, Intent.ASSET_REQUEST.value)
 
 
 class UndeclaredState(ValueError):

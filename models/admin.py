@@ -27,14 +27,18 @@ from models.audit import audit
 from models.org import (
     AdminEdit,
     ApprovalRule,
+    Department,
     Facility,
     RequestType,
     Role,
     User,
     UserRole,
     Vehicle,
+    dept_head_userid,
     org_changed,
+    split_rule_role,
 )
+from models.seed_check import RULE_KINDS
 from models.sql import in_dialect, transaction
 
 CHANNEL = "web"
@@ -76,6 +80,11 @@ async def find_facility(facility_id: str) -> Facility | None:
 async def all_rules() -> dict[str, list[str]]:
     """Request type → its ordered approver roles, as in force."""
     return {str(t): list(r) for t, r in await ApprovalRule.all().values_list("request_type", "roles")}
+
+
+async def departments() -> list[tuple[int, str]]:
+    """(id, name) of every department, by id."""
+    return [(int(i), str(n)) for i, n in await Department.all().order_by("id").values_list("id", "name")]
 
 
 async def all_users() -> list[User]:
@@ -228,31 +237,63 @@ async def save_facility(facility_id: str | None, values: Mapping[str, Any], acto
     return changes
 
 
-async def save_rule(request_type: str, roles: list[str], actor: str,
+def _rule_entry(entry: str) -> str:
+    """A rule entry checked: a role, or `dept_head@<department id>` (ValueError else)."""
+    role, dept = split_rule_role(entry)
+    name = str(Role(role))
+    if dept is None:
+        if "@" in entry:
+            raise ValueError(entry)
+        return name
+    if Role(role) is not Role.DEPT_HEAD:
+        raise ValueError(entry)
+    return f"{name}@{dept}"
+
+
+async def save_rule(key: str, roles: list[str] | None, actor: str,
                     now: datetime) -> dict[str, list[Any]]:
-    """Set the ordered approver roles of a request type ([] = no approval). Each role must
-    be held by someone active, or such requests could never be approved."""
-    rtype = RequestType(request_type)
-    chain = [str(Role(r)) for r in roles]
-    for i, role in enumerate(chain):
-        if role in chain[:i]:
-            raise AdminRefused(f"step{i + 1}", "twice", role=role)
+    """Set the ordered approver entries of a rule key — a request type, or a type and one
+    of its kinds (`asset_request.disposal`) — ([] = no approval; None, for a kind: no rule
+    of its own, the type's applies). Each role must be held by someone active, and a
+    `dept_head@N` department must have an active head, or such requests could never be
+    approved. Audited; the key is marked edited (`seed` keeps it, even removed)."""
+    base, _, kind = key.partition(".")
+    rtype = RequestType(base)
+    if kind and kind not in RULE_KINDS.get(rtype, ()):
+        raise ValueError(key)
+    if roles is None and not kind:
+        raise ValueError(f"{key}: a type's rule cannot be removed")
+    chain = None if roles is None else [_rule_entry(r) for r in roles]
+    for i, entry in enumerate(chain or []):
+        if entry in (chain or [])[:i]:
+            raise AdminRefused(f"step{i + 1}", "twice", role=split_rule_role(entry)[0])
     async with transaction():
         await org_changed()  # every process forgets its cached organisation (models/org.py)
         await _lock_rules()
-        held = set(await UserRole.filter(user__active=True).values_list("role", flat=True))
-        for i, role in enumerate(chain):
-            if role not in {str(r) for r in held}:
+        held = {str(r) for r in await UserRole.filter(user__active=True).values_list("role", flat=True)}
+        for i, entry in enumerate(chain or []):
+            role, dept = split_rule_role(entry)
+            if dept is not None:
+                if not await Department.exists(id=dept):
+                    raise AdminRefused(f"step{i + 1}", "no_department", value=dept)
+                if await dept_head_userid(dept) is None:
+                    raise AdminRefused(f"step{i + 1}", "no_head", value=dept)
+            elif role not in held:
                 raise AdminRefused(f"step{i + 1}", "nobody_holds", role=role)
-        rule = await ApprovalRule.filter(request_type=rtype).select_for_update().first()
-        if rule is None:
-            await ApprovalRule.create(request_type=rtype, roles=chain)
+        rule = await ApprovalRule.filter(request_type=key).select_for_update().first()
+        changes: dict[str, list[Any]] = {}
+        if rule is None and chain is not None:
+            await ApprovalRule.create(request_type=key, roles=chain)
             changes = {"roles": [None, chain]}
-            await _record("rule", str(rtype), True, changes, actor, now)
-        else:
+            await _record("rule", key, True, changes, actor, now)
+        elif rule is not None and chain is None:
+            changes = {"roles": [list(rule.roles), None]}
+            await rule.delete()
+            await _record("rule", key, False, changes, actor, now)
+        elif rule is not None:
             changes = await _changed(rule, {"roles": chain})
             if changes:
-                await _record("rule", str(rtype), False, changes, actor, now)
+                await _record("rule", key, False, changes, actor, now)
     return changes
 
 
@@ -290,7 +331,8 @@ async def set_roles(userid: str, roles: set[str], actor: str,
                     continue
                 if role is Role.ADMIN:
                     raise AdminRefused("roles", "last_admin", name=user.name)
-                needing = sorted(t for t, chain in rules.items() if str(role) in chain)
+                needing = sorted(t for t, chain in rules.items()
+                                 if str(role) in {split_rule_role(e)[0] for e in chain})
                 if needing:
                     raise AdminRefused("roles", "last_holder", name=user.name, role=str(role),
                                        types=needing)

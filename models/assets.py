@@ -240,7 +240,8 @@ async def create_asset_request(new: NewRequest, kind: AssetKind, now: datetime, 
     async with transaction():
         request = await create_request(
             NewRequest(type=RequestType.ASSET_REQUEST, applicant=new.applicant,
-                       details={**new.details, "kind": str(kind)}, kind=str(kind)),
+                       details={**new.details, "kind": str(kind)}, kind=str(kind),
+                       bundle_id=new.bundle_id),
             now, channel)
         if kind is AssetKind.REQUISITION:
             assert category is not None

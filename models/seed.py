@@ -338,7 +338,8 @@ async def _upsert_rules(rules: Mapping[str, list[str]], counts: SeedCounts,
     default, `OPTIONAL_RULES`)."""
     existing = {r.request_type: r for r in await ApprovalRule.all()}
     for key, chain in rules.items():
-        if str(key) in kept and str(key) in existing:
+        # a kind's rule an admin removed (its type's rule applies) stays removed
+        if str(key) in kept and (str(key) in existing or "." in str(key)):
             counts.kept += 1
             continue
         roles = [str(r) for r in chain]

@@ -137,6 +137,12 @@ def slots(m: str, orig: str, extra: re.Pattern[str] | None = None) -> tuple[dict
     return out, more
 
 
+def quantity_said(text: str) -> bool:
+    """A count of things said in `text` ("两台", "3把")."""
+    m = _QUANTITY.search(mask_tags(text))
+    return m is not None and m.group(1) != "几"
+
+
 def quantity_of(text: str) -> int | None:
     """A count said alone in answer to "要几台？" ("两台", "3", "三个")."""
     m = re.fullmatch(rf"\s*(?:要|领)?\s*({_N}|\d+)\s*(?:{_CLASSIFIER})?\s*(?:就行|吧|就够了?)?\s*[。.!！]?\s*", text)

@@ -9,6 +9,11 @@ rules, with what the message says once carried into every part.
           ≥ 2 parts ──► each part re-read as its intent, the context's day and part of day
                         put before it when it says none ("中午" of the canteen part stays)
 
+Things from the asset office are a part too ("订301会议室…，另外领两台笔记本电脑送到会议室",
+"…和两台笔记本电脑"): read by the asset rules, with no day of their own (they are handed
+over once approved); a clause saying where they go ("送到会议室") stays with them, and a
+thing said bare inside a room's words ("需要投影仪") is that room's equipment.
+
 The result keeps CONTRACT §6 at its top level (the first part's intent and slots) and
 lists the parts in `Parse.parts`, the extension `parse` prints as "parts".
 """
@@ -20,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from nlp.assets import noun as asset_noun
+from nlp.assets import quantity_said
 from nlp.timeparse import PART_RE, parse_time
 from nlp.types import Intent, Parse
 from nlp.words import read_words
@@ -39,12 +46,18 @@ _ROOM_KINDS = (
 )
 _SEP_RE = re.compile(
     r"[，,；;、。！!\n]|还要|还需要|还得|另外|另需|再要|再订|再来|以及|同时|并且"
-    r"|和(?=[一两二三四五六七八九十\d]+\s*[辆间个桌])"
+    r"|和(?=[一两二三四五六七八九十\d]+\s*[辆间个桌台把套部])"
 )
 _DAY_RE = re.compile(r"[天日号周期拜月]|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday",
                      re.I)
 _TAKEN_BACK_RE = re.compile(r"不要|不用|不订|不去|不坐|取消|算了|改成|换成|改订|改为|换到")
-SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION)
+SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.ASSET_REQUEST)
+_TIMED = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION)
+# A clause that says where the things of the asset part before it go ("送到会议室").
+_DELIVERY_RE = re.compile(r"^(?:并|再|请|都|一起)?(?:送到|送去|送至|放到|放在|搬到|拿到|带到)")
+# An asset part asks for things by count or by 领 ("两台笔记本电脑", "领一个投影仪"); a thing said
+# bare inside a room's clause ("需要投影仪") is the room's equipment, not a requisition.
+_TAKE_RE = re.compile(r"领|申领|借用|借")
 MAX_PARTS = 6
 
 
@@ -53,6 +66,8 @@ def may_be_multi(text: str) -> bool:
     if _TAKEN_BACK_RE.search(text):
         return False  # "不要小会议室了，换成大礼堂" is one service corrected (nlp/corrections.py)
     kinds = sum(1 for _, r in _ROOM_KINDS if r.search(text)) + (1 if _VEHICLE_RE.search(text) else 0)
+    if kinds == 1 and asset_noun(text) is not None:
+        kinds = 2  # a room or a car, and things from the asset office
     return kinds >= 2 and _SEP_RE.search(text) is not None
 
 
@@ -84,6 +99,8 @@ class _Part:
 def _kind(p: Parse) -> str:
     if p.intent is Intent.VEHICLE_BOOKING:
         return "vehicle"
+    if p.intent is Intent.ASSET_REQUEST:
+        return f"asset:{p.slots.get('asset') or ''}"
     return str(p.slots.get("facility") or p.slots.get("facility_type") or "facility")
 
 
@@ -101,6 +118,19 @@ def _time_words(text: str, now: datetime) -> tuple[str, str]:
 Reader = Callable[[str, datetime, Intent | None], Parse]
 
 
+def _asset_or_not(piece: str, p: Parse, now: datetime, read: Reader, parts: list[_Part]) -> Parse:
+    """A clause's reading as to the asset office: "两台笔记本电脑" (no verb) after a part is a
+    requisition; "需要投影仪" after a room, with no count and no 领, is that room's equipment
+    (read as no service, so that it stays with the room's words)."""
+    if p.intent is Intent.UNKNOWN and parts and asset_noun(piece) is not None \
+            and quantity_said(piece):
+        return read(piece, now, Intent.ASSET_REQUEST)
+    if p.intent is Intent.ASSET_REQUEST and parts and parts[-1].intent is Intent.FACILITY_RESERVATION \
+            and not p.slots.get("quantity") and not _TAKE_RE.search(piece):
+        return Parse(Intent.UNKNOWN, {}, p.confidence)
+    return p
+
+
 def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
     """The parts of a message naming several services, or None (one service, or none).
 
@@ -114,9 +144,13 @@ def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
     context: list[str] = []
     parts: list[_Part] = []
     for piece in pieces:
+        if parts and parts[-1].intent is Intent.ASSET_REQUEST and _DELIVERY_RE.search(piece):
+            parts[-1].texts.append(piece)  # "…两台笔记本电脑，送到会议室": where they go
+            continue
         p = read(piece, now, None)
-        if p.intent in SERVICES and (forced := _service_named(piece)) not in (None, p.intent):
+        if p.intent in _TIMED and (forced := _service_named(piece)) not in (None, p.intent):
             p = read(piece, now, forced)  # the clause names one service's words only
+        p = _asset_or_not(piece, p, now, read, parts)
         if p.intent in SERVICES:
             kind = _kind(p)
             same = next((x for x in parts if x.intent is p.intent and x.kind == kind), None)
@@ -136,6 +170,11 @@ def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
     out: list[Parse] = []
     for part in parts:
         own = "，".join(part.texts)
+        if part.intent is Intent.ASSET_REQUEST:  # no time of its own: handed over when approved
+            p = read(own, now, part.intent)
+            out.append(Parse(part.intent, dict(p.slots), p.confidence, extra=p.extra,
+                             context={"text": own, "daypart": ""}, words=read_words(own, now)))
+            continue
         own_day, own_part = _time_words(own, now)
         prefix = ("" if own_day else day) + ("" if own_part else daypart)
         p = read(prefix + own, now, part.intent)

@@ -54,7 +54,7 @@ HEARTBEAT_SECONDS = 15.0
 FEATURED = {
     "staff": "zhangsan", "dept_head": "lichu", "fleet_manager": "wangke", "driver": "zhaoshifu",
     "repair_dispatcher": "sunwei", "repair_worker": "qianli", "facility_admin": "zhoujing",
-    "admin": "admin",
+    "asset_manager": "wujiu", "admin": "admin",
 }
 CARD_UPDATE = "card_update"
 # The cards whose send returns a response_code (https://developer.work.weixin.qq.com/document/path/90236).

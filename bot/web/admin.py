@@ -264,11 +264,13 @@ async def rule_form(request: web.Request) -> web.Response:
         if outcome.ok:
             raise saved(request, "/admin/rules", outcome)
         values = posted
-    name = dict(admin.request_types())[rtype]
+    name = dict(admin.rule_keys())[rtype]
+    service = dict(admin.request_types())[rtype.partition(".")[0]]
     return render("admin/rule.html", request, {
         "title": f"{name}的审批流程", "section": "rules", "values": values,
         "steps": [f"step{i + 1}" for i in range(admin.MAX_STEPS)],
-        "choices": admin.role_choices(), "csrf": csrf_token(request, actor),
+        "inherits": service if "." in rtype else "",
+        "choices": await admin.rule_choices(), "csrf": csrf_token(request, actor),
         "message": outcome.message if outcome else "",
         "problems": outcome.problems if outcome else {},
     }, status=400 if outcome else 200)

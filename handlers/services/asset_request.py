@@ -93,6 +93,8 @@ async def on_cancelled(request: Request, ctx: Ctx, what: str, approver_told: boo
         return []
     told = []
     for m in await flow.managers():
+        if m.userid == ctx.user.user_id:
+            continue  # an asset manager withdrawing his own request: no news to him
         await ctx.notifier.notify(m.userid, Message.text(TO_MANAGER_CANCELLED.format(
             name=request.applicant.name, what=what)), key=f"asset:cancelled:{request.no}:{m.userid}")
         told.append(f"资产管理员{m.name}")
@@ -171,6 +173,7 @@ SERVICE = Service(
     freed_on_reject="预留的资产已退回库存。",
     approved_notice=approved_notice,
     on_approved=on_approved,
+    approver_next=flow.hand_over_yourself,
     urged=urged,
     demo=DemoHistory(demo_per_day, demo_requisition),
 )

@@ -118,7 +118,8 @@ async def on_approved(request: Request, ctx: Ctx) -> list[str]:
     )
     await ctx.notifier.notify(request.driver.userid, Message.text(text),
                               key=f"trip:{request.no}:{request.driver.userid}")
-    return [f"司机{request.driver.name}"]
+    # a fleet manager approving a trip he drives himself gets the trip, not "已通知" himself
+    return [] if request.driver.userid == ctx.user.user_id else [f"司机{request.driver.name}"]
 
 
 def calendar(request: Request) -> CalendarEntry:

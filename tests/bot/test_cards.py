@@ -35,6 +35,7 @@ from tests.bot.test_approve_links import booking, decisions
 from tests.bot.wecomsim import WeComSim
 from tests.drain import drained
 from tests.fakewecom import FakeWeCom
+from tests.handlers.test_approval import PAGE_1001
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 _times = count(1_795_000_000)  # distinct CreateTime per tap: events dedup on it
@@ -121,7 +122,7 @@ async def test_tap_approve_decides_and_replaces_the_card(
     assert update["template_card"]["replace_text"] == "已同意"
     assert update["template_card"]["task_id"] == f"req1001s{ordered_steps(request)[0].id}"
     assert await decisions(1001) == [("approve", None, "wecom"), (None, None, None)]
-    assert (await texts_to(fake_wecom, "lichu"))[-1] == "已同意 #1001，已转王科审批。"
+    assert (await texts_to(fake_wecom, "lichu"))[-1] == "已同意 #1001，已转王科审批。" + PAGE_1001
     await fake_wecom.wait_sent(3)
     [card] = [m for m in fake_wecom.sent_to("wangke") if m.msgtype == "template_card"]
     assert card.content["task_id"] == f"req1001s{ordered_steps(request)[1].id}"
@@ -230,7 +231,7 @@ async def test_second_tap_is_told_already_decided(client: TestClient, sim: WeCom
     updates = await cards_for(fake_wecom, 2)
     assert [u["response_code"] for u in updates] == ["rc-1", "rc-2"]
     assert [u["template_card"]["replace_text"] for u in updates] == ["已同意", "已同意"]
-    assert (await texts_to(fake_wecom, "lichu", 2))[-1] == "#1001 您已审批过，现在等待王科审批，无需再审批。"
+    assert (await texts_to(fake_wecom, "lichu", 2))[-1] == "#1001 您已审批过，现在等待王科审批，无需再审批。" + PAGE_1001
     assert await decisions(1001) == [("approve", None, "wecom"), (None, None, None)]
 
 

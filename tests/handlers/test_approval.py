@@ -29,6 +29,8 @@ from models.sql import transaction
 from settings import Settings
 from tests.handlers.conftest import Talk
 
+PAGE_1001 = '\n<a href="http://127.0.0.1:8080/m/requests/1001">查看详情</a>'  # every reply about a request ends with its page
+
 
 async def book_vehicle(
     now: datetime, *, applicant: str = "zhangsan", plate: str = "沪A12345", days: int = 1,
@@ -303,7 +305,7 @@ async def test_card_tap_decides_and_updates_the_card(linked_talk: Talk) -> None:
     await book_vehicle(talk.now)
     first, _ = await step_ids(1001)
     reply = await tap(talk, "lichu", f"approve:1001:{first}", "rc-a")
-    assert reply == "已同意 #1001，已转王科审批。"
+    assert reply == "已同意 #1001，已转王科审批。" + PAGE_1001
     await talk.deliver()
     [update] = talk.cards("lichu")
     assert update["kind"] == "card_update" and update["response_code"] == "rc-a"
@@ -312,7 +314,7 @@ async def test_card_tap_decides_and_updates_the_card(linked_talk: Talk) -> None:
     assert len(talk.cards("wangke")) == 1
     # The same card tapped again (驳回 this time): already decided, nothing changes.
     again = await tap(talk, "lichu", f"reject:1001:{first}", "rc-b")
-    assert again == "#1001 您已审批过，现在等待王科审批，无需再审批。"
+    assert again == "#1001 您已审批过，现在等待王科审批，无需再审批。" + PAGE_1001
     await talk.deliver()
     assert talk.cards("lichu")[-1]["template_card"]["replace_text"] == "已同意"
     request = await get_request(1001)
@@ -331,7 +333,7 @@ async def test_card_reject_asks_for_the_reason_first(linked_talk: Talk) -> None:
     assert await status_of(1001) is RequestStatus.PENDING
     # a question in between is answered as such, the reason is still awaited
     assert "等您审批" in await talk.say("lichu", "待我审批")
-    assert await talk.say("lichu", "理由：当天车辆已满，请改乘地铁") == "已驳回 #1001（理由：当天车辆已满，请改乘地铁），已通知张三。"
+    assert await talk.say("lichu", "理由：当天车辆已满，请改乘地铁") == "已驳回 #1001（理由：当天车辆已满，请改乘地铁），已通知张三。" + PAGE_1001
     await talk.deliver()
     told = talk.inbox("zhangsan")[-1]
     assert "未获通过（李处驳回）" in told and "理由：当天车辆已满，请改乘地铁" in told
@@ -352,7 +354,7 @@ async def test_card_reject_without_a_reason(linked_talk: Talk, answer: str) -> N
     await book_vehicle(talk.now)
     first, _ = await step_ids(1001)
     await tap(talk, "lichu", f"reject:1001:{first}")
-    assert await talk.say("lichu", answer) == "已驳回 #1001，已通知张三。"
+    assert await talk.say("lichu", answer) == "已驳回 #1001，已通知张三。" + PAGE_1001
     await talk.deliver()
     told = talk.inbox("zhangsan")[-1]
     assert "审批人未说明理由。" in told and "理由：" not in told
@@ -384,7 +386,7 @@ async def test_agree_instead_while_the_reason_is_asked(linked_talk: Talk) -> Non
     await book_vehicle(talk.now, days=2)
     first, _ = await step_ids(1001)
     await tap(talk, "lichu", f"reject:1001:{first}")
-    assert await talk.say("lichu", "同意") == "已同意 #1001，已转王科审批。"
+    assert await talk.say("lichu", "同意") == "已同意 #1001，已转王科审批。" + PAGE_1001
     assert await status_of(1002) is RequestStatus.PENDING
 
 
@@ -452,7 +454,7 @@ async def test_card_of_a_withdrawn_request(linked_talk: Talk) -> None:
     await book_vehicle(talk.now)
     first, _ = await step_ids(1001)
     await talk.say("zhangsan", "取消1001")
-    assert await tap(talk, "lichu", f"approve:1001:{first}") == "#1001 已处理过（已取消），无需再审批。"
+    assert await tap(talk, "lichu", f"approve:1001:{first}") == "#1001 已处理过（已取消），无需再审批。" + PAGE_1001
     await talk.deliver()
     assert talk.cards("lichu")[-1]["template_card"]["replace_text"] == "申请已撤回"
     assert talk.cards("lichu")[-1]["template_card"]["main_title"]["title"] == "用车申请 #1001 已由申请人撤回"

@@ -9,7 +9,7 @@ from handlers import status
 from models.requests import RequestStatus, get_request, ordered_steps
 from settings import Settings
 from tests.handlers.conftest import Talk
-from tests.handlers.test_approval import book_vehicle, tap
+from tests.handlers.test_approval import PAGE_1001, book_vehicle, tap
 from tests.handlers.test_status import report_repair
 
 
@@ -34,7 +34,7 @@ async def test_waiting_for_me_comes_as_cards_that_decide(linked_talk: Talk, sett
         assert card["task_id"].startswith(f"req{card['main_title']['title'][-4:]}s{step}-")
         assert "/approve/" in card["card_action"]["url"]
     # A tap on the re-sent card decides as the first card's would.
-    assert await tap(talk, "lichu", cards[0]["button_list"][0]["key"], "rc-w") == "已同意 #1001，已转王科审批。"
+    assert await tap(talk, "lichu", cards[0]["button_list"][0]["key"], "rc-w") == "已同意 #1001，已转王科审批。" + PAGE_1001
     request = await get_request(1001)
     assert request is not None and [s.decision for s in ordered_steps(request)] == ["approve", None]
 

@@ -9,7 +9,7 @@ from nlp import Intent, Nlu
 from nlp.multipart import clauses, may_be_multi
 from tests.nlp.conftest import NOW
 
-V, F = "vehicle_booking", "facility_reservation"
+V, F, A = "vehicle_booking", "facility_reservation", "asset_request"
 
 # (text, [(intent, {slot: value} that must be present, slots that must be absent)])
 CASES = [
@@ -101,8 +101,9 @@ def test_the_gate_and_the_cut() -> None:
 
 def test_a_follow_up_inside_a_bundle_reads_as_each_service(nlu: Nlu) -> None:
     result = nlu.parse_as("9点到11点", NOW, Intent.SERVICE_BUNDLE)
-    assert [str(p.intent) for p in result.parts] == [V, F]
-    assert all(p.contract_slots().get("start") == "2026-11-28T09:00" for p in result.parts)
+    assert [str(p.intent) for p in result.parts] == [V, F, A]
+    assert all(p.contract_slots().get("start") == "2026-11-28T09:00" for p in result.parts[:2])
+    assert nlu.parse_as("3台", NOW, Intent.SERVICE_BUNDLE).parts[2].slots.get("quantity") == 3
 
 
 # Written after the splitter, to judge it (first reading: 9 of 10 split right, 2 of 10
@@ -141,4 +142,47 @@ def test_judged_several(nlu: Nlu, text: str, kinds: str) -> None:
 
 @pytest.mark.parametrize("text", JUDGED_SINGLE)
 def test_judged_single(nlu: Nlu, text: str) -> None:
+    assert not nlu.parse(text, NOW).parts
+
+
+# Things from the asset office beside a room or a car (written for the asset parts; no rule
+# names one of them).
+ASSET_CASES = [
+    ("下周一上午9点到11点订301会议室开培训会，10人，另外领两台笔记本电脑送到会议室", [
+        (F, {"facility": "301会议室", "attendees": 10, "start": "2026-11-30T09:00"}, []),
+        (A, {"asset": "笔记本电脑", "quantity": 2, "location": "会议室"}, ["date", "attendees"]),
+    ]),
+    ("后天上午订接待室10人，领三把办公椅到接待室", [
+        (F, {"facility_type": "reception_room", "attendees": 10, "date": "2026-11-29"}, []),
+        (A, {"asset": "办公椅", "quantity": 3, "location": "接待室"}, ["attendees"]),
+    ]),
+    ("明天订会议室和两台笔记本电脑", [
+        (F, {"facility_type": "meeting_room", "date": "2026-11-28"}, []),
+        (A, {"asset": "笔记本电脑", "quantity": 2}, ["location"]),
+    ]),
+    ("要一辆车明早8点去机场，2个人，再领一台投影仪", [
+        (V, {"destination": "机场", "passengers": 2}, []),
+        (A, {"asset": "投影仪", "quantity": 1}, ["passengers", "date"]),
+    ]),
+    ("周四下午2点第一会议室开会20人，还要一台投影仪和两台笔记本电脑，送到会议室", [
+        (F, {"facility": "第一会议室", "attendees": 20, "start": "2026-12-03T14:00"}, []),
+        (A, {"asset": "投影仪", "quantity": 1}, []),
+        (A, {"asset": "笔记本电脑", "quantity": 2, "location": "会议室"}, []),
+    ]),
+]
+ASSET_SINGLE = [
+    "明天上午9点301会议室，12人，需要投影仪",  # the room's equipment, not a requisition
+    "领两台笔记本电脑送到3号楼502",
+    "301会议室的投影仪坏了",
+    "会议室里的两台电脑都开不了机",
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), ASSET_CASES, ids=[c[0][:12] for c in ASSET_CASES])
+def test_things_from_the_asset_office_are_a_part(nlu: Nlu, text: str, parts: list) -> None:
+    test_several_services_become_parts(nlu, text, parts)
+
+
+@pytest.mark.parametrize("text", ASSET_SINGLE)
+def test_one_service_with_things_is_not_split(nlu: Nlu, text: str) -> None:
     assert not nlu.parse(text, NOW).parts

@@ -5,7 +5,7 @@ const $=id=>document.getElementById(id);
 const COOKIE=$('app').dataset.cookie;  // who holds the phone, for the demo OAuth page
 const who=$('who'),log=$('log'),t=$('t'),rolesBox=$('roles');
 const ROLE={staff:'职员',dept_head:'处长',fleet_manager:'车队长',driver:'司机',repair_dispatcher:'报修调度',
-repair_worker:'维修工',facility_admin:'场地管理员',admin:'管理员'};
+repair_worker:'维修工',facility_admin:'场地管理员',asset_manager:'资产管理员',admin:'管理员'};
 let users={},after=0,es=null,pollTimer=null,lastSeqs={};
 const seen=JSON.parse(localStorage.getItem('devchat_seen')||'{}');
 function esc(s){return String(s??'').replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]))}
