@@ -28,6 +28,7 @@ from typing import Any
 from tortoise import connections, fields
 from tortoise.models import Model
 from tortoise.query_utils import Prefetch
+from tortoise.queryset import QuerySet
 
 from models.audit import audit
 from models.errors import Conflict, NoApprover, NotAllowed, NotFound, RequestError
@@ -321,14 +322,7 @@ def resource_keys(request: Request, driver_userid: str | None) -> list[str]:
 async def get_request(no: int) -> Request | None:
     if not 0 < no - NUMBER_BASE < 2**31:
         return None
-    # Two queries: the request joined with its people, vehicle and facility (LEFT JOINs:
-    # most are null for some type), then its steps joined with their approvers.
-    return await (
-        Request.filter(id=request_id(no))
-        .select_related("applicant", "vehicle", "driver", "facility", "assignee")
-        .prefetch_related(Prefetch("steps", ApprovalStep.all().select_related("approver")))
-        .first()
-    )
+    return await _whole(Request.filter(id=request_id(no))).first()
 
 
 def ordered_steps(request: Request) -> list[ApprovalStep]:
@@ -342,13 +336,24 @@ def current_step(request: Request) -> ApprovalStep | None:
     return next((s for s in ordered_steps(request) if s.decision is None), None)
 
 
+def _whole(query: QuerySet[Request]) -> QuerySet[Request]:
+    """Requests as `get_request` reads them, in two queries whatever their number: joined
+    with their people, vehicle and facility (LEFT JOINs), then their steps joined with
+    their approvers."""
+    return (query.select_related("applicant", "vehicle", "driver", "facility", "assignee")
+            .prefetch_related(Prefetch("steps", ApprovalStep.all().select_related("approver"))))
+
+
 async def open_requests_of(userid: str, limit: int = 10) -> list[Request]:
-    return await (
-        Request.filter(applicant__userid=userid, status__in=list(LIVE))
-        .order_by("-id")
-        .limit(limit)
-        .prefetch_related("vehicle", "facility", "assignee", "steps__approver")
-    )
+    """The user's live requests, newest first, read whole (see `_whole`)."""
+    return await _whole(Request.filter(applicant__userid=userid, status__in=list(LIVE))
+                        .order_by("-id").limit(limit))
+
+
+async def latest_request_of(userid: str, request_type: RequestType | str) -> Request | None:
+    """The user's newest request of a type, read whole (see `_whole`)."""
+    return await _whole(Request.filter(applicant__userid=userid, type=RequestType(request_type))
+                        .order_by("-id")).first()
 
 
 async def pending_for(userid: str, limit: int = 20) -> list[Request]:
