@@ -22,6 +22,7 @@ offset they were given, and text only compares right when every offset is the sa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -106,18 +107,18 @@ async def enqueue(
     back with the change. A `key` already queued makes this a no-op (INSERT … ON
     CONFLICT DO NOTHING, which leaves a PostgreSQL transaction usable)."""
     moment = _utc(now) if now is not None else datetime.now(UTC)
-    row = OutboxMessage(
-        user_id=user_id,
-        kind=MessageKind(kind),
-        content=content,
-        key=key,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        next_attempt_at=moment,
-        created_at=moment,
-        task_id=_task_id_of(MessageKind(kind), content),
-    )
-    await OutboxMessage.bulk_create([row], ignore_conflicts=True)
+    message_kind = MessageKind(kind)
+    conn = connections.get("default")
+    await conn.execute_query(in_dialect(conn, _ENQUEUE), [
+        user_id, str(message_kind), json.dumps(content, ensure_ascii=False), key,
+        str(OutboxStatus.PENDING), moment, moment, _task_id_of(message_kind, content),
+    ])
+
+
+# Prepared, not a model row: every notice is one, written inside the change's transaction.
+_ENQUEUE = ("INSERT INTO outbox_message (user_id, kind, content, key, status, attempts, "
+            "next_attempt_at, created_at, task_id) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING")
 
 
 def _task_id_of(kind: MessageKind, content: dict[str, Any]) -> str | None:
