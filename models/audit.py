@@ -123,7 +123,8 @@ async def audit(
     writes one, and nothing reads it back in the change."""
     # What goes in is what comes back out of either database (JSON of primitives): the
     # hash is computed over exactly that.
-    text = json.dumps(details, ensure_ascii=False, default=str)
+    plain = json.loads(json.dumps(details, ensure_ascii=False, default=str))
+    text = AuditLog._meta.fields_map["details"].to_db_value(plain, AuditLog)  # as a row would be
     conn = connections.get("default")
     await conn.execute_query(in_dialect(conn, _INSERT), [
         None if request is None else request.id, actor, action,

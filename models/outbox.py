@@ -22,7 +22,6 @@ offset they were given, and text only compares right when every offset is the sa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -110,12 +109,14 @@ async def enqueue(
     message_kind = MessageKind(kind)
     conn = connections.get("default")
     await conn.execute_query(in_dialect(conn, _ENQUEUE), [
-        user_id, str(message_kind), json.dumps(content, ensure_ascii=False), key,
+        user_id, str(message_kind), _CONTENT.to_db_value(content, OutboxMessage), key,
         str(OutboxStatus.PENDING), moment, moment, _task_id_of(message_kind, content),
     ])
 
 
 # Prepared, not a model row: every notice is one, written inside the change's transaction.
+# The content encoded by the field itself, as a model row would be (filters compare it).
+_CONTENT = OutboxMessage._meta.fields_map["content"]
 _ENQUEUE = ("INSERT INTO outbox_message (user_id, kind, content, key, status, attempts, "
             "next_attempt_at, created_at, task_id) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) "
             "ON CONFLICT (key) DO NOTHING")
