@@ -63,7 +63,7 @@ register(asset_service.SERVICE)
 def text_handlers(text: str, routers: list[Router] = ROUTERS) -> list[Handler]:
     """Handlers whose text pattern matches, in router order (tried before intents; each
     may decline by returning None)."""
-    return [fn for r in routers for _, fn in r.match_text(text)]
+    return [fn for r in routers for pattern, fn in r.patterns if pattern.search(text)]
 
 
 def find_handler(intent: Intent, routers: list[Router] = ROUTERS) -> Handler:

@@ -161,9 +161,6 @@ class Router:
 
         return register
 
-    def match_text(self, text: str) -> list[tuple[re.Match[str], Handler]]:
-        return [(m, fn) for pat, fn in self.patterns if (m := pat.search(text))]
-
     def intent(self, *intents: Intent) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             for it in intents:

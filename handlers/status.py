@@ -23,6 +23,7 @@ from models.requests import (
     RequestStatus,
     current_step,
     get_request,
+    latest_request_of,
     open_requests_of,
     ordered_steps,
     pending_for,
@@ -76,10 +77,11 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     for service in services():
         if service.latest_words is not None and service.latest_words.search(msg.text):
             return await show_latest(service, ctx)
-    meant = narrow(await open_requests_of(ctx.user.user_id), parse.words, ctx.tz)
+    mine = await open_requests_of(ctx.user.user_id)
+    meant = narrow(mine, parse.words, ctx.tz)
     if meant is not None and len(meant) == 1:  # "明天去虹桥机场的车到哪了"
         return await show_one(meant[0].no, ctx)
-    return await show_mine(ctx)
+    return await show_mine(ctx, mine)
 
 
 async def show_one(no: int, ctx: Ctx) -> Reply:
@@ -152,9 +154,12 @@ def step_lines(request: Request, tz: ZoneInfo) -> list[str]:
     return lines
 
 
-async def show_mine(ctx: Ctx) -> Reply:
+async def show_mine(ctx: Ctx, mine: list[Request] | None = None) -> Reply:
+    """The user's open requests (`mine`: as just read, else read here) and how many wait
+    for them."""
     tz = ctx.tz
-    mine = await open_requests_of(ctx.user.user_id)
+    if mine is None:
+        mine = await open_requests_of(ctx.user.user_id)
     waiting = await pending_for(ctx.user.user_id)
     also = ALSO_WAITING.format(n=len(waiting)) if waiting else ""
     if not mine:
@@ -192,14 +197,8 @@ async def show_waiting(ctx: Ctx) -> Reply:
 
 async def show_latest(service: Service, ctx: Ctx) -> Reply:
     """The user's latest request of a service they named ("上次报修的…修好了吗")."""
-    latest = await (
-        Request.filter(applicant__userid=ctx.user.user_id, type=service.type)
-        .order_by("-id")
-        .first()
-    )
-    if latest is None:
+    request = await latest_request_of(ctx.user.user_id, service.type)
+    if request is None:
         return Reply(service.no_latest)
-    request = await get_request(latest.no)
-    assert request is not None
     return Reply(detail(request, ctx.tz) + reply_link(ctx, request.no))
 

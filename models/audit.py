@@ -10,10 +10,10 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.models import Model
 
-from models.sql import CURRENT_INBOX, utc
+from models.sql import CURRENT_INBOX, in_dialect, utc
 
 if TYPE_CHECKING:
     from models.requests import Request
@@ -115,20 +115,27 @@ async def audit(
     from_status: str | None = None,
     to_status: str | None = None,
     **details: Any,
-) -> AuditLog:
+) -> None:
     """Write an audit record, inside the caller's transaction (or on its own): one
     INSERT, no lock. It joins the hash chain when `models.audit_chain.seal` links it, after
     its transaction commits (the server seals every second), so concurrent changes
-    never wait on each other for the chain."""
+    never wait on each other for the chain. Prepared SQL, not a model row: every change
+    writes one, and nothing reads it back in the change."""
     # What goes in is what comes back out of either database (JSON of primitives): the
     # hash is computed over exactly that.
-    details = json.loads(json.dumps(details, ensure_ascii=False, default=str))
-    return await AuditLog.create(
-        request=request, actor=actor, action=action, channel=channel, at=utc(now),
-        from_status=None if from_status is None else str(from_status),
-        to_status=None if to_status is None else str(to_status), details=details,
-        inbox_id=None if (turn := CURRENT_INBOX.get()) is None else turn.id,
-    )
+    plain = json.loads(json.dumps(details, ensure_ascii=False, default=str))
+    text = AuditLog._meta.fields_map["details"].to_db_value(plain, AuditLog)  # as a row would be
+    conn = connections.get("default")
+    await conn.execute_query(in_dialect(conn, _INSERT), [
+        None if request is None else request.id, actor, action,
+        None if from_status is None else str(from_status),
+        None if to_status is None else str(to_status), channel, utc(now), text,
+        None if (turn := CURRENT_INBOX.get()) is None else turn.id,
+    ])
+
+
+_INSERT = ("INSERT INTO audit_log (request_id, actor, action, from_status, to_status, channel, at, "
+           "details, inbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 async def trail_of(request_id: int) -> list[AuditLog]:

@@ -106,18 +106,20 @@ async def enqueue(
     back with the change. A `key` already queued makes this a no-op (INSERT … ON
     CONFLICT DO NOTHING, which leaves a PostgreSQL transaction usable)."""
     moment = _utc(now) if now is not None else datetime.now(UTC)
-    row = OutboxMessage(
-        user_id=user_id,
-        kind=MessageKind(kind),
-        content=content,
-        key=key,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        next_attempt_at=moment,
-        created_at=moment,
-        task_id=_task_id_of(MessageKind(kind), content),
-    )
-    await OutboxMessage.bulk_create([row], ignore_conflicts=True)
+    message_kind = MessageKind(kind)
+    conn = connections.get("default")
+    await conn.execute_query(in_dialect(conn, _ENQUEUE), [
+        user_id, str(message_kind), _CONTENT.to_db_value(content, OutboxMessage), key,
+        str(OutboxStatus.PENDING), moment, moment, _task_id_of(message_kind, content),
+    ])
+
+
+# Prepared, not a model row: every notice is one, written inside the change's transaction.
+# The content encoded by the field itself, as a model row would be (filters compare it).
+_CONTENT = OutboxMessage._meta.fields_map["content"]
+_ENQUEUE = ("INSERT INTO outbox_message (user_id, kind, content, key, status, attempts, "
+            "next_attempt_at, created_at, task_id) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING")
 
 
 def _task_id_of(kind: MessageKind, content: dict[str, Any]) -> str | None:

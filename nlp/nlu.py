@@ -16,7 +16,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from nlp.intents import (
 from nlp.normalize import normalize
 from nlp.timeparse import PART_RE, TimeSlots, parse_time
 from nlp.types import Intent, Parse
-from nlp.words import read_words
+from nlp.words import Words, read_words
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ class Nlu:
         self._words: dict[str, set[str]] = {k: set() for k in WORD_KINDS}
         self._words["place"].update(_dict_places())
         self._lex = sl.build_lexicon((), (), self._words["place"], ())
+        self._last: tuple[str, datetime, _Reading] | None = None  # see `_read`
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -175,6 +176,7 @@ class Nlu:
         self._lex = sl.build_lexicon(
             self._words["facility"], self._words["building"], self._words["place"], self._words["plate"]
         )
+        self._last = None  # read with the old words
 
     # -- parsing ----------------------------------------------------------------------
 
@@ -215,17 +217,21 @@ class Nlu:
                      duration_minutes=readings[0].duration_minutes, parts=readings,
                      words=readings[0].words)
 
-    def _parse(self, text: str, now: datetime, force: Intent | None = None) -> Parse:
-        if not self._ready:
-            self._load()
+    def _read(self, text: str, now: datetime) -> _Reading:
+        """What `_parse` reads whatever intent it is asked for: the dispatcher's follow-up
+        (`parse_as` after `parse`) and a bundle's four readings read the same text at the
+        same moment, so the last one is kept (keyed by both; forgotten when the lexicon
+        changes) and the message is normalised, timed, classified and worded once."""
+        last = self._last
+        if last is not None and last[0] == text and last[1] == now:
+            return last[2]
         t = normalize(text)
-        n, orig = t.norm, t.orig
+        n = t.norm
         corr = corrections.split(n)
         ts = parse_time(n, now)
         day = ts.date if ts.day_said else None  # the day the sentence names, before corrections
         m = _masked(n, ts.spans)
         req, booked_room = sl.numbers(mask_tags(m), *request_words(n))
-        lex = self._lex
         if corr is None:
             verdict = self._classify(n, m, ts, req, booked_room)
             wd = corrections.withdrawal(n) if verdict.intent in (*_SERVICES, Intent.CANCEL) else None
@@ -238,6 +244,16 @@ class Nlu:
                     corr, verdict = wd, v
         else:
             verdict = self._classify_corrected(n, corr, now, req, booked_room)
+        reading = _Reading(n, t.orig, corr, ts, m, req, verdict, read_words(text, now, norm=n, day=day))
+        self._last = (text, now, reading)
+        return reading
+
+    def _parse(self, text: str, now: datetime, force: Intent | None = None) -> Parse:
+        if not self._ready:
+            self._load()
+        r = self._read(text, now)
+        n, orig, corr, ts, m, req, verdict = r.norm, r.orig, r.corr, r.ts, r.masked, r.req, r.verdict
+        lex = self._lex
         intent = force or verdict.intent
         slots: dict[str, Any] = {}
         extra: dict[str, Any] = {}
@@ -277,7 +293,7 @@ class Nlu:
                 if c:
                     slots["comment"] = c
         minutes = int(ts.duration.total_seconds() // 60) if ts.duration is not None else None
-        words = read_words(text, now, norm=n, day=day)
+        words = r.words
         plain = Parse(intent, slots, verdict.confidence, day_said=ts.day_said, duration_minutes=minutes or None,
                       extra=extra, words=words)
         if force is None and (office := asset_command(n)) is not None:
@@ -310,6 +326,20 @@ class Nlu:
         joined = head + "，" + tail
         ts = parse_time(joined, now)
         return self._classify(joined, _masked(joined, ts.spans), ts, req, booked_room)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A message as read before its intent's slots (`Nlu._read`)."""
+
+    norm: str
+    orig: str
+    corr: corrections.Correction | None
+    ts: TimeSlots
+    masked: str
+    req: int | None
+    verdict: Verdict
+    words: Words
 
 
 _SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.REPAIR_REQUEST,

@@ -40,6 +40,8 @@ HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
 WRITERS: dict[str, tuple[type[StrEnum], ...]] = {
     "vehicle_booking.py": (VehicleBookingStates,),
     "facility_reservation.py": (FacilityReservationStates,),
+    "facility_rules.py": (FacilityReservationStates,),
+    "facility_rooms.py": (FacilityReservationStates,),
     "repair.py": (RepairStates,),
     "cancel.py": (CancelStates,),
     "approval.py": (RejectReasonStates,),
