@@ -54,7 +54,9 @@ _TAKEN_BACK_RE = re.compile(r"不要|不用|不订|不去|不坐|取消|算了|�
 SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.ASSET_REQUEST)
 _TIMED = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION)
 # A clause that says where the things of the asset part before it go ("送到会议室").
-_DELIVERY_RE = re.compile(r"^(?:并|再|请|都|一起)?(?:送到|送去|送至|放到|放在|搬到|拿到|带到)")
+_DELIVERY = r"(?:送到|送去|送至|放到|放在|搬到|拿到|带到)"
+_DELIVERY_RE = re.compile(rf"^(?:并|再|请|都|一起)?{_DELIVERY}")
+_DELIVERY_IN_RE = re.compile(_DELIVERY)
 # An asset part asks for things by count or by 领 ("两台笔记本电脑", "领一个投影仪"); a thing said
 # bare inside a room's clause ("需要投影仪") is the room's equipment, not a requisition.
 _TAKE_RE = re.compile(r"领|申领|借用|借")
@@ -131,6 +133,16 @@ def _asset_or_not(piece: str, p: Parse, now: datetime, read: Reader, parts: list
     return p
 
 
+def _things_delivered(piece: str) -> bool:
+    """"两台笔记本电脑送到会议室": counted things with where they go, in one clause — a
+    requisition, not a trip to the room (a trip carries people: "送专家去报告厅")."""
+    m = _DELIVERY_IN_RE.search(piece)
+    if m is None or m.start() == 0:
+        return False
+    head = piece[:m.start()]
+    return asset_noun(head) is not None and quantity_said(head) and _VEHICLE_RE.search(head) is None
+
+
 def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
     """The parts of a message naming several services, or None (one service, or none).
 
@@ -147,7 +159,10 @@ def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
         if parts and parts[-1].intent is Intent.ASSET_REQUEST and _DELIVERY_RE.search(piece):
             parts[-1].texts.append(piece)  # "…两台笔记本电脑，送到会议室": where they go
             continue
-        p = read(piece, now, None)
+        if _things_delivered(piece):
+            p = read(piece, now, Intent.ASSET_REQUEST)
+        else:
+            p = read(piece, now, None)
         if p.intent in _TIMED and (forced := _service_named(piece)) not in (None, p.intent):
             p = read(piece, now, forced)  # the clause names one service's words only
         p = _asset_or_not(piece, p, now, read, parts)

@@ -169,6 +169,16 @@ ASSET_CASES = [
         (A, {"asset": "投影仪", "quantity": 1}, []),
         (A, {"asset": "笔记本电脑", "quantity": 2, "location": "会议室"}, []),
     ]),
+    # counted things and where they go in one clause after 再要/还要: a requisition, not a
+    # trip to the room (found trying the demo: "送到会议室" was read as a car's destination)
+    ("下周二下午两点订个会议室，12个人，两个小时，再要两台笔记本电脑送到会议室", [
+        (F, {"facility_type": "meeting_room", "attendees": 12, "start": "2026-12-01T14:00"}, []),
+        (A, {"asset": "笔记本电脑", "quantity": 2, "location": "会议室"}, ["date"]),
+    ]),
+    ("明早九点接待室8人，还要三把椅子搬到接待室", [
+        (F, {"facility_type": "reception_room", "attendees": 8, "start": "2026-11-28T09:00"}, []),
+        (A, {"asset": "椅子", "quantity": 3, "location": "接待室"}, ["date"]),
+    ]),
 ]
 ASSET_SINGLE = [
     "明天上午9点301会议室，12人，需要投影仪",  # the room's equipment, not a requisition
