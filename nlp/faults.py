@@ -37,7 +37,7 @@ THINGS: tuple[tuple[str, str], ...] = (
                    r"\boutlets?\b|\bpower\b|\bswitch(?:es)?\b"),
     ("furniture", r"办公桌|会议桌|桌子|桌腿|桌|抽屉|文件柜|书柜|柜子|柜门|衣柜|书架|货架|沙发|茶几|椅子|座椅|转椅|椅|"
                   r"靠背|扶手|床|\bchairs?\b|\bdesks?\b|\btables?\b|\bcabinets?\b|\bdrawers?\b|\bsofa\b|\bshel(?:f|ves)\b"),
-    ("other", r"电梯|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门(?![口前外卫厅岗])|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
+    ("other", r"电梯|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门(?![口前外卫厅岗卡票牌证])|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
               r"墙角|墙|地板|地砖|瓷砖|地面|楼梯|台阶|扶梯|栏杆|护栏|水泥|\belevator\b|\blifts?\b|\bwindows?\b|"
               r"\bdoors?\b|\blocks?\b|\bceiling\b|\bwalls?\b|\bfloor tiles?\b|\bcurtains?\b|\bblinds\b"),
 )
@@ -64,12 +64,21 @@ def _things_re() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _THING_ZH, _THING_EN = _things_re()
 _LATIN = re.compile(r"[a-z]")
 
+# How much: 很差, 太低, 特别小.
+_DEGREE = r"(?:很|太|特别|非常|比较|有点|有些|好|极|超|越来越|越发)"
+
 # Malfunctions said through their shape (see the module docstring).
 TROUBLE_RE = re.compile(
     # V不C: it does not reach the state it should (关不上, 拉不出来, 冲不干净, 下不去)
     r"[\u4e00-\u9fff]不(?:上来|下来|出来|进去|下去|上去|起来|过来|回去|干净|上|下|开|动|了|住|紧|严|拢|出|进|着|亮|掉|停|灵|响|去|来)"
-    # V得 + how badly (转得特别响, 吵得厉害)
-    r"|得(?:特别|很|太|好|非常|有点|厉害)?(?:响|吵|慢|烫|厉害|要命)|(?:特别|很|太|好|非常)(?:响|吵)"
+    # V得 + how badly (转得特别响, 吵得厉害, 冷得不行)
+    r"|得(?:特别|很|太|好|非常|有点|厉害)?(?:响|吵|慢|烫|厉害|要命|不行|受不了)|(?:特别|很|太|好|非常)(?:响|吵)"
+    # a judgement of how well it works (效果很差, 信号太差, 画面不清楚, 声音很小, 水压太低):
+    # said of a thing, it is a complaint about that thing
+    rf"|{_DEGREE}差(?!不多|点|一|旅|价|额|距|异|别|遣|事)|差劲|"
+    rf"(?:效果|质量|画面|画质|音质|声音|信号|网络|制冷|制热|水压|吸力|性能)(?:{_DEGREE})?(?:不好|不行|不太好|一般般?)"
+    rf"|(?:声音|音量|水压|水流|风力|风量|出风|风|火力|吸力|亮度|信号)(?:{_DEGREE})?(?:小|弱|低)(?!于)|温度(?:{_DEGREE})?(?:低|高)(?!于)"
+    r"|模模糊糊|模糊|不清楚|不清晰|看不清|听不清|听不见|发白|发灰|发黑"
     # no longer gives what it should
     r"|没(?:有)?(?:反应|反映|用|声音?|动静|信号|画面|图像|图|网|水|电|热水|冷风|热风|风|拨号音|音|光)"
     r"|不(?:管用|好使|顶用|灵|转|动|亮|热|凉|冷|够凉|够热|出水|出风|出热水|工作|运转|显示|制冷|制热|通|"
@@ -98,7 +107,10 @@ TROUBLE_RE = re.compile(
     r"|\bwon'?t (?:stop|turn|work|start|open|close|flush|drain|lock|print|connect|boot|power|charge|load|respond|switch)|\bkeeps? (?:\w+ing)\b|"
     r"\bnot (?:cooling|heating|working|flushing|draining|printing|responding|turning on)\b|\bflicker\w*|\bbroken\b|"
     r"\bleak\w*|\bjam(?:med)?\b|\bclogged\b|\bstuck\b|\bdead\b|\bno (?:power|water|signal|sound|internet|picture)\b|"
-    r"\bdoesn'?t (?:work|close|open|flush|turn)|\bis (?:noisy|loud|dripping|smoking)\b"
+    r"\bdoesn'?t (?:work|close|open|flush|turn)|\bis (?:noisy|loud|dripping|smoking)\b|"
+    # a noise or a smell it makes, or how badly it works
+    r"\bmak(?:es?|ing) (?:an? )?(?:\w+ )?(?:noises?|sounds?)\b|\b(?:weird|strange|funny|loud|burning|bad) (?:noises?|sounds?|smells?)\b|"
+    r"\bsmells?\b|\bnoisy\b|\b(?:very|really|too|so) (?:poor|weak|dim|quiet|cold|hot|blurry)\b|\bblurry\b"
 )
 # A water fault on a part of the building itself (天花板渗水, 墙面滴水) is a plumber's job.
 _WATER_FAULT = re.compile(r"漏水|渗水|滴水|积水|返水|冒水|水漫|往下滴|\bleaking water\b")

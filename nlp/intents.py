@@ -79,7 +79,7 @@ _STATUS_WEAK = keywords(
     r"\bmy (?:requests?|bookings?|reservations?)|\blist\b",
 )
 _HELP = keywords(
-    r"帮助|指南|说明书|使用说明|使用方法|操作说明|教程|怎么用|如何用|怎么使用|如何使用|怎么操作|如何操作|"
+    r"帮助|指南|说明书|使用说明|使用方法|操作说明|(?:操作|使用|用户)手册|教程|怎么用|如何用|怎么使用|如何使用|怎么操作|如何操作|"
     r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|预约|预定|预订|订|约|报修|派车|用车|弄|办(?![呢啊呀吧?？]|$)|提交|查|审批|取消|同意|批准|驳回|撤销)|"
     r"流程|步骤|不太懂|不懂|不会用|第一次用|能做什么|能干什么|会做什么|可以做什么|有什么功能|有哪些功能|功能介绍|"
     r"干嘛的|干什么的|做什么的|干啥的|是什么东西|怎么玩|菜单|^(?:功能|帮助|指令|命令)(?:列表|清单|一览|大全)?$|^[?？]+$|你是谁|"
@@ -89,7 +89,7 @@ _HELP = keywords(
     # asking what the bot is or takes: 你是机器人吗, 可以帮我做些什么, 有哪些命令, 怎么跟你说
     r"你是(?:机器人|什么|人工|真人)|有(?:哪些|什么)(?:命令|指令|操作)|(?:怎么|如何|咋)(?:跟|和|与|对)你(?:说|讲|聊|对话|沟通)|"
     r"^(?:你|您)?(?:都|还)?(?:能|可以|会)(?:帮我|为我|给我)?(?:做|干|办)(?:些|点)?(?:什么|啥|哪些)(?:事|事情|业务)?[?？呢吗啊]*$",
-    r"\bhelp\b(?!\s+me)|\bhow (?:do|can|to|does)\b|\bwhat can you\b|"
+    r"\bhelp\b(?!\s+me)|\bhow (?:do|can|to|does)\b|\bwhat can (?:you|this|the|it)\b|\bwhat (?:do|does) (?:you|this|the|it)\b.{0,12}\bdo\b|"
     r"\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b|"
     r"\bwhat (?:services|features|functions|commands)\b|\bwhat can i (?:do|ask)\b",
 )
@@ -134,18 +134,26 @@ _FACILITY_NOUN = keywords(
     r"meeting room|conference room|reception room|auditorium|\bgym\b|canteen|dining room|private room|"
     r"\b(?:book|reserve)\b.{0,20}\broom\b"
 )
+# Somebody driven somewhere, said in English without a word for a car: "drive us to …",
+# "take the guests to …", "give me a lift".
+_EN_CARRY = (r"\bdrive (?:me|us|him|her|them|\w+ of us|our \w+|the \w+)\b|"
+             r"\btake (?:me|us|him|her|them|\w+ of us|our \w+|the (?:guests?|visitors?|delegation|team)) (?:to|over|out|back)\b|"
+             r"\bgive (?:me|us|him|her|them) a (?:lift|ride)\b|\b(?:a )?lift to\b|"
+             r"\b(?:get|bring|send|drop) (?:me|us|him|her|them|\w+ of us|the (?:guests?|visitors?)) (?:to|off at)\b")
 _VEHICLE = keywords(
     r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
     r"目的地|乘车|出发地|有空?车|空车|安排(?:一辆|个|辆)?车|需要车|用一下车|一辆车|台车|接送|送机|接机|接站|送站|"
     r"商务车|轿车|大巴|中巴|面包车|考斯特|七座|五座|[五七九]座车|\d+座|安排(?:个|一个|一位)?司机|派(?:个|一个)?司机",
     r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b|"
+    rf"{_EN_CARRY}|"
     r"\bpick up\b.{0,30}\b(?:at|from)\b"
 )
 # Asking for a car, as opposed to naming one (车坏了 is a fault, not a booking).
 _CAR_REQUEST = keywords(
     r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
     r"安排(?:一辆|个|辆)?车|需要(?:一辆|个|辆)?车|用一下车|换(?:一辆|个|辆)车|再(?:派|来|安排)|接送|送机|接机|接站|送站|目的地|乘车|出发地",
-    r"\bneed a (?:car|cab|taxi|driver|vehicle)|\bbook a (?:car|cab|taxi|vehicle)|\bpick (?:me|us|him|her|them) up\b",
+    r"\bneed a (?:car|cab|taxi|driver|vehicle)|\bbook a (?:car|cab|taxi|vehicle)|\bpick (?:me|us|him|her|them) up\b|"
+    rf"{_EN_CARRY}",
 )
 _ESCORT = re.compile(r"(?:送|接)[^，,。\s]{1,8}(?:去|到|至|回|前往)|(?:送|接)(?:领导|专家|客人|外宾|来宾|嘉宾|同志|老同志|人|我|我们|他|她|一下)")
 # A trip with a time and a destination but no word for a car: "明早7点去浦东机场".
@@ -158,11 +166,18 @@ _TRIP = re.compile(
 # A head count (3人, 两个人, 2位, 俩人): with a time and a place, somebody is going there.
 _HEADCOUNT = re.compile(r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:个人|人(?!民)|位(?!置))|俩|仨")
 _QUESTION = re.compile(r"吗|么|[?？]|是不是|有没有|几点|多少|什么")
+# A question that asks for the service itself ("能不能…", "can someone drive us …?"): its
+# question mark is politeness, so the trip rule still reads a trip in it.
+_ASK_FOR_SERVICE = keywords(
+    r"能不能|能否|可不可以|可否|麻烦|劳驾|(?:能|可以)(?:帮|给|替)(?:我|我们|忙)",
+    r"^(?:pls |please )?(?:can|could|would|will) (?:you|someone|somebody|anyone|we|i)\b|"
+    r"\b(?:anyone|someone|somebody|anybody) (?:free|available|able)\b|\bis (?:there )?(?:anyone|someone) (?:who )?(?:can|could)\b",
+)
 # A question about a thing that asks for no service (礼堂能放电影吗, 报告厅能坐多少人,
 # 接待室的钥匙在谁那, is the canteen open on Saturday?): unknown, not a booking.
 _INFO_QUESTION = keywords(
     r"(?:能|可以|可不可以|让不让|允许)(?!订|约|借|用|预约|预订|预定|申请|派|安排)[^，,。]{0,6}(?:吗|么|[?？])|"
-    r"(?:有没有|有)(?!空)[^，,。]{1,6}(?:吗|么|[?？])|多少|多大|多宽|多长|多高|在几楼|找谁|在谁|是谁|在哪|几点(?:开|关|下班|上班)|开门|关门|开放",
+    r"(?:有没有|有)(?!空)[^，,。]{1,6}(?:吗|么|[?？])|多少|多大|多宽|多长|多高|在几楼|找谁|在谁|是谁|在哪|(?:放|搁|收|丢|落|扔)(?:到|在)?哪(?:里|儿)?了?|几点(?:开|关|下班|上班)|开门|关门|开放",
     r"^(?:is|are|does|do|can)\b(?!.{0,30}\b(?:book|reserve|need|get|have a)\b)",
 )
 _BOOK_NOW = keywords(
@@ -272,7 +287,7 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         vehicle += 2.5
     if _ESCORT.search(t):
         vehicle += 2.0
-    if vehicle < 2.0 and timed and not _QUESTION.search(t) and (
+    if vehicle < 2.0 and timed and not (_QUESTION.search(t) and not _ASK_FOR_SERVICE.search(t)) and (
             _TRIP.search(t) or trip() or (facility == 0.0 and _HEADCOUNT.search(t) and place())):
         vehicle += 2.0
     if _NOT_VEHICLE.search(t):

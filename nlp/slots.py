@@ -370,6 +370,12 @@ def names_place(n: str, lex: Lexicon) -> bool:
     return False
 
 
+_EN_INFINITIVE = re.compile(
+    r"(?:go|be|get|pick|book|take|have|use|make|drive|bring|send|carry|ride|meet|fetch|collect|help|do|"
+    r"arrange|reserve|order|call|give|see|visit|attend)\b")
+_EN_TO_VERB = re.compile(r"\b(?:free|able|want|wants|need|needs|like|have|has|going|available|willing|how|ready)\s*$")
+
+
 def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
     """(origin, destination) of a trip, as said."""
     origin: tuple[str, int, int] | None = None
@@ -380,7 +386,8 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
         origin = _place_at(n, orig, en_from.end())
     for m in re.finditer(r"\bto\s+(?!be\b|go\b|get\b|the airport\b(?=x))", n):
         cand = _place_at(n, orig, m.end())
-        if cand and not re.match(r"(?:go|be|get|pick|book|take|have|use|make)\b", n[m.end():]):
+        # the infinitive's "to" ("free to drive us …", "want to book") names no place
+        if cand and not _EN_INFINITIVE.match(n[m.end():]) and not _EN_TO_VERB.search(n, 0, m.start()):
             dest = cand
             break
     om = _ORIGIN_MARK.search(n)
