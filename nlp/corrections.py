@@ -23,7 +23,7 @@ _MARK = (
     r"(?<=[一二三四五六七日天点半午晚])(?:不行|不方便|不可以)(?=\s*[，,])|"
     r"算了|不是(?=[^，,。]{0,12}[，,]?\s*是)|"
     r"改成|改为|改到|改在|改订|改约|改用|改(?=\s*[\d一二两三四五六七八九十俩仨])|换成|换到|换为|还是(?=.{0,3}[改换])|"
-    r"\bno wait\b|\bsorry\b|\bi mean\b|\bactually\b|\bmake (?:it|that)\b|\binstead\b|\bchange (?:it |that )?to\b"
+    r"\bno wait\b|\bno(?=\s*,)|\bsorry\b|\bi mean\b|\bactually\b|\bmake (?:it|that)\b|\binstead\b|\bchange (?:it |that )?to\b"
 )
 _CHAIN = re.compile(rf"(?:{_MARK})(?:\s*[，,、]?\s*(?:{_MARK}|是|要|就))*\s*[，,、:：]?\s*")
 # "不要X了，" / "X不用了，" / "不订X了，": the part taken back names what is no longer wanted.

@@ -110,7 +110,7 @@ _LOC_PART = (
     rf")"
 )
 _EN_LOC = re.compile(
-    r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
+    r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:(?:meeting|conference|reception|training|server) )?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
     r"(?:\s*(?:,|of|in)\s*(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\b)?"  # room 1503 of Building 9
     r"|\b(?:on|at) ((?:the )?\d{1,2}(?:st|nd|rd|th) floor)\b"  # on 4th floor
     r"|\b(?:in|at|on) the ([a-z0-9' ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
@@ -130,7 +130,7 @@ _PLACE_STOP = re.compile(
 )
 _PLACE_SUFFIX = re.compile(
     r"(?:政府|局|委|办|院|馆|中心|站|机场|码头|港|大道|路|街|号|广场|大厦|大楼|公园|医院|学校|大学|中学|小学|酒店|宾馆|"
-    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital|cent(?:er|re)|plaza|building|tower)$"
+    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|办公室|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital|cent(?:er|re)|plaza|building|tower)$"
 )
 # A whole segment that is one place although a stop word is inside it (青浦培训基地).
 _PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|医院|宾馆|酒店|大厦|政府|党校)")
@@ -321,7 +321,7 @@ def _place_at(n: str, orig: str, start: int) -> tuple[str, int, int] | None:
     else:
         # a purpose glued on ("市图书馆还书", "区档案馆查资料"): the place ends with its suffix
         glued = _GLUED_PURPOSE.match(n, start, end)
-        if glued:
+        if glued and not _PLACE_SUFFIX.search(seg.strip()):  # 市委办公厅 is one place
             end = start + len(glued.group(1))
     # trim spaces and trailing particles
     while end > start and (n[end - 1].isspace() or n[end - 1] in "了吧啊呀的吗呢哈"):
