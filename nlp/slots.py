@@ -97,9 +97,8 @@ _LOC_NOUNS = (
 _LOC_NOUN_RE = "|".join(sorted(set(_LOC_NOUNS), key=len, reverse=True))
 _LOC_PART = (
     rf"(?:{_N}\s*号?\s*(?:楼|栋|幢|座|号楼)(?![道梯])"  # 3号楼, 三楼
-    # floors below ground as people write them: 地下二层, 地下1楼, 负一层, 负1楼, -1层, B1, b2层
+    # floors below ground (地下二层, 负1楼, -1层, B1, b2层) and areas (B区, 3区, 东区)
     rf"|{_N}\s*层|地下(?!室)(?:{_N}\s*[层楼]?|[层楼])?|负\s*{_N}\s*[层楼]|(?<![\d a-z])-\s*\d\s*[层楼]|[bB]\d(?:\s*[层楼])?"
-    # an area of a building or a compound: B区, 3区, 东区, 中区
     rf"|(?<![a-z])[a-z]\d?\s*区|\d{{1,2}}\s*区(?=\s*{_N}?\s*[层楼号栋座幢])"
     rf"|(?:行政|综合|办公|机关|科技|后勤|档案|服务|业务|主|副|新|老|东|西|南|北|前|后|[a-z])\s*(?:楼|座|栋)(?![道梯上下])"
     rf"|(?:东|西|南|北|中|东南|东北|西南|西北)(?:侧|边|面|头|区)|(?:左|右)(?:侧|边)"
@@ -370,9 +369,7 @@ def names_place(n: str, lex: Lexicon) -> bool:
     return False
 
 
-_EN_INFINITIVE = re.compile(
-    r"(?:go|be|get|pick|book|take|have|use|make|drive|bring|send|carry|ride|meet|fetch|collect|help|do|"
-    r"arrange|reserve|order|call|give|see|visit|attend)\b")
+_EN_INFINITIVE = re.compile(r"(?:go|be|get|pick|book|take|have|use|make|drive|bring|send|carry|ride|meet|fetch|help|do|arrange|reserve|order|call|give|see|visit|attend)\b")
 _EN_TO_VERB = re.compile(r"\b(?:free|able|want|wants|need|needs|like|have|has|going|available|willing|how|ready)\s*$")
 
 

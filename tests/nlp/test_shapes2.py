@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp import Intent, Nlu
-from nlp import faults
+from nlp import Intent, Nlu, faults
 from nlp.normalize import normalize
 from tests.nlp.conftest import NOW
 
