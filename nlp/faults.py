@@ -37,8 +37,9 @@ THINGS: tuple[tuple[str, str], ...] = (
                    r"\boutlets?\b|\bpower\b|\bswitch(?:es)?\b"),
     ("furniture", r"办公桌|会议桌|桌子|桌腿|桌|抽屉|文件柜|书柜|柜子|柜门|衣柜|书架|货架|沙发|茶几|椅子|座椅|转椅|椅|"
                   r"靠背|扶手|床|\bchairs?\b|\bdesks?\b|\btables?\b|\bcabinets?\b|\bdrawers?\b|\bsofa\b|\bshel(?:f|ves)\b"),
-    ("other", r"电梯|道闸|闸机|升降杆|栏杆机|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门(?![口前外卫厅岗卡票牌证])|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
+    ("other", r"电梯|碎纸机|冰箱|冰柜|微波炉|消毒柜|道闸|闸机|升降杆|栏杆机|自动门|卷帘门|门把手|把手|门锁|锁|门禁|门(?![口前外卫厅岗卡票牌证])|窗户|窗帘|百叶窗|窗|玻璃|天花板|吊顶|顶棚|屋顶|墙皮|墙面|墙壁|"
               r"墙角|墙|地板|地砖|瓷砖|地面|楼梯|台阶|扶梯|栏杆|护栏|水泥|\belevator\b|\blifts?\b|\bwindows?\b|"
+              r"\bfridge\b|\brefrigerator\b|\bmicrowave\b|\bshredder\b|"
               r"\bdoors?\b|\blocks?\b|\bceiling\b|\bwalls?\b|\bfloor tiles?\b|\bcurtains?\b|\bblinds\b"),
 )
 
@@ -88,7 +89,7 @@ TROUBLE_RE = re.compile(
     # what comes out of it is not what should (出来的水是凉的, 吹的风是热的), it swallows
     # the paper (吞纸, 夹纸, 不进纸), it stops half-way (停在半路, 卡在中间)
     r"|(?:出来的|出的|吹出来的|吹的|流出来的|放出来的)(?:水|风|气)?(?:是|都是|全是|还是)?(?:凉|冷|冰|热|烫|温)(?:的|水|风)"
-    r"|吞纸|夹纸|不进纸|不走纸|(?:停|卡|悬)在(?:半路|半中间|中间|半空|两层)"
+    r"|(?:有|出现|印出|全是)(?:黑道|黑线|黑条|白道|白线|条纹|道子|黑点|污点|斑点)|吞纸|夹纸|不进纸|不走纸|(?:停|卡|悬)在(?:半路|半中间|中间|半空|两层)"
     # too loud, too dim, a hum on the line
     r"|(?:声音|噪音|噪声|动静|响声)(?:特别|很|太|好|非常|有点|比较)?大|电流声|杂音|啸叫|"
     r"(?:有点|很|太|特别|变|发)暗|不太亮|不够亮|返臭|反味|返味|冒过?(?:火星|火花|烟)|火星"
@@ -114,7 +115,7 @@ TROUBLE_RE = re.compile(
     r"\bdoesn'?t (?:work|close|open|flush|turn)|\bis (?:noisy|loud|dripping|smoking)\b|"
     # a noise or a smell it makes, or how badly it works
     r"\bmak(?:es?|ing) (?:an? )?(?:\w+ )?(?:noises?|sounds?)\b|\b(?:weird|strange|funny|loud|burning|bad) (?:noises?|sounds?|smells?)\b|"
-    r"\bsmells?\b|\bnoisy\b|\b(?:very|really|too|so) (?:poor|weak|dim|quiet|cold|hot|blurry)\b|\bblurry\b"
+    r"\bsmells?\b|\bnoisy\b|\bnot (?:cold|cool|hot|warm)(?:ing)?(?: enough)?\b|\bice[- ]cold\b|\bfreezing\b|\b(?:very|really|too|so) (?:poor|weak|dim|quiet|cold|hot|blurry)\b|\bblurry\b"
 )
 # A water fault on a part of the building itself (天花板渗水, 墙面滴水) is a plumber's job.
 _WATER_FAULT = re.compile(r"漏水|渗水|滴水|积水|返水|冒水|水漫|往下滴|\bleaking water\b")

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 
 from nlp.keywords import Keywords
 
-_COMMENT_MARK = re.compile(r"(?:理由|原因|意见|备注|reason)\s*(?:是|为)?\s*[:：]?\s*|因为|\bbecause\b\s*")
+# English "reason" marks one only as "reason: …" / "reason is …" ("no reason given" is one itself).
+_COMMENT_MARK = re.compile(r"(?:理由|原因|意见|备注)\s*(?:是|为)?\s*[:：]?\s*|\breasons?\s*(?:is\b|being\b|[:：\-])\s*|"
+                           r"因为|\bbecause\b\s*")
 _COMMENT_SPLIT = re.compile(r"[，,。；;！!？?\n]|\s+-\s+|\s*—+\s*|\s*–\s*|:|：")
 _COMMENT_FILLER = re.compile(
     r"#?\s*\d+\s*号?|这个申请|这个|那个|这张|申请单?|单子|我|的|了|吧|呀|啊|请|麻烦|要|先|"

@@ -39,7 +39,7 @@ _STATUS_STRONG = keywords(
     r"我[^，,。？?\s]{0,6}?有没?有?(?:订|约|预约|预订|预定|申请|报修|借)[^，,。]{0,8}?(?:吗|么|没有?|[?？])|"
     r"我[^，,。？?\s]{0,6}?有(?:哪些|什么|几个|多少|啥)(?:预约|预订|申请|订单|安排|报修|用车|会议室?)",
     r"^(?:is|has|was|did|have|are)\b.{0,40}\b(?:approved|rejected|accepted|declined|denied|done|fixed|confirmed|sent|assigned)\b|"
-    r"\bstatus\b|\byet\b|\bprogress\b|\bany update|\bwhere is my\b|\bwhat happened\b|\bpending\b|"
+    r"\bstatus\b|\byet\b|\bprogress\b|\bany (?:update|news)|\bheard back\b|\bwhere is my\b|\bwhat happened\b|\bpending\b|"
     r"\bwhat (?:did|have) i (?:book|reserve|request|order)|\bwaiting for (?:me|my)\b|\bfor me to (?:approve|sign|review)\b|"
     r"\bawaiting (?:my )?(?:approval|review)",
 )
@@ -51,7 +51,8 @@ _DONE_VERB = r"(?:定|订|约|批|签|审|安排|处理|(?<!报)修|派|受理|�
 _STATUS_QUESTION = keywords(
     rf"{_DONE_VERB}(?:下来|好|完|妥|上|掉|成)?了?(?:没有?|吗|么|没呢|没啊|不)(?:啊|呀|呢|哈|哇)?(?:[?？!！。，,\s]|$)|"
     # A-not-A (来不来, 修不修, 批不批) and who has it now (谁在审, 卡在谁那)
-    r"(来|修|批|派|审|到|办|管)不\1|谁在(?:审|批|处理|办|跟)|卡在谁|"
+    r"(来|修|批|派|审|到|办|管)不\1|(?:看|审阅|过目|回复|回|签)了(?:没有?|吗|么)|"
+    r"有(?:结果|消息|回复|回音|进展|下文|答复|反馈)了?(?:吗|么|没有?)|谁在(?:审|批|处理|办|跟)|卡在谁|"
     # no news of it (怎么没下文了, 一直没消息)
     r"(?:怎么|还|一直|到现在|至今)(?:都)?(?:没|没有)(?:下文|消息|动静|回音|回复|结果|反馈|音讯|人理)|"
     rf"{_DONE_VERB}没{_DONE_VERB}|"
@@ -68,7 +69,7 @@ _STATUS_BARE = re.compile(rf"{_DONE_VERB}(?:下来|好|完|妥|成)了(?!\S)")
 _WHICH = re.compile(r"(?:是)?哪(?:一|个|辆|间|位|天)|是谁|几号(?:房|室|车|楼)?(?:[?？吗呢]|$)")
 # Where or when is what I booked (我订的礼堂在哪栋楼, 我约的车几点到): about that request.
 _BOOKED_REF = re.compile(r"(?:订|约|预约|预订|预定|申请|报修|借|提交)的")
-_WHERE_WHEN = re.compile(r"在哪|哪栋|哪层|几楼|几点|什么时候|啥时候")
+_WHERE_WHEN = re.compile(r"在哪|哪栋|哪层|几楼|几点|什么时候|啥时候|电话|手机|车牌|谁开|司机是谁")
 # Something said as done by the speaker before: the question is then about that request.
 _PAST_REF = re.compile(
     r"我(?:的|订的|约的|预约的|申请的|提交的|报的|报修的|要的|借的|那个|那张|那份|这个)|(?:上次|之前|昨天|前天|上周|刚才|早上|上午|下午)[^，,。]{0,4}(?:报|订|约|申请|提交)|"
@@ -91,10 +92,10 @@ _HELP = keywords(
     r"(?:能|可以)?(?:办|做|处理)(?:哪些|什么)(?:业务|事|事情)|(?:能|可以|会)(?:办|做|干|处理)(?:哪些|什么|啥)(?:呢|啊|呀)?[?？]*$|有(?:哪些|什么)(?:服务|业务|功能)|"
     r"(?:支持|提供)(?:什么|哪些)|介绍(?:一下)?(?:你|功能|自己)|怎么报(?!销)|教教我|教我|"
     # asking what the bot is or takes: 你是机器人吗, 可以帮我做些什么, 有哪些命令, 怎么跟你说
-    r"你是(?:机器人|什么|人工|真人)|有(?:哪些|什么)(?:命令|指令|操作)|(?:怎么|如何|咋)(?:跟|和|与|对)你(?:说|讲|聊|对话|沟通)|"
+    r"你是(?:机器人|什么|人工|真人)|(?:机器人|助手|小助手|这个|你们)(?:都|还)?(?:能|会|可以)(?:干|做|办)?(?:些)?(?:什么|啥|嘛|哪些)|有(?:哪些|什么)(?:命令|指令|操作)|(?:怎么|如何|咋)(?:跟|和|与|对)你(?:说|讲|聊|对话|沟通)|"
     r"^(?:你|您)?(?:都|还)?(?:能|可以|会)(?:帮我|为我|给我)?(?:做|干|办)(?:些|点)?(?:什么|啥|哪些)(?:事|事情|业务)?[?？呢吗啊]*$",
     r"\bhelp\b(?!\s+me)|\bhow (?:do|can|to|does)\b|\bwhat can (?:you|this|the|it)\b|\bwhat (?:do|does) (?:you|this|the|it)\b.{0,12}\bdo\b|"
-    r"\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b|"
+    r"\bwho are you\b|\bwhat are you\b|\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b|"
     r"\bwhat (?:services|features|functions|commands)\b|\bwhat can i (?:do|ask)\b",
 )
 REJECT_RE = keywords(
@@ -195,8 +196,8 @@ _NOT_VEHICLE = keywords(r"机票|火车票|高铁票|车票|飞机票|车库|车
 
 
 # Approvals this bot does not handle, and the words that bring a message back to ours.
-_OFF_DOMAIN = re.compile(r"报销|请假|年假|休假|调休|公文|文件(?![柜夹架])|合同|经费|工资|发票|出差|考勤|打卡")
-_IN_DOMAIN = re.compile(r"车|会议室|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|报修|维修|坏|修")
+_OFF_DOMAIN = re.compile(r"停车位|车位|饭卡|工牌|门卡|胸卡|工作证|报销|请假|年假|休假|调休|公文|文件(?![柜夹架])|合同|经费|工资|发票|出差|考勤|打卡")
+_IN_DOMAIN = re.compile(r"(?<!停)车(?!位)|会议室|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|报修|维修|坏|修")
 
 
 def has_fault(t: str) -> bool:
