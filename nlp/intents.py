@@ -41,7 +41,8 @@ _STATUS_STRONG = keywords(
     r"^(?:is|has|was|did|have|are)\b.{0,40}\b(?:approved|rejected|accepted|declined|denied|done|fixed|confirmed|sent|assigned)\b|"
     r"\bstatus\b|\byet\b|\bprogress\b|\bany (?:update|news)|\bheard back\b|\bwhere is my\b|\bwhat happened\b|\bpending\b|"
     r"\bwhat (?:did|have) i (?:book|reserve|request|order)|\bwaiting for (?:me|my)\b|\bfor me to (?:approve|sign|review)\b|"
-    r"\bawaiting (?:my )?(?:approval|review)",
+    r"\bawaiting (?:my )?(?:approval|review)|"
+    r"^(?:did|has|have) (?:anyone|someone|somebody|they|you|the \w+)\b.{0,30}\b(?:approve|confirm|reject|review|sign|look at)",
 )
 # The question detector: asking whether something already asked for is done ("定下来没有",
 # "修好了没", "批下来了没", "成功了吗", "被退回了吗", "啥时候来换"). It wins over the request
@@ -57,7 +58,7 @@ _STATUS_QUESTION = keywords(
     r"(?:怎么|还|一直|到现在|至今)(?:都)?(?:没|没有)(?:下文|消息|动静|回音|回复|结果|反馈|音讯|人理)|"
     rf"{_DONE_VERB}没{_DONE_VERB}|"
     r"(?:被)?(?:驳回|退回|打回|拒绝|否决|拒)(?:回来|回去|来)?了?(?:吗|么|没有?)|"
-    r"有人(?:管|理|处理|来|修|接|看)(?:吗|么|没)|(?:什么时候|啥时候|几时|何时|多久)(?:能|会|才|可以)?(?:来|派人|过来)?(?:修|换|弄|处理|装|到)|"
+    r"有人(?:管|理|处理|来|修|接|看)(?:吗|么|没)|有没有人(?:管|理|处理|来|修|接|看)|(?:什么时候|啥时候|几时|何时|多久)(?:能|会|才|可以)?(?:来|派人|过来)?(?:修|换|弄|处理|装|到)|"
     r"什么状态|啥状态|什么进度|到谁(?:那|手)|怎么还没(?:动静|消息|回复|批|人)|还没(?:动静|消息|回音)",
     r"\b(?:is|has|was|were|have) (?:my|it|the|this)\b.{0,40}\b(?:approved|confirmed|booked|done|fixed|rejected)\b|"
     r"\bbeen (?:approved|confirmed|rejected|fixed)\b",
@@ -95,7 +96,7 @@ _HELP = keywords(
     r"你是(?:机器人|什么|人工|真人)|(?:机器人|助手|小助手|这个|你们)(?:都|还)?(?:能|会|可以)(?:干|做|办)?(?:些)?(?:什么|啥|嘛|哪些)|有(?:哪些|什么)(?:命令|指令|操作)|(?:怎么|如何|咋)(?:跟|和|与|对)你(?:说|讲|聊|对话|沟通)|"
     r"^(?:你|您)?(?:都|还)?(?:能|可以|会)(?:帮我|为我|给我)?(?:做|干|办)(?:些|点)?(?:什么|啥|哪些)(?:事|事情|业务)?[?？呢吗啊]*$",
     r"\bhelp\b(?!\s+me)|\bhow (?:do|can|to|does)\b|\bwhat can (?:you|this|the|it)\b|\bwhat (?:do|does) (?:you|this|the|it)\b.{0,12}\bdo\b|"
-    r"\bwho are you\b|\bwhat are you\b|\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b|"
+    r"\bwho are you\b|\bcommands\b|\bwhat are you\b|\bguide\b|\binstructions?\b|\bmanual\b|\bmenu\b|\bwhat do you do\b|"
     r"\bwhat (?:services|features|functions|commands)\b|\bwhat can i (?:do|ask)\b",
 )
 REJECT_RE = keywords(
@@ -148,8 +149,8 @@ _EN_CARRY = (r"\bdrive (?:me|us|him|her|them|\w+ of us|our \w+|the \w+)\b|"
 _VEHICLE = keywords(
     r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
     r"目的地|乘车|出发地|有空?车|空车|安排(?:一辆|个|辆)?车|需要车|用一下车|一辆车|台车|接送|送机|接机|接站|送站|"
-    r"商务车|轿车|大巴|中巴|面包车|考斯特|七座|五座|[五七九]座车|\d+座|安排(?:个|一个|一位)?司机|派(?:个|一个)?司机",
-    r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b|"
+    r"商务车|轿车|大巴|中巴|面包车|考斯特|七座|五座|[五七九]座车|\d+座|安排(?:个|一个|一位)?司机|派(?:个|一个)?司机|(?:需要|要|找)(?:个|一个|一位|名)司机",
+    r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bairport (?:run|transfer|pick-?up|drop-?off)\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b|"
     rf"{_EN_CARRY}|"
     r"\bpick up\b.{0,30}\b(?:at|from)\b"
 )

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from nlp.numbers import CN_NUM, to_int
+from nlp.people import N
+from nlp.people import people as people  # re-exported: the head count is a slot
 
 MASK = "\x00"
 """Stands in for a blanked time expression: a separator no rule matches."""
@@ -38,20 +39,9 @@ _BOOK_BEFORE = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?\s*$")
 _BOOK_NEAR = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?[^，,。；;！!？?\s\x00]{{0,6}}$")
 _PICK_BEFORE = re.compile(r"(?:就|选|选择|挑|换|换成|换到|改成|改到|改为|用|要|在|去|到|来)(?:一下|下|个)?\s*$")
 
-# ---- people ---------------------------------------------------------------------------
-_N = rf"(?:\d{{1,4}}|{CN_NUM})"
-_COMPANIONS = r"同事|领导|客人|专家|同志|朋友|随员|工作人员|家属|老师|人"
-_PEOPLE = re.compile(
-    rf"(?P<a>{_N})\s*(?:个人|口人|人(?![民事大社行工员家])|位(?!置|于)|名(?![字单称额]))"
-    rf"|(?:我们|咱们|他们|一共|总共|共|合计|计|大概|大约|约)\s*(?P<b>{_N})\s*个(?![\s\d]*(?:小时|钟|点|号|月|星期|礼拜|工作日))"
-    rf"|(?:人数|乘车人数|参会人数|参加人数|与会人数|用车人数|就餐人数|人员)\s*[:：是为共约]*\s*(?P<c>{_N})"
-    rf"|(?:我们|咱们|他们|她们)?(?P<d>(?<![伎])俩|仨)(?:个)?(?:人|位)?"
-    rf"|(?:我|本人)(?:和|跟|与|同|带着?|带上|加上?|及|还有)\s*(?P<g>{_N})\s*"
-    rf"(?:(?:个|位|名)\s*(?:{_COMPANIONS})?|{_COMPANIONS})"
-    rf"|\b(?P<e>\d{{1,4}}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*"
-    rf"(?:ppl|people|persons|pax|passengers|guests|attendees|participants|of us)\b"
-    rf"|\b(?:for|party of)\s+(?P<f>\d{{1,4}})\b(?!\s*(?:hours?|hrs?|mins?|minutes?|:|am|pm))"
-)
+# ---- people (nlp.people) and the count as written, for the location patterns below -----
+_N = N
+
 
 # ---- facilities -----------------------------------------------------------------------
 _FACILITY_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -112,6 +102,8 @@ _EN_LOC = re.compile(
     r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:(?:meeting|conference|reception|training|server) )?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
     r"(?:\s*(?:,|of|in)\s*(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\b)?"  # room 1503 of Building 9
     r"|\b(?:on|at) ((?:the )?\d{1,2}(?:st|nd|rd|th) floor)\b"  # on 4th floor
+    r"|\b((?:building|bldg|block|tower)\s*[a-z0-9]{1,3}(?:\s+(?!the\b)[a-z0-9']+){0,3}?\s+(?:parking lot|car park|garage|"
+    r"lobby|kitchen|pantry|hall|corridor|hallway|basement|restroom|washroom|stairwell))\b"  # Building 1 B2 garage
     r"|\b(?:in|at|on) the ([a-z0-9' ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
 )
 
@@ -121,7 +113,7 @@ _DEST_MARK = re.compile(
 )
 _ORIGIN_MARK = re.compile(r"(?:从|由|起点\s*[:：是为]?|出发地\s*[:：是为]?)\s*")
 _PLACE_STOP = re.compile(
-    r"开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
+    r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
     r"参观|开车|赶|的|一趟|一下|用车|派车|约车|要车|叫车|出发|吃饭|谈|见面|拜访|然后|再|并且|大概|大约|左右|方向|那边|"
     r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共计|合计|总计|共(?=\s*[\d一二两三四五六七八九十])|人数|俩|仨|"
     r"\d+\s*个?\s*(?:人(?!民)|位)|\d+\s*(?:ppl|pax|people|persons|passengers)\b|[一二两三四五六七八九十]+个?(?:人(?!民)|位)|"
@@ -211,28 +203,6 @@ def numbers(m: str, asking: bool = False, deciding: bool = False) -> tuple[int |
 def request_no(m: str, asking: bool = False) -> int | None:
     """The request number in masked text: `#1024`, `1024`, `1110号` (see `numbers`)."""
     return numbers(m, asking)[0]
-
-
-_APPROX = "一二三四五六七八九"
-
-
-def people(m: str) -> int | None:
-    """A head count: 3人, 三个人, 两位, 我们三个, 人数：6, 2 ppl."""
-    for g in _PEOPLE.finditer(m):
-        if g["d"]:
-            return 2 if g["d"] == "俩" else 3
-        if g["g"]:
-            v = to_int(g["g"])
-            if v is not None and 0 < v < 5000:
-                return v + 1  # 我和两个同事: the speaker and two more
-            continue
-        s = g["a"] or g["b"] or g["c"] or g["e"] or g["f"]
-        if len(s) == 2 and s[0] in _APPROX and s[1] in _APPROX and _APPROX.index(s[1]) == _APPROX.index(s[0]) + 1:
-            s = s[1]  # 四五个人: about five, the larger bound
-        v = to_int(s)
-        if v is not None and 0 < v <= 5000:
-            return v
-    return None
 
 
 def facility_type(n: str) -> str | None:

@@ -69,3 +69,12 @@ def test_an_english_no_corrects_the_hour(nlu: Nlu) -> None:
 def test_a_ministry_office_is_one_destination(nlu: Nlu) -> None:
     p = nlu.parse("下午三点用车送文件到区政府办公室", NOW)
     assert p.slots["destination"] == "区政府办公室"
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("明天用车，我和科长", 2), ("我跟司机去", 2), ("我和两个同事", 3), ("我和科长们", None),
+])
+def test_me_and_one_person_named_by_a_title(text: str, n: int | None) -> None:
+    from nlp.people import people
+
+    assert people(normalize(text).norm) == n
