@@ -39,7 +39,7 @@ _STATUS_STRONG = keywords(
     r"我[^，,。？?\s]{0,6}?有没?有?(?:订|约|预约|预订|预定|申请|报修|借)[^，,。]{0,8}?(?:吗|么|没有?|[?？])|"
     r"我[^，,。？?\s]{0,6}?有(?:哪些|什么|几个|多少|啥)(?:预约|预订|申请|订单|安排|报修|用车|会议室?)",
     r"^(?:is|has|was|did|have|are)\b.{0,40}\b(?:approved|rejected|accepted|declined|denied|done|fixed|confirmed|sent|assigned)\b|"
-    r"\bstatus\b|\byet\b|\bprogress\b|\bany (?:update|news)|\bheard back\b|\bwhere is my\b|\bwhat happened\b|\bpending\b|"
+    r"\bstatus\b|\byet\b|\bwhen will (?:my|our)\b|\bprogress\b|\bany (?:update|news)|\bheard back\b|\bwhere is my\b|\bwhat happened\b|\bpending\b|"
     r"\bwhat (?:did|have) i (?:book|reserve|request|order)|\bwaiting for (?:me|my)\b|\bfor me to (?:approve|sign|review)\b|"
     r"\bawaiting (?:my )?(?:approval|review)|"
     r"^(?:did|has|have) (?:anyone|someone|somebody|they|you|the \w+)\b.{0,30}\b(?:approve|confirm|reject|review|sign|look at)",
@@ -52,7 +52,7 @@ _DONE_VERB = r"(?:定|订|约|批|签|审|安排|处理|(?<!报)修|派|受理|�
 _STATUS_QUESTION = keywords(
     rf"{_DONE_VERB}(?:下来|好|完|妥|上|掉|成)?了?(?:没有?|吗|么|没呢|没啊|不)(?:啊|呀|呢|哈|哇)?(?:[?？!！。，,\s]|$)|"
     # A-not-A (来不来, 修不修, 批不批) and who has it now (谁在审, 卡在谁那)
-    r"(来|修|批|派|审|到|办|管)不\1|(?:看|审阅|过目|回复|回|签)了(?:没有?|吗|么)|"
+    r"(来|修|批|派|审|到|办|管)不\1|(?:预约|预订|申请|订单|单子|报修)(?:还)?(?:在|有效|算数)(?:吗|么|不|没)|(?:看|审阅|过目|回复|回|签)了(?:没有?|吗|么)|"
     r"有(?:结果|消息|回复|回音|进展|下文|答复|反馈)了?(?:吗|么|没有?)|谁在(?:审|批|处理|办|跟)|卡在谁|"
     # no news of it (怎么没下文了, 一直没消息)
     r"(?:怎么|还|一直|到现在|至今)(?:都)?(?:没|没有)(?:下文|消息|动静|回音|回复|结果|反馈|音讯|人理)|"
@@ -150,7 +150,7 @@ _VEHICLE = keywords(
     r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
     r"目的地|乘车|出发地|有空?车|空车|安排(?:一辆|个|辆)?车|需要车|用一下车|一辆车|台车|接送|送机|接机|接站|送站|"
     r"商务车|轿车|大巴|中巴|面包车|考斯特|七座|五座|[五七九]座车|\d+座|安排(?:个|一个|一位)?司机|派(?:个|一个)?司机|(?:需要|要|找)(?:个|一个|一位|名)司机",
-    r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bairport (?:run|transfer|pick-?up|drop-?off)\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b|"
+    r"\bcar\b|\bcab\b|\btaxi\b|\bvehicle\b|\bride\b|\bvan\b|\bminibus\b|\bsedan\b|\bmpv\b|\bsuv\b|\bcoach\b|\bairport (?:run|transfer|pick-?up|drop-?off)\b|\bpick (?:me|us|him|her|them) up\b|\bdriver\b|\bshuttle\b|"
     rf"{_EN_CARRY}|"
     r"\bpick up\b.{0,30}\b(?:at|from)\b"
 )
@@ -158,7 +158,7 @@ _VEHICLE = keywords(
 _CAR_REQUEST = keywords(
     r"用车|派车|约车|叫车|要车|订车|租车|调车|派个车|约个车|叫个车|要个车|订个车|派辆车|约辆车|要辆车|叫辆车|"
     r"安排(?:一辆|个|辆)?车|需要(?:一辆|个|辆)?车|用一下车|换(?:一辆|个|辆)车|再(?:派|来|安排)|接送|送机|接机|接站|送站|目的地|乘车|出发地",
-    r"\bneed a (?:car|cab|taxi|driver|vehicle)|\bbook a (?:car|cab|taxi|vehicle)|\bpick (?:me|us|him|her|them) up\b|"
+    r"\b(?:need|get|want|book|arrange|send) (?:a|an|one|two) (?:car|cab|taxi|driver|vehicle|van|minibus|sedan|coach|bus)\b|\bpick (?:me|us|him|her|them) up\b|"
     rf"{_EN_CARRY}",
 )
 _ESCORT = re.compile(r"(?:送|接)[^，,。\s]{1,8}(?:去|到|至|回|前往)|(?:送|接)(?:领导|专家|客人|外宾|来宾|嘉宾|同志|老同志|人|我|我们|他|她|一下)")
@@ -173,6 +173,7 @@ _TRIP = re.compile(
 _HEADCOUNT = re.compile(r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:个人|人(?!民)|位(?!置))|俩|仨|"
                         r"(?:我们|咱们|一共|总共|一行)\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*个")
 _QUESTION = re.compile(r"吗|么|[?？]|是不是|有没有|几点|多少|什么")
+_WHO_WHERE = re.compile(r"谁|哪|怎样|怎么样|如何")  # 2601现在在谁那里: about that request
 # A question that asks for the service itself ("能不能…", "can someone drive us …?"): its
 # question mark is politeness, so the trip rule still reads a trip in it.
 _ASK_FOR_SERVICE = keywords(
@@ -310,7 +311,7 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         return Verdict(Intent.FACILITY_RESERVATION, min(0.95, 0.5 + facility / 8))
     if booked_room:
         return Verdict(Intent.FACILITY_RESERVATION, 0.6)  # 下周一订301
-    if has_no and (len(re.sub(r"#?\s*\d+|\s", "", head)) <= 4 or _QUESTION.search(head)):
+    if has_no and (len(re.sub(r"#?\s*\d+|\s", "", head)) <= 4 or _QUESTION.search(head) or _WHO_WHERE.search(head)):
         # a bare request number, or a question about one: where is it
         return Verdict(Intent.APPROVAL_STATUS, 0.5)
     return Verdict(Intent.UNKNOWN, 0.6)

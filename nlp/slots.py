@@ -37,6 +37,8 @@ _BOOK_VERB = r"(?:(?<![确一决规固指])定|(?<![大])约|订|预约|预订|�
 _BOOK_BEFORE = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?\s*$")
 # ...also before a building or floor: 预约5楼502
 _BOOK_NEAR = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?[^，,。；;！!？?\s\x00]{{0,6}}$")
+# The booking itself taken back (取消预约2630, 撤销申请1216): the verb names the request.
+_TAKEN_BOOKING = re.compile(rf"(?:取消|撤销|撤回|作废|删除|删掉|退掉)(?:我的|这个|那个)?{_BOOK_VERB}(?:一下|下|个|用)?\s*$")
 _PICK_BEFORE = re.compile(r"(?:就|选|选择|挑|换|换成|换到|改成|改到|改为|用|要|在|去|到|来)(?:一下|下|个)?\s*$")
 
 # ---- people (nlp.people) and the count as written, for the location patterns below -----
@@ -80,7 +82,7 @@ _LOC_NOUNS = (
     "地下车库 地下室 半地下室 车库 停车场 地下停车场 办公室 大办公室 小办公室 会议室 接待室 会客室 报告厅 礼堂 大礼堂 健身房 更衣室 淋浴间 "
     "食堂 餐厅 包间 厨房 后厨 洗碗间 茶水间 开水间 卫生间 洗手间 厕所 男厕所 女厕所 男厕 女厕 男卫生间 女卫生间 男卫 女卫 "
     "走廊 过道 楼道 楼梯间 楼梯口 大厅 门厅 大堂 前台 门卫室 门岗 传达室 值班室 机房 弱电间 配电间 配电房 配电室 "
-    "水泵房 泵房 设备间 设备房 设备层 弱电井 强电井 管道井 锅炉房 仓库 库房 档案室 资料室 阅览室 活动室 多功能厅 培训室 洽谈室 打印室 文印室 财务室 局长室 "
+    "档案库 书库 机要室 水泵房 泵房 设备间 设备房 设备层 弱电井 强电井 管道井 锅炉房 仓库 库房 档案室 资料室 阅览室 活动室 多功能厅 培训室 洽谈室 打印室 文印室 财务室 局长室 "
     "会场 电梯厅 电梯间 院子 大院 天台 楼顶 宿舍 值班室 监控室 消控室 储藏室 杂物间 办公区 大门 门口 花园 "
     "车棚 信访室 收发室 医务室 荣誉室 展厅 科室"
 ).split()
@@ -96,6 +98,7 @@ _LOC_PART = (
     rf"|\d{{1,2}}\s*(?:室|号房)"
     rf"|(?:第[一二三四五六七八九十\d]{{1,3}}|\d{{1,3}}号)?(?:大|小|男|女|整个)?(?:{_LOC_NOUN_RE}|%EXTRA%)"
     rf"|(?<![我你他她咱])(?!我们|咱们|你们|他们)[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的])"
+    rf"|^(?![我你他她咱本])[\u4e00-\u9fff]{{1,3}}?(?:科|处)(?![理长室])"  # 财务处保险柜…: an office opening the message
     rf")"
 )
 _EN_LOC = re.compile(
@@ -190,7 +193,7 @@ def numbers(m: str, asking: bool = False, deciding: bool = False) -> tuple[int |
         if _ROOM_BEFORE.search(before):
             booked = booked or (not asking and _BOOK_NEAR.search(before) is not None)
             continue
-        if not asking:
+        if not asking and not _TAKEN_BOOKING.search(before):
             if _BOOK_BEFORE.search(before):
                 booked = True
                 continue
