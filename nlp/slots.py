@@ -139,7 +139,7 @@ _VEHICLE_WORDS = re.compile(
     r"帮忙|一下|我想|我要|想|要"
 )
 _HOME = re.compile(r"局里|单位|局机关|机关|办公室|局办公室|家里|家|公司|大院|本局")
-_BAD_PLACE = re.compile(r"^(?:哪|哪里|哪儿|那里|这里|我|你|他|了|过|掉|一下)")
+_BAD_PLACE = re.compile(r"^(?:哪|哪里|哪儿|那里|这里|我|你|他|了|过|掉|一下|就|再|才|给|时候?|后)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +379,7 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
             origin = (orig[arrow.start(1):arrow.end(1)], arrow.start(1), arrow.end(1))
         else:
             dep = re.search(r"([^，,。；;\x00\s:：从由]{2,12}?)出发", n)
-            if dep and not re.search(r"几点|\d|点$", dep.group(1)):
+            if dep and not re.search(r"几点|\d|点$|(?:再|就|才|然后|马上|准时|按时|一起|了)$", dep.group(1)):
                 origin = (orig[dep.start(1):dep.end(1)], dep.start(1), dep.end(1))
     if dest is None:
         for m in _DEST_MARK.finditer(n):

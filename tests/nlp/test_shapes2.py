@@ -78,3 +78,22 @@ def test_me_and_one_person_named_by_a_title(text: str, n: int | None) -> None:
     from nlp.people import people
 
     assert people(normalize(text).norm) == n
+
+
+@pytest.mark.parametrize("text", ["雨停了再出发，明天下午两点用车去机场", "一到就给我打电话，明天用车去机场"])
+def test_a_clause_of_manner_is_no_place(nlu: Nlu, text: str) -> None:
+    p = nlu.parse(text, NOW)
+    assert p.slots.get("destination") == "机场"
+    assert "origin" not in p.slots
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("司机态度很差", Intent.UNKNOWN),  # a judgement of a person, not of a thing
+    ("差不多十个人，明天上午订会议室", Intent.FACILITY_RESERVATION),
+    ("我想订一个音响效果好一点的会议室", Intent.FACILITY_RESERVATION),
+    ("明天出差，需要用车去虹桥机场", Intent.VEHICLE_BOOKING),
+    ("停车位怎么申请", Intent.UNKNOWN),
+    ("取消预约2630", Intent.CANCEL),
+])
+def test_shapes_stay_in_their_family(nlu: Nlu, text: str, intent: Intent) -> None:
+    assert nlu.parse(text, NOW).intent is intent
