@@ -45,3 +45,17 @@ def people(m: str) -> int | None:
         if v is not None and 0 < v <= 5000:
             return v
     return None
+
+
+_COUNT_SAID = re.compile(rf"人数|{N}\s*(?:个人|人|位|名)")
+_BARE_COUNT = re.compile(rf"\s*(?P<n>{N})\s*(?:个人|人|位|名)?\s*(?:[，,。；;\x00]|$)")
+
+
+def corrected_count(head: str, tail: str) -> int | None:
+    """A correction that gives a bare number for a head count the part it corrects named
+    ("人数从100改成150", "5个人，不对，7"): that number."""
+    if people(tail) is not None or not _COUNT_SAID.search(head):
+        return None
+    m = _BARE_COUNT.match(tail)
+    v = to_int(m["n"]) if m else None
+    return v if v is not None and 0 < v <= 5000 else None

@@ -29,7 +29,7 @@ FAMILIES = {f"f{i}" for i in range(1, 10)} | {"ev"}
 
 def test_dev_families2_is_well_formed_and_new() -> None:
     gold = read_gold(DEV2)
-    assert len(gold) >= 330
+    assert len(gold) >= 370
     assert len({g["id"] for g in gold}) == len(gold)
     assert {g["family"] for g in gold} == FAMILIES  # every family has sentences
     for g in gold:
@@ -50,7 +50,8 @@ def test_dev_families2_scores(nlu: Nlu) -> None:
         print("  " + e)
     # first readings, before any rule changed for them (nlp/README.md): batch 1 (92)
     # 0.859 / 0.876 / 3.1 %, batch 2 (84) 0.845 / 0.887 / 2.9 %, batch 3 (70) 0.843 / 0.915 /
-    # 0.0 %, batch 4 (50) 0.800 / 0.811 / 2.6 %, batch 5 (40) 0.850 / 0.848 / 3.0 %;
+    # 0.0 %, batch 4 (50) 0.800 / 0.811 / 2.6 %, batch 5 (40) 0.850 / 0.848 / 3.0 %, batch 6
+    # (40) 0.800 / 0.885 / 5.6 %;
     # after: 1.000 / 1.000 / 0.0 %
     assert sc.intent_acc >= 0.98, sc.line()
     assert sc.slot_acc >= 0.98, sc.line()
