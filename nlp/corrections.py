@@ -26,7 +26,7 @@ _MARK = (
     # "噢不是七点，六点半", "不是周三，周四": a value refused, the next clause gives the new one
     r"(?:(?:哦|噢|喔|呃|嗯)不是|不是(?=[^，,。]{0,8}[\d一二两三四五六七八九十点号天周]))[^，,。]{1,12}[，,]|"
     r"改成|改为|改到|改在|改订|改约|改用|改(?=\s*[\d一二两三四五六七八九十俩仨])|换成|换到|换为|还是(?=.{0,3}[改换])|"
-    r"\bno wait\b|\bno(?=\s*,)|\bsorry\b|\bi mean\b|\bactually\b|\bmake (?:it|that)\b|\binstead\b|\bchange (?:it |that )?to\b"
+    r"\bno wait\b|(?<![#\d]\s)(?<![#\d])\bno(?=\s*,)|\bsorry\b|\bi mean\b|\bactually\b|\bmake (?:it|that)\b|\binstead\b|\bchange (?:it |that )?to\b"
 )
 _CHAIN = re.compile(rf"(?:{_MARK})(?:\s*[，,、]?\s*(?:{_MARK}|是|要|就))*\s*[，,、:：]?\s*")
 # "不要X了，" / "X不用了，" / "不订X了，": the part taken back names what is no longer wanted.

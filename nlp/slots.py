@@ -57,7 +57,7 @@ _ROOM_WORDS = r"会议室|会议厅|接待室|会客室|报告厅|礼堂|包间|
 _FACILITY_NAME = re.compile(
     rf"(?:第[一二三四五六七八九十\d]{{1,3}}|(?<![\da-z])[a-z]?\d{{1,4}}[a-z]?号?|(?<![\d号楼层])[一二三四五六七八九十]{{1,3}}号)"
     rf"\s*(?:{_ROOM_WORDS})"
-    rf"|\b(?:room|meeting room|conference room)\s*#?\s*[a-z]?\d{{1,4}}\b"
+    rf"|\b(?:room|meeting room|conference room)\s*#?\s*[a-z]?\d{{1,4}}\b|(?:贵宾|vip)\s*(?:{_ROOM_WORDS})"
     # 会议室301, 接待室2号: the room word first
     rf"|(?:{_ROOM_WORDS})\s*[a-z]?\d{{1,4}}(?![\d.:])[a-z]?(?:号|室)?(?!\s*(?:人|个|位|名|点|号|楼|层|:|：|分|年|月|日))"
 )
@@ -97,7 +97,8 @@ _LOC_PART = (
     rf"|[a-z]?\d{{3,4}}\s*(?:室|房间|房|号房|办公室)?(?![\d人个位名点号年元块月日分楼层])"
     rf"|\d{{1,2}}\s*(?:室|号房)"
     rf"|(?:第[一二三四五六七八九十\d]{{1,3}}|\d{{1,3}}号)?(?:大|小|男|女|整个)?(?:{_LOC_NOUN_RE}|%EXTRA%)"
-    rf"|(?<![我你他她咱])(?!我们|咱们|你们|他们)[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的])"
+    rf"|(?<![我你他她咱])(?!我们|咱们|你们|他们)[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的都也全里])"
+    rf"|(?<![我你他她咱本])[\u4e00-\u9fff]{{2}}(?<!会议|接待|会客|洽谈|培训|办公)室(?=$|[{_SEP}的都也里])"  # 保密室, 机要室: any room said with 室
     rf"|^(?![我你他她咱本])[\u4e00-\u9fff]{{1,3}}?(?:科|处)(?![理长室])"  # 财务处保险柜…: an office opening the message
     rf")"
 )
@@ -138,6 +139,7 @@ _VEHICLE_WORDS = re.compile(
     r"送站|接站|送机|接机|用车|派车|约车|叫车|要车|订车|派个车|约个车|叫个车|派辆车|约辆车|要辆车|申请|帮我|麻烦|请|安排|需要|一辆|车|"
     r"帮忙|一下|我想|我要|想|要"
 )
+_PICKUP = re.compile(r"(?:到|在|去)\s*([^{_SEP}]{2,12}?)\s*接(?:我|我们|人|一下|他|她|领导|客人|专家)?\s*(?:去|到|前往|回)".replace("{_SEP}", _SEP))
 _HOME = re.compile(r"局里|单位|局机关|机关|办公室|局办公室|家里|家|公司|大院|本局")
 _BAD_PLACE = re.compile(r"^(?:哪|哪里|哪儿|那里|这里|我|你|他|了|过|掉|一下|就|再|才|给|时候?|后)")
 
@@ -230,6 +232,7 @@ def facility_name(n: str, orig: str, lex: Lexicon) -> str | None:
     return None
 
 
+_ADDRESSED = re.compile(r"的?(?:同志|同事|师傅|老师|领导)(?:们)?(?:[，,：:！!\s]|$)")
 _ADDRESS_IS = re.compile(r"(?:地址|地点|位置|位于|就在)(?:是|在|为)\s*$")
 
 
@@ -249,8 +252,9 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
         while s < e and n[s] in "在到去于的整个":
             s += 1
         frag = n[s:e]
-        if e - s < 2 and not frag.isdigit():
-            continue
+        if e - s < 2 and not frag.isdigit() or _ADDRESSED.match(n, e) or frag.startswith(("你好", "您好")) \
+                or n[max(0, s - 3):s].rstrip("，, ").endswith(("你好", "您好")):
+            continue  # 您好，物业处的同志: the office addressed is no place of the fault
         ends[s] = e
         pre = n[max(0, s - 2):s]
         if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置", "地址")
@@ -373,6 +377,8 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
             while e > s and n[e - 1].isspace():
                 e -= 1
             origin = (orig[s:e], s, e)
+    if origin is None and (pick := _PICKUP.search(n)):
+        origin = (orig[pick.start(1):pick.end(1)], pick.start(1), pick.end(1))  # 到X接我去Y: X is where it starts
     if origin is None:
         arrow = re.search(r"([^，,。；;\x00\s:：]{2,20})\s*(?:→|->|=>|—>)", n)
         if arrow:
@@ -401,7 +407,7 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
         seg = re.search(rf"([^{_SEP}]{{2,12}})$", before)
         if seg and (_PLACE_SUFFIX.search(seg.group(1)) or _HOME.fullmatch(seg.group(1))
                     or any(p in seg.group(1) for p in lex.places)) \
-                and not _VEHICLE_WORDS.search(_STATION.sub("站", seg.group(1))):
+                and not _VEHICLE_WORDS.search(_STATION.sub("站", seg.group(1))) and seg.group(1)[0] not in "送接":
             origin = (orig[seg.start(1):seg.end(1)], seg.start(1), seg.end(1))
     if dest is None:
         # a bare place in a list: "用车，后天，长宁区政府"
