@@ -49,6 +49,8 @@ nlu-score: $(STAMP)
 	$(PY) ../shared/nlu/score.py tests/nlp/fresh.jsonl pred-fresh.jsonl --errors 20
 	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/fresh_tail.jsonl > pred-tail.jsonl
 	$(PY) ../shared/nlu/score.py tests/nlp/fresh_tail.jsonl pred-tail.jsonl --errors 20
+	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/dev_families3.jsonl > pred-dev3.jsonl
+	$(PY) ../shared/nlu/score.py tests/nlp/dev_families3.jsonl pred-dev3.jsonl --errors 20
 	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/unseen.jsonl > pred-unseen.jsonl
 	$(PY) ../shared/nlu/score.py tests/nlp/unseen.jsonl pred-unseen.jsonl --errors 20
 	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/unseen2.jsonl > pred-unseen2.jsonl

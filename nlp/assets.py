@@ -40,14 +40,36 @@ _NOUNS_AHEAD = "(?=" + "|".join(sorted(ASSET_NOUNS, key=len, reverse=True)) + ")
 _REQUISITION = keywords(
     rf"领用|申领|(?<![带引率本])领(?:取|用)?(?:一下|个)?(?:{_N}\s*(?:{_CLASSIFIER}))?\s*(?:新的?)?\s*{_NOUNS_AHEAD}|"
     rf"(?:要|需要|想要|申请|配|配发|配备|添置|添加|补充|增加|发)(?:{_N})?\s*(?:{_CLASSIFIER})|"
-    r"(?:申请|需要|要|配|配发|配备|添置|换)(?:一下|个)?(?:新的?)?(?=笔记本|电脑|台式|显示器|打印机|办公椅|椅子|办公桌|桌子|文件柜|投影)",
-    r"\b(?:requisition|(?:need|request|order|want) (?:a|an|one|two|three|four|five|\d+) (?:new )?"
+    rf"领(?:用|取)?\s*{_N}\s*(?:{_CLASSIFIER})(?=[\u4e00-\u9fff])|"
+    r"(?:申请|需要|要|配|配发|配备|添置|换)\s*[:：]?\s*(?:一下|个)?(?:新的?)?(?=笔记本|电脑|台式|显示器|打印机|办公椅|椅子|办公桌|桌子|文件柜|投影)",
+    r"\b(?:requisition|(?:needs?|needing|request(?:s|ing|ed)?|order(?:s|ing)?|wants?) (?:a|an|one|two|three|four|five|\d+) (?:new )?(?:\w+ )?"
     r"(?:laptop|notebook|chair|desk|monitor|printer|projector|cabinet)s?)\b",
 )
 _TRANSFER = keywords(r"调(?:给|到|拨|剂|配给|往)|划拨|划转|移交|转给|调入|调出", r"\btransfer\b")
+# Where a moved thing goes, said as a place rather than a department: 调剂到2号楼301,
+# 调到501会议室, 调剂打印机一台到财务处 (the §6 `location`: where it goes).
+_TARGET = re.compile(r"(?:调给|调到|调拨给|调拨到|调剂给|调剂到|调往|调入|移交给?|转给|划拨给|(?<![送搬放])到)\s*"
+                     r"([^\s，,。；;！!？?的]{2,20}?)(?:去|来|使用|用|吧|了|[，,。；;！!？?\s]|$)")
 _DISPOSAL = keywords(r"报废|处置|淘汰|报损|核销|销账", r"\b(?:dispose|write off|scrap)\b")
 _NOUN_RE = re.compile("|".join(sorted(ASSET_NOUNS, key=len, reverse=True)))
-_EN_NOUN = re.compile(r"\b(laptop|notebook|desk|chair|monitor|printer|projector|cabinet)s?\b")
+# What stands right before a thing's name and is part of it (钢制, 笔记型, 人体工学): the
+# characters after the last verb of taking, count, 的 or punctuation (never 新/旧).
+_NOT_MODIFIER = re.compile(rf"[置废汰损新旧好几多的了把将要领用请需想配调剂拨给送放搬那这一二两三四五六七八九十]|{_CLASSIFIER}")
+
+
+def _modifier_start(scan: str, start: int) -> int:
+    """Where a thing's name begins once the words fused before it are counted in."""
+    k = start
+    while k > 0 and start - k < 4 and "\u4e00" <= scan[k - 1] <= "\u9fff" and not _NOT_MODIFIER.match(scan[k - 1]):
+        k -= 1
+    return k
+
+
+_GENERAL = frozenset({"资产", "设备", "办公设备", "家具", "办公家具"})
+# 领/领用/申领 + a count + a classifier + the thing, whatever it is called.
+_COUNTED = re.compile(rf"领(?:用|取)?\s*{_N}\s*(?:{_CLASSIFIER})\s*(?=[\u4e00-\u9fff])")
+_THING_AT = re.compile(r"[\u4e00-\u9fff]{2,8}?(?=[，,。；;！!？?\s]|用于|$)")
+_EN_NOUN = re.compile(r"\b(?:(?:office|desk|swivel|standing|laser|wireless|external|spare|conference) )?(laptop|notebook|desk|chair|monitor|printer|projector|cabinet)s?\b")
 _TAG = re.compile(r"(?:资产编号|资产号|编号|标签号|tag)\s*[:：是为]?\s*([A-Za-z]{1,4}-?\d{2,4}-\d{2,6}(?:-\d{1,4})?)"
                   r"|\b([A-Za-z]{1,4}-\d{4}-\d{2,6}(?:-\d{1,4})?)\b", re.I)
 _QUANTITY = re.compile(rf"({_N}|\d+)\s*(?:{_CLASSIFIER})")
@@ -55,8 +77,15 @@ _EN_QUANTITY = re.compile(r"\b(\d{1,3}|one|two|three|four|five|six|seven|eight|n
 _DEPT = re.compile(r"(?:调给|调到|调拨给|调拨到|调剂给|调剂到|划拨给|划转给|移交给?|转给|调往|给)\s*"
                    r"([\u4e00-\u9fff]{1,10}?(?:处|科|室|中心|办公室|局|队|所|站|部|组))")
 _TO_PLACE = re.compile(r"(?:送到|放到|搬到|到|至|送去|放在|放)\s*([^\s，,。；;！!？?的]{2,20})")
+_EN_TO_ROOM = re.compile(r"\b(?:to|for|in|into)\s+((?:room|rm|office)\s*#?\s*[a-z]?\d{1,4}[a-z]?)\b")
 _PLACE_SHAPE = re.compile(r"\d+号?楼|\d{3,4}|楼|室|办公室|处|科|会议室|大厅|库房")
 _DROP_DEPT_TAIL = re.compile(r"(?:的|了|吧|呢)$")
+
+
+def _target(t: str) -> re.Match[str] | None:
+    """Where a moved thing goes (调剂到2号楼301, 调到501会议室), when said like a place."""
+    m = _TARGET.search(t)
+    return m if m and _PLACE_SHAPE.search(m.group(1)) else None
 
 
 def mask_tags(t: str) -> str:
@@ -67,9 +96,17 @@ def mask_tags(t: str) -> str:
 
 
 def noun(t: str, extra: re.Pattern[str] | None = None) -> re.Match[str] | None:
-    """The first asset noun of normalised text `t` (the register's categories first)."""
+    """The first asset noun of normalised text `t` (the register's categories first); a
+    general word (资产领用：笔记本电脑2台) gives way to a thing named after it, and a thing
+    outside the lexicon counted after a word of taking (想领一把人体工学椅) is itself."""
     m = extra.search(t) if extra is not None else None
-    return m or _NOUN_RE.search(t) or _EN_NOUN.search(t)
+    m = m or _NOUN_RE.search(t)
+    if m is not None and m.group(0) in _GENERAL:
+        later = _NOUN_RE.search(t, m.end())
+        m = later or m
+    if m is None and (m := _EN_NOUN.search(t)) is None and (c := _COUNTED.search(t)):
+        m = _THING_AT.match(t, c.end())
+    return m
 
 
 def kind(t: str, extra: re.Pattern[str] | None = None) -> str | None:
@@ -80,7 +117,7 @@ def kind(t: str, extra: re.Pattern[str] | None = None) -> str | None:
         return None
     if _DISPOSAL.search(t):
         return "disposal"
-    if _TRANSFER.search(t) and _DEPT.search(t):
+    if _TRANSFER.search(t) and (_DEPT.search(t) or _target(t)):
         return "transfer"
     if _REQUISITION.search(t):
         return "requisition"
@@ -105,7 +142,9 @@ def slots(m: str, orig: str, extra: re.Pattern[str] | None = None) -> tuple[dict
         # a compound of two nouns is one thing: 打印机硒鼓, 电脑显示器
         more_noun = _NOUN_RE.match(scan, end)
         end = more_noun.end() if more_noun else end
-        out["asset"] = orig[found.start():end]
+        start = found.start()
+        start = _modifier_start(scan, start)  # 钢制文件柜, 筆記型電腦: the thing as said
+        out["asset"] = orig[start:end]
     q = _QUANTITY.search(scan[: found.start()] if found else scan)
     if q is None and found:
         q = _QUANTITY.search(scan, end)  # the count after the thing: 办公椅3把, 投影仪一台
@@ -121,13 +160,20 @@ def slots(m: str, orig: str, extra: re.Pattern[str] | None = None) -> tuple[dict
             more["to_department"] = _DROP_DEPT_TAIL.sub("", orig[d.start(1):d.end(1)])
         head = scan[: found.start()] if found else ""
         place = re.search(r"(?:把|将)?\s*([^\s，,。的把将]{2,20}?)\s*的\s*$", head)
-        if place and _PLACE_SHAPE.search(place.group(1)):
-            out["location"] = orig[place.start(1):place.end(1)]
+        target = _target(scan)
+        if place and _PLACE_SHAPE.search(place.group(1)) and (d or not target):
+            out["location"] = orig[place.start(1):place.end(1)]  # 调给财务处: where it stands
+        elif target:
+            out["location"] = orig[target.start(1):target.end(1)]  # 调到501会议室: where it goes
+        elif d:
+            out["location"] = orig[d.start(1):d.end(1)]  # 调给信息中心, said with no place it stands in
     else:
         p = _TO_PLACE.search(scan[found.end():] if found else scan)
         if p and _PLACE_SHAPE.search(p.group(1)):
             base = found.end() if found else 0
             out["location"] = orig[base + p.start(1): base + p.end(1)]
+        elif found and (en := _EN_TO_ROOM.search(scan, found.end())):
+            out["location"] = orig[en.start(1):en.end(1)]  # delivered to Room 308
         elif found:
             head = scan[: found.start()]
             place = re.search(r"([^\s，,。的把将]{2,20}?)\s*(?:的|那台|那把|那个)\s*(?:旧的?)?\s*"

@@ -17,13 +17,16 @@ from dataclasses import dataclass
 
 # One marker, possibly repeated ("不对不对，是10点", "算了，改7座", "不，改150人").
 _MARK = (
-    r"(?:哦|噢|喔|呃|啊)?不对(?:不对)?|(?:哦|噢|喔|呃)不|(?<![要用订是])不(?=\s*[，,])|说错了|搞错了|写错了|"
-    r"(?:哦|噢|喔|呃|啊)错了|更正(?:一下)?|纠正(?:一下)?|(?:呃|额|哦|噢)(?=\s*[，,]\s*是)|"
+    r"(?:哦|噢|喔|呃|啊)?不对(?:不对)?|(?:哦|噢|喔|呃)不(?!是)|(?<![要用订是])不(?=\s*[，,])|说错了|搞错了|写错了|"
+    r"(?:哦|噢|喔|呃|啊)错了|更正(?:一下)?|纠正(?:一下)?|(?:呃|额|哦|噢)(?=\s*[，,]\s*是)|(?:呃|额|嗯)(?=\s*[，,]\s*[\d一二两三四五六七八九十])|"
     # a day or an hour said and refused: "礼拜一不行，礼拜二吧", "十点不方便，改…"
     r"(?<=[一二三四五六七日天点半午晚])(?:不行|不方便|不可以)(?=\s*[，,])|"
-    r"算了|不是(?=[^，,。]{0,12}[，,]?\s*是)|"
+    # "不是两点，是三点": the refused value belongs to the marker, the correction follows 是
+    r"算了|不是[^，,。]{0,12}?[，,]?\s*(?=是)|"
+    # "噢不是七点，六点半", "不是周三，周四": a value refused, the next clause gives the new one
+    r"(?:(?:哦|噢|喔|呃|嗯)不是|不是(?=[^，,。]{0,8}[\d一二两三四五六七八九十点号天周]))[^，,。]{1,12}[，,]|"
     r"改成|改为|改到|改在|改订|改约|改用|改(?=\s*[\d一二两三四五六七八九十俩仨])|换成|换到|换为|还是(?=.{0,3}[改换])|"
-    r"\bno wait\b|\bsorry\b|\bi mean\b|\bactually\b|\bmake (?:it|that)\b|\binstead\b|\bchange (?:it |that )?to\b"
+    r"\bno wait\b|(?<![#\d]\s)(?<![#\d])\bno(?=\s*,)|\bsorry\b|\bi mean\b|\bactually\b|\bmake (?:it|that)\b|\binstead\b|\bchange (?:it |that )?to\b"
 )
 _CHAIN = re.compile(rf"(?:{_MARK})(?:\s*[，,、]?\s*(?:{_MARK}|是|要|就))*\s*[，,、:：]?\s*")
 # "不要X了，" / "X不用了，" / "不订X了，": the part taken back names what is no longer wanted.

@@ -39,8 +39,10 @@ _REL_RE = re.compile(
 
 _WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,
                "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+# 下 after 一 is the verb's "一下" (约一下周五, 看一下周五: this Friday, today when said on a
+# Friday), never "next week"; 上 after 早/晚/马 is 早上/晚上/马上, never "last week".
 _WEEK_RE = re.compile(
-    r"(?P<pre>(?<!一)下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?:的)?(?:周|星期|礼拜)?"
+    r"(?P<pre>(?<!一)下下个?|(?<!一)下个?|本|这个?|(?<![早晚马])上个?)?(?:周|星期|礼拜)(?:的)?(?:周|星期|礼拜)?"
     r"(?P<d>[一二三四五六日天七1-7])(?![0-9一二三四五六七八九十]*(?:次|个|号楼|楼))"
 )
 _EN_WEEKDAYS = {"monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2,

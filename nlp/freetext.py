@@ -9,10 +9,12 @@ from collections.abc import Sequence
 
 from nlp.keywords import Keywords
 
-_COMMENT_MARK = re.compile(r"(?:理由|原因|意见|备注|reason)\s*(?:是|为)?\s*[:：]?\s*|因为|\bbecause\b\s*")
+# English "reason" marks one only as "reason: …" / "reason is …" ("no reason given" is one itself).
+_COMMENT_MARK = re.compile(r"(?:理由|原因|意见|备注)\s*(?:如下|是|为)?\s*[:：]?\s*|\breasons?\s*(?:is\b|being\b|[:：\-])\s*|"
+                           r"因为|\bbecause\b\s*")
 _COMMENT_SPLIT = re.compile(r"[，,。；;！!？?\n]|\s+-\s+|\s*—+\s*|\s*–\s*|:|：")
 _COMMENT_FILLER = re.compile(
-    r"#?\s*\d+\s*号?|这个申请|这个|那个|这张|申请单?|单子|我|的|了|吧|呀|啊|请|麻烦|要|先|"
+    r"#?\s*\d+\s*号?|一下|这个申请|这个|那个|这张|申请单?|单子|我|的|了|吧|呀|啊|请|麻烦|要|先|"
     r"\b(?:request|application|no\.?|number|i|this|the|it)\b|\s+"
 )
 
@@ -53,7 +55,9 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
             # was said elsewhere: "#2300 不同意，时间不合适", "decline 2302: no budget"
             weak_only = rejects[0].search(clause) is None and (
                 rejects[0].search(n[:pos]) is not None or rejects[0].search(n[end:]) is not None)
-            if len(rest) >= 2 and (weak_only or not any(kw.search(clause) for kw in rejects)):
+            # a clause after the one that decided is the reason whole: "No to #1405 - budget not approved"
+            after_decision = pos > 0 and rejects[0].search(n[:pos]) is not None
+            if len(rest) >= 2 and (weak_only or after_decision or not any(kw.search(clause) for kw in rejects)):
                 parts.append(orig[pos:end].strip())
             elif len(rest) >= 2:
                 # "reject 1055 no cars available", "驳回 1055 会议室已满": a reason after the number

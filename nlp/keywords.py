@@ -35,5 +35,6 @@ class Keywords:
 
 
 def keywords(zh: str, en: str | None = None) -> Keywords:
-    """Compile a bilingual keyword list."""
-    return Keywords(re.compile(zh), re.compile(en) if en else None)
+    """Compile a bilingual keyword list. The English half is compiled ASCII-only, so its
+    `\\b` holds between a Latin letter and a Chinese one ("#1440 approve一下", "printer坏了")."""
+    return Keywords(re.compile(zh), re.compile(en, re.ASCII) if en else None)

@@ -40,6 +40,7 @@ from nlp.intents import (
     request_words,
 )
 from nlp.normalize import normalize
+from nlp.people import corrected_count
 from nlp.timeparse import PART_RE, TimeSlots, parse_time
 from nlp.types import Intent, Parse
 from nlp.words import Words, read_words
@@ -267,6 +268,9 @@ class Nlu:
                 head_ts, tail_ts = parse_time(head_n, now), parse_time(tail_n, now)
                 slots = _service_slots(intent, _masked(head_n, head_ts.spans), orig[: corr.before], lex)
                 slots.update(_service_slots(intent, _masked(tail_n, tail_ts.spans), orig[corr.after:], lex))
+                count = corrected_count(_masked(head_n, head_ts.spans), _masked(tail_n, tail_ts.spans))
+                if count is not None:
+                    slots["passengers" if intent is Intent.VEHICLE_BOOKING else "attendees"] = count
                 ts = _merge_time(head_ts, tail_ts, tail_n)
                 _put_time(slots, ts)
         elif intent is Intent.REPAIR_REQUEST:

@@ -12,7 +12,7 @@ CN_DIGITS: dict[str, int] = {
 }
 CN_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
-CN_NUM = "[零〇一幺二两三四五六七八九十百千万]+"
+CN_NUM = "[零〇一幺二两三四五六七八九十百千万廿卅]+"
 """A run of Chinese numeral characters (regex fragment)."""
 NUM = rf"(?:\d+|{CN_NUM})"
 """An Arabic or a Chinese numeral (regex fragment)."""
@@ -24,6 +24,8 @@ EN_NUMBERS: dict[str, int] = {
 
 
 def _cn_to_int(s: str) -> int | None:
+    if "廿" in s or "卅" in s:  # old-style twenty and thirty: 廿人, 廿五
+        s = s.replace("廿", "二十").replace("卅", "三十")
     if any(c in CN_UNITS for c in s):
         total = 0  # sum of completed 万 groups
         section = 0  # value below 万

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from nlp.numbers import CN_NUM, to_int
+from nlp.people import N
+from nlp.people import people as people  # re-exported: the head count is a slot
 
 MASK = "\x00"
 """Stands in for a blanked time expression: a separator no rule matches."""
@@ -36,22 +37,13 @@ _BOOK_VERB = r"(?:(?<![确一决规固指])定|(?<![大])约|订|预约|预订|�
 _BOOK_BEFORE = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?\s*$")
 # ...also before a building or floor: 预约5楼502
 _BOOK_NEAR = re.compile(rf"{_BOOK_VERB}(?:一下|下|个|用)?[^，,。；;！!？?\s\x00]{{0,6}}$")
+# The booking itself taken back (取消预约2630, 撤销申请1216): the verb names the request.
+_TAKEN_BOOKING = re.compile(rf"(?:取消|撤销|撤回|作废|删除|删掉|退掉)(?:我的|这个|那个)?{_BOOK_VERB}(?:一下|下|个|用)?\s*$")
 _PICK_BEFORE = re.compile(r"(?:就|选|选择|挑|换|换成|换到|改成|改到|改为|用|要|在|去|到|来)(?:一下|下|个)?\s*$")
 
-# ---- people ---------------------------------------------------------------------------
-_N = rf"(?:\d{{1,4}}|{CN_NUM})"
-_COMPANIONS = r"同事|领导|客人|专家|同志|朋友|随员|工作人员|家属|老师|人"
-_PEOPLE = re.compile(
-    rf"(?P<a>{_N})\s*(?:个人|口人|人(?![民事大社行工员家])|位(?!置|于)|名(?![字单称额]))"
-    rf"|(?:我们|咱们|他们|一共|总共|共|合计|计|大概|大约|约)\s*(?P<b>{_N})\s*个(?![\s\d]*(?:小时|钟|点|号|月|星期|礼拜|工作日))"
-    rf"|(?:人数|乘车人数|参会人数|参加人数|与会人数|用车人数|就餐人数|人员)\s*[:：是为共约]*\s*(?P<c>{_N})"
-    rf"|(?:我们|咱们|他们|她们)?(?P<d>(?<![伎])俩|仨)(?:个)?(?:人|位)?"
-    rf"|(?:我|本人)(?:和|跟|与|同|带着?|带上|加上?|及|还有)\s*(?P<g>{_N})\s*"
-    rf"(?:(?:个|位|名)\s*(?:{_COMPANIONS})?|{_COMPANIONS})"
-    rf"|\b(?P<e>\d{{1,4}}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*"
-    rf"(?:ppl|people|persons|pax|passengers|guests|attendees|participants|of us)\b"
-    rf"|\b(?:for|party of)\s+(?P<f>\d{{1,4}})\b(?!\s*(?:hours?|hrs?|mins?|minutes?|:|am|pm))"
-)
+# ---- people (nlp.people) and the count as written, for the location patterns below -----
+_N = N
+
 
 # ---- facilities -----------------------------------------------------------------------
 _FACILITY_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -65,7 +57,7 @@ _ROOM_WORDS = r"会议室|会议厅|接待室|会客室|报告厅|礼堂|包间|
 _FACILITY_NAME = re.compile(
     rf"(?:第[一二三四五六七八九十\d]{{1,3}}|(?<![\da-z])[a-z]?\d{{1,4}}[a-z]?号?|(?<![\d号楼层])[一二三四五六七八九十]{{1,3}}号)"
     rf"\s*(?:{_ROOM_WORDS})"
-    rf"|\b(?:room|meeting room|conference room)\s*#?\s*[a-z]?\d{{1,4}}\b"
+    rf"|\b(?:room|meeting room|conference room)\s*#?\s*[a-z]?\d{{1,4}}\b|(?:贵宾|vip)\s*(?:{_ROOM_WORDS})"
     # 会议室301, 接待室2号: the room word first
     rf"|(?:{_ROOM_WORDS})\s*[a-z]?\d{{1,4}}(?![\d.:])[a-z]?(?:号|室)?(?!\s*(?:人|个|位|名|点|号|楼|层|:|：|分|年|月|日))"
 )
@@ -87,29 +79,35 @@ _CATEGORY_RE = re.compile("|".join(f"(?P<{cat}>{pat})" for cat, pat in _CATEGORY
 _HVAC_FAULT = re.compile(r"不制冷|不制热|不出风|吹冷风|吹热风")
 
 _LOC_NOUNS = (
-    "地下车库 车库 停车场 办公室 大办公室 小办公室 会议室 接待室 会客室 报告厅 礼堂 大礼堂 健身房 更衣室 淋浴间 "
+    "地下车库 地下室 半地下室 车库 停车场 地下停车场 办公室 大办公室 小办公室 会议室 接待室 会客室 报告厅 礼堂 大礼堂 健身房 更衣室 淋浴间 "
     "食堂 餐厅 包间 厨房 后厨 洗碗间 茶水间 开水间 卫生间 洗手间 厕所 男厕所 女厕所 男厕 女厕 男卫生间 女卫生间 男卫 女卫 "
     "走廊 过道 楼道 楼梯间 楼梯口 大厅 门厅 大堂 前台 门卫室 门岗 传达室 值班室 机房 弱电间 配电间 配电房 配电室 "
-    "水泵房 锅炉房 仓库 库房 档案室 资料室 阅览室 活动室 多功能厅 培训室 洽谈室 打印室 文印室 财务室 局长室 "
+    "档案库 书库 机要室 消防水泵房 消防控制室 水泵房 泵房 设备间 设备房 设备层 弱电井 强电井 管道井 锅炉房 仓库 库房 档案室 资料室 阅览室 活动室 多功能厅 培训室 洽谈室 打印室 文印室 财务室 局长室 "
     "会场 电梯厅 电梯间 院子 大院 天台 楼顶 宿舍 值班室 监控室 消控室 储藏室 杂物间 办公区 大门 门口 花园 "
     "车棚 信访室 收发室 医务室 荣誉室 展厅 科室"
 ).split()
 _LOC_NOUN_RE = "|".join(sorted(set(_LOC_NOUNS), key=len, reverse=True))
 _LOC_PART = (
     rf"(?:{_N}\s*号?\s*(?:楼|栋|幢|座|号楼)(?![道梯])"  # 3号楼, 三楼
-    rf"|{_N}\s*层|地下[一二三\d]?层?|负[一二三\d]层|[bB]\d层?"
+    # floors below ground (地下二层, 负1楼, -1层, B1, b2层) and areas (B区, 3区, 东区)
+    rf"|{_N}\s*层|地下(?!室)(?:{_N}\s*[层楼]?|[层楼])?|负\s*{_N}\s*[层楼]|(?<![\d a-z])-\s*\d\s*[层楼]|[bB]\d(?:\s*[层楼])?"
+    rf"|(?<![a-z])[a-z]\d?\s*区|\d{{1,2}}\s*区(?=\s*{_N}?\s*[层楼号栋座幢])"
     rf"|(?:行政|综合|办公|机关|科技|后勤|档案|服务|业务|主|副|新|老|东|西|南|北|前|后|[a-z])\s*(?:楼|座|栋)(?![道梯上下])"
-    rf"|(?:东|西|南|北|东南|东北|西南|西北)(?:侧|边|面|头|区)|(?:左|右)(?:侧|边)"
+    rf"|(?:东|西|南|北|中|东南|东北|西南|西北)(?:侧|边|面|头|区)|(?:左|右)(?:侧|边)"
     rf"|[a-z]?\d{{3,4}}\s*(?:室|房间|房|号房|办公室)?(?![\d人个位名点号年元块月日分楼层])"
     rf"|\d{{1,2}}\s*(?:室|号房)"
     rf"|(?:第[一二三四五六七八九十\d]{{1,3}}|\d{{1,3}}号)?(?:大|小|男|女|整个)?(?:{_LOC_NOUN_RE}|%EXTRA%)"
-    rf"|(?<![我你他她咱])(?!我们|咱们|你们|他们)[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的])"
+    rf"|(?<![我你他她咱])(?!我们|咱们|你们|他们)[\u4e00-\u9fff]{{1,4}}?(?:科|处(?!理)|办(?![公理事法])|中心|大队|支队)(?=$|[{_SEP}的都也全里])"
+    rf"|(?<![我你他她咱本])[\u4e00-\u9fff]{{2}}(?<!会议|接待|会客|洽谈|培训|办公)室(?=$|[{_SEP}的都也里])"  # 保密室, 机要室: any room said with 室
+    rf"|^(?![我你他她咱本])[\u4e00-\u9fff]{{1,3}}?(?:科|处)(?![理长室])"  # 财务处保险柜…: an office opening the message
     rf")"
 )
 _EN_LOC = re.compile(
-    r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
+    r"\b(?:(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\s*,?\s*)?(?:(?:floor|fl)\s*\d{1,2}\s*,?\s*)?(?:(?:meeting|conference|reception|training|server) )?(?:room|rm|office)\s*#?\s*\d{1,4}\b"
     r"(?:\s*(?:,|of|in)\s*(?:building|bldg|block|tower)\s*[a-z0-9]{1,3}\b)?"  # room 1503 of Building 9
     r"|\b(?:on|at) ((?:the )?\d{1,2}(?:st|nd|rd|th) floor)\b"  # on 4th floor
+    r"|\b((?:building|bldg|block|tower)\s*[a-z0-9]{1,3}(?:\s+(?!the\b)[a-z0-9']+){0,3}?\s+(?:parking lot|car park|garage|"
+    r"lobby|kitchen|pantry|hall|corridor|hallway|basement|restroom|washroom|stairwell))\b"  # Building 1 B2 garage
     r"|\b(?:in|at|on) the ([a-z0-9' ]{3,30}?)(?= is\b| are\b| has\b| keeps?\b| won'?t\b| doesn'?t\b| not\b| isn'?t\b|,|\.|$)"
 )
 
@@ -119,7 +117,7 @@ _DEST_MARK = re.compile(
 )
 _ORIGIN_MARK = re.compile(r"(?:从|由|起点\s*[:：是为]?|出发地\s*[:：是为]?)\s*")
 _PLACE_STOP = re.compile(
-    r"开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
+    r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|开会|参会|参加|出席|出差|公干|报到|签约|洽谈|面试|体检|办事|办理|办点|接人|接(?!待|驳)|送(?!到|至)|拿|取(?!消)|汇报|考察|调研|检查|看望|慰问|学习|培训|"
     r"参观|开车|赶|的|一趟|一下|用车|派车|约车|要车|叫车|出发|吃饭|谈|见面|拜访|然后|再|并且|大概|大约|左右|方向|那边|"
     r"附近|上车|下车|集合|等|返回|回来|要|需要|坐|乘|共计|合计|总计|共(?=\s*[\d一二两三四五六七八九十])|人数|俩|仨|"
     r"\d+\s*个?\s*(?:人(?!民)|位)|\d+\s*(?:ppl|pax|people|persons|passengers)\b|[一二两三四五六七八九十]+个?(?:人(?!民)|位)|"
@@ -127,7 +125,7 @@ _PLACE_STOP = re.compile(
 )
 _PLACE_SUFFIX = re.compile(
     r"(?:政府|局|委|办|院|馆|中心|站|机场|码头|港|大道|路|街|号|广场|大厦|大楼|公园|医院|学校|大学|中学|小学|酒店|宾馆|"
-    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital|cent(?:er|re)|plaza|building|tower)$"
+    r"饭店|会堂|党校|法院|公司|集团|园区|园|新区|区|县|镇|村|联|所|厅|部|处|办公室|基地|小区|枢纽|大学城|新城|t\d|airport|station|hotel|hospital|cent(?:er|re)|plaza|building|tower)$"
 )
 # A whole segment that is one place although a stop word is inside it (青浦培训基地).
 _PLACE_WHOLE = re.compile(r"[\u4e00-\u9fff]{2,14}(?:基地|中心|学院|大学|医院|宾馆|酒店|大厦|政府|党校)")
@@ -141,8 +139,9 @@ _VEHICLE_WORDS = re.compile(
     r"送站|接站|送机|接机|用车|派车|约车|叫车|要车|订车|派个车|约个车|叫个车|派辆车|约辆车|要辆车|申请|帮我|麻烦|请|安排|需要|一辆|车|"
     r"帮忙|一下|我想|我要|想|要"
 )
+_PICKUP = re.compile(r"(?:到|在|去)\s*([^{_SEP}]{2,12}?)\s*接(?:我|我们|人|一下|他|她|领导|客人|专家)?\s*(?:去|到|前往|回)".replace("{_SEP}", _SEP))
 _HOME = re.compile(r"局里|单位|局机关|机关|办公室|局办公室|家里|家|公司|大院|本局")
-_BAD_PLACE = re.compile(r"^(?:哪|哪里|哪儿|那里|这里|我|你|他|了|过|掉|一下)")
+_BAD_PLACE = re.compile(r"^(?:哪|哪里|哪儿|那里|这里|我|你|他|了|过|掉|一下|就|再|才|给|时候?|后)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +195,7 @@ def numbers(m: str, asking: bool = False, deciding: bool = False) -> tuple[int |
         if _ROOM_BEFORE.search(before):
             booked = booked or (not asking and _BOOK_NEAR.search(before) is not None)
             continue
-        if not asking:
+        if not asking and not _TAKEN_BOOKING.search(before):
             if _BOOK_BEFORE.search(before):
                 booked = True
                 continue
@@ -209,28 +208,6 @@ def numbers(m: str, asking: bool = False, deciding: bool = False) -> tuple[int |
 def request_no(m: str, asking: bool = False) -> int | None:
     """The request number in masked text: `#1024`, `1024`, `1110号` (see `numbers`)."""
     return numbers(m, asking)[0]
-
-
-_APPROX = "一二三四五六七八九"
-
-
-def people(m: str) -> int | None:
-    """A head count: 3人, 三个人, 两位, 我们三个, 人数：6, 2 ppl."""
-    for g in _PEOPLE.finditer(m):
-        if g["d"]:
-            return 2 if g["d"] == "俩" else 3
-        if g["g"]:
-            v = to_int(g["g"])
-            if v is not None and 0 < v < 5000:
-                return v + 1  # 我和两个同事: the speaker and two more
-            continue
-        s = g["a"] or g["b"] or g["c"] or g["e"] or g["f"]
-        if len(s) == 2 and s[0] in _APPROX and s[1] in _APPROX and _APPROX.index(s[1]) == _APPROX.index(s[0]) + 1:
-            s = s[1]  # 四五个人: about five, the larger bound
-        v = to_int(s)
-        if v is not None and 0 < v <= 5000:
-            return v
-    return None
 
 
 def facility_type(n: str) -> str | None:
@@ -255,6 +232,7 @@ def facility_name(n: str, orig: str, lex: Lexicon) -> str | None:
     return None
 
 
+_ADDRESSED = re.compile(r"的?(?:同志|同事|师傅|老师|领导)(?:们)?(?:[，,：:！!\s]|$)")
 _ADDRESS_IS = re.compile(r"(?:地址|地点|位置|位于|就在)(?:是|在|为)\s*$")
 
 
@@ -274,8 +252,9 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
         while s < e and n[s] in "在到去于的整个":
             s += 1
         frag = n[s:e]
-        if e - s < 2 and not frag.isdigit():
-            continue
+        if e - s < 2 and not frag.isdigit() or _ADDRESSED.match(n, e) or frag.startswith(("你好", "您好")) \
+                or n[max(0, s - 3):s].rstrip("，, ").endswith(("你好", "您好")):
+            continue  # 您好，物业处的同志: the office addressed is no place of the fault
         ends[s] = e
         pre = n[max(0, s - 2):s]
         if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置", "地址")
@@ -318,7 +297,7 @@ def _place_at(n: str, orig: str, start: int) -> tuple[str, int, int] | None:
     else:
         # a purpose glued on ("市图书馆还书", "区档案馆查资料"): the place ends with its suffix
         glued = _GLUED_PURPOSE.match(n, start, end)
-        if glued:
+        if glued and not _PLACE_SUFFIX.search(seg.strip()):  # 市委办公厅 is one place
             end = start + len(glued.group(1))
     # trim spaces and trailing particles
     while end > start and (n[end - 1].isspace() or n[end - 1] in "了吧啊呀的吗呢哈"):
@@ -367,6 +346,10 @@ def names_place(n: str, lex: Lexicon) -> bool:
     return False
 
 
+_EN_INFINITIVE = re.compile(r"(?:go|be|get|pick|book|take|have|use|make|drive|bring|send|carry|ride|meet|fetch|help|do|arrange|reserve|order|call|give|see|visit|attend)\b")
+_EN_TO_VERB = re.compile(r"\b(?:free|able|want|wants|need|needs|like|have|has|going|available|willing|how|ready)\s*$")
+
+
 def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
     """(origin, destination) of a trip, as said."""
     origin: tuple[str, int, int] | None = None
@@ -377,7 +360,8 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
         origin = _place_at(n, orig, en_from.end())
     for m in re.finditer(r"\bto\s+(?!be\b|go\b|get\b|the airport\b(?=x))", n):
         cand = _place_at(n, orig, m.end())
-        if cand and not re.match(r"(?:go|be|get|pick|book|take|have|use|make)\b", n[m.end():]):
+        # the infinitive's "to" ("free to drive us …", "want to book") names no place
+        if cand and not _EN_INFINITIVE.match(n[m.end():]) and not _EN_TO_VERB.search(n, 0, m.start()):
             dest = cand
             break
     om = _ORIGIN_MARK.search(n)
@@ -393,13 +377,15 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
             while e > s and n[e - 1].isspace():
                 e -= 1
             origin = (orig[s:e], s, e)
+    if origin is None and (pick := _PICKUP.search(n)):
+        origin = (orig[pick.start(1):pick.end(1)], pick.start(1), pick.end(1))  # 到X接我去Y: X is where it starts
     if origin is None:
         arrow = re.search(r"([^，,。；;\x00\s:：]{2,20})\s*(?:→|->|=>|—>)", n)
         if arrow:
             origin = (orig[arrow.start(1):arrow.end(1)], arrow.start(1), arrow.end(1))
         else:
             dep = re.search(r"([^，,。；;\x00\s:：从由]{2,12}?)出发", n)
-            if dep and not re.search(r"几点|\d|点$", dep.group(1)):
+            if dep and not re.search(r"几点|\d|点$|(?:再|就|才|然后|马上|准时|按时|一起|了)$", dep.group(1)):
                 origin = (orig[dep.start(1):dep.end(1)], dep.start(1), dep.end(1))
     if dest is None:
         for m in _DEST_MARK.finditer(n):
@@ -421,7 +407,7 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
         seg = re.search(rf"([^{_SEP}]{{2,12}})$", before)
         if seg and (_PLACE_SUFFIX.search(seg.group(1)) or _HOME.fullmatch(seg.group(1))
                     or any(p in seg.group(1) for p in lex.places)) \
-                and not _VEHICLE_WORDS.search(_STATION.sub("站", seg.group(1))):
+                and not _VEHICLE_WORDS.search(_STATION.sub("站", seg.group(1))) and seg.group(1)[0] not in "送接":
             origin = (orig[seg.start(1):seg.end(1)], seg.start(1), seg.end(1))
     if dest is None:
         # a bare place in a list: "用车，后天，长宁区政府"

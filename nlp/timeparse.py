@@ -43,7 +43,7 @@ _AMPM_RE = re.compile(
 _RANGE_SEP_RE = re.compile(r"\s*(?:到|至|~|～|-|—|–|－|\bto\b|\buntil\b|\btill\b)\s*")
 # "2到4点", "9-11am": the start written without its 点.
 _BARE_RANGE_RE = re.compile(
-    rf"(?<![\d:.])(?P<h>{_H})\s*(?:到|至|-|~|～|—|–)\s*(?P<h2>{_H})\s*(?P<u>点|时|am|pm)(?P<half>半)?"
+    rf"(?<![\d:.])(?P<h>{_H})\s*(?:到|至|-|~|～|—|–|\s(?:to|till|until)\s)\s*(?P<h2>{_H})\s*(?P<u>点|时|am|pm)(?P<half>半)?"
 )
 _NOT_ONE_O_CLOCK = set("快早晚慢多少大小好有差近远高低些稍再")
 

@@ -94,10 +94,11 @@ END_HINT_RE = re.compile(
     r"|(?:结束|散会|散场|回来|返回|为止)\s*[。.!！]?\s*$"
 )
 _CN = "[一二两三四五六七八九十]{1,3}"
+# Numbers bounded and never started inside a run of digits: linear on "1" * 500.
 DURATION_RE = re.compile(
-    rf"(?P<h>\d+(?:\.\d+)?|{_CN}|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
-    rf"|(?P<m>\d+|{_CN})\s*分钟"
-    rf"|(?P<d>\d+|{_CN})\s*天(?![后前内以])"
+    rf"(?P<h>(?<![\d.])\d{{1,3}}(?:\.\d{{1,2}})?|{_CN}|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
+    rf"|(?P<m>(?<!\d)\d{{1,4}}|{_CN})\s*分钟"
+    rf"|(?P<d>(?<!\d)\d{{1,3}}|{_CN})\s*天(?![后前内以])"
 )
 
 WEEKLY_RE = re.compile(r"每(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])?")

@@ -80,8 +80,10 @@ async def test_category_chosen_by_word_then_description(talk: Talk) -> None:
     await talk.say("zhangsan", "我要报修")
     await talk.say("zhangsan", "4号楼档案室")
     assert await talk.say("zhangsan", "其他") == repair.ASK["description"]
-    reply = await talk.say("zhangsan", "档案柜的锁打不开")
-    assert "类别：其他" in reply and "描述：档案柜的锁打不开" in reply
+    # a door's lock is "other" by its own description too (a cabinet's lock is furniture,
+    # the trade of the thing it belongs to: nlp/faults.py)
+    reply = await talk.say("zhangsan", "门锁打不开")
+    assert "类别：其他" in reply and "描述：门锁打不开" in reply
 
 
 async def test_photos_and_a_shared_location_join_the_draft(talk: Talk) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -47,6 +47,31 @@ def test_relative_days(text: str, day: str) -> None:
 )
 def test_weekdays(text: str, day: str) -> None:
     assert _t(text)[0] == day
+
+
+# The weekday said on that same weekday is today (CONTRACT §6: "on or after today"), also
+# when the verb before it ends in 一下 (约一下周五 is not 下周五) or 早上/晚上 precedes it;
+# 下周五 after 一下 (订一下下周五) stays next week's. Checked on every day of a week.
+@pytest.mark.parametrize("offset", range(7))
+@pytest.mark.parametrize("lead", ["", "麻烦约一下", "看一下", "问一下", "帮我订", "晚上"])
+def test_weekday_said_on_that_weekday_is_today(offset: int, lead: str) -> None:
+    now = NOW + timedelta(days=offset)
+    name = "一二三四五六日"[now.weekday()]
+    today = now.date()
+    assert _t(f"{lead}周{name}下午三点", now)[:2] == (today.isoformat(), f"{today.isoformat()}T15:00")
+    assert _t(f"{lead}星期{name}", now)[0] == today.isoformat()
+    monday_next = today + timedelta(days=7 - today.weekday())
+    assert _t(f"{lead}下周{name}", now)[0] == (monday_next + timedelta(days=now.weekday())).isoformat()
+    assert _t(f"订一下下周{name}", now)[0] == (monday_next + timedelta(days=now.weekday())).isoformat()
+    # the day before today's weekday is six days ahead, never yesterday
+    before = "一二三四五六日"[(now.weekday() - 1) % 7]
+    assert _t(f"{lead}周{before}", now)[0] == (today + timedelta(days=6)).isoformat()
+
+
+def test_weekday_said_today_keeps_its_clock_even_when_past() -> None:
+    """周五上午九点 said at 10:00 on a Friday names today's 9:00 (the day is said: never moved)."""
+    assert _t("周五上午九点") == ("2026-11-27", "2026-11-27T09:00", None)
+    assert _t("上周五") == ("2026-11-20", None, None)
 
 
 @pytest.mark.parametrize(
