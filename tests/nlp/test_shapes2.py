@@ -63,7 +63,7 @@ def test_questions(nlu: Nlu, text: str, intent: Intent) -> None:
 def test_an_english_no_corrects_the_hour(nlu: Nlu) -> None:
     p = nlu.parse("reserve the gym Sunday 7pm, no, 8pm", NOW)
     assert p.intent is Intent.FACILITY_RESERVATION
-    assert p.slots["start"] == "2026-11-29T20:00"
+    assert p.contract_slots()["start"] == "2026-11-29T20:00"
 
 
 def test_a_ministry_office_is_one_destination(nlu: Nlu) -> None:
