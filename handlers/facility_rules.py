@@ -11,7 +11,7 @@ from typing import Any
 
 from handlers.base import Ctx
 from handlers.common import fmt_day, fmt_window
-from handlers.forms import Problem, window_of
+from handlers.forms import Problem, drop_bad_window, window_of
 from models.org import active_facility
 from nlp.words import Words
 
@@ -114,18 +114,12 @@ def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     """The first slot that breaks a rule is dropped (to be asked again) and explained."""
     tz = ctx.tz
     start, end = window_of(slots)
-    if start is not None and start < ctx.now:
-        if end is not None and end > start:  # the length said still holds for a new start
-            slots["minutes"] = int((end - start).total_seconds() // 60)
-        slots.pop("start", None)
-        slots.pop("end", None)
-        if start.date() < ctx.now.date():
-            slots.pop("date", None)
+    broken = drop_bad_window(slots, ctx.now)
+    if start is not None and broken == "past":
         return PAST.format(when=fmt_window(start, None, tz))
+    if start is not None and broken == "end":
+        return END_BEFORE_START.format(start=fmt_window(start, None, tz))
     if start is not None and end is not None:
-        if end <= start:
-            slots.pop("end", None)
-            return END_BEFORE_START.format(start=fmt_window(start, None, tz))
         if end.astimezone(tz).date() != start.astimezone(tz).date():
             slots.pop("end", None)
             return NOT_SAME_DAY.format(start=fmt_window(start, None, tz))

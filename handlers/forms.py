@@ -169,6 +169,27 @@ def window_of(slots: Mapping[str, Any]) -> tuple[datetime | None, datetime | Non
     return moment(slots, "start"), moment(slots, "end")
 
 
+def drop_bad_window(slots: dict[str, Any], now: datetime) -> str | None:
+    """The window rule every timed service keeps, its slots dropped to be asked again:
+    "past" when it starts before `now` (a length said is kept for the new start; the day
+    too when it is today), "end" when it ends at or before its start; None when neither."""
+    start, end = window_of(slots)
+    if start is None:
+        return None
+    if start < now:
+        if end is not None and end > start:
+            slots["minutes"] = int((end - start).total_seconds() // 60)
+        slots.pop("start", None)
+        slots.pop("end", None)
+        if start.date() < now.date():
+            slots.pop("date", None)
+        return "past"
+    if end is not None and end <= start:
+        slots.pop("end", None)
+        return "end"
+    return None
+
+
 # ---------------------------------------------------------------------------------------
 # The outcome of checking or submitting a draft, shared by the chat flows and the web forms
 # (bot/web/pages.py): one set of rules, one set of messages.

@@ -42,6 +42,7 @@ from handlers.forms import (
     Problem,
     Submitted,
     day_of,
+    drop_bad_window,
     duration_text,
     fill_end,
     merge_slots,
@@ -225,18 +226,12 @@ async def check_slots(slots: dict[str, Any], ctx: Ctx) -> str | None:
     """The first slot that breaks a rule is dropped (to be asked again) and explained."""
     tz = ctx.tz
     start, end = window_of(slots)
-    if start is not None and start < ctx.now:
-        if end is not None and end > start:  # the length said still holds for a new start
-            slots["minutes"] = int((end - start).total_seconds() // 60)
-        slots.pop("start", None)
-        slots.pop("end", None)
-        if start.date() < ctx.now.date():
-            slots.pop("date", None)
+    broken = drop_bad_window(slots, ctx.now)
+    if start is not None and broken == "past":
         return PAST.format(when=fmt_window(start, None, tz))
+    if start is not None and broken == "end":
+        return END_BEFORE_START.format(start=fmt_window(start, None, tz))
     if start is not None and end is not None:
-        if end <= start:
-            slots.pop("end", None)
-            return END_BEFORE_START.format(start=fmt_window(start, None, tz))
         if end - start > MAX_TRIP:
             slots.pop("end", None)
             return TOO_LONG.format(length=length_text(end - start))

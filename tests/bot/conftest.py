@@ -3,6 +3,7 @@ dispatcher, WeCom's side (`sim`), and the fake WeCom API."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,16 @@ class Replier(Recorder):
 
     async def send_reply(self, user_id: str, reply: Reply, *, wait: float | None = None) -> None:
         self.replies.append((user_id, reply.text))
+
+
+async def polite_answers(replier: Replier, count: int = 1) -> list[tuple[str, str]]:
+    """The flood's polite answers, which go out in the background: wait (up to 10 s on a
+    loaded machine) until `count` have been sent, and a little more for one too many."""
+    async with asyncio.timeout(10):
+        while len(replier.replies) < count:  # noqa: ASYNC110 - waits on a task, not the clock
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    return replier.replies
 
 
 @dataclass
