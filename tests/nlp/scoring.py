@@ -143,3 +143,47 @@ def score(gold: Iterable[dict[str, Any]], predict: Callable[[str], dict[str, Any
         if wrong:
             sc.errors.append(f"{g['id']} {g['text']}: " + "; ".join(wrong))
     return sc
+
+
+# --- the checks every labelled set of our own passes --------------------------------------
+
+HERE = Path(__file__).resolve().parent
+TEAM_DEV = HERE.parents[2] / "shared" / "nlu" / "dev.jsonl"  # ../shared, when present
+
+
+def check_new_set(path: Path, *, at_least: int, others: Iterable[str]) -> list[dict[str, Any]]:
+    """A labelled set is well formed (`at_least` sentences, unique ids, CONTRACT §6's
+    intents, a start's day the date said) and new: no sentence of the sets named in
+    `others` (files beside it) nor of the team's dev set is in it. Returns its gold."""
+    from nlp.types import Intent  # only the tests that check a set need the NLU's types
+
+    gold = read_gold(path)
+    assert len(gold) >= at_least, (path.name, len(gold))
+    assert len({g["id"] for g in gold}) == len(gold), "ids repeat"
+    intents = {i.value for i in Intent}
+    for g in gold:
+        assert g["intent"] in intents, g["id"]
+        if "start" in g["slots"]:
+            assert g["slots"]["date"] == g["slots"]["start"][:10], g["id"]
+    seen = {g["text"] for name in others for g in read_gold(path.with_name(name))}
+    if TEAM_DEV.is_file():
+        seen |= {g["text"] for g in read_gold(TEAM_DEV)}
+    assert not seen & {g["text"] for g in gold}, "a sentence of another set was copied"
+    return gold
+
+
+def score_at_least(name: str, gold: Iterable[dict[str, Any]] | Path,
+                   predict: Callable[[str], dict[str, Any]], *, intent: float, slots: float,
+                   spurious: float = 1.0) -> Score:
+    """Score a set (its gold rows or its file), print its line and first errors (seen with
+    `pytest -s`), and hold it to its floor: intent and slot accuracy at least, the spurious
+    rate below (not checked at 1.0)."""
+    sc = score(read_gold(gold) if isinstance(gold, Path) else gold, predict)
+    print(f"\n{name}: {sc.line()}")
+    for e in sc.errors[:30]:
+        print("  " + e)
+    assert sc.intent_acc >= intent, sc.line()
+    assert sc.slot_acc >= slots, sc.line()
+    if spurious < 1.0:
+        assert sc.spurious_rate < spurious, sc.line()
+    return sc

@@ -23,41 +23,24 @@ import pytest
 from nlp import Nlu
 from nlp.types import Intent
 from tests.nlp.conftest import NOW
-from tests.nlp.scoring import read_gold, score
+from tests.nlp.scoring import check_new_set, score_at_least
 
 DEV3 = Path(__file__).resolve().parent / "dev_families3.jsonl"
 OTHERS = ("fresh.jsonl", "fresh_tail.jsonl", "heldout.jsonl", "assets_heldout.jsonl",
           "dev_families2.jsonl", "unseen.jsonl")
-TEAM_DEV = Path(__file__).resolve().parents[3] / "shared" / "nlu" / "dev.jsonl"
 FAMILIES = {"as", "f1", "f2", "f3", "f5", "f6", "f8", "f9", "ev"}
 
 
 def test_dev_families3_is_well_formed_and_new() -> None:
-    gold = read_gold(DEV3)
-    assert len(gold) >= 90
-    assert len({g["id"] for g in gold}) == len(gold)
+    gold = check_new_set(DEV3, at_least=90, others=OTHERS)
     assert FAMILIES <= {g["family"] for g in gold}
-    for g in gold:
-        assert g["intent"] in {i.value for i in Intent}, g["id"]
-        if "start" in g["slots"]:
-            assert g["slots"]["date"] == g["slots"]["start"][:10], g["id"]
-    seen = {g["text"] for name in OTHERS for g in read_gold(DEV3.with_name(name))}
-    if TEAM_DEV.is_file():
-        seen |= {g["text"] for g in read_gold(TEAM_DEV)}
-    assert not seen & {g["text"] for g in gold}, "a sentence of another set was copied"
 
 
 def test_dev_families3_scores(nlu: Nlu) -> None:
-    gold = read_gold(DEV3)
-    sc = score(gold, lambda text: nlu.parse(text, NOW).to_dict())
-    print(f"\n{DEV3.name}: {sc.line()}")
-    for e in sc.errors[:30]:
-        print("  " + e)
     # first readings (nlp/README.md): batch 1 (60) 0.950 / 0.900 / 3.9 %, batch 2 (30)
     # 0.933 / 0.904 / 2.2 %; after: 1.000 / 1.000 / 0.0 %
-    assert sc.intent_acc >= 0.98, sc.line()
-    assert sc.slot_acc >= 0.98, sc.line()
-    assert sc.spurious_rate < 0.01, sc.line()
+    score_at_least(DEV3.name, DEV3, lambda text: nlu.parse(text, NOW).to_dict(),
+                   intent=0.98, slots=0.98, spurious=0.01)
 
 
 @pytest.mark.parametrize(

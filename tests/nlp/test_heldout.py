@@ -16,7 +16,7 @@ import pytest
 
 from nlp import Nlu
 from tests.nlp.conftest import NOW
-from tests.nlp.scoring import read_gold, score
+from tests.nlp.scoring import read_gold, score_at_least
 
 HERE = Path(__file__).resolve().parent
 HELDOUT = HERE / "heldout.jsonl"
@@ -43,20 +43,10 @@ def test_heldout_set_is_well_formed() -> None:
 
 
 def test_heldout_scores(nlu: Nlu) -> None:
-    sc = score(read_gold(HELDOUT), _predict(nlu))
-    print(f"\nheld-out set: {sc.line()}")
-    for e in sc.errors[:30]:
-        print("  " + e)
-    assert sc.intent_acc >= HELDOUT_INTENT, sc.line()
-    assert sc.slot_acc >= HELDOUT_SLOTS, sc.line()
-    assert sc.spurious_rate < HELDOUT_SPURIOUS, sc.line()
+    score_at_least("held-out set", HELDOUT, _predict(nlu), intent=HELDOUT_INTENT,
+                   slots=HELDOUT_SLOTS, spurious=HELDOUT_SPURIOUS)
 
 
 @pytest.mark.skipif(not DEV.is_file(), reason="../shared/nlu/dev.jsonl not present")
 def test_dev_scores(nlu: Nlu) -> None:
-    sc = score(read_gold(DEV), _predict(nlu))
-    print(f"\ndev set: {sc.line()}")
-    for e in sc.errors[:30]:
-        print("  " + e)
-    assert sc.intent_acc >= DEV_INTENT, sc.line()
-    assert sc.slot_acc >= DEV_SLOTS, sc.line()
+    score_at_least("dev set", DEV, _predict(nlu), intent=DEV_INTENT, slots=DEV_SLOTS)
