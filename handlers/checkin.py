@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -81,44 +82,51 @@ def _room(request: Request) -> str:
 # ---------------------------------------------------------------------------------------
 # The sweeper's use cases: each returns how many it did
 
-async def ask_checkins(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
-    """Ask each booker, CHECKIN_BEFORE the start, to confirm they will use the room."""
+GRACE_MINUTES = int(RELEASE_AFTER.total_seconds() // 60)
+
+
+async def _tell_each(requests: list[Request], now: datetime, notifier: Notifier, *,
+                     claim: Callable[[Request, datetime], Awaitable[bool]],
+                     text_of: Callable[[Request], str], key: str, failed: str) -> int:
+    """For each request: claim the step and queue its notice in one transaction (a request
+    another sweeper claimed first is skipped); one failure is logged, the rest go on."""
     done = 0
-    for request in await checkins_to_ask(now, CHECKIN_BEFORE):
+    for request in requests:
         try:
-            assert request.start is not None
-            text = ASK_CHECKIN.format(no=request.no, room=_room(request),
-                                      start=_local_clock(request.start, now, tz),
-                                      grace=int(RELEASE_AFTER.total_seconds() // 60))
+            text = text_of(request)
             async with transaction():
-                if not await claim_checkin_ask(request, now):
+                if not await claim(request, now):
                     continue
                 await notifier.notify(request.applicant.userid, Message.text(text),
-                                      key=f"checkin:ask:{request.no}")
+                                      key=f"checkin:{key}:{request.no}")
             done += 1
+            log.info("check-in step done", extra={"step": key, "request": request.no})
         except Exception:
-            log.exception("check-in question failed", extra={"request": request.no})
+            log.exception(failed, extra={"request": request.no})
     return done
+
+
+async def ask_checkins(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
+    """Ask each booker, CHECKIN_BEFORE the start, to confirm they will use the room."""
+    def text_of(request: Request) -> str:
+        assert request.start is not None
+        return ASK_CHECKIN.format(no=request.no, room=_room(request), grace=GRACE_MINUTES,
+                                  start=_local_clock(request.start, now, tz))
+
+    return await _tell_each(await checkins_to_ask(now, CHECKIN_BEFORE), now, notifier,
+                            claim=claim_checkin_ask, text_of=text_of, key="ask",
+                            failed="check-in question failed")
 
 
 async def release_rooms(now: datetime, notifier: Notifier, tz: ZoneInfo) -> int:
     """Release each room its booker did not confirm by RELEASE_AFTER the start."""
-    done = 0
-    for request in await unconfirmed_rooms(now, RELEASE_AFTER):
-        try:
-            text = RELEASED.format(no=request.no, room=_room(request),
-                                   window=fmt_window(request.start, request.end, tz),
-                                   grace=int(RELEASE_AFTER.total_seconds() // 60))
-            async with transaction():
-                if not await release_unconfirmed(request, now):
-                    continue
-                await notifier.notify(request.applicant.userid, Message.text(text),
-                                      key=f"checkin:released:{request.no}")
-            done += 1
-            log.info("room released", extra={"request": request.no})
-        except Exception:
-            log.exception("room release failed", extra={"request": request.no})
-    return done
+    def text_of(request: Request) -> str:
+        return RELEASED.format(no=request.no, room=_room(request), grace=GRACE_MINUTES,
+                               window=fmt_window(request.start, request.end, tz))
+
+    return await _tell_each(await unconfirmed_rooms(now, RELEASE_AFTER), now, notifier,
+                            claim=release_unconfirmed, text_of=text_of, key="released",
+                            failed="room release failed")
 
 
 # ---------------------------------------------------------------------------------------
@@ -160,7 +168,7 @@ async def _confirm(no: int, ctx: Ctx, tz: ZoneInfo) -> str | None:
         if fresh.status is RequestStatus.CANCELLED and await AuditLog.filter(
                 request_id=fresh.id, action="release").exists():
             return RELEASED_ALREADY.format(no=no, room=room,
-                                           grace=int(RELEASE_AFTER.total_seconds() // 60))
+                                           grace=GRACE_MINUTES)
         if fresh.status is RequestStatus.APPROVED:
             return OVER.format(no=no, room=room)
         return NOT_CONFIRMABLE.format(no=no, status=status_name(fresh))
