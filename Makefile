@@ -39,7 +39,7 @@ test: $(STAMP) browser
 	$(PY) -m mypy bot nlp handlers models settings.py main.py
 	$(PY) -m pytest
 
-# The gold sets: the team's dev set, our held-out set, the fresh set with its tail and the two unseen sets (tests/nlp/, issue 14).
+# The gold sets: the team's dev set, our held-out set, the fresh set with its tail and the three unseen sets (tests/nlp/, issue 14).
 nlu-score: $(STAMP)
 	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < ../shared/nlu/dev.jsonl > pred.jsonl
 	$(PY) ../shared/nlu/score.py ../shared/nlu/dev.jsonl pred.jsonl --errors 20
@@ -55,6 +55,8 @@ nlu-score: $(STAMP)
 	$(PY) ../shared/nlu/score.py tests/nlp/unseen.jsonl pred-unseen.jsonl --errors 20
 	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/unseen2.jsonl > pred-unseen2.jsonl
 	$(PY) ../shared/nlu/score.py tests/nlp/unseen2.jsonl pred-unseen2.jsonl --errors 20
+	$(PY) main.py parse --now 2026-11-27T10:00 --jsonl < tests/nlp/unseen3.jsonl > pred-unseen3.jsonl
+	$(PY) ../shared/nlu/score.py tests/nlp/unseen3.jsonl pred-unseen3.jsonl --errors 20
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
