@@ -32,7 +32,7 @@ from tortoise import connections, fields
 from tortoise.expressions import F, Q
 from tortoise.models import Model
 
-from models.sql import in_dialect
+from models.sql import as_models, columns, in_dialect
 
 MAX_ERROR_LENGTH = 2000
 CARD_CODE_LIFETIME = timedelta(hours=72)  # WeCom: a response_code works once, for 72 h
@@ -170,12 +170,12 @@ async def claim_due(
     rows = await conn.execute_query_dict(sql, [owner, until, moment, limit, silent])
     # The rows the UPDATE returns, made into models as Tortoise makes a SELECT's (its
     # row constructor converts each column from the driver's value): no second read.
-    claimed = [OutboxMessage._init_from_db(**row) for row in rows]
+    claimed: list[OutboxMessage] = as_models(OutboxMessage, rows)
     claimed.sort(key=lambda m: (m.next_attempt_at, m.id))
     return claimed
 
 
-_COLUMNS = ", ".join(f'"{f}"' for f in OutboxMessage._meta.db_fields)
+_COLUMNS = columns(OutboxMessage)  # no foreign keys: all there before Tortoise's set-up
 
 
 def _leased(message_id: int, owner: str) -> Any:
