@@ -42,7 +42,7 @@ from models.org import (
     Vehicle,
     active_facility,
     approval_rule,
-    dept_head_userid,
+    dept_head_user,
     split_rule_role,
     users_with_role,
 )
@@ -190,11 +190,10 @@ async def plan_steps(
         role = Role(name)
         approver: User | None
         if role is Role.DEPT_HEAD:
-            head = await dept_head_userid(
+            approver = await dept_head_user(
                 in_dept if in_dept is not None else applicant.department_id,  # type: ignore[attr-defined]
                 exclude_userid=applicant.userid,
             )
-            approver = None if head is None else await User.get_or_none(userid=head)
         else:  # the first holder by userid who is not the applicant, else an admin
             approver = next((u for u in await users_with_role(role)
                              if u.userid != applicant.userid), None)
