@@ -80,13 +80,15 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     mine = await open_requests_of(ctx.user.user_id)
     meant = narrow(mine, parse.words, ctx.tz)
     if meant is not None and len(meant) == 1:  # "明天去虹桥机场的车到哪了"
-        return await show_one(meant[0].no, ctx)
+        return await show_one(meant[0].no, ctx, meant[0])  # as just read: not read again
     return await show_mine(ctx, mine)
 
 
-async def show_one(no: int, ctx: Ctx) -> Reply:
-    """One request with its steps, for those involved in it only."""
-    request = await get_request(no)
+async def show_one(no: int, ctx: Ctx, request: Request | None = None) -> Reply:
+    """One request with its steps, for those involved in it only (`request`: request
+    `no` as `get_request` reads it, when the caller has just read it)."""
+    if request is None:
+        request = await get_request(no)
     if request is None or not may_see(request, ctx):
         return Reply(NOT_FOUND.format(no=no))
     return Reply(detail(request, ctx.tz) + reply_link(ctx, no))

@@ -114,17 +114,19 @@ async def busy_resources(
     keys = list(keys)
     if not keys:
         return set()
-    query = Hold.filter(
-        resource__in=keys,
-        active=True,
-        start__lt=utc(end),
-        end__gt=utc(start),
-        start__gt=utc(start) - MAX_WINDOW,
-    )
+    # Prepared: every booking asks it in its transaction.
+    params: list[Any] = [*keys, True, utc(end), utc(start), utc(start) - MAX_WINDOW]
+    ignore = ""
     if ignore_request is not None:
-        query = query.exclude(request_id=ignore_request)
-    held: list[str] = await query.values_list("resource", flat=True)  # type: ignore[assignment]
-    return set(held)
+        ignore = " AND h.request_id <> ?"
+        params.append(ignore_request)
+    conn = connections.get("default")
+    sql = in_dialect(conn, _BUSY.format(keys=", ".join("?" * len(keys)), ignore=ignore))
+    return {str(row["resource"]) for row in await conn.execute_query_dict(sql, params)}
+
+
+_BUSY = ('SELECT h.resource FROM hold h WHERE h.resource IN ({keys}) AND h.active = ? '
+         'AND h.start < ? AND h."end" > ? AND h.start > ?{ignore}')
 
 
 async def hold_resources(

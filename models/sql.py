@@ -44,6 +44,18 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(lambda m: f"${m.group(1) or next(counter)}", sql)
 
 
+def columns(model: Any) -> str:
+    """A model's columns, quoted, for a prepared SELECT or RETURNING that `as_models`
+    reads back (after Tortoise's set-up: a foreign key's column is added then)."""
+    return ", ".join(f'"{name}"' for name in model._meta.db_fields)
+
+
+def as_models(model: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """Rows of all of `model`'s columns (`columns`), as Tortoise makes a SELECT's: its
+    row constructor converts each column from the driver's value (dates, JSON, enums)."""
+    return [model._init_from_db(**row) for row in rows]
+
+
 def utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"an aware datetime is required, got {moment!r}")

@@ -25,7 +25,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -58,8 +58,13 @@ INSERT_LANES = 4  # PostgreSQL (a pool); SQLite's one connection takes one lane:
 SQLITE_COMMIT_EVERY = 0.01
 
 
+_FIELDS = tuple(f.name for f in fields(Inbound))
+
+
 def to_payload(inbound: Inbound) -> dict[str, Any]:
-    payload = asdict(inbound)
+    # Its fields are strings, numbers and enums: read one by one, not through `asdict`,
+    # whose deep copy of each value was a tenth of a short turn's CPU.
+    payload = {name: getattr(inbound, name) for name in _FIELDS}
     payload["received_at"] = inbound.received_at.isoformat()
     payload["kind"], payload["channel"] = str(inbound.kind), str(inbound.channel)
     return payload
