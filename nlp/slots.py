@@ -233,6 +233,7 @@ def facility_name(n: str, orig: str, lex: Lexicon) -> str | None:
 
 
 _ADDRESSED = re.compile(r"的?(?:同志|同事|师傅|老师|领导)(?:们)?(?:[，,：:！!\s]|$)")
+_OFFICE = re.compile(r"(?:处|科|班|组|中心|公司|部|局|物业)$")  # who is addressed
 _ADDRESS_IS = re.compile(r"(?:地址|地点|位置|位于|就在)(?:是|在|为)\s*$")
 
 
@@ -252,9 +253,12 @@ def location(n: str, orig: str, lex: Lexicon) -> tuple[str, int, int] | None:
         while s < e and n[s] in "在到去于的整个":
             s += 1
         frag = n[s:e]
-        if e - s < 2 and not frag.isdigit() or _ADDRESSED.match(n, e) or frag.startswith(("你好", "您好")) \
-                or n[max(0, s - 3):s].rstrip("，, ").endswith(("你好", "您好")):
-            continue  # 您好，物业处的同志: the office addressed is no place of the fault
+        greeted = frag.startswith(("你好", "您好")) \
+            or n[max(0, s - 3):s].rstrip("，, ").endswith(("你好", "您好"))
+        if e - s < 2 and not frag.isdigit() or _ADDRESSED.match(n, e) \
+                or greeted and _OFFICE.search(frag):
+            continue  # 您好，物业处的同志 / 你好，后勤处: the office addressed is no place of
+            # the fault; a room or a building part after a greeting is ("你好，3号楼502室…")
         ends[s] = e
         pre = n[max(0, s - 2):s]
         if after_at is None and (pre.endswith("在") or pre in ("位于", "地点", "位置", "地址")

@@ -109,6 +109,10 @@ def test_bare_room_gives_type_only(nlu: Nlu, text: str) -> None:
         ("接待室沙发扶手断了", "接待室", "furniture"),
         ("空调不制冷，位于2号楼五楼", "2号楼五楼", "hvac"),
         ("the heater in room 508 is broken", "room 508", "hvac"),
+        # after a greeting: the room said is the place; the office greeted is not
+        ("你好，2号楼415室的日光灯不亮", "2号楼415室", "electrical"),
+        ("您好 综合楼四楼茶水间水龙头漏水", "综合楼四楼茶水间", "plumbing"),
+        ("您好，后勤处吗，6号楼301空调不制冷", "6号楼301", "hvac"),
     ],
 )
 def test_repair_slots(nlu: Nlu, text: str, location: str, category: str) -> None:
