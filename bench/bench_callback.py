@@ -187,30 +187,45 @@ def make_items(sim: WeComSim, users: Sequence[str], n: int) -> list[Item]:
     return items
 
 
+PURPOSES = ("送材料", "开会", "接待来访", "参加培训", "调研", "接人")
+LENGTHS = ("用两个小时", "大概三个小时", "到下午5点", "四个小时左右", "用一个半小时")
+
+
 def dialogue(rng: random.Random, today: date) -> list[str]:
     """One user's visit, as users write (the NLU never saw these exact sentences: they are
-    put together from parts): a booking, a repair or a room, each answered 确认 when the
-    bot has read it back; or a status question. The mix is the one the speed issue
-    measured: bookings and repairs most, then rooms, then status."""
+    put together from parts): a booking, a repair or a room, or a status question. What
+    the first sentence leaves out, the user says when the bot asks (a vehicle's return
+    time, then its purpose: the order the booking flow asks in), then 确认 the read-back.
+    The mix is the one the speed issue measured: bookings and repairs most, then rooms,
+    then status."""
     kind = rng.choices(("vehicle", "repair", "room", "status"), weights=(35, 30, 20, 15))[0]
     day = today + timedelta(days=rng.randrange(2, 60))
     when = f"{day.month}月{day.day}日"
-    hour = rng.randrange(8, 17)
+    hour = rng.randrange(8, 14)
     minute = rng.choice(("", "半"))
     if kind == "vehicle":
         n = rng.randrange(1, 6)
-        text = rng.choice((f"{when}{hour}点{minute}用车去{rng.choice(PLACES)}，{n}人",
-                           f"{when}上午{min(hour, 11)}点要一辆车到{rng.choice(PLACES)}，{n}个人",
-                           f"麻烦安排{when}{hour}点的车，去{rng.choice(PLACES)}，我们{n}位"))
-        return [text, "确认"]
+        place = rng.choice(PLACES)
+        said_purpose = rng.random() < 0.5
+        said_length = rng.random() < 0.4
+        go = f"去{place}{rng.choice(PURPOSES)}" if said_purpose else f"去{place}"
+        length = f"，{rng.choice(LENGTHS)}" if said_length else ""
+        text = rng.choice((f"{when}{hour}点{minute}用车{go}，{n}人{length}",
+                           f"{when}上午{min(hour, 11)}点要一辆车，{go}，{n}个人{length}",
+                           f"麻烦安排{when}{hour}点的车，{go}，我们{n}位{length}"))
+        answers = ([] if said_length else [rng.choice(LENGTHS)]) + \
+            ([] if said_purpose else [rng.choice(PURPOSES)])
+        return [text, *answers, "确认"]
     if kind == "repair":
         place = f"{rng.choice(BUILDINGS)}{rng.randrange(1, 9)}{rng.randrange(1, 30):02d}室"
         return [rng.choice((f"{place}{rng.choice(FAULTS)}", f"报修：{place}的{rng.choice(FAULTS)}",
                             f"你好，{place}{rng.choice(FAULTS)}，麻烦来看一下")), "确认"]
     if kind == "room":
         n = rng.randrange(4, 20)
-        return [rng.choice((f"{when}下午{rng.randrange(1, 5)}点到{rng.randrange(5, 7)}点订个会议室，{n}人",
-                            f"帮我订一间会议室，{when}上午{rng.randrange(8, 11)}点开会，{n}个人")), "确认"]
+        if rng.random() < 0.5:
+            return [f"{when}下午{rng.randrange(1, 5)}点到{rng.randrange(5, 7)}点订个会议室，{n}人", "确认"]
+        return [f"帮我订一间会议室，{when}上午{rng.randrange(8, 11)}点开会，{n}个人",
+                rng.choice(("开两个小时", "到12点", "一个小时")), "确认"]
     return [rng.choice(STATUS)]
 
 

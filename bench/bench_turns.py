@@ -51,7 +51,8 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_callback import TZ, dialogue, seed_file  # noqa: E402
 from bench.common import AGENT_ID, CORP_ID, SECRET, free_port, wait_http  # noqa: E402
 
-KINDS = ("vehicle", "vehicle 确认", "repair", "repair 确认", "room", "room 确认", "status")
+KINDS = ("vehicle", "vehicle answer", "vehicle 确认", "repair", "repair 确认", "room", "room answer",
+         "room 确认", "status")
 
 
 @dataclass
@@ -135,7 +136,8 @@ def script(users: list[str], n: int, seed: int) -> list[tuple[str, str, str]]:
         k += 1
         visit = dialogue(rng, today)
         kind = _kind(visit[0])
-        per_user[user] += [(visit[0], kind)] + [(t, f"{kind} 确认") for t in visit[1:]]
+        per_user[user] += [(visit[0], kind)] + [
+            (t, f"{kind} 确认" if t == "确认" else f"{kind} answer") for t in visit[1:]]
         total += len(visit)
     out: list[tuple[str, str, str]] = []
     queues = {u: list(v) for u, v in per_user.items() if v}
@@ -237,14 +239,23 @@ async def run(args: argparse.Namespace) -> None:
                 done_trace = False
                 run_id = uuid.uuid4().hex[:8]
 
-                async def one(user: str, text: str) -> None:
+                confirmed: list[int] = [0, 0]  # 确认 sent, and those answered with a number
+                unmade: list[str] = []
+
+                async def one(user: str, text: str, kind: str = "") -> None:
                     inbound = Inbound(user_id=user, msg_id=f"{run_id}{next(ids)}", kind=InboundKind.TEXT,
                                       received_at=datetime.now(TZ), text=text, channel=Channel.WECOM)
                     stored = await inbox.store(f"msg:{inbound.msg_id}", inbound, owned=True)
                     assert stored is not None
                     reply = await dispatcher.process(inbound, stored.id)
-                    if args.show and reply is not None and len(shown[_kind(text)]) < args.show:
-                        shown[_kind(text)].append(f"{text} → {reply.text[:160]!r}")
+                    if args.show and reply is not None and len(shown[kind]) < args.show:
+                        shown[kind].append(f"{text} → {reply.text[:160]!r}")
+                    if kind.endswith("确认"):  # the mix's visits are meant to end in a request
+                        confirmed[0] += 1
+                        if reply is not None and re.search(r"#\d{4,}", reply.text):
+                            confirmed[1] += 1
+                        elif len(unmade) < 3:
+                            unmade.append(reply.text[:120] if reply is not None else "(no reply)")
                     while woke:
                         woke.clear()
                         await worker.run_once()
@@ -264,7 +275,7 @@ async def run(args: argparse.Namespace) -> None:
                             COUNTS.log = traced
                         with counting():
                             prof.enable()
-                            await one(user, text)
+                            await one(user, text, kind)
                             prof.disable()
                         if COUNTS.log is not None:
                             COUNTS.log = None
@@ -277,7 +288,7 @@ async def run(args: argparse.Namespace) -> None:
                         sql[kind].append((COUNTS.sql - before[0], COUNTS.tx - before[1],
                                           COUNTS.redis - before[2]))
                     else:
-                        await one(user, text)
+                        await one(user, text, kind)
                     if (i + 1) % args.flush_every == 0:
                         with counting():
                             s0 = COUNTS.sql + COUNTS.tx
@@ -288,11 +299,13 @@ async def run(args: argparse.Namespace) -> None:
                 # The CPU, without the profiler: the same users' next visits.
                 for user, text, kind in script(users, args.messages, args.seed + 1):
                     t0 = time.process_time()
-                    await one(user, text)
+                    await one(user, text, kind)
                     cpu[kind].append(time.process_time() - t0)
                 await inbox.flush()
                 for lines in shown.values():
                     print(*lines, sep="\n")
+                print(f"confirmations that made a request: {confirmed[1]} of {confirmed[0]}"
+                      + "".join(f"\n  not made: {t!r}" for t in unmade))
             _report(args, calls, sql, cpu, flush_sql, flush_n, stats)
         finally:
             await inbox.close()
