@@ -20,7 +20,8 @@ PostgreSQL.
 
 SQLite works in a file under the system temp directory (kept with `--reuse`, rebuilt
 when its size differs); PostgreSQL in its own database (`bench_dashboard` on the server
-of $BENCH_POSTGRES_URL, default the local test server), created here — never the tests'.
+of $BENCH_POSTGRES_URL, default the local test server; $BENCH_POSTGRES_DB names another),
+created here — never the tests'.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ TODAY = NOW.date()
 VEHICLES, ROOMS, DIVISIONS, SECTIONS = 300, 120, 12, 4  # 1 + 12 + 48 departments
 PAGE_GOAL_MS, M_GOAL_MS = 300.0, 50.0
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-PG_NAME = "bench_dashboard"
+PG_NAME = os.environ.get("BENCH_POSTGRES_DB", "bench_dashboard")  # its own database
 PG_URL = f"{PG_SERVER.rsplit('/', 1)[0]}/{PG_NAME}"
 ADMIN_TOKEN = "bench-admin-token"
 PLACES = ("1号楼", "2号楼", "3号楼", "5号楼", "综合楼")

@@ -2,7 +2,9 @@
 over the requests gives (tests/models/stats_direct.py, the computation before the
 rollup): after a random sequence of creates, approvals, rejections, cancels and
 completions, with refreshes of a few days now and then, and with none; on SQLite and
-PostgreSQL."""
+PostgreSQL. The counts exactly; the approval and repair times' medians and 90th
+percentiles within the histograms' bound (models/stats/waits.py), their counts, counts
+over the limits and maxima exactly."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from models.requests import Decision, Request, RequestStatus, current_step, get_
 from models.stats import Scope, rollup
 from tests.conftest import TZ
 from tests.models import stats_direct as direct
+from models.stats.waits import GAMMA, MIN_MINUTES, StatsWait
 from tests.models.test_stats import CHAT, at, org, repair, room, vehicle_booking
 
 __all__ = ["org"]  # the fixture, used by name
@@ -28,6 +31,7 @@ __all__ = ["org"]  # the fixture, used by name
 APPLICANTS = ["zhangsan", "lichu", "xiaoliu", "chenchu", "wuli", "juzhang"]
 ROOMS = ["mr-301", "aud-1", "rr-101", "gym-1", "cr-2"]
 PLATES = ["沪A12345", "沪A67890", None]
+NOW = at(12, 6, 9)
 SCOPES = [
     Scope(date(2026, 11, 1), date(2026, 12, 1), TZ),
     Scope(date(2026, 11, 10), date(2026, 11, 17), TZ),
@@ -48,6 +52,32 @@ async def assert_same_as_direct() -> None:
             scope
         for rtype in (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING):
             assert await crew_ratings(scope, rtype) == await direct.crew_ratings(scope, rtype)
+        assert_close_steps(await stats.approval_lead_times(scope),
+                           await direct.approval_lead_times(scope))
+        got, want = await stats.repair_times(scope, NOW), await direct.repair_times(scope, NOW)
+        # The list in the order reported now (by number before)
+        assert got.items == sorted(want.items, key=lambda i: (i.created_at, i.no))
+        assert got.item_count == len(want.items)
+        for g, w in ((got.assign, want.assign), (got.finish, want.finish)):
+            assert (g.name, g.limit_min, g.count, g.within_limit, g.over_limit,
+                    g.open_over_limit) == (w.name, w.limit_min, w.count, w.within_limit,
+                                           w.over_limit, w.open_over_limit), scope
+            for a, b in ((g.median_min, w.median_min), (g.p90_min, w.p90_min),
+                         (g.max_min, w.max_min)):
+                assert (a is None) == (b is None) and close(a or 0.0, b or 0.0), (scope, g, w)
+
+
+def close(got: float, want: float) -> bool:
+    """Within the histograms' bound: GAMMA − 1 of the value, a second below that."""
+    return abs(got - want) <= (GAMMA - 1) * abs(want) + MIN_MINUTES + 1e-3
+
+
+def assert_close_steps(got: list[stats.StepLeadTime], want: list[stats.StepLeadTime]) -> None:
+    assert [(s.type, s.seq, s.role, s.count, s.over_limit) for s in got] == \
+        [(s.type, s.seq, s.role, s.count, s.over_limit) for s in want]
+    for g, w in zip(got, want, strict=True):
+        assert close(g.median_min, w.median_min) and close(g.p90_min, w.p90_min), (g, w)
+        assert abs(g.max_min - w.max_min) < 1e-3, (g, w)
 
 
 async def approve_next(no: int, moment: datetime, decision: Decision, vehicle: int) -> None:
@@ -125,6 +155,7 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
     assert await rollup.StatsDay.filter(metric="veh").exists()
     assert await rollup.StatsDay.filter(metric="room").exists()
     assert await rollup.StatsDay.filter(metric__in=["wrate", "drate"]).exists()
+    assert await StatsWait.filter(metric="step").exists()
     await assert_same_as_direct()
     # A change after the last refresh is seen at once: its days are read from the requests.
     late = await repair("wuli", at(11, 20, 10))
@@ -142,7 +173,7 @@ async def test_a_rollup_of_another_time_zone_is_rebuilt(org: str) -> None:
     await rollup.refresh_all(ZoneInfo("UTC"))  # days local to UTC
     await assert_same_as_direct()  # not the scope's zone: read from the requests
     await rollup.refresh_all(TZ)
-    assert (await rollup.StatsState.get(name="rollup")).tz == "Asia/Shanghai"
+    assert (await rollup.StatsState.get(name=rollup.STATE)).tz == "Asia/Shanghai"
     await assert_same_as_direct()
 
 
@@ -156,3 +187,19 @@ async def test_every_write_to_a_request_marks_its_days(org: str) -> None:
     assert len(marks) == 4  # old and new: the creation and the window
     await assert_same_as_direct()
     assert (await stats.vehicle_use(SCOPES[0])).total_hours == 3.0
+
+
+def test_a_histograms_percentiles_within_its_bound() -> None:
+    from models.stats.scope import percentile
+    from models.stats.waits import bucket_of, merge
+
+    rng = random.Random(5)
+    values = [rng.expovariate(1 / 45) for _ in range(3000)] + [0.0, -3.0, 1e-4, 9000.0]
+    # Cells as the days give them: one value each, merged in any order.
+    h = merge([("k", bucket_of(v), 1, int(v > 30), v, v) for v in values])["k"]
+    assert (h.count, h.over, h.max) == (len(values), sum(v > 30 for v in values), 9000.0)
+    for q in (0.0, 0.1, 0.5, 0.9, 0.99, 1.0):
+        want = percentile(values, q) or 0.0
+        assert abs((h.quantile(q) or 0.0) - want) <= (GAMMA - 1) * abs(want) + MIN_MINUTES, q
+    few = merge([("k", bucket_of(v), 1, 0, v, v) for v in (30.0, 60.0, 120.0, 300.0)])["k"]
+    assert few.quantile(0.9) == percentile([30.0, 60.0, 120.0, 300.0], 0.9)  # exact
