@@ -21,9 +21,9 @@ from models.ratings import crew_ratings, rate_request
 from models.repairs import assign_repair, complete_request, progress_repair
 from models.requests import Decision, Request, RequestStatus, current_step, get_request
 from models.stats import Scope, rollup
+from models.stats.waits import GAMMA, MIN_MINUTES, StatsWait
 from tests.conftest import TZ
 from tests.models import stats_direct as direct
-from models.stats.waits import GAMMA, MIN_MINUTES, StatsWait
 from tests.models.test_stats import CHAT, at, org, repair, room, vehicle_booking
 
 __all__ = ["org"]  # the fixture, used by name
