@@ -29,6 +29,15 @@ from tortoise.models import Model
 
 from models.sql import in_dialect, transaction
 from models.stats.daily import ALL, compute, days_between, spans
+from models.stats.months import (
+    MONTH,
+    built_months,
+    first_of,
+    months_of,
+    plan,
+    spans_sql,
+)
+from models.stats.months import build as build_months
 from models.stats.scope import (
     Scope,
     db,
@@ -39,16 +48,22 @@ from models.stats.scope import (
     local_midnight,
     moment,
 )
+from models.stats.triggers import POSTGRES_TRIGGERS, POSTGRES_WAIT_TRIGGERS, SQLITE_TRIGGERS
 from models.stats.waits import Histogram, compute_waits, merge
 
 BATCH_DAYS = 7  # days one refresh recomputes in one transaction (SQLite: writers wait)
 _LOCK = 0x6A677377_5354  # PostgreSQL advisory lock: one refresh at a time
 # The state row's name: a new one when what the rollup holds changes (2: the waits), so an
-# existing rollup is built again.
-STATE = "rollup-2"
+# existing rollup is built again (3: the months, 4: the trips).
+STATE = "rollup-4"
 _CACHED = 16  # snapshots of dirty days' rows kept (per scope and set of marks)
+__all__ = ["POSTGRES_TRIGGERS", "POSTGRES_WAIT_TRIGGERS", "SQLITE_TRIGGERS", "STATE", "StatsDay",
+           "StatsDirty", "StatsState", "forget_snapshots", "histograms", "rebuild", "refresh",
+           "refresh_all", "sums"]
 _COLUMNS = {"day": ("day",), "key": ("key",), "day_key": ("day", "key"),
-            "dept_key": ("department_id", "key")}
+            "dept_key": ("department_id", "key"), "month_key": ("day", "key"),
+            "month_dept_key": ("day", "department_id", "key")}
+_MONTHS_TOO = frozenset({"key", "dept_key", "month_key", "month_dept_key"})
 
 
 class StatsDay(Model):
@@ -81,126 +96,6 @@ class StatsState(Model):
 
     class Meta:
         table = "stats_state"
-
-
-# What changes a figure: a request's type, status, department, creation, window, vehicle
-# or room, rating, worker or driver. Each trigger marks the request's creation moment
-# and its window, old and new.
-_MARKED = ('type, status, department_id_at, created_at, start, "end", vehicle_id, facility_id, '
-           "rating, assignee_id, driver_id")
-
-
-def _sqlite_marks(row: str) -> str:
-    return (f"INSERT INTO stats_dirty (lo, hi) VALUES ({row}.created_at, {row}.created_at); "  # noqa: S608
-            f'INSERT INTO stats_dirty (lo, hi) SELECT {row}.start, {row}."end" '
-            f'WHERE {row}.start IS NOT NULL AND {row}."end" IS NOT NULL;')
-
-
-# The waits (models/stats/waits.py) change with a step's decision (its day, and the next
-# step's wait, which begins there), with a repair's 'create', 'assign' and 'completed'
-# records (the day the repair was reported), and with the request's type, department or
-# creation (every decided step's day).
-_STEP_MARKS = ("INSERT INTO stats_dirty (lo, hi) SELECT {row}.decided_at, {row}.decided_at "
-               "WHERE {row}.decided_at IS NOT NULL; "
-               "INSERT INTO stats_dirty (lo, hi) SELECT decided_at, decided_at FROM approval_step "
-               "WHERE request_id = {row}.request_id AND seq = {row}.seq + 1 "
-               "AND decided_at IS NOT NULL;")
-_AUDIT_MARKS = ("INSERT INTO stats_dirty (lo, hi) SELECT created_at, created_at FROM request "
-                "WHERE id = {row}.request_id AND type = 'repair_request' "
-                "AND {row}.action IN ('create', 'assign', 'completed');")
-_REQUEST_STEPS = ("INSERT INTO stats_dirty (lo, hi) SELECT decided_at, decided_at FROM approval_step "
-                  "WHERE request_id = {row}.id AND decided_at IS NOT NULL;")
-
-# Made again at every start (SQLite's schema comes from the models, not migrations), so a
-# changed definition reaches an existing database.
-SQLITE_TRIGGERS = f"""
-DROP TRIGGER IF EXISTS stats_dirty_insert;
-DROP TRIGGER IF EXISTS stats_dirty_update;
-DROP TRIGGER IF EXISTS stats_dirty_delete;
-DROP TRIGGER IF EXISTS stats_dirty_request_steps;
-DROP TRIGGER IF EXISTS stats_dirty_step_insert;
-DROP TRIGGER IF EXISTS stats_dirty_step_update;
-DROP TRIGGER IF EXISTS stats_dirty_step_delete;
-DROP TRIGGER IF EXISTS stats_dirty_audit_insert;
-DROP TRIGGER IF EXISTS stats_dirty_audit_delete;
-CREATE TRIGGER stats_dirty_insert AFTER INSERT ON request
-BEGIN {_sqlite_marks("NEW")} END;
-CREATE TRIGGER stats_dirty_update AFTER UPDATE OF {_MARKED} ON request
-BEGIN {_sqlite_marks("OLD")} {_sqlite_marks("NEW")} END;
-CREATE TRIGGER stats_dirty_delete AFTER DELETE ON request
-BEGIN {_sqlite_marks("OLD")} END;
-CREATE TRIGGER stats_dirty_request_steps AFTER UPDATE OF type, department_id_at, created_at ON request
-BEGIN {_REQUEST_STEPS.format(row="NEW")} END;
-CREATE TRIGGER stats_dirty_step_insert AFTER INSERT ON approval_step
-BEGIN {_STEP_MARKS.format(row="NEW")} END;
-CREATE TRIGGER stats_dirty_step_update AFTER UPDATE OF decided_at, seq, role, request_id ON approval_step
-BEGIN {_STEP_MARKS.format(row="OLD")} {_STEP_MARKS.format(row="NEW")} END;
-CREATE TRIGGER stats_dirty_step_delete AFTER DELETE ON approval_step
-BEGIN {_STEP_MARKS.format(row="OLD")} END;
-CREATE TRIGGER stats_dirty_audit_insert AFTER INSERT ON audit_log
-BEGIN {_AUDIT_MARKS.format(row="NEW")} END;
-CREATE TRIGGER stats_dirty_audit_delete AFTER DELETE ON audit_log
-BEGIN {_AUDIT_MARKS.format(row="OLD")} END;
-"""  # noqa: S608
-
-_PG_REQUEST = f"""
-CREATE OR REPLACE FUNCTION stats_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        INSERT INTO stats_dirty (lo, hi) VALUES (OLD.created_at, OLD.created_at);
-        IF OLD.start IS NOT NULL AND OLD."end" IS NOT NULL THEN
-            INSERT INTO stats_dirty (lo, hi) VALUES (OLD.start, OLD."end");
-        END IF;
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        INSERT INTO stats_dirty (lo, hi) VALUES (NEW.created_at, NEW.created_at);
-        IF NEW.start IS NOT NULL AND NEW."end" IS NOT NULL THEN
-            INSERT INTO stats_dirty (lo, hi) VALUES (NEW.start, NEW."end");
-        END IF;
-    END IF;
-    IF TG_OP = 'UPDATE' AND (OLD.type IS DISTINCT FROM NEW.type
-            OR OLD.department_id_at IS DISTINCT FROM NEW.department_id_at
-            OR OLD.created_at IS DISTINCT FROM NEW.created_at) THEN
-        {_REQUEST_STEPS.format(row="NEW")}
-    END IF;
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS stats_dirty_request ON request;
-CREATE TRIGGER stats_dirty_request AFTER INSERT OR DELETE OR UPDATE OF {_MARKED}
-    ON request FOR EACH ROW EXECUTE FUNCTION stats_mark_dirty();
-"""  # noqa: S608
-
-# The waits' triggers (migration 14); POSTGRES_TRIGGERS has all, for test databases made
-# from the models.
-POSTGRES_WAIT_TRIGGERS = f"""{_PG_REQUEST}
-CREATE OR REPLACE FUNCTION stats_mark_step() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        {_STEP_MARKS.format(row="OLD")}
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        {_STEP_MARKS.format(row="NEW")}
-    END IF;
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS stats_dirty_step ON approval_step;
-CREATE TRIGGER stats_dirty_step AFTER INSERT OR DELETE OR UPDATE OF decided_at, seq, role, request_id
-    ON approval_step FOR EACH ROW EXECUTE FUNCTION stats_mark_step();
-CREATE OR REPLACE FUNCTION stats_mark_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        {_AUDIT_MARKS.format(row="OLD")}
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        {_AUDIT_MARKS.format(row="NEW")}
-    END IF;
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS stats_dirty_audit ON audit_log;
-CREATE TRIGGER stats_dirty_audit AFTER INSERT OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION stats_mark_audit();
-"""  # noqa: S608
-POSTGRES_TRIGGERS = POSTGRES_WAIT_TRIGGERS
 
 
 def _tz_name(tz: tzinfo) -> str:
@@ -250,10 +145,19 @@ async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
         if is_pg(db()):
             await db().execute_query("SELECT pg_advisory_xact_lock($1)", [_LOCK])
         marks = await _marks()
-        if not marks:
-            return 0
         dirty = sorted({d for _, lo, hi in marks for d in days_between(lo, hi, tz)})
         now, later = dirty[:max_days], dirty[max_days:]
+        # The months over whose days this batch finished (and the last month, once over).
+        this_month = first_of(datetime.now(tz).date())
+        waiting = months_of(later)
+        over = {m for m in months_of(now) if m < this_month and m not in waiting}
+        last = first_of(this_month - timedelta(days=1))
+        if last not in waiting and last not in months_of(now) and \
+                last not in await built_months(last, this_month):
+            over.add(last)
+        if not marks:
+            await build_months(db(), over)
+            return 0
         rows, waits = await compute(now, tz), await compute_waits(now, tz)
         conn = db()
         for first, after in spans(now):
@@ -268,6 +172,7 @@ async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
             await conn.execute_many(in_dialect(
                 conn, 'INSERT INTO stats_wait (day, department_id, metric, "key", bucket, n, late, '
                 "low, top) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), [list(r) for r in waits[i:i + 5000]])
+        await build_months(conn, over)
         ids = [i for i, _, _ in marks]
         for i in range(0, len(ids), 500):
             sql, params = in_list("id", ids[i:i + 500])
@@ -328,7 +233,8 @@ async def _consistent(scope: Scope, first: date, after: date, compute_days: Dire
 async def sums(scope: Scope, metric: str, by: str, *, first_day_only: bool = False
                ) -> dict[Any, list[float]]:
     """[Σ n, Σ c, Σ total] of `metric` over the scope's days and department subtree,
-    grouped `by` "day", "key", "day_key" ((day, key)) or "dept_key" ((department,
+    grouped `by` "day", "key", "day_key" ((day, key)), "dept_key" ((department, key)),
+    "month_key" ((first day of the month, key)) or "month_dept_key" ((month, department,
     key)); `first_day_only`: the scope's first day alone (what runs into the range)."""
     depts = await department_ids(scope.department_id)
     wanted = [ALL] if depts is None else depts
@@ -358,13 +264,9 @@ async def histograms(scope: Scope, metric: str) -> dict[str, Histogram]:
     first, after = scope.start, scope.end
 
     async def stored(dirty: list[date]) -> dict[Any, Any]:
-        dept_sql, dept_params = in_list("department_id", wanted)
-        skip_sql, skip_params = ("", []) if not dirty else in_list("day", dirty)
-        rows = await fetch_rows(
-            'SELECT "key", bucket, SUM(n) AS n, SUM(late) AS late, MIN(low) AS low, '  # noqa: S608
-            f"MAX(top) AS top FROM stats_wait WHERE {dept_sql} AND metric = ? AND day >= ? "
-            f"AND day < ?{' AND NOT ' + skip_sql if skip_sql else ''} GROUP BY \"key\", bucket",
-            [*dept_params, metric, first, after, *skip_params])
+        rows = await _from_table(
+            '"key", bucket, SUM(n) AS n, SUM(late) AS late, MIN(low) AS low, MAX(top) AS top',
+            "stats_wait", wanted, metric, '"key", bucket', first, after, dirty, months_too=True)
         return {"cells": [(str(r["key"]), int(r["bucket"]), int(r["n"]), int(r["late"]),
                            float(r["low"]), float(r["top"])) for r in rows]}
 
@@ -392,24 +294,57 @@ async def _direct(compute_days: Direct, scope: Scope, days: Sequence[date],
     return rows
 
 
+async def _pieces(first: date, after: date, dirty: Sequence[date], months_too: bool
+                  ) -> tuple[list[date], str, list[Any]]:
+    """What to read of a table for [first, after) but its dirty days: (the months to read
+    as month rows, the day rows' condition and its parameters)."""
+    months, spans = ([], [(first, after)]) if not months_too else \
+        plan(first, after, dirty, await built_months(first, after))
+    if not spans:
+        return months, "", []
+    sql, params = spans_sql(spans)
+    if dirty:
+        skip_sql, skip_params = in_list("day", list(dirty))
+        sql, params = f"{sql} AND NOT {skip_sql}", [*params, *skip_params]
+    return months, sql, params
+
+
+async def _from_table(select: str, table: str, depts: Sequence[int], metric: str, group: str,
+                      first: date, after: date, dirty: Sequence[date], months_too: bool
+                      ) -> list[dict[str, Any]]:
+    """`select` … GROUP BY `group` over the rows of the days (and whole months, when
+    `months_too`) of [first, after) that are not dirty."""
+    dept_sql, dept_params = in_list("department_id", list(depts))
+    months, days_sql, days_params = await _pieces(first, after, dirty, months_too)
+    rows: list[dict[str, Any]] = []
+    if days_sql:
+        rows += await fetch_rows(
+            f"SELECT {select} FROM {table} WHERE {dept_sql} AND metric = ? AND {days_sql} "  # noqa: S608
+            f"GROUP BY {group}", [*dept_params, metric, *days_params])
+    if months:
+        month_sql, month_params = in_list("day", months)
+        rows += await fetch_rows(
+            f"SELECT {select} FROM {table} WHERE {dept_sql} AND metric = ? AND {month_sql} "  # noqa: S608
+            f"GROUP BY {group}", [*dept_params, MONTH + metric, *month_params])
+    return rows
+
+
 async def _rollup_sums(depts: Sequence[int], metric: str, by: str, first: date, after: date,
                        dirty: Sequence[date]) -> dict[Any, list[float]]:
-    cols = _COLUMNS[by]
-    names = ", ".join(f'"{c}"' for c in cols)
-    dept_sql, dept_params = in_list("department_id", list(depts))
-    skip_sql, skip_params = ("", []) if not dirty else in_list("day", list(dirty))
-    rows = await fetch_rows(
-        f"SELECT {names}, SUM(n) AS n, SUM(c) AS c, SUM(total) AS total FROM stats_day "  # noqa: S608
-        f"WHERE {dept_sql} AND metric = ? AND day >= ? AND day < ?"
-        f"{' AND NOT ' + skip_sql if skip_sql else ''} GROUP BY {names}",
-        [*dept_params, metric, first, after, *skip_params])
+    names = ", ".join(f'"{c}"' for c in _COLUMNS[by])
+    rows = await _from_table(f"{names}, SUM(n) AS n, SUM(c) AS c, SUM(total) AS total",
+                             "stats_day", depts, metric, names, first, after, dirty,
+                             months_too=by in _MONTHS_TOO)
     out: dict[Any, list[float]] = {}
     for r in rows:
         day = r.get("day")
         if isinstance(day, str):
             day = date.fromisoformat(day[:10])
-        k = _group(by, day, r.get("department_id"), str(r.get("key")))
-        out[k] = [int(r["n"] or 0), int(r["c"] or 0), float(r["total"] or 0.0)]
+        cell = out.setdefault(_group(by, day, r.get("department_id"), str(r.get("key"))),
+                              [0, 0, 0.0])
+        cell[0] += int(r["n"] or 0)
+        cell[1] += int(r["c"] or 0)
+        cell[2] += float(r["total"] or 0.0)
     return out
 
 
@@ -418,4 +353,8 @@ def _group(by: str, day: Any, dept: Any, key: str) -> Any:
         return day
     if by == "key":
         return key
+    if by == "month_key":
+        return first_of(day), key
+    if by == "month_dept_key":
+        return first_of(day), int(dept), key
     return (day, key) if by == "day_key" else (int(dept), key)

@@ -16,6 +16,7 @@ import pytest
 from models import stats
 from models.decisions import cancel, decide
 from models.errors import RequestError
+from models.fleet_stats import trip_costs
 from models.org import RequestType
 from models.ratings import crew_ratings, rate_request
 from models.repairs import assign_repair, complete_request, progress_repair
@@ -52,6 +53,7 @@ async def assert_same_as_direct() -> None:
             scope
         for rtype in (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING):
             assert await crew_ratings(scope, rtype) == await direct.crew_ratings(scope, rtype)
+        assert await trip_costs(scope) == await direct.trip_costs(scope), scope
         assert_close_steps(await stats.approval_lead_times(scope),
                            await direct.approval_lead_times(scope))
         got, want = await stats.repair_times(scope, NOW), await direct.repair_times(scope, NOW)
@@ -129,6 +131,11 @@ async def one_step(rng: random.Random, made: list[Request]) -> None:
                     await progress_repair(fresh.no, "qianli", RequestStatus.COMPLETED, created, CHAT)
             else:
                 await complete_request(fresh, "system", at(12, 2, 9), "system")
+                if fresh.type == "vehicle_booking" and rng.random() < 0.7:  # the trip's readings
+                    readings = {"distance": rng.randint(3, 90), "tolls": rng.choice([0, 7.5, 20]),
+                                "parking": rng.choice([None, 5.25, 10]), "fuel": 30.5}
+                    await Request.filter(id=fresh.id).update(details={
+                        **(fresh.details or {}), **{k: v for k, v in readings.items() if v is not None}})
     except RequestError:
         pass
 
@@ -143,6 +150,15 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
     for _ in range(2):
         await approve_next(night.no, at(11, 10, 10), Decision.APPROVE, 2)
     made.append(night)
+    # And one trip done, with its readings.
+    trip = await vehicle_booking("wuli", at(11, 16, 9), at(11, 16, 11), at(11, 12, 9))
+    for _ in range(2):
+        await approve_next(trip.no, at(11, 12, 10), Decision.APPROVE, 1)
+    done = await get_request(trip.no)
+    assert done is not None
+    await complete_request(done, "system", at(11, 16, 12), "system")
+    await Request.filter(id=done.id).update(details={**(done.details or {}), "distance": 42,
+                                                     "tolls": 15.5, "fuel": 60})
     for i in range(80):
         await one_step(rng, made)
         if rng.random() < 0.3:  # a refresh of a few days: some days clean, some dirty
@@ -156,6 +172,11 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
     assert await rollup.StatsDay.filter(metric="room").exists()
     assert await rollup.StatsDay.filter(metric__in=["wrate", "drate"]).exists()
     assert await StatsWait.filter(metric="step").exists()
+    assert await rollup.StatsDay.filter(metric="fkm", total__gt=0).exists()
+    # November is over (the clock is later): its month rows, read for the scopes that hold
+    # it whole.
+    assert await rollup.StatsDay.filter(metric="M", day=date(2026, 11, 1)).exists()
+    assert await StatsWait.filter(metric="Mstep", day=date(2026, 11, 1)).exists()
     await assert_same_as_direct()
     # A change after the last refresh is seen at once: its days are read from the requests.
     late = await repair("wuli", at(11, 20, 10))

@@ -5,6 +5,7 @@ RUN_IN_TRANSACTION = True
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
     return """
+        DROP INDEX IF EXISTS "idx_audit_log_request_0569ff";
         CREATE TABLE IF NOT EXISTS "stats_wait" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "day" DATE NOT NULL,
@@ -18,6 +19,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
     "top" DOUBLE PRECISION NOT NULL,
     CONSTRAINT "uid_stats_wait_departm_cbb564" UNIQUE ("department_id", "metric", "day", "key", "bucket")
 );
+        CREATE INDEX IF NOT EXISTS "idx_audit_log_request_d1d0d6" ON "audit_log" ("request_id", "action", "at");
 -- The waits' histograms (models/stats/waits.py): a step's decision, a repair's audit
 -- records and a request's type, department or creation mark their days dirty too.
 CREATE OR REPLACE FUNCTION stats_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -79,7 +81,9 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
         DROP FUNCTION IF EXISTS stats_mark_audit();
         DROP TRIGGER IF EXISTS stats_dirty_step ON approval_step;
         DROP FUNCTION IF EXISTS stats_mark_step();
+        DROP INDEX IF EXISTS "idx_audit_log_request_d1d0d6";
         DROP TABLE IF EXISTS "stats_wait";
+        CREATE INDEX IF NOT EXISTS "idx_audit_log_request_0569ff" ON "audit_log" ("request_id", "action");
 -- The request's trigger as migration 13 made it.
 CREATE OR REPLACE FUNCTION stats_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -199,42 +203,43 @@ MODELS_STATE = (
     "IXDxXW3pJiQ0eUNakyPSxmePOX47TAZCpxYzcAqZhOsgReGiQeaYKCeEsy26fyG2DHZlpM"
     "boA9ym+AbwurYC8Au8r73OgV7lR4snIqYFgW9Wp0/wHfbE+Zs9WQR60OgQ5D+Hp+Nb27sh"
     "eG2moqQFjWHM2+43AIoo6i1QMhAA8XL2VwgI4O3t1yATZ+r6n4OaxUSMoFA5YFHrtpC3B1"
-    "HnMsPKMHPsH1QOfABcpqCHABtQ8BuxMZYeYkbWLdb30CacivIA9YnMJT2RGYYn7kSeZAnn"
-    "EVTQiVT8aczO7M+H73Pq45cb4OLj0lGISWn1xBIyAIJk1csAKL5ml6VvgHOAqEZ5Pcp7qE"
-    "1fbpZRPMT5k27rchkvwPNb184qXe2sHRqswmLi1aj2K7y93XAe4REgqp6ALl6jzwtwjW12"
-    "bFV+q/+IjSdJNQj4qLaUY1p95rGvYJ6yzfDqxfKUDOECQnn2fVBCFxnOGaNWI8Z1sLrZTP"
-    "Md2Ezr1m2XITlhYegyM030KzNqWEh6KszBBjp00X2MP/RHjgZ1jZEJtpCoJSzxU9DTYrzd"
-    "hfX6DG8x9B2XOJwsUT2CyoXfFCVRk829zujFMCBNp0mlXVY0IcSnSFStbe9F/9vZVYfcDD"
-    "rn3WHX2RV5+1xxEy+t4mIHnfZVeZyagvtcw4KmQpDFcyf3/noGlYk3JcOexVuE5kHxKvay"
-    "FhlHS9PLkYd/a9dROV1HdcykbaD8uZXFQvlzK9lEifeC6rhvBWTF10dSQTNw8ZvNBX0C8R"
-    "UDcbK90Eeye3vhfuThViyDBpOZ+pBQ/zJFEwnR1dpIkjYSPmxp4+O1POIdxrIVdtbSzaB/"
-    "3hkO7Yv2Pkdc71xeOuctsenUOW/pot/rnBJF5yy8ScokA7L4tVvJfu1WxK+9411RyYwEWw"
-    "/LsCw2X1gxzqLkuqE+ksqE1BZX3RIWTl5u7qPZkJOXbNZumZEbbKHFaNzJ6opH8Cxl5eWA"
-    "vCVdBUCUTBZXkzE1qThIuMPEYu/Ki80sfqQqpgpKlh5bYycN9TBpjfsa3EtiuHIqal6AGi"
-    "NiaWJsV+EmzTTzlVvAUvG3zmBld+hERpc+FbHPqswCVXqW0KF2eEoeZzoxqaoQU8cg9qem"
-    "iMgWd0XUfZy5vejus1jYgrU86xOO91Cw516NqzeSbQvm0pbZqNOwzyR2zyIe8+s2gNLp4S"
-    "G2pyIxwmIcv27Mh6P+zQ3uvUxLXyxYSQ6kNRg188Vprygql+Z1cpwlDRxaJQIs7tXllF5N"
-    "7KWQSnkH1yOqj7Ap89iyDY+e89PVI1z+Eb7N5c3z09QWx/UWR/eA1XwoB6nKrAGWDuj6DN"
-    "xK86x9nUdTtjHdcsDqPo5MKRvEWSNWM52Zsh/r2qXGmNXTLVWOtaz5bzfTrGpTbAhr0mu5"
-    "1qI21OcMqwrcEbTI2iUHsLaRfRyx0SSUyBo1Z4d21Ok9e2riBWCwClbCVrnJDKdsXNSeVn"
-    "TndQG5ZwdDnWQxHUCrFFf42hpytYivrIgviTfCOXMmhlWuTqNJ5pKro2+2Gjtbm/B3acIH"
-    "oZer3r7bvrYOZ7EOG6I2bBTf9LKBK6oK5Z5tXjvQVxWFMQU5YRTQEfuRAKafpgoWnTRR2P"
-    "l9FJCCkUARTxJe9Xuf3ebh6JHIFN5IJzGK1Uhe0Ci8BIUkblVJ1LzfaKhjO6jHvMxjXu81"
-    "XsUwh08TzhoUHCKrTYr1Gde7P+M6eY/sz3Yy4sLd85xXWLmSA1s9sdA+3TGutrB77GNKYW"
-    "GvSaajPVSLzTGaUJTYZXeqaaHtEw2clkksegevNr9lBhbt/aS8ezdevmP043j5cdr6MF6+"
-    "fzv9eBg1rRbYb5YYRRkm051uCKOol3OER2xKt+I45zpecafGDhjcPLYOp3nlrNnFlyv1z/"
-    "PMQQA+mgqGABQPsvg/B8Bu+wqCW3x8habLnp6QFWA/TQ1yBpAfqLaMmcIXTFbnVEsIbnBp"
-    "wltNm+jIIX6BaKfl1XXOu9ftq4PWSfMklN7iAv8uLhT5ZWVEq1wyLee0tzxR+d2eNBz1z7"
-    "+eEreHMe8Oh98w/F41zSUmPo8G7d7wsjMYiDRpQJ2bU2YYIlH6oju86Q+xtaKasOUuS7S+"
-    "fYzSJkaZIGVteiuzTUZhuGmds7xGmQhdhZxDhSVs+/ZW2ZENEtWwRmG9Z2yRULknEdUATQ"
-    "3qWgOijdfurIclQzer8TAwrRIsh/HstgBoLwKdVRPgiJzJALLDQQtAuHLW2DC8QWETwBZe"
-    "gfS+XV3tK5x2CHsA84I+NWLMu969ZpqFF3cRpqQ4zQqNEvsenZhzBmSyGDP7iRh++sdzws"
-    "nqKot4bxdVFp0Ri25yEpRfGlvxxb+zqZgFALYq4WJEe904lA27olXcFTPJav5bUVTQ+Pcp"
-    "g3HjU/KB6WHTxj7zCEqFa/FG1TyHztfHzceu/Zhlnwhh3IKvIWxYukVjSiWk1MnzKHZZ7/"
-    "T4aFuApsnyl1183Vb9VcNK2RiIu80MWwOvYWlSSGqdf1c6v6bn9WvYFHWQaakdGjM177Da"
-    "FPWwlm5YyyRxhsIjnSRxhq6/ep3E8Rzb+5E4+w3aKVHQWVHu8pTovn/nAdpuXe8wE3aYZe"
-    "IEv1E1NuR4dTMDH3h02+3FKo2ALOV7ZtX26Zehq9b26do+XSoDS22fru3TL0Z78EPryL3s"
-    "/GBFUDOCGEZQ2/ufDaEWGyidiKLbvAYyAqT+mMvm77SvLf4ZzsWx9EVOf8qixrb83pQ2A6"
-    "Vs1ojLoLXvNFNTaFdtSuNAeS070q2lpT4ww8yZeuYjqaASevL+fQYtFFol1+LCe6HD8RYx"
-    "/DQZYad5BdFtZap01kqpdNaKVjqDJ1qxMdbJ57j5SOpjZ3Me5bZXYfbX/wM7WldN"
+    "HnMsPKMHPsH1QOfABcpqCHABtQ8BuxMZYeYkbWLdb30Cacyq4XNPdBAvW5zMXKtmTdAgYp"
+    "7lyeZDnnEVTQlVT8mcyrNZAD3+dUyS83wMVHp6Mok9KqiiXkAQTJqpcHUHzlLkvfAOcAUY"
+    "3yepT3UKG+3CyjeIjzp97WRTNegP+3rqBVugpaOzRbhcXEq1HtV3h7e+I8wiNAVD0BXbxG"
+    "nxfgGtvs2Kr8Vv8RG1WSahDwUW0p07T6zGNfIT1lm+HVi+gpGcIFBPTs+7iELjKcM0atRo"
+    "wDYXWzmeZBsJnWrdsuQ4rCwtBlZproXWbUsJD0VBiFDXTrohMZf+iPHM3qGiMTbCFRS9jj"
+    "p6Cnxfi8C+v1GT5j6DsufThZonoElQvCKUqiJpt7ndGLYUCaTpMKvKxoQohPkaha296L/r"
+    "ezqw65GXTOu8Ousyvy9rniJl5aRccOOu2r8rg2Bfe5hgVNhSCL507u/fUMKhNvSoY9i88I"
+    "zYPiVexlLfKOlqaXKQ//1q6jcrqO6shJ20D5cyuLhfLnVrKJEu8F1XHfCsiKr4+kgmbg4j"
+    "ebC/oE4isG4mR7oY9k9/bC/cjDrVgGDSYz9SGhCmaKJhKiq7WRJG0kfOTSxodsecQ7jGgr"
+    "7MSlm0H/vDMc2hftfY643rm8dE5dYtOpc+rSRb/XOSWKzll4k5RJBmTxa7eS/dqtiF97x7"
+    "uikhkJth6WYVlsvrBinEXJ1UN9JJUJrC2uxiUsnLzc3EezIScv2azdMiM32EKL0biT1RWP"
+    "4FnKyssBeUu6CoAomSyuMmNqanGQcIfpxd6VF5tf/EhVTBiULD220k4a6mHSGvc1uJfEcO"
+    "XU1bwANUbE0sTYrsJNmmnmK7eMpeJvncHK7tCJvC59KiKgVZkFavUsoUPt8JQ8znRiUlUh"
+    "po6h7E9NEZct7orY+zhze9HdZ7GwBSt61ucc76Fsz70aV3Uk2xbMpS2zUadhn0zsnkg85t"
+    "dtAKXTw6NsT0V6hMU4ft2YD0f9mxvce5mWvliwkhxLazBq5ovTXlFULtnr5DhLMji0SgRY"
+    "3KuLKr2a2EshlfIOrkdUH2RT5rFlGx5A56erR7j8I3yby5vnp6ktjustju4xq/lQDlKVWQ"
+    "MsHdD1SbiV5ln7OpWmbGO65YDVfRycUjaIs0asZjo5ZT/WtUuNMaunW6oca1nz326mWdWm"
+    "2BDWpNdyrUVtqM8Z1ha4I2iRtQsPYIUj+1Bio0kokTVqzg7tqNN79tTEC8BgFayHrXKTGU"
+    "7xuKg9rejO6zJyzw6GOsliOoBWKa7wtZXkahFfWRFfEm+Ec/JMDKtcnUmTzCVXB+BsNXa2"
+    "NuHv0oQPQi9X1X23fW0dzmIdNkSF2Ci+6cUDV1QVyj3bvIKgryoKYwpywiigI/YjAUw/TR"
+    "UsOmmisPP7KCAFI4EiniS86vc+u83D0SORKbyRTmIUq5G8oFF4CQpJ3KqSqHm/0VDHdlCP"
+    "eZnHvN5rvIphDp8pnDUoOERWmxTrk653f9J18h7Zn+1kxIW75zm1sHIlB7Z6bqF9xmNchW"
+    "H38MeU8sJek0wHfKgWm2M0oSi0y+5U00LbJxo4LZNY9A5ebX7LDCzd+0l59268fMfox/Hy"
+    "47T1Ybx8/3b68TBqWi2w3ywxijJMpjvdEEZRL+cID9qUbsWhznW84k6NHTC4eWwdTvPKWb"
+    "OLL1fqn+eZgwB8NBUMASgeZPF/DoDd9hUEt/j4Ck2XPT0hK8B+mhrkDCA/UG0ZM4UvmKzO"
+    "qZYQ3ODShLeaNtGRQ/wC0U7Lq+ucd6/bVwetk+ZJKL3FBf5dXCjyy8qIVrlkWs6Zb3mi8r"
+    "s9aTjqn389JW4PY94dDr9h+L1qmktMfB4N2r3hZWcwEGnSgDo3p8wwRKL0RXd40x9ia0U1"
+    "Yctdlmh9+zClTYwyQcra9FZmm4zCcNM6Z3mNMhG6CjmHCkvY9u2tsiMbJKphjcJ6z9gioX"
+    "JPIqoBmhrUtQZEG6/dWQ9Lhm5W42FgWiVYDuPZbQHQXgQ6qybAETmTAWSHgxaAcOWssWF4"
+    "g8ImgC28Aul9u7raVzjtEPYA5gV9asSYd717zTQLL+4iTElxmhUaJfY9OjHnDMhkMWb2Ez"
+    "H89I/nhJPVVRbx3i6qLDojFt3kJCi/NLbii39nUzELAGxVwsWI9rpxKBt2Rau4K2aS1fy3"
+    "oqig8e9TBuPGp+Rj08OmjX3mEZQK1+KNqnmOnq8PnY9d+zHLPhHCuAVfQ9iwdIvGlEpIqZ"
+    "PnUeyy3unx0bYATZPlL7v4uq36q4aVsjEQd5sZtgZew9KkkNQ6/650fk3P69ewKeog01I7"
+    "NGZq3mG1KephLd2wlkniDIVHOkniDF1/9TqJ4zm29yNx9hu0U6Kgs6Lc5SnRff/OA7Tdut"
+    "5hJuwwy8QJfqNqbMjx6mYGPvDottuLVRoBWcr3zKrt0y9DV63t07V9ulQGlto+XdunX4z2"
+    "4IfWkXvZ+cGKoGYEMYygtvc/G0ItNlA6EUW3eQ1kBEj9MZfN32lfW/wznItj6Yuc/pRFjW"
+    "35vSltBkrZrBGXQWvfaaam0K7alMaB8lp2pFtLS31ghpkz9cxHUkEl9OT9+wxaKLRKrsWF"
+    "90KH4y1i+Gkywk7zCqLbylTprJVS6awVrXQGT7RiY6yTz3HzkdTHzuY8ym2vwuyv/wdwpV"
+    "iy"
 )
