@@ -12,6 +12,7 @@ rows of its subtree:
     veh    key vehicle id         n = approved/completed bookings starting that day,
                                   c = those started before and still running into it,
                                   total = hours held that day
+    vday   key ""                 the same over all vehicles (a year's days in 366 rows)
     room   key facility id        the same for reservations
     rhour  key local hour "0"…"23"  total = hours reservations held in that hour
     wrate  key worker's user id     n = rated repairs created that day, total = Σ scores
@@ -152,6 +153,9 @@ async def _compute_span(first: date, after: date, tz: tzinfo) -> list[Row]:
                 starts_here = began >= edges[i]
                 add(i, dept, metric, key, int(starts_here), int(not starts_here),
                     (hi - lo).total_seconds() / 3600)
+                if metric == "veh":
+                    add(i, dept, "vday", "", int(starts_here), int(not starts_here),
+                        (hi - lo).total_seconds() / 3600)
                 if metric == "room":
                     for _, hour, h in hour_pieces(lo, hi, tz):
                         add(i, dept, "rhour", str(hour), 0, 0, h)

@@ -53,9 +53,9 @@ from models.stats.waits import Histogram, compute_waits, merge
 
 BATCH_DAYS = 7  # days one refresh recomputes in one transaction (SQLite: writers wait)
 _LOCK = 0x6A677377_5354  # PostgreSQL advisory lock: one refresh at a time
-# The state row's name: a new one when what the rollup holds changes (2: the waits), so an
-# existing rollup is built again (3: the months, 4: the trips).
-STATE = "rollup-4"
+# The state row's name: a new one when what the rollup holds changes, so that an existing
+# rollup is built again (2: the waits, 3: the months, 4: the trips, 5: vehicle use a day).
+STATE = "rollup-5"
 _CACHED = 16  # snapshots of dirty days' rows kept (per scope and set of marks)
 __all__ = ["POSTGRES_TRIGGERS", "POSTGRES_WAIT_TRIGGERS", "SQLITE_TRIGGERS", "STATE", "StatsDay",
            "StatsDirty", "StatsState", "forget_snapshots", "histograms", "rebuild", "refresh",
