@@ -332,14 +332,19 @@ async def _from_table(select: str, table: str, depts: Sequence[int], metric: str
 async def _rollup_sums(depts: Sequence[int], metric: str, by: str, first: date, after: date,
                        dirty: Sequence[date]) -> dict[Any, list[float]]:
     names = ", ".join(f'"{c}"' for c in _COLUMNS[by])
-    rows = await _from_table(f"{names}, SUM(n) AS n, SUM(c) AS c, SUM(total) AS total",
+    select = names
+    if by.startswith("month_"):  # summed by month in SQL: "YYYY-MM" as the day
+        month = "to_char(day, 'YYYY-MM')" if is_pg(db()) else "substr(day, 1, 7)"
+        names = names.replace('"day"', month)
+        select = names.replace(month, f'{month} AS "day"')
+    rows = await _from_table(f"{select}, SUM(n) AS n, SUM(c) AS c, SUM(total) AS total",
                              "stats_day", depts, metric, names, first, after, dirty,
                              months_too=by in _MONTHS_TOO)
     out: dict[Any, list[float]] = {}
     for r in rows:
         day = r.get("day")
         if isinstance(day, str):
-            day = date.fromisoformat(day[:10])
+            day = date.fromisoformat(day[:10] if len(day) > 7 else f"{day}-01")
         cell = out.setdefault(_group(by, day, r.get("department_id"), str(r.get("key"))),
                               [0, 0, 0.0])
         cell[0] += int(r["n"] or 0)
