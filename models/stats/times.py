@@ -160,15 +160,22 @@ async def repair_items(scope: Scope, limit: int | None = None) -> list[RepairIte
     def field(name: str) -> str:  # a text field of the details, in SQL
         return f"(r.details->>'{name}')" if is_pg(conn) else f"json_extract(r.details, '$.{name}')"
 
+    # The first `limit` by the index's order (created_at), before anything is read for them.
+    first, first_params = "", []
+    if limit is not None:
+        inner_sql, inner_params = await department_filter(scope.department_id, "department_id_at")
+        first = (" AND r.id IN (SELECT id FROM request WHERE type = ? AND created_at >= ? "  # noqa: S608
+                 f"AND created_at < ?{inner_sql} ORDER BY created_at LIMIT {int(limit)})")
+        first_params = [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *inner_params]
     rows = await fetch_rows(
         f"SELECT r.id AS id, r.created_at AS created_at, r.status AS status, r.rating AS rating, "  # noqa: S608
         f"{field('location')} AS location, {field('category')} AS category, "
         f"{field('rating_comment')} AS comment, u.name AS worker, {_first('create')} AS m_create, "
         f"{_first('assign')} AS m_assign, {_first('completed')} AS m_completed "
         'FROM request r LEFT JOIN "user" u ON u.id = r.assignee_id '
-        f"WHERE r.type = ? AND r.created_at >= ? AND r.created_at < ?{dept_sql} "
-        f"ORDER BY r.created_at, r.id{'' if limit is None else f' LIMIT {int(limit)}'}",
-        [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params])
+        f"WHERE r.type = ? AND r.created_at >= ? AND r.created_at < ?{dept_sql}{first} "
+        "ORDER BY r.created_at, r.id",
+        [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params, *first_params])
     items: list[RepairItem] = []
     for r in rows:
         began = moment(r["m_create"] if r["m_create"] is not None else r["created_at"])
