@@ -127,7 +127,7 @@ async def repair_times(scope: Scope, now: datetime, items: int | None = None) ->
     dept_sql, dept_params = await department_filter(scope.department_id, "r.department_id_at")
     open_sql, open_params = in_list("r.status", [str(s) for s in _OPEN])
     open_assign, open_finish = [], []
-    # The open ones: few (index on status), whatever the range.
+    # The open ones: few, whatever the range (index (status, type, created_at)).
     for r in await fetch_rows(
         f"SELECT r.created_at AS created_at, r.status AS status, {_first('create')} AS c "  # noqa: S608
         f"FROM request r WHERE {open_sql} AND r.type = ? AND r.created_at >= ? "
