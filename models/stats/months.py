@@ -3,10 +3,11 @@ a year of day rows (hundreds of thousands), so each past month's day rows are al
 summed, in the same tables, under the metric prefixed with MONTH ("Mreq", "Mstep") on the
 month's first day, with a sentinel row (metric MONTH, key "") saying the month is built.
 
-A month is built by the refresh once it is over (before the current local month) and
-none of its days is dirty; a refresh that recomputes a day of a built month builds the
-month again in the same transaction. A read takes a month's rows only when the month is
-wholly inside the range, built and has no dirty day, and the day rows for the rest.
+A refresh that finds nothing dirty sums one past month that is not summed (it takes
+seconds at a large bureau's size: never in a busy refresh's transaction); a refresh that
+recomputes a day of a summed month removes its sentinel, so the month is read by day
+until summed again. A read takes a month's rows only when the month is wholly inside the
+range, summed and has no dirty day, and the day rows for the rest.
 """
 
 from __future__ import annotations
@@ -94,3 +95,13 @@ async def build(conn: Any, months: Iterable[date]) -> None:
         await conn.execute_query(in_dialect(
             conn, 'INSERT INTO stats_day (day, department_id, metric, "key", n, c, total) '
             "VALUES (?, 0, ?, '', 1, 0, 0)"), [m, MONTH])
+
+
+async def forget(conn: Any, months: Iterable[date]) -> None:
+    """The months' sums no longer hold (a day of theirs is recomputed): their sentinels go."""
+    wanted = sorted(set(months))
+    if wanted:
+        days = ", ".join("?" * len(wanted))
+        await conn.execute_query(in_dialect(
+            conn, "DELETE FROM stats_day WHERE department_id = 0 AND metric = ? "  # noqa: S608
+            f"AND \"key\" = '' AND day IN ({days})"), [MONTH, *wanted])

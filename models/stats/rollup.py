@@ -38,7 +38,9 @@ from models.stats.months import (
     spans_sql,
 )
 from models.stats.months import build as build_months
+from models.stats.months import forget as forget_months
 from models.stats.scope import (
+    MAX_DAYS,
     Scope,
     db,
     department_ids,
@@ -138,7 +140,8 @@ async def rebuild(tz: tzinfo) -> None:
 
 async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
     """Recompute up to `max_days` dirty days (earliest first) and write them; returns how
-    many. Built for another time zone, or never: starts again (`rebuild`)."""
+    many (−1: none was dirty, and a past month was summed; 0: nothing to do). Built for
+    another time zone, or never: starts again (`rebuild`)."""
     if not await _built_for(tz):
         await rebuild(tz)
     async with transaction():
@@ -147,17 +150,8 @@ async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
         marks = await _marks()
         dirty = sorted({d for _, lo, hi in marks for d in days_between(lo, hi, tz)})
         now, later = dirty[:max_days], dirty[max_days:]
-        # The months over whose days this batch finished (and the last month, once over).
-        this_month = first_of(datetime.now(tz).date())
-        waiting = months_of(later)
-        over = {m for m in months_of(now) if m < this_month and m not in waiting}
-        last = first_of(this_month - timedelta(days=1))
-        if last not in waiting and last not in months_of(now) and \
-                last not in await built_months(last, this_month):
-            over.add(last)
-        if not marks:
-            await build_months(db(), over)
-            return 0
+        if not marks:  # nothing to do: sum one past month that is not (a write of seconds)
+            return -1 if await _build_a_month(tz) else 0
         rows, waits = await compute(now, tz), await compute_waits(now, tz)
         conn = db()
         for first, after in spans(now):
@@ -172,7 +166,9 @@ async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
             await conn.execute_many(in_dialect(
                 conn, 'INSERT INTO stats_wait (day, department_id, metric, "key", bucket, n, late, '
                 "low, top) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), [list(r) for r in waits[i:i + 5000]])
-        await build_months(conn, over)
+        # A month whose days change is read by day from now on, until an idle refresh sums it
+        # again (a month's sums take seconds: not in a busy refresh's transaction).
+        await forget_months(conn, months_of(now))
         ids = [i for i, _, _ in marks]
         for i in range(0, len(ids), 500):
             sql, params = in_list("id", ids[i:i + 500])
@@ -184,11 +180,26 @@ async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
     return len(now)
 
 
+async def _build_a_month(tz: tzinfo) -> bool:
+    """Sum the latest past month (of the longest range) that is not summed; whether one was."""
+    this_month = first_of(datetime.now(tz).date())
+    earliest = first_of(this_month - timedelta(days=MAX_DAYS + 31))
+    built = await built_months(earliest, this_month)
+    month = first_of(this_month - timedelta(days=1))
+    while month >= earliest:
+        if month not in built:
+            await build_months(db(), [month])
+            return True
+        month = first_of(month - timedelta(days=1))
+    return False
+
+
 async def refresh_all(tz: tzinfo) -> int:
-    """Refresh until nothing is dirty; returns the days recomputed."""
+    """Refresh until nothing is dirty and every past month is summed; returns the days
+    recomputed."""
     done = 0
-    while (n := await refresh(tz)) > 0:
-        done += n
+    while (n := await refresh(tz)) != 0:
+        done += max(n, 0)
     return done
 
 
