@@ -66,7 +66,7 @@ __all__ = [
 async def refresh_rollup(tz: tzinfo) -> int:
     """Bring the dashboard's daily rollup up to date by a batch of dirty days (the timers
     call it every few seconds); returns the days recomputed."""
-    return await rollup.refresh(tz)
+    return max(await rollup.refresh(tz), 0)
 
 
 async def department_exists(department_id: int) -> bool:

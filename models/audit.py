@@ -50,7 +50,8 @@ class AuditLog(Model):
 
     class Meta:
         table = "audit_log"
-        indexes = (("request_id", "action"),)  # a request's trail; repairs' moments
+        # a request's trail; repairs' first moments (MIN(at)) from the index alone
+        indexes = (("request_id", "action", "at"),)
 
 
 class AuditHead(Model):

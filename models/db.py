@@ -30,7 +30,7 @@ from models.stats.rollup import POSTGRES_TRIGGERS, SQLITE_TRIGGERS, forget_snaps
 MODEL_MODULES: list[str] = [
     "models.org", "models.outbox", "models.requests", "models.holds", "models.audit", "models.inbox",
     "models.vehicle_state", "models.fleet", "models.bundles", "models.assets",
-    "models.stats.rollup",
+    "models.stats.rollup", "models.stats.waits",
 ]
 
 APP = "models"

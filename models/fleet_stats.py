@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from tortoise import connections
+from models.org import Department, Vehicle
+from models.stats import Scope, local_midnight
+from models.stats.rollup import sums
 
-from models.org import Department, RequestType, Vehicle
-from models.requests import RequestStatus
-from models.sql import in_dialect
-from models.stats import Scope, department_ids, local_midnight
+# a total's field → (its metric per vehicle, per department) in the rollup
+_METRICS = {"distance": ("fkm", "fdkm"), "tolls": ("ftoll", "fdtoll"),
+            "parking": ("fpark", "fdpark"), "fuel": ("ffuel", "fdfuel")}
 
 
 @dataclass(slots=True)
@@ -83,44 +83,42 @@ def months_of(scope: Scope) -> list[str]:
 
 async def trip_costs(scope: Scope) -> FleetReport:
     """The completed trips starting in the scope, summed per (month, vehicle) and per
-    (month, department): in SQL, one query a local month (a month of a large bureau is
-    28,000 trips; a Tortoise object and a JSON parse per trip took a second)."""
-    conn: Any = connections.get("default")
-    pg = conn.capabilities.dialect == "postgres"
-
-    def number(name: str) -> str:
-        if pg:
-            return f"trunc((details->>'{name}')::numeric)" if name == "distance" else \
-                f"(details->>'{name}')::float8"
-        cast = "INTEGER" if name == "distance" else "REAL"
-        return f"CAST(json_extract(details, '$.{name}') AS {cast})"
-
-    ids = await department_ids(scope.department_id)
-    dept_sql = "" if ids is None else f" AND department_id_at IN ({', '.join('?' * len(ids))})"
-    sql = in_dialect(conn, (
-        "SELECT vehicle_id, department_id_at AS d, COUNT(*) AS trips, "  # noqa: S608
-        f"COUNT({number('distance')}) AS reported, SUM({number('distance')}) AS distance, "
-        f"SUM({number('tolls')}) AS tolls, SUM({number('parking')}) AS parking, "
-        f"SUM({number('fuel')}) AS fuel FROM request WHERE type = ? AND status = ? "
-        f"AND start >= ? AND start < ?{dept_sql} GROUP BY vehicle_id, department_id_at"))
-    report = FleetReport(months=months_of(scope))
+    (month, department), from the dashboard's daily rollup (models/stats/daily.py: fkm,
+    ftoll, fpark, ffuel per vehicle, and per department under the whole bureau)."""
     by_vehicle: dict[tuple[str, int], TripTotals] = defaultdict(TripTotals)
     by_dept: dict[tuple[str, int], TripTotals] = defaultdict(TripTotals)
-    for month, lo, hi in _month_bounds(scope):
-        for r in await conn.execute_query_dict(sql, [
-                str(RequestType.VEHICLE_BOOKING), str(RequestStatus.COMPLETED), lo, hi, *(ids or [])]):
-            part = TripTotals(int(r["trips"]), int(r["reported"] or 0), int(r["distance"] or 0),
-                              float(r["tolls"] or 0), float(r["parking"] or 0), float(r["fuel"] or 0))
-            if r["vehicle_id"] is not None:
-                by_vehicle[(month, int(r["vehicle_id"]))].merge(part)
-            by_dept[(month, int(r["d"]))].merge(part)
-            report.total.merge(part)
+    report = FleetReport(months=months_of(scope))
+    parts: dict[tuple[str, str, str], TripTotals] = defaultdict(TripTotals)  # (kind, month, key)
+    whole = scope.department_id is None
+    for field_name, (vehicle_metric, dept_metric) in _METRICS.items():
+        found = [("v", m, k, v) for (m, k), v in (await sums(scope, vehicle_metric, "month_key")).items()] \
+            if whole else []
+        if whole:
+            found += [("d", m, k, v) for (m, k), v in (await sums(scope, dept_metric, "month_key")).items()]
+        else:
+            for (m, d, k), v in (await sums(scope, vehicle_metric, "month_dept_key")).items():
+                found += [("v", m, k, v), ("d", m, str(d), v)]
+        for kind, month, key, (n, c, total) in found:
+            t = parts[(kind, f"{month.year}-{month.month:02d}", key)]
+            if field_name == "distance":
+                t.trips, t.reported, t.distance = t.trips + int(n), t.reported + int(c), \
+                    t.distance + int(round(total))
+            else:
+                setattr(t, field_name, getattr(t, field_name) + float(total))
+    for (kind, month, key), t in parts.items():
+        t = TripTotals(t.trips, t.reported, t.distance, round(t.tolls, 2), round(t.parking, 2),
+                       round(t.fuel, 2))
+        if kind == "d":
+            by_dept[(month, int(key))].merge(t)
+            report.total.merge(t)
+        elif key:
+            by_vehicle[(month, int(key))].merge(t)
     vehicles = {v["id"]: v for v in await Vehicle.filter(
         id__in={v for _, v in by_vehicle}).values("id", "plate", "model")}
     depts = dict(await Department.filter(id__in={d for _, d in by_dept}).values_list("id", "name"))
     report.per_vehicle = sorted(
         (FleetRow(m, vehicles[v]["plate"], f"{vehicles[v]['plate']} {vehicles[v]['model']}", t)
-         for (m, v), t in by_vehicle.items()), key=lambda row: (row.month, row.key))
+         for (m, v), t in by_vehicle.items() if v in vehicles), key=lambda row: (row.month, row.key))
     report.per_department = sorted(
         (FleetRow(m, str(d), str(depts.get(d, d)), t) for (m, d), t in by_dept.items()),
         key=lambda row: (row.month, int(row.key)))

@@ -120,9 +120,10 @@ class Request(Model):
     class Meta:
         table = "request"
         # (created_at, …): the dashboard's counts of a range from the index alone;
-        # (type, start): bookings in use over a range (issue 16, item 4)
+        # (type, start): bookings in use over a range (issue 16, item 4);
+        # (status, type, created_at): the open repairs of a range, from the index alone
         indexes = (("applicant_id", "status"), ("created_at", "department_id_at", "type", "status"),
-                   ("type", "start"))
+                   ("type", "start"), ("status", "type", "created_at"))
 
     @property
     def no(self) -> int:

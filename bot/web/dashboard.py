@@ -37,7 +37,7 @@ from bot.keys import SETTINGS
 from bot.web import fleet_dashboard as fleet
 from bot.web.auth import error_page, require_admin
 from bot.web.dashboard_charts import charts
-from bot.web.dashboard_tables import TABLES, fmt_pct, num, to_csv
+from bot.web.dashboard_tables import PAGE_ROWS, TABLES, fmt_pct, num, to_csv
 from bot.web.links import calendar_url
 from bot.web.templating import render
 from handlers import fleet_report, inbox, outbox, stats
@@ -140,7 +140,13 @@ async def _lead_times(scope: Scope, now: datetime) -> Any:
 
 
 async def _repairs(scope: Scope, now: datetime) -> Any:
-    return await stats.repair_times(scope, now)
+    """The measures and the first rows of the list (the page shows no more; the CSV of
+    the list has them all, `_repair_list`)."""
+    return await stats.repair_times(scope, now, items=PAGE_ROWS)
+
+
+async def _repair_list(scope: Scope, now: datetime) -> Any:
+    return await stats.repair_times(scope, now, items=None)
 
 
 async def _rooms(scope: Scope, now: datetime) -> Any:
@@ -280,7 +286,8 @@ async def dashboard_csv(request: web.Request) -> web.StreamResponse:
         return error_page("明细请按月导出", f"每张明细表一次最多导出 {ROW_TABLE_DAYS} 天；"
                           "请把起止日期改在一个月之内再导出。", status=400)
     part, build = TABLES[key]
-    data = await load(filters.scope(tz), now, [part])
+    loader = _repair_list if key in ROW_TABLES else LOADERS[part]
+    data = {part: await loader(filters.scope(tz), now)}
     table = build(data[part], tz)
     span = f"{filters.first.isoformat()}_{filters.last.isoformat()}"
     name, chinese = f"{key}_{span}", f"{table.title}_{span}"

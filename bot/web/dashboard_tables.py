@@ -89,6 +89,11 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
+    count: int | None = None  # the rows of the whole table when `rows` has only the first
+
+    @property
+    def total(self) -> int:
+        return len(self.rows) if self.count is None else max(self.count, len(self.rows))
 
     def shown_rows(self) -> list[list[tuple[str, bool]]]:
         """Each row's cells as the page shows them: (text, numeric); at most PAGE_ROWS
@@ -101,7 +106,7 @@ class Table:
 
     @property
     def cut(self) -> bool:
-        return len(self.rows) > PAGE_ROWS
+        return self.total > PAGE_ROWS
 
     @property
     def shown_count(self) -> int:
@@ -202,6 +207,7 @@ def repair_list_table(report: stats.RepairReport, tz: Any) -> Table:
         text("单号"), text("报修时间"), text("状态"), text("地点"), text("类别"), text("维修人员"),
         duration("派单用时"), duration("完成用时"), Column("评分", _score), text("评价意见"),
     ])
+    t.count = report.item_count
     for i in report.items:
         t.rows.append([
             f"#{i.no}", f"{i.created_at.astimezone(tz):%Y-%m-%d %H:%M}",

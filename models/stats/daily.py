@@ -12,10 +12,15 @@ rows of its subtree:
     veh    key vehicle id         n = approved/completed bookings starting that day,
                                   c = those started before and still running into it,
                                   total = hours held that day
+    vday   key ""                 the same over all vehicles (a year's days in 366 rows)
     room   key facility id        the same for reservations
     rhour  key local hour "0"…"23"  total = hours reservations held in that hour
     wrate  key worker's user id     n = rated repairs created that day, total = Σ scores
     drate  key driver's user id     the same for trips
+    fkm    key vehicle id ("" none) completed trips starting that day: n = trips, c = those
+                                  with a distance, total = Σ km (models/fleet_stats.py)
+    ftoll, fpark, ffuel           the same trips: total = Σ 过路费, 停车费, 油费/充电费
+    fdkm, fdtoll, fdpark, fdfuel  the same keyed by department, under ALL only
 
 A range's bookings of a vehicle are the ones starting inside it plus the ones running
 into its first day (Σ n over the days + c of the first day); a day's bookings are n + c.
@@ -29,9 +34,13 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from models.holds import MAX_WINDOW
 from models.org import RequestType
-from models.stats.scope import BOOKED, fetch_rows, in_list, local_midnight, moment
+from models.requests import RequestStatus
+from models.stats.scope import BOOKED, db, fetch_rows, in_list, is_pg, local_midnight, moment
 
 ALL = 0  # the department of the whole bureau's rows
+ALL_ONLY = frozenset({"dtype", "fdkm", "fdtoll", "fdpark", "fdfuel"})  # keyed by department
+FLEET = (("fkm", "fdkm", "distance"), ("ftoll", "fdtoll", "tolls"),
+         ("fpark", "fdpark", "parking"), ("ffuel", "fdfuel", "fuel"))
 Row = tuple[date, int, str, str, int, int, float]
 _RATED = {str(RequestType.REPAIR_REQUEST): ("wrate", "assignee_id"),
           str(RequestType.VEHICLE_BOOKING): ("drate", "driver_id")}
@@ -84,7 +93,7 @@ async def _compute_span(first: date, after: date, tz: tzinfo) -> list[Row]:
     acc: dict[tuple[int, int, str, str], list[float]] = {}
 
     def add(i: int, dept: int, metric: str, key: str, n: int, c: int, total: float) -> None:
-        for d in (dept, ALL) if metric != "dtype" else (ALL,):
+        for d in (dept, ALL) if metric not in ALL_ONLY else (ALL,):
             cell = acc.get((i, d, metric, key))
             if cell is None:
                 acc[(i, d, metric, key)] = [n, c, total]
@@ -106,11 +115,31 @@ async def _compute_span(first: date, after: date, tz: tzinfo) -> list[Row]:
                 add(i, int(r["d"]), rated[0], str(r[rated[1]]), 1, 0, float(r["rating"]))
     status_sql, status_params = in_list("status", [str(s) for s in BOOKED])
     type_sql, type_params = in_list("type", list(_BOOKED_TYPES))
+    pg = is_pg(db())
+
+    def number(name: str) -> str:  # a trip's reading or cost, in SQL (only completed trips')
+        if pg:
+            return (f"trunc((details->>'{name}')::numeric)" if name == "distance" else
+                    f"(details->>'{name}')::float8")
+        return f"CAST(json_extract(details, '$.{name}') AS {'INTEGER' if name == 'distance' else 'REAL'})"
+
+    fleet_sql = ", ".join(
+        f"CASE WHEN status = '{RequestStatus.COMPLETED}' THEN {number(f)} END AS {f}"
+        for _, _, f in FLEET)
     # Bounded below by the longest window a booking may have (index (type, start)).
     for r in await fetch_rows(
-        'SELECT type AS t, start, "end", vehicle_id, facility_id, department_id_at AS d '  # noqa: S608
+        'SELECT type AS t, status AS s, start, "end", vehicle_id, facility_id, '  # noqa: S608
+        f"department_id_at AS d, {fleet_sql} "
         f'FROM request WHERE {type_sql} AND {status_sql} AND start < ? AND "end" > ? '
         "AND start >= ?", [*type_params, *status_params, until, since, since - MAX_WINDOW]):
+        if (r["t"] == RequestType.VEHICLE_BOOKING and r["s"] == RequestStatus.COMPLETED
+                and since <= moment(r["start"]) < until):
+            i = bisect_right(edges, moment(r["start"])) - 1
+            vehicle, dept = "" if r["vehicle_id"] is None else str(r["vehicle_id"]), int(r["d"])
+            for by_vehicle, by_dept, f in FLEET:
+                value, reported = float(r[f] or 0), int(r[f] is not None)
+                add(i, dept, by_vehicle, vehicle, 1, reported, value)
+                add(i, dept, by_dept, str(dept), 1, reported, value)
         metric, column = _BOOKED_TYPES[str(r["t"])]
         if r[column] is None:
             continue
@@ -124,6 +153,9 @@ async def _compute_span(first: date, after: date, tz: tzinfo) -> list[Row]:
                 starts_here = began >= edges[i]
                 add(i, dept, metric, key, int(starts_here), int(not starts_here),
                     (hi - lo).total_seconds() / 3600)
+                if metric == "veh":
+                    add(i, dept, "vday", "", int(starts_here), int(not starts_here),
+                        (hi - lo).total_seconds() / 3600)
                 if metric == "room":
                     for _, hour, h in hour_pieces(lo, hi, tz):
                         add(i, dept, "rhour", str(hour), 0, 0, h)

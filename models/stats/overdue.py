@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from models.org import Department, RequestType, User
+from models.org import Department, RequestType
 from models.requests import NUMBER_BASE, RequestStatus
 from models.stats.scope import (
     ASSIGN_LIMIT,
@@ -88,7 +88,12 @@ async def overdue(now: datetime, department_id: int | None = None) -> list[Overd
                 break
             began = max(began, moment(s["decided_at"]))
     user_ids = {f[0]["applicant_id"] for f in found} | {f[2] for f in found if f[2]}
-    names = dict(await User.filter(id__in=list(user_ids)).values_list("id", "name")) if user_ids else {}
+    names: dict[Any, Any] = {}
+    ids = sorted(user_ids)
+    for i in range(0, len(ids), 500):  # plain rows: the query builder took 40 ms for 2,000 ids
+        sql, params = in_list("id", ids[i:i + 500])
+        names.update((r["id"], r["name"]) for r in await fetch_rows(
+            f'SELECT id, name FROM "user" WHERE {sql}', params))  # noqa: S608
     depts = dict(await Department.all().values_list("id", "name"))
     out = [
         OverdueItem(

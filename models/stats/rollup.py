@@ -2,13 +2,15 @@
 requests, and a month's page read them all; now it reads a few rows a day.
 
     stats_day    the rows of models/stats/daily.py per (local day, department, metric, key)
-    stats_dirty  moments whose local days changed: written by triggers on `request`, in
-                 the same transaction as the change, whoever makes it (a use case, the
-                 admin pages, a script)
+    stats_wait   the waits of models/stats/waits.py (approval steps, repairs) per (local
+                 day, department, metric, key) in buckets: the percentiles of a range
+    stats_dirty  moments whose local days changed: written by triggers on `request`,
+                 `approval_step` and `audit_log`, in the same transaction as the change,
+                 whoever makes it (a use case, the admin pages, a script)
     stats_state  the time zone the days are local to; none yet = nothing built
 
 `refresh()` (the timers run it every few seconds, any process; one at a time) takes the
-dirty moments, recomputes their days from the requests and writes them in one
+dirty moments, recomputes their days from the requests (both tables) and writes them in one
 transaction with the removal of the marks it read. A read (`sums`) takes the rollup for
 the range's clean days and computes its dirty days from the requests the same way, so a
 figure is always what a query over the requests gives: it checks the marks before and
@@ -18,7 +20,7 @@ after and reads again if they moved (ids only grow, a refresh removes the ones i
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -26,8 +28,19 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.sql import in_dialect, transaction
-from models.stats.daily import ALL, Row, compute, days_between, spans
+from models.stats.daily import ALL, compute, days_between, spans
+from models.stats.months import (
+    MONTH,
+    built_months,
+    first_of,
+    months_of,
+    plan,
+    spans_sql,
+)
+from models.stats.months import build as build_months
+from models.stats.months import forget as forget_months
 from models.stats.scope import (
+    MAX_DAYS,
     Scope,
     db,
     department_ids,
@@ -37,12 +50,22 @@ from models.stats.scope import (
     local_midnight,
     moment,
 )
+from models.stats.triggers import POSTGRES_TRIGGERS, POSTGRES_WAIT_TRIGGERS, SQLITE_TRIGGERS
+from models.stats.waits import Histogram, compute_waits, merge
 
 BATCH_DAYS = 7  # days one refresh recomputes in one transaction (SQLite: writers wait)
 _LOCK = 0x6A677377_5354  # PostgreSQL advisory lock: one refresh at a time
+# The state row's name: a new one when what the rollup holds changes, so that an existing
+# rollup is built again (2: the waits, 3: the months, 4: the trips, 5: vehicle use a day).
+STATE = "rollup-5"
 _CACHED = 16  # snapshots of dirty days' rows kept (per scope and set of marks)
+__all__ = ["POSTGRES_TRIGGERS", "POSTGRES_WAIT_TRIGGERS", "SQLITE_TRIGGERS", "STATE", "StatsDay",
+           "StatsDirty", "StatsState", "forget_snapshots", "histograms", "rebuild", "refresh",
+           "refresh_all", "sums"]
 _COLUMNS = {"day": ("day",), "key": ("key",), "day_key": ("day", "key"),
-            "dept_key": ("department_id", "key")}
+            "dept_key": ("department_id", "key"), "month_key": ("day", "key"),
+            "month_dept_key": ("day", "department_id", "key")}
+_MONTHS_TOO = frozenset({"key", "dept_key", "month_key", "month_dept_key"})
 
 
 class StatsDay(Model):
@@ -77,56 +100,6 @@ class StatsState(Model):
         table = "stats_state"
 
 
-# What changes a figure: a request's type, status, department, creation, window, vehicle
-# or room, rating, worker or driver. Each trigger marks the request's creation moment
-# and its window, old and new.
-_MARKED = ('type, status, department_id_at, created_at, start, "end", vehicle_id, facility_id, '
-           "rating, assignee_id, driver_id")
-
-
-def _sqlite_marks(row: str) -> str:
-    return (f"INSERT INTO stats_dirty (lo, hi) VALUES ({row}.created_at, {row}.created_at); "  # noqa: S608
-            f'INSERT INTO stats_dirty (lo, hi) SELECT {row}.start, {row}."end" '
-            f'WHERE {row}.start IS NOT NULL AND {row}."end" IS NOT NULL;')
-
-
-# Made again at every start (SQLite's schema comes from the models, not migrations), so a
-# changed definition reaches an existing database.
-SQLITE_TRIGGERS = f"""
-DROP TRIGGER IF EXISTS stats_dirty_insert;
-DROP TRIGGER IF EXISTS stats_dirty_update;
-DROP TRIGGER IF EXISTS stats_dirty_delete;
-CREATE TRIGGER stats_dirty_insert AFTER INSERT ON request
-BEGIN {_sqlite_marks("NEW")} END;
-CREATE TRIGGER stats_dirty_update AFTER UPDATE OF {_MARKED} ON request
-BEGIN {_sqlite_marks("OLD")} {_sqlite_marks("NEW")} END;
-CREATE TRIGGER stats_dirty_delete AFTER DELETE ON request
-BEGIN {_sqlite_marks("OLD")} END;
-"""
-
-POSTGRES_TRIGGERS = f"""
-CREATE OR REPLACE FUNCTION stats_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        INSERT INTO stats_dirty (lo, hi) VALUES (OLD.created_at, OLD.created_at);
-        IF OLD.start IS NOT NULL AND OLD."end" IS NOT NULL THEN
-            INSERT INTO stats_dirty (lo, hi) VALUES (OLD.start, OLD."end");
-        END IF;
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        INSERT INTO stats_dirty (lo, hi) VALUES (NEW.created_at, NEW.created_at);
-        IF NEW.start IS NOT NULL AND NEW."end" IS NOT NULL THEN
-            INSERT INTO stats_dirty (lo, hi) VALUES (NEW.start, NEW."end");
-        END IF;
-    END IF;
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS stats_dirty_request ON request;
-CREATE TRIGGER stats_dirty_request AFTER INSERT OR DELETE OR UPDATE OF {_MARKED}
-    ON request FOR EACH ROW EXECUTE FUNCTION stats_mark_dirty();
-"""  # noqa: S608
-
-
 def _tz_name(tz: tzinfo) -> str:
     return str(getattr(tz, "key", None) or tz)
 
@@ -137,7 +110,7 @@ async def _marks() -> list[tuple[int, datetime, datetime]]:
 
 
 async def _built_for(tz: tzinfo) -> bool:
-    state = await StatsState.get_or_none(name="rollup")
+    state = await StatsState.get_or_none(name=STATE)
     return state is not None and state.tz == _tz_name(tz)
 
 
@@ -152,39 +125,50 @@ async def rebuild(tz: tzinfo) -> None:
         if is_pg(db()):
             await db().execute_query("SELECT pg_advisory_xact_lock($1)", [_LOCK])
         # Statement by statement: SQLite's executescript would commit first.
-        await db().execute_query("DELETE FROM stats_day")
-        await db().execute_query("DELETE FROM stats_dirty")
+        for table in ("stats_day", "stats_wait", "stats_dirty"):
+            await db().execute_query(f"DELETE FROM {table}")  # noqa: S608
         span = await fetch_rows(
-            'SELECT MIN(created_at) AS a, MAX(created_at) AS b, MIN(start) AS c, MAX("end") AS d '
-            "FROM request", [])
+            'SELECT MIN(created_at) AS a, MAX(created_at) AS b, MIN(start) AS c, MAX("end") AS d, '
+            "(SELECT MIN(decided_at) FROM approval_step) AS e, "
+            "(SELECT MAX(decided_at) FROM approval_step) AS f FROM request", [])
         moments = [moment(v) for v in span[0].values() if v is not None] if span else []
         if moments:
             await StatsDirty.create(lo=min(moments), hi=max(moments))
-        await StatsState.update_or_create(defaults={"tz": _tz_name(tz)}, name="rollup")
+        await db().execute_query(in_dialect(db(), "DELETE FROM stats_state WHERE name <> ?"), [STATE])
+        await StatsState.update_or_create(defaults={"tz": _tz_name(tz)}, name=STATE)
 
 
 async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
     """Recompute up to `max_days` dirty days (earliest first) and write them; returns how
-    many. Built for another time zone, or never: starts again (`rebuild`)."""
+    many (−1: none was dirty, and a past month was summed; 0: nothing to do). Built for
+    another time zone, or never: starts again (`rebuild`)."""
     if not await _built_for(tz):
         await rebuild(tz)
     async with transaction():
         if is_pg(db()):
             await db().execute_query("SELECT pg_advisory_xact_lock($1)", [_LOCK])
         marks = await _marks()
-        if not marks:
-            return 0
         dirty = sorted({d for _, lo, hi in marks for d in days_between(lo, hi, tz)})
         now, later = dirty[:max_days], dirty[max_days:]
-        rows = await compute(now, tz)
+        if not marks:  # nothing to do: sum one past month that is not (a write of seconds)
+            return -1 if await _build_a_month(tz) else 0
+        rows, waits = await compute(now, tz), await compute_waits(now, tz)
         conn = db()
         for first, after in spans(now):
-            await conn.execute_query(
-                in_dialect(conn, "DELETE FROM stats_day WHERE day >= ? AND day < ?"), [first, after])
+            for table in ("stats_day", "stats_wait"):
+                await conn.execute_query(in_dialect(
+                    conn, f"DELETE FROM {table} WHERE day >= ? AND day < ?"), [first, after])  # noqa: S608
         for i in range(0, len(rows), 5000):
             await conn.execute_many(in_dialect(
                 conn, 'INSERT INTO stats_day (day, department_id, metric, "key", n, c, total) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?)"), [list(r) for r in rows[i:i + 5000]])
+        for i in range(0, len(waits), 5000):
+            await conn.execute_many(in_dialect(
+                conn, 'INSERT INTO stats_wait (day, department_id, metric, "key", bucket, n, late, '
+                "low, top) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), [list(r) for r in waits[i:i + 5000]])
+        # A month whose days change is read by day from now on, until an idle refresh sums it
+        # again (a month's sums take seconds: not in a busy refresh's transaction).
+        await forget_months(conn, months_of(now))
         ids = [i for i, _, _ in marks]
         for i in range(0, len(ids), 500):
             sql, params = in_list("id", ids[i:i + 500])
@@ -196,18 +180,33 @@ async def refresh(tz: tzinfo, max_days: int = BATCH_DAYS) -> int:
     return len(now)
 
 
+async def _build_a_month(tz: tzinfo) -> bool:
+    """Sum the latest past month (of the longest range) that is not summed; whether one was."""
+    this_month = first_of(datetime.now(tz).date())
+    earliest = first_of(this_month - timedelta(days=MAX_DAYS + 31))
+    built = await built_months(earliest, this_month)
+    month = first_of(this_month - timedelta(days=1))
+    while month >= earliest:
+        if month not in built:
+            await build_months(db(), [month])
+            return True
+        month = first_of(month - timedelta(days=1))
+    return False
+
+
 async def refresh_all(tz: tzinfo) -> int:
-    """Refresh until nothing is dirty; returns the days recomputed."""
+    """Refresh until nothing is dirty and every past month is summed; returns the days
+    recomputed."""
     done = 0
-    while (n := await refresh(tz)) > 0:
-        done += n
+    while (n := await refresh(tz)) != 0:
+        done += max(n, 0)
     return done
 
 
 # ---------------------------------------------------------------------------------------
 # Reading it
 
-_snapshots: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
+_snapshots: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
 
 
 def forget_snapshots() -> None:
@@ -215,14 +214,15 @@ def forget_snapshots() -> None:
     _snapshots.clear()
 
 
-async def sums(scope: Scope, metric: str, by: str, *, first_day_only: bool = False
-               ) -> dict[Any, list[float]]:
-    """[Σ n, Σ c, Σ total] of `metric` over the scope's days and department subtree,
-    grouped `by` "day", "key", "day_key" ((day, key)) or "dept_key" ((department,
-    key)); `first_day_only`: the scope's first day alone (what runs into the range)."""
-    depts = await department_ids(scope.department_id)
-    wanted = [ALL] if depts is None else depts
-    first, after = scope.start, scope.start + timedelta(days=1) if first_day_only else scope.end
+Direct = Callable[[Sequence[date], tzinfo], Awaitable[list[Any]]]
+Stored = Callable[[list[date]], Awaitable[dict[Any, Any]]]
+
+
+async def _consistent(scope: Scope, first: date, after: date, compute_days: Direct,
+                      stored: Stored) -> tuple[list[Any], dict[Any, Any]]:
+    """(rows computed from the requests for the dirty days of [first, after), what
+    `stored(dirty days)` read of the rollup for the others), read again while the marks
+    moved meanwhile (ids only grow, a refresh removes the ones it did)."""
     for _ in range(5):
         before = await _marks()
         built = await _built_for(scope.tz)
@@ -231,13 +231,30 @@ async def sums(scope: Scope, metric: str, by: str, *, first_day_only: bool = Fal
                   if first <= d < after})
         if not built:
             dirty = {first + timedelta(days=i) for i in range((after - first).days)}
-        direct = await _direct(scope, sorted(dirty), tuple(i for i, _, _ in before), built)
-        out = await _rollup_sums(wanted, metric, by, first, after, sorted(dirty)) if built else {}
+        direct = await _direct(compute_days, scope, sorted(dirty),
+                               tuple(i for i, _, _ in before), built)
+        out = await stored(sorted(dirty)) if built else {}
         if await _marks() == before:
-            break
-    else:  # the marks kept moving: read the requests alone
-        days = [first + timedelta(days=i) for i in range((after - first).days)]
-        direct, out = await compute(days, scope.tz), {}
+            return direct, out
+    # the marks kept moving: read the requests alone
+    return await compute_days([first + timedelta(days=i) for i in range((after - first).days)],
+                              scope.tz), {}
+
+
+async def sums(scope: Scope, metric: str, by: str, *, first_day_only: bool = False
+               ) -> dict[Any, list[float]]:
+    """[Σ n, Σ c, Σ total] of `metric` over the scope's days and department subtree,
+    grouped `by` "day", "key", "day_key" ((day, key)), "dept_key" ((department, key)),
+    "month_key" ((first day of the month, key)) or "month_dept_key" ((month, department,
+    key)); `first_day_only`: the scope's first day alone (what runs into the range)."""
+    depts = await department_ids(scope.department_id)
+    wanted = [ALL] if depts is None else depts
+    first, after = scope.start, scope.start + timedelta(days=1) if first_day_only else scope.end
+
+    async def stored(dirty: list[date]) -> dict[Any, Any]:
+        return await _rollup_sums(wanted, metric, by, first, after, dirty)
+
+    direct, out = await _consistent(scope, first, after, compute, stored)
     want = set(wanted)
     for day, dept, m, key, n, c, total in direct:
         if m != metric or dept not in want or not first <= day < after:
@@ -250,40 +267,100 @@ async def sums(scope: Scope, metric: str, by: str, *, first_day_only: bool = Fal
     return out
 
 
-async def _direct(scope: Scope, days: Sequence[date], marks: tuple[int, ...],
-                  built: bool) -> list[Row]:
+async def histograms(scope: Scope, metric: str) -> dict[str, Histogram]:
+    """The waits of `metric` (models/stats/waits.py) over the scope's days and department
+    subtree, one histogram per key."""
+    depts = await department_ids(scope.department_id)
+    wanted = [ALL] if depts is None else depts
+    first, after = scope.start, scope.end
+
+    async def stored(dirty: list[date]) -> dict[Any, Any]:
+        rows = await _from_table(
+            '"key", bucket, SUM(n) AS n, SUM(late) AS late, MIN(low) AS low, MAX(top) AS top',
+            "stats_wait", wanted, metric, '"key", bucket', first, after, dirty, months_too=True)
+        return {"cells": [(str(r["key"]), int(r["bucket"]), int(r["n"]), int(r["late"]),
+                           float(r["low"]), float(r["top"])) for r in rows]}
+
+    direct, out = await _consistent(scope, first, after, compute_waits, stored)
+    want = set(wanted)
+    cells = list(out.get("cells", []))
+    cells += [(key, b, n, over, low, top) for day, dept, m, key, b, n, over, low, top in direct
+              if m == metric and dept in want and first <= day < after]
+    return merge(cells)
+
+
+async def _direct(compute_days: Direct, scope: Scope, days: Sequence[date],
+                  marks: tuple[int, ...], built: bool) -> list[Any]:
     """The rows of the dirty days, computed once for the same marks and days."""
     if not days:
         return []
-    key = (_tz_name(scope.tz), tuple(days), marks, built)
+    key = (compute_days.__name__, _tz_name(scope.tz), tuple(days), marks, built)
     if key in _snapshots:
         _snapshots.move_to_end(key)
         return _snapshots[key]
-    rows = await compute(days, scope.tz)
+    rows = await compute_days(days, scope.tz)
     _snapshots[key] = rows
     while len(_snapshots) > _CACHED:
         _snapshots.popitem(last=False)
     return rows
 
 
+async def _pieces(first: date, after: date, dirty: Sequence[date], months_too: bool
+                  ) -> tuple[list[date], str, list[Any]]:
+    """What to read of a table for [first, after) but its dirty days: (the months to read
+    as month rows, the day rows' condition and its parameters)."""
+    months, spans = ([], [(first, after)]) if not months_too else \
+        plan(first, after, dirty, await built_months(first, after))
+    if not spans:
+        return months, "", []
+    sql, params = spans_sql(spans)
+    if dirty:
+        skip_sql, skip_params = in_list("day", list(dirty))
+        sql, params = f"{sql} AND NOT {skip_sql}", [*params, *skip_params]
+    return months, sql, params
+
+
+async def _from_table(select: str, table: str, depts: Sequence[int], metric: str, group: str,
+                      first: date, after: date, dirty: Sequence[date], months_too: bool
+                      ) -> list[dict[str, Any]]:
+    """`select` … GROUP BY `group` over the rows of the days (and whole months, when
+    `months_too`) of [first, after) that are not dirty."""
+    dept_sql, dept_params = in_list("department_id", list(depts))
+    months, days_sql, days_params = await _pieces(first, after, dirty, months_too)
+    rows: list[dict[str, Any]] = []
+    if days_sql:
+        rows += await fetch_rows(
+            f"SELECT {select} FROM {table} WHERE {dept_sql} AND metric = ? AND {days_sql} "  # noqa: S608
+            f"GROUP BY {group}", [*dept_params, metric, *days_params])
+    if months:
+        month_sql, month_params = in_list("day", months)
+        rows += await fetch_rows(
+            f"SELECT {select} FROM {table} WHERE {dept_sql} AND metric = ? AND {month_sql} "  # noqa: S608
+            f"GROUP BY {group}", [*dept_params, MONTH + metric, *month_params])
+    return rows
+
+
 async def _rollup_sums(depts: Sequence[int], metric: str, by: str, first: date, after: date,
                        dirty: Sequence[date]) -> dict[Any, list[float]]:
-    cols = _COLUMNS[by]
-    names = ", ".join(f'"{c}"' for c in cols)
-    dept_sql, dept_params = in_list("department_id", list(depts))
-    skip_sql, skip_params = ("", []) if not dirty else in_list("day", list(dirty))
-    rows = await fetch_rows(
-        f"SELECT {names}, SUM(n) AS n, SUM(c) AS c, SUM(total) AS total FROM stats_day "  # noqa: S608
-        f"WHERE {dept_sql} AND metric = ? AND day >= ? AND day < ?"
-        f"{' AND NOT ' + skip_sql if skip_sql else ''} GROUP BY {names}",
-        [*dept_params, metric, first, after, *skip_params])
+    names = ", ".join(f'"{c}"' for c in _COLUMNS[by])
+    select = names
+    if by.startswith("month_"):  # summed by month in SQL: "YYYY-MM" as the day
+        month = "to_char(day, 'YYYY-MM')" if is_pg(db()) else "substr(day, 1, 7)"
+        names = names.replace('"day"', month)
+        select = names.replace(month, f'{month} AS "day"')
+    rows = await _from_table(f"{select}, SUM(n) AS n, SUM(c) AS c, SUM(total) AS total",
+                             "stats_day", depts, metric, names, first, after, dirty,
+                             months_too=by in _MONTHS_TOO)
     out: dict[Any, list[float]] = {}
     for r in rows:
         day = r.get("day")
         if isinstance(day, str):
-            day = date.fromisoformat(day[:10])
-        k = _group(by, day, r.get("department_id"), str(r.get("key")))
-        out[k] = [int(r["n"] or 0), int(r["c"] or 0), float(r["total"] or 0.0)]
+            day = date.fromisoformat(day[:10] if len(day) > 7 else f"{day}-01")
+        cell = out.setdefault(_group(by, day, r.get("department_id"), str(r.get("key"))),
+                              [0, 0, 0.0])
+        cell[0] += int(r["n"] or 0)
+        cell[1] += int(r["c"] or 0)
+        cell[2] += float(r["total"] or 0.0)
     return out
 
 
@@ -292,4 +369,8 @@ def _group(by: str, day: Any, dept: Any, key: str) -> Any:
         return day
     if by == "key":
         return key
+    if by == "month_key":
+        return first_of(day), key
+    if by == "month_dept_key":
+        return first_of(day), int(dept), key
     return (day, key) if by == "day_key" else (int(dept), key)

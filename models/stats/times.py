@@ -1,30 +1,31 @@
 """How long things take (models/stats): approval steps decided in the range, from the
 request's creation or the step before's decision; repairs reported in the range, to the
-first assignment and to completion, against their limits."""
+first assignment and to completion, against their limits. The medians, 90th percentiles,
+maxima and counts over the limits come from the rollup's histograms of the waits
+(models/stats/waits.py); the list of repairs from the requests."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from models.org import RequestType
 from models.requests import NUMBER_BASE, RequestStatus
+from models.stats.rollup import histograms, sums
 from models.stats.scope import (
     ASSIGN_LIMIT,
     FINISH_LIMIT,
-    STEP_LIMIT,
     Scope,
     as_utc,
     db,
     department_filter,
     fetch_rows,
-    hours_sql,
+    in_list,
     is_pg,
     minutes,
     moment,
-    percentile,
 )
+from models.stats.waits import REPAIR_KEY, Histogram
 
 # ---------------------------------------------------------------------------------------
 # Approval lead times
@@ -44,43 +45,16 @@ class StepLeadTime:
 
 async def approval_lead_times(scope: Scope) -> list[StepLeadTime]:
     """For each (request type, step number, role): how long decisions decided in the
-    range took, from the request's creation (step 1) or the previous step's decision."""
-    conn = db()
-    dept_sql, dept_params = await department_filter(scope.department_id, "r.department_id_at")
-    began = "(CASE WHEN x.prev IS NOT NULL AND x.prev > x.created_at THEN x.prev ELSE x.created_at END)"
-    # One query: each step decided in the range with the moment its wait began — the
-    # request's creation or the step before's decision (steps are decided in order, so
-    # that is the latest earlier one; index (request_id, seq)) — and none when the step
-    # before is undecided (cannot be, from this app; data from elsewhere is skipped).
-    rows = await fetch_rows(
-        f"SELECT x.t AS t, x.seq AS seq, x.role AS role, "  # noqa: S608
-        f"{hours_sql(conn, began, 'x.decided_at')} * 60.0 AS m FROM ("
-        "SELECT r.type AS t, s.seq AS seq, s.role AS role, s.decided_at AS decided_at, "
-        "r.created_at AS created_at, p.decided_at AS prev "
-        "FROM approval_step s JOIN request r ON r.id = s.request_id "
-        "LEFT JOIN approval_step p ON p.request_id = s.request_id AND p.seq = s.seq - 1 "
-        f"WHERE s.decided_at >= ? AND s.decided_at < ?{dept_sql} "
-        "AND (s.seq = 1 OR p.decided_at IS NOT NULL)) x",
-        [scope.since, scope.until, *dept_params])
-    waits: dict[tuple[str, int, str], list[float]] = defaultdict(list)
-    for r in rows:
-        waits[(str(r["t"]), int(r["seq"]), str(r["role"]))].append(float(r["m"]))
-    limit = minutes(STEP_LIMIT)
+    range took, from the request's creation (step 1) or the previous step's decision.
+    From the rollup's histograms (models/stats/waits.py: counts, over-limit counts and
+    maxima exact, the median and p90 within 2 %)."""
     out = []
-    for (rtype, seq, role), values in sorted(waits.items()):
-        out.append(
-            StepLeadTime(
-                rtype,
-                seq,
-                role,
-                len(values),
-                round(percentile(values, 0.5) or 0.0, 4),
-                round(percentile(values, 0.9) or 0.0, 4),
-                round(max(values), 4),
-                sum(v > limit for v in values),
-            )
-        )
-    return out
+    for key, h in (await histograms(scope, "step")).items():
+        rtype, seq, role = key.split("|", 2)
+        out.append(StepLeadTime(rtype, int(seq), role, h.count,
+                                round(h.quantile(0.5) or 0.0, 4), round(h.quantile(0.9) or 0.0, 4),
+                                round(h.max or 0.0, 4), h.over))
+    return sorted(out, key=lambda s: (s.type, s.seq, s.role))
 
 
 # ---------------------------------------------------------------------------------------
@@ -118,93 +92,98 @@ class RepairMeasure:
 class RepairReport:
     assign: RepairMeasure
     finish: RepairMeasure
-    items: list[RepairItem] = field(default_factory=list)
+    items: list[RepairItem] = field(default_factory=list)  # all, or the first few
+    item_count: int = 0  # the repairs reported in the range, all of them
 
 
-def _measure(
-    name: str, limit: timedelta, values: list[float], open_ages: list[float]
-) -> RepairMeasure:
+def _measure(name: str, limit: timedelta, h: Histogram | None, open_ages: list[float]
+             ) -> RepairMeasure:
     lim = minutes(limit)
 
     def r(x: float | None) -> float | None:
         return None if x is None else round(x, 4)
 
-    return RepairMeasure(
-        name,
-        lim,
-        len(values),
-        r(percentile(values, 0.5)),
-        r(percentile(values, 0.9)),
-        r(max(values) if values else None),
-        sum(v <= lim for v in values),
-        sum(v > lim for v in values),
-        sum(a > lim for a in open_ages),
+    h = h or Histogram(())
+    return RepairMeasure(name, lim, h.count, r(h.quantile(0.5)), r(h.quantile(0.9)), r(h.max),
+                         h.count - h.over, h.over, sum(a > lim for a in open_ages))
+
+
+_OPEN = (RequestStatus.PENDING, RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS)
+
+
+def _first(action: str) -> str:
+    """A repair's earliest audit moment of `action`, in SQL (index (request_id, action))."""
+    return ("(SELECT MIN(a.at) FROM audit_log a "  # noqa: S608
+            f"WHERE a.request_id = r.id AND a.action = '{action}')")
+
+
+async def repair_times(scope: Scope, now: datetime, items: int | None = None) -> RepairReport:
+    """Repairs reported in the range: report → first assignment and report → completion
+    (AuditLog 'create', 'assign', 'completed'), against ASSIGN_LIMIT and FINISH_LIMIT,
+    from the rollup's histograms (models/stats/waits.py); the open ones past a limit at
+    `now`. Cancelled repairs count only for the steps they reached. `items`: the list
+    of repairs, its first so many (by report), None for all; `item_count` is all."""
+    now = as_utc(now)
+    dept_sql, dept_params = await department_filter(scope.department_id, "r.department_id_at")
+    open_sql, open_params = in_list("r.status", [str(s) for s in _OPEN])
+    open_assign, open_finish = [], []
+    # The open ones: few, whatever the range (index (status, type, created_at)).
+    for r in await fetch_rows(
+        f"SELECT r.created_at AS created_at, r.status AS status, {_first('create')} AS c "  # noqa: S608
+        f"FROM request r WHERE {open_sql} AND r.type = ? AND r.created_at >= ? "
+        f"AND r.created_at < ?{dept_sql}",
+        [*open_params, str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params]):
+        began = moment(r["c"] if r["c"] is not None else r["created_at"])
+        if r["status"] == RequestStatus.PENDING:
+            open_assign.append(minutes(now - began))
+        open_finish.append(minutes(now - began))
+    counts = await sums(scope, "req", "key")
+    total = sum(int(v[0]) for k, v in counts.items()
+                if k.partition("|")[0] == RequestType.REPAIR_REQUEST)
+    return RepairReport(
+        _measure("assign", ASSIGN_LIMIT, (await histograms(scope, "assign")).get(REPAIR_KEY),
+                 open_assign),
+        _measure("finish", FINISH_LIMIT, (await histograms(scope, "finish")).get(REPAIR_KEY),
+                 open_finish),
+        await repair_items(scope, items) if items != 0 else [],
+        item_count=total,
     )
 
 
-async def repair_times(scope: Scope, now: datetime) -> RepairReport:
-    """Repairs reported in the range: report → first assignment and report → completion
-    (AuditLog 'create', 'assign', 'completed'), against ASSIGN_LIMIT and FINISH_LIMIT.
-    Cancelled repairs count only for the steps they reached."""
-    now = as_utc(now)
+async def repair_items(scope: Scope, limit: int | None = None) -> list[RepairItem]:
+    """The repairs reported in the range, in the order reported: one query of plain rows
+    (the details' fields and the audit moments in SQL; a month of a large bureau is
+    26,000 repairs); the first `limit` when given."""
     conn = db()
     dept_sql, dept_params = await department_filter(scope.department_id, "r.department_id_at")
 
     def field(name: str) -> str:  # a text field of the details, in SQL
         return f"(r.details->>'{name}')" if is_pg(conn) else f"json_extract(r.details, '$.{name}')"
 
-    def first(action: str) -> str:  # its earliest audit moment (index (request_id, action))
-        return ("(SELECT MIN(a.at) FROM audit_log a "  # noqa: S608
-                f"WHERE a.request_id = r.id AND a.action = '{action}')")
-
-    # One query of plain rows: the details' fields and the audit moments in SQL, not a
-    # Tortoise object per repair and a query per 500 of them (a month of a large bureau
-    # is 26,000 repairs).
+    # The first `limit` by the index's order (created_at), before anything is read for them.
+    first, first_params = "", []
+    if limit is not None:
+        inner_sql, inner_params = await department_filter(scope.department_id, "department_id_at")
+        first = (" AND r.id IN (SELECT id FROM request WHERE type = ? AND created_at >= ? "  # noqa: S608
+                 f"AND created_at < ?{inner_sql} ORDER BY created_at LIMIT {int(limit)})")
+        first_params = [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *inner_params]
     rows = await fetch_rows(
         f"SELECT r.id AS id, r.created_at AS created_at, r.status AS status, r.rating AS rating, "  # noqa: S608
         f"{field('location')} AS location, {field('category')} AS category, "
-        f"{field('rating_comment')} AS comment, u.name AS worker, {first('create')} AS m_create, "
-        f"{first('assign')} AS m_assign, {first('completed')} AS m_completed "
+        f"{field('rating_comment')} AS comment, u.name AS worker, {_first('create')} AS m_create, "
+        f"{_first('assign')} AS m_assign, {_first('completed')} AS m_completed "
         'FROM request r LEFT JOIN "user" u ON u.id = r.assignee_id '
-        f"WHERE r.type = ? AND r.created_at >= ? AND r.created_at < ?{dept_sql} ORDER BY r.id",
-        [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params])
-    moments = {
-        r["id"]: {k: moment(r[f"m_{k}"]) for k in ("create", "assign", "completed")
-                  if r[f"m_{k}"] is not None}
-        for r in rows
-    }
+        f"WHERE r.type = ? AND r.created_at >= ? AND r.created_at < ?{dept_sql}{first} "
+        "ORDER BY r.created_at, r.id",
+        [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params, *first_params])
     items: list[RepairItem] = []
-    assign, finish, open_assign, open_finish = [], [], [], []
     for r in rows:
-        seen = moments[r["id"]]
-        began = seen.get("create", moment(r["created_at"]))
-        status = str(r["status"])
-        a = minutes(seen["assign"] - began) if "assign" in seen else None
-        f = minutes(seen["completed"] - began) if "completed" in seen else None
-        if a is not None:
-            assign.append(a)
-        elif status == RequestStatus.PENDING:
-            open_assign.append(minutes(now - began))
-        if f is not None:
-            finish.append(f)
-        elif status in (RequestStatus.PENDING, RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS):
-            open_finish.append(minutes(now - began))
-        items.append(
-            RepairItem(
-                r["id"] + NUMBER_BASE,
-                began,
-                status,
-                str(r["location"] or ""),
-                None if a is None else round(a, 4),
-                None if f is None else round(f, 4),
-                category=str(r["category"] or ""),
-                worker=str(r["worker"] or ""),
-                rating=None if r["rating"] is None else int(r["rating"]),
-                comment=str(r["comment"] or ""),
-            )
-        )
-    return RepairReport(
-        _measure("assign", ASSIGN_LIMIT, assign, open_assign),
-        _measure("finish", FINISH_LIMIT, finish, open_finish),
-        items,
-    )
+        began = moment(r["m_create"] if r["m_create"] is not None else r["created_at"])
+        a = None if r["m_assign"] is None else round(minutes(moment(r["m_assign"]) - began), 4)
+        f = None if r["m_completed"] is None else round(minutes(moment(r["m_completed"]) - began), 4)
+        items.append(RepairItem(
+            r["id"] + NUMBER_BASE, began, str(r["status"]), str(r["location"] or ""), a, f,
+            category=str(r["category"] or ""), worker=str(r["worker"] or ""),
+            rating=None if r["rating"] is None else int(r["rating"]),
+            comment=str(r["comment"] or "")))
+    return items

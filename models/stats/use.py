@@ -45,7 +45,7 @@ async def vehicle_use(scope: Scope) -> VehicleReport:
     """Hours of approved or completed vehicle bookings inside the range, per local day and
     per vehicle (a booking over midnight counts on both days, and once for its vehicle),
     from the daily rollup (models/stats/rollup.py, metric `veh`)."""
-    by_day = await sums(scope, "veh", "day")
+    by_day = await sums(scope, "vday", "day")
     by_vehicle = await sums(scope, "veh", "key")
     running_in = await sums(scope, "veh", "key", first_day_only=True)
     zero = [0, 0, 0.0]

@@ -2,7 +2,9 @@
 over the requests gives (tests/models/stats_direct.py, the computation before the
 rollup): after a random sequence of creates, approvals, rejections, cancels and
 completions, with refreshes of a few days now and then, and with none; on SQLite and
-PostgreSQL."""
+PostgreSQL. The counts exactly; the approval and repair times' medians and 90th
+percentiles within the histograms' bound (models/stats/waits.py), their counts, counts
+over the limits and maxima exactly."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ import pytest
 from models import stats
 from models.decisions import cancel, decide
 from models.errors import RequestError
+from models.fleet_stats import trip_costs
 from models.org import RequestType
 from models.ratings import crew_ratings, rate_request
 from models.repairs import assign_repair, complete_request, progress_repair
 from models.requests import Decision, Request, RequestStatus, current_step, get_request
 from models.stats import Scope, rollup
+from models.stats.waits import GAMMA, MIN_MINUTES, StatsWait
 from tests.conftest import TZ
 from tests.models import stats_direct as direct
 from tests.models.test_stats import CHAT, at, org, repair, room, vehicle_booking
@@ -28,6 +32,7 @@ __all__ = ["org"]  # the fixture, used by name
 APPLICANTS = ["zhangsan", "lichu", "xiaoliu", "chenchu", "wuli", "juzhang"]
 ROOMS = ["mr-301", "aud-1", "rr-101", "gym-1", "cr-2"]
 PLATES = ["沪A12345", "沪A67890", None]
+NOW = at(12, 6, 9)
 SCOPES = [
     Scope(date(2026, 11, 1), date(2026, 12, 1), TZ),
     Scope(date(2026, 11, 10), date(2026, 11, 17), TZ),
@@ -48,6 +53,33 @@ async def assert_same_as_direct() -> None:
             scope
         for rtype in (RequestType.REPAIR_REQUEST, RequestType.VEHICLE_BOOKING):
             assert await crew_ratings(scope, rtype) == await direct.crew_ratings(scope, rtype)
+        assert await trip_costs(scope) == await direct.trip_costs(scope), scope
+        assert_close_steps(await stats.approval_lead_times(scope),
+                           await direct.approval_lead_times(scope))
+        got, want = await stats.repair_times(scope, NOW), await direct.repair_times(scope, NOW)
+        # The list in the order reported now (by number before)
+        assert got.items == sorted(want.items, key=lambda i: (i.created_at, i.no))
+        assert got.item_count == len(want.items)
+        for g, w in ((got.assign, want.assign), (got.finish, want.finish)):
+            assert (g.name, g.limit_min, g.count, g.within_limit, g.over_limit,
+                    g.open_over_limit) == (w.name, w.limit_min, w.count, w.within_limit,
+                                           w.over_limit, w.open_over_limit), scope
+            for a, b in ((g.median_min, w.median_min), (g.p90_min, w.p90_min),
+                         (g.max_min, w.max_min)):
+                assert (a is None) == (b is None) and close(a or 0.0, b or 0.0), (scope, g, w)
+
+
+def close(got: float, want: float) -> bool:
+    """Within the histograms' bound: GAMMA − 1 of the value, a second below that."""
+    return abs(got - want) <= (GAMMA - 1) * abs(want) + MIN_MINUTES + 1e-3
+
+
+def assert_close_steps(got: list[stats.StepLeadTime], want: list[stats.StepLeadTime]) -> None:
+    assert [(s.type, s.seq, s.role, s.count, s.over_limit) for s in got] == \
+        [(s.type, s.seq, s.role, s.count, s.over_limit) for s in want]
+    for g, w in zip(got, want, strict=True):
+        assert close(g.median_min, w.median_min) and close(g.p90_min, w.p90_min), (g, w)
+        assert abs(g.max_min - w.max_min) < 1e-3, (g, w)
 
 
 async def approve_next(no: int, moment: datetime, decision: Decision, vehicle: int) -> None:
@@ -99,6 +131,11 @@ async def one_step(rng: random.Random, made: list[Request]) -> None:
                     await progress_repair(fresh.no, "qianli", RequestStatus.COMPLETED, created, CHAT)
             else:
                 await complete_request(fresh, "system", at(12, 2, 9), "system")
+                if fresh.type == "vehicle_booking" and rng.random() < 0.7:  # the trip's readings
+                    readings = {"distance": rng.randint(3, 90), "tolls": rng.choice([0, 7.5, 20]),
+                                "parking": rng.choice([None, 5.25, 10]), "fuel": 30.5}
+                    await Request.filter(id=fresh.id).update(details={
+                        **(fresh.details or {}), **{k: v for k, v in readings.items() if v is not None}})
     except RequestError:
         pass
 
@@ -113,6 +150,15 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
     for _ in range(2):
         await approve_next(night.no, at(11, 10, 10), Decision.APPROVE, 2)
     made.append(night)
+    # And one trip done, with its readings.
+    trip = await vehicle_booking("wuli", at(11, 16, 9), at(11, 16, 11), at(11, 12, 9))
+    for _ in range(2):
+        await approve_next(trip.no, at(11, 12, 10), Decision.APPROVE, 1)
+    done = await get_request(trip.no)
+    assert done is not None
+    await complete_request(done, "system", at(11, 16, 12), "system")
+    await Request.filter(id=done.id).update(details={**(done.details or {}), "distance": 42,
+                                                     "tolls": 15.5, "fuel": 60})
     for i in range(80):
         await one_step(rng, made)
         if rng.random() < 0.3:  # a refresh of a few days: some days clean, some dirty
@@ -125,6 +171,12 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
     assert await rollup.StatsDay.filter(metric="veh").exists()
     assert await rollup.StatsDay.filter(metric="room").exists()
     assert await rollup.StatsDay.filter(metric__in=["wrate", "drate"]).exists()
+    assert await StatsWait.filter(metric="step").exists()
+    assert await rollup.StatsDay.filter(metric="fkm", total__gt=0).exists()
+    # November is over (the clock is later): its month rows, read for the scopes that hold
+    # it whole.
+    assert await rollup.StatsDay.filter(metric="M", day=date(2026, 11, 1)).exists()
+    assert await StatsWait.filter(metric="Mstep", day=date(2026, 11, 1)).exists()
     await assert_same_as_direct()
     # A change after the last refresh is seen at once: its days are read from the requests.
     late = await repair("wuli", at(11, 20, 10))
@@ -142,7 +194,7 @@ async def test_a_rollup_of_another_time_zone_is_rebuilt(org: str) -> None:
     await rollup.refresh_all(ZoneInfo("UTC"))  # days local to UTC
     await assert_same_as_direct()  # not the scope's zone: read from the requests
     await rollup.refresh_all(TZ)
-    assert (await rollup.StatsState.get(name="rollup")).tz == "Asia/Shanghai"
+    assert (await rollup.StatsState.get(name=rollup.STATE)).tz == "Asia/Shanghai"
     await assert_same_as_direct()
 
 
@@ -156,3 +208,19 @@ async def test_every_write_to_a_request_marks_its_days(org: str) -> None:
     assert len(marks) == 4  # old and new: the creation and the window
     await assert_same_as_direct()
     assert (await stats.vehicle_use(SCOPES[0])).total_hours == 3.0
+
+
+def test_a_histograms_percentiles_within_its_bound() -> None:
+    from models.stats.scope import percentile
+    from models.stats.waits import bucket_of, merge
+
+    rng = random.Random(5)
+    values = [rng.expovariate(1 / 45) for _ in range(3000)] + [0.0, -3.0, 1e-4, 9000.0]
+    # Cells as the days give them: one value each, merged in any order.
+    h = merge([("k", bucket_of(v), 1, int(v > 30), v, v) for v in values])["k"]
+    assert (h.count, h.over, h.max) == (len(values), sum(v > 30 for v in values), 9000.0)
+    for q in (0.0, 0.1, 0.5, 0.9, 0.99, 1.0):
+        want = percentile(values, q) or 0.0
+        assert abs((h.quantile(q) or 0.0) - want) <= (GAMMA - 1) * abs(want) + MIN_MINUTES, q
+    few = merge([("k", bucket_of(v), 1, 0, v, v) for v in (30.0, 60.0, 120.0, 300.0)])["k"]
+    assert few.quantile(0.9) == percentile([30.0, 60.0, 120.0, 300.0], 0.9)  # exact
