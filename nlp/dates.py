@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from nlp.keywords import gate_all
 from nlp.numbers import to_int
 
 # An hour as a well-formed numeral (九, 十一, 二十三): "周四九点" is 九点 on Thursday, never
@@ -193,3 +194,6 @@ def _weekday(today: date, wd: int, pre: str) -> date:
         return monday + timedelta(days=wd - 7)
     ahead = (wd - today.weekday()) % 7
     return today + timedelta(days=ahead)
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

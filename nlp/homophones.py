@@ -32,8 +32,10 @@ DOMAIN_WORDS: tuple[tuple[str, str | None], ...] = (
 )
 
 _lock = threading.Lock()
-_index: tuple[dict[str, frozenset[str]], dict[str, list[tuple[str, int]]],
-              dict[str, tuple[str, ...]]] | None = None
+# Each character of a domain word → (the word, where the character stands in it, the
+# syllables every character of the word may be read as); built at warm-up (`_build`).
+_Anchor = tuple[str, int, tuple[frozenset[str], ...]]
+_index: tuple[dict[str, frozenset[str]], dict[str, tuple[_Anchor, ...]]] | None = None
 _AFTER = {w: re.compile(a) for w, a in DOMAIN_WORDS if a}
 
 
@@ -41,31 +43,30 @@ def _toneless(p: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", p) if not unicodedata.combining(c)).replace("ü", "v")
 
 
-def _build() -> tuple[dict[str, frozenset[str]], dict[str, list[tuple[str, int]]], dict[str, tuple[str, ...]]]:
+def _build() -> tuple[dict[str, frozenset[str]], dict[str, tuple[_Anchor, ...]]]:
     from pypinyin.pinyin_dict import pinyin_dict  # about 0.2 s: loaded once, at warm-up
 
     def readings(ch: str) -> frozenset[str]:
         raw = pinyin_dict.get(ord(ch), "")
         return frozenset(_toneless(p) for p in raw.split(",") if p)
 
-    word_syl: dict[str, tuple[str, ...]] = {}
+    word_syl: dict[str, tuple[frozenset[str], ...]] = {}
     needed: set[str] = set()
     for w, _ in DOMAIN_WORDS:
-        # the reading used in the word: the first one shared with… every reading counts
-        syl = tuple("|".join(sorted(readings(c))) for c in w)
+        syl = tuple(readings(c) for c in w)  # every reading of each character counts
         word_syl[w] = syl
-        for s in syl:
-            needed.update(s.split("|"))
+        for rs in syl:
+            needed.update(rs)
     sounds: dict[str, frozenset[str]] = {}
     for code, raw in pinyin_dict.items():
         rs = frozenset(_toneless(p) for p in raw.split(",") if p) & needed
         if rs:
             sounds[chr(code)] = rs
-    anchors: dict[str, list[tuple[str, int]]] = {}
+    anchors: dict[str, list[_Anchor]] = {}
     for w, _ in DOMAIN_WORDS:
         for k, c in enumerate(w):
-            anchors.setdefault(c, []).append((w, k))
-    return sounds, anchors, word_syl
+            anchors.setdefault(c, []).append((w, k, word_syl[w]))
+    return sounds, {c: tuple(a) for c, a in anchors.items()}
 
 
 def warm() -> None:
@@ -81,20 +82,30 @@ def repair_homophones(n: str) -> str:
     if _index is None:
         warm()
     assert _index is not None
-    sounds, anchors, word_syl = _index
+    sounds, anchors = _index
     out: list[str] | None = None
+    size = len(n)
     for i, c in enumerate(n):
-        for w, k in anchors.get(c, ()):
+        hits = anchors.get(c)
+        if hits is None:
+            continue
+        for w, k, syl in hits:
             s = i - k
             L = len(w)
-            if s < 0 or s + L > len(n) or w in n:
+            if s < 0 or s + L > size or w in n:
                 continue
-            window = n[s:s + L]
-            diff = [j for j in range(L) if window[j] != w[j]]
-            if len(diff) != 1:
+            # the one character that differs (the anchor itself is the same)
+            j = -1
+            for x in range(L):
+                if n[s + x] != w[x]:
+                    if j >= 0:
+                        j = -2
+                        break
+                    j = x
+            if j < 0:
                 continue
-            j = diff[0]
-            if not (sounds.get(window[j], frozenset()) & frozenset(word_syl[w][j].split("|"))):
+            heard = sounds.get(n[s + j])
+            if heard is None or not heard & syl[j]:
                 continue
             after = _AFTER.get(w)
             if after is not None and not after.match(n, s + L):

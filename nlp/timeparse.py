@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from nlp.dates import _H, _LATIN, _PARTS, _find_date
+from nlp.keywords import gate_all
 from nlp.numbers import EN_NUMBERS, to_int
 
 _MIN = r"(?:\d{1,2}|[零一二三四五六七八九十]{1,3})"
@@ -316,3 +317,6 @@ def parse_time(text: str, now: datetime) -> TimeSlots:
         end = base + timedelta(minutes=end_min)
     return TimeSlots(date=day, start=start, end=end, spans=tuple(spans), day_said=bool(found),
                      duration=duration)
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

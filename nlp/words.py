@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from nlp.keywords import gate_all
 from nlp.normalize import MAX_CHARS, normalize
 from nlp.numbers import to_int
 from nlp.timeparse import PART_RE, parse_time
@@ -179,7 +180,11 @@ def is_yes(text: str) -> bool:
 
 def category_in(text: str) -> str | None:
     """The trade a word of the text names, in CATEGORY_WORDS' order."""
-    return next((category for category, words in CATEGORY_WORDS if any(w in text for w in words)), None)
+    for category, words in CATEGORY_WORDS:  # plain loops: no generator per message
+        for w in words:
+            if w in text:
+                return category
+    return None
 
 
 def reason_in(text: str) -> str | None:
@@ -297,3 +302,6 @@ def until_date(text: str, today: date) -> date | None:
 def month_end(year: int, month: int) -> date:
     first_next = date(year + month // 12, month % 12 + 1, 1)
     return first_next - timedelta(days=1)
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)
