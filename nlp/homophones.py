@@ -35,7 +35,11 @@ _lock = threading.Lock()
 # Each character of a domain word → (the word, where the character stands in it, the
 # syllables every character of the word may be read as); built at warm-up (`_build`).
 _Anchor = tuple[str, int, tuple[frozenset[str], ...]]
-_index: tuple[dict[str, frozenset[str]], dict[str, tuple[_Anchor, ...]]] | None = None
+# And each character that sounds like a character of a domain word without being it →
+# (the word, where it would stand): the slips a text can hold, found in one pass.
+_Slip = tuple[str, int]
+_Index = tuple[dict[str, frozenset[str]], dict[str, tuple[_Anchor, ...]], dict[str, tuple[_Slip, ...]]]
+_index: _Index | None = None
 _AFTER = {w: re.compile(a) for w, a in DOMAIN_WORDS if a}
 
 
@@ -43,7 +47,7 @@ def _toneless(p: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", p) if not unicodedata.combining(c)).replace("ü", "v")
 
 
-def _build() -> tuple[dict[str, frozenset[str]], dict[str, tuple[_Anchor, ...]]]:
+def _build() -> _Index:
     from pypinyin.pinyin_dict import pinyin_dict  # about 0.2 s: loaded once, at warm-up
 
     def readings(ch: str) -> frozenset[str]:
@@ -63,10 +67,18 @@ def _build() -> tuple[dict[str, frozenset[str]], dict[str, tuple[_Anchor, ...]]]
         if rs:
             sounds[chr(code)] = rs
     anchors: dict[str, list[_Anchor]] = {}
+    by_syllable: dict[str, list[_Slip]] = {}
     for w, _ in DOMAIN_WORDS:
         for k, c in enumerate(w):
             anchors.setdefault(c, []).append((w, k, word_syl[w]))
-    return sounds, {c: tuple(a) for c, a in anchors.items()}
+            for r in word_syl[w][k]:
+                by_syllable.setdefault(r, []).append((w, k))
+    slips: dict[str, tuple[_Slip, ...]] = {}
+    for ch, rs in sounds.items():
+        found = {(w, k) for r in rs for w, k in by_syllable.get(r, ()) if w[k] != ch}
+        if found:
+            slips[ch] = tuple(sorted(found))
+    return sounds, {c: tuple(a) for c, a in anchors.items()}, slips
 
 
 def warm() -> None:
@@ -82,7 +94,39 @@ def repair_homophones(n: str) -> str:
     if _index is None:
         warm()
     assert _index is not None
-    sounds, anchors = _index
+    slips = _index[2]
+    # One pass over the characters that may be a slip; nearly every text has none or one
+    # (then it is the answer). Two or more that may overlap: rewritten in the reading
+    # order of `_repair_in_order`, whose later window wins.
+    found: list[tuple[int, str]] = []
+    size = len(n)
+    for p, c in enumerate(n):
+        hits = slips.get(c)
+        if hits is None:
+            continue
+        for w, j in hits:
+            s = p - j
+            L = len(w)
+            if s < 0 or s + L > size or not n.startswith(w[:j], s) or not n.startswith(w[j + 1:], p + 1) \
+                    or w in n:
+                continue
+            after = _AFTER.get(w)
+            if after is not None and not after.match(n, s + L):
+                continue
+            found.append((s, w))
+    if not found:
+        return n
+    if len(found) == 1:
+        s, w = found[0]
+        return n[:s] + w + n[s + len(w):]
+    return _repair_in_order(n)
+
+
+def _repair_in_order(n: str) -> str:
+    """Each window that sounds like a domain word and differs from it in one character,
+    rewritten in the order its characters are read."""
+    assert _index is not None
+    sounds, anchors, _ = _index
     out: list[str] | None = None
     size = len(n)
     for i, c in enumerate(n):

@@ -23,7 +23,7 @@ import re
 import re._constants as _c  # the parse tree `re` compiles from (a stable part of CPython)
 import re._parser as _parser
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 _LATIN = re.compile(r"[a-z]")
@@ -175,11 +175,20 @@ class Keywords:
     zh: re.Pattern[str]
     en: re.Pattern[str] | None = None
     zh_ascii: bool = True
+    # The text searched last and what was found: the rules of one parse ask the same list
+    # about the same text several times (request_words, then classify). One tuple, so a
+    # reader in another thread sees a text with its own answer.
+    _last: list[tuple[str | None, re.Match[str] | None]] = field(
+        default_factory=lambda: [(None, None)], compare=False, repr=False)
 
     def search(self, t: str) -> re.Match[str] | None:
+        last = self._last[0]
+        if last[0] is t:
+            return last[1]
         m = self.zh.search(t) if self.zh_ascii or not t.isascii() else None
         if m is None and self.en is not None and has_latin(t):
             m = self.en.search(t)
+        self._last[0] = (t, m)
         return m
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], t: str) -> str:

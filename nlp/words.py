@@ -230,6 +230,8 @@ def need_at(text: str) -> int:
 
 def duration_in(text: str) -> timedelta | None:
     """A length of time said in the text: "两个小时", "1个半小时", "30分钟", "两天"."""
+    if "小时" not in text and "钟" not in text and "天" not in text:
+        return None  # every length ends in one of them: no search
     m = DURATION_RE.search(text)
     if m is None:
         return None
