@@ -74,10 +74,14 @@ def _build() -> _Index:
             for r in word_syl[w][k]:
                 by_syllable.setdefault(r, []).append((w, k))
     slips: dict[str, tuple[_Slip, ...]] = {}
+    alike: dict[frozenset[str], list[_Slip]] = {}  # many characters share one set of readings
     for ch, rs in sounds.items():
-        found = {(w, k) for r in rs for w, k in by_syllable.get(r, ()) if w[k] != ch}
+        heard = alike.get(rs)
+        if heard is None:
+            heard = alike[rs] = sorted({slip for r in rs for slip in by_syllable.get(r, ())})
+        found = tuple(slip for slip in heard if slip[0][slip[1]] != ch)
         if found:
-            slips[ch] = tuple(sorted(found))
+            slips[ch] = found
     return sounds, {c: tuple(a) for c, a in anchors.items()}, slips
 
 

@@ -108,28 +108,39 @@ def _has_own_prefix(items: list[tuple[Any, Any]]) -> bool:
     return op is _c.BRANCH and all(alt.data and alt.data[0][0] is _c.LITERAL for alt in av[1])
 
 
-def _class(pattern: str, flags: int, skip_own: bool) -> str | None:
+def _classes(pattern: str, flags: int) -> tuple[str | None, bool]:
+    """(the class every match starts with or None, whether `re` finds a start itself)."""
     try:
         items = list(_parser.parse(pattern, flags).data)
-        if skip_own and _has_own_prefix(items):
-            return None
+        own = _has_own_prefix(items)
         chars, empty = _first(items)
     except (_Open, re.error):
-        return None
+        return None, False
     if empty or not chars:
-        return None
-    return "[" + "".join(sorted(chars)) + "]"
+        return None, False
+    return "[" + "".join(sorted(chars)) + "]", own
 
 
 def start_class(pattern: str, flags: int = 0) -> str | None:
     """The character class a match of `pattern` must start with, or None when there is
     no such class."""
-    return _class(pattern, flags, False)
+    return _classes(pattern, flags)[0]
 
 
 def first_class(pattern: str, flags: int = 0) -> str | None:
     """The class of `start_class`, or None when `re` already skips ahead by itself."""
-    return _class(pattern, flags, True)
+    cls, own = _classes(pattern, flags)
+    return None if own else cls
+
+
+def _gated(text: str, flags: int, cls: str | None, own: bool) -> re.Pattern[str] | None:
+    if cls is None or own:
+        return None
+    end = "\n" if flags & re.VERBOSE else ""  # a verbose pattern may end in a comment
+    try:
+        return re.compile(f"(?={cls})(?:{text}{end})", flags)
+    except re.error:  # inline global flags ("(?i)…") must stay first
+        return None
 
 
 def gated(pattern: str | re.Pattern[str], flags: int = 0) -> re.Pattern[str]:
@@ -139,13 +150,9 @@ def gated(pattern: str | re.Pattern[str], flags: int = 0) -> re.Pattern[str]:
         text, flags = pattern.pattern, pattern.flags
     else:
         text = pattern
-    cls = first_class(text, flags)
-    if cls is not None:
-        end = "\n" if flags & re.VERBOSE else ""  # a verbose pattern may end in a comment
-        try:
-            return re.compile(f"(?={cls})(?:{text}{end})", flags)
-        except re.error:  # inline global flags ("(?i)…") must stay first
-            pass
+    out = _gated(text, flags, *_classes(text, flags))
+    if out is not None:
+        return out
     return pattern if isinstance(pattern, re.Pattern) else re.compile(text, flags)
 
 
@@ -157,10 +164,9 @@ def gate_all(namespace: MutableMapping[str, Any]) -> None:
             namespace[name] = gated(value)
 
 
-def starts_ascii(pattern: str, flags: int = 0) -> bool:
-    """Whether a match of `pattern` may start with an ASCII character (True when its start
-    is not a known set): a Chinese list that cannot is never run on an English message."""
-    cls = start_class(pattern, flags)
+def _may_start_ascii(cls: str | None, flags: int) -> bool:
+    """Whether a match starting with class `cls` (None: anything) may start with an
+    ASCII character: a Chinese list that cannot is never run on an English message."""
     if cls is None:
         return True
     test = re.compile(cls, flags)
@@ -203,4 +209,6 @@ def keywords(zh: str, en: str | None = None) -> Keywords:
     """Compile a bilingual keyword list, both halves gated. The English half is compiled
     ASCII-only, so its `\\b` holds between a Latin letter and a Chinese one ("#1440
     approve一下", "printer坏了")."""
-    return Keywords(gated(zh), gated(en, re.ASCII) if en else None, starts_ascii(zh))
+    cls, own = _classes(zh, 0)
+    return Keywords(_gated(zh, 0, cls, own) or re.compile(zh), gated(en, re.ASCII) if en else None,
+                    _may_start_ascii(cls, 0))
