@@ -96,8 +96,9 @@ def _first(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
 
 
 def _has_own_prefix(items: list[tuple[Any, Any]]) -> bool:
-    """Whether `re` finds a start set itself: a literal, a class, or alternatives that all
-    begin with a literal (re._compiler's `_get_literal_prefix` / `_get_charset_prefix`)."""
+    """Whether `re` finds a start set itself — a literal, a class, or alternatives that all
+    begin with a literal (re._compiler's `_get_literal_prefix` / `_get_charset_prefix`) —
+    or the pattern opens with a gate already."""
     while items and items[0][0] is _c.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
         items = list(items[0][1][-1].data)
     if not items:
@@ -105,6 +106,8 @@ def _has_own_prefix(items: list[tuple[Any, Any]]) -> bool:
     op, av = items[0]
     if op in (_c.LITERAL, _c.IN):
         return True
+    if op is _c.ASSERT and av[0] == 1 and len(av[1].data) == 1 and av[1].data[0][0] is _c.IN:
+        return True  # gated already, here or by hand (`(?=[…])…`)
     return op is _c.BRANCH and all(alt.data and alt.data[0][0] is _c.LITERAL for alt in av[1])
 
 

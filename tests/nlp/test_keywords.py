@@ -95,6 +95,7 @@ def test_every_gated_pattern_matches_as_before() -> None:
         if inner is None:
             continue
         gated_count += 1
+        assert _inner(inner) is None, name  # gated once, even when imported and gated again
         for t in texts:
             got = [(m.span(), m.groups()) for m in p.finditer(t)]
             assert got == [(m.span(), m.groups()) for m in inner.finditer(t)], (name, t)
