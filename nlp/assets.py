@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nlp.keywords import keywords
+from nlp.keywords import gate_all, keywords
 from nlp.numbers import CN_NUM, to_int
 
 # The things a bureau's asset office hands out, moves and writes off; the register's own
@@ -231,3 +231,6 @@ def stock_question(t: str, extra: re.Pattern[str] | None = None) -> str | None:
     if found:
         return t[found.start():found.end()]
     return "" if re.search(r"在库|库存", t) else None
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

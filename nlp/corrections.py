@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.keywords import gate_all
+
 # One marker, possibly repeated ("不对不对，是10点", "算了，改7座", "不，改150人").
 _MARK = (
     r"(?:哦|噢|喔|呃|啊)?不对(?:不对)?|(?:哦|噢|喔|呃)不(?!是)|(?<![要用订是])不(?=\s*[，,])|说错了|搞错了|写错了|"
@@ -69,3 +71,6 @@ def split(n: str) -> Correction | None:
             continue  # nothing said before it to correct ("改成明天" alone: a flow's follow-up)
         return Correction(m.start(), m.end(), _TAKEN_BACK.search(head) is not None)
     return None
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nlp.keywords import gate_all
 from nlp.slots import MASK
 
 _ODOMETER = re.compile(r"(?:里程表?|公里数|表数|码表|仪表盘?)(?:读数)?\s*(?:是|为)?\s*[:：]?\s*(\d{1,7})\s*(?:公里|km)?")
@@ -36,41 +37,46 @@ def crew_parts(n: str, orig: str) -> tuple[str, dict[str, Any]]:
     (what follows 待料 or a finishing word, in the user's characters). The rest is `n`
     with those blanked, spaces and punctuation dropped, the worker's name as \\x01."""
     slots: dict[str, Any] = {}
-    chars = list(n)
+    text = n
 
     def blank(s: int, e: int) -> None:
-        chars[s:e] = [MASK] * (e - s)
+        nonlocal text
+        text = text[:s] + MASK * (e - s) + text[e:]
 
     for pattern, slot in ((_ODOMETER, "odometer"), (_TOLLS, "tolls"), (_PARKING, "parking"),
                           (_FUEL, "fuel")):
-        m = pattern.search("".join(chars))
+        m = pattern.search(text)
         if m:
             slots[slot] = int(m.group(1)) if slot == "odometer" else _money(m.group(1))
             blank(m.start(), m.end())
-    m = _CREW_NO.search("".join(chars))
+    m = _CREW_NO.search(text)
     if m:
         no = int(m.group(1) or m.group(2))
         if 1000 < no < 2**31:
             slots["request_no"] = no
             blank(m.start(), m.end())
     worker_at: tuple[int, int] | None = None
-    m = _WORKER.search("".join(chars))
+    m = _WORKER.search(text)
     if m:
         slots["worker"] = orig[m.start(1):m.end(1)]
         worker_at = (m.start(1), m.end(1))
         blank(*worker_at)
-    text = "".join(chars)
-    m = _PARTS_WORD.search(text) or _DONE_HEAD.search(text)
+    scanned = text
+    m = _PARTS_WORD.search(scanned) or _DONE_HEAD.search(scanned)
     if m:
-        after = (m.end(), len(text))
+        after = (m.end(), len(scanned))
         before = (0, m.start()) if _PARTS_WORD.search(m.group(0)) else (0, 0)
         for s, e in (after, before):
-            kept = "".join(o for o, c in zip(orig[s:e], text[s:e], strict=True) if c != MASK)
+            kept = "".join(o for o, c in zip(orig[s:e], scanned[s:e], strict=True) if c != MASK)
             note = kept.strip(" \t#，,。.:：;；、")
             if note:
                 slots["note"] = re.sub(r"\s+", " ", note)[:200]
                 blank(s, e)
                 break
     if worker_at is not None:
-        chars[worker_at[0]] = "\x01"
-    return _CREW_DROP.sub("", "".join(chars)), slots
+        w = worker_at[0]
+        text = text[:w] + "\x01" + text[w + 1:]
+    return _CREW_DROP.sub("", text), slots
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

@@ -8,9 +8,9 @@ cheap membership tests. Every regex is linear.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
+from nlp.keywords import gated
 from nlp.numbers import to_int
 
 # An hour as a well-formed numeral (九, 十一, 二十三): "周四九点" is 九点 on Thursday, never
@@ -32,7 +32,7 @@ _REL_DAYS: dict[str, int] = {
     "day after tomorrow": 2, "tomorrow": 1, "today": 0, "tonight": 0,
     "tmr": 1, "tmrw": 1, "tmw": 1, "2mr": 1, "2day": 0,  # chat shorthand
 }
-_REL_RE = re.compile(
+_REL_RE = gated(
     r"大后天|后天|明天|明日|明儿|明早|明晚|明晨|今天|今日|今儿|今早|今晚|今夜"
     r"|day after tomorrow|\btomorrow\b|\btoday\b|\btonight\b|\btmrw?\b|\btmw\b|\b2mr\b|\b2day\b"
 )
@@ -41,46 +41,46 @@ _WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日"
                "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 # 下 after 一 is the verb's "一下" (约一下周五, 看一下周五: this Friday, today when said on a
 # Friday), never "next week"; 上 after 早/晚/马 is 早上/晚上/马上, never "last week".
-_WEEK_RE = re.compile(
+_WEEK_RE = gated(
     r"(?P<pre>(?<!一)下下个?|(?<!一)下个?|本|这个?|(?<![早晚马])上个?)?(?:周|星期|礼拜)(?:的)?(?:周|星期|礼拜)?"
     r"(?P<d>[一二三四五六日天七1-7])(?![0-9一二三四五六七八九十]*(?:次|个|号楼|楼))"
 )
 _EN_WEEKDAYS = {"monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2,
                 "wed": 2, "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
                 "saturday": 5, "sat": 5, "sunday": 6, "sun": 6}
-_EN_WEEK_RE = re.compile(
+_EN_WEEK_RE = gated(
     r"\b(?:(?P<pre>next|this|coming)\s+)?(?P<d>monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b\.?"
 )
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
            "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 _EN_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
-_EN_MD_RE = re.compile(
+_EN_MD_RE = gated(
     rf"\b{_EN_MON}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\b"
 )
-_YMD_RE = re.compile(
+_YMD_RE = gated(
     r"(?<!\d)(?P<y>20\d\d)\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*(?:日|号)?(?!\d)"
 )
-_MD_RE = re.compile(
+_MD_RE = gated(
     rf"(?<![\d.])(?P<m>{_H})\s*月\s*(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:日|号)?(?![\d份])"
 )
-_MD_SLASH_RE = re.compile(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/:])")
+_MD_SLASH_RE = gated(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/:])")
 # A year said before a month and day: 明年12月31日.
-_YEAR_WORD_RE = re.compile(r"(?P<y>今年|明年|后年|去年|next year|this year)\s*的?\s*$")
+_YEAR_WORD_RE = gated(r"(?P<y>今年|明年|后年|去年|next year|this year)\s*的?\s*$")
 _YEAR_OFFSET = {"今年": 0, "this year": 0, "明年": 1, "next year": 1, "后年": 2, "去年": -1}
 # A day of a month named relative to this one: 下个月5号, 本月30日.
-_REL_MONTH_DAY_RE = re.compile(
+_REL_MONTH_DAY_RE = gated(
     r"(?P<pre>下下个?月|下个?月|次月|本月|这个?月|当月)\s*的?\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|日)"
 )
-_DAY_RE = re.compile(
+_DAY_RE = gated(
     r"(?<![\d#月第.])(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|日)"
     r"(?![楼栋幢座室厅房间门线位车机口窗柜桌台院馆会接报包健礼申单口])"
 )
 
 
-_LATIN = re.compile(r"[a-z]")
-_DIGIT = re.compile(r"\d")
+_LATIN = gated(r"[a-z]")
+_DIGIT = gated(r"\d")
 
 
 def _add_months(y: int, m: int, k: int) -> tuple[int, int]:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from nlp.keywords import gate_all
+
 # Building parts and appliances, by trade. Longer names first inside each trade.
 THINGS: tuple[tuple[str, str], ...] = (
     ("hvac", r"空调|冷气|暖风机|取暖器|电暖器|电暖气|暖风|暖气片|暖气|新风机|新风|风机盘管|风机|出风口|风口|排风扇|排气扇|换气扇|除湿机|抽湿机|加湿器|地暖|"
@@ -200,3 +202,6 @@ def category(n: str, fault_words: _Searcher | None = None) -> str | None:
     if t[0] == "other" and _WATER_FAULT.search(n):
         return "plumbing"
     return t[0]
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

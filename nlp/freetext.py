@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nlp.keywords import Keywords
+from nlp.keywords import Keywords, gate_all
 
 # English "reason" marks one only as "reason: …" / "reason is …" ("no reason given" is one itself).
 _COMMENT_MARK = re.compile(r"(?:理由|原因|意见|备注)\s*(?:如下|是|为)?\s*[:：]?\s*|\breasons?\s*(?:is\b|being\b|[:：\-])\s*|"
@@ -89,3 +89,6 @@ def purpose(n: str, orig: str) -> str | None:
         end += 1
     text = orig[m.end():end].strip(" 　。.，,")
     return text or None
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

@@ -32,8 +32,14 @@ DOMAIN_WORDS: tuple[tuple[str, str | None], ...] = (
 )
 
 _lock = threading.Lock()
-_index: tuple[dict[str, frozenset[str]], dict[str, list[tuple[str, int]]],
-              dict[str, tuple[str, ...]]] | None = None
+# Each character of a domain word → (the word, where the character stands in it, the
+# syllables every character of the word may be read as); built at warm-up (`_build`).
+_Anchor = tuple[str, int, tuple[frozenset[str], ...]]
+# And each character that sounds like a character of a domain word without being it →
+# (the word, where it would stand): the slips a text can hold, found in one pass.
+_Slip = tuple[str, int]
+_Index = tuple[dict[str, frozenset[str]], dict[str, tuple[_Anchor, ...]], dict[str, tuple[_Slip, ...]]]
+_index: _Index | None = None
 _AFTER = {w: re.compile(a) for w, a in DOMAIN_WORDS if a}
 
 
@@ -41,31 +47,42 @@ def _toneless(p: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", p) if not unicodedata.combining(c)).replace("ü", "v")
 
 
-def _build() -> tuple[dict[str, frozenset[str]], dict[str, list[tuple[str, int]]], dict[str, tuple[str, ...]]]:
+def _build() -> _Index:
     from pypinyin.pinyin_dict import pinyin_dict  # about 0.2 s: loaded once, at warm-up
 
     def readings(ch: str) -> frozenset[str]:
         raw = pinyin_dict.get(ord(ch), "")
         return frozenset(_toneless(p) for p in raw.split(",") if p)
 
-    word_syl: dict[str, tuple[str, ...]] = {}
+    word_syl: dict[str, tuple[frozenset[str], ...]] = {}
     needed: set[str] = set()
     for w, _ in DOMAIN_WORDS:
-        # the reading used in the word: the first one shared with… every reading counts
-        syl = tuple("|".join(sorted(readings(c))) for c in w)
+        syl = tuple(readings(c) for c in w)  # every reading of each character counts
         word_syl[w] = syl
-        for s in syl:
-            needed.update(s.split("|"))
+        for rs in syl:
+            needed.update(rs)
     sounds: dict[str, frozenset[str]] = {}
     for code, raw in pinyin_dict.items():
         rs = frozenset(_toneless(p) for p in raw.split(",") if p) & needed
         if rs:
             sounds[chr(code)] = rs
-    anchors: dict[str, list[tuple[str, int]]] = {}
+    anchors: dict[str, list[_Anchor]] = {}
+    by_syllable: dict[str, list[_Slip]] = {}
     for w, _ in DOMAIN_WORDS:
         for k, c in enumerate(w):
-            anchors.setdefault(c, []).append((w, k))
-    return sounds, anchors, word_syl
+            anchors.setdefault(c, []).append((w, k, word_syl[w]))
+            for r in word_syl[w][k]:
+                by_syllable.setdefault(r, []).append((w, k))
+    slips: dict[str, tuple[_Slip, ...]] = {}
+    alike: dict[frozenset[str], list[_Slip]] = {}  # many characters share one set of readings
+    for ch, rs in sounds.items():
+        heard = alike.get(rs)
+        if heard is None:
+            heard = alike[rs] = sorted({slip for r in rs for slip in by_syllable.get(r, ())})
+        found = tuple(slip for slip in heard if slip[0][slip[1]] != ch)
+        if found:
+            slips[ch] = found
+    return sounds, {c: tuple(a) for c, a in anchors.items()}, slips
 
 
 def warm() -> None:
@@ -81,20 +98,62 @@ def repair_homophones(n: str) -> str:
     if _index is None:
         warm()
     assert _index is not None
-    sounds, anchors, word_syl = _index
+    slips = _index[2]
+    # One pass over the characters that may be a slip; nearly every text has none or one
+    # (then it is the answer). Two or more that may overlap: rewritten in the reading
+    # order of `_repair_in_order`, whose later window wins.
+    found: list[tuple[int, str]] = []
+    size = len(n)
+    for p, c in enumerate(n):
+        hits = slips.get(c)
+        if hits is None:
+            continue
+        for w, j in hits:
+            s = p - j
+            L = len(w)
+            if s < 0 or s + L > size or not n.startswith(w[:j], s) or not n.startswith(w[j + 1:], p + 1) \
+                    or w in n:
+                continue
+            after = _AFTER.get(w)
+            if after is not None and not after.match(n, s + L):
+                continue
+            found.append((s, w))
+    if not found:
+        return n
+    if len(found) == 1:
+        s, w = found[0]
+        return n[:s] + w + n[s + len(w):]
+    return _repair_in_order(n)
+
+
+def _repair_in_order(n: str) -> str:
+    """Each window that sounds like a domain word and differs from it in one character,
+    rewritten in the order its characters are read."""
+    assert _index is not None
+    sounds, anchors, _ = _index
     out: list[str] | None = None
+    size = len(n)
     for i, c in enumerate(n):
-        for w, k in anchors.get(c, ()):
+        hits = anchors.get(c)
+        if hits is None:
+            continue
+        for w, k, syl in hits:
             s = i - k
             L = len(w)
-            if s < 0 or s + L > len(n) or w in n:
+            if s < 0 or s + L > size or w in n:
                 continue
-            window = n[s:s + L]
-            diff = [j for j in range(L) if window[j] != w[j]]
-            if len(diff) != 1:
+            # the one character that differs (the anchor itself is the same)
+            j = -1
+            for x in range(L):
+                if n[s + x] != w[x]:
+                    if j >= 0:
+                        j = -2
+                        break
+                    j = x
+            if j < 0:
                 continue
-            j = diff[0]
-            if not (sounds.get(window[j], frozenset()) & frozenset(word_syl[w][j].split("|"))):
+            heard = sounds.get(n[s + j])
+            if heard is None or not heard & syl[j]:
                 continue
             after = _AFTER.get(w)
             if after is not None and not after.match(n, s + L):

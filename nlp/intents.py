@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from nlp import assets, faults
-from nlp.keywords import keywords
+from nlp.keywords import gate_all, keywords
 from nlp.types import Intent
 
 # -- decisions on existing requests -------------------------------------------------
@@ -226,9 +226,12 @@ class Verdict:
     confidence: float
 
 
+_REASON_MARK = re.compile(r"理由|原因|因为|\breason\b|\bbecause\b")
+
+
 def _head(t: str) -> str:
     """The text before a stated reason: a rejection's comment never decides the intent."""
-    m = re.search(r"理由|原因|因为|\breason\b|\bbecause\b", t)
+    m = _REASON_MARK.search(t)
     return t[: m.start()] if m else t
 
 
@@ -370,3 +373,6 @@ def crew_intent(rest: str, whole: str) -> Intent | None:
         if pattern.search(rest):
             return intent
     return None
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

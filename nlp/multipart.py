@@ -27,6 +27,7 @@ from datetime import datetime
 
 from nlp.assets import noun as asset_noun
 from nlp.assets import quantity_said
+from nlp.keywords import gate_all
 from nlp.timeparse import PART_RE, parse_time
 from nlp.types import Intent, Parse
 from nlp.words import read_words
@@ -206,3 +207,6 @@ def read_parts(text: str, now: datetime, read: Reader) -> Parse | None:
     first = out[0]
     return Parse(Intent.SERVICE_BUNDLE, {}, 0.9, parts=tuple(out), plain=first,
                  context={"text": shared}, words=read_words(text, now))
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

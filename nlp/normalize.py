@@ -88,7 +88,7 @@ def normalize(text: str) -> Text:
     if len(orig) != len(raw):  # a character expanded (㎡, ﬁ): fold one by one, keep lengths
         orig = "".join(_nfkc_char(c) for c in raw)
     norm = _t2s(orig)
-    if len(orig) == len(raw):
+    if len(orig) == len(raw) and orig != raw:
         # Slots keep the user's own punctuation ("时间冲突，改天吧"): NFKC folds "，" to ","
         # for matching only.
         orig = "".join(r if r in _KEPT_PUNCTUATION else o for r, o in zip(raw, orig, strict=True))

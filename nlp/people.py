@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from nlp.keywords import gate_all
 from nlp.numbers import CN_NUM, to_int
 
 N = rf"(?:\d{{1,4}}|{CN_NUM})"
@@ -59,3 +60,6 @@ def corrected_count(head: str, tail: str) -> int | None:
     m = _BARE_COUNT.match(tail)
     v = to_int(m["n"]) if m else None
     return v if v is not None and 0 < v <= 5000 else None
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

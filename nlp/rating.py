@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.keywords import gate_all
 from nlp.normalize import normalize
 from nlp.numbers import CN_DIGITS
 
@@ -136,3 +137,6 @@ def read_rating(text: str) -> Rating | None:
 HINT = r"[分星满滿般行差好凑湊错錯赞贊望糟美]|可以|^\s*[1-5]\s*(?:[，,。.！!；;、\s]|$)"
 """A regex every rating matches, traditional characters included: a cheap first test
 before `read_rating`."""
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from nlp.keywords import gate_all
 from nlp.people import N
 from nlp.people import people as people  # re-exported: the head count is a slot
 
@@ -432,3 +433,6 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
                     dest = (orig[s:e], s, e)
                     break
     return (origin[0].strip() if origin else None), (dest[0].strip() if dest else None)
+
+
+gate_all(globals())  # every pattern above behind its first-character gate (nlp/keywords.py)

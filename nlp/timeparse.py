@@ -11,43 +11,43 @@ the text length.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from nlp.dates import _H, _LATIN, _PARTS, _find_date
+from nlp.keywords import gated
 from nlp.numbers import EN_NUMBERS, to_int
 
 _MIN = r"(?:\d{1,2}|[零一二三四五六七八九十]{1,3})"
 
 # The parts of the day as said (their meanings: `nlp.dates._PARTS`).
-PART_RE = re.compile(
+PART_RE = gated(
     r"凌晨|清晨|早晨|早上|一早|上午|早间|明早|今早|明晨|中午|午间|下午|傍晚|晚上|晚间|夜里|夜间"
     r"|今晚|明晚|今夜|\bmorning\b|\bafternoon\b|\bevening\b|\btonight\b"
 )
 _SHORT_PART = {"早": "am", "晚": "pm"}
 
 # Clock times.
-_CN_CLOCK_RE = re.compile(
+_CN_CLOCK_RE = gated(
     rf"(?:(?<![上下中])(?P<short>[早晚]))?(?P<h>{_H})\s*(?:点钟|点|時|时(?![间候段]))"
     rf"(?:\s*(?P<half>半)|\s*(?P<q>一刻|三刻|1刻|3刻)|\s*整|\s*(?P<m>{_MIN})(?:\s*分|(?![\d个号楼人位名座辆台]))(?!钟))?"
 )
-_COLON_RE = re.compile(
+_COLON_RE = gated(
     r"(?<![\d:.])(?P<h>\d{1,2})\s*[:：]\s*(?P<m>\d{2})(?![\d:])(?:\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z]))?"
 )
-_AMPM_RE = re.compile(
+_AMPM_RE = gated(
     r"(?<![\d:.])(?P<h>\d{1,2})(?:\.(?P<m>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])"
     r"|\bat\s+(?P<h2>\d{1,2})(?![\d:.])(?!\s*(?:a\.?m|p\.?m|人|people|ppl|pax|hours?|hrs?|mins?|minutes?|days?|of))"
     r"|\b(?P<noon>noon|midday)\b"
 )
-_RANGE_SEP_RE = re.compile(r"\s*(?:到|至|~|～|-|—|–|－|\bto\b|\buntil\b|\btill\b)\s*")
+_RANGE_SEP_RE = gated(r"\s*(?:到|至|~|～|-|—|–|－|\bto\b|\buntil\b|\btill\b)\s*")
 # "2到4点", "9-11am": the start written without its 点.
-_BARE_RANGE_RE = re.compile(
+_BARE_RANGE_RE = gated(
     rf"(?<![\d:.])(?P<h>{_H})\s*(?:到|至|-|~|～|—|–|\s(?:to|till|until)\s)\s*(?P<h2>{_H})\s*(?P<u>点|时|am|pm)(?P<half>半)?"
 )
 _NOT_ONE_O_CLOCK = set("快早晚慢多少大小好有差近远高低些稍再")
 
-_DURATION_RE = re.compile(
+_DURATION_RE = gated(
     r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3}|俩|仨|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
     r"|(?P<mins>\d+|[一二两三四五六七八九十]{1,3})\s*分钟"
     r"|\b(?P<en>\d+(?:\.\d+)?|an?|one|two|three|four|five|six)\s*(?P<enu>hours?|hrs?|h\b|minutes?|mins?)"
@@ -157,8 +157,8 @@ def _part_before(t: str, pos: int, parts: list[tuple[int, int, str]]) -> str | N
 
 
 # Not the length of the booking: 提前两个小时, 两个小时以后, 每半小时.
-_NOT_DURATION_BEFORE = re.compile(r"(?:提前|早|晚|迟|每|隔|过|近|前|后|内)\s*$")
-_NOT_DURATION_AFTER = re.compile(r"\s*(?:前|后|之前|之后|以前|以后|以内|之内|内|一次|一趟|\s*ago\b|\s*later\b|\s*before\b)")
+_NOT_DURATION_BEFORE = gated(r"(?:提前|早|晚|迟|每|隔|过|近|前|后|内)\s*$")
+_NOT_DURATION_AFTER = gated(r"\s*(?:前|后|之前|之后|以前|以后|以内|之内|内|一次|一趟|\s*ago\b|\s*later\b|\s*before\b)")
 
 
 def _duration(t: str, after: int) -> tuple[timedelta, int, int] | None:
@@ -195,10 +195,10 @@ def _duration(t: str, after: int) -> tuple[timedelta, int, int] | None:
     return None
 
 
-_DURATION_HINT = re.compile(r"小时|钟头|个钟|分钟|hour|hr|min|\dh\b")
+_DURATION_HINT = gated(r"小时|钟头|个钟|分钟|hour|hr|min|\dh\b")
 # An end said apart from its start: "9点订接待室，4个人，到11点", "11点结束".
-_END_BEFORE = re.compile(r"(?:到|至|直到|一直到|截止到?|\buntil|\btill|\bto)\s*(?:[上下中]午|晚上|傍晚)?\s*$")
-_END_AFTER = re.compile(r"\s*(?:左右)?(?:结束|散会|为止|截止|止|前结束|回来|返回|返程|回程|\bend)")
+_END_BEFORE = gated(r"(?:到|至|直到|一直到|截止到?|\buntil|\btill|\bto)\s*(?:[上下中]午|晚上|傍晚)?\s*$")
+_END_AFTER = gated(r"\s*(?:左右)?(?:结束|散会|为止|截止|止|前结束|回来|返回|返程|回程|\bend)")
 
 
 def _separate_end(t: str, start_c: _Clock, clocks: list[_Clock]) -> _Clock | None:

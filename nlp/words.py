@@ -36,34 +36,35 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from nlp.keywords import gated
 from nlp.normalize import MAX_CHARS, normalize
 from nlp.numbers import to_int
 from nlp.timeparse import PART_RE, parse_time
 
 MAX_PURPOSE = 100  # the form's limit too (bot/web/pages.py TEXT_LIMITS)
 
-YES_RE = re.compile(
+YES_RE = gated(
     r"^\s*(确认|确定|确认提交|提交|是|是的|对|对的|好|好的|行|可以|没问题|嗯|嗯嗯|ok|okay|yes|y|confirm)"
     r"\s*(提交|预订|预约|申请)?\s*[。.!！~～]*\s*$",
     re.I,
 )
 
-PURPOSE_RE = re.compile(r"(?:事由|用途|目的(?!地)|原因)\s*(?:是|为|:|：)?\s*(?P<p>[^，,。；;！!？?\s]{1,30})")
-ACTIVITY_RE = re.compile(
+PURPOSE_RE = gated(r"(?:事由|用途|目的(?!地)|原因)\s*(?:是|为|:|：)?\s*(?P<p>[^，,。；;！!？?\s]{1,30})")
+ACTIVITY_RE = gated(
     r"(?:去|到|赴)[^，,。；;\s]{1,15}?(?P<p>开会|参会|办事|调研|检查|培训|汇报|座谈|考察|接人|送人|接待|"
     r"送[^，,。；;\s]{1,8}|接[^，,。；;\s]{1,8}|参加[^，,。；;\s]{1,12})"
 )
-ANSWER_PREFIX = re.compile(r"^\s*(?:事由|用途|目的|原因)?\s*(?:是|为|:|：)?\s*")
-NOT_A_PURPOSE = re.compile(
+ANSWER_PREFIX = gated(r"^\s*(?:事由|用途|目的|原因)?\s*(?:是|为|:|：)?\s*")
+NOT_A_PURPOSE = gated(
     r"^(?:无|没有|没|不用|不需要|不知道|不清楚|随便|都行|略|无事由|没事由|不填|不写|私事|"
     r"hello|hi|你好|您好|嗯|哦|啊|好|好的|\?|？|\.|。)+$", re.I)
-JUNK = re.compile(r"^[A-Za-z]{6,}$")  # "asdfghjkl"
+JUNK = gated(r"^[A-Za-z]{6,}$")  # "asdfghjkl"
 
 EQUIPMENT = ("投影仪", "投影", "幕布", "话筒", "麦克风", "音响", "白板", "电子白板", "大屏", "LED屏",
              "电视", "电脑", "笔记本电脑", "视频会议", "会议系统", "录音笔", "激光笔", "翻页笔", "桌牌",
              "横幅", "茶水", "矿泉水", "签到台", "摄像", "同声传译", "网络")
-NEED_RE = re.compile(r"需要|要|配|带|准备|借用|用到|安排|提供|加")
-EQUIPMENT_RE = re.compile("|".join(sorted(map(re.escape, EQUIPMENT), key=len, reverse=True)), re.I)
+NEED_RE = gated(r"需要|要|配|带|准备|借用|用到|安排|提供|加")
+EQUIPMENT_RE = gated("|".join(sorted(map(re.escape, EQUIPMENT), key=len, reverse=True)), re.I)
 
 CATEGORY_WORDS = (
     ("electrical", ("电路", "照明", "电", "灯")),
@@ -73,37 +74,37 @@ CATEGORY_WORDS = (
     ("furniture", ("家具", "门窗", "门", "窗", "桌", "椅")),
     ("other", ("其他", "其它", "别的")),
 )
-ROOM_NO_RE = re.compile(r"(?<![\d:：.#/])(\d{3,4})(?![\d:：./号点时人个位年月日分])")
-UNDO_RE = re.compile(r"^\s*(算了|不驳回了?|不驳了|点错了|按错了|误点|取消|撤销|不用了)\s*[。.!！]*\s*$")
-NO_REASON_RE = re.compile(r"^\s*(无|没有|没|不用|不用说|不说了|不便说明|无理由|没有理由|/|-|—)\s*[。.!！]*\s*$")
-REASON_PREFIX = re.compile(r"^\s*(?:驳回\s*)?(?:理由|原因)?\s*[:：是为]?\s*")
+ROOM_NO_RE = gated(r"(?<![\d:：.#/])(\d{3,4})(?![\d:：./号点时人个位年月日分])")
+UNDO_RE = gated(r"^\s*(算了|不驳回了?|不驳了|点错了|按错了|误点|取消|撤销|不用了)\s*[。.!！]*\s*$")
+NO_REASON_RE = gated(r"^\s*(无|没有|没|不用|不用说|不说了|不便说明|无理由|没有理由|/|-|—)\s*[。.!！]*\s*$")
+REASON_PREFIX = gated(r"^\s*(?:驳回\s*)?(?:理由|原因)?\s*[:：是为]?\s*")
 
 # The kinds of request a sentence can name ("明天的车取消了"), by service intent.
 KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("repair_request", re.compile(r"报修|维修|修")),
-    ("vehicle_booking", re.compile(r"用车|派车|叫车|车|接机|送机")),
-    ("facility_reservation", re.compile(r"会议室|场地|礼堂|接待室|健身房|包间|订房|会场|房间")),
-    ("asset_request", re.compile(r"资产|领用|调剂|报废|处置")),
+    ("repair_request", gated(r"报修|维修|修")),
+    ("vehicle_booking", gated(r"用车|派车|叫车|车|接机|送机")),
+    ("facility_reservation", gated(r"会议室|场地|礼堂|接待室|健身房|包间|订房|会场|房间")),
+    ("asset_request", gated(r"资产|领用|调剂|报废|处置")),
 )
 
-SEATS_RE = re.compile(r"(?P<n>\d{1,2}|[两三四五六七八九十]{1,3})\s*座")
+SEATS_RE = gated(r"(?P<n>\d{1,2}|[两三四五六七八九十]{1,3})\s*座")
 
 # The end of a window said alone: "到五点", "开到十一点", "五点结束", "11点散会".
-END_HINT_RE = re.compile(
+END_HINT_RE = gated(
     r"^\s*(?:改成|改到|改为)?\s*(?:到|至|用到|开到|截止|结束时间|结束于|结束在)"
     r"|(?:结束|散会|散场|回来|返回|为止)\s*[。.!！]?\s*$"
 )
 _CN = "[一二两三四五六七八九十]{1,3}"
 # Numbers bounded and never started inside a run of digits: linear on "1" * 500.
-DURATION_RE = re.compile(
+DURATION_RE = gated(
     rf"(?P<h>(?<![\d.])\d{{1,3}}(?:\.\d{{1,2}})?|{_CN}|半)\s*个?\s*(?P<half>半)?\s*(?:小时|钟头|个钟)"
     rf"|(?P<m>(?<!\d)\d{{1,4}}|{_CN})\s*分钟"
     rf"|(?P<d>(?<!\d)\d{{1,3}}|{_CN})\s*天(?![后前内以])"
 )
 
-WEEKLY_RE = re.compile(r"每(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])?")
+WEEKLY_RE = gated(r"每(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])?")
 _N = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
-UNTIL_RE = re.compile(
+UNTIL_RE = gated(
     r"(?:到|至|截[至止]到?|直到)\s*"
     r"(?:"
     rf"(?:(?P<next>明年)|(?P<y>20\d\d)\s*年)?\s*(?P<m>{_N})\s*月\s*(?:(?P<d>{_N})\s*[日号]|(?P<mend>底|末|份)?)"
@@ -179,7 +180,11 @@ def is_yes(text: str) -> bool:
 
 def category_in(text: str) -> str | None:
     """The trade a word of the text names, in CATEGORY_WORDS' order."""
-    return next((category for category, words in CATEGORY_WORDS if any(w in text for w in words)), None)
+    for category, words in CATEGORY_WORDS:  # plain loops: no generator per message
+        for w in words:
+            if w in text:
+                return category
+    return None
 
 
 def reason_in(text: str) -> str | None:
@@ -225,6 +230,8 @@ def need_at(text: str) -> int:
 
 def duration_in(text: str) -> timedelta | None:
     """A length of time said in the text: "两个小时", "1个半小时", "30分钟", "两天"."""
+    if "小时" not in text and "钟" not in text and "天" not in text:
+        return None  # every length ends in one of them: no search
     m = DURATION_RE.search(text)
     if m is None:
         return None
