@@ -84,7 +84,8 @@ _pg_schema_ready = False
 
 
 async def _reset_postgres() -> None:
-    """Empty every table (the schema is created once per test run)."""
+    """Empty every table and restart every sequence (the schema is created once per
+    test run)."""
     global _pg_schema_ready
     if not _pg_schema_ready:
         conn = connections.get("default")
@@ -94,11 +95,20 @@ async def _reset_postgres() -> None:
         return
     conn = connections.get("default")
     rows = await conn.execute_query_dict(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'aerich'"
+        "SELECT 'DELETE FROM \"' || tablename || '\";' AS sql FROM pg_tables"
+        " WHERE schemaname = 'public' AND tablename <> 'aerich'"
+        " UNION ALL SELECT 'ALTER SEQUENCE \"' || sequencename || '\" RESTART;' FROM pg_sequences"
+        " WHERE schemaname = 'public' AND sequencename NOT LIKE 'aerich%'"
     )
     if rows:
-        names = ", ".join(f'"{r["tablename"]}"' for r in rows)
-        await conn.execute_script(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        # DELETE, not TRUNCATE: on these few rows TRUNCATE's new files for every table
+        # cost ~20 times more (measured: 0.55–0.68 s against 0.02–0.04 s, load ~11).
+        # Without triggers (foreign keys, the rollup's dirty marks) the order does not
+        # matter; the sequences restart as TRUNCATE … RESTART IDENTITY did.
+        statements = " ".join(r["sql"] for r in rows)
+        await conn.execute_script(
+            f"BEGIN; SET LOCAL session_replication_role = replica; {statements} COMMIT;"
+        )
 
 
 async def _create_database(url: str, name: str, drop: bool) -> None:
