@@ -7,6 +7,9 @@ CHROMIUM ?= /usr/bin/chromium
 
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
+# The suite on both cores (pytest-xdist; each worker has its own PostgreSQL database,
+# tests/conftest.py); the browser tests stay together in one worker (tests/e2e/conftest.py).
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo test lint nlu-score bench install browser
 
@@ -37,7 +40,9 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m ruff check .
 	$(PY) -m mypy bot nlp handlers models settings.py main.py
-	$(PY) -m pytest
+	@# Temporary files (the SQLite test databases) on tmpfs: no fsync per commit.
+	TMPDIR=$${TMPDIR:-$$([ -w /dev/shm ] && echo /dev/shm || echo /tmp)} \
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # The gold sets: the team's dev set, our held-out set, the fresh set with its tail and the three unseen sets (tests/nlp/, issue 14).
 nlu-score: $(STAMP)

@@ -23,6 +23,7 @@ from bot.wecom.client import (
 )
 from settings import Settings
 from tests.bot.conftest import drop_keys, log_text
+from tests.conftest import REDIS_URL
 from tests.fakewecom import FakeWeCom
 
 MakeClient = Callable[..., WeComClient]
@@ -39,7 +40,7 @@ async def shared_settings(
     wecom_settings: Settings, redis_client: aioredis.Redis, redis_prefix: str
 ) -> AsyncIterator[Settings]:
     """Settings of a process that shares the token through the real Redis."""
-    yield replace(wecom_settings, redis_url="redis://127.0.0.1:6379/15", key_prefix=redis_prefix)
+    yield replace(wecom_settings, redis_url=REDIS_URL, key_prefix=redis_prefix)
     await drop_keys(redis_client, redis_prefix)
 
 

@@ -6,20 +6,33 @@ Fails when a model changed without a migration: run
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 
 from models.db import close_db, generate_schema, init_db, migrate
 from models.seed import run_seed
 from tests.conftest import BASE_POSTGRES_URL as POSTGRES_URL
+from tests.conftest import _create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = POSTGRES_URL.rsplit("/", 1)[0]
-MIGRATED = f"{BASE}/test_migrate"
-REFERENCE = f"{BASE}/test_migrate_ref"
+# This process's own databases: two test runs (or two pytest-xdist workers) at once
+# would otherwise empty each other's schema halfway through a migration.
+MIGRATED = f"{BASE}/test_migrate_{os.getpid()}"
+REFERENCE = f"{BASE}/test_migrate_ref_{os.getpid()}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_databases_after() -> Iterator[None]:
+    yield
+    for url in (MIGRATED, REFERENCE):
+        asyncio.run(_create_database(POSTGRES_URL, url.rsplit("/", 1)[1], drop=True))
 
 
 async def _fresh_database(url: str) -> None:
