@@ -184,7 +184,12 @@ async def gc_ctx(app: web.Application) -> AsyncIterator[None]:
     Measured with the warmed NLU loaded (232k objects, load ~4): a full collection takes
     46–52 ms, 0.0 ms once frozen (FACTS.md: ~24 ms on an idle machine), a pause every
     message waiting at that moment would share. Unfrozen at shutdown, so that an app
-    made and closed again (the tests, the demo) leaves nothing uncollectable behind."""
+    made and closed again (the tests, the demo) leaves nothing uncollectable behind.
+    A process whose runner froze its own start-up already (the test session, after its
+    one warmed NLU) is left as it is: nothing to walk again, nothing to give back."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.collect()
     gc.freeze()
     yield
