@@ -208,6 +208,21 @@ _OFF_DOMAIN = re.compile(r"天气|下雨|下雪|气温|外卖|快递|停车位|�
 _IN_DOMAIN = re.compile(r"(?<!停)车(?!位)|会议室|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|报修|维修|坏|修")
 
 
+# A whole message of greeting, thanks or acknowledgement: nothing is asked.
+_SMALL_TALK = keywords(
+    r"^(?:[您你]好|早上好|上午好|中午好|下午好|晚上好|早安|晚安|早|嗨|哈喽|在吗|在不在|谢谢|多谢|感谢|辛苦了?|收到|好的|嗯|哦|ok)"
+    r"(?:[您你]|啊|呀|哈|了|啦|呢|哦|老师|同志|各位)*[\s!！。.,，~～?？]*$",
+    r"^(?:good (?:morning|afternoon|evening|night)|hi|hello|hey|thanks?(?: you)?|thx|ty|ok(?:ay)?|got it|cheers)\b[\s!.,?]*"
+    r"(?:there|all|guys|team)?[\s!.,?]*$",
+)
+# Whether some other work is done (开会材料打印好了吗, 讲话稿写完了没): none of our requests
+# (ours are caught before, by the verbs of `_STATUS_QUESTION`).
+_OTHER_WORK_DONE = re.compile(r"[\u4e00-\u9fff](?:好|完)了(?:吗|么|没有?)")
+
+# Telling people something (下午开会别迟到, 记得带材料): a reminder, not a request to us.
+_REMINDER = re.compile(r"别(?:迟到|忘|晚了|来晚)|不要(?:迟到|忘)|记得带|提醒(?:大家|一下大家|各位)|通知(?:大家|各位)")
+
+
 def has_fault(t: str) -> bool:
     """A fault word proper, or a building part together with a trouble (`nlp.faults`)."""
     strong = FAULT_RE.search(_WEAK_FAULT.sub("\x00", t)) if _WEAK_FAULT.search(t) else FAULT_RE.search(t)
@@ -322,7 +337,12 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
     if has_no and (len(re.sub(r"#?\s*\d+|\s", "", head)) <= 4 or _QUESTION.search(head) or _WHO_WHERE.search(head)):
         # a bare request number, or a question about one: where is it
         return Verdict(Intent.APPROVAL_STATUS, 0.5)
-    return Verdict(Intent.UNKNOWN, 0.6)
+    if _SMALL_TALK.search(head) or _OTHER_WORK_DONE.search(head) or _REMINDER.search(head) \
+            or _QUESTION.search(head) and not _ASK_FOR_SERVICE.search(head):
+        # sure it is none of ours (a greeting, a reminder, a question asking for nothing the
+        # rules know): no second opinion from `nlp.intent_model`
+        return Verdict(Intent.UNKNOWN, 0.6)
+    return Verdict(Intent.UNKNOWN, 0.4)  # nothing matched: `nlp.intent_model` is asked
 
 
 CANCEL_RE = _CANCEL
