@@ -41,6 +41,8 @@ _REQUISITION = keywords(
     rf"领用|申领|(?<![带引率本])领(?:取|用)?(?:一下|个)?(?:{_N}\s*(?:{_CLASSIFIER}))?\s*(?:新的?)?\s*{_NOUNS_AHEAD}|"
     rf"(?:要|需要|想要|申请|配|配发|配备|添置|添加|补充|增加|发)(?:{_N})?\s*(?:{_CLASSIFIER})|"
     rf"领(?:用|取)?\s*{_N}\s*(?:{_CLASSIFIER})(?=[\u4e00-\u9fff])|"
+    # the thing, then how many to bring: 办公椅 来俩, 签字笔再来两盒
+    rf"(?:来|再来|要|领|给我)\s*(?:{_N}|俩|仨)\s*(?:{_CLASSIFIER})?\s*[吧啊呀哈]?\s*$|"
     r"(?:申请|需要|要|配|配发|配备|添置|换)\s*[:：]?\s*(?:一下|个)?(?:新的?)?(?=笔记本|电脑|台式|显示器|打印机|办公椅|椅子|办公桌|桌子|文件柜|投影)",
     r"\b(?:requisition|(?:needs?|needing|request(?:s|ing|ed)?|order(?:s|ing)?|wants?) (?:a|an|one|two|three|four|five|\d+) (?:new )?(?:\w+ )?"
     r"(?:laptop|notebook|chair|desk|monitor|printer|projector|cabinet)s?)\b",
@@ -78,7 +80,8 @@ _DEPT = re.compile(r"(?:调给|调到|调拨给|调拨到|调剂给|调剂到|�
                    r"([\u4e00-\u9fff]{1,10}?(?:处|科|室|中心|办公室|局|队|所|站|部|组))")
 _TO_PLACE = re.compile(r"(?:送到|放到|搬到|到|至|送去|放在|放)\s*([^\s，,。；;！!？?的]{2,20})")
 _EN_TO_ROOM = re.compile(r"\b(?:to|for|in|into)\s+((?:room|rm|office)\s*#?\s*[a-z]?\d{1,4}[a-z]?)\b")
-_PLACE_SHAPE = re.compile(r"\d+号?楼|\d{3,4}|楼|室|办公室|处|科|会议室|大厅|库房")
+_PLACE_SHAPE = re.compile(r"\d+号?楼|\d{3,4}|楼|室|办公室|处|科|会议室|大厅|库房|中心|馆|队|站|所")
+_A_FEW = re.compile(r"(俩|仨)")
 _DROP_DEPT_TAIL = re.compile(r"(?:的|了|吧|呢)$")
 
 
@@ -154,6 +157,8 @@ def slots(m: str, orig: str, extra: re.Pattern[str] | None = None) -> tuple[dict
             out["quantity"] = n
     elif found and (eq := _EN_QUANTITY.search(scan[: found.start()])):
         out["quantity"] = to_int(eq.group(1))  # request 2 monitors
+    elif found and (few := _A_FEW.search(scan, end)):
+        out["quantity"] = 2 if few.group(1) == "俩" else 3  # 办公椅 来俩
     if k == "transfer":
         d = _DEPT.search(scan)
         if d:
