@@ -26,7 +26,7 @@ ASSET_NOUNS = (
     "笔记本电脑", "笔记本", "台式电脑", "台式机", "电脑", "显示器", "打印机", "复印机", "一体机",
     "扫描仪", "投影仪", "投影机", "碎纸机", "传真机", "电话机", "照相机", "相机", "摄像机",
     "平板电脑", "平板", "路由器", "交换机", "移动硬盘", "键盘", "鼠标", "办公椅", "椅子",
-    "会议椅", "办公桌", "桌子", "会议桌", "文件柜", "书柜", "柜子", "保险柜", "沙发", "茶几",
+    "会议椅", "办公桌椅", "桌椅", "办公桌", "桌子", "会议桌", "文件柜", "书柜", "柜子", "保险柜", "沙发", "茶几",
     "白板", "饮水机", "电风扇", "台灯", "办公家具", "家具", "办公设备", "设备", "资产",
     # supplies handed out by the same office
     "A4纸", "a4纸", "打印纸", "复印纸", "签字笔", "中性笔", "圆珠笔", "硒鼓", "墨盒", "碳粉", "U盘", "u盘",
@@ -71,7 +71,7 @@ _GENERAL = frozenset({"资产", "设备", "办公设备", "家具", "办公家�
 # 领/领用/申领 + a count + a classifier + the thing, whatever it is called.
 _COUNTED = re.compile(rf"领(?:用|取)?\s*{_N}\s*(?:{_CLASSIFIER})\s*(?=[\u4e00-\u9fff])")
 _THING_AT = re.compile(r"[\u4e00-\u9fff]{2,8}?(?=[，,。；;！!？?\s]|用于|$)")
-_EN_NOUN = re.compile(r"\b(?:(?:office|desk|swivel|standing|laser|wireless|external|spare|conference) )?(laptop|notebook|desk|chair|monitor|printer|projector|cabinet)s?\b")
+_EN_NOUN = re.compile(r"\b(?:(?:office|desk|swivel|standing|laser|wireless|external|spare|conference) )?(laptop|notebook|desk|chair|monitor|printer|projector|cabinet)s?\b", re.ASCII)
 _TAG = re.compile(r"(?:资产编号|资产号|编号|标签号|tag)\s*[:：是为]?\s*([A-Za-z]{1,4}-?\d{2,4}-\d{2,6}(?:-\d{1,4})?)"
                   r"|\b([A-Za-z]{1,4}-\d{4}-\d{2,6}(?:-\d{1,4})?)\b", re.I)
 _QUANTITY = re.compile(rf"({_N}|\d+)\s*(?:{_CLASSIFIER})")

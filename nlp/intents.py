@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from nlp import assets, faults
+from nlp.freetext import DECIDED_LAST as _DECIDED_LAST
 from nlp.keywords import keywords
 from nlp.types import Intent
 
@@ -239,10 +240,6 @@ class Verdict:
 
     intent: Intent
     confidence: float
-
-
-# "用车理由不充分，1086驳回": the reason first, the number and the decision in the last clause.
-_DECIDED_LAST = re.compile(r"[，,；;。]\s*#?\s*\d{3,9}\s*(?:号)?\s*(?:驳回|退回|打回|不同意|不批准?|不予(?:批准|通过)|不通过|拒绝|否决)\s*[。！!]?\s*$")
 
 
 def _head(t: str) -> str:

@@ -107,3 +107,24 @@ def test_a_taken_back_correction_inside_a_correction(nlu: Nlu) -> None:
     p = nlu.parse("订报告厅，明天上午，算了报告厅不要了，换成三楼接待室", NOW)
     assert p.intent is Intent.FACILITY_RESERVATION
     assert p.slots["facility_type"] == "reception_room"
+
+
+@pytest.mark.parametrize("text, slots", [
+    # 位's homophone 为 at a clause end; English nouns of people
+    ("明天下午三点用车去区档案馆，三为", {"destination": "区档案馆", "passengers": 3}),
+    ("Can we book the auditorium on Friday afternoon, about 40 delegates", {"attendees": 40}),
+    # a number before 人数 is the request's; the reason without it
+    ("不可以，2233人数报多了", {"request_no": 2233, "comment": "人数报多了"}),
+    ("材料不全，2234退回", {"request_no": 2234, "comment": "材料不全"}),
+    # two things as one; an English noun right after Chinese
+    ("领两套桌椅", {"asset": "桌椅", "quantity": 2}),
+    ("要一台laptop", {"asset": "laptop", "quantity": 1}),
+    # a route without 从, and what is no route
+    ("后天早上七点，市政府到浦东机场，4人", {"origin": "市政府", "destination": "浦东机场", "passengers": 4}),
+    ("送客人到机场，明天上午9点用车", {"destination": "机场"}),
+])
+def test_slot_families(nlu: Nlu, text: str, slots: dict[str, Any]) -> None:
+    got = nlu.parse(text, NOW).to_dict()["slots"]
+    assert {k: got.get(k) for k in slots} == slots
+    if "origin" not in slots:
+        assert "origin" not in got
