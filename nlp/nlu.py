@@ -332,12 +332,10 @@ class Nlu:
         if p.confidence > intent_model.UNSURE or p.plain is not None or model is None \
                 or last is None or last[0] != text or last[1] != now:
             return p
-        if len(_NOT_CONTENT.sub("", last[2].masked)) < MODEL_MIN_CHARS:
-            return p  # a fragment (后天出发, 换成305, 行政楼2201): a flow's follow-up, not a request
-        name, prob = model.predict(last[2].norm)
-        if name == "unknown" or prob < model.threshold or name == p.intent.value:
+        guess = model.second_opinion(last[2].norm, last[2].masked)
+        if guess is None or guess[0] == p.intent.value:
             return p
-        return replace(self._parse(text, now, Intent(name)), confidence=round(prob * 0.6, 3), guessed=True)
+        return replace(self._parse(text, now, Intent(guess[0])), confidence=round(guess[1] * 0.6, 3), guessed=True)
 
     def _classify_corrected(self, n: str, corr: corrections.Correction, now: datetime, req: int | None,
                             booked_room: bool) -> Verdict:
@@ -371,9 +369,6 @@ class _Reading:
 
 _SERVICES = (Intent.VEHICLE_BOOKING, Intent.FACILITY_RESERVATION, Intent.REPAIR_REQUEST,
              Intent.ASSET_REQUEST)
-# What the model reads must say something besides times and numbers (nlp.intent_model).
-_NOT_CONTENT = re.compile(rf"[\W\d_{re.escape(sl.MASK)}]+")
-MODEL_MIN_CHARS = 4
 _EXPLICIT_HALF = re.compile(r"[:：]\d\d|1[3-9]\s*[点时:]|2[0-3]\s*[点时:]|\b(?:am|pm)\b|\d\s*(?:am|pm)")
 
 
