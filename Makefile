@@ -11,7 +11,7 @@ export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 # tests/conftest.py); the browser tests stay together in one worker (tests/e2e/conftest.py).
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint nlu-score bench install browser
+.PHONY: demo test lint nlu-score bench install browser intent-model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,8 @@ nlu-score: $(STAMP)
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
+
+# The statistical intent model (nlp/intent_model.py): trained from the repo's labelled
+# corpora, threshold by leave-one-corpus-out; writes nlp/intent_model.json (committed).
+intent-model: $(STAMP)
+	$(PY) -c "from nlp.intent_model import main; main()"

@@ -26,7 +26,7 @@ ASSET_NOUNS = (
     "笔记本电脑", "笔记本", "台式电脑", "台式机", "电脑", "显示器", "打印机", "复印机", "一体机",
     "扫描仪", "投影仪", "投影机", "碎纸机", "传真机", "电话机", "照相机", "相机", "摄像机",
     "平板电脑", "平板", "路由器", "交换机", "移动硬盘", "键盘", "鼠标", "办公椅", "椅子",
-    "会议椅", "办公桌", "桌子", "会议桌", "文件柜", "书柜", "柜子", "保险柜", "沙发", "茶几",
+    "会议椅", "办公桌椅", "桌椅", "办公桌", "桌子", "会议桌", "文件柜", "书柜", "柜子", "保险柜", "沙发", "茶几",
     "白板", "饮水机", "电风扇", "台灯", "办公家具", "家具", "办公设备", "设备", "资产",
     # supplies handed out by the same office
     "A4纸", "a4纸", "打印纸", "复印纸", "签字笔", "中性笔", "圆珠笔", "硒鼓", "墨盒", "碳粉", "U盘", "u盘",
@@ -41,6 +41,8 @@ _REQUISITION = keywords(
     rf"领用|申领|(?<![带引率本])领(?:取|用)?(?:一下|个)?(?:{_N}\s*(?:{_CLASSIFIER}))?\s*(?:新的?)?\s*{_NOUNS_AHEAD}|"
     rf"(?:要|需要|想要|申请|配|配发|配备|添置|添加|补充|增加|发)(?:{_N})?\s*(?:{_CLASSIFIER})|"
     rf"领(?:用|取)?\s*{_N}\s*(?:{_CLASSIFIER})(?=[\u4e00-\u9fff])|"
+    # the thing, then how many to bring: 办公椅 来俩, 签字笔再来两盒
+    rf"(?:来|再来|要|领|给我)\s*(?:{_N}|俩|仨)\s*(?:{_CLASSIFIER})?\s*[吧啊呀哈]?\s*$|"
     r"(?:申请|需要|要|配|配发|配备|添置|换)\s*[:：]?\s*(?:一下|个)?(?:新的?)?(?=笔记本|电脑|台式|显示器|打印机|办公椅|椅子|办公桌|桌子|文件柜|投影)",
     r"\b(?:requisition|(?:needs?|needing|request(?:s|ing|ed)?|order(?:s|ing)?|wants?) (?:a|an|one|two|three|four|five|\d+) (?:new )?(?:\w+ )?"
     r"(?:laptop|notebook|chair|desk|monitor|printer|projector|cabinet)s?)\b",
@@ -69,7 +71,7 @@ _GENERAL = frozenset({"资产", "设备", "办公设备", "家具", "办公家�
 # 领/领用/申领 + a count + a classifier + the thing, whatever it is called.
 _COUNTED = re.compile(rf"领(?:用|取)?\s*{_N}\s*(?:{_CLASSIFIER})\s*(?=[\u4e00-\u9fff])")
 _THING_AT = re.compile(r"[\u4e00-\u9fff]{2,8}?(?=[，,。；;！!？?\s]|用于|$)")
-_EN_NOUN = re.compile(r"\b(?:(?:office|desk|swivel|standing|laser|wireless|external|spare|conference) )?(laptop|notebook|desk|chair|monitor|printer|projector|cabinet)s?\b")
+_EN_NOUN = re.compile(r"\b(?:(?:office|desk|swivel|standing|laser|wireless|external|spare|conference) )?(laptop|notebook|desk|chair|monitor|printer|projector|cabinet)s?\b", re.ASCII)
 _TAG = re.compile(r"(?:资产编号|资产号|编号|标签号|tag)\s*[:：是为]?\s*([A-Za-z]{1,4}-?\d{2,4}-\d{2,6}(?:-\d{1,4})?)"
                   r"|\b([A-Za-z]{1,4}-\d{4}-\d{2,6}(?:-\d{1,4})?)\b", re.I)
 _QUANTITY = re.compile(rf"({_N}|\d+)\s*(?:{_CLASSIFIER})")
@@ -78,7 +80,8 @@ _DEPT = re.compile(r"(?:调给|调到|调拨给|调拨到|调剂给|调剂到|�
                    r"([\u4e00-\u9fff]{1,10}?(?:处|科|室|中心|办公室|局|队|所|站|部|组))")
 _TO_PLACE = re.compile(r"(?:送到|放到|搬到|到|至|送去|放在|放)\s*([^\s，,。；;！!？?的]{2,20})")
 _EN_TO_ROOM = re.compile(r"\b(?:to|for|in|into)\s+((?:room|rm|office)\s*#?\s*[a-z]?\d{1,4}[a-z]?)\b")
-_PLACE_SHAPE = re.compile(r"\d+号?楼|\d{3,4}|楼|室|办公室|处|科|会议室|大厅|库房")
+_PLACE_SHAPE = re.compile(r"\d+号?楼|\d{3,4}|楼|室|办公室|处|科|会议室|大厅|库房|中心|馆|队|站|所")
+_A_FEW = re.compile(r"(俩|仨)")
 _DROP_DEPT_TAIL = re.compile(r"(?:的|了|吧|呢)$")
 
 
@@ -154,6 +157,8 @@ def slots(m: str, orig: str, extra: re.Pattern[str] | None = None) -> tuple[dict
             out["quantity"] = n
     elif found and (eq := _EN_QUANTITY.search(scan[: found.start()])):
         out["quantity"] = to_int(eq.group(1))  # request 2 monitors
+    elif found and (few := _A_FEW.search(scan, end)):
+        out["quantity"] = 2 if few.group(1) == "俩" else 3  # 办公椅 来俩
     if k == "transfer":
         d = _DEPT.search(scan)
         if d:

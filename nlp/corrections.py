@@ -69,6 +69,11 @@ def split(n: str) -> Correction | None:
         head = n[: m.start()]
         if m.start() == 0:
             continue  # nothing said before it to correct ("改成明天" alone: a flow's follow-up)
+        rest_at = m.end()
+        inner = split(n[rest_at:])
+        if inner is not None and _TAKEN_BACK.search(n[rest_at: rest_at + inner.before]):
+            # "…，算了302不要了，换成第二会议室": the last correction stands, the rest is taken back
+            return Correction(rest_at + inner.before, rest_at + inner.after, True)
         return Correction(m.start(), m.end(), _TAKEN_BACK.search(head) is not None)
     return None
 

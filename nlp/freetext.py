@@ -19,6 +19,11 @@ _COMMENT_FILLER = re.compile(
 )
 
 
+# The deciding clause at the end of a message whose reason came first.
+DECIDED_LAST = re.compile(r"[，,；;。]\s*#?\s*\d{3,9}\s*号?\s*(?:驳回|退回|打回|不同意|不批准?|不予(?:批准|通过)|不通过|拒绝|否决)"
+                           r"\s*[。！!]?\s*$")
+# A request number opening a reason's clause: the number, not the reason.
+_LEAD_NO = re.compile(r"^[#＃]?\s*\d{3,9}\s*号?\s*(?!人(?!数)|[\d元块个位名台辆%])")
 _REQ_IN_COMMENT = re.compile(r"(?:^|[，,;；。\s])\s*[#＃]?\s*\d{3,9}\s*号?\s*(?=$|[，,;；。\s])")
 
 
@@ -37,6 +42,11 @@ def _decision_at(clause: str, start: int, rejects: Sequence[Keywords]) -> int | 
 
 def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
     """The reason given with a rejection, as said."""
+    last = DECIDED_LAST.search(n)
+    if last and last.start() > 0 and not any(kw.search(n[: last.start()]) for kw in rejects[:1]):
+        # "用车理由不充分，1086驳回": everything before the deciding clause is the reason
+        c = orig[: last.start()].strip(" ，,。；;:：")
+        return c or None
     m = _COMMENT_MARK.search(n)
     if m and m.end() < len(n):
         c = _REQ_IN_COMMENT.sub("", orig[m.end():]).strip(" ，,。；;:：")
@@ -58,7 +68,7 @@ def comment(n: str, orig: str, rejects: Sequence[Keywords]) -> str | None:
             # a clause after the one that decided is the reason whole: "No to #1405 - budget not approved"
             after_decision = pos > 0 and rejects[0].search(n[:pos]) is not None
             if len(rest) >= 2 and (weak_only or after_decision or not any(kw.search(clause) for kw in rejects)):
-                parts.append(orig[pos:end].strip())
+                parts.append(_LEAD_NO.sub("", orig[pos:end].strip()))  # "1064人数填太多了"
             elif len(rest) >= 2:
                 # "reject 1055 no cars available", "驳回 1055 会议室已满": a reason after the number
                 tail = _REASON_AFTER_NO.search(clause)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from nlp import assets, faults
+from nlp.freetext import DECIDED_LAST as _DECIDED_LAST
 from nlp.keywords import gate_all, keywords
 from nlp.types import Intent
 
@@ -60,7 +61,7 @@ _STATUS_QUESTION = keywords(
     r"(?:怎么|还|一直|到现在|至今)(?:都)?(?:没|没有)(?:下文|消息|动静|回音|回复|结果|反馈|音讯|人理)|"
     rf"{_DONE_VERB}没{_DONE_VERB}|"
     r"(?:被)?(?:驳回|退回|打回|拒绝|否决|拒)(?:回来|回去|来)?了?(?:吗|么|没有?)|"
-    r"有人(?:管|理|处理|来|修|接|看)(?:吗|么|没)|(?:什么时候|啥时候|几时|何时|多久)(?:才|能|会)?有人|有没有人(?:管|理|处理|来|修|接|看)|(?:什么时候|啥时候|几时|何时|多久)(?:能|会|才|可以)?(?:来|派人|过来)?(?:修|换|弄|处理|装|到)|"
+    r"有人(?:管|理|处理|来|修|接|看)(?:吗|么|没)|有人(?:来|过来)?(?:看|修|处理|检查|联系|管|理|弄)过(?:了)?(?:没有?|吗|么)|(?:什么时候|啥时候|几时|何时|多久)(?:才|能|会)?有人|有没有人(?:管|理|处理|来|修|接|看)|(?:什么时候|啥时候|几时|何时|多久)(?:能|会|才|可以)?(?:来|派人|过来)?(?:修|换|弄|处理|装|到)|"
     r"什么状态|啥状态|什么进度|到谁(?:那|手)|怎么还没(?:动静|消息|回复|批|人)|还没(?:动静|消息|回音)",
     r"\b(?:is|has|was|were|have) (?:my|it|the|this)\b.{0,40}\b(?:approved|confirmed|booked|done|fixed|rejected)\b|"
     r"\bbeen (?:approved|confirmed|rejected|fixed)\b",
@@ -204,8 +205,23 @@ _NOT_VEHICLE = keywords(r"机票|火车票|高铁票|车票|飞机票|车库|车
 
 
 # Approvals this bot does not handle, and the words that bring a message back to ours.
-_OFF_DOMAIN = re.compile(r"天气|下雨|下雪|气温|外卖|快递|停车位|车位|饭卡|工牌|门卡|门禁卡|胸卡|补办|工作证|报销|请假|年假|休假|调休|公文|文件(?![柜夹架])|合同|经费|工资|发票|出差|考勤|打卡")
+_OFF_DOMAIN = re.compile(r"天气|下雨|下雪|气温|外卖|快递|停车位|车位|饭卡|餐卡|月卡|停车卡|停车证|通行证|工牌|门卡|门禁卡|胸卡|补办|工作证|报销|请假|年假|休假|调休|公文|文件(?![柜夹架])|合同|经费|工资|发票|出差|考勤|打卡")
 _IN_DOMAIN = re.compile(r"(?<!停)车(?!位)|会议室|报告厅|礼堂|接待室|会客室|健身房|包间|包厢|报修|维修|坏|修")
+
+
+# A whole message of greeting, thanks or acknowledgement: nothing is asked.
+_SMALL_TALK = keywords(
+    r"^(?:[您你]好|早上好|上午好|中午好|下午好|晚上好|早安|晚安|早|嗨|哈喽|在吗|在不在|谢谢|多谢|感谢|辛苦了?|收到|好的|嗯|哦|ok)"
+    r"(?:[您你]|啊|呀|哈|了|啦|呢|哦|老师|同志|各位)*[\s!！。.,，~～?？]*$",
+    r"^(?:good (?:morning|afternoon|evening|night)|hi|hello|hey|thanks?(?: you)?|thx|ty|ok(?:ay)?|got it|cheers)\b[\s!.,?]*"
+    r"(?:there|all|everyone|everybody|folks|guys|team)?[\s!.,?]*$",
+)
+# Whether some other work is done (开会材料打印好了吗, 讲话稿写完了没): none of our requests
+# (ours are caught before, by the verbs of `_STATUS_QUESTION`).
+_OTHER_WORK_DONE = re.compile(r"[\u4e00-\u9fff](?:好|完)了(?:吗|么|没有?)")
+
+# Telling people something (下午开会别迟到, 记得带材料): a reminder, not a request to us.
+_REMINDER = re.compile(r"别(?:迟到|忘|晚了|来晚)|不要(?:迟到|忘)|记得带|提醒(?:大家|一下大家|各位)|通知(?:大家|各位)")
 
 
 def has_fault(t: str) -> bool:
@@ -272,7 +288,7 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
         return Verdict(Intent.APPROVAL_STATUS, 0.7)
     if _HELP.search(head) and not has_no:
         return Verdict(Intent.HELP, 0.85)
-    if REJECT_RE.search(head):
+    if REJECT_RE.search(head) or has_no and _DECIDED_LAST.search(t):
         return Verdict(Intent.REJECT, 0.9)
     if _CANCEL.search(head) and not has_no and assets.kind(t) == "transfer":
         return Verdict(Intent.ASSET_REQUEST, 0.8)  # 那台投影仪我们不用了，想调给办公室: moved, not cancelled
@@ -325,7 +341,12 @@ def classify(t: str, tokens: Callable[[], Sequence[str]], has_no: bool, timed: b
     if has_no and (len(re.sub(r"#?\s*\d+|\s", "", head)) <= 4 or _QUESTION.search(head) or _WHO_WHERE.search(head)):
         # a bare request number, or a question about one: where is it
         return Verdict(Intent.APPROVAL_STATUS, 0.5)
-    return Verdict(Intent.UNKNOWN, 0.6)
+    if _SMALL_TALK.search(head) or _OTHER_WORK_DONE.search(head) or _REMINDER.search(head) \
+            or _QUESTION.search(head) and not _ASK_FOR_SERVICE.search(head):
+        # sure it is none of ours (a greeting, a reminder, a question asking for nothing the
+        # rules know): no second opinion from `nlp.intent_model`
+        return Verdict(Intent.UNKNOWN, 0.6)
+    return Verdict(Intent.UNKNOWN, 0.4)  # nothing matched: `nlp.intent_model` is asked
 
 
 CANCEL_RE = _CANCEL

@@ -23,7 +23,7 @@ from typing import Any
 
 import jieba
 
-from nlp import corrections, crewreport, faults, freetext, homophones, multipart
+from nlp import corrections, crewreport, faults, freetext, homophones, intent_model, multipart
 from nlp import slots as sl
 from nlp.assets import command as asset_command
 from nlp.assets import mask_tags
@@ -82,6 +82,7 @@ class Nlu:
         self._words["place"].update(_dict_places())
         self._lex = sl.build_lexicon((), (), self._words["place"], ())
         self._last: tuple[str, datetime, _Reading] | None = None  # see `_read`
+        self._model: intent_model.IntentModel | None = None
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -143,6 +144,9 @@ class Nlu:
             if loaded is None:
                 loaded = self._build_freq(path)
             homophones.warm()
+            self._model = intent_model.load()
+            if self._model is None:
+                log.warning("intent model %s missing or unreadable; the rules decide alone", intent_model.MODEL_PATH)
             tk.FREQ, tk.total = loaded
             tk.initialized = True
             tk.load_userdict(str(DOMAIN_DICT))
@@ -184,12 +188,13 @@ class Nlu:
     def parse(self, text: str, now: datetime) -> Parse:
         """The intent and slots of `text`, times relative to the aware datetime `now`."""
         try:
-            text = text if isinstance(text, str) else str(text)
+            if not isinstance(text, str):
+                return self._parse(str(text), now)
             if multipart.may_be_multi(text) and corrections.split(normalize(text).norm) is None:
                 bundle = multipart.read_parts(text, now, self._parse)
                 if bundle is not None:
                     return bundle
-            return self._parse(text, now)
+            return self._second_opinion(text, now, self._parse(text, now))
         except Exception:  # the dispatcher must always get an answer
             log.exception("NLU failed on %r", text[:100] if isinstance(text, str) else text)
             return Parse(Intent.UNKNOWN, {}, 0.0)
@@ -313,8 +318,24 @@ class Nlu:
 
     def _classify(self, n: str, m: str, ts: TimeSlots, req: int | None, booked_room: bool) -> Verdict:
         tk, lex = self._tk, self._lex
-        return classify(n, lambda: tk.lcut(m, HMM=False), req is not None, ts.date is not None or bool(ts.spans),
-                        lambda: sl.names_trip(m, lex), booked_room, lambda: sl.names_place(m, lex))
+        v = classify(n, lambda: tk.lcut(m, HMM=False), req is not None, ts.date is not None or bool(ts.spans),
+                     lambda: sl.names_trip(m, lex), booked_room, lambda: sl.names_place(m, lex))
+        return v
+
+    def _second_opinion(self, text: str, now: datetime, p: Parse) -> Parse:
+        """Where the rules found no keyword or shape in the whole message (never in a part
+        or a clause of one), the statistical model's reading (`nlp.intent_model`) when its
+        posterior reaches its threshold, with the slots of the intent it chose. Commands of
+        the asset office and of the crew are read by their own rules (`p.plain` is set)."""
+        model = self._model
+        last = self._last
+        if p.confidence > intent_model.UNSURE or p.plain is not None or model is None \
+                or last is None or last[0] != text or last[1] != now:
+            return p
+        guess = model.second_opinion(last[2].norm, last[2].masked)
+        if guess is None or guess[0] == p.intent.value:
+            return p
+        return replace(self._parse(text, now, Intent(guess[0])), confidence=round(guess[1] * 0.6, 3), guessed=True)
 
     def _classify_corrected(self, n: str, corr: corrections.Correction, now: datetime, req: int | None,
                             booked_room: bool) -> Verdict:

@@ -12,7 +12,7 @@ N = rf"(?:\d{{1,4}}|{CN_NUM})"
 """A count as written: digits or a Chinese numeral."""
 _COMPANIONS = r"同事|领导|客人|专家|同志|朋友|随员|工作人员|家属|老师|人"
 _PEOPLE = re.compile(
-    rf"(?P<a>{N})\s*(?:个人|口人|人(?![民事大社行工员家])|位(?!置|于|司机|师傅|驾驶员)|名(?![字单称额]))"
+    rf"(?P<a>{N})\s*(?:个人|口人|人(?![民事大社行工员家])|位(?!置|于|司机|师傅|驾驶员)|名(?![字单称额])|为(?=\s*(?:[，,。；;！!]|$)))"
     rf"|(?:我们|咱们|他们|一共|总共|共|合计|计|大概|大约|约)\s*(?P<b>{N})\s*个(?![\s\d]*(?:小时|钟|点|号|月|星期|礼拜|工作日))"
     rf"|(?:人数|乘车人数|参会人数|参加人数|与会人数|用车人数|就餐人数|人员)\s*[:：是为共约]*\s*(?P<c>{N})"
     rf"|(?:我们|咱们|他们|她们)?(?P<d>(?<![伎])俩|仨)(?:个)?(?:人|位)?"
@@ -20,7 +20,7 @@ _PEOPLE = re.compile(
     rf"|(?:我|本人)(?:和|跟|与|同|带着?|带上|加上?|及|还有)\s*(?P<g>{N})\s*"
     rf"(?:(?:个|位|名)\s*(?:{_COMPANIONS})?|{_COMPANIONS})"
     rf"|\b(?P<e>\d{{1,4}}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*"
-    rf"(?:ppl|people|persons|pax|passengers|guests|attendees|participants|of us)\b"
+    rf"(?:ppl|people|persons|pax|passengers|guests|attendees|participants|colleagues|staff|delegates|visitors|of us)\b"
     rf"|\b(?:for|party of)\s+(?P<f>\d{{1,4}})\b(?!\s*(?:hours?|hrs?|mins?|minutes?|:|am|pm))"
 )
 

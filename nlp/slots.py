@@ -26,7 +26,7 @@ _ROOM_WORDS_AFTER = r"会议室|会议厅|接待室|会客室|报告厅|包间|�
 _REQ_BARE = re.compile(
     r"(?<![\d.:/a-z])(\d{3,9})(?![\d.]|:\d|\s*(?:"
     + _ROOM_WORDS_AFTER
-    + r"|人|个|位|名|点|年|元|块|月|日|分|米|平|%|am|pm))"
+    + r"|人(?!数|员)|个|位|名|点|年|元|块|月|日|分|米|平|%|am|pm))"
 )
 # A number right after a building, floor or room word is a room: 行政楼1203, 3号楼502, 会议室301.
 _ROOM_BEFORE = re.compile(
@@ -355,6 +355,12 @@ _EN_INFINITIVE = re.compile(r"(?:go|be|get|pick|book|take|have|use|make|drive|br
 _EN_TO_VERB = re.compile(r"\b(?:free|able|want|wants|need|needs|like|have|has|going|available|willing|how|ready)\s*$")
 
 
+# A clause that is a route without 从: "局门口到东方绿舟", "市政府到虹桥站" (the first part
+# ends like a place, so "送客人到机场" or "大家到门口" name no origin).
+_PLACE_TO_PLACE = re.compile(r"(?:^|[，,；;\s])([\u4e00-\u9fff]{1,10}(?:门口|大门|楼下|楼|局|大院|大厦|中心|政府|宾馆|酒店|饭店|"
+                             r"机场|车站|站|小区|单位|院|馆|校|委|办))\s*到\s*(?=[\u4e00-\u9fff]{2})")
+
+
 def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
     """(origin, destination) of a trip, as said."""
     origin: tuple[str, int, int] | None = None
@@ -385,7 +391,7 @@ def places(n: str, orig: str, lex: Lexicon) -> tuple[str | None, str | None]:
     if origin is None and (pick := _PICKUP.search(n)):
         origin = (orig[pick.start(1):pick.end(1)], pick.start(1), pick.end(1))  # 到X接我去Y: X is where it starts
     if origin is None:
-        arrow = re.search(r"([^，,。；;\x00\s:：]{2,20})\s*(?:→|->|=>|—>)", n)
+        arrow = re.search(r"([^，,。；;\x00\s:：]{2,20})\s*(?:→|->|=>|—>)", n) or _PLACE_TO_PLACE.search(n)
         if arrow:
             origin = (orig[arrow.start(1):arrow.end(1)], arrow.start(1), arrow.end(1))
         else:

@@ -81,6 +81,9 @@ class Parse:
     # A crew command's ordinary reading (§6 intents only): what the contract output shows,
     # and where a handler sends the message when the command is not the speaker's.
     plain: Parse | None = None
+    # The intent is the statistical model's reading (`nlp.intent_model`), the rules having
+    # matched nothing: inside an open flow the message is that flow's follow-up. Not in to_dict.
+    guessed: bool = False
     # What a service reads besides the §6 slots (not in to_dict): an asset request's kind,
     # the department it goes to and a tag number (nlp/assets.py).
     extra: dict[str, Any] = field(default_factory=dict)

@@ -348,8 +348,8 @@ class Dispatcher:
         flow = _flow_intent(state)
         if flow is None:
             return parse.intent
-        if parse.intent in (Intent.UNKNOWN, flow):
-            return flow
+        if parse.intent in (Intent.UNKNOWN, flow) or parse.guessed:
+            return flow  # a guess of the statistical model never leaves an open flow
         if flow is Intent.SERVICE_BUNDLE and parse.intent in (Intent.VEHICLE_BOOKING,
                                                                Intent.FACILITY_RESERVATION):
             return flow  # an answer about one part ("用车改成8点") stays in the bundle
