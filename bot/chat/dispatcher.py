@@ -14,7 +14,10 @@ and, when it did, the turn's end writes it `done` with the reply before the repl
 over from a dead process after its change committed (`effected`) is not handled again:
 its user's draft is closed and they are told, from the audit trail, what was done.
 At most `max_held` messages wait in memory; past that the callback leaves them in the
-inbox for the recovery to take when there is room (`room`).
+inbox for the recovery to take when there is room (`room`). At most `max_turns` turns run
+at once (`_slots`): the others' users wait parked, not in the event loop's ready queue,
+where every ready turn would run a step before the loop reads its sockets again and a
+callback's request would wait behind all of them.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ VOICE_HINT = "抱歉，我暂时听不懂语音，请用文字告诉我您要办
 WELCOME = "您好，{name}！有事直接发消息给我，比如“明天下午两点用车去虹桥机场接人”，发送“帮助”查看全部服务。"
 
 MAX_HELD = 2000  # messages waiting in memory; past it they wait in the inbox
+# Turns running at once. Measured (README "Measured", bench_callback.py --lag): enough to
+# keep the database and Redis busy while one turn waits for them; more only lengthens the
+# event loop's ready queue — the callbacks' wait — without more messages done.
+MAX_TURNS = 16
 # WeCom's duplicate check on the first send of a reply that reports a change: it asks for
 # no check against earlier messages worth the name (such a reply carries its request's
 # number), but makes WeCom remember it, so that the same reply sent again after a crash
@@ -110,6 +117,7 @@ class Dispatcher:
         links: Links | None = None,
         inbox: Inbox | None = None,
         max_held: int = MAX_HELD,
+        max_turns: int = MAX_TURNS,
     ) -> None:
         self._nlu = nlu
         self._sessions = sessions
@@ -123,6 +131,8 @@ class Dispatcher:
         self.inbox = inbox
         self.max_held = max_held
         self._held = 0  # messages queued in memory, all users
+        self.max_turns = max_turns
+        self._slots = asyncio.Semaphore(max(1, max_turns))  # a turn runs holding one (FIFO)
         self._queues: dict[str, deque[_Item]] = {}
         self._running: set[str] = set()  # users whose queue's first message is being handled
         # Users this process queued a reply for (WeCom failed or the budget said wait):
@@ -195,16 +205,21 @@ class Dispatcher:
                     if queue[0] is not item:
                         continue  # those first (this one looks again when its turn comes)
                     item.behind = False
-                self._running.add(user_id)
-                try:
-                    await self.process(item.inbound, item.inbox_id, effected=item.effected)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # e.g. the reply could not be sent nor stored
-                    log.exception("message lost after handling",
-                                  extra={"user": user_id, "msg_id": item.inbound.msg_id})
-                finally:
-                    self._running.discard(user_id)
+                # A slot for the turn alone: a message waiting for an older one held
+                # elsewhere (above) holds none, so that no wait can keep others from theirs.
+                async with self._slots:
+                    if queue[0] is not item:
+                        continue  # an older row taken over meanwhile goes first
+                    self._running.add(user_id)
+                    try:
+                        await self.process(item.inbound, item.inbox_id, effected=item.effected)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # e.g. the reply could not be sent nor stored
+                        log.exception("message lost after handling",
+                                      extra={"user": user_id, "msg_id": item.inbound.msg_id})
+                    finally:
+                        self._running.discard(user_id)
                 queue.popleft()
                 self._held -= 1
                 if self.inbox is not None and self._held == self.max_held // 2:
