@@ -206,13 +206,23 @@ class Dispatcher:
                         continue  # those first (this one looks again when its turn comes)
                     item.behind = False
                 # A slot for the turn alone: a message waiting for an older one held
-                # elsewhere (above) holds none, so that no wait can keep others from theirs.
-                async with self._slots:
+                # elsewhere (above) holds none, so that no wait can keep others from
+                # theirs; nor does its reply's send, a wait on WeCom (`process`'s `leave`).
+                await self._slots.acquire()
+                slot = [True]  # held; given back once by `leave`
+
+                def leave(slot: list[bool] = slot) -> None:
+                    if slot[0]:
+                        slot[0] = False
+                        self._slots.release()
+
+                try:
                     if queue[0] is not item:
                         continue  # an older row taken over meanwhile goes first
                     self._running.add(user_id)
                     try:
-                        await self.process(item.inbound, item.inbox_id, effected=item.effected)
+                        await self.process(item.inbound, item.inbox_id, effected=item.effected,
+                                           leave=leave)
                     except asyncio.CancelledError:
                         raise
                     except Exception:  # e.g. the reply could not be sent nor stored
@@ -220,6 +230,8 @@ class Dispatcher:
                                       extra={"user": user_id, "msg_id": item.inbound.msg_id})
                     finally:
                         self._running.discard(user_id)
+                finally:
+                    leave()
                 queue.popleft()
                 self._held -= 1
                 if self.inbox is not None and self._held == self.max_held // 2:
@@ -236,8 +248,9 @@ class Dispatcher:
     # -- one message --------------------------------------------------------------------
 
     async def process(self, inbound: Inbound, inbox_id: int | None = None, *,
-                      effected: bool = False) -> Reply | None:
-        """Handle one message and deliver its reply; never raises."""
+                      effected: bool = False, leave: Callable[[], None] = lambda: None) -> Reply | None:
+        """Handle one message and deliver its reply; never raises. `leave()` is called
+        once the turn's own work is done, before the reply goes out."""
         wait: float | None
         reply: Reply | None
         turn = None if inbox_id is None else inbox_rows.InboxTurn(inbox_id, effected)
@@ -263,6 +276,7 @@ class Dispatcher:
         if turn is not None and self.inbox is not None and effected:
             # Written before it goes out: after a crash it is sent again, not made again.
             await self.inbox.done(turn.id, _reply_row(reply) if due else None)
+        leave()
         if reply is not None and due:
             await self.send_reply(inbound.user_id, reply, wait=wait,
                                   once=FIRST_SEND_WINDOW if effected else None)
