@@ -168,8 +168,9 @@ async def test_two_processes_answer_and_dedup_while_redis_is_down(
     for c in (one, two):
         await c.app[DISPATCHER].join(timeout=10)
     assert len(fake_wecom.sent_to("zhangsan")) == 1
-    replies = [m.text for m in await fake_wecom.wait_sent(3)]
-    assert "公务用车" in replies[0]
+    await fake_wecom.wait_sent(3)
+    # (the two users' turns run side by side: whose reply goes out first is not fixed)
+    assert "公务用车" in fake_wecom.sent_to("zhangsan")[0].text
     wuli = [m.text for m in fake_wecom.sent_to("wuli")]
     assert len(wuli) == 2 and "请确认报修" in wuli[1], wuli  # the flow's state was kept
     health = await one.get("/healthz")
