@@ -458,7 +458,7 @@ def seed_file(path: Path, users: Sequence[str]) -> None:
 
 
 def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name: str,
-              processes: int = 1) -> tuple[list[subprocess.Popen[bytes]], list[str], str]:
+              processes: int = 1, lag: bool = False) -> tuple[list[subprocess.Popen[bytes]], list[str], str]:
     """Seed and start the real app as `processes` serve processes sharing one database and
     one Redis (issue 7's deployment, a balancer in front); (processes, callback base URLs,
     why not) — no processes on failure."""
@@ -482,7 +482,10 @@ def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name:
     for i in range(processes):
         port = free_port()
         log = (tmp / f"{name}-{i}.log").open("wb")
-        procs.append(subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env={**env, "PORT": str(port)},
+        # --lag: through bench/serve_probe.py, which writes the event loop's lag beside the log
+        cmd = [str(ROOT / "bench" / "serve_probe.py")] if lag else ["main.py"]
+        procs.append(subprocess.Popen([sys.executable, *cmd, "serve"], cwd=ROOT,
+                                      env={**env, "PORT": str(port), "BENCH_LAG_FILE": str(tmp / f"{name}-{i}.lag")},
                                       stdout=log, stderr=subprocess.STDOUT))
         urls.append(f"http://127.0.0.1:{port}")
     return procs, urls, ""
@@ -573,6 +576,33 @@ def goals(results: list[Result], rate: float, real: bool = False) -> list[tuple[
     return out
 
 
+def loop_lag(files: Sequence[Path], start: float, end: float) -> str:
+    """The event loop's lag between epoch `start` and `end` (bench/serve_probe.py's samples)."""
+    lags: list[float] = []
+    stages: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for path in files:
+        for line in path.read_text(encoding="ascii").splitlines():
+            parts = line.split()
+            try:
+                if not start <= float(parts[0]) <= end:
+                    continue
+                if len(parts) == 2:
+                    lags.append(float(parts[1]))
+                else:  # a stage of the callback: wall, CPU
+                    stages[parts[1]][0].append(float(parts[2]))
+                    stages[parts[1]][1].append(float(parts[3]))
+            except (ValueError, IndexError):  # the line being written
+                continue
+    if not lags:
+        return "no samples"
+    out = (f"p50 {fmt(pct(lags, 50))} / p99 {fmt(pct(lags, 99))} / max {fmt(max(lags))} ms "
+           f"({len(lags)} samples)")
+    for stage, (walls, cpus) in sorted(stages.items()):
+        out += (f"\n  {stage}: wall p50 {fmt(pct(walls, 50))} / p99 {fmt(pct(walls, 99))} ms, "
+                f"CPU mean {sum(cpus) / len(cpus) * 1e6:.0f} µs ({len(cpus)})")
+    return out
+
+
 async def cleanup_redis(prefix: str) -> None:
     import redis.asyncio as aioredis
 
@@ -631,7 +661,8 @@ async def run(args: argparse.Namespace) -> int:
                     targets.append(("ref-empty", [empty_url], [empty]))
             for k, (name, n) in enumerate(() if args.reference_only else apps):
                 users = [u for part in pools[name] for u in part]
-                app_procs, urls, why = start_app(tmp, fake.base_url, users, f"{prefix}{k}:", f"app{k}", n)
+                app_procs, urls, why = start_app(tmp, fake.base_url, users, f"{prefix}{k}:", f"app{k}", n,
+                                                 args.lag)
                 procs += app_procs
                 if not app_procs:
                     print(f"TODO(lead): the real app was not benchmarked: {why}", file=sys.stderr)
@@ -656,16 +687,23 @@ async def run(args: argparse.Namespace) -> int:
                 replies.reset()
 
                 res = Result(name, f"open {args.rate:.0f}/s")
+                open_start = time.time()
                 if real:
                     await open_loop_scripts(cbs, make_scripts(sim, open_users, n_open, 2), args.rate,
                                             args.duration, replies, res, pids, quiet)
                 else:
                     await open_loop(cbs, make_items(sim, open_users, n_open), args.rate, replies, res, pids)
+                open_end = time.time()
                 await wait_replies(replies, 10)
                 res.e2e = replies.e2e
                 results.append(res)
                 replies.reset()
                 print(f"{name}: open loop done", flush=True)
+                if args.lag and name.startswith("app"):
+                    k = [a for a, _ in apps].index(name)
+                    lag_files = [tmp / f"app{k}-{i}.lag" for i in range(len(urls))]
+                    print(f"{name}: event-loop lag during the open loop: "
+                          f"{loop_lag(lag_files, open_start, open_end)}", flush=True)
 
             # Closed loops in rounds, each target in turn: this machine's speed drifts by a
             # quarter from one minute to the next, and a comparison should not depend on
@@ -738,6 +776,8 @@ def main() -> None:
                    help="real: bookings, repairs, rooms and status questions from thousands of users, "
                         "answered 确认 as users do; help: the one `帮助` message of earlier stops")
     p.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    p.add_argument("--lag", action="store_true",
+                   help="run the app with an event-loop lag probe (bench/serve_probe.py) and print its lag")
     args = p.parse_args()
     sys.exit(asyncio.run(run(args)))
 

@@ -102,7 +102,7 @@ class Claimed:
     reply: dict[str, Any] | None
     received_at: float
     done_at: float | None
-    behind: bool = False  # an older unfinished row of the user is in a live process's hands
+    behind: bool = False  # an older unfinished row of the user is in another live process's hands
 
 
 def _conn() -> Any:
@@ -151,10 +151,11 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-async def insert_new(rows: Sequence[NewRow], alive_after: float = 0.0) -> list[Stored | None]:
+async def insert_new(rows: Sequence[NewRow]) -> list[Stored | None]:
     """Store `rows` in one statement; for each, its row, or None when its key was there
     already (or came earlier in `rows`). `behind` when an unfinished older row of the
-    user is unowned or held by a process not heard from since `alive_after`."""
+    user is unowned or another process's, alive or not: the user's messages are handled
+    in their rows' order, whoever holds them."""
     if not rows:
         return []
     values = ", ".join(["(?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"] * len(rows))
@@ -167,18 +168,18 @@ async def insert_new(rows: Sequence[NewRow], alive_after: float = 0.0) -> list[S
         params += [row.key, row.user_id, json.dumps(row.payload, ensure_ascii=False),
                    row.received_at, str(state), row.owner, row.refused, False,
                    row.received_at if row.refused else None]
-    params += [owner, alive_after]
-    mark, alive = f"?{len(params) - 1}", f"?{len(params)}"
-    # `behind`: an unfinished older row of the user, not `owner`'s, unowned or its owner
-    # silent (a process that beats on time is let be: it is alive). (SQLite's
-    # RETURNING sees the rows this statement inserted before; PostgreSQL's does not:
-    # the rows of the batch itself are looked at below.)
+    params.append(owner)
+    mark = f"?{len(params)}"
+    # `behind`: an unfinished older row of the user, not `owner`'s (those are queued in
+    # row order in this process): unowned, or another process's — one that is alive
+    # finishes it first, one that died soon loses it to a takeover. (SQLite's RETURNING
+    # sees the rows this statement inserted before; PostgreSQL's does not: the rows of
+    # the batch itself are looked at below.)
     sql = ("INSERT INTO inbox (key, user_id, payload, received_at, state, owner, attempts, "  # noqa: S608 - placeholders only
            f"reply_sent, waiting_told, done_at) VALUES {values} "
            "ON CONFLICT (key) DO NOTHING RETURNING id, key, EXISTS (SELECT 1 FROM inbox o "
            "WHERE o.user_id = inbox.user_id AND o.id < inbox.id AND o.state <> 'done' "
-           f"AND (o.owner IS NULL OR (o.owner <> {mark} AND NOT EXISTS (SELECT 1 FROM inbox_beat b "
-           f"WHERE b.owner = o.owner AND b.beat_at > {alive})))) AS behind")
+           f"AND (o.owner IS NULL OR o.owner <> {mark})) AS behind")
     got = {r["key"]: Stored(int(r["id"]), bool(r["behind"])) for r in await _query(sql, params)}
     out: list[Stored | None] = []
     left: set[str] = set()  # users with a row of this batch stored unowned
@@ -250,9 +251,7 @@ WHERE id IN (
     {lock})
 RETURNING id, user_id, payload, state, reply, received_at, done_at,
     EXISTS (SELECT 1 FROM inbox o WHERE o.user_id = inbox.user_id AND o.id < inbox.id
-            AND o.state <> 'done' AND o.owner <> ?1 AND NOT {stale_o}
-            AND NOT EXISTS (SELECT 1 FROM inbox_beat a WHERE a.owner = o.owner
-                            AND a.beat_at > ?5)) AS behind
+            AND o.state <> 'done' AND o.owner <> ?1 AND NOT {stale_o}) AS behind
 """
 
 
@@ -271,8 +270,7 @@ def _claimed(r: dict[str, Any]) -> Claimed:
                    None if r["done_at"] is None else float(r["done_at"]), bool(r.get("behind")))
 
 
-async def claim_stale(owner: str, fresh_after: float, limit: int,
-                      alive_after: float | None = None) -> list[Claimed]:
+async def claim_stale(owner: str, fresh_after: float, limit: int) -> list[Claimed]:
     """Take over, for `owner`, the rows left by processes whose heartbeat is older than
     `fresh_after` (or left unowned), in id order."""
     if limit <= 0:
@@ -282,8 +280,7 @@ async def claim_stale(owner: str, fresh_after: float, limit: int,
     sql = _CLAIM.format(open_i=_open("i"), open_j=_open("j"), stale_i=_stale("i"),
                         stale_j=_stale("j"), stale_o=_stale("o"),
                         lock="FOR UPDATE OF i SKIP LOCKED" if pg else "")
-    rows = await _query(sql, [owner, fresh_after, limit, False,
-                              fresh_after if alive_after is None else alive_after])
+    rows = await _query(sql, [owner, fresh_after, limit, False])
     claimed = [_claimed(r) for r in rows]
     claimed.sort(key=lambda c: c.id)
     return claimed
@@ -302,23 +299,21 @@ WHERE id IN (
     {lock})
 RETURNING id, user_id, payload, state, reply, received_at, done_at
 """
-# After that: an older unfinished row still not ?1's, unowned or held by a process
-# silent since ?4 — not yet taken for dead, or being claimed by another process at this
-# moment (PostgreSQL's SKIP LOCKED passed it over): wait. One whose owner beats on time
-# is let be (it is alive, and the user's Redis lock orders the two turns).
+# After that: an older unfinished row still not ?1's — another process's, alive (its
+# turn comes first: it finishes it, or dies and loses it to a takeover), or being
+# claimed by another process at this moment (PostgreSQL's SKIP LOCKED passed it over),
+# or unowned: wait.
 _ELDER_HELD = """
 SELECT 1 AS held FROM inbox o WHERE o.user_id = ?2 AND o.id < ?3 AND o.state <> 'done'
-    AND (o.owner IS NULL OR (o.owner <> ?1 AND NOT EXISTS (
-        SELECT 1 FROM inbox_beat b WHERE b.owner = o.owner AND b.beat_at > ?4))) LIMIT 1
+    AND (o.owner IS NULL OR o.owner <> ?1) LIMIT 1
 """
 
 
-async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float,
-                       alive_after: float) -> list[Claimed] | None:
+async def claim_elders(owner: str, user_id: str, below: int,
+                       fresh_after: float) -> list[Claimed] | None:
     """Take, for `owner`, the unfinished rows of `user_id` older than row `below` left
     unowned or by processes silent since `fresh_after` (in id order: they come before
-    it); None while one is held by a process silent since `alive_after` but not yet
-    taken for dead (wait: its turn comes first)."""
+    it); None while one is another process's (wait: its turn comes first)."""
     conn = _conn()
     pg = conn.capabilities.dialect == "postgres"
     params = [owner, user_id, below, fresh_after]
@@ -327,16 +322,15 @@ async def claim_elders(owner: str, user_id: str, below: int, fresh_after: float,
     claimed = [_claimed(r) for r in await _query(sql, params)]
     if claimed:
         return sorted(claimed, key=lambda c: c.id)
-    if await _query(_ELDER_HELD, [owner, user_id, below, alive_after]):
+    if await _query(_ELDER_HELD, [owner, user_id, below]):
         return None
     return []
 
 
-async def held_behind(owner: str, ids: Sequence[int], fresh_after: float,
-                      alive_after: float) -> set[int]:
+async def held_behind(owner: str, ids: Sequence[int], fresh_after: float) -> set[int]:
     """Of rows `ids`, those with an older unfinished row of their user held by another
-    process silent since `alive_after` but not yet since `fresh_after` (not yet taken
-    for dead): one statement for all."""
+    process heard from since `fresh_after` (alive, or not yet taken for dead): one
+    statement for all."""
     held: set[int] = set()
     for start in range(0, len(ids), BATCH_IDS):
         part = list(ids[start:start + BATCH_IDS])
@@ -344,10 +338,8 @@ async def held_behind(owner: str, ids: Sequence[int], fresh_after: float,
         marks = ", ".join("?" * n)
         sql = (f"SELECT n.id FROM inbox n WHERE n.id IN ({marks}) AND EXISTS (SELECT 1 FROM inbox o "  # noqa: S608 - placeholders only
                f"WHERE o.user_id = n.user_id AND o.id < n.id AND o.state <> 'done' "
-               f"AND o.owner <> ?{n + 1} AND NOT {_stale('o', f'?{n + 2}')} "
-               f"AND NOT EXISTS (SELECT 1 FROM inbox_beat a WHERE a.owner = o.owner "
-               f"AND a.beat_at > ?{n + 3}))")
-        held |= {int(r["id"]) for r in await _query(sql, [*part, owner, fresh_after, alive_after])}
+               f"AND o.owner <> ?{n + 1} AND NOT {_stale('o', f'?{n + 2}')})")
+        held |= {int(r["id"]) for r in await _query(sql, [*part, owner, fresh_after])}
     return held
 
 

@@ -14,7 +14,10 @@ and, when it did, the turn's end writes it `done` with the reply before the repl
 over from a dead process after its change committed (`effected`) is not handled again:
 its user's draft is closed and they are told, from the audit trail, what was done.
 At most `max_held` messages wait in memory; past that the callback leaves them in the
-inbox for the recovery to take when there is room (`room`).
+inbox for the recovery to take when there is room (`room`). At most `max_turns` turns run
+at once (`_slots`): the others' users wait parked, not in the event loop's ready queue,
+where every ready turn would run a step before the loop reads its sockets again and a
+callback's request would wait behind all of them.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ VOICE_HINT = "抱歉，我暂时听不懂语音，请用文字告诉我您要办
 WELCOME = "您好，{name}！有事直接发消息给我，比如“明天下午两点用车去虹桥机场接人”，发送“帮助”查看全部服务。"
 
 MAX_HELD = 2000  # messages waiting in memory; past it they wait in the inbox
+# Turns running at once. Measured (README "Measured", bench_callback.py --lag): enough to
+# keep the database and Redis busy while one turn waits for them; more only lengthens the
+# event loop's ready queue — the callbacks' wait — without more messages done.
+MAX_TURNS = 16
 # WeCom's duplicate check on the first send of a reply that reports a change: it asks for
 # no check against earlier messages worth the name (such a reply carries its request's
 # number), but makes WeCom remember it, so that the same reply sent again after a crash
@@ -110,6 +117,7 @@ class Dispatcher:
         links: Links | None = None,
         inbox: Inbox | None = None,
         max_held: int = MAX_HELD,
+        max_turns: int = MAX_TURNS,
     ) -> None:
         self._nlu = nlu
         self._sessions = sessions
@@ -123,6 +131,8 @@ class Dispatcher:
         self.inbox = inbox
         self.max_held = max_held
         self._held = 0  # messages queued in memory, all users
+        self.max_turns = max_turns
+        self._slots = asyncio.Semaphore(max(1, max_turns))  # a turn runs holding one (FIFO)
         self._queues: dict[str, deque[_Item]] = {}
         self._running: set[str] = set()  # users whose queue's first message is being handled
         # Users this process queued a reply for (WeCom failed or the budget said wait):
@@ -195,16 +205,33 @@ class Dispatcher:
                     if queue[0] is not item:
                         continue  # those first (this one looks again when its turn comes)
                     item.behind = False
-                self._running.add(user_id)
+                # A slot for the turn alone: a message waiting for an older one held
+                # elsewhere (above) holds none, so that no wait can keep others from
+                # theirs; nor does its reply's send, a wait on WeCom (`process`'s `leave`).
+                await self._slots.acquire()
+                slot = [True]  # held; given back once by `leave`
+
+                def leave(slot: list[bool] = slot) -> None:
+                    if slot[0]:
+                        slot[0] = False
+                        self._slots.release()
+
                 try:
-                    await self.process(item.inbound, item.inbox_id, effected=item.effected)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # e.g. the reply could not be sent nor stored
-                    log.exception("message lost after handling",
-                                  extra={"user": user_id, "msg_id": item.inbound.msg_id})
+                    if queue[0] is not item:
+                        continue  # an older row taken over meanwhile goes first
+                    self._running.add(user_id)
+                    try:
+                        await self.process(item.inbound, item.inbox_id, effected=item.effected,
+                                           leave=leave)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # e.g. the reply could not be sent nor stored
+                        log.exception("message lost after handling",
+                                      extra={"user": user_id, "msg_id": item.inbound.msg_id})
+                    finally:
+                        self._running.discard(user_id)
                 finally:
-                    self._running.discard(user_id)
+                    leave()
                 queue.popleft()
                 self._held -= 1
                 if self.inbox is not None and self._held == self.max_held // 2:
@@ -221,8 +248,9 @@ class Dispatcher:
     # -- one message --------------------------------------------------------------------
 
     async def process(self, inbound: Inbound, inbox_id: int | None = None, *,
-                      effected: bool = False) -> Reply | None:
-        """Handle one message and deliver its reply; never raises."""
+                      effected: bool = False, leave: Callable[[], None] = lambda: None) -> Reply | None:
+        """Handle one message and deliver its reply; never raises. `leave()` is called
+        once the turn's own work is done, before the reply goes out."""
         wait: float | None
         reply: Reply | None
         turn = None if inbox_id is None else inbox_rows.InboxTurn(inbox_id, effected)
@@ -248,6 +276,7 @@ class Dispatcher:
         if turn is not None and self.inbox is not None and effected:
             # Written before it goes out: after a crash it is sent again, not made again.
             await self.inbox.done(turn.id, _reply_row(reply) if due else None)
+        leave()
         if reply is not None and due:
             await self.send_reply(inbound.user_id, reply, wait=wait,
                                   once=FIRST_SEND_WINDOW if effected else None)

@@ -36,10 +36,12 @@ log = logging.getLogger("bot.inbox")
 
 BEAT_EVERY = 2.0  # seconds between heartbeats
 STALE_AFTER = 10.0  # a process silent this long is taken to be dead: its rows are taken over
-# A process silent this long may be dead: a user's newer message waits for that
-# process's older one of theirs until it is done or taken over. (One that beats on time
-# is alive: its rows are let be, and the user's Redis lock orders the turns.)
-SUSPECT_AFTER = 2 * BEAT_EVERY + 1.0
+# A user's newer message waits for an older one of theirs that another process holds,
+# alive or not (one that died a moment ago still beats fresh for STALE_AFTER): until it
+# is done there, or taken over once that process is taken for dead. A live process
+# that holds one this long without finishing it (a turn lost to an error) is waited
+# for no longer: the newer one is handled, out of order, rather than never.
+HOLD_LEASE = 3 * STALE_AFTER
 RECOVER_EVERY = 2.0  # seconds between recovery passes (and one at start-up)
 FLUSH_EVERY = 0.1  # seconds at most before a sent reply is marked (and a finished turn)
 ELDER_POLL = 0.05  # seconds between looks at an older message of the user held elsewhere
@@ -140,7 +142,8 @@ class Inbox:
     def __init__(self, *, clock: Callable[[], float] = time.time, beat_every: float = BEAT_EVERY,
                  stale_after: float = STALE_AFTER, recover_every: float = RECOVER_EVERY,
                  flush_every: float = FLUSH_EVERY, wait_tell_after: float = WAIT_TELL_AFTER,
-                 lanes: int = INSERT_LANES, commit_every: float = 0.0) -> None:
+                 lanes: int = INSERT_LANES, commit_every: float = 0.0,
+                 hold_lease: float = HOLD_LEASE) -> None:
         self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._clock = clock
         self._beat_every = beat_every
@@ -148,11 +151,12 @@ class Inbox:
         self._recover_every = recover_every
         self._flush_every = flush_every
         self.wait_tell_after = wait_tell_after
+        self.hold_lease = hold_lease
         # Lanes of inserts that may be under way at once (a slow commit holds up only its
         # own lane); one user's messages always take the same lane, so they are stored —
         # and dispatched — in the order they came.
         self._inserts: list[_Batcher[rows.NewRow, rows.Stored | None]] = [
-            _Batcher(lambda new: rows.insert_new(new, self._alive_after()), spacing=commit_every)
+            _Batcher(lambda new: rows.insert_new(new), spacing=commit_every)
             for _ in range(max(1, lanes))]
         self._dones: _Batcher[tuple[int, dict[str, Any] | None, float], None] = _Batcher(self._finish)
         self._sent: set[int] = set()
@@ -178,9 +182,6 @@ class Inbox:
                           self.owner if owned else None, refused)
         return await self._inserts[hash(inbound.user_id) % len(self._inserts)].add(row)
 
-    def _alive_after(self) -> float:
-        return self._clock() - SUSPECT_AFTER
-
     # -- the dispatcher -------------------------------------------------------------------
 
     async def elders(self, user_id: str, inbox_id: int,
@@ -188,31 +189,39 @@ class Inbox:
         """Before row `inbox_id` of `user_id` is handled: its user's older unfinished
         messages that nobody alive holds (left by the overload, or by a process that
         died), claimed to be handled first, in order — (inbound, row, effected). While
-        a live process holds one, wait for it (its turn comes first), as long as
-        `waiting()` says the row still waits."""
+        another process holds one, alive or not yet taken for dead, wait for it (its
+        turn comes first), as long as `waiting()` says the row still waits and at most
+        `hold_lease` seconds."""
+        until = time.monotonic() + self.hold_lease
         while True:
             claimed = await rows.claim_elders(self.owner, user_id, inbox_id,
-                                              self._clock() - self.stale_after, self._alive_after())
+                                              self._clock() - self.stale_after)
             if claimed is not None:
                 if claimed:
                     log.info("inbox: older messages first", extra={
                         "user": user_id, "inbox_id": inbox_id, "older": [c.id for c in claimed]})
                 return [(from_payload(c.payload), c.id, c.state is rows.InboxState.EFFECTED)
                         for c in claimed]
-            await self._until_free(inbox_id, waiting)
+            left = until - time.monotonic()
+            if left <= 0:
+                log.warning("inbox: an older message held elsewhere too long; this one goes first",
+                            extra={"user": user_id, "inbox_id": inbox_id, "waited_s": self.hold_lease})
+                return []
+            await self._until_free(inbox_id, waiting, left)
             if not waiting():
                 return []
 
-    async def _until_free(self, inbox_id: int, waiting: Callable[[], bool]) -> None:
-        """Until no live process holds an older message of row `inbox_id`'s user, or
-        `waiting()` turns false: every waiting row of this process looked at in one
-        statement each ELDER_POLL (`_watch`)."""
+    async def _until_free(self, inbox_id: int, waiting: Callable[[], bool], timeout: float) -> None:  # noqa: ASYNC109
+        """Until no other process holds an older message of row `inbox_id`'s user (or
+        its holder is taken for dead), `waiting()` turns false, or `timeout` seconds:
+        every waiting row of this process looked at in one statement each ELDER_POLL
+        (`_watch`)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters[inbox_id] = (waiting, future)
         if self._watcher is None:
             self._watcher = asyncio.create_task(self._watch(), name="inbox-elders")
         try:
-            await future
+            await asyncio.wait([future], timeout=timeout)
         finally:
             self._waiters.pop(inbox_id, None)
 
@@ -222,8 +231,7 @@ class Inbox:
                 await asyncio.sleep(ELDER_POLL)
                 ids = list(self._waiters)
                 try:
-                    held = await rows.held_behind(self.owner, ids, self._clock() - self.stale_after,
-                                                  self._alive_after())
+                    held = await rows.held_behind(self.owner, ids, self._clock() - self.stale_after)
                 except Exception as exc:  # looked at again next time
                     log.warning("inbox: older messages not looked at", extra={"error": type(exc).__name__})
                     continue
@@ -318,8 +326,7 @@ class Inbox:
         """Claim what dead processes (or the overload) left and hand it to `dispatcher`,
         as much as it has room for; the number claimed."""
         claimed = await rows.claim_stale(self.owner, self._clock() - self.stale_after,
-                                         alive_after=self._alive_after(), limit=
-                                         dispatcher.room())
+                                         limit=dispatcher.room())
         for row in claimed:
             log.info("inbox: taken over", extra={"inbox_id": row.id, "user": row.user_id,
                                                  "state": str(row.state)})
@@ -328,8 +335,8 @@ class Inbox:
                     await dispatcher.resend(row.id, row.user_id, row.reply, row.done_at)
                 self.sent(row.id)
             else:
-                # `behind`: an older message of the user is in a live process's hands
-                # (this process's own are queued in row order).
+                # `behind`: an older message of the user is in another live process's
+                # hands (this process's own are queued in row order).
                 dispatcher.submit(from_payload(row.payload), row.id,
                                   effected=row.state is rows.InboxState.EFFECTED, behind=row.behind)
         self.recovered += len(claimed)

@@ -8,6 +8,7 @@ inbox's depth on /healthz."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -21,7 +22,7 @@ from aiohttp.test_utils import TestClient
 
 import handlers.inbox
 from bot.app import create_app
-from bot.chat.inbox import KEEP_DONE, SUSPECT_AFTER, Inbox
+from bot.chat.inbox import KEEP_DONE, Inbox
 from bot.keys import DISPATCHER, INBOX
 from handlers.base import Inbound, InboundKind
 from handlers.inbox import CURRENT_INBOX, WAITING, InboxTurn
@@ -286,14 +287,15 @@ async def test_done_rows_are_kept_through_the_callbacks_window_then_pruned(
     assert await InboxMessage.all().values_list("key", flat=True) == ["msg:880021"]
 
 
-async def test_a_message_left_by_a_dying_process_is_answered_before_the_users_newer_one(
-    make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Per-user order after a crash: the dead process's row comes first, even though the
-    user's next message reaches a live process before the lease of the dead one ran out
-    (once the dead one has missed its heartbeats: SUSPECT_AFTER)."""
-    client = await make_app()
+async def until_waiting(looked: asyncio.Event) -> None:
+    """Until the process has looked at a user's waiting message a few times (`looked`),
+    10 s at most (a message that did not wait: the caller's assertion says so)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(looked.wait(), 10)
+
+
+def count_looks(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Set once the waiting rows were found held three times (each ELDER_POLL)."""
     looks: list[object] = []
     looked = asyncio.Event()
     held_behind = handlers.inbox.held_behind
@@ -305,20 +307,35 @@ async def test_a_message_left_by_a_dying_process_is_answered_before_the_users_ne
         return result
 
     monkeypatch.setattr(handlers.inbox, "held_behind", counted)
-    clock = [time.time() - SUSPECT_AFTER - 1]
+    return looked
+
+
+@pytest.mark.parametrize("silent", [0.0, 0.5], ids=["crashed-just-now", "silent-half-the-lease"])
+async def test_a_message_left_by_a_dying_process_is_answered_before_the_users_newer_one(
+    make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
+    monkeypatch: pytest.MonkeyPatch, silent: float,
+) -> None:
+    """Per-user order after a crash: the dead process's row comes first, even though the
+    user's next message reaches a live process before the lease of the dead one ran out
+    — also when it died right after its last heartbeat (`silent` × the lease ago), which
+    still looks alive for a whole lease."""
+    client = await make_app()
+    looked = count_looks(monkeypatch)
+    stale_after = client.app[INBOX].stale_after
+    clock = [time.time() - silent * stale_after]
     dying = Inbox(clock=lambda: clock[0])
-    await dying._beat()  # silent a while: maybe dead, not yet taken for dead (STALE_AFTER)
+    await dying._beat()  # its last heartbeat: not yet taken for dead (STALE_AFTER)
     stored = await dying.store("msg:880030", inbound("zhangsan", "帮助", "880030"), owned=True)
     assert stored is not None and not stored.behind
     assert await post(client, sim, sim.text("zhangsan", "我的申请", msg_id="880031")) == 200
     [newer] = await InboxMessage.filter(key="msg:880031")
     dispatcher = client.app[DISPATCHER]
-    # The newer one waits, looking again every ELDER_POLL: the older is in live hands.
-    await asyncio.wait_for(looked.wait(), 10)
+    # The newer one waits, looking again every ELDER_POLL: the older is in other hands.
+    await until_waiting(looked)
     # (the older one has waited past WAIT_TELL_AFTER: its user may be told to wait)
     assert dispatcher.handled == 0 and set(texts_to(fake_wecom, "zhangsan")) <= {WAITING}
 
-    clock[0] = time.time() - client.app[INBOX].stale_after - 1  # older than the lease: dead
+    clock[0] = time.time() - stale_after - 1  # older than the lease: dead
     await dying._beat()
     await settle(client)
     replies = [text for text in texts_to(fake_wecom, "zhangsan") if text != WAITING]
@@ -346,16 +363,41 @@ async def test_a_message_stored_for_later_comes_before_the_users_next_one(
     assert await InboxMessage.filter(state=InboxState.PENDING).count() == 0
 
 
-async def test_a_users_message_is_not_held_for_an_older_one_a_live_process_has(
+async def test_a_users_message_waits_for_an_older_one_a_live_process_has(
     make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Two live processes: a message never waits on the database for the other's turn
-    (the user's Redis lock orders them), so a backlog on two processes costs nothing."""
+    """Two live processes: a user's newer message waits until the other has finished
+    their older one (the user's Redis lock alone would let whichever came first go)."""
     client = await make_app()
+    looked = count_looks(monkeypatch)
     other = Inbox()
     await other._beat()
     stored = await other.store("msg:880050", inbound("zhangsan", "帮助", "880050"), owned=True)
     assert stored is not None
     assert await post(client, sim, sim.text("zhangsan", "我的申请", msg_id="880051")) == 200
+    await until_waiting(looked)
+    dispatcher = client.app[DISPATCHER]
+    assert dispatcher.handled == 0
+    await handlers.inbox.finish([], finished=[stored.id], now=time.time())  # the other's turn ends
     await settle(client)
+    assert dispatcher.handled == 1 and len(texts_to(fake_wecom, "zhangsan")) == 1
+
+
+async def test_an_older_message_a_live_process_never_finishes_holds_the_newer_one_a_lease_at_most(
+    make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
+) -> None:
+    """A live process that keeps a user's older row unfinished (its turn lost to an
+    error) holds their newer message for `hold_lease` at most: handled then, not never."""
+    client = await make_app()
+    client.app[INBOX].hold_lease = 0.3
+    other = Inbox()
+    await other._beat()
+    stored = await other.store("msg:880060", inbound("zhangsan", "帮助", "880060"), owned=True)
+    assert stored is not None
+    started = time.monotonic()
+    assert await post(client, sim, sim.text("zhangsan", "我的申请", msg_id="880061")) == 200
+    await settle(client)
+    assert time.monotonic() - started >= 0.3
     assert client.app[DISPATCHER].handled == 1 and len(texts_to(fake_wecom, "zhangsan")) == 1
+    assert (await InboxMessage.get(id=stored.id)).owner == other.owner  # still the other's
