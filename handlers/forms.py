@@ -27,9 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.base import Links, Reply
-from handlers.common import page_line
+from handlers.common import fmt_window, page_line
 from handlers.states import UndeclaredState, state_of
 from nlp.types import Parse
 
@@ -95,6 +96,26 @@ def merge_slots(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any
         out["end"] = start + (old_end - old_start)
     out.update(new)
     return out
+
+
+CHANGED = "好的，{what}改为{value}。"
+CHANGE_NAMES = {"start": "出发时间", "destination": "目的地", "origin": "出发地", "passengers": "人数",
+                "purpose": "事由"}
+
+
+def changed_note(before: Mapping[str, Any], after: Mapping[str, Any], tz: ZoneInfo,
+                 names: Mapping[str, str] = CHANGE_NAMES) -> str:
+    """What a correction changed in a draft ("哦不对，改成大后天" while the bot asks for the
+    return time): "好的，出发时间改为12月10日(周四) 09:00。", so the user sees it was heard
+    before the next question; "" when nothing said before was changed."""
+    for key, what in names.items():
+        old, new = before.get(key), after.get(key)
+        if old is None or new is None or old == new:
+            continue
+        value = fmt_window(new, None, tz) if isinstance(new, datetime) else \
+            f"{new}人" if key == "passengers" else str(new)
+        return CHANGED.format(what=what, value=value)
+    return ""
 
 
 def moment(slots: Mapping[str, Any], key: str) -> datetime | None:

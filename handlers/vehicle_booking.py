@@ -41,6 +41,7 @@ from handlers.forms import (
     Draft,
     Problem,
     Submitted,
+    changed_note,
     day_of,
     drop_bad_window,
     duration_text,
@@ -137,10 +138,11 @@ async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
             return draft.nudged(Reply(PURPOSE_NEEDED, state=draft.to_state()))
         new["purpose"] = answer
     draft.answered(bool(new))
+    before = draft.slots
     draft.slots = merge_slots(draft.slots, new)
     fill_end(draft.slots)
     draft.slots.pop("vehicle_id", None)
-    return draft.nudged(await advance(draft, ctx))
+    return draft.nudged(await advance(draft, ctx, changed_note(before, draft.slots, ctx.tz)))
 
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:

@@ -54,6 +54,15 @@ ACTIVITY_RE = gated(
     r"(?:去|到|赴)[^，,。；;\s]{1,15}?(?P<p>开会|参会|办事|调研|检查|培训|汇报|座谈|考察|接人|送人|接待|"
     r"送[^，,。；;\s]{1,8}|接[^，,。；;\s]{1,8}|参加[^，,。；;\s]{1,12})"
 )
+# An errand said right after a named place ("去市档案馆查资料", "到区法院开庭"): the place
+# ends with its suffix, the errand starts with one of these verbs (nlp/slots.py cuts the
+# destination there), and is no place itself ("市政府办公厅").
+ERRAND_RE = gated(
+    r"(?:去|到|赴)[^，,。；;\s]{1,15}?(?:馆|局|委|院|府|校|中心|机场|站|大厦|宾馆|酒店|会堂)"
+    r"(?P<p>(?:还|借|查|取|拿|办|交|领|买|签|报|递|缴|盖|提|调|咨|登|验|复|补|开|参)"
+    r"[^，,。；;！!？?\s]{1,6})"
+)
+NOT_AN_ERRAND = gated(r"(?:厅|室|处|科|楼|院|馆|局|部|中心|大厦)$")
 ANSWER_PREFIX = gated(r"^\s*(?:事由|用途|目的|原因)?\s*(?:是|为|:|：)?\s*")
 NOT_A_PURPOSE = gated(
     r"^(?:无|没有|没|不用|不需要|不知道|不清楚|随便|都行|略|无事由|没事由|不填|不写|私事|"
@@ -196,9 +205,12 @@ def reason_in(text: str) -> str | None:
 
 def purpose_in(text: str) -> str | None:
     """The purpose when said: "事由：送材料", or the activity after the place
-    ("去市政府开会" → "开会")."""
+    ("去市政府开会" → "开会", "去市档案馆查资料" → "查资料")."""
     m = PURPOSE_RE.search(text) or ACTIVITY_RE.search(text)
-    return m["p"] if m else None
+    if m:
+        return m["p"]
+    m = ERRAND_RE.search(text)
+    return m["p"] if m and not NOT_AN_ERRAND.search(m["p"]) else None
 
 
 def purpose_answer(text: str) -> str | None:

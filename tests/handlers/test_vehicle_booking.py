@@ -104,6 +104,17 @@ async def test_a_duration_before_the_start(talk):
     assert "12月1日(周二) 10:00-13:00" in reply
 
 
+async def test_a_correction_while_asked_is_acknowledged(talk):
+    reply = await talk.say("wuli", "后天上午9点用车去市档案馆查资料，3个人")
+    assert "用到几点" in reply  # the errand said is the purpose: not asked again
+    reply = await talk.say("wuli", "哦不对，改成大后天")
+    assert reply.startswith("好的，出发时间改为11月30日(周一) 09:00。") and "用到几点" in reply
+    reply = await talk.say("wuli", "用两个小时")
+    assert "11月30日(周一) 09:00-11:00" in reply and "事由：查资料" in reply
+    reply = await talk.say("wuli", "改成4个人")
+    assert reply.startswith("好的，人数改为4人。") and "4人" in reply
+
+
 async def test_changes_before_confirm(talk):
     await talk.say("zhangsan", "明天下午两点用车去虹桥机场，3人，两个小时，事由：送材料")
     reply = await talk.say("zhangsan", "改成四点")

@@ -34,6 +34,9 @@ def test_a_day_said(nlu: Nlu, text: str, said: bool) -> None:
 @pytest.mark.parametrize(("text", "purpose"), [
     ("事由：送材料", "送材料"), ("去市政府开会", "开会"), ("去机场接外宾", "接外宾"),
     ("去虹桥机场", None),
+    # an errand right after a named place; a place after a place is no errand
+    ("下周二用车去区档案馆复印材料", "复印材料"), ("到市局签合同", "签合同"),
+    ("明天用车去区政府办公厅", None), ("去市委党校报到，3人", "报到"),
 ])
 def test_a_purpose(nlu: Nlu, text: str, purpose: str | None) -> None:
     assert nlu.parse(text, NOW).words.purpose == purpose
