@@ -29,13 +29,16 @@ into its first day (Σ n over the days + c of the first day); a day's bookings a
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TypeVar
 
 from models.holds import MAX_WINDOW
 from models.org import RequestType
 from models.requests import RequestStatus
 from models.stats.scope import BOOKED, db, fetch_rows, in_list, is_pg, local_midnight, moment
+
+T = TypeVar("T")
 
 ALL = 0  # the department of the whole bureau's rows
 ALL_ONLY = frozenset({"dtype", "fdkm", "fdtoll", "fdpark", "fdfuel"})  # keyed by department
@@ -56,6 +59,16 @@ def spans(days: Iterable[date]) -> list[tuple[date, date]]:
             out[-1] = (out[-1][0], day + timedelta(days=1))
         else:
             out.append((day, day + timedelta(days=1)))
+    return out
+
+
+async def by_spans(days: Sequence[date], tz: tzinfo,
+                   one_span: Callable[[date, date, tzinfo], Awaitable[list[T]]]) -> list[T]:
+    """The rows of `days` (any order, repeats allowed), one run of consecutive days at a
+    time: each rollup's own `_compute_span` reads a run in one pass over the requests."""
+    out: list[T] = []
+    for first, after in spans(days):
+        out += await one_span(first, after, tz)
     return out
 
 
@@ -80,10 +93,7 @@ def hour_pieces(start: datetime, end: datetime, tz: tzinfo) -> Iterable[tuple[in
 
 async def compute(days: Sequence[date], tz: tzinfo) -> list[Row]:
     """The rows of `days` (any order, repeats allowed), from the requests."""
-    out: list[Row] = []
-    for first, after in spans(days):
-        out += await _compute_span(first, after, tz)
-    return out
+    return await by_spans(days, tz, _compute_span)
 
 
 async def _compute_span(first: date, after: date, tz: tzinfo) -> list[Row]:

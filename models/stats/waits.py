@@ -31,7 +31,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.org import RequestType
-from models.stats.daily import ALL, spans
+from models.stats.daily import ALL, by_spans
 from models.stats.scope import (
     ASSIGN_LIMIT,
     FINISH_LIMIT,
@@ -143,10 +143,7 @@ def merge(cells: Iterable[tuple[str, int, int, int, float, float]]) -> dict[str,
 
 async def compute_waits(days: Sequence[date], tz: tzinfo) -> list[WaitRow]:
     """The histogram rows of `days` (any order, repeats allowed), from the requests."""
-    out: list[WaitRow] = []
-    for first, after in spans(days):
-        out += await _compute_span(first, after, tz)
-    return out
+    return await by_spans(days, tz, _compute_span)
 
 
 async def _compute_span(first: date, after: date, tz: tzinfo) -> list[WaitRow]:
