@@ -104,9 +104,11 @@ async def assert_consistent(request_id: int) -> None:
 async def test_20_for_the_last_free_vehicle(org: str, now: datetime) -> None:
     await book_vehicle("zhangsan", at(28, 9), at(28, 13), plate="沪A67890")
     window = (at(28, 10), at(28, 12))
+    # Everyone saw the same last one (read once: a grab that read it after the first
+    # commit would find none, and this test is about the 20 creates that race).
+    [last] = await free_vehicles(*window, seats=3)
 
     async def grab(applicant: str) -> Request:
-        [last] = await free_vehicles(*window, seats=3)  # everyone sees the same last one
         new = NewRequest(
             RequestType.VEHICLE_BOOKING,
             applicant,
