@@ -65,10 +65,26 @@ async def mine_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     return await show_mine(ctx)
 
 
+# A status question in the middle of filling something in: answered, and the draft kept.
+DRAFT_KEPT = "\n（您正在填的{what}还没提交，接着回答我上面的问题就行；不办了回复“算了”。）"
+DRAFT_NAMES = {str(Intent.VEHICLE_BOOKING): "用车申请", str(Intent.FACILITY_RESERVATION): "场地预约",
+               str(Intent.REPAIR_REQUEST): "报修", str(Intent.ASSET_REQUEST): "领用申请"}
+
+
 @router.intent(Intent.APPROVAL_STATUS)
 async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
-    """The user asks where things stand: one request by number, what waits for them, their
-    latest of a service they named (a repair), or all their open requests."""
+    """The user asks where things stand (`_status`); a draft being filled in stays, and
+    the answer says so."""
+    reply = await _status(msg, parse, ctx)
+    what = DRAFT_NAMES.get(str(ctx.state.get("flow") or ""))
+    if what is None or reply.state is not None or not reply.text:
+        return reply
+    return Reply(reply.text + DRAFT_KEPT.format(what=what), reply.markdown, reply.state)
+
+
+async def _status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+    """One request by number, what waits for the user, their latest of a service they
+    named (a repair), or all their open requests."""
     no = parse.slots.get("request_no")
     if no is not None:
         return await show_one(int(no), ctx)
