@@ -54,6 +54,8 @@ BEGIN {_sqlite_marks("OLD")} {_sqlite_marks("NEW")} END;
 CREATE TRIGGER stats_dirty_delete AFTER DELETE ON request
 BEGIN {_sqlite_marks("OLD")} END;
 CREATE TRIGGER stats_dirty_request_steps AFTER UPDATE OF type, department_id_at, created_at ON request
+WHEN OLD.type IS NOT NEW.type OR OLD.department_id_at IS NOT NEW.department_id_at
+    OR OLD.created_at IS NOT NEW.created_at
 BEGIN {_REQUEST_STEPS.format(row="NEW")} END;
 CREATE TRIGGER stats_dirty_step_insert AFTER INSERT ON approval_step
 BEGIN {_STEP_MARKS.format(row="NEW")} END;
@@ -94,32 +96,29 @@ CREATE TRIGGER stats_dirty_request AFTER INSERT OR DELETE OR UPDATE OF {_MARKED}
     ON request FOR EACH ROW EXECUTE FUNCTION stats_mark_dirty();
 """  # noqa: S608
 
+
+def _pg_marker(function: str, marks: str) -> str:
+    """A PostgreSQL row trigger's function that marks the old row's days and the new's."""
+    return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        {marks.format(row="OLD")}
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        {marks.format(row="NEW")}
+    END IF;
+    RETURN NULL;
+END $$;"""
+
+
 # The waits' triggers (migration 14); POSTGRES_TRIGGERS has all, for test databases made
 # from the models.
 POSTGRES_WAIT_TRIGGERS = f"""{_PG_REQUEST}
-CREATE OR REPLACE FUNCTION stats_mark_step() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        {_STEP_MARKS.format(row="OLD")}
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        {_STEP_MARKS.format(row="NEW")}
-    END IF;
-    RETURN NULL;
-END $$;
+{_pg_marker("stats_mark_step", _STEP_MARKS)}
 DROP TRIGGER IF EXISTS stats_dirty_step ON approval_step;
 CREATE TRIGGER stats_dirty_step AFTER INSERT OR DELETE OR UPDATE OF decided_at, seq, role, request_id
     ON approval_step FOR EACH ROW EXECUTE FUNCTION stats_mark_step();
-CREATE OR REPLACE FUNCTION stats_mark_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        {_AUDIT_MARKS.format(row="OLD")}
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        {_AUDIT_MARKS.format(row="NEW")}
-    END IF;
-    RETURN NULL;
-END $$;
+{_pg_marker("stats_mark_audit", _AUDIT_MARKS)}
 DROP TRIGGER IF EXISTS stats_dirty_audit ON audit_log;
 CREATE TRIGGER stats_dirty_audit AFTER INSERT OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION stats_mark_audit();
