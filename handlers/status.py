@@ -67,8 +67,14 @@ async def mine_text(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
 
 # A status question in the middle of filling something in: answered, and the draft kept.
 DRAFT_KEPT = "\n（您正在填的{what}还没提交，接着回答我上面的问题就行；不办了回复“算了”。）"
-DRAFT_NAMES = {str(Intent.VEHICLE_BOOKING): "用车申请", str(Intent.FACILITY_RESERVATION): "场地预约",
-               str(Intent.REPAIR_REQUEST): "报修", str(Intent.ASSET_REQUEST): "领用申请"}
+
+
+def _draft_name(flow: object) -> str | None:
+    """The title of the service whose form the user is filling in ("用车申请"), or None."""
+    for service in services():
+        if flow and str(service.intent) == flow:
+            return service.form.web.title if service.form.web is not None else service.name
+    return None
 
 
 @router.intent(Intent.APPROVAL_STATUS)
@@ -76,7 +82,7 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """The user asks where things stand (`_status`); a draft being filled in stays, and
     the answer says so."""
     reply = await _status(msg, parse, ctx)
-    what = DRAFT_NAMES.get(str(ctx.state.get("flow") or ""))
+    what = _draft_name(ctx.state.get("flow"))
     if what is None or reply.state is not None or not reply.text:
         return reply
     return Reply(reply.text + DRAFT_KEPT.format(what=what), reply.markdown, reply.state)
