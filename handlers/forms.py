@@ -99,15 +99,14 @@ def merge_slots(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any
 
 
 CHANGED = "好的，{what}改为{value}。"
-CHANGE_NAMES = {"start": "出发时间", "destination": "目的地", "origin": "出发地", "passengers": "人数",
-                "purpose": "事由"}
 
 
 def changed_note(before: Mapping[str, Any], after: Mapping[str, Any], tz: ZoneInfo,
-                 names: Mapping[str, str] = CHANGE_NAMES) -> str:
+                 names: Mapping[str, str]) -> str:
     """What a correction changed in a draft ("哦不对，改成大后天" while the bot asks for the
     return time): "好的，出发时间改为12月10日(周四) 09:00。", so the user sees it was heard
-    before the next question; "" when nothing said before was changed."""
+    before the next question; "" when nothing said before was changed. `names`: the
+    service's names of the slots worth saying, in the order looked at."""
     for key, what in names.items():
         old, new = before.get(key), after.get(key)
         if old is None or new is None or old == new:

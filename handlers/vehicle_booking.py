@@ -83,6 +83,9 @@ ASK = {
     "passengers": "一共几个人乘车？",
     "purpose": "请说一下用车事由（审批人要看），比如“接待来访”“去市政府送材料”。",
 }
+# What a correction changed, said back before the next question (forms.changed_note).
+CHANGE_NAMES = {"start": "出发时间", "destination": "目的地", "origin": "出发地", "passengers": "人数",
+                "purpose": "事由"}
 PURPOSE_NEEDED = "事由要写上，审批人要看，几个字就行，比如“接待来访”“送文件”。不用车了就说“算了”。"
 PAST = "出发时间 {when} 已经过了，请换一个以后的时间。"
 END_BEFORE_START = "结束时间要晚于出发时间（{start}），请重新说结束时间或用多久，比如“用两个小时”。"
@@ -142,7 +145,7 @@ async def book_vehicle(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     draft.slots = merge_slots(draft.slots, new)
     fill_end(draft.slots)
     draft.slots.pop("vehicle_id", None)
-    return draft.nudged(await advance(draft, ctx, changed_note(before, draft.slots, ctx.tz)))
+    return draft.nudged(await advance(draft, ctx, changed_note(before, draft.slots, ctx.tz, CHANGE_NAMES)))
 
 
 async def advance(draft: Draft, ctx: Ctx, prefix: str = "") -> Reply:
