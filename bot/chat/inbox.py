@@ -186,6 +186,11 @@ class Inbox:
                           self.owner if owned else None, refused)
         return await self._inserts[hash(inbound.user_id) % len(self._inserts)].add(row)
 
+    async def refuse(self, inbox_id: int) -> None:
+        """A stored delivery the flood guard refused: done, never handled (written now,
+        before the callback's 200, so that neither a retry nor a takeover handles it)."""
+        await rows.finish([], finished=[inbox_id], now=self._clock())
+
     # -- the dispatcher -------------------------------------------------------------------
 
     async def elders(self, user_id: str, inbox_id: int,

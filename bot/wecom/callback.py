@@ -249,22 +249,35 @@ async def receive(request: web.Request) -> web.Response:
     inbound = env.inbound
     config = request.config_dict
     dedup = config[DEDUP]
-    verdict = await _admit(dedup, config.get(FLOOD, cb.flood), env.dedup_key, inbound.user_id)
-    refused = verdict is not None and verdict is not Verdict.OK
-    # Stored before the 200, whatever Redis said: the inbox's unique key decides (a key
-    # Redis knows may be one whose process died before storing it). A message over the
-    # flood limit is stored as done, so that its retries are not handled either.
+    inbox = config[INBOX]
+    # Redis (dedup + flood count, one round trip) and the inbox's INSERT at the same time:
+    # the callback waits for the slower of the two, not for both in turn. Stored whatever
+    # Redis says: the inbox's unique key decides (a key Redis knows may be one whose
+    # process died before storing it). A message over the flood limit (rare) is then
+    # marked done before the 200, so that its retries are not handled either.
+    admitting = asyncio.ensure_future(_admit(dedup, config.get(FLOOD, cb.flood), env.dedup_key,
+                                             inbound.user_id))
     dispatcher = config[DISPATCHER]
-    owned = not refused and dispatcher.has_room()
+    owned = dispatcher.has_room()
     try:
-        stored = await config[INBOX].store(env.dedup_key, inbound, owned=owned, refused=refused)
+        stored = await inbox.store(env.dedup_key, inbound, owned=owned)
     except Exception as exc:
         # Not stored: WeCom must send it again (and Redis must not call that a duplicate).
         log.error("callback not stored: 503, WeCom retries",
                   extra={"dedup_key": env.dedup_key, "user": inbound.user_id, "error": type(exc).__name__})
-        if verdict is not None:
+        if await _verdict(admitting) is not None:
             await dedup.forget(env.dedup_key)
         return web.Response(status=503)
+    verdict = await _verdict(admitting)
+    refused = verdict is not None and verdict is not Verdict.OK
+    if refused and stored is not None:
+        try:
+            await inbox.refuse(stored.id)
+        except Exception as exc:  # stored, not marked: handled after all, rather than lost
+            log.error("flood refusal not written: the message is handled",
+                      extra={"dedup_key": env.dedup_key, "user": inbound.user_id,
+                             "error": type(exc).__name__})
+            refused = False
     if refused:
         # 200 all the same: a retry would only add to the flood.
         log.warning("callback flood: not processed", extra={"user": inbound.user_id,
@@ -286,6 +299,16 @@ async def receive(request: web.Request) -> web.Response:
         log.debug("callback accepted", extra={"dedup_key": env.dedup_key, "user": inbound.user_id,
                                               "kind": str(inbound.kind), "text_len": len(inbound.text)})
     return web.Response(status=200)
+
+
+async def _verdict(admitting: asyncio.Future[Verdict | None]) -> Verdict | None:
+    """`_admit`'s answer; Verdict.OK when it failed (the dedup and the flood guard fall
+    back on their own; whatever else went wrong, the stored message is handled)."""
+    try:
+        return await admitting
+    except Exception:
+        log.exception("dedup and flood check failed: taken as new")
+        return Verdict.OK
 
 
 async def _admit(dedup: DedupStore, flood: FloodGuard, key: str, user_id: str) -> Verdict | None:

@@ -67,6 +67,7 @@ class KeyedInbox:
     stored once; `fail` makes storing fail as a database that is down does."""
 
     rows: dict[str, tuple[int, Inbound, bool]] = field(default_factory=dict)
+    refused: set[int] = field(default_factory=set)  # rows the flood guard refused
     fail: bool = False
 
     async def store(self, key: str, inbound: Inbound, *, owned: bool,
@@ -77,6 +78,9 @@ class KeyedInbox:
             return None
         self.rows[key] = (len(self.rows) + 1, inbound, owned)
         return Stored(len(self.rows))
+
+    async def refuse(self, inbox_id: int) -> None:
+        self.refused.add(inbox_id)
 
 
 def callback_app(settings: Settings, dedup: DedupStore, recorder: Recorder,

@@ -24,6 +24,7 @@ import handlers.inbox
 from bot.app import create_app
 from bot.chat.inbox import KEEP_DONE, Inbox
 from bot.keys import DISPATCHER, INBOX
+from bot.wecom.flood import FLOOD, TOO_FAST
 from handlers.base import Inbound, InboundKind
 from handlers.inbox import CURRENT_INBOX, WAITING, InboxTurn
 from models.inbox import InboxMessage, InboxState
@@ -401,3 +402,24 @@ async def test_an_older_message_a_live_process_never_finishes_holds_the_newer_on
     assert time.monotonic() - started >= 0.3
     assert client.app[DISPATCHER].handled == 1 and len(texts_to(fake_wecom, "zhangsan")) == 1
     assert (await InboxMessage.get(id=stored.id)).owner == other.owner  # still the other's
+
+
+async def test_a_message_over_the_flood_limit_is_stored_done_and_never_handled(
+    make_app: Callable[[], Awaitable[TestClient]], sim: WeComSim, fake_wecom: FakeWeCom,
+) -> None:
+    """Redis's flood count runs beside the INSERT (bot/wecom/callback.py); the refusal is
+    written before the 200: neither WeCom's retry nor a recovery handles the message."""
+    client = await make_app()
+    client.app[FLOOD].limit = 2  # type: ignore[attr-defined]
+    xmls = [sim.text("zhangsan", "帮助", msg_id=f"88090{i}") for i in range(3)]
+    for xml in xmls:
+        assert await post(client, sim, xml) == 200
+    await settle(client)
+    row = await InboxMessage.get(key="msg:880902")
+    assert row.state is InboxState.DONE and row.reply_sent and row.done_at is not None
+    assert await post(client, sim, xmls[2]) == 200  # WeCom's retry
+    await client.app[INBOX].recover(client.app[DISPATCHER])
+    await settle(client)
+    assert client.app[DISPATCHER].handled == 2
+    texts = texts_to(fake_wecom, "zhangsan")
+    assert len(texts) == 3 and texts.count(TOO_FAST) == 1
