@@ -4,7 +4,9 @@ exists. The sums and limits are the models'; the dashboard only lays them out.""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import tzinfo
+from typing import TypeVar
 
 from models.asset_stats import AssetReport, DepartmentAssets, asset_report
 from models.org import Department, RequestType
@@ -17,6 +19,7 @@ from models.stats import (
     OccupancyReport,
     OverdueItem,
     RepairReport,
+    RepairRow,
     Scope,
     ServiceCount,
     StepLeadTime,
@@ -24,6 +27,7 @@ from models.stats import (
     approval_lead_times,
     department_tree,
     overdue,
+    repair_rows,
     repair_times,
     requests_by_department,
     requests_by_service,
@@ -46,21 +50,34 @@ __all__ = [
     "OccupancyReport",
     "OverdueItem",
     "RepairReport",
+    "RepairRow",
     "Scope",
     "ServiceCount",
     "StepLeadTime",
     "VehicleReport",
     "approval_lead_times",
+    "consistent",
     "department_exists",
     "refresh_rollup",
     "department_tree",
     "overdue",
+    "repair_rows",
     "repair_times",
     "requests_by_department",
     "requests_by_service",
     "room_occupancy",
     "vehicle_use",
 ]
+
+
+T = TypeVar("T")
+
+
+async def consistent(tz: tzinfo, read: Callable[[], Awaitable[T]]) -> T:
+    """`read()`, a page's or a CSV's figures, with the rollup's dirty marks taken once for
+    all its reads (models/stats/rollup.py `consistent`): a few statements, not three more
+    a figure, and the same figures as a query over the requests."""
+    return await rollup.consistent(tz, read)
 
 
 async def refresh_rollup(tz: tzinfo) -> int:

@@ -202,11 +202,18 @@ def repairs_table(report: stats.RepairReport, tz: Any) -> Table:
     return t
 
 
-def repair_list_table(report: stats.RepairReport, tz: Any) -> Table:
-    t = Table("repair_list", "报修明细", [
+REPAIR_LIST_TITLE = "报修明细"
+
+
+def _repair_list_columns() -> list[Column]:
+    return [
         text("单号"), text("报修时间"), text("状态"), text("地点"), text("类别"), text("维修人员"),
         duration("派单用时"), duration("完成用时"), Column("评分", _score), text("评价意见"),
-    ])
+    ]
+
+
+def repair_list_table(report: stats.RepairReport, tz: Any) -> Table:
+    t = Table("repair_list", REPAIR_LIST_TITLE, _repair_list_columns())
     t.count = report.item_count
     for i in report.items:
         t.rows.append([
@@ -322,6 +329,35 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA):
         return "'" + value  # a spreadsheet would run it as a formula
     return value
+
+
+def repair_list_csv(rows: list[stats.RepairRow], tz: Any) -> bytes:
+    """The repair list's CSV straight from the rows (a month of a large bureau is 26,000):
+    what `to_csv(repair_list_table(...))` gives, byte for byte, without a table of cells
+    or an object a row in between; the free text (location, worker, comment) guarded as
+    every CSV cell is."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.title for c in _repair_list_columns()])
+    labels: dict[str, str] = {}
+    kinds = {k: CATEGORY_NAMES.get(k, "其他") for k in CATEGORY_NAMES}
+    write, formula = writer.writerow, _FORMULA
+    for no, began, status, location, assign, finish, category, worker, rating, comment in rows:
+        label = labels.get(status)
+        if label is None:
+            label = labels[status] = status_label(RequestType.REPAIR_REQUEST, status)
+        write((f"#{no}",
+               began.astimezone(tz).isoformat(" ", "minutes")[:16],  # "%Y-%m-%d %H:%M"
+               label,
+               "'" + location if location.startswith(formula) else location,
+               kinds.get(category, "其他") if category else "",
+               "'" + worker if worker.startswith(formula) else worker,
+               None if assign is None else round(assign, 1),
+               None if finish is None else round(finish, 1),
+               rating,
+               "'" + comment if comment.startswith(formula) else comment))
+    return out.getvalue().encode("utf-8")
 
 
 def to_csv(table: Table) -> bytes:

@@ -46,8 +46,10 @@ from models.stats.times import (
     RepairItem,
     RepairMeasure,
     RepairReport,
+    RepairRow,
     StepLeadTime,
     approval_lead_times,
+    repair_rows,
     repair_times,
 )
 from models.stats.use import (
@@ -63,9 +65,9 @@ from models.stats.use import (
 __all__ = [
     "ASSIGN_LIMIT", "BOOKED", "FINISH_LIMIT", "MAX_DAYS", "STEP_LIMIT", "TYPES",
     "DayUse", "DepartmentCount", "DepartmentNode", "OccupancyReport", "OverdueItem",
-    "RepairItem", "RepairMeasure", "RepairReport", "RoomUse", "Scope", "ServiceCount",
+    "RepairItem", "RepairMeasure", "RepairReport", "RepairRow", "RoomUse", "Scope", "ServiceCount",
     "StepLeadTime", "UnknownDepartment", "VehicleReport", "VehicleUse",
     "approval_lead_times", "as_utc", "department_ids", "department_tree", "local_midnight",
-    "overdue", "percentile", "repair_times", "requests_by_department", "requests_by_service",
+    "overdue", "percentile", "repair_rows", "repair_times", "requests_by_department", "requests_by_service",
     "room_occupancy", "vehicle_use",
 ]

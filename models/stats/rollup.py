@@ -15,14 +15,18 @@ transaction with the removal of the marks it read. A read (`sums`) takes the rol
 the range's clean days and computes its dirty days from the requests the same way, so a
 figure is always what a query over the requests gives: it checks the marks before and
 after and reads again if they moved (ids only grow, a refresh removes the ones it did).
+A page of ~35 reads takes the marks once for them all (`consistent`): one snapshot of the
+marks before, one look after the last read, all the reads again if they moved.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -59,10 +63,13 @@ _LOCK = 0x6A677377_5354  # PostgreSQL advisory lock: one refresh at a time
 # rollup is built again (2: the waits, 3: the months, 4: the trips, 5: vehicle use a day).
 STATE = "rollup-5"
 _CACHED = 16  # snapshots of dirty days' rows kept (per scope and set of marks)
+_ATTEMPTS = 3  # reads of a whole page again while the marks move, before each read checks
 __all__ = ["POSTGRES_TRIGGERS", "POSTGRES_WAIT_TRIGGERS", "SQLITE_TRIGGERS", "STATE", "StatsDay",
-           "StatsDirty", "StatsState", "forget_snapshots", "histograms", "rebuild", "refresh",
-           "refresh_all", "sums"]
+           "StatsDirty", "StatsState", "consistent", "forget_snapshots", "histograms", "rebuild",
+           "refresh", "refresh_all", "sums"]
+T = TypeVar("T")
 _COLUMNS = {"day": ("day",), "key": ("key",), "day_key": ("day", "key"),
+            "weekday_key": ("day", "key"),
             "dept_key": ("department_id", "key"), "month_key": ("day", "key"),
             "month_dept_key": ("day", "department_id", "key")}
 _MONTHS_TOO = frozenset({"key", "dept_key", "month_key", "month_dept_key"})
@@ -218,19 +225,80 @@ Direct = Callable[[Sequence[date], tzinfo], Awaitable[list[Any]]]
 Stored = Callable[[list[date]], Awaitable[dict[Any, Any]]]
 
 
+@dataclass(slots=True)
+class _Marks:
+    """The marks and the state as one `consistent` call took them, for all its reads."""
+
+    tz: str
+    marks: list[tuple[int, datetime, datetime]]
+    built: bool
+    months: dict[tuple[date, date], set[date]] = field(default_factory=dict)  # built_months
+
+
+_taken: ContextVar[_Marks | None] = ContextVar("rollup_marks", default=None)
+
+
+async def consistent(tz: tzinfo, read: Callable[[], Awaitable[T]]) -> T:
+    """`read()` (any number of `sums` and `histograms` of `tz`, a page's) with the marks
+    taken once before it and looked at once after: what it read is what a query over the
+    requests gives, if the marks did not move meanwhile (a change marks its days in its
+    own transaction; a refresh removes the marks it did in the transaction that writes
+    their rows); if they moved, `read()` runs again, and at last with each read checking
+    its own marks. Inside another `consistent` of the same zone: that one's marks."""
+    outer = _taken.get()
+    if outer is not None and outer.tz == _tz_name(tz):
+        return await read()
+    for _ in range(_ATTEMPTS):
+        taken = _Marks(_tz_name(tz), await _marks(), await _built_for(tz))
+        token = _taken.set(taken)
+        try:
+            result = await read()
+        finally:
+            _taken.reset(token)
+        if await _marks() == taken.marks:
+            return result
+    token = _taken.set(None)
+    try:
+        return await read()
+    finally:
+        _taken.reset(token)
+
+
+async def _built_months(first: date, after: date) -> set[date]:
+    """The summed months in [first, after), once per `consistent` call (a month is summed
+    only while nothing is dirty, and its sums are its days': never a different figure)."""
+    taken = _taken.get()
+    if taken is None:
+        return await built_months(first, after)
+    found = taken.months.get((first, after))
+    if found is None:
+        found = taken.months[(first, after)] = await built_months(first, after)
+    return found
+
+
+def _dirty_days(marks: Sequence[tuple[int, datetime, datetime]], built: bool, tz: tzinfo,
+                first: date, after: date) -> set[date]:
+    if not built:
+        return {first + timedelta(days=i) for i in range((after - first).days)}
+    return {d for _, lo, hi in marks for d in days_between(lo, hi, tz) if first <= d < after}
+
+
 async def _consistent(scope: Scope, first: date, after: date, compute_days: Direct,
                       stored: Stored) -> tuple[list[Any], dict[Any, Any]]:
     """(rows computed from the requests for the dirty days of [first, after), what
     `stored(dirty days)` read of the rollup for the others), read again while the marks
-    moved meanwhile (ids only grow, a refresh removes the ones it did)."""
+    moved meanwhile (ids only grow, a refresh removes the ones it did); inside
+    `consistent`, with its marks (it looks after its last read)."""
+    taken = _taken.get()
+    if taken is not None and taken.tz == _tz_name(scope.tz):
+        dirty = _dirty_days(taken.marks, taken.built, scope.tz, first, after)
+        direct = await _direct(compute_days, scope, sorted(dirty),
+                               tuple(i for i, _, _ in taken.marks), taken.built)
+        return direct, (await stored(sorted(dirty)) if taken.built else {})
     for _ in range(5):
         before = await _marks()
         built = await _built_for(scope.tz)
-        dirty = (set() if not built else
-                 {d for _, lo, hi in before for d in days_between(lo, hi, scope.tz)
-                  if first <= d < after})
-        if not built:
-            dirty = {first + timedelta(days=i) for i in range((after - first).days)}
+        dirty = _dirty_days(before, built, scope.tz, first, after)
         direct = await _direct(compute_days, scope, sorted(dirty),
                                tuple(i for i, _, _ in before), built)
         out = await stored(sorted(dirty)) if built else {}
@@ -244,7 +312,8 @@ async def _consistent(scope: Scope, first: date, after: date, compute_days: Dire
 async def sums(scope: Scope, metric: str, by: str, *, first_day_only: bool = False
                ) -> dict[Any, list[float]]:
     """[Σ n, Σ c, Σ total] of `metric` over the scope's days and department subtree,
-    grouped `by` "day", "key", "day_key" ((day, key)), "dept_key" ((department, key)),
+    grouped `by` "day", "key", "day_key" ((day, key)), "weekday_key" ((weekday, Monday 0,
+    key): a year's days summed in SQL), "dept_key" ((department, key)),
     "month_key" ((first day of the month, key)) or "month_dept_key" ((month, department,
     key)); `first_day_only`: the scope's first day alone (what runs into the range)."""
     depts = await department_ids(scope.department_id)
@@ -278,8 +347,8 @@ async def histograms(scope: Scope, metric: str) -> dict[str, Histogram]:
         rows = await _from_table(
             '"key", bucket, SUM(n) AS n, SUM(late) AS late, MIN(low) AS low, MAX(top) AS top',
             "stats_wait", wanted, metric, '"key", bucket', first, after, dirty, months_too=True)
-        return {"cells": [(str(r["key"]), int(r["bucket"]), int(r["n"]), int(r["late"]),
-                           float(r["low"]), float(r["top"])) for r in rows]}
+        return {"cells": [(str(r[0]), int(r[1]), int(r[2]), int(r[3]), float(r[4]), float(r[5]))
+                          for r in rows]}
 
     direct, out = await _consistent(scope, first, after, compute_waits, stored)
     want = set(wanted)
@@ -310,7 +379,7 @@ async def _pieces(first: date, after: date, dirty: Sequence[date], months_too: b
     """What to read of a table for [first, after) but its dirty days: (the months to read
     as month rows, the day rows' condition and its parameters)."""
     months, spans = ([], [(first, after)]) if not months_too else \
-        plan(first, after, dirty, await built_months(first, after))
+        plan(first, after, dirty, await _built_months(first, after))
     if not spans:
         return months, "", []
     sql, params = spans_sql(spans)
@@ -322,21 +391,23 @@ async def _pieces(first: date, after: date, dirty: Sequence[date], months_too: b
 
 async def _from_table(select: str, table: str, depts: Sequence[int], metric: str, group: str,
                       first: date, after: date, dirty: Sequence[date], months_too: bool
-                      ) -> list[dict[str, Any]]:
+                      ) -> list[Sequence[Any]]:
     """`select` … GROUP BY `group` over the rows of the days (and whole months, when
-    `months_too`) of [first, after) that are not dirty."""
+    `months_too`) of [first, after) that are not dirty; rows read by position (a year's
+    page reads thousands: no dict a row)."""
     dept_sql, dept_params = in_list("department_id", list(depts))
     months, days_sql, days_params = await _pieces(first, after, dirty, months_too)
-    rows: list[dict[str, Any]] = []
+    conn = db()
+    rows: list[Sequence[Any]] = []
     if days_sql:
-        rows += await fetch_rows(
+        rows += (await conn.execute_query(in_dialect(conn,
             f"SELECT {select} FROM {table} WHERE {dept_sql} AND metric = ? AND {days_sql} "  # noqa: S608
-            f"GROUP BY {group}", [*dept_params, metric, *days_params])
+            f"GROUP BY {group}"), [*dept_params, metric, *days_params]))[1]
     if months:
         month_sql, month_params = in_list("day", months)
-        rows += await fetch_rows(
+        rows += (await conn.execute_query(in_dialect(conn,
             f"SELECT {select} FROM {table} WHERE {dept_sql} AND metric = ? AND {month_sql} "  # noqa: S608
-            f"GROUP BY {group}", [*dept_params, MONTH + metric, *month_params])
+            f"GROUP BY {group}"), [*dept_params, MONTH + metric, *month_params]))[1]
     return rows
 
 
@@ -348,20 +419,58 @@ async def _rollup_sums(depts: Sequence[int], metric: str, by: str, first: date, 
         month = "to_char(day, 'YYYY-MM')" if is_pg(db()) else "substr(day, 1, 7)"
         names = names.replace('"day"', month)
         select = names.replace(month, f'{month} AS "day"')
+    if by == "weekday_key":  # 0 Sunday … 6 Saturday in both
+        dow = "CAST(EXTRACT(DOW FROM day) AS INTEGER)" if is_pg(db()) else \
+            "CAST(strftime('%w', day) AS INTEGER)"
+        names = names.replace('"day"', dow)
+        select = names.replace(dow, f'{dow} AS "day"')
     rows = await _from_table(f"{select}, SUM(n) AS n, SUM(c) AS c, SUM(total) AS total",
                              "stats_day", depts, metric, names, first, after, dirty,
                              months_too=by in _MONTHS_TOO)
     out: dict[Any, list[float]] = {}
+    days: dict[Any, date] = {}  # each day's text read once (SQLite's are text)
+
+    def day_of(value: Any) -> date:
+        found = days.get(value)
+        if found is None:
+            found = days[value] = _day(value)
+        return found
+
+    width = len(_COLUMNS[by])
     for r in rows:
-        day = r.get("day")
-        if isinstance(day, str):
-            day = date.fromisoformat(day[:10] if len(day) > 7 else f"{day}-01")
-        cell = out.setdefault(_group(by, day, r.get("department_id"), str(r.get("key"))),
-                              [0, 0, 0.0])
-        cell[0] += int(r["n"] or 0)
-        cell[1] += int(r["c"] or 0)
-        cell[2] += float(r["total"] or 0.0)
+        if by == "key":
+            k: Any = str(r[0])
+        elif by == "day":
+            k = day_of(r[0])
+        elif by == "day_key":
+            k = (day_of(r[0]), str(r[1]))
+        elif by == "weekday_key":
+            k = ((int(r[0]) + 6) % 7, str(r[1]))
+        elif by == "dept_key":
+            k = (int(r[0]), str(r[1]))
+        elif by == "month_key":
+            k = (day_of(r[0]), str(r[1]))
+        else:  # month_dept_key
+            k = (day_of(r[0]), int(r[1]), str(r[2]))
+        n, c, total = r[width], r[width + 1], r[width + 2]
+        cell = out.get(k)
+        if cell is None:
+            out[k] = [int(n or 0), int(c or 0), float(total or 0.0)]
+        else:
+            cell[0] += int(n or 0)
+            cell[1] += int(c or 0)
+            cell[2] += float(total or 0.0)
     return out
+
+
+def _day(value: Any) -> date:
+    """A day as the database returns it: a date (PostgreSQL), "YYYY-MM-DD…" or a month's
+    "YYYY-MM" (its first day)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10] if len(value) > 7 else f"{value}-01")
+    if isinstance(value, datetime):
+        return value.date()
+    return value  # type: ignore[no-any-return]
 
 
 def _group(by: str, day: Any, dept: Any, key: str) -> Any:
@@ -371,6 +480,8 @@ def _group(by: str, day: Any, dept: Any, key: str) -> Any:
         return key
     if by == "month_key":
         return first_of(day), key
+    if by == "weekday_key":
+        return day.weekday(), key
     if by == "month_dept_key":
         return first_of(day), int(dept), key
     return (day, key) if by == "day_key" else (int(dept), key)

@@ -7,10 +7,11 @@ maxima and counts over the limits come from the rollup's histograms of the waits
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from models.org import RequestType
 from models.requests import NUMBER_BASE, RequestStatus
+from models.sql import in_dialect
 from models.stats.rollup import histograms, sums
 from models.stats.scope import (
     ASSIGN_LIMIT,
@@ -150,15 +151,28 @@ async def repair_times(scope: Scope, now: datetime, items: int | None = None) ->
     )
 
 
+# A repair of the list as a plain row, in RepairItem's order: (number, reported at, status,
+# location, assign minutes, finish minutes, category, worker, rating, comment).
+RepairRow = tuple[int, datetime, str, str, float | None, float | None, str, str, int | None, str]
+
+
 async def repair_items(scope: Scope, limit: int | None = None) -> list[RepairItem]:
-    """The repairs reported in the range, in the order reported: one query of plain rows
-    (the details' fields and the audit moments in SQL; a month of a large bureau is
-    26,000 repairs); the first `limit` when given."""
+    """The repairs reported in the range, in the order reported (`repair_rows`); the
+    first `limit` when given."""
+    return [RepairItem(*row) for row in await repair_rows(scope, limit)]
+
+
+async def repair_rows(scope: Scope, limit: int | None = None) -> list[RepairRow]:
+    """The repairs reported in the range, in the order reported, as plain rows (no object
+    a row: a month of a large bureau is 26,000 repairs, its CSV all of them): one query,
+    the details' fields and the audit moments in SQL, read by position; the first
+    `limit` when given."""
     conn = db()
+    pg = is_pg(conn)
     dept_sql, dept_params = await department_filter(scope.department_id, "r.department_id_at")
 
     def field(name: str) -> str:  # a text field of the details, in SQL
-        return f"(r.details->>'{name}')" if is_pg(conn) else f"json_extract(r.details, '$.{name}')"
+        return f"(r.details->>'{name}')" if pg else f"json_extract(r.details, '$.{name}')"
 
     # The first `limit` by the index's order (created_at), before anything is read for them.
     first, first_params = "", []
@@ -167,23 +181,28 @@ async def repair_items(scope: Scope, limit: int | None = None) -> list[RepairIte
         first = (" AND r.id IN (SELECT id FROM request WHERE type = ? AND created_at >= ? "  # noqa: S608
                  f"AND created_at < ?{inner_sql} ORDER BY created_at LIMIT {int(limit)})")
         first_params = [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *inner_params]
-    rows = await fetch_rows(
-        f"SELECT r.id AS id, r.created_at AS created_at, r.status AS status, r.rating AS rating, "  # noqa: S608
-        f"{field('location')} AS location, {field('category')} AS category, "
-        f"{field('rating_comment')} AS comment, u.name AS worker, {_first('create')} AS m_create, "
-        f"{_first('assign')} AS m_assign, {_first('completed')} AS m_completed "
+    _, rows = await conn.execute_query(in_dialect(conn,
+        f"SELECT r.id, r.created_at, r.status, r.rating, {field('location')}, "  # noqa: S608
+        f"{field('category')}, {field('rating_comment')}, u.name, {_first('create')}, "
+        f"{_first('assign')}, {_first('completed')} "
         'FROM request r LEFT JOIN "user" u ON u.id = r.assignee_id '
         f"WHERE r.type = ? AND r.created_at >= ? AND r.created_at < ?{dept_sql}{first} "
-        "ORDER BY r.created_at, r.id",
+        "ORDER BY r.created_at, r.id"),
         [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params, *first_params])
-    items: list[RepairItem] = []
-    for r in rows:
-        began = moment(r["m_create"] if r["m_create"] is not None else r["created_at"])
-        a = None if r["m_assign"] is None else round(minutes(moment(r["m_assign"]) - began), 4)
-        f = None if r["m_completed"] is None else round(minutes(moment(r["m_completed"]) - began), 4)
-        items.append(RepairItem(
-            r["id"] + NUMBER_BASE, began, str(r["status"]), str(r["location"] or ""), a, f,
-            category=str(r["category"] or ""), worker=str(r["worker"] or ""),
-            rating=None if r["rating"] is None else int(r["rating"]),
-            comment=str(r["comment"] or "")))
-    return items
+    at = as_utc if pg else _sqlite_moment  # PostgreSQL's are datetimes, SQLite's text
+    out: list[RepairRow] = []
+    append = out.append
+    for rid, created, status, rating, location, category, comment, worker, m_create, m_assign, \
+            m_completed in rows:
+        began = at(m_create if m_create is not None else created)
+        append((rid + NUMBER_BASE, began, status, location or "",
+                None if m_assign is None else round((at(m_assign) - began).total_seconds() / 60, 4),
+                None if m_completed is None else
+                round((at(m_completed) - began).total_seconds() / 60, 4),
+                category or "", worker or "", rating, comment or ""))
+    return out
+
+
+def _sqlite_moment(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -102,8 +102,8 @@ async def room_occupancy(scope: Scope) -> OccupancyReport:
     weekday × hour over all facilities, and per facility against its opening hours, from
     the daily rollup (metrics `rhour` and `room`)."""
     grid = [[0.0] * 24 for _ in range(7)]
-    for (day, hour), (_, _, h) in (await sums(scope, "rhour", "day_key")).items():
-        grid[day.weekday()][int(hour)] += h
+    for (weekday, hour), (_, _, h) in (await sums(scope, "rhour", "weekday_key")).items():
+        grid[weekday][int(hour)] += h
     by_room = await sums(scope, "room", "key")
     running_in = await sums(scope, "room", "key", first_day_only=True)
     held = {k: v[2] for k, v in by_room.items()}

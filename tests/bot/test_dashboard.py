@@ -8,7 +8,7 @@ import io
 import json
 import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,6 +19,9 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.web import dashboard
 from bot.web.dashboard import CLOCK
+from bot.web.dashboard_tables import repair_list_table, to_csv
+from handlers import stats
+from handlers.stats import Scope
 from models.decisions import decide
 from models.org import Department, RequestType, Vehicle
 from models.ratings import rate_request
@@ -294,8 +297,13 @@ async def test_csv_exports(client: TestClient, admin: dict[str, str], now: datet
                                                 headers=admin)).read())
     # the statuses as the chat names them (handlers/labels.py)
     assert services[0][2:] == ["待审批", "已通过", "已驳回", "已取消", "已派工", "维修中", "已完成"]
-    listing = read_csv(await (await client.get("/dashboard/repair_list.csv", params=NOVEMBER,
-                                               headers=admin)).read())
+    body = await (await client.get("/dashboard/repair_list.csv", params=NOVEMBER,
+                                   headers=admin)).read()
+    listing = read_csv(body)
+    # Written straight from the rows: the bytes of the table's own CSV (as the page's table).
+    report = await stats.repair_times(Scope(date(2026, 11, 1), date(2026, 12, 1), TZ), now)
+    assert report.item_count == len(report.items) == len(listing) - 1 == 2
+    assert body == to_csv(repair_list_table(report, TZ))
     assert names["repair_list"] == "报修明细" and names["worker_ratings"] == "维修人员评分"
     assert listing[0] == ["单号", "报修时间", "状态", "地点", "类别", "维修人员", "派单用时(分钟)",
                           "完成用时(分钟)", "评分", "评价意见"]

@@ -165,6 +165,7 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
             await rollup.refresh(TZ, max_days=rng.randint(1, 6))
         if i % 20 == 19:
             await assert_same_as_direct()
+            await rollup.consistent(TZ, assert_same_as_direct)  # a page's way: marks once
     await assert_same_as_direct()
     await rollup.refresh_all(TZ)
     assert await rollup.StatsDirty.all().count() == 0  # every figure from the rollup now
@@ -184,6 +185,54 @@ async def test_rollup_equals_the_direct_figures(org: str, seed: int) -> None:
     await rollup.refresh_all(TZ)
     assert await rollup.StatsDirty.all().count() == 0
     assert late.no and await stats.requests_by_service(SCOPES[0]) == \
+        await direct.requests_by_service(SCOPES[0])
+
+
+async def test_a_page_takes_the_marks_once_and_reads_again_when_they_move(
+        org: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(3)
+    made: list[Request] = []
+    for _ in range(40):
+        await one_step(rng, made)
+    await rollup.refresh(TZ, max_days=3)  # some days clean, some dirty
+    assert await rollup.StatsDirty.all().exists()
+    taken = 0
+    marks = rollup._marks
+
+    async def counted() -> list[tuple[int, datetime, datetime]]:
+        nonlocal taken
+        taken += 1
+        return await marks()
+
+    monkeypatch.setattr(rollup, "_marks", counted)
+    reads = 0
+
+    async def page() -> list[object]:
+        nonlocal reads
+        reads += 1
+        out: list[object] = []
+        for scope in SCOPES:
+            out += [await stats.vehicle_use(scope), await stats.room_occupancy(scope),
+                    await stats.requests_by_service(scope), await trip_costs(scope)]
+            if reads == 1 and scope is SCOPES[2]:  # a change in the middle of the page
+                made.append(await repair("wuli", at(11, 20, 10)))
+        return out
+
+    got = await rollup.consistent(TZ, page)
+    # The change moved the marks: the page was read again, 2 looks at the marks a reading
+    # (each of ~50 reads alone takes 2).
+    assert (reads, taken) == (2, 4)
+    want: list[object] = []
+    for scope in SCOPES:
+        want += [await direct.vehicle_use(scope), await direct.room_occupancy(scope),
+                 await direct.requests_by_service(scope), await direct.trip_costs(scope)]
+    assert got == want
+    # The marks that keep moving: at last each read checks its own.
+    async def always_changing() -> object:
+        made.append(await repair("wuli", at(11, 21, 10)))
+        return await stats.requests_by_service(SCOPES[0])
+
+    assert await rollup.consistent(TZ, always_changing) == \
         await direct.requests_by_service(SCOPES[0])
 
 
