@@ -149,7 +149,7 @@ async def _lead_times(scope: Scope, now: datetime) -> Any:
 
 async def _repairs(scope: Scope, now: datetime) -> Any:
     """The measures and the first rows of the list (the page shows no more; the CSV of
-    the list has them all, `_repair_list`)."""
+    the list has them all, `dashboard_csv` from `stats.repair_rows`)."""
     return await stats.repair_times(scope, now, items=PAGE_ROWS)
 
 

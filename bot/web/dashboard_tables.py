@@ -341,8 +341,7 @@ def repair_list_csv(rows: list[stats.RepairRow], tz: Any) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.title for c in _repair_list_columns()])
     labels: dict[str, str] = {}
-    kinds = {k: CATEGORY_NAMES.get(k, "其他") for k in CATEGORY_NAMES}
-    write, formula = writer.writerow, _FORMULA
+    write, cell = writer.writerow, _csv_cell
     for no, began, status, location, assign, finish, category, worker, rating, comment in rows:
         label = labels.get(status)
         if label is None:
@@ -350,13 +349,13 @@ def repair_list_csv(rows: list[stats.RepairRow], tz: Any) -> bytes:
         write((f"#{no}",
                began.astimezone(tz).isoformat(" ", "minutes")[:16],  # "%Y-%m-%d %H:%M"
                label,
-               "'" + location if location.startswith(formula) else location,
-               kinds.get(category, "其他") if category else "",
-               "'" + worker if worker.startswith(formula) else worker,
+               cell(location),
+               CATEGORY_NAMES.get(category, "其他") if category else "",
+               cell(worker),
                None if assign is None else round(assign, 1),
                None if finish is None else round(finish, 1),
                rating,
-               "'" + comment if comment.startswith(formula) else comment))
+               cell(comment)))
     return out.getvalue().encode("utf-8")
 
 
