@@ -134,7 +134,9 @@ async def test_a_message_the_database_cannot_store_is_503_and_not_handled(
 
 async def _dies_after_the_commit(ghost: Inbox, client: TestClient, message: Inbound) -> int:
     """A process takes `message`, commits what it asks for and dies before its turn ends:
-    the dialogue state is not written, the row not marked done, no reply sent."""
+    the dialogue state is not written, the row not marked done, no reply sent. Alive (its
+    heartbeat fresh) until it dies, so that no recovery takes the row from it meanwhile."""
+    await handlers.inbox.beat(ghost.owner, time.time())
     stored = await ghost.store(f"msg:{message.msg_id}", message, owned=True)
     assert stored is not None
     row_id = stored.id
@@ -146,6 +148,7 @@ async def _dies_after_the_commit(ghost: Inbox, client: TestClient, message: Inbo
             session.new_state = None  # died before closing the turn
     finally:
         CURRENT_INBOX.reset(token)
+    await handlers.inbox.beat(ghost.owner, time.time() - 3600)  # dead: silent for an hour
     return row_id
 
 
