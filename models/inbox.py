@@ -33,7 +33,7 @@ from tortoise.exceptions import ConfigurationError
 from tortoise.models import Model
 
 from models.sql import in_dialect, transaction
-from models.sqlite import GatedSqliteClient, InboxConnection
+from models.sqlite import GatedSqliteClient, InboxConnection, in_memory
 
 MAX_KEY = 191
 BATCH_IDS = 500  # row ids in one statement's IN (…)
@@ -122,7 +122,7 @@ async def open_connection() -> bool:
     conn = connections.get("default")
     if not isinstance(conn, GatedSqliteClient) or conn.inbox is not None:
         return False
-    if conn.filename in ("", ":memory:") or conn.filename.startswith("file::memory:"):
+    if in_memory(conn.filename):
         return False
     conn.inbox = await InboxConnection.open(conn)
     return True
