@@ -20,7 +20,7 @@ Reads go beside the writer. Tortoise's one connection behind one lock also made 
 SELECT of every turn wait for whichever transaction held it: at the realistic mix's 100
 messages/s a read outside a transaction waited up to 108 ms (p99) and a transaction's
 start 117 ms, with the event loop idle (README "Measured"). A SELECT outside a
-transaction now goes to one of `READERS` read-only connections to the same file (WAL
+transaction now goes to the least busy of `READERS` read-only connections to the same file (WAL
 lets readers read while one connection writes): it sees every committed change, as it
 did, and not another task's transaction under way — as if it had run just before that
 transaction began, which the one lock allowed too. Statements inside a transaction are
@@ -110,7 +110,7 @@ class GatedSqliteClient(SqliteClient):
         self.inbox: InboxConnection | None = None  # opened by the app
         self._synchronous = "FULL"  # SQLite's default
         self._readers: list[aiosqlite.Connection] = []
-        self._next_reader = 0
+        self._busy: list[int] = []  # statements under way on each reader
 
     async def create_connection(self, with_db: bool) -> None:
         await super().create_connection(with_db)
@@ -127,14 +127,15 @@ class GatedSqliteClient(SqliteClient):
                 for reader in readers:
                     await reader.close()
                 raise
-            self._readers = readers
+            self._readers, self._busy = readers, [0] * len(readers)
 
-    def _reader(self) -> aiosqlite.Connection | None:
-        """The next read-only connection (in turn; each runs its statements one by one)."""
+    def _reader(self) -> int | None:
+        """The read-only connection with the fewest statements under way (a page's long
+        SELECT on one leaves the turns' short ones the other), or None without readers."""
         if not self._readers:
             return None
-        self._next_reader = (self._next_reader + 1) % len(self._readers)
-        return self._readers[self._next_reader]
+        busy = self._busy
+        return busy.index(min(busy))
 
     async def execute_query(self, query: str, values: list[Any] | None = None) -> tuple[int, Sequence[Any]]:
         reader = self._reader() if _is_select(query) else None
@@ -149,17 +150,21 @@ class GatedSqliteClient(SqliteClient):
             return await super().execute_query_dict(query, values)
         return list(map(dict, await self._read(reader, query, values)))
 
-    async def _read(self, reader: aiosqlite.Connection, query: str,
-                    values: list[Any] | None) -> Sequence[Any]:
+    async def _read(self, reader: int, query: str, values: list[Any] | None) -> Sequence[Any]:
         """A SELECT on a reader, its errors as Tortoise's (as SqliteClient's own)."""
         query = query.replace("\x00", "'||CHAR(0)||'")  # as SqliteClient.execute_query
         self.log.debug("%s: %s", query, values)
+        busy = self._busy
+        busy[reader] += 1
         try:
-            return await reader.execute_fetchall(query, values)
+            return list(await self._readers[reader].execute_fetchall(query, values))
         except sqlite3.OperationalError as exc:
             raise OperationalError(exc) from exc
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(exc) from exc
+        finally:
+            if busy is self._busy:  # not closed meanwhile
+                busy[reader] -= 1
 
     def _in_transaction(self) -> Any:
         return _GatedTransaction(SqliteTransactionWrapper(self), self)
@@ -181,7 +186,7 @@ class GatedSqliteClient(SqliteClient):
     async def close(self) -> None:
         if self.inbox is not None:
             await self.inbox.close()
-        readers, self._readers = self._readers, []
+        readers, self._readers, self._busy = self._readers, [], []
         for reader in readers:
             await reader.close()
         await super().close()

@@ -110,3 +110,17 @@ async def test_readers_close_with_the_database_and_an_in_memory_one_has_none(tmp
         assert await InboxBeat.filter(owner="m").exists()
     finally:
         await close_db()
+
+
+async def test_a_long_read_on_one_reader_leaves_the_other_to_short_ones(client: GatedSqliteClient) -> None:
+    await InboxBeat.create(owner="short", beat_at=1.0)
+    long_sql = ("SELECT (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                "WHERE x < 2000000) SELECT count(*) FROM c) AS n")  # a page's heavy query
+    long = asyncio.create_task(client.execute_query_dict(long_sql))
+    await asyncio.sleep(0.05)  # under way on a reader
+    assert client._busy.count(1) == 1
+    for _ in range(5):
+        assert await InboxBeat.filter(owner="short").exists()
+    assert not long.done()  # the short reads went to the other reader, not behind it
+    assert await long == [{"n": 2000000}]
+    assert client._busy == [0] * READERS
