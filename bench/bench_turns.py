@@ -237,6 +237,7 @@ async def run(args: argparse.Namespace) -> None:
                 shown: dict[str, list[str]] = defaultdict(list)
                 traced: list[str] = []
                 done_trace = False
+                seen_kind = 0
                 run_id = uuid.uuid4().hex[:8]
 
                 confirmed: list[int] = [0, 0]  # 确认 sent, and those answered with a number
@@ -271,6 +272,8 @@ async def run(args: argparse.Namespace) -> None:
                         before = (COUNTS.sql, COUNTS.tx, COUNTS.redis)
                         prof = cProfile.Profile(time.process_time)
                         if kind == args.trace and not done_trace:
+                            seen_kind += 1
+                        if kind == args.trace and not done_trace and seen_kind > args.trace_skip:
                             traced.clear()
                             COUNTS.log = traced
                         with counting():
@@ -385,6 +388,8 @@ def main() -> None:
     p.add_argument("--redis", default="", help="Redis URL (default TEST_REDIS_URL)")
     p.add_argument("--show", type=int, default=0, help="print so many replies of each kind")
     p.add_argument("--trace", default="", help="print the statements of the first message of this kind")
+    p.add_argument("--trace-skip", type=int, default=0,
+                   help="trace the message of that kind after skipping so many (caches warm)")
     p.add_argument("--profile", default="", help="write the merged cProfile stats here")
     p.add_argument("--top", type=int, default=0, help="print each kind's top functions")
     p.add_argument("--statements", type=int, default=0, help="print the most frequent SQL statements")

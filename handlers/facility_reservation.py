@@ -263,7 +263,8 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
                     start=start, end=end, facility_id=room.id,
                     details=details_of(slots, n), series=series,
                 )
-                request = await create_request(new, ctx.now, str(ctx.channel))
+                # every error leaves the whole transaction: no savepoint a request
+                request = await create_request(new, ctx.now, str(ctx.channel), savepoint=False)
                 created.append(request)
                 steps = ordered_steps(request)
                 if steps:

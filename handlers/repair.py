@@ -218,7 +218,7 @@ async def submit_repair(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem:
     async with transaction():
         request = await create_request(
             NewRequest(type=RequestType.REPAIR_REQUEST, applicant=ctx.user.user_id, details=details),
-            ctx.now, str(ctx.channel),
+            ctx.now, str(ctx.channel), savepoint=False,  # nothing here goes on after an error
         )
         dispatchers = await users_with_role(Role.REPAIR_DISPATCHER)
         workers = await users_with_role(Role.REPAIR_WORKER)

@@ -51,7 +51,13 @@ from handlers.forms import (
     window_of,
 )
 from models.errors import Conflict, NoApprover, RequestError
-from models.holds import driver_key, free_vehicles, next_free_start, vehicle_key
+from models.holds import (
+    driver_key,
+    free_vehicles,
+    next_free_start,
+    vehicle_key,
+    vehicles_with_drivers,
+)
 from models.org import RequestType, Vehicle, max_vehicle_seats
 from models.requests import NewRequest, create_request, ordered_steps
 from models.sql import transaction
@@ -339,7 +345,7 @@ async def submit_vehicle(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem
             problem = await check_rules(slots, ctx)
             if problem is not None:
                 return problem
-            found = await Vehicle.get_or_none(id=chosen, in_service=True).select_related("driver")
+            found = next(iter(await vehicles_with_drivers([chosen], in_service=True)), None)
             if found is None or found.driver is None:
                 return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
             vehicle = found
@@ -368,7 +374,8 @@ async def create_booking(slots: dict[str, Any], vehicle: Vehicle, ctx: Ctx) -> S
         vehicle_id=vehicle.id, driver=vehicle.driver.userid, details=details,
     )
     async with transaction():
-        request = await create_request(new, ctx.now, str(ctx.channel), vehicle=vehicle)
+        request = await create_request(new, ctx.now, str(ctx.channel), vehicle=vehicle,
+                                       savepoint=False)  # a Conflict leaves the whole transaction
         steps = ordered_steps(request)
         if steps:
             await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz,

@@ -263,17 +263,21 @@ def _heads_up_users_sql() -> str:
 
 async def dept_head_user(department_id: int, exclude_userid: str | None = None) -> User | None:
     """The `dept_head` `dept_head_userid` names, as a model (no relations fetched), read in
-    the same one statement."""
-    conn = connections.get("default")
-    rows = await conn.execute_query_dict(in_dialect(conn, _heads_up_users_sql()),
-                                         [department_id, str(Role.DEPT_HEAD), True])
-    levels: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        levels.setdefault(int(row.pop("depth")), []).append(row)
-    for depth in sorted(levels):
-        heads = [r for r in levels[depth] if r["userid"] != exclude_userid]
-        if len(heads) == len(levels[depth]):
-            head: User = as_models(User, heads[:1])[0]
+    the same one statement; the heads up from a department are kept like the rules (every
+    booking's first step asks). Read-only: a caller must not change or save it."""
+
+    async def load() -> list[list[User]]:
+        conn = connections.get("default")
+        rows = await conn.execute_query_dict(in_dialect(conn, _heads_up_users_sql()),
+                                             [department_id, str(Role.DEPT_HEAD), True])
+        levels: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            levels.setdefault(int(row.pop("depth")), []).append(row)
+        return [as_models(User, levels[depth]) for depth in sorted(levels)]
+
+    for heads in await _cached(f"heads:{department_id}", load):
+        if all(h.userid != exclude_userid for h in heads):
+            head: User = heads[0]
             return head
     return None
 

@@ -186,11 +186,16 @@ async def mark_sent(message_id: int, owner: str, now: datetime,
                     response_code: str | None = None) -> bool:
     """Record delivery (with the card's response_code, when WeCom returned one). False
     (and nothing changed) when `owner` no longer holds it."""
-    count = await _leased(message_id, owner).update(
-        status=OutboxStatus.SENT, sent_at=_utc(now), locked_by=None, locked_until=None,
-        response_code=response_code[:255] if response_code else None,
-    )
-    return count == 1
+    conn = connections.get("default")
+    count, _ = await conn.execute_query(in_dialect(conn, _SENT_ONE), [
+        str(OutboxStatus.SENT), _utc(now), response_code[:255] if response_code else None,
+        message_id, owner, str(OutboxStatus.PENDING)])
+    return int(count) == 1
+
+
+# Prepared: a card's delivery is recorded after every confirmation that asks an approver.
+_SENT_ONE = ("UPDATE outbox_message SET status = ?, sent_at = ?, locked_by = NULL, locked_until = NULL, "
+             "response_code = ? WHERE id = ? AND locked_by = ? AND status = ?")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ as both databases store them (see models/outbox.py for why UTC), and the transac
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 _PLACEHOLDER = re.compile(r"\?(\d*)")
@@ -54,6 +56,39 @@ def as_models(model: Any, rows: list[dict[str, Any]]) -> list[Any]:
     """Rows of all of `model`'s columns (`columns`), as Tortoise makes a SELECT's: its
     row constructor converts each column from the driver's value (dates, JSON, enums)."""
     return [model._init_from_db(**row) for row in rows]
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(model: Any, rows: int, returning: str) -> tuple[str, tuple[str, ...]]:
+    meta = model._meta
+    names = tuple(n for n in meta.fields_db_projection if not meta.fields_map[n].generated)
+    cols = ", ".join(f'"{meta.fields_db_projection[n]}"' for n in names)
+    one = "(" + ", ".join(["?"] * len(names)) + ")"
+    sql = f'INSERT INTO "{meta.db_table}" ({cols}) VALUES {", ".join([one] * rows)}'  # noqa: S608
+    return sql + (f" RETURNING {returning}" if returning else ""), names
+
+
+async def insert_models(conn: Any, instances: Sequence[Any], *, returning: str = "") -> list[dict[str, Any]]:
+    """Unsaved instances of one model written by one INSERT (several rows: one statement,
+    not one each), every column as Tortoise's `save` would write it (each field's
+    `to_db_value`); the rows of `returning` (fixed column names), in no promised order.
+    Marks the instances saved; setting a generated key from what comes back is the
+    caller's (match the rows on a column of their own when there are several)."""
+    if not instances:
+        return []
+    model = type(instances[0])
+    sql, names = _insert_sql(model, len(instances), returning)  # type: ignore[arg-type]  # a class hashes
+    fields = model._meta.fields_map
+    values = [fields[n].to_db_value(getattr(i, n), i) for i in instances for n in names]
+    sql = in_dialect(conn, sql)
+    if returning:
+        rows: list[dict[str, Any]] = await conn.execute_query_dict(sql, values)
+    else:
+        await conn.execute_query(sql, values)
+        rows = []
+    for i in instances:
+        i._saved_in_db = True
+    return rows
 
 
 def utc(moment: datetime) -> datetime:
@@ -104,6 +139,26 @@ class _Transaction:
             turn.effected = True
             return
         await self._ctx.__aexit__(exc_type, exc, tb)
+
+
+class _Joined:
+    """The caller's open transaction, joined as it is: no savepoint of its own."""
+
+    async def __aenter__(self) -> Any:
+        if _DEPTH.get() == 0:
+            raise RuntimeError("joined() outside transaction()")
+        return connections.get("default")
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def joined() -> _Joined:
+    """`async with joined() as conn:` the connection of the `transaction()` the caller has
+    open (RuntimeError when none), for a use case whose caller lets every error leave its
+    transaction, so that all of it rolls back: a savepoint (`transaction()` nested: two
+    statements more) would undo nothing the caller keeps."""
+    return _Joined()
 
 
 def transaction(*, mark: bool = True) -> _Transaction:

@@ -7,8 +7,8 @@ Counted where Tortoise hands SQL to the driver (its query builder and our prepar
 alike), once the organisation's caches are warm; the outbox worker's passes after the
 message count with it (one claim when nothing is due; a claim, the sends' mark and a
 last claim after a confirmation). Each ceiling is what the message needs today
-(on SQLite; PostgreSQL needs one fewer for a booking, which takes no resource lock
-row), with the organisation's version not read meanwhile (`org_version`, at most once a
+(on SQLite; PostgreSQL needs one fewer for a booking and a room, which take no resource
+lock row), with the organisation's version not read meanwhile (`org_version`, at most once a
 second in service). The Redis round trips of a turn are pinned in
 tests/bot/test_sessions.py (a turn's opening and closing, each one pipeline)."""
 
@@ -81,7 +81,10 @@ def visit(day: str, place: str) -> list[tuple[str, str, int, str]]:
     return [
         (f"{day}下午两点到四点用车去虹桥机场，2人", "事由", 3, "a booking's sentence (asks the purpose)"),
         ("接待来访", "确认", 3, "a booking's answer (read back)"),
-        ("确认", "#", 15, "a booking's 确认 (request, holds, two steps, the approver's card)"),
+        # 15 → 13 (issue 16, confirmations): the downtime asked with the applicant, the
+        # steps in one INSERT. It includes the heads of the applicant's department, read
+        # once a department and kept like the rules (`dept_head_user`).
+        ("确认", "#", 13, "a booking's 确认 (request, holds, two steps, the approver's card)"),
         (f"{place}空调不制冷", "确认", 1, "a repair's sentence"),
         ("确认", "#", 7, "a repair's 确认 (request, the dispatchers' notice)"),
         (f"{day}下午2点到4点订个会议室，8人", "确认", 2, "a room's sentence"),

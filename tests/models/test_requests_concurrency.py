@@ -336,7 +336,7 @@ async def test_a_deadlock_between_overlapping_holds_is_a_lost_race(
     async def deadlocked(*args: Any, **kwargs: Any) -> None:
         raise Deadlock("deadlock detected")
 
-    monkeypatch.setattr(holds.Hold, "bulk_create", deadlocked)
+    monkeypatch.setattr(holds, "insert_holds", deadlocked)
     with pytest.raises(Conflict) as caught:
         await book_vehicle("zhangsan", at(28, 10), at(28, 12))
     assert isinstance(caught.value.__cause__, Deadlock)
@@ -348,7 +348,7 @@ async def test_a_deadlock_between_overlapping_holds_is_a_lost_race(
     async def other(*args: Any, **kwargs: Any) -> None:
         raise Other("canceling statement")
 
-    monkeypatch.setattr(holds.Hold, "bulk_create", other)
+    monkeypatch.setattr(holds, "insert_holds", other)
     with pytest.raises(Other):
         await book_vehicle("zhangsan", at(28, 10), at(28, 12))
 
