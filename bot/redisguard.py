@@ -19,14 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from hiredis import pack_command as _hiredis_pack  # redis-py's own serializer with hiredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import DataError, NoScriptError, RedisError, ResponseError
-
-try:  # hiredis packs a command in one C call (redis-py's own serializer when it is there)
-    from hiredis import pack_command as _hiredis_pack
-except ImportError:  # pragma: no cover - hiredis is a dependency
-    _hiredis_pack = None
 
 if TYPE_CHECKING:
     from redis.commands.core import AsyncScript
@@ -259,7 +255,7 @@ class RedisBatches:
         """The commands in Redis's protocol, as redis-py's hiredis serializer packs them
         (str as UTF-8, int and float by `repr`, bytes as they are; a bool or any other
         type refused with `DataError`), without its encoder called on every argument."""
-        plain = _hiredis_pack is not None and self._utf8 and all(
+        plain = self._utf8 and all(
             type(a[0]) is str and " " not in a[0] for a in args)
         if not plain:
             return conn.pack_commands(args)
