@@ -226,7 +226,7 @@ class RedisBatches:
         pool, with the same packing and the client's own reply parsing and callbacks
         (`parse_response`: `True` for SET's OK), without its per-pipeline command
         stack, retry wrapper and bookkeeping: two of these run in every turn, and
-        redis-py's took about 450 Python calls each (bench/bench_turns.py)."""
+        redis-py's took about 500 Python calls each (bench/bench_turns.py)."""
         args = [
             ("EVALSHA", c.script.sha, len(c.keys), *c.keys, *c.args) if isinstance(c, ScriptCall) else c
             for c in commands
