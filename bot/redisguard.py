@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from hiredis import pack_command as _hiredis_pack  # redis-py's own serializer with hiredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import DataError, NoScriptError, RedisError, ResponseError
 
 if TYPE_CHECKING:
     from redis.commands.core import AsyncScript
@@ -137,6 +138,8 @@ class RedisBatches:
         self._max_in_flight = max_in_flight
         self._pending: list[tuple[Sequence[Command], asyncio.Future[list[Any]]]] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        encoder = redis.get_encoder()
+        self._utf8 = encoder.encoding.lower().replace("-", "") == "utf8" and encoder.encoding_errors == "strict"
 
     @staticmethod
     def script(script: AsyncScript, keys: Sequence[Any], args: Sequence[Any]) -> ScriptCall:
@@ -216,15 +219,50 @@ class RedisBatches:
     async def _send(self, commands: Sequence[Command]) -> list[Any]:
         """One pipeline. A script goes as EVALSHA of its registered digest — not as
         redis-py's `Script` call, which asks SCRIPT EXISTS first in a round trip of its
-        own on every pipeline."""
-        pipe = self.redis.pipeline(transaction=False)
-        for command in commands:
-            if isinstance(command, ScriptCall):
-                pipe.evalsha(command.script.sha, len(command.keys), *command.keys, *command.args)
-            else:
-                pipe.execute_command(*command)
-        # An error reply is its command's result; execute() gives the connection back.
-        return await pipe.execute(raise_on_error=False)
+        own on every pipeline.
+
+        The pipeline is what redis-py's `Pipeline.execute(raise_on_error=False)` does
+        for plain commands (no MULTI, no WATCH, no retries: `connect`), on the same
+        pool, with the same packing and the client's own reply parsing and callbacks
+        (`parse_response`: `True` for SET's OK), without its per-pipeline command
+        stack, retry wrapper and bookkeeping: two of these run in every turn, and
+        redis-py's took about 500 Python calls each (bench/bench_turns.py)."""
+        args = [
+            ("EVALSHA", c.script.sha, len(c.keys), *c.keys, *c.args) if isinstance(c, ScriptCall) else c
+            for c in commands
+        ]
+        client = self.redis
+        pool = client.connection_pool
+        conn = await pool.get_connection()
+        try:
+            await conn.send_packed_command(self._pack(conn, args))
+            results: list[Any] = []
+            for command in args:
+                try:
+                    results.append(await client.parse_response(conn, command[0]))
+                except ResponseError as error:  # an error reply is its command's result
+                    results.append(error)
+        except BaseException:
+            # Cut short (a timeout, a cancel, a lost connection): the rest of the replies
+            # may still come on this socket. Dropped, so that no later caller reads them.
+            await conn.disconnect(nowait=True)
+            raise
+        finally:
+            await pool.release(conn)
+        return results
+
+    def _pack(self, conn: Any, args: list[Any]) -> Any:
+        """The commands in Redis's protocol, as redis-py's hiredis serializer packs them
+        (str as UTF-8, int and float by `repr`, bytes as they are; a bool or any other
+        type refused with `DataError`), without its encoder called on every argument."""
+        plain = self._utf8 and all(
+            type(a[0]) is str and " " not in a[0] for a in args)
+        if not plain:
+            return conn.pack_commands(args)
+        try:
+            return b"".join([_hiredis_pack(a) for a in args])
+        except TypeError as error:
+            raise DataError(str(error)) from error
 
 
 BATCHES = web.AppKey("redis_batches", RedisBatches)

@@ -43,6 +43,7 @@ from models.bundles import (
 from models.decisions import cancellable
 from models.errors import InvalidState, NotAllowed, NotFound, RequestError
 from models.org import RequestType
+from models.overview import overview_of
 from models.requests import (
     LIVE,
     Decision,
@@ -193,9 +194,14 @@ async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply | None:
             if _involved(parts, ctx):
                 return Reply(bundle_detail(bundle, parts, ctx) + reply_link(ctx, lead_no(parts)))
         return await status.show_status(msg, parse, ctx)
-    reply = await status.show_status(msg, parse, ctx)
     latest = any(s.latest_words is not None and s.latest_words.search(msg.text) for s in services())
-    if reply is None or latest or status.APPROVER_RE.search(msg.text):
+    if latest or status.APPROVER_RE.search(msg.text):
+        return await status.show_status(msg, parse, ctx)
+    # One statement says what there is to read: the open requests, the waiting count, and
+    # whether any bundle is open (its parts read only then).
+    overview = await overview_of(ctx.user.user_id)
+    reply = await status.answer_status(msg, parse, ctx, overview)
+    if reply is None or not overview.bundled:
         return reply
     bundles = await open_bundles_of(ctx.user.user_id)
     if not bundles:

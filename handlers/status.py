@@ -17,6 +17,7 @@ from handlers.common import card_for, describe, fmt_day, reply_link
 from handlers.labels import DECISION_NAMES, role_name, status_name
 from handlers.matching import narrow
 from handlers.registry import Service, service_for, services
+from models.overview import Overview, overview_of
 from models.ratings import RATED_TYPES
 from models.requests import (
     Request,
@@ -81,16 +82,22 @@ def _draft_name(flow: object) -> str | None:
 async def show_status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     """The user asks where things stand (`_status`); a draft being filled in stays, and
     the answer says so."""
-    reply = await _status(msg, parse, ctx)
+    return await answer_status(msg, parse, ctx)
+
+
+async def answer_status(msg: Inbound, parse: Parse, ctx: Ctx, overview: Overview | None = None) -> Reply:
+    """`show_status`'s answer (`overview`: the user's, when the caller has just read it)."""
+    reply = await _status(msg, parse, ctx, overview)
     what = _draft_name(ctx.state.get("flow"))
     if what is None or reply.state is not None or not reply.text:
         return reply
     return Reply(reply.text + DRAFT_KEPT.format(what=what), reply.markdown, reply.state)
 
 
-async def _status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
+async def _status(msg: Inbound, parse: Parse, ctx: Ctx, overview: Overview | None = None) -> Reply:
     """One request by number, what waits for the user, their latest of a service they
-    named (a repair), or all their open requests."""
+    named (a repair), or all their open requests (read only when the overview says
+    there are some: a question of someone with none costs the overview alone)."""
     no = parse.slots.get("request_no")
     if no is not None:
         return await show_one(int(no), ctx)
@@ -99,11 +106,13 @@ async def _status(msg: Inbound, parse: Parse, ctx: Ctx) -> Reply:
     for service in services():
         if service.latest_words is not None and service.latest_words.search(msg.text):
             return await show_latest(service, ctx)
-    mine = await open_requests_of(ctx.user.user_id)
+    if overview is None:
+        overview = await overview_of(ctx.user.user_id)
+    mine = await open_requests_of(ctx.user.user_id) if overview.live else []
     meant = narrow(mine, parse.words, ctx.tz)
     if meant is not None and len(meant) == 1:  # "明天去虹桥机场的车到哪了"
         return await show_one(meant[0].no, ctx, meant[0])  # as just read: not read again
-    return await show_mine(ctx, mine)
+    return await show_mine(ctx, mine, waiting=overview.waiting)
 
 
 async def show_one(no: int, ctx: Ctx, request: Request | None = None) -> Reply:
@@ -178,14 +187,15 @@ def step_lines(request: Request, tz: ZoneInfo) -> list[str]:
     return lines
 
 
-async def show_mine(ctx: Ctx, mine: list[Request] | None = None) -> Reply:
+async def show_mine(ctx: Ctx, mine: list[Request] | None = None, waiting: int | None = None) -> Reply:
     """The user's open requests (`mine`: as just read, else read here) and how many wait
-    for them."""
+    for them (`waiting`: as the overview counted them, else counted here)."""
     tz = ctx.tz
     if mine is None:
         mine = await open_requests_of(ctx.user.user_id)
-    waiting = await pending_for(ctx.user.user_id)
-    also = ALSO_WAITING.format(n=len(waiting)) if waiting else ""
+    if waiting is None:
+        waiting = len(await pending_for(ctx.user.user_id))
+    also = ALSO_WAITING.format(n=waiting) if waiting else ""
     if not mine:
         return Reply(NO_OPEN + also)
     lines = "\n".join(summary(r, tz) for r in mine)

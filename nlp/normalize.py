@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import opencc
 
@@ -83,7 +84,15 @@ def _nfkc_char(ch: str) -> str:
 
 def normalize(text: str) -> Text:
     """Normalise `text` (capped to MAX_CHARS) into an `orig`/`norm` pair of equal length."""
-    raw = text[:MAX_CHARS].translate(_CONTROL_TABLE)  # control characters separate words
+    return _normalize(text[:MAX_CHARS])
+
+
+# A message is normalised several times in its turn (the several-services test, the
+# reading, a rating's, the dialogue words'): the last ones kept. Pure: the tables and the
+# homophone index are fixed once built.
+@lru_cache(maxsize=256)
+def _normalize(text: str) -> Text:
+    raw = text.translate(_CONTROL_TABLE)  # control characters separate words
     orig = unicodedata.normalize("NFKC", raw)
     if len(orig) != len(raw):  # a character expanded (㎡, ﬁ): fold one by one, keep lengths
         orig = "".join(_nfkc_char(c) for c in raw)

@@ -144,18 +144,31 @@ class _Lease:
         self._valid_until = confirmed_at + self._lease  # from the send of the SET that won
         self._every = every
         self._timeout = timeout
-        self._task = asyncio.create_task(self._renew(), name="session-lease")
+        # A timer, not a task, until the first renewal is due: most turns end long before
+        # it, and a task per turn (created, cancelled, awaited) cost more than the turn's
+        # Redis round trip in Python work (bench/bench_turns.py).
+        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
+            every, self._start)
 
     def held(self, margin: float) -> bool:
         return not self.lost and time.monotonic() + margin < self._valid_until
 
+    def _start(self) -> None:
+        self._timer = None
+        self._task = asyncio.create_task(self._renew(), name="session-lease")
+
     async def stop(self) -> None:
-        self._task.cancel()
-        await asyncio.wait([self._task])
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait([self._task])
 
     async def _renew(self) -> None:
+        """Every `every` seconds from the first (the timer's), until stopped."""
         while True:
-            await asyncio.sleep(self._every)
             sent = time.monotonic()
             try:
                 async with asyncio.timeout(self._timeout):
@@ -173,6 +186,7 @@ class _Lease:
                     return
             else:
                 self._valid_until = sent + self._lease
+            await asyncio.sleep(self._every)
 
 
 class RedisSessions:

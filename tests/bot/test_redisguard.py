@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 import uvloop
-from redis.exceptions import ResponseError
+from redis.exceptions import DataError, ResponseError
 
 from bot.chat.ratelimit import RedisLimiter
 from bot.chat.sessions import RedisSessions
@@ -131,3 +131,42 @@ async def test_a_dead_redis_trips_the_breaker_and_everything_falls_back() -> Non
         assert breaker.failures == 1  # none of them tried Redis again
     finally:
         await down.aclose()
+
+
+async def test_the_pipeline_packs_and_answers_as_redis_py_does(
+    redis_client: aioredis.Redis, redis_prefix: str
+) -> None:
+    """RedisBatches sends its pipeline itself (hiredis packing, the client's replies): the
+    same bytes on the wire and the same replies as redis-py's own Pipeline."""
+    client = connect(REDIS_URL)
+    batches = RedisBatches(client)
+    key, lst = f"{redis_prefix}k", f"{redis_prefix}list"
+    script = client.register_script("return {KEYS[1], ARGV[1], ARGV[2]}")
+    commands: list[Any] = [("SET", key, "会议室 ①", "EX", 60), ("GET", key), ("SET", key, "x", "NX"),
+                           ("RPUSH", lst, 1.5, 10**20, b"\x00raw", 0.1), ("LRANGE", lst, 0, -1),
+                           ("INCR", key), ("DEL", key, lst)]
+    try:
+        conn = await client.connection_pool.get_connection()
+        try:
+            assert batches._pack(conn, commands) == b"".join(conn.pack_commands(commands))
+        finally:
+            await client.connection_pool.release(conn)
+        mine = await batches._pipeline([*commands[:5], RedisBatches.script(script, [key], ["a", 2])])
+        pipe = client.pipeline(transaction=False)
+        for c in commands[:5]:
+            pipe.execute_command(*c)
+        theirs = await pipe.execute(raise_on_error=False)
+        await client.delete(key, lst)
+        assert mine[:5] == [True, "会议室 ①".encode(), None, 4, [b"1.5", b"100000000000000000000", b"\x00raw", b"0.1"]]
+        assert theirs == [True, "会议室 ①".encode(), None, 8, mine[4] * 2]
+        assert mine[5] == [key.encode(), b"a", b"2"]  # a script by its digest (loaded on NOSCRIPT)
+        # An error reply is its command's result, the others still answered.
+        replies = await batches._pipeline([("SET", key, "v"), ("INCR", key), ("GET", key)])
+        assert replies[0] is True and isinstance(replies[1], ResponseError) and replies[2] == b"v"
+        # What redis-py refuses to send, refused too (and nothing sent).
+        with pytest.raises(DataError):
+            await batches.execute(("SET", key, True))
+        assert await batches.execute(("GET", key)) == [b"v"]
+    finally:
+        await client.aclose()
+        await drop_keys(redis_client, redis_prefix)

@@ -89,7 +89,7 @@ def visit(day: str, place: str) -> list[tuple[str, str, int, str]]:
         ("确认", "#", 7, "a repair's 确认 (request, the dispatchers' notice)"),
         (f"{day}下午2点到4点订个会议室，8人", "确认", 2, "a room's sentence"),
         ("确认", "#", 8, "a room's 确认 (request, hold)"),
-        ("我的申请", "#", 8, "a status question with open requests"),
+        ("我的申请", "#", 7, "a status question with open requests"),
     ]
 
 
@@ -110,4 +110,4 @@ async def test_each_kind_of_message_keeps_its_statement_budget(
         within(sent, ceiling, what)
     reply, sent = await cost(talk, monkeypatch, "wuli", "我的申请")
     assert "没有" in reply
-    within(sent, 4, "a status question with none")
+    within(sent, 2, "a status question with none")
