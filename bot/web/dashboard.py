@@ -249,9 +249,24 @@ def page_context(
             ("待处理消息", str(data["delivery"][2]), data["delivery"][3] > INBOX_LATE_SECONDS),
             ("最久等待", f"{data['delivery'][3]:.0f}秒", data["delivery"][3] > INBOX_LATE_SECONDS),
         ],
-        "tables": {key: build(data[part], tz) for key, (part, build) in TABLES.items()},
+        "tables": {key: _page_table(key, data[part], build, tz)
+                   for key, (part, build) in TABLES.items()},
         "charts": charts(data),
     }
+
+
+# Tables of one row an item of their list (the page shows the first PAGE_ROWS; the list
+# of what is late now is thousands at a large bureau): built from the shown items only,
+# counting them all.
+_ITEM_TABLES = frozenset({"overdue"})
+
+
+def _page_table(key: str, value: Any, build: Callable[[Any, Any], Any], tz: Any) -> Any:
+    if key in _ITEM_TABLES and len(value) > PAGE_ROWS:
+        table = build(value[:PAGE_ROWS], tz)
+        table.count = len(value)
+        return table
+    return build(value, tz)
 
 
 def _today(request: web.Request) -> tuple[datetime, date]:

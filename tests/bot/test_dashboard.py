@@ -395,3 +395,23 @@ async def test_messages_waiting_in_the_inbox_are_shown(client: TestClient, admin
     page = await (await client.get("/dashboard", headers=admin)).text()
     assert re.search(r'<div class="kpi bad"><span class="muted">待处理消息</span><b>2</b>', page)
     assert re.search(r'<div class="kpi bad"><span class="muted">最久等待</span><b>95秒</b>', page)
+
+
+def test_the_late_list_of_a_large_bureau_is_tabled_from_the_rows_shown_counting_them_all() -> None:
+    from bot.web.dashboard import _page_table
+    from bot.web.dashboard_tables import PAGE_ROWS, overdue_table
+    from models.stats.overdue import OverdueItem
+
+    since = datetime(2026, 12, 1, 9, tzinfo=TZ)
+    items = [OverdueItem(no=1001 + i, type="repair_request", kind="repair_unassigned",
+                         applicant=f"申请人{i}", department="办公室", waiting_for="",
+                         since=since + timedelta(minutes=i), waited_min=600.0 - i, limit_min=120.0)
+             for i in range(PAGE_ROWS + 37)]
+    whole = overdue_table(items, TZ)
+    page = _page_table("overdue", items, overdue_table, TZ)
+    assert len(page.rows) == PAGE_ROWS  # only what the page shows was tabled
+    assert page.shown_rows() == whole.shown_rows()
+    assert (page.total, page.shown_count, page.cut) == (whole.total, whole.shown_count, whole.cut)
+    assert page.total == PAGE_ROWS + 37 and page.cut
+    few = items[:3]
+    assert _page_table("overdue", few, overdue_table, TZ).rows == overdue_table(few, TZ).rows
