@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
-from hiredis import pack_command as _hiredis_pack  # redis-py's own serializer with hiredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import DataError, NoScriptError, RedisError, ResponseError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 if TYPE_CHECKING:
     from redis.commands.core import AsyncScript
@@ -138,8 +137,6 @@ class RedisBatches:
         self._max_in_flight = max_in_flight
         self._pending: list[tuple[Sequence[Command], asyncio.Future[list[Any]]]] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        encoder = redis.get_encoder()
-        self._utf8 = encoder.encoding.lower().replace("-", "") == "utf8" and encoder.encoding_errors == "strict"
 
     @staticmethod
     def script(script: AsyncScript, keys: Sequence[Any], args: Sequence[Any]) -> ScriptCall:
@@ -235,7 +232,7 @@ class RedisBatches:
         pool = client.connection_pool
         conn = await pool.get_connection()
         try:
-            await conn.send_packed_command(self._pack(conn, args))
+            await conn.send_packed_command(conn.pack_commands(args))  # redis-py's packer
             results: list[Any] = []
             for command in args:
                 try:
@@ -250,19 +247,6 @@ class RedisBatches:
         finally:
             await pool.release(conn)
         return results
-
-    def _pack(self, conn: Any, args: list[Any]) -> Any:
-        """The commands in Redis's protocol, as redis-py's hiredis serializer packs them
-        (str as UTF-8, int and float by `repr`, bytes as they are; a bool or any other
-        type refused with `DataError`), without its encoder called on every argument."""
-        plain = self._utf8 and all(
-            type(a[0]) is str and " " not in a[0] for a in args)
-        if not plain:
-            return conn.pack_commands(args)
-        try:
-            return b"".join([_hiredis_pack(a) for a in args])
-        except TypeError as error:
-            raise DataError(str(error)) from error
 
 
 BATCHES = web.AppKey("redis_batches", RedisBatches)

@@ -45,9 +45,9 @@ from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
+    translate_exceptions,
 )
 from tortoise.connection import get_connections
-from tortoise.exceptions import IntegrityError, OperationalError
 
 from models.sql import CURRENT_INBOX
 
@@ -62,6 +62,14 @@ def in_memory(filename: str) -> bool:
 
 def _is_select(query: str) -> bool:
     return query.lstrip()[:6].upper() == "SELECT"
+
+
+async def _connect(filename: str) -> aiosqlite.Connection:
+    """Another connection to the file: autocommit, rows by name, the busy timeout."""
+    conn = await aiosqlite.connect(filename, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
 
 
 class _GatedTransaction(SqliteTransactionContext):
@@ -118,50 +126,40 @@ class GatedSqliteClient(SqliteClient):
             readers = []
             try:
                 for _ in range(READERS):
-                    reader = await aiosqlite.connect(self.filename, isolation_level=None,
-                                                     timeout=BUSY_TIMEOUT_MS / 1000)
-                    readers.append(reader)
-                    reader.row_factory = sqlite3.Row
-                    await reader.execute_fetchall("PRAGMA query_only = ON")
+                    readers.append(await _connect(self.filename))
+                    await readers[-1].execute_fetchall("PRAGMA query_only = ON")
             except BaseException:
                 for reader in readers:
                     await reader.close()
                 raise
             self._readers, self._busy = readers, [0] * len(readers)
 
-    def _reader(self) -> int | None:
-        """The read-only connection with the fewest statements under way (a page's long
-        SELECT on one leaves the turns' short ones the other), or None without readers."""
-        if not self._readers:
-            return None
-        busy = self._busy
-        return busy.index(min(busy))
+    def _reads(self, query: str) -> bool:
+        """Whether `query` goes to a reader: a SELECT, readers open."""
+        return bool(self._readers) and _is_select(query)
 
     async def execute_query(self, query: str, values: list[Any] | None = None) -> tuple[int, Sequence[Any]]:
-        reader = self._reader() if _is_select(query) else None
-        if reader is None:
+        if not self._reads(query):
             return await super().execute_query(query, values)
-        rows = await self._read(reader, query, values)
+        rows = await self._read(query, values)
         return len(rows), rows
 
     async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
-        reader = self._reader() if _is_select(query) else None
-        if reader is None:
+        if not self._reads(query):
             return await super().execute_query_dict(query, values)
-        return list(map(dict, await self._read(reader, query, values)))
+        return list(map(dict, await self._read(query, values)))
 
-    async def _read(self, reader: int, query: str, values: list[Any] | None) -> Sequence[Any]:
-        """A SELECT on a reader, its errors as Tortoise's (as SqliteClient's own)."""
+    @translate_exceptions  # its errors as Tortoise's, as SqliteClient's own statements
+    async def _read(self, query: str, values: list[Any] | None) -> list[Any]:
+        """A SELECT on the reader with the fewest statements under way (a page's long
+        SELECT on one leaves the turns' short ones the other)."""
         query = query.replace("\x00", "'||CHAR(0)||'")  # as SqliteClient.execute_query
         self.log.debug("%s: %s", query, values)
         busy = self._busy
+        reader = busy.index(min(busy))
         busy[reader] += 1
         try:
             return list(await self._readers[reader].execute_fetchall(query, values))
-        except sqlite3.OperationalError as exc:
-            raise OperationalError(exc) from exc
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(exc) from exc
         finally:
             if busy is self._busy:  # not closed meanwhile
                 busy[reader] -= 1
@@ -205,13 +203,10 @@ class InboxConnection:
 
     @classmethod
     async def open(cls, client: GatedSqliteClient) -> InboxConnection:
-        conn = await aiosqlite.connect(client.filename, isolation_level=None,
-                                       timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.row_factory = sqlite3.Row
+        conn = await _connect(client.filename)
         # WAL as Tortoise sets it (the file keeps it); synchronous stays FULL, the
         # default: a message answered 200 is on disk.
         await conn.execute_fetchall("PRAGMA journal_mode = WAL")
-        await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return cls(client, conn)
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

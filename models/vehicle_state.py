@@ -137,11 +137,15 @@ async def downtimes_over(vehicle_ids: list[int] | None, start: datetime,
     return list(await query.order_by("start", "id"))
 
 
+# A downtime `t` of the vehicle covering part of the window (parameters: `downtime_params`).
+_COVERS = "t.vehicle_id = ? AND t.start < ? AND (t.until IS NULL OR t.until > ?)"
+_COVERING = f"EXISTS (SELECT 1 FROM vehicle_downtime t WHERE {_COVERS})"  # noqa: S608 - fixed text
+
+
 def downtime_sql() -> str:
     """An SQL condition true when a downtime covers part of a vehicle's window (the
     parameters: `downtime_params`), for a statement that reads something else too."""
-    return ("EXISTS (SELECT 1 FROM vehicle_downtime t WHERE t.vehicle_id = ? AND t.start < ?"
-            " AND (t.until IS NULL OR t.until > ?))")
+    return _COVERING
 
 
 def downtime_params(vehicle_id: int, start: datetime, end: datetime) -> list[Any]:
@@ -150,8 +154,7 @@ def downtime_params(vehicle_id: int, start: datetime, end: datetime) -> list[Any
 
 # `downtimes_over` for one vehicle's first downtime, prepared (asked in the transactions
 # that assign a vehicle: a Tortoise query cost ~1,000 Python calls to build and read).
-_FIRST_DOWNTIME = ("SELECT t.kind, t.reason, t.until FROM vehicle_downtime t WHERE t.vehicle_id = ?"
-                   " AND t.start < ? AND (t.until IS NULL OR t.until > ?) ORDER BY t.start, t.id LIMIT 1")
+_FIRST_DOWNTIME = f"SELECT t.kind, t.reason, t.until FROM vehicle_downtime t WHERE {_COVERS} ORDER BY t.start, t.id LIMIT 1"  # noqa: S608
 _UNTIL = VehicleDowntime._meta.fields_map["until"]
 
 

@@ -136,8 +136,8 @@ async def test_a_dead_redis_trips_the_breaker_and_everything_falls_back() -> Non
 async def test_the_pipeline_packs_and_answers_as_redis_py_does(
     redis_client: aioredis.Redis, redis_prefix: str
 ) -> None:
-    """RedisBatches sends its pipeline itself (hiredis packing, the client's replies): the
-    same bytes on the wire and the same replies as redis-py's own Pipeline."""
+    """RedisBatches sends its pipeline itself (redis-py's packer and the client's reply
+    parsing, not redis-py's Pipeline): the same replies as that Pipeline."""
     client = connect(REDIS_URL)
     batches = RedisBatches(client)
     key, lst = f"{redis_prefix}k", f"{redis_prefix}list"
@@ -146,11 +146,6 @@ async def test_the_pipeline_packs_and_answers_as_redis_py_does(
                            ("RPUSH", lst, 1.5, 10**20, b"\x00raw", 0.1), ("LRANGE", lst, 0, -1),
                            ("INCR", key), ("DEL", key, lst)]
     try:
-        conn = await client.connection_pool.get_connection()
-        try:
-            assert batches._pack(conn, commands) == b"".join(conn.pack_commands(commands))
-        finally:
-            await client.connection_pool.release(conn)
         mine = await batches._pipeline([*commands[:5], RedisBatches.script(script, [key], ["a", 2])])
         pipe = client.pipeline(transaction=False)
         for c in commands[:5]:
