@@ -202,3 +202,17 @@ def test_follow_up_read_inside_a_flow(nlu: Nlu, text: str, intent: Intent, expec
     p = nlu.parse_as(text, NOW, intent)
     assert p.intent == intent
     assert p.contract_slots() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "destination"),
+    [
+        ("后天上午用车去区档案馆，2人，事由：报送年度材料", "区档案馆"),
+        ("明天下午三点派车到市人大，理由：送审文件", "市人大"),
+    ],
+)
+def test_the_word_for_a_reason_names_no_origin(nlu: Nlu, text: str, destination: str) -> None:
+    """由 in 事由 / 理由 is not "from": the trip starts where the bureau's trips start."""
+    slots = nlu.parse(text, NOW).slots
+    assert "origin" not in slots
+    assert slots["destination"] == destination
