@@ -1,8 +1,10 @@
 """Load on `/wecom/callback` as WeCom makes it, for the real app and a bare reference.
 
 Starts a local fake WeCom API (tests/fakewecom.py), the reference (bench/echo_reference.py)
-and the real app (`python main.py serve`, Redis db 14 for dedup, SQLite in a temp dir,
-seeded with the bench users, vehicles and rooms through `python main.py seed`), then posts
+and the real app (`python main.py serve`, Redis db 14 for dedup, SQLite in a temp dir —
+or, for the targets of several processes behind the balancer, a new PostgreSQL database
+each (`--several-postgres`) — seeded with the bench users, vehicles and rooms through
+`python main.py seed`), then posts
 encrypted text messages signed with wechatpy's own crypto. By default (`--mix real`) they
 are the traffic users send: bookings, repairs, rooms and status questions from thousands
 of users, each user typing one message at a time and answering the bot's read-back with
@@ -49,9 +51,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -457,8 +461,29 @@ def seed_file(path: Path, users: Sequence[str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+async def fresh_postgres(server: str, name: str) -> str:
+    """A new, empty database `name` on the PostgreSQL server of `server` (dropped first if a
+    killed run left it); its URL."""
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+async def drop_postgres(server: str, name: str) -> None:
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name: str,
-              processes: int = 1, lag: bool = False) -> tuple[list[subprocess.Popen[bytes]], list[str], str]:
+              processes: int = 1, lag: bool = False,
+              database_url: str = "") -> tuple[list[subprocess.Popen[bytes]], list[str], str]:
     """Seed and start the real app as `processes` serve processes sharing one database and
     one Redis (issue 7's deployment, a balancer in front); (processes, callback base URLs,
     why not) — no processes on failure."""
@@ -466,8 +491,9 @@ def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name:
     env.update(
         REDIS_URL=REDIS_URL,
         REDIS_KEY_PREFIX=prefix,
-        # BENCH_DATABASE_URL: an empty PostgreSQL database instead (one app target).
-        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/{name}.sqlite3",
+        # BENCH_DATABASE_URL: an empty PostgreSQL database instead (one app target);
+        # `database_url`: the target's own (`--several-postgres`).
+        DATABASE_URL=database_url or os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/{name}.sqlite3",
         DATA_DIR=str(tmp),
         HOST="127.0.0.1",
     )
@@ -643,6 +669,7 @@ async def run(args: argparse.Namespace) -> int:
     print(f"users: {sum(len(o) + len(c) + len(w) for o, c, w in pools.values())}; preparing messages…", flush=True)
     results: list[Result] = []
     procs: list[subprocess.Popen[bytes]] = []
+    made_databases: list[str] = []
     prefix = f"bench:{run_id}:"
     with tempfile.TemporaryDirectory(prefix="bench-") as tmpdir:
         tmp = Path(tmpdir)
@@ -661,8 +688,15 @@ async def run(args: argparse.Namespace) -> int:
                     targets.append(("ref-empty", [empty_url], [empty]))
             for k, (name, n) in enumerate(() if args.reference_only else apps):
                 users = [u for part in pools[name] for u in part]
+                database_url = ""
+                if n > 1 and args.several_postgres:
+                    db_name = f"bench_callback_{run_id}_{k}"
+                    database_url = await fresh_postgres(args.several_postgres, db_name)
+                    made_databases.append(db_name)
                 app_procs, urls, why = start_app(tmp, fake.base_url, users, f"{prefix}{k}:", f"app{k}", n,
-                                                 args.lag)
+                                                 args.lag, database_url)
+                on = "PostgreSQL" if database_url or os.environ.get("BENCH_DATABASE_URL") else "SQLite"
+                print(f"{name}: {n} serve process{'es' if n > 1 else ''} on {on} + Redis", flush=True)
                 procs += app_procs
                 if not app_procs:
                     print(f"TODO(lead): the real app was not benchmarked: {why}", file=sys.stderr)
@@ -739,6 +773,8 @@ async def run(args: argparse.Namespace) -> int:
         finally:
             for proc in procs:
                 stop(proc)
+            for db_name in made_databases:
+                await drop_postgres(args.several_postgres, db_name)
             await fake.stop()
             if not args.reference_only:
                 await cleanup_redis(prefix)
@@ -767,6 +803,11 @@ def main() -> None:
                    help="the app targets only (quicker before/after runs; no ratio goals)")
     p.add_argument("--processes", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2],
                    help="app targets: serve processes behind a round-robin balancer, e.g. 1,2")
+    p.add_argument("--several-postgres", metavar="URL",
+                   default=os.environ.get("BENCH_SEVERAL_POSTGRES", "postgres://postgres@127.0.0.1:5432/test"),
+                   help="targets of several processes run on PostgreSQL + Redis, as issue 7 deploys them: each "
+                        "on a new database of this server, made and dropped here (default $BENCH_SEVERAL_POSTGRES "
+                        "or the local test server); '' makes them share one SQLite file")
     p.add_argument(
         "--reference-echo",
         action="store_true",
