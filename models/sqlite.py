@@ -97,7 +97,7 @@ class Connection(aiosqlite.Connection):
     - the connection has no call on its thread (nothing under way or queued that the call
       would wait for, or overtake);
     - it cannot wait for another connection: a read on a reader (WAL readers wait for no
-      writer), a statement of an open transaction that holds the write lock already (its
+      writer; only the recovery of a WAL left by a crash makes them wait, once), a statement of an open transaction that holds the write lock already (its
       first write took it on the thread, where a busy wait blocks nothing), the deferred
       BEGIN, a savepoint's statements, a commit with nothing to commit.
 
@@ -108,7 +108,7 @@ class Connection(aiosqlite.Connection):
         super().__init__(*args, **kwargs)
         self._queued = 0  # calls on the thread, under way or waiting
         self._wrote = False  # the open transaction holds the write lock
-        self.read_only = False  # a reader (`PRAGMA query_only`)
+        self.read_only = False  # a reader (`PRAGMA query_only`) of a database in WAL mode
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if self._queued == 0 and CURRENT_INBOX.get() is not None and self._inline(fn, args):
@@ -216,7 +216,8 @@ class GatedSqliteClient(SqliteClient):
                 for _ in range(READERS):
                     readers.append(await _connect(self.filename))
                     await readers[-1].execute_fetchall("PRAGMA query_only = ON")
-                    readers[-1].read_only = True
+                    # a reader waits for no writer in WAL mode only (Tortoise's default)
+                    readers[-1].read_only = str(self.pragmas.get("journal_mode", "")).upper() == "WAL"
             except BaseException:
                 for reader in readers:
                     await reader.close()

@@ -158,3 +158,18 @@ async def test_a_call_never_overtakes_one_on_the_connections_thread(tmp_path: Pa
             assert where.take() == [("loop", "SELECT")]  # nothing on the thread now: inline
     finally:
         await reader.close()
+
+
+async def test_readers_of_a_database_not_in_wal_mode_keep_their_thread(tmp_path: Path) -> None:
+    await init_db(f"sqlite://{tmp_path}/rollback.sqlite3?journal_mode=DELETE", create_schema=True)
+    try:
+        client = connections.get("default")
+        assert isinstance(client, GatedSqliteClient)
+        assert client._readers and not any(r.read_only for r in client._readers)
+        where = Where(*(r._conn for r in client._readers))
+        await InboxBeat.create(owner="a", beat_at=1.0)
+        with turn():
+            assert await InboxBeat.all().count() == 1
+        assert where.take() == [("thread", "SELECT")]  # a writer could make it wait
+    finally:
+        await close_db()
