@@ -21,15 +21,6 @@ from models.sql import CURRENT_INBOX, InboxTurn, transaction
 from models.sqlite import GatedSqliteClient, _connect
 
 
-@pytest.fixture
-async def client(tmp_path: Path) -> GatedSqliteClient:
-    await init_db(f"sqlite://{tmp_path}/inline.sqlite3", create_schema=True)
-    client = connections.get("default")
-    assert isinstance(client, GatedSqliteClient)
-    yield client
-    await close_db()
-
-
 @contextmanager
 def turn() -> Iterator[None]:
     token = CURRENT_INBOX.set(InboxTurn(0))
@@ -54,8 +45,8 @@ class Where:
         return seen
 
 
-async def test_in_a_turn_only_what_cannot_wait_runs_on_the_loop(client: GatedSqliteClient) -> None:
-    where = Where(client._connection._conn, *(r._conn for r in client._readers))
+async def test_in_a_turn_only_what_cannot_wait_runs_on_the_loop(sqlite_client: GatedSqliteClient) -> None:
+    where = Where(sqlite_client._connection._conn, *(r._conn for r in sqlite_client._readers))
     with turn():
         async with transaction(mark=False):
             await InboxBeat.filter(owner="nobody").exists()  # a read: the snapshot waits for no one
@@ -75,8 +66,8 @@ async def test_in_a_turn_only_what_cannot_wait_runs_on_the_loop(client: GatedSql
     assert where.take() == [("thread", "INSERT"), ("thread", "SELECT")] * 2
 
 
-async def test_outside_a_turn_every_statement_keeps_the_thread(client: GatedSqliteClient) -> None:
-    where = Where(client._connection._conn, *(r._conn for r in client._readers))
+async def test_outside_a_turn_every_statement_keeps_the_thread(sqlite_client: GatedSqliteClient) -> None:
+    where = Where(sqlite_client._connection._conn, *(r._conn for r in sqlite_client._readers))
     async with transaction(mark=False):
         await InboxBeat.create(owner="a", beat_at=1.0)
         await InboxBeat.create(owner="b", beat_at=2.0)
@@ -85,8 +76,8 @@ async def test_outside_a_turn_every_statement_keeps_the_thread(client: GatedSqli
 
 
 async def test_a_rolled_back_turn_leaves_nothing_and_the_next_takes_the_lock_again(
-        client: GatedSqliteClient) -> None:
-    where = Where(client._connection._conn)
+        sqlite_client: GatedSqliteClient) -> None:
+    where = Where(sqlite_client._connection._conn)
     with turn():
         with pytest.raises(RuntimeError):
             async with transaction(mark=False):
@@ -102,8 +93,8 @@ async def test_a_rolled_back_turn_leaves_nothing_and_the_next_takes_the_lock_aga
 
 
 async def test_a_first_write_waiting_for_another_connection_does_not_stop_the_loop(
-        client: GatedSqliteClient) -> None:
-    other = sqlite3.connect(client.filename, isolation_level=None, check_same_thread=False)
+        sqlite_client: GatedSqliteClient) -> None:
+    other = sqlite3.connect(sqlite_client.filename, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     ticks = 0
 

@@ -18,17 +18,8 @@ from models.sql import transaction
 from models.sqlite import READERS, GatedSqliteClient
 
 
-@pytest.fixture
-async def client(tmp_path: Path) -> GatedSqliteClient:
-    await init_db(f"sqlite://{tmp_path}/readers.sqlite3", create_schema=True)
-    client = connections.get("default")
-    assert isinstance(client, GatedSqliteClient)
-    yield client
-    await close_db()
-
-
 async def test_a_read_waits_for_no_transaction_and_sees_only_what_was_committed(
-        client: GatedSqliteClient) -> None:
+        sqlite_client: GatedSqliteClient) -> None:
     await InboxBeat.create(owner="before", beat_at=1.0)
     inside = asyncio.Event()
     release = asyncio.Event()
@@ -47,13 +38,13 @@ async def test_a_read_waits_for_no_transaction_and_sees_only_what_was_committed(
     owners = await asyncio.wait_for(InboxBeat.all().values_list("owner", flat=True), timeout=2)
     assert owners == ["before"]
     assert await asyncio.wait_for(
-        client.execute_query_dict("SELECT count(*) AS n FROM inbox_beat"), timeout=2) == [{"n": 1}]
+        sqlite_client.execute_query_dict("SELECT count(*) AS n FROM inbox_beat"), timeout=2) == [{"n": 1}]
     release.set()
     await task
     assert sorted(await InboxBeat.all().values_list("owner", flat=True)) == ["before", "under way"]
 
 
-async def test_a_write_outside_a_transaction_is_read_back_at_once(client: GatedSqliteClient) -> None:
+async def test_a_write_outside_a_transaction_is_read_back_at_once(sqlite_client: GatedSqliteClient) -> None:
     for k in range(20):
         await InboxBeat.create(owner=f"p{k}", beat_at=float(k))
         beat = await InboxBeat.get(owner=f"p{k}")  # on a reader, the write just committed
@@ -64,21 +55,21 @@ async def test_a_write_outside_a_transaction_is_read_back_at_once(client: GatedS
     assert not await InboxBeat.filter(owner="p4").exists()
 
 
-async def test_readers_are_read_only_and_writes_keep_the_writer(client: GatedSqliteClient) -> None:
-    assert len(client._readers) == READERS
-    reader = client._readers[0]
+async def test_readers_are_read_only_and_writes_keep_the_writer(sqlite_client: GatedSqliteClient) -> None:
+    assert len(sqlite_client._readers) == READERS
+    reader = sqlite_client._readers[0]
     with pytest.raises(Exception, match="readonly"):
         await reader.execute_fetchall("INSERT INTO inbox_beat (owner, beat_at) VALUES ('x', 1)")
     # An INSERT … RETURNING through Tortoise's raw call is not a SELECT: the writer runs it.
-    count, rows = await client.execute_query(
+    count, rows = await sqlite_client.execute_query(
         "INSERT INTO inbox_beat (owner, beat_at) VALUES (?, ?) RETURNING owner", ["raw", 5.0])
     assert count == 1 and rows[0]["owner"] == "raw"
     assert await InboxBeat.filter(owner="raw").exists()
     with pytest.raises(OperationalError):  # a reader's error comes as Tortoise's
-        await client.execute_query("SELECT nope FROM inbox_beat")
+        await sqlite_client.execute_query("SELECT nope FROM inbox_beat")
 
 
-async def test_many_reads_beside_many_transactions(client: GatedSqliteClient) -> None:
+async def test_many_reads_beside_many_transactions(sqlite_client: GatedSqliteClient) -> None:
     async def turn(k: int) -> None:
         async with transaction():
             await InboxBeat.create(owner=f"t{k}", beat_at=float(k))
@@ -112,15 +103,15 @@ async def test_readers_close_with_the_database_and_an_in_memory_one_has_none(tmp
         await close_db()
 
 
-async def test_a_long_read_on_one_reader_leaves_the_other_to_short_ones(client: GatedSqliteClient) -> None:
+async def test_a_long_read_on_one_reader_leaves_the_other_to_short_ones(sqlite_client: GatedSqliteClient) -> None:
     await InboxBeat.create(owner="short", beat_at=1.0)
     long_sql = ("SELECT (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
                 "WHERE x < 2000000) SELECT count(*) FROM c) AS n")  # a page's heavy query
-    long = asyncio.create_task(client.execute_query_dict(long_sql))
+    long = asyncio.create_task(sqlite_client.execute_query_dict(long_sql))
     await asyncio.sleep(0.05)  # under way on a reader
-    assert client._busy.count(1) == 1
+    assert sqlite_client._busy.count(1) == 1
     for _ in range(5):
         assert await InboxBeat.filter(owner="short").exists()
     assert not long.done()  # the short reads went to the other reader, not behind it
     assert await long == [{"n": 2000000}]
-    assert client._busy == [0] * READERS
+    assert sqlite_client._busy == [0] * READERS
