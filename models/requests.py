@@ -121,11 +121,9 @@ class Request(Model):
         table = "request"
         # (created_at, …): the dashboard's counts of a range from the index alone;
         # (type, start): bookings in use over a range (issue 16, item 4);
-        # (status, type, created_at): the open repairs of a range, from the index alone;
-        # (type, created_at): one type's requests of a range in order (the repair list: a
-        # month is 26,000 of the 80,000 requests, no sort)
+        # (status, type, created_at): the open repairs of a range, from the index alone
         indexes = (("applicant_id", "status"), ("created_at", "department_id_at", "type", "status"),
-                   ("type", "start"), ("status", "type", "created_at"), ("type", "created_at"))
+                   ("type", "start"), ("status", "type", "created_at"))
 
     @property
     def no(self) -> int:

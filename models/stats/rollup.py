@@ -381,10 +381,10 @@ async def _pieces(first: date, after: date, dirty: Sequence[date], months_too: b
                   ) -> tuple[list[date], list[date]]:
     """What to read of a table for [first, after) but its dirty days: (the months to read
     as month rows, the days to read as day rows). The days are named one by one, not as
-    spans: `day IN (…)` is searched in the index (department_id, metric, day, …) whatever
-    SQLite knows of the table, where `(day >= ? AND day < ?) OR …` read every day of the
-    metric unless its statistics made the planner split the OR (none are kept for a new
-    index)."""
+    spans: SQLite searches the index (department_id, metric, day, …) for `day IN (…)`
+    whatever statistics it has, where it split `(day >= ? AND day < ?) OR …` into index
+    ranges only with statistics of the index, and without them read every day of the
+    metric (the year's fleet: 19 → 4 ms a metric)."""
     months, spans = ([], [(first, after)]) if not months_too else \
         plan(first, after, dirty, await _built_months(first, after))
     skip = set(dirty)

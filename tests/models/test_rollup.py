@@ -337,9 +337,9 @@ async def test_the_rollups_reads_search_its_covering_index_by_day(
 
 
 async def test_the_pages_first_repairs_are_the_lists_first(org: str) -> None:
-    """The page's first rows of the repair list (LIMIT on the index (type, created_at)) are
-    the whole list's first, ties of the same moment by number, on the whole bureau and on
-    a department."""
+    """The page's first rows of the repair list (the first by the index's order, read
+    before anything else is) are the whole list's first, repairs of the same moment by
+    number, on the whole bureau and on a department."""
     moment = at(11, 10, 9)
     made = [await repair(APPLICANTS[i % len(APPLICANTS)], moment + timedelta(minutes=i // 2))
             for i in range(9)]  # two at each minute
