@@ -340,22 +340,20 @@ def repair_list_csv(rows: list[stats.RepairRow], tz: Any) -> bytes:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.title for c in _repair_list_columns()])
-    labels: dict[str, str] = {}
-    write, cell = writer.writerow, _csv_cell
-    for no, began, status, location, assign, finish, category, worker, rating, comment in rows:
-        label = labels.get(status)
-        if label is None:
-            label = labels[status] = status_label(RequestType.REPAIR_REQUEST, status)
-        write((f"#{no}",
-               began.astimezone(tz).isoformat(" ", "minutes")[:16],  # "%Y-%m-%d %H:%M"
-               label,
-               cell(location),
-               CATEGORY_NAMES.get(category, "其他") if category else "",
-               cell(worker),
-               None if assign is None else round(assign, 1),
-               None if finish is None else round(finish, 1),
-               rating,
-               cell(comment)))
+    labels = {s: status_label(RequestType.REPAIR_REQUEST, s) for s in {r[2] for r in rows}}
+    cell = _csv_cell
+    writer.writerows((f"#{no}",
+                      began.astimezone(tz).isoformat(" ", "minutes")[:16],  # "%Y-%m-%d %H:%M"
+                      labels[status],
+                      cell(location),
+                      CATEGORY_NAMES.get(category, "其他") if category else "",
+                      cell(worker),
+                      None if assign is None else round(assign, 1),
+                      None if finish is None else round(finish, 1),
+                      rating,
+                      cell(comment))
+                     for no, began, status, location, assign, finish, category, worker, rating,
+                     comment in rows)
     return out.getvalue().encode("utf-8")
 
 

@@ -72,12 +72,6 @@ def plan(first: date, after: date, dirty: Sequence[date], built: set[date]
     return months, spans
 
 
-def spans_sql(spans: Sequence[tuple[date, date]]) -> tuple[str, list[Any]]:
-    """"(day >= ? AND day < ? OR …)" for the spans."""
-    return ("(" + " OR ".join("(day >= ? AND day < ?)" for _ in spans) + ")",
-            [v for span in spans for v in span])
-
-
 async def build(conn: Any, months: Iterable[date]) -> None:
     """Each month's rows of both tables summed again from its day rows, and its sentinel;
     inside the caller's transaction."""

@@ -39,7 +39,6 @@ from models.stats.months import (
     first_of,
     months_of,
     plan,
-    spans_sql,
 )
 from models.stats.months import build as build_months
 from models.stats.months import forget as forget_months
@@ -88,6 +87,10 @@ class StatsDay(Model):
     class Meta:
         table = "stats_day"
         unique_together = (("department_id", "metric", "day", "key"),)
+        # The reads' own columns after the unique key's: a page's sums from the index alone
+        # (a year's fleet reads ~50,000 rows; the table's rows of one metric and day are
+        # spread over the pages of all the metrics written with them).
+        indexes = (("department_id", "metric", "day", "key", "n", "c", "total"),)
 
 
 class StatsDirty(Model):
@@ -375,18 +378,18 @@ async def _direct(compute_days: Direct, scope: Scope, days: Sequence[date],
 
 
 async def _pieces(first: date, after: date, dirty: Sequence[date], months_too: bool
-                  ) -> tuple[list[date], str, list[Any]]:
+                  ) -> tuple[list[date], list[date]]:
     """What to read of a table for [first, after) but its dirty days: (the months to read
-    as month rows, the day rows' condition and its parameters)."""
+    as month rows, the days to read as day rows). The days are named one by one, not as
+    spans: SQLite searches the index (department_id, metric, day, …) for `day IN (…)`
+    whatever statistics it has, where it split `(day >= ? AND day < ?) OR …` into index
+    ranges only with statistics of the index, and without them read every day of the
+    metric (the year's fleet: 19 → 4 ms a metric)."""
     months, spans = ([], [(first, after)]) if not months_too else \
         plan(first, after, dirty, await _built_months(first, after))
-    if not spans:
-        return months, "", []
-    sql, params = spans_sql(spans)
-    if dirty:
-        skip_sql, skip_params = in_list("day", list(dirty))
-        sql, params = f"{sql} AND NOT {skip_sql}", [*params, *skip_params]
-    return months, sql, params
+    skip = set(dirty)
+    days = [a + timedelta(days=i) for a, b in spans for i in range((b - a).days)]
+    return months, [d for d in days if d not in skip]
 
 
 async def _from_table(select: str, table: str, depts: Sequence[int], metric: str, group: str,
@@ -396,10 +399,11 @@ async def _from_table(select: str, table: str, depts: Sequence[int], metric: str
     `months_too`) of [first, after) that are not dirty; rows read by position (a year's
     page reads thousands: no dict a row)."""
     dept_sql, dept_params = in_list("department_id", list(depts))
-    months, days_sql, days_params = await _pieces(first, after, dirty, months_too)
+    months, days = await _pieces(first, after, dirty, months_too)
     conn = db()
     rows: list[Sequence[Any]] = []
-    if days_sql:
+    if days:
+        days_sql, days_params = in_list("day", days)
         rows += (await conn.execute_query(in_dialect(conn,
             f"SELECT {select} FROM {table} WHERE {dept_sql} AND metric = ? AND {days_sql} "  # noqa: S608
             f"GROUP BY {group}"), [*dept_params, metric, *days_params]))[1]

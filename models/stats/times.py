@@ -174,18 +174,30 @@ async def repair_rows(scope: Scope, limit: int | None = None) -> list[RepairRow]
     def field(name: str) -> str:  # a text field of the details, in SQL
         return f"(r.details->>'{name}')" if pg else f"json_extract(r.details, '$.{name}')"
 
-    # The first `limit` by the index's order (created_at), before anything is read for them.
+    # The first `limit` by the index's order (created_at; the same moment by number), before
+    # anything is read for them.
     first, first_params = "", []
     if limit is not None:
         inner_sql, inner_params = await department_filter(scope.department_id, "department_id_at")
         first = (" AND r.id IN (SELECT id FROM request WHERE type = ? AND created_at >= ? "  # noqa: S608
-                 f"AND created_at < ?{inner_sql} ORDER BY created_at LIMIT {int(limit)})")
+                 f"AND created_at < ?{inner_sql} ORDER BY created_at, id LIMIT {int(limit)})")
         first_params = [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *inner_params]
+    # The three first moments: PostgreSQL reads a repair's audit records once for them
+    # (LATERAL: 141 → 76 ms a month of 24,000 repairs, EXPLAIN ANALYZE); SQLite has no
+    # LATERAL, and three lookups in the covering index are as quick there as one grouped.
+    if pg:
+        moments = "m.c, m.a, m.d "
+        join = ("LEFT JOIN LATERAL (SELECT MIN(at) FILTER (WHERE action = 'create') AS c, "
+                "MIN(at) FILTER (WHERE action = 'assign') AS a, "
+                "MIN(at) FILTER (WHERE action = 'completed') AS d "
+                "FROM audit_log WHERE request_id = r.id) m ON true ")
+    else:
+        moments = f"{_first('create')}, {_first('assign')}, {_first('completed')} "
+        join = ""
     _, rows = await conn.execute_query(in_dialect(conn,
         f"SELECT r.id, r.created_at, r.status, r.rating, {field('location')}, "  # noqa: S608
-        f"{field('category')}, {field('rating_comment')}, u.name, {_first('create')}, "
-        f"{_first('assign')}, {_first('completed')} "
-        'FROM request r LEFT JOIN "user" u ON u.id = r.assignee_id '
+        f"{field('category')}, {field('rating_comment')}, u.name, {moments}"
+        f'FROM request r LEFT JOIN "user" u ON u.id = r.assignee_id {join}'
         f"WHERE r.type = ? AND r.created_at >= ? AND r.created_at < ?{dept_sql}{first} "
         "ORDER BY r.created_at, r.id"),
         [str(RequestType.REPAIR_REQUEST), scope.since, scope.until, *dept_params, *first_params])

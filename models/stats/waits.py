@@ -67,6 +67,8 @@ class StatsWait(Model):
     class Meta:
         table = "stats_wait"
         unique_together = (("department_id", "metric", "day", "key", "bucket"),)
+        # The histograms' sums from the index alone (as stats_day's, models/stats/rollup.py)
+        indexes = (("department_id", "metric", "day", "key", "bucket", "n", "late", "low", "top"),)
 
 
 _NEGATIVE = -1_000_000  # below it, the buckets of negative waits (data from elsewhere)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from models import stats
 from models.decisions import cancel, decide
@@ -273,3 +275,98 @@ def test_a_histograms_percentiles_within_its_bound() -> None:
         assert abs((h.quantile(q) or 0.0) - want) <= (GAMMA - 1) * abs(want) + MIN_MINUTES, q
     few = merge([("k", bucket_of(v), 1, 0, v, v) for v in (30.0, 60.0, 120.0, 300.0)])["k"]
     assert few.quantile(0.9) == percentile([30.0, 60.0, 120.0, 300.0], 0.9)  # exact
+
+
+async def _statements_of(monkeypatch: pytest.MonkeyPatch, read: Any) -> list[tuple[str, list[Any]]]:
+    """The statements (SQL in the database's dialect, parameters) `read()` sends."""
+    from tortoise import connections
+
+    conn = connections.get("default")
+    seen: list[tuple[str, list[Any]]] = []
+    original = type(conn).execute_query
+
+    async def recorded(self: Any, query: str, values: list[Any] | None = None) -> Any:
+        seen.append((query, list(values or [])))
+        return await original(self, query, values)
+
+    monkeypatch.setattr(type(conn), "execute_query", recorded)
+    try:
+        await read()
+    finally:
+        monkeypatch.undo()
+    return seen
+
+
+async def test_the_rollups_reads_search_its_covering_index_by_day(
+        org: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A range of whole months and days on both sides (the year's page) reads each table
+    from the index (department, metric, day, …) alone, searched for each day, with no
+    statistics of the tables (SQLite read every day of a metric for OR-ed spans)."""
+    from tortoise import connections
+
+    await vehicle_booking("zhangsan", at(11, 3, 9), at(11, 3, 12), at(11, 1, 9), "沪A12345")
+    await rollup.refresh_all(TZ)
+    for month in (date(2026, 10, 1), date(2026, 11, 1)):
+        assert await rollup.StatsDay.filter(metric="M", day=month).exists()
+    scope = Scope(date(2026, 9, 20), date(2026, 12, 5), TZ)  # days, two months whole, days
+
+    async def read() -> None:
+        await rollup.sums(scope, "fkm", "month_key")
+        await rollup.histograms(scope, "step")
+
+    statements = [(q, p) for q, p in await _statements_of(monkeypatch, read)
+                  if "stats_day" in q or "stats_wait" in q]
+    reads = [(q, p) for q, p in statements if "GROUP BY" in q]
+    assert len(reads) == 4  # day rows and month rows, of each table
+    conn = connections.get("default")
+    pg = conn.capabilities.dialect == "postgres"
+    for query, params in reads:
+        table = "stats_day" if "stats_day" in query else "stats_wait"
+        if pg:  # the index holds every column read: an index-only scan, when one is forced
+            async with in_transaction() as tx:
+                await tx.execute_script("SET LOCAL enable_seqscan = off; "
+                                        "SET LOCAL enable_bitmapscan = off")
+                _, plan = await tx.execute_query(f"EXPLAIN {query}", params)
+            text = "\n".join(str(r[0]) for r in plan)
+            assert f"Index Only Scan using idx_{table}_departm" in text, text
+        else:
+            _, plan = await conn.execute_query(f"EXPLAIN QUERY PLAN {query}", params)
+            text = "\n".join(str(r[3]) for r in plan)
+            assert f"COVERING INDEX idx_{table}_departm" in text, text
+            assert "metric=? AND day=?" in text, text
+
+
+async def test_the_pages_first_repairs_are_the_lists_first(org: str) -> None:
+    """The page's first rows of the repair list (the first by the index's order, read
+    before anything else is) are the whole list's first, repairs of the same moment by
+    number, on the whole bureau and on a department."""
+    moment = at(11, 10, 9)
+    made = [await repair(APPLICANTS[i % len(APPLICANTS)], moment + timedelta(minutes=i // 2))
+            for i in range(9)]  # two at each minute
+    await vehicle_booking("zhangsan", at(11, 12, 9), at(11, 12, 10), moment)  # not a repair
+    await assign_repair(made[0].no, "sunwei", "qianli", moment + timedelta(minutes=5), CHAT)
+    for scope, count in ((SCOPES[0], 9), (SCOPES[4], 3)):
+        whole = await stats.repair_rows(scope)
+        assert len(whole) == count, scope
+        assert [r[0] for r in whole] == sorted(r[0] for r in whole)  # created in order
+        for limit in range(len(whole) + 2):
+            assert await stats.repair_rows(scope, limit) == whole[:limit], (scope, limit)
+    report = await stats.repair_times(SCOPES[0], NOW, items=3)
+    assert [i.no for i in report.items] == [m.no for m in made[:3]] and report.item_count == 9
+
+
+async def test_postgres_sessions_compile_no_jit(db: str) -> None:
+    """PostgreSQL's sessions of the app compile no query (models/db.py: the dashboard's
+    month-long reads took longer compiling than running); SQLite has no such thing."""
+    from tortoise import connections
+
+    from models.db import tortoise_config
+
+    conn = connections.get("default")
+    credentials = tortoise_config(db)["connections"]["default"]["credentials"]
+    if conn.capabilities.dialect == "postgres":
+        assert credentials["server_settings"] == {"jit": "off"}
+        _, rows = await conn.execute_query("SHOW jit")
+        assert rows[0][0] == "off"
+    else:
+        assert "server_settings" not in credentials
