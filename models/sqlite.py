@@ -102,7 +102,12 @@ class Connection(aiosqlite.Connection):
       BEGIN, a savepoint's statements, a commit with nothing to commit.
 
     The COMMIT or ROLLBACK of a transaction, and every write outside one, stay on the
-    thread: they write the WAL and may fsync it."""
+    thread: they write the WAL and may fsync it.
+
+    What an inline statement still costs the loop: its own time, and the pages it reads
+    that the OS has not cached (after a restart; an SSD reads one in ~0.1 ms). Measured on
+    a year of a large bureau (1,000,000 requests): the status question's overview of a
+    department head with 800 undecided steps took 2–3 ms warm, 105 ms on a cold file."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
