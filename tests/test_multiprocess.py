@@ -29,6 +29,7 @@ import pytest
 import redis.asyncio as aioredis
 import yaml
 
+from handlers.inbox import WAITING
 from tests.bot.wecomsim import WeComSim
 from tests.conftest import (
     BASE_POSTGRES_URL,
@@ -195,7 +196,10 @@ async def wait_for(predicate: Callable[[], Any], what: str, seconds: float = 20.
 
 
 def texts_to(fake: FakeWeCom, user: str) -> list[str]:
-    return [m.text for m in fake.sent if m.touser == user and m.msgtype in ("text", "markdown")]
+    """The user's answers, without the inbox's "正在处理，请稍候" (a message that waited over
+    `WAIT_TELL_AFTER` on a loaded machine: a notice before its answer, not the answer)."""
+    return [m.text for m in fake.sent
+            if m.touser == user and m.msgtype in ("text", "markdown") and m.text != WAITING]
 
 
 async def test_two_processes_share_dedup_dialogues_outbox_and_token(
