@@ -691,7 +691,13 @@ async def run(args: argparse.Namespace) -> int:
                 database_url = ""
                 if n > 1 and args.several_postgres:
                     db_name = f"bench_callback_{run_id}_{k}"
-                    database_url = await fresh_postgres(args.several_postgres, db_name)
+                    try:
+                        database_url = await fresh_postgres(args.several_postgres, db_name)
+                    except (OSError, ValueError, asyncpg.PostgresError) as exc:
+                        print(f"--several-postgres {args.several_postgres!r}: no database made there "
+                              f"({type(exc).__name__}: {exc}); give a PostgreSQL server's URL, or '' "
+                              "to run several processes on one SQLite file", file=sys.stderr)
+                        return 2
                     made_databases.append(db_name)
                 app_procs, urls, why = start_app(tmp, fake.base_url, users, f"{prefix}{k}:", f"app{k}", n,
                                                  args.lag, database_url)

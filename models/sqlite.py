@@ -86,23 +86,24 @@ class Connection(aiosqlite.Connection):
 
     aiosqlite hands every call to the connection's thread and its result back through the
     loop: tens of µs of CPU a statement (queue, thread wake-up, `call_soon_threadsafe`,
-    the loop's wake-up) for a statement that itself takes ~10 µs — with every call inline,
-    `bench_turns` measured 3,277 → 2,331 µs of CPU a message (README "Measured").
-    aiosqlite has no way to run a call in the caller's thread, and the stdlib's `sqlite3`
-    alone would block the loop on every statement, slow or waiting, so here a call runs
-    inline only when all of these hold:
+    the loop's wake-up) for a statement that itself takes ~10 µs. aiosqlite has no way to
+    run a call in the caller's thread, and the stdlib's `sqlite3` alone would block the
+    loop on every statement, slow or waiting, so here a call runs inline only when all of
+    these hold:
 
     - it is a message's turn (`CURRENT_INBOX`): short, indexed statements. Pages, exports
       and timers, whose reads may take long, keep the thread;
     - the connection has no call on its thread (nothing under way or queued that the call
       would wait for, or overtake);
-    - it cannot wait for another connection: a read on a reader (WAL readers wait for no
-      writer; only the recovery of a WAL left by a crash makes them wait, once), a statement of an open transaction that holds the write lock already (its
+    - it cannot wait for another connection: a read on a reader of a WAL database (it
+      waits for no writer; only the recovery of a WAL left by a crash makes it wait,
+      once), a statement of an open transaction that holds the write lock already (its
       first write took it on the thread, where a busy wait blocks nothing), the deferred
       BEGIN, a savepoint's statements, a commit with nothing to commit.
 
     The COMMIT or ROLLBACK of a transaction, and every write outside one, stay on the
-    thread: they write the WAL and may fsync it.
+    thread: they write the WAL and may fsync it. `bench_turns`: 3,277 → 2,300 µs of CPU a
+    message (every call inline, as a bound: 2,331; README "Measured").
 
     What an inline statement still costs the loop: its own time, and the pages it reads
     that the OS has not cached (after a restart; an SSD reads one in ~0.1 ms). Measured on
@@ -113,7 +114,7 @@ class Connection(aiosqlite.Connection):
         super().__init__(*args, **kwargs)
         self._queued = 0  # calls on the thread, under way or waiting
         self._wrote = False  # the open transaction holds the write lock
-        self.read_only = False  # a reader (`PRAGMA query_only`) of a database in WAL mode
+        self.wal_reader = False  # a reader (`PRAGMA query_only`) of a database in WAL mode
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if self._queued == 0 and CURRENT_INBOX.get() is not None and self._inline(fn, args):
@@ -130,19 +131,21 @@ class Connection(aiosqlite.Connection):
         return result
 
     def _inline(self, fn: Any, args: tuple[Any, ...]) -> bool:
+        """Whether the call may run on the loop's thread (the class's conditions but the
+        first two, which the caller checked)."""
         conn = self._connection
         if conn is None:
             return False
         name = getattr(fn, "__name__", "")
         if not conn.in_transaction:
-            self._wrote = False
+            self._wrote = False  # a transaction SQLite ended itself (an error) holds nothing
             if name == "commit":
                 return True  # nothing to commit: sqlite3 does nothing
         if name not in _STATEMENTS or not args or not isinstance(args[0], str):
             return False
         query = args[0]
         if not conn.in_transaction:
-            return (self.read_only and _is_select(query)) or query.strip().upper() == "BEGIN"
+            return (self.wal_reader and _is_select(query)) or query.strip().upper() == "BEGIN"
         return self._wrote or not _locks(query)
 
 
@@ -222,7 +225,7 @@ class GatedSqliteClient(SqliteClient):
                     readers.append(await _connect(self.filename))
                     await readers[-1].execute_fetchall("PRAGMA query_only = ON")
                     # a reader waits for no writer in WAL mode only (Tortoise's default)
-                    readers[-1].read_only = str(self.pragmas.get("journal_mode", "")).upper() == "WAL"
+                    readers[-1].wal_reader = str(self.pragmas.get("journal_mode", "")).upper() == "WAL"
             except BaseException:
                 for reader in readers:
                     await reader.close()

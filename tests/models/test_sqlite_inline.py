@@ -131,7 +131,7 @@ async def test_a_call_never_overtakes_one_on_the_connections_thread(tmp_path: Pa
     setup.commit()
     setup.close()
     reader = await _connect(path)
-    reader.read_only = True
+    reader.wal_reader = True
     where = Where(reader._conn)
     try:
         # a page's long read, on the reader's thread
@@ -156,7 +156,7 @@ async def test_readers_of_a_database_not_in_wal_mode_keep_their_thread(tmp_path:
     try:
         client = connections.get("default")
         assert isinstance(client, GatedSqliteClient)
-        assert client._readers and not any(r.read_only for r in client._readers)
+        assert client._readers and not any(r.wal_reader for r in client._readers)
         where = Where(*(r._conn for r in client._readers))
         await InboxBeat.create(owner="a", beat_at=1.0)
         with turn():
