@@ -59,6 +59,7 @@ from handlers.facility_rules import (
 from handlers.forms import CONFIRM, Draft, Problem, Submitted, fill_end, merge_slots, read_times
 from handlers.labels import FACILITY_TYPE_NAMES
 from models.errors import Conflict, NoApprover, RequestError
+from models.holds import retry_unsettled
 from models.org import Facility, FacilityType, RequestType, active_facilities
 from models.requests import NewRequest, Request, RequestStatus, create_request, ordered_steps
 from models.sql import transaction
@@ -254,8 +255,9 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
     tz = ctx.tz
     room, windows, n = checked.room, checked.windows, checked.attendees
     series = uuid.uuid4().hex if len(windows) > 1 else None
-    created: list[Request] = []
-    try:
+
+    async def book() -> list[Request]:
+        created: list[Request] = []
         async with transaction():
             for start, end in windows:
                 new = NewRequest(
@@ -269,7 +271,11 @@ async def submit_facility(slots: dict[str, Any], ctx: Ctx) -> Submitted | Proble
                 steps = ordered_steps(request)
                 if steps:
                     await notify_approver(ctx.notifier, request, steps[0], ctx.user.name, tz,
-                                      links=ctx.links)
+                                          links=ctx.links)
+        return created
+
+    try:
+        created = await retry_unsettled(book)
     except Conflict:
         return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
     except NoApprover as e:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +56,7 @@ from models.holds import (
     driver_key,
     free_vehicles,
     next_free_start,
+    retry_unsettled,
     vehicle_key,
     vehicles_with_drivers,
 )
@@ -350,7 +352,7 @@ async def submit_vehicle(slots: dict[str, Any], ctx: Ctx) -> Submitted | Problem
                 return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)
             vehicle = found
         try:
-            return await create_booking(slots, vehicle, ctx)
+            return await retry_unsettled(partial(create_booking, slots, vehicle, ctx))
         except Conflict:
             if chosen is not None:
                 return Problem(text=TAKEN_MEANWHILE.strip(), field="start", awaiting=CHANGE, taken=True)

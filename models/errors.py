@@ -38,9 +38,14 @@ class AlreadyDecided(RequestError):
 
 
 class Conflict(RequestError):
-    def __init__(self, resources: Sequence[str]) -> None:
+    """`resources` are held for an overlapping time. `settled=False`: the hold lost a
+    deadlock to another transaction still under way (PostgreSQL), whose outcome is not
+    known yet — see `models.holds.retry_unsettled`."""
+
+    def __init__(self, resources: Sequence[str], *, settled: bool = True) -> None:
         super().__init__(f"already held: {', '.join(resources)}")
         self.resources = list(resources)
+        self.settled = settled
 
 
 class OutOfService(NotAllowed):

@@ -12,10 +12,10 @@ serialises writers) and checking for overlap inside the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tortoise import connections, fields
 from tortoise.exceptions import IntegrityError
@@ -28,6 +28,8 @@ from models.vehicle_state import usable_sql
 
 if TYPE_CHECKING:
     from models.requests import Request
+
+T = TypeVar("T")
 
 MAX_WINDOW = timedelta(days=7)  # no hold longer than this; also bounds the overlap index scan
 
@@ -151,10 +153,24 @@ async def hold_resources(
     except Exception as e:
         # PostgreSQL: two transactions inserting overlapping holds at the same moment each
         # wait for the other's row; the deadlock detector refuses one (after a second)
-        # and the other goes on. A lost race, like the constraint's refusal.
+        # and the other goes on — not committed yet, so what is free is not known until
+        # it ends (`retry_unsettled`).
         if getattr(e, "sqlstate", None) == DEADLOCK_DETECTED:
-            raise Conflict(sorted(set(keys))) from e
+            raise Conflict(sorted(set(keys)), settled=False) from e
         raise
+
+
+async def retry_unsettled(book: Callable[[], Awaitable[T]]) -> T:
+    """`await book()` (a booking's whole transaction), once more when it lost a deadlock
+    (`Conflict(settled=False)`): the second try waits for the transaction it met and sees
+    its outcome, so a refusal after it is settled — and what the user is offered instead
+    leaves out what that transaction took (the first refusal came before its commit)."""
+    try:
+        return await book()
+    except Conflict as e:
+        if e.settled:
+            raise
+    return await book()
 
 
 async def insert_holds(request_id: int, keys: Sequence[str], start: datetime, end: datetime) -> None:

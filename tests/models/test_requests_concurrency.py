@@ -340,6 +340,7 @@ async def test_a_deadlock_between_overlapping_holds_is_a_lost_race(
     with pytest.raises(Conflict) as caught:
         await book_vehicle("zhangsan", at(28, 10), at(28, 12))
     assert isinstance(caught.value.__cause__, Deadlock)
+    assert not caught.value.settled  # the other booking is still under way
     assert await Request.all().count() == 0 and await AuditLog.all().count() == 0
 
     class Other(Exception):
@@ -351,6 +352,42 @@ async def test_a_deadlock_between_overlapping_holds_is_a_lost_race(
     monkeypatch.setattr(holds, "insert_holds", other)
     with pytest.raises(Other):
         await book_vehicle("zhangsan", at(28, 10), at(28, 12))
+
+
+async def test_a_booking_that_lost_a_deadlock_is_tried_once_more_and_a_settled_refusal_is_not(
+    pg_org: str, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`retry_unsettled`: the booking refused by the deadlock detector runs again (the
+    transaction it met has ended by then) and goes through; a refusal by a committed hold
+    is final at once."""
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    real, tries = holds.insert_holds, []
+
+    async def first_deadlocks(*args: Any, **kwargs: Any) -> None:
+        tries.append(args[0])
+        if len(tries) == 1:
+            raise Deadlock("deadlock detected")
+        await real(*args, **kwargs)
+
+    monkeypatch.setattr(holds, "insert_holds", first_deadlocks)
+    made = await holds.retry_unsettled(lambda: book_vehicle("zhangsan", at(28, 10), at(28, 12)))
+    assert len(tries) == 2
+    assert await Request.all().values_list("id", flat=True) == [made.id]
+    assert await Hold.filter(request_id=made.id, active=True).count() == 2  # the vehicle, its driver
+
+    attempts = []
+
+    async def again() -> Request:
+        attempts.append(1)
+        return await book_vehicle("wuli", at(28, 11), at(28, 13))
+
+    with pytest.raises(Conflict) as caught:
+        await holds.retry_unsettled(again)
+    assert caught.value.settled and len(attempts) == 1
+    assert await Request.all().count() == 1
 
 
 async def test_exclusion_constraint_alone_under_concurrency(
