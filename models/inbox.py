@@ -33,7 +33,7 @@ from tortoise.exceptions import ConfigurationError
 from tortoise.models import Model
 
 from models.sql import in_dialect, transaction
-from models.sqlite import GatedSqliteClient, InboxConnection, in_memory
+from models.sqlite import GatedSqliteClient, InboxConnection, in_memory, short
 
 MAX_KEY = 191
 BATCH_IDS = 500  # row ids in one statement's IN (…)
@@ -193,6 +193,7 @@ async def insert_new(rows: Sequence[NewRow]) -> list[Stored | None]:
     return out
 
 
+@short
 async def finish(done: Sequence[tuple[int, dict[str, Any] | None, float]],
                  sent: Sequence[int] = (), finished: Sequence[int] = (),
                  now: float = 0.0) -> None:

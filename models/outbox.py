@@ -33,6 +33,7 @@ from tortoise.expressions import F, Q
 from tortoise.models import Model
 
 from models.sql import as_models, columns, in_dialect
+from models.sqlite import short
 
 MAX_ERROR_LENGTH = 2000
 CARD_CODE_LIFETIME = timedelta(hours=72)  # WeCom: a response_code works once, for 72 h
@@ -149,6 +150,7 @@ RETURNING {columns}
 """
 
 
+@short
 async def claim_due(
     owner: str, now: datetime, limit: int, lease_seconds: float, *,
     silent_before: float | None = None,
@@ -182,6 +184,7 @@ def _leased(message_id: int, owner: str) -> Any:
     return OutboxMessage.filter(id=message_id, locked_by=owner, status=OutboxStatus.PENDING)
 
 
+@short
 async def mark_sent(message_id: int, owner: str, now: datetime,
                     response_code: str | None = None) -> bool:
     """Record delivery (with the card's response_code, when WeCom returned one). False
@@ -224,6 +227,7 @@ async def take_card_codes(task_id: str, now: datetime, *,
     return [SentCard(r.user_id, r.task_id or task_id, r.response_code or "") for r in taken]
 
 
+@short
 async def mark_sent_many(message_ids: Sequence[int], owner: str, now: datetime) -> int:
     """`mark_sent` for a worker's whole pass in one statement; how many were recorded
     (rows `owner` no longer holds are left as they are)."""

@@ -40,9 +40,12 @@ so nothing outlives the event loop that made it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, ParamSpec, TypeVar
 
 import aiosqlite
 from tortoise.backends.sqlite.client import (
@@ -54,6 +57,9 @@ from tortoise.backends.sqlite.client import (
 from tortoise.connection import get_connections
 
 from models.sql import CURRENT_INBOX
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000  # another process (`main.py seed`) writing: wait, then fail
 READERS = 2  # read-only connections beside the writer's (one thread each; two cores here)
@@ -78,75 +84,152 @@ def _locks(query: str) -> bool:
 
 
 _STATEMENTS = frozenset(("_execute_fetchall", "_execute_insert", "execute", "executemany"))
+_BUSY = (sqlite3.SQLITE_BUSY, 261)  # SQLITE_BUSY, SQLITE_BUSY_RECOVERY: a lock another connection holds
+
+# A task whose statements are short and indexed, like a turn's (the outbox's delivery and
+# the inbox's bookkeeping): see `Connection`.
+SHORT: ContextVar[bool] = ContextVar("sqlite_short", default=False)
+
+
+@contextmanager
+def short_statements() -> Iterator[None]:
+    """The statements of the block are short and indexed: they may run on the loop's thread."""
+    token = SHORT.set(True)
+    try:
+        yield
+    finally:
+        SHORT.reset(token)
+
+
+def short(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """`short_statements()` around every call of the coroutine function `fn`."""
+
+    @functools.wraps(fn)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        with short_statements():
+            return await fn(*args, **kwargs)
+
+    return run
+
+
+class _Busy(Exception):
+    """An inline statement found a lock taken: it goes to the connection's thread instead."""
 
 
 class Connection(aiosqlite.Connection):
-    """aiosqlite's connection, which runs a statement of a message's turn on the event
-    loop's own thread where it can neither wait nor take long.
+    """aiosqlite's connection, which runs the statements of a message's turn (and of other
+    short work) on the event loop's own thread wherever it need not wait.
 
     aiosqlite hands every call to the connection's thread and its result back through the
-    loop: tens of µs of CPU a statement (queue, thread wake-up, `call_soon_threadsafe`,
-    the loop's wake-up) for a statement that itself takes ~10 µs. aiosqlite has no way to
-    run a call in the caller's thread, and the stdlib's `sqlite3` alone would block the
-    loop on every statement, slow or waiting, so here a call runs inline only when all of
-    these hold:
+    loop. Measured here, a user lookup costs 12 µs of CPU inline and 116 µs through the
+    thread (queue, thread wake-up, `call_soon_threadsafe`, the loop's wake-up, and the GIL
+    handed back and forth), on a loaded process more. aiosqlite has no way to run a call
+    in the caller's thread, and the stdlib's `sqlite3` alone would block the loop on every
+    statement, slow or waiting, so here a call runs inline only when all of these hold:
 
-    - it is a message's turn (`CURRENT_INBOX`): short, indexed statements. Pages, exports
-      and timers, whose reads may take long, keep the thread;
+    - its statements are short and indexed: a message's turn (`CURRENT_INBOX`), or a block
+      marked `short_statements()` (the inbox's INSERT and its turns' ends, the outbox's
+      deliveries). Pages, exports, timers and sweeps, whose statements may take long, keep
+      the thread;
     - the connection has no call on its thread (nothing under way or queued that the call
       would wait for, or overtake);
-    - it cannot wait for another connection: a read on a reader of a WAL database (it
-      waits for no writer; only the recovery of a WAL left by a crash makes it wait,
-      once), a statement of an open transaction that holds the write lock already (its
-      first write took it on the thread, where a busy wait blocks nothing), the deferred
-      BEGIN, a savepoint's statements, a commit with nothing to commit.
+    - it does not wait for another connection. A read on a reader of a WAL database, a
+      statement of a transaction that holds the write lock, the deferred BEGIN and
+      savepoints never wait. A statement that takes the lock (BEGIN IMMEDIATE, a
+      transaction's first write, a write on its own) and a COMMIT are tried inline with
+      SQLite's busy timeout at 0: when another connection holds the lock, SQLite answers
+      SQLITE_BUSY at once, having done nothing, and the call goes to the thread, where the
+      busy timeout waits for the lock without stopping the loop (a COMMIT that met
+      SQLITE_BUSY keeps its transaction, to be retried);
+    - it does not wait for the disk: on a connection whose commits fsync (`PRAGMA
+      synchronous` FULL: the inbox's, and every transaction but a turn's), a COMMIT and a
+      write outside a transaction keep the thread, which waits for the fsync while the
+      loop goes on (in `bench_callback` the callback's p99 rose by ~10 ms with the inbox's
+      INSERT and its fsync on the loop). A turn's commits (NORMAL) write the WAL only.
 
-    The COMMIT or ROLLBACK of a transaction, and every write outside one, stay on the
-    thread: they write the WAL and may fsync it. `bench_turns`: 3,277 → 2,300 µs of CPU a
-    message (every call inline, as a bound: 2,331; README "Measured").
-
-    What an inline statement still costs the loop: its own time, and the pages it reads
-    that the OS has not cached (after a restart; an SSD reads one in ~0.1 ms). Measured on
-    a year of a large bureau (1,000,000 requests): the status question's overview of a
-    department head with 800 undecided steps took 2–3 ms warm, 105 ms on a cold file."""
+    What an inline statement still costs the loop: its own time; the WAL checkpoint when
+    a turn's commit crosses `wal_autocheckpoint` (1,000 pages, ~4 MB copied once per some
+    hundred turns; with no checkpoints at all the WAL's growth cost more than they did);
+    and the pages it reads that the OS has not cached (after a restart; an SSD reads one in ~0.1 ms). Measured on a year of a large
+    bureau (1,000,000 requests): the status question's overview of a department head with
+    800 undecided steps took 2–3 ms warm, 105 ms on a cold file."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._queued = 0  # calls on the thread, under way or waiting
         self._wrote = False  # the open transaction holds the write lock
         self.wal_reader = False  # a reader (`PRAGMA query_only`) of a database in WAL mode
+        self.fsyncs = True  # its commits fsync (`PRAGMA synchronous` FULL, SQLite's default)
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if self._queued == 0 and CURRENT_INBOX.get() is not None and self._inline(fn, args):
-            return fn(*args, **kwargs)
+        if self._queued == 0 and (SHORT.get() or CURRENT_INBOX.get() is not None):
+            how = self._inline(fn, args)
+            if how == "run":
+                result = fn(*args, **kwargs)
+                self._after(fn, args)
+                return result
+            if how == "try":
+                try:
+                    return self._try(fn, args, kwargs)
+                except _Busy:
+                    pass  # to the thread, which waits for the lock
         self._queued += 1
         try:
             result = await super()._execute(fn, *args, **kwargs)
         finally:
             self._queued -= 1
+        self._after(fn, args)
+        return result
+
+    def _after(self, fn: Any, args: tuple[Any, ...]) -> None:
         if args and isinstance(args[0], str):  # a statement (not close, commit, a cursor's call)
             self._wrote = self._conn.in_transaction and (self._wrote or _locks(args[0]))
         elif getattr(fn, "__name__", "") in ("commit", "rollback"):
             self._wrote = False
+
+    def _try(self, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A call that may meet another connection's lock, inline with no busy wait."""
+        conn = self._conn
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            result = fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorcode", None) in _BUSY:
+                raise _Busy from error
+            raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._after(fn, args)
         return result
 
-    def _inline(self, fn: Any, args: tuple[Any, ...]) -> bool:
-        """Whether the call may run on the loop's thread (the class's conditions but the
-        first two, which the caller checked)."""
+    def _inline(self, fn: Any, args: tuple[Any, ...]) -> str:
+        """How the call may run on the loop's thread: "run" (it cannot wait), "try" (it may
+        meet a lock: `_try`), or "" (the thread)."""
         conn = self._connection
         if conn is None:
-            return False
+            return ""
         name = getattr(fn, "__name__", "")
         if not conn.in_transaction:
             self._wrote = False  # a transaction SQLite ended itself (an error) holds nothing
-            if name == "commit":
-                return True  # nothing to commit: sqlite3 does nothing
+        if name == "commit":
+            if not conn.in_transaction:
+                return "run"  # nothing to commit: sqlite3 does nothing
+            return "" if self.fsyncs else "try"
+        if name == "rollback":
+            return "run"  # it waits for no lock
         if name not in _STATEMENTS or not args or not isinstance(args[0], str):
-            return False
+            return ""
         query = args[0]
         if not conn.in_transaction:
-            return (self.wal_reader and _is_select(query)) or query.strip().upper() == "BEGIN"
-        return self._wrote or not _locks(query)
+            if _is_select(query):
+                return "run" if self.wal_reader else ""
+            head = query.lstrip()[:15].upper()
+            if head.rstrip() == "BEGIN":
+                return "run"  # deferred: it takes no lock
+            if head.startswith(("BEGIN", "PRAGMA")):
+                return "try"
+            return "" if self.fsyncs else "try"  # a write committed on its own
+        return "run" if self._wrote or not _locks(query) else "try"
 
 
 async def _connect(filename: str) -> Connection:
@@ -278,6 +361,8 @@ class GatedSqliteClient(SqliteClient):
         if mode != self._synchronous:
             await conn.execute_fetchall(f"PRAGMA synchronous = {mode}")
             self._synchronous = mode
+            if isinstance(conn, Connection):
+                conn.fsyncs = mode == "FULL"
 
     async def close(self) -> None:
         if self.inbox is not None:

@@ -1,7 +1,9 @@
-"""SQLite statements of a message's turn on the event loop's thread (models/sqlite.py
-`Connection`): only where they can neither wait for another connection nor overtake a
-call on the connection's own thread; commits, first writes, and everything outside a
-turn keep the thread — and give the same results either way."""
+"""SQLite statements of a message's turn (and of other short work) on the event loop's
+thread (models/sqlite.py `Connection`): only where they neither wait for another
+connection nor for the disk, nor overtake a call on the connection's own thread. A
+statement that meets another connection's lock goes to the thread and waits there; a
+commit that fsyncs keeps the thread; everything outside a turn and a `short_statements()`
+block keeps it too — and the results are the same either way."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 
 from models.db import close_db, init_db
-from models.inbox import InboxBeat
+from models.inbox import InboxBeat, open_connection
 from models.sql import CURRENT_INBOX, InboxTurn, transaction
-from models.sqlite import GatedSqliteClient, _connect
+from models.sqlite import BUSY_TIMEOUT_MS, GatedSqliteClient, _connect, short_statements
 
 
 @contextmanager
@@ -28,6 +31,15 @@ def turn() -> Iterator[None]:
         yield
     finally:
         CURRENT_INBOX.reset(token)
+
+
+@pytest.fixture
+async def app_client(sqlite_client: GatedSqliteClient) -> GatedSqliteClient:
+    """The client as `serve` has it: the inbox's own connection open, so that a turn's
+    commits write the WAL without an fsync (the turn's end on the inbox's makes them
+    durable)."""
+    assert await open_connection()
+    return sqlite_client
 
 
 class Where:
@@ -40,30 +52,35 @@ class Where:
             conn.set_trace_callback(lambda sql: self.seen.append(
                 ("loop" if threading.get_ident() == loop_thread else "thread", sql.split()[0].upper())))
 
-    def take(self) -> list[tuple[str, str]]:
+    def take(self, pragmas: bool = False) -> list[tuple[str, str]]:
+        """What ran since the last call; without the busy-timeout PRAGMAs around an
+        inline try unless asked."""
         seen, self.seen = self.seen, []
-        return seen
+        return [s for s in seen if pragmas or s[1] != "PRAGMA"]
 
 
-async def test_in_a_turn_only_what_cannot_wait_runs_on_the_loop(sqlite_client: GatedSqliteClient) -> None:
-    where = Where(sqlite_client._connection._conn, *(r._conn for r in sqlite_client._readers))
+async def test_a_turn_runs_on_the_loop_where_nothing_waits(app_client: GatedSqliteClient) -> None:
+    where = Where(app_client._connection._conn, *(r._conn for r in app_client._readers))
     with turn():
         async with transaction(mark=False):
             await InboxBeat.filter(owner="nobody").exists()  # a read: the snapshot waits for no one
-            await InboxBeat.create(owner="a", beat_at=1.0)  # the first write takes the lock: thread
-            await InboxBeat.create(owner="b", beat_at=2.0)  # the lock held: loop
+            await InboxBeat.create(owner="a", beat_at=1.0)  # the first write: the lock was free
+            await InboxBeat.create(owner="b", beat_at=2.0)  # the lock held
             await InboxBeat.filter(owner="a").update(beat_at=3.0)
-    # (an INSERT's call reads its row id after it: `SELECT last_insert_rowid()`)
-    assert where.take() == [("loop", "BEGIN"), ("loop", "SELECT"), ("thread", "INSERT"), ("thread", "SELECT"),
-                            ("loop", "INSERT"), ("loop", "SELECT"), ("loop", "UPDATE"), ("thread", "COMMIT")]
+    # (an INSERT's call reads its row id after it: `SELECT last_insert_rowid()`; a turn's
+    # commit writes the WAL without an fsync)
+    assert where.take() == [("loop", "BEGIN"), ("loop", "SELECT"), ("loop", "INSERT"), ("loop", "SELECT"),
+                            ("loop", "INSERT"), ("loop", "SELECT"), ("loop", "UPDATE"), ("loop", "COMMIT")]
     with turn():
         rows = sorted(await InboxBeat.all().values_list("owner", "beat_at"))  # a reader, inline
     assert rows == [("a", 3.0), ("b", 2.0)]
     assert where.take() == [("loop", "SELECT")]
-    await InboxBeat.create(owner="c", beat_at=4.0)  # outside a transaction: a commit of its own
+    await InboxBeat.create(owner="c", beat_at=4.0)  # outside a turn: the thread
     with turn():
-        await InboxBeat.create(owner="d", beat_at=5.0)
-    assert where.take() == [("thread", "INSERT"), ("thread", "SELECT")] * 2
+        await InboxBeat.create(owner="d", beat_at=5.0)  # a commit of its own, without an fsync
+    assert where.take() == [("thread", "INSERT"), ("thread", "SELECT"), ("loop", "INSERT"), ("loop", "SELECT")]
+    raw = app_client._connection._conn
+    assert raw.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS  # put back after each try
 
 
 async def test_outside_a_turn_every_statement_keeps_the_thread(sqlite_client: GatedSqliteClient) -> None:
@@ -76,8 +93,8 @@ async def test_outside_a_turn_every_statement_keeps_the_thread(sqlite_client: Ga
 
 
 async def test_a_rolled_back_turn_leaves_nothing_and_the_next_takes_the_lock_again(
-        sqlite_client: GatedSqliteClient) -> None:
-    where = Where(sqlite_client._connection._conn)
+        app_client: GatedSqliteClient) -> None:
+    where = Where(app_client._connection._conn)
     with turn():
         with pytest.raises(RuntimeError):
             async with transaction(mark=False):
@@ -88,7 +105,7 @@ async def test_a_rolled_back_turn_leaves_nothing_and_the_next_takes_the_lock_aga
         where.take()
         async with transaction(mark=False):
             await InboxBeat.create(owner="c", beat_at=3.0)
-    assert where.take() == [("loop", "BEGIN"), ("thread", "INSERT"), ("thread", "SELECT"), ("thread", "COMMIT")]
+    assert where.take() == [("loop", "BEGIN"), ("loop", "INSERT"), ("loop", "SELECT"), ("loop", "COMMIT")]
     assert await InboxBeat.all().values_list("owner", flat=True) == ["c"]
 
 
@@ -109,6 +126,7 @@ async def test_a_first_write_waiting_for_another_connection_does_not_stop_the_lo
             async with transaction(mark=False):
                 await InboxBeat.create(owner="waited", beat_at=1.0)
 
+    where = Where(sqlite_client._connection._conn)
     tick = asyncio.create_task(ticker())
     task = asyncio.create_task(write())
     await asyncio.sleep(0.3)
@@ -120,6 +138,94 @@ async def test_a_first_write_waiting_for_another_connection_does_not_stop_the_lo
     tick.cancel()
     assert before >= 15  # the loop kept running while the write waited (~30 ticks)
     assert await InboxBeat.filter(owner="waited").exists()
+    # tried on the loop, SQLITE_BUSY at once, then on the thread, where it waited
+    assert where.take()[:4] == [("loop", "BEGIN"), ("loop", "INSERT"), ("thread", "INSERT"), ("thread", "SELECT")]
+    raw = sqlite_client._connection._conn
+    assert raw.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+
+
+async def test_a_write_on_its_own_meeting_a_lock_waits_on_the_thread(sqlite_client: GatedSqliteClient) -> None:
+    other = sqlite3.connect(sqlite_client.filename, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    where = Where(sqlite_client._connection._conn)
+    with short_statements():
+        raw = sqlite_client._connection._conn
+        raw.execute("PRAGMA synchronous = NORMAL")  # as a turn leaves it: its commit may be inline
+        sqlite_client._connection.fsyncs = False
+        task = asyncio.create_task(InboxBeat.create(owner="later", beat_at=1.0))
+        await asyncio.sleep(0.2)
+        assert not task.done()
+        other.execute("INSERT INTO inbox_beat (owner, beat_at) VALUES ('first', 0)")
+        other.execute("COMMIT")
+        other.close()
+        await asyncio.wait_for(task, timeout=5)
+    assert sorted(await InboxBeat.all().values_list("owner", flat=True)) == ["first", "later"]
+    assert where.take() == [("loop", "INSERT"), ("thread", "INSERT"), ("thread", "SELECT")]
+
+
+async def test_a_commit_that_fsyncs_keeps_the_thread(tmp_path: Path) -> None:
+    path = str(tmp_path / "full.sqlite3")
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode = WAL")
+    setup.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    setup.close()
+    conn = await _connect(path)
+    where = Where(conn._conn)
+    try:
+        with short_statements():
+            assert conn.fsyncs  # SQLite's default: synchronous FULL
+            await conn.execute_fetchall("BEGIN IMMEDIATE")
+            await conn.execute_fetchall("INSERT INTO t VALUES (1)")
+            await conn.commit()
+            await conn.execute_fetchall("INSERT INTO t VALUES (2)")  # commits itself: an fsync
+            assert where.take() == [("loop", "BEGIN"), ("loop", "INSERT"), ("thread", "COMMIT"),
+                                    ("thread", "INSERT")]
+            conn.fsyncs = False
+            await conn.execute_fetchall("PRAGMA synchronous = NORMAL")
+            await conn.execute_fetchall("BEGIN IMMEDIATE")
+            await conn.execute_fetchall("INSERT INTO t VALUES (3)")
+            await conn.commit()
+            await conn.execute_fetchall("INSERT INTO t VALUES (4)")
+            assert where.take() == [("loop", "BEGIN"), ("loop", "INSERT"), ("loop", "COMMIT"), ("loop", "INSERT")]
+        assert [r[0] for r in await conn.execute_fetchall("SELECT n FROM t ORDER BY n")] == [1, 2, 3, 4]
+        assert where.take() == [("thread", "SELECT")]  # outside a short block: the thread
+    finally:
+        await conn.close()
+
+
+async def test_an_inline_error_is_tortoises_and_rolls_the_turn_back(sqlite_client: GatedSqliteClient) -> None:
+    await InboxBeat.create(owner="a", beat_at=1.0)
+    with turn():
+        with pytest.raises(IntegrityError):
+            async with transaction(mark=False):
+                await InboxBeat.create(owner="b", beat_at=2.0)
+                await InboxBeat.create(owner="a", beat_at=3.0)  # the key is taken
+        assert sorted(await InboxBeat.all().values_list("owner", "beat_at")) == [("a", 1.0)]
+        async with transaction(mark=False):  # the connection is usable, the lock taken again
+            await InboxBeat.create(owner="c", beat_at=4.0)
+    assert sorted(await InboxBeat.all().values_list("owner", flat=True)) == ["a", "c"]
+
+
+async def test_the_outboxs_delivery_runs_on_the_loop(app_client: GatedSqliteClient) -> None:
+    from datetime import UTC, datetime
+
+    from models import outbox
+
+    await outbox.OutboxMessage.create(user_id="u1", kind="text", content="{}", key="k1",
+                                      next_attempt_at=datetime(2026, 1, 1, tzinfo=UTC),
+                                      created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    with turn():  # a turn's transaction leaves the writer's commits without an fsync
+        async with transaction(mark=False):
+            await InboxBeat.create(owner="a", beat_at=1.0)
+    assert not app_client._connection.fsyncs
+    where = Where(app_client._connection._conn)
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    claimed = await outbox.claim_due("me", now, 10, 30)
+    assert [m.key for m in claimed] == ["k1"]
+    assert await outbox.mark_sent_many([claimed[0].id], "me", now) == 1
+    assert where.take() == [("loop", "UPDATE"), ("loop", "UPDATE")]
+    sent = await outbox.OutboxMessage.get(key="k1")
+    assert sent.status == outbox.OutboxStatus.SENT and sent.locked_by is None
 
 
 async def test_a_call_never_overtakes_one_on_the_connections_thread(tmp_path: Path) -> None:
