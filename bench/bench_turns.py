@@ -12,7 +12,8 @@ dispatcher's `process`); after each, the outbox worker delivers what the turn qu
 the 0.1 s flush gathers several turns under load. Per kind of message (a booking's
 sentence, its 确认, a repair's, a room's, a status question) it prints the Python calls
 (cProfile), the SQL statements (SQLite's trace of every connection: BEGIN/COMMIT
-counted apart), the Redis round trips (redis-py's `send_packed_command`) and the CPU
+counted apart, PRAGMAs not at all; how many of them ran on a connection's own thread
+rather than the loop's), the Redis round trips (redis-py's `send_packed_command`) and the CPU
 (`time.process_time`, measured in a second pass without the profiler).
 
     TEST_REDIS_URL=redis://127.0.0.1:6379/2 .venv/bin/python bench/bench_turns.py \
@@ -32,6 +33,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -62,6 +64,9 @@ class Counts:
     sql: int = 0
     tx: int = 0  # BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE
     redis: int = 0
+    threaded: int = 0  # statements (BEGIN/COMMIT too) run on a connection's own thread, not the loop's
+    pragmas: int = 0  # not counted in `sql`: the busy timeout set around an inline try
+    loop_thread: int = field(default_factory=threading.get_ident)
     statements: Counter[str] = field(default_factory=Counter)
     on: bool = False
     log: list[str] | None = None  # every statement, while set
@@ -76,6 +81,11 @@ class Counts:
         if self.log is not None:
             self.log.append(" ".join(statement.split())[:200])
         head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if head == "PRAGMA":
+            self.pragmas += 1
+            return
+        if threading.get_ident() != self.loop_thread:
+            self.threaded += 1
         if head in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "END"):
             self.tx += 1
         else:
@@ -262,14 +272,14 @@ async def run(args: argparse.Namespace) -> None:
                         await worker.run_once()
 
                 calls: dict[str, list[int]] = defaultdict(list)
-                sql: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+                sql: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
                 cpu: dict[str, list[float]] = defaultdict(list)
                 stats: dict[str, pstats.Stats] = {}
                 flush_sql = flush_n = 0
                 for i, (user, text, kind) in enumerate(messages):
                     counted = i >= args.warm
                     if counted:
-                        before = (COUNTS.sql, COUNTS.tx, COUNTS.redis)
+                        before = (COUNTS.sql, COUNTS.tx, COUNTS.redis, COUNTS.threaded)
                         prof = cProfile.Profile(time.process_time)
                         if kind == args.trace and not done_trace:
                             seen_kind += 1
@@ -289,7 +299,7 @@ async def run(args: argparse.Namespace) -> None:
                         calls[kind].append(sum(s[1] for s in pstats.Stats(prof).stats.values()))  # type: ignore[attr-defined]
                         _merge(stats, kind, prof)
                         sql[kind].append((COUNTS.sql - before[0], COUNTS.tx - before[1],
-                                          COUNTS.redis - before[2]))
+                                          COUNTS.redis - before[2], COUNTS.threaded - before[3]))
                     else:
                         await one(user, text, kind)
                     if (i + 1) % args.flush_every == 0:
@@ -330,12 +340,13 @@ def _merge(stats: dict[str, pstats.Stats], kind: str, prof: cProfile.Profile) ->
         stats[kind] = pstats.Stats(prof)
 
 
-def _report(args: argparse.Namespace, calls: dict[str, list[int]], sql: dict[str, list[tuple[int, int, int]]],
+def _report(args: argparse.Namespace, calls: dict[str, list[int]], sql: dict[str, list[tuple[int, int, int, int]]],
             cpu: dict[str, list[float]], flush_sql: int, flush_n: int,
             stats: dict[str, pstats.Stats]) -> None:
-    print(f"{'kind':<14} {'n':>4} {'py calls':>9} {'SQL':>6} {'BEGIN/COMMIT':>13} {'Redis RT':>9} {'CPU µs':>8}")
+    print(f"{'kind':<14} {'n':>4} {'py calls':>9} {'SQL':>6} {'BEGIN/COMMIT':>13} {'on a thread':>12} "
+          f"{'Redis RT':>9} {'CPU µs':>8}")
     total_n = total_calls = 0
-    total_sql = total_tx = total_redis = 0
+    total_sql = total_tx = total_redis = total_thr = 0
     total_cpu = 0.0
     cpu_n = 0
     for kind in KINDS:
@@ -345,9 +356,11 @@ def _report(args: argparse.Namespace, calls: dict[str, list[int]], sql: dict[str
         s = [x[0] for x in sql[kind]]
         t = [x[1] for x in sql[kind]]
         r = [x[2] for x in sql[kind]]
+        h = [x[3] for x in sql[kind]]
         c = cpu.get(kind, [])
         print(f"{kind:<14} {n:>4} {sum(calls[kind]) / n:>9.0f} {sum(s) / n:>6.2f} {sum(t) / n:>13.2f} "
-              f"{sum(r) / n:>9.2f} {(sum(c) / len(c) * 1e6 if c else 0):>8.0f}")
+              f"{sum(h) / n:>12.2f} {sum(r) / n:>9.2f} {(sum(c) / len(c) * 1e6 if c else 0):>8.0f}")
+        total_thr += sum(h)
         total_n += n
         total_calls += sum(calls[kind])
         total_sql += sum(s)
@@ -356,7 +369,8 @@ def _report(args: argparse.Namespace, calls: dict[str, list[int]], sql: dict[str
         total_cpu += sum(c)
         cpu_n += len(c)
     print(f"{'all':<14} {total_n:>4} {total_calls / total_n:>9.0f} {total_sql / total_n:>6.2f} "
-          f"{total_tx / total_n:>13.2f} {total_redis / total_n:>9.2f} {total_cpu / max(cpu_n, 1) * 1e6:>8.0f}")
+          f"{total_tx / total_n:>13.2f} {total_thr / total_n:>12.2f} {total_redis / total_n:>9.2f} "
+          f"{total_cpu / max(cpu_n, 1) * 1e6:>8.0f}")
     if flush_n:
         print(f"(the inbox's lazy write every {args.flush_every} messages: {flush_sql / flush_n:.2f} statements "
               "a message, not in the rows above)")
