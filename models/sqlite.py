@@ -27,9 +27,11 @@ transaction began, which the one lock allowed too. Statements inside a transacti
 the transaction's (Tortoise's transaction client is another class), and everything that
 is not a SELECT stays on the writer's connection.
 
-A message's turn runs its statements on the event loop's own thread where they can neither
-wait for another connection nor take long (`Connection`): its reads on a reader, and its
-transaction's statements once its first write holds the lock; commits keep the thread.
+A message's turn (and other short work: the inbox's turn ends, the outbox's deliveries)
+runs its statements on the event loop's own thread where they neither wait for another
+connection nor for the disk, nor take long (`Connection`): a statement that may meet a
+lock is tried there with the busy timeout at 0 and goes to the thread when SQLite
+answers SQLITE_BUSY; a commit that fsyncs keeps the thread.
 
 The gate and the connections belong to the client object Tortoise makes at `init_db`
 and drops at `close_db`; the inbox's connection is opened and closed by the app

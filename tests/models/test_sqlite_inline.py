@@ -8,7 +8,9 @@ block keeps it too — and the results are the same either way."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +33,9 @@ def turn() -> Iterator[None]:
         yield
     finally:
         CURRENT_INBOX.reset(token)
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -268,5 +273,85 @@ async def test_readers_of_a_database_not_in_wal_mode_keep_their_thread(tmp_path:
         with turn():
             assert await InboxBeat.all().count() == 1
         assert where.take() == [("thread", "SELECT")]  # a writer could make it wait
+    finally:
+        await close_db()
+
+
+_BOOKER = """
+import asyncio, json, sys, time
+from datetime import datetime, timedelta
+from models.db import close_db, init_db
+from models.errors import Conflict
+from models.inbox import open_connection
+from models.org import RequestType, Vehicle
+from models.requests import NewRequest, create_request
+from models.sql import CURRENT_INBOX, InboxTurn
+import models.sqlite
+
+busy = 0
+_tried = models.sqlite.Connection._try
+
+def _try(self, *args):
+    global busy
+    try:
+        return _tried(self, *args)
+    except models.sqlite._Busy:
+        busy += 1  # the other process held the lock: to the thread
+        raise
+
+models.sqlite.Connection._try = _try
+
+async def main(url, plate, starts, go):
+    await init_db(url, create_schema=False)
+    assert await open_connection()  # as serve: a turn's commits inline, without an fsync
+    vehicle = (await Vehicle.get(plate=plate)).id
+    time.sleep(max(0.0, float(go) - time.time()))  # both processes start together
+
+    async def one(start):
+        CURRENT_INBOX.set(InboxTurn(0))  # a message's turn (each task its own context)
+        new = NewRequest(RequestType.VEHICLE_BOOKING, "zhangsan", start, start + timedelta(hours=2),
+                         vehicle_id=vehicle, details={"passengers": 2})
+        try:
+            return (await create_request(new, start - timedelta(days=1), "chat")).id
+        except Conflict:
+            return None
+
+    windows = [datetime.fromisoformat(s) for s in starts.split(",")]
+    got = await asyncio.gather(*(one(w) for w in windows for _ in range(6)))
+    print(json.dumps({"made": got, "busy": busy}))
+    await close_db()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+async def test_two_processes_booking_one_vehicle_on_one_file_hold_it_once(tmp_path: Path) -> None:
+    """Two `serve`-like processes on one SQLite file, each with six turns at once for each
+    of eight windows of the same vehicle: the turns' statements meet the other process's
+    lock (SQLITE_BUSY inline, then the wait on the thread), and each window is held once."""
+    from time import time
+
+    from models.holds import Hold
+    from models.requests import Request
+    from tests.models.test_requests import _sqlite_org, at
+
+    url = await _sqlite_org(f"sqlite://{tmp_path}/two.sqlite3")
+    await close_db()
+    starts = ",".join(at(28 + d, 9).isoformat() for d in range(8))
+    go = str(time() + 2.5)
+    procs = [await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _BOOKER, url, "沪A12345", starts, go, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    results = [await p.communicate() for p in procs]
+    assert all(p.returncode == 0 for p in procs), [r[1].decode()[-2000:] for r in results]
+    got = [json.loads(out) for out, _ in results]
+    made = [rid for per in got for rid in per["made"] if rid is not None]
+    assert len(made) == 8, got  # one booking a window, from either process
+    assert sum(per["busy"] for per in got) >= 1, got  # the processes did meet
+    await init_db(url, create_schema=False)
+    try:
+        assert await Request.filter(id__in=made).count() == 8
+        holds = await Hold.filter(active=True, resource__startswith="vehicle:").values_list("request_id", flat=True)
+        assert sorted(holds) == sorted(made)
     finally:
         await close_db()
