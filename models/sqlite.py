@@ -130,9 +130,8 @@ class Connection(aiosqlite.Connection):
     statement, slow or waiting, so here a call runs inline only when all of these hold:
 
     - its statements are short and indexed: a message's turn (`CURRENT_INBOX`), or a block
-      marked `short_statements()` (the inbox's INSERT and its turns' ends, the outbox's
-      deliveries). Pages, exports, timers and sweeps, whose statements may take long, keep
-      the thread;
+      marked `short_statements()` (the inbox's turn ends, the outbox's deliveries). Pages,
+      exports, timers and sweeps, whose statements may take long, keep the thread;
     - the connection has no call on its thread (nothing under way or queued that the call
       would wait for, or overtake);
     - it does not wait for another connection. A read on a reader of a WAL database, a
@@ -146,15 +145,18 @@ class Connection(aiosqlite.Connection):
     - it does not wait for the disk: on a connection whose commits fsync (`PRAGMA
       synchronous` FULL: the inbox's, and every transaction but a turn's), a COMMIT and a
       write outside a transaction keep the thread, which waits for the fsync while the
-      loop goes on (in `bench_callback` the callback's p99 rose by ~10 ms with the inbox's
-      INSERT and its fsync on the loop). A turn's commits (NORMAL) write the WAL only.
+      loop goes on (with the inbox's INSERT and its fsync on the loop, the callback's p99
+      in `bench_callback` was ~10 ms higher in the runs tried). A turn's commits (NORMAL)
+      write the WAL only. The callback's INSERT is thus the one statement of a message
+      left on a thread (`bench_turns`: 4.00 → 1.38 a message; README "Measured").
 
     What an inline statement still costs the loop: its own time; the WAL checkpoint when
     a turn's commit crosses `wal_autocheckpoint` (1,000 pages, ~4 MB copied once per some
     hundred turns; with no checkpoints at all the WAL's growth cost more than they did);
-    and the pages it reads that the OS has not cached (after a restart; an SSD reads one in ~0.1 ms). Measured on a year of a large
-    bureau (1,000,000 requests): the status question's overview of a department head with
-    800 undecided steps took 2–3 ms warm, 105 ms on a cold file."""
+    and the pages it reads that the OS has not cached (after a restart; an SSD reads one
+    in ~0.1 ms). Measured on a year of a large bureau (1,000,000 requests): the status
+    question's overview of a department head with 800 undecided steps took 2–3 ms warm,
+    105 ms on a cold file."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
