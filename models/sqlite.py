@@ -86,7 +86,7 @@ def _locks(query: str) -> bool:
 
 
 _STATEMENTS = frozenset(("_execute_fetchall", "_execute_insert", "execute", "executemany"))
-_BUSY = (sqlite3.SQLITE_BUSY, 261)  # SQLITE_BUSY, SQLITE_BUSY_RECOVERY: a lock another connection holds
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY)  # a lock another connection holds
 
 # A task whose statements are short and indexed, like a turn's (the outbox's delivery and
 # the inbox's bookkeeping): see `Connection`.
@@ -295,7 +295,6 @@ class GatedSqliteClient(SqliteClient):
         super().__init__(file_path, **kwargs)
         self.gate = asyncio.Lock()
         self.inbox: InboxConnection | None = None  # opened by the app
-        self._synchronous = "FULL"  # SQLite's default
         self._readers: list[Connection] = []
         self._busy: list[int] = []  # statements under way on each reader
 
@@ -352,7 +351,7 @@ class GatedSqliteClient(SqliteClient):
     def _in_transaction(self) -> Any:
         return _GatedTransaction(SqliteTransactionWrapper(self), self)
 
-    async def durability(self, conn: aiosqlite.Connection) -> None:
+    async def durability(self, conn: Connection) -> None:
         """Before a transaction: commit it without its own fsync (synchronous NORMAL)
         when it is a message's turn and the inbox has its connection — the turn's done
         mark, a FULL commit there written before the reply goes out, makes it durable
@@ -361,12 +360,10 @@ class GatedSqliteClient(SqliteClient):
         in those milliseconds would, and then the message, whose row says it is not done,
         is handled again. Every other transaction (pages, timers, sync) stays FULL.
         An fsync costs ~4 ms here (README "Measured"), held with the writer gate."""
-        mode = "NORMAL" if self.inbox is not None and CURRENT_INBOX.get() is not None else "FULL"
-        if mode != self._synchronous:
-            await conn.execute_fetchall(f"PRAGMA synchronous = {mode}")
-            self._synchronous = mode
-            if isinstance(conn, Connection):
-                conn.fsyncs = mode == "FULL"
+        full = self.inbox is None or CURRENT_INBOX.get() is None
+        if full != conn.fsyncs:
+            await conn.execute_fetchall(f"PRAGMA synchronous = {'FULL' if full else 'NORMAL'}")
+            conn.fsyncs = full
 
     async def close(self) -> None:
         if self.inbox is not None:
