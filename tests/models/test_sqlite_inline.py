@@ -278,7 +278,7 @@ async def test_readers_of_a_database_not_in_wal_mode_keep_their_thread(tmp_path:
 
 
 _BOOKER = """
-import asyncio, json, sys, time
+import asyncio, json, os, sys
 from datetime import datetime, timedelta
 from models.db import close_db, init_db
 from models.errors import Conflict
@@ -296,16 +296,22 @@ def _try(self, *args):
     try:
         return _tried(self, *args)
     except models.sqlite._Busy:
-        busy += 1  # the other process held the lock: to the thread
+        busy += 1  # another connection held the lock: to the thread
+        if busy == 1:
+            open(os.path.join(MARKS, f"met.{os.getpid()}"), "w").close()
         raise
 
 models.sqlite.Connection._try = _try
 
-async def main(url, plate, starts, go):
+async def main(url, plate, starts, marks):
+    global MARKS
+    MARKS = marks
     await init_db(url, create_schema=False)
     assert await open_connection()  # as serve: a turn's commits inline, without an fsync
     vehicle = (await Vehicle.get(plate=plate)).id
-    time.sleep(max(0.0, float(go) - time.time()))  # both processes start together
+    open(os.path.join(marks, f"ready.{os.getpid()}"), "w").close()
+    while not os.path.exists(os.path.join(marks, "go")):  # both processes start together
+        await asyncio.sleep(0.01)
 
     async def one(start):
         CURRENT_INBOX.set(InboxTurn(0))  # a message's turn (each task its own context)
@@ -325,12 +331,24 @@ asyncio.run(main(*sys.argv[1:]))
 """
 
 
+def _count(marks: Path, prefix: str) -> int:
+    return len(list(marks.glob(f"{prefix}.*")))
+
+
+async def _marks(marks: Path, prefix: str, n: int, what: str) -> None:
+    """Wait until `n` files named `prefix`.* are in `marks` (the workers' signs)."""
+    for _ in range(6000):
+        if _count(marks, prefix) >= n:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the workers did not all {what}")
+
+
 async def test_two_processes_booking_one_vehicle_on_one_file_hold_it_once(tmp_path: Path) -> None:
     """Two `serve`-like processes on one SQLite file, each with six turns at once for each
-    of eight windows of the same vehicle: the turns' statements meet the other process's
-    lock (SQLITE_BUSY inline, then the wait on the thread), and each window is held once."""
-    from time import time
-
+    of eight windows of the same vehicle, and each window held once. The turns start while
+    a third connection holds the write lock, so that every process's inline statements
+    meet it (SQLITE_BUSY, then the wait on the thread), and then meet each other's."""
     from models.holds import Hold
     from models.requests import Request
     from tests.models.test_requests import _sqlite_org, at
@@ -338,16 +356,26 @@ async def test_two_processes_booking_one_vehicle_on_one_file_hold_it_once(tmp_pa
     url = await _sqlite_org(f"sqlite://{tmp_path}/two.sqlite3")
     await close_db()
     starts = ",".join(at(28 + d, 9).isoformat() for d in range(8))
-    go = str(time() + 2.5)
+    marks = tmp_path / "marks"
+    marks.mkdir()
     procs = [await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _BOOKER, url, "沪A12345", starts, go, cwd=ROOT,
+        sys.executable, "-c", _BOOKER, url, "沪A12345", starts, str(marks), cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    holder = sqlite3.connect(url.removeprefix("sqlite://"), isolation_level=None)
+    try:
+        await _marks(marks, "ready", 2, "start")
+        holder.execute("BEGIN IMMEDIATE")  # another process writing
+        (marks / "go").touch()
+        await _marks(marks, "met", 2, "meet the lock")
+        holder.execute("COMMIT")
+    finally:
+        holder.close()
     results = [await p.communicate() for p in procs]
     assert all(p.returncode == 0 for p in procs), [r[1].decode()[-2000:] for r in results]
     got = [json.loads(out) for out, _ in results]
     made = [rid for per in got for rid in per["made"] if rid is not None]
     assert len(made) == 8, got  # one booking a window, from either process
-    assert sum(per["busy"] for per in got) >= 1, got  # the processes did meet
+    assert all(per["busy"] >= 1 for per in got), got  # each process's inline tries met a lock
     await init_db(url, create_schema=False)
     try:
         assert await Request.filter(id__in=made).count() == 8
