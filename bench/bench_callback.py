@@ -21,6 +21,13 @@ here, the issue says): it answers each text with itself as WeCom's passive reply
 built and encrypted by wechatpy, and sends nothing. The lighter `ref-empty` (the same,
 answering an empty 200) is measured too, for information. `--reference-echo` makes the
 reference also send each text back through `message/send`, for an end-to-end comparison.
+`ref-floor` (`--no-floor` leaves it out) is the least the contract asks of any app on this
+stack: the reference's checks, each message stored durably before its 200 (SQLite, WAL,
+synchronous FULL, group-committed; a retry stored once), its echo sent through
+`message/send` and waited for like the app's reply, its row marked done. After the table
+the bench prints what the goal's quarter leaves beyond it: the core-time a message has for
+everything the app does that the floor does not (the NLU, users, sessions, requests,
+holds, audit, the approvers' notices).
 
 Messages come from enough distinct users that none exceeds WeCom's 30 messages a minute.
 It reports the callback's latency (p50/p99), throughput, the server's CPU per message and
@@ -517,11 +524,14 @@ def start_app(tmp: Path, api_base: str, users: Sequence[str], prefix: str, name:
     return procs, urls, ""
 
 
-def start_reference(api_base: str, echo: bool, empty: bool = False) -> tuple[subprocess.Popen[bytes], str]:
+def start_reference(api_base: str, echo: bool, empty: bool = False,
+                    store: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     extra = ["--api-base", api_base] if echo else []
     if empty:
         extra.append("--empty")
+    if store is not None:
+        extra += ["--store", str(store)]
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "echo_reference.py"), "--port", str(port), *extra],
         cwd=ROOT,
@@ -602,6 +612,23 @@ def goals(results: list[Result], rate: float, real: bool = False) -> list[tuple[
     return out
 
 
+def floor_note(results: list[Result]) -> str | None:
+    """What the goal's quarter leaves the app beyond `ref-floor`, the contract's least on this
+    stack (verify, decrypt, store durably before the 200, reply through message/send, mark
+    done): both closed loops' done/s, and the core-time a message that is left for the NLU
+    and the service (users, sessions, requests, audit, notices) at ¼ of the reference."""
+    by = {(r.target, r.mode.split()[0]): r for r in results}
+    ref_c, floor_c = by.get(("reference", "closed")), by.get(("ref-floor", "closed"))
+    if not (ref_c and floor_c and ref_c.done_throughput and floor_c.done_throughput):
+        return None
+    ref_t, floor_t = ref_c.done_throughput, floor_c.done_throughput
+    left = 4 / ref_t - 1 / floor_t
+    cpu = f", its CPU {floor_c.cpu_us:.0f} µs a message" if floor_c.cpu_us is not None else ""
+    return (f"ref-floor: closed {floor_t:.0f} done/s, {floor_t / ref_t:.2f} of the reference's {ref_t:.0f}{cpu}; "
+            f"at ¼ of the reference a message has {4e6 / ref_t:.0f} µs of the app's core, "
+            f"{left * 1e6:.0f} µs beyond the floor's {1e6 / floor_t:.0f} for everything else")
+
+
 def loop_lag(files: Sequence[Path], start: float, end: float) -> str:
     """The event loop's lag between epoch `start` and `end` (bench/serve_probe.py's samples)."""
     lags: list[float] = []
@@ -664,8 +691,8 @@ async def run(args: argparse.Namespace) -> int:
     apps = [("app" if n == 1 else f"app ×{n}", n) for n in args.processes]
     pools = {name: (pool(f"o{k}", n_open, per_open_user), pool(f"c{k}", n_closed * args.rounds),
                     pool(f"w{k}", 500))
-             for k, name in enumerate(["reference", "ref-empty", *(a for a, _ in apps)])}
-    passive = {"reference": not args.reference_echo, "ref-empty": True}
+             for k, name in enumerate(["reference", "ref-empty", "ref-floor", *(a for a, _ in apps)])}
+    passive = {"reference": not args.reference_echo, "ref-empty": True, "ref-floor": False}
     print(f"users: {sum(len(o) + len(c) + len(w) for o, c, w in pools.values())}; preparing messages…", flush=True)
     results: list[Result] = []
     procs: list[subprocess.Popen[bytes]] = []
@@ -686,6 +713,12 @@ async def run(args: argparse.Namespace) -> int:
                 procs.append(empty)
                 if await wait_http(empty_url + "/wecom/callback", lambda: empty.poll() is None, 30):
                     targets.append(("ref-empty", [empty_url], [empty]))
+                if not args.no_floor:
+                    floor, floor_url = start_reference(fake.base_url, True, empty=True,
+                                                       store=tmp / "floor.sqlite3")
+                    procs.append(floor)
+                    if await wait_http(floor_url + "/wecom/callback", lambda: floor.poll() is None, 30):
+                        targets.append(("ref-floor", [floor_url], [floor]))
             for k, (name, n) in enumerate(() if args.reference_only else apps):
                 users = [u for part in pools[name] for u in part]
                 database_url = ""
@@ -785,6 +818,9 @@ async def run(args: argparse.Namespace) -> int:
             if not args.reference_only:
                 await cleanup_redis(prefix)
     print_table(results)
+    note = floor_note(results)
+    if note:
+        print(note)
     verdicts = goals(results, args.rate, real)
     for text, ok in verdicts:
         print(f"  [{'PASS' if ok else 'FAIL'}] {text}")
@@ -805,6 +841,9 @@ def main() -> None:
                    help="closed-loop rounds; in each, every target runs in turn")
     p.add_argument("--max-closed-rate", type=float, default=4000, help="messages prepared per closed-loop second")
     p.add_argument("--reference-only", action="store_true")
+    p.add_argument("--no-floor", action="store_true",
+                   help="leave out ref-floor (the echo that stores each message durably and replies "
+                        "through message/send: the contract's least on this stack)")
     p.add_argument("--no-reference", action="store_true",
                    help="the app targets only (quicker before/after runs; no ratio goals)")
     p.add_argument("--processes", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2],
