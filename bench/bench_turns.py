@@ -5,7 +5,8 @@ The same organisation and sentences as `bench_callback.py --mix real` (its `seed
 and `dialogue`), the same parts as `serve` on SQLite + Redis: the durable inbox (its own
 SQLite connection, its INSERT and the turn's end), the Redis sessions, send budget and
 batches, the dispatcher with the real NLU, and the reply through the real WeCom client
-to the fake WeCom API — run in a child process, so that its work is not counted here.
+to the fake WeCom API — run in a child process, so that its work is not counted here —
+on `serve`'s event loop (uvloop; `--asyncio` for asyncio's own).
 Messages go one at a time, as the callback hands them over (`Inbox.store`, then the
 dispatcher's `process`); after each, the outbox worker delivers what the turn queued
 (an approver's card) and the inbox's lazy write runs every `--flush-every` messages, as
@@ -407,7 +408,15 @@ def main() -> None:
     p.add_argument("--profile", default="", help="write the merged cProfile stats here")
     p.add_argument("--top", type=int, default=0, help="print each kind's top functions")
     p.add_argument("--statements", type=int, default=0, help="print the most frequent SQL statements")
-    asyncio.run(run(p.parse_args()))
+    p.add_argument("--asyncio", action="store_true",
+                   help="run on asyncio's own event loop, not serve's (uvloop, `main.run_loop`)")
+    args = p.parse_args()
+    if args.asyncio:
+        asyncio.run(run(args))
+    else:
+        from main import run_loop  # the loop `serve` runs on
+
+        run_loop(run(args))
 
 
 if __name__ == "__main__":
