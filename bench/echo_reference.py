@@ -51,6 +51,7 @@ class Store:
         self.waiting: list[tuple[str, str, str, asyncio.Future[bool]]] = []
         self.done: list[tuple[str]] = []
         self.wake = asyncio.Event()
+        self.closing = False
         self.task = asyncio.create_task(self._run())
 
     @classmethod
@@ -75,7 +76,7 @@ class Store:
         self.wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not (self.closing and not self.waiting and not self.done):
             await self.wake.wait()
             self.wake.clear()
             batch, self.waiting = self.waiting[:1000], self.waiting[1000:]  # 3 × 1,000 of SQLite's 32,766 variables
@@ -96,6 +97,8 @@ class Store:
             except Exception as exc:  # noqa: BLE001 - every waiting callback hears of it
                 for *_, fut in batch:
                     fut.set_exception(exc)
+                if not self.closing:
+                    self.done[:0] = done  # the marks wait for the next commit
                 continue
             seen: set[str] = set()
             for msg_id, _, _, fut in batch:  # a MsgId twice in one batch: its first is the new one
@@ -103,8 +106,10 @@ class Store:
                 seen.add(msg_id)
 
     async def close(self) -> None:
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
+        """Stop the writer once what waits is committed (the last echoes' done marks)."""
+        self.closing = True
+        self.wake.set()
+        await self.task
         await self.db.close()
 
 
@@ -176,13 +181,15 @@ def make_app(token: str, aes_key: str, corp_id: str, agent_id: int, secret: str,
             if api_base:
                 await asyncio.gather(*app[SENDER].tasks, return_exceptions=True)
 
-    async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-        app[STORE] = await Store.open(store or "")
-        yield
-        await app[STORE].close()
+    if store:
+        path = store
 
-    if store:  # closed after the sender's last echoes have marked their rows
-        app.cleanup_ctx.append(store_ctx)
+        async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+            app[STORE] = await Store.open(path)
+            yield
+            await app[STORE].close()
+
+        app.cleanup_ctx.append(store_ctx)  # closed after the sender's last echoes have marked their rows
     app.cleanup_ctx.append(sender_ctx)
     return app
 

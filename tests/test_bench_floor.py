@@ -53,5 +53,13 @@ async def test_floor_stores_before_200_once_and_marks_done(tmp_path: Path) -> No
             refused = await client.post("/wecom/callback", params=bad, data=body.encode())
             assert refused.status == 403
             assert len(_rows(store)) == 1
+
+            # Stopped while an echo is on its way: it is sent, and its row marked at the close.
+            query, body = sim.post(message_xml("text", "floor02", CORP_ID, AGENT_ID, {"Content": "报修"},
+                                               msg_id="7002"))
+            assert (await client.post("/wecom/callback", params=query, data=body.encode())).status == 200
+            assert _rows(store)[1] == ("7002", "floor02", "报修", 0)
+        assert [m.touser for m in fake.sent] == ["floor01", "floor02"]
+        assert _rows(store) == [("7001", "floor01", "明天用车", 1), ("7002", "floor02", "报修", 1)]
     finally:
         await fake.stop()
